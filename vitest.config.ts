@@ -1,0 +1,53 @@
+import { fileURLToPath } from 'node:url';
+import swc from 'unplugin-swc';
+import { defineConfig } from 'vitest/config';
+
+const lib = (name: string) => fileURLToPath(new URL(`./libs/${name}/src/index.ts`, import.meta.url));
+
+const alias = {
+  '@pool/domain': lib('domain'),
+  '@pool/event-store': lib('event-store'),
+  '@pool/contracts': lib('contracts'),
+  '@pool/vswitch': lib('vswitch'),
+  '@pool/platform': lib('platform'),
+};
+
+// SWC keeps Nest's decorator metadata, which esbuild drops.
+const plugins = [swc.vite({ module: { type: 'es6' } })];
+
+export default defineConfig({
+  plugins,
+  resolve: { alias },
+  test: {
+    globalSetup: ['./test/global-setup.ts'],
+    projects: [
+      {
+        plugins,
+        resolve: { alias },
+        test: { name: 'unit', include: ['{apps,libs,test,bench}/**/*.spec.ts'] },
+      },
+      {
+        plugins,
+        resolve: { alias },
+        test: {
+          name: 'int',
+          include: ['{apps,libs,test}/**/*.int-spec.ts'],
+          globalSetup: ['./test/global-setup.ts'],
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
+        },
+      },
+      {
+        plugins,
+        resolve: { alias },
+        test: {
+          name: 'e2e',
+          include: ['test/**/*.e2e-spec.ts'],
+          globalSetup: ['./test/global-setup.ts'],
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
+        },
+      },
+    ],
+  },
+});
