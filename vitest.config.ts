@@ -32,7 +32,6 @@ export default defineConfig({
         test: {
           name: 'int',
           include: ['{apps,libs,test}/**/*.int-spec.ts'],
-          globalSetup: ['./test/global-setup.ts'],
           testTimeout: 60_000,
           hookTimeout: 120_000,
         },
@@ -43,7 +42,6 @@ export default defineConfig({
         test: {
           name: 'e2e',
           include: ['test/**/*.e2e-spec.ts'],
-          globalSetup: ['./test/global-setup.ts'],
           testTimeout: 120_000,
           hookTimeout: 120_000,
         },

@@ -1,0 +1,11 @@
+export * from './types.js';
+export * from './errors.js';
+export * from './log-position.js';
+export * from './pg-pool.js';
+export * from './postgres-event-store.js';
+export * from './checkpoints.js';
+export * from './snapshots.js';
+export * from './leader/advisory-leader.js';
+export * from './relay/events-stream.js';
+export * from './relay/jetstream-relay.js';
+export { type Queryable } from './sql.js';

@@ -1,0 +1,183 @@
+import type pg from 'pg';
+import { toAppendResult, toSqlRequests, type SqlOutcome } from './append-sql.js';
+import { DuplicateEventIdError, EventStoreError } from './errors.js';
+import { GroupCommitQueue } from './group-commit.js';
+import { backoff, isDuplicateEventId, isRetryable } from './pg-errors.js';
+import {
+  positionParams,
+  READ_ALL_SQL,
+  READ_STREAM_SQL,
+  toRecordedEvent,
+  type EventRow,
+  type Queryable,
+} from './sql.js';
+import {
+  LOG_START,
+  type AppendRequest,
+  type AppendResult,
+  type ExpectedVersion,
+  type LogPosition,
+  type NewEvent,
+  type RecordedEvent,
+} from './types.js';
+import { assertValidRequest } from './validation.js';
+
+export interface EventStoreOptions {
+  /** Transactions writing at once; the rest queue and join the next group commit. */
+  maxInFlight?: number;
+  /** Appends per group commit. */
+  maxBatch?: number;
+  maxRetries?: number;
+}
+
+export interface AppendOptions {
+  expectedVersion?: ExpectedVersion;
+  /** Makes the append idempotent: a second append with this id returns the first result. */
+  commandId?: string;
+}
+
+/** Work done inside one REPEATABLE READ transaction of the log (see `withTransaction`). */
+export interface EventStoreTransaction {
+  readonly client: pg.PoolClient;
+  append(request: AppendRequest): Promise<AppendResult>;
+}
+
+/**
+ * The pool event log on PostgreSQL (DESIGN §3). The pool it is given must default to
+ * REPEATABLE READ: use `createEventStorePool`.
+ */
+export class PostgresEventStore {
+  private readonly queue: GroupCommitQueue<AppendRequest, AppendResult>;
+  private readonly maxRetries: number;
+
+  constructor(
+    readonly pool: pg.Pool,
+    options: EventStoreOptions = {},
+  ) {
+    this.maxRetries = options.maxRetries ?? 30;
+    this.queue = new GroupCommitQueue(
+      (requests) => this.writeBatch(requests),
+      options.maxInFlight ?? Math.max(1, (pool.options.max ?? 8) - 2),
+      options.maxBatch ?? 200,
+    );
+  }
+
+  append(streamId: string, events: NewEvent[], options: AppendOptions = {}): Promise<AppendResult> {
+    const commands =
+      options.commandId === undefined
+        ? undefined
+        : [{ commandId: options.commandId, eventCount: events.length }];
+    return this.appendRequest({
+      streamId,
+      events,
+      expectedVersion: options.expectedVersion,
+      commands,
+    });
+  }
+
+  /** Appends one request; concurrent calls share transactions (group commit). */
+  appendRequest(request: AppendRequest): Promise<AppendResult> {
+    try {
+      assertValidRequest(request);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return this.queue.push(request);
+  }
+
+  /**
+   * Runs `work` in one REPEATABLE READ transaction, retried from the start on a serialization
+   * failure, so appends made in it keep per-stream order even after other writes.
+   */
+  async withTransaction<T>(work: (tx: EventStoreTransaction) => Promise<T>): Promise<T> {
+    for (let attempt = 0; ; attempt++) {
+      const client = await this.pool.connect();
+      try {
+        await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ');
+        const result = await work({
+          client,
+          append: async (request) => {
+            assertValidRequest(request);
+            const [outcome] = await callAppend(client, [request]);
+            const result = toAppendResult(request, outcome!);
+            if (result instanceof Error) throw result;
+            return result;
+          },
+        });
+        await client.query('COMMIT');
+        return result;
+      } catch (error) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        if (isRetryable(error) && attempt < this.maxRetries) {
+          await backoff(attempt);
+          continue;
+        }
+        throw error;
+      } finally {
+        client.release();
+      }
+    }
+  }
+
+  async readStream(streamId: string, fromVersion = 1, limit = 10_000): Promise<RecordedEvent[]> {
+    const { rows } = await this.pool.query<EventRow>(READ_STREAM_SQL, [
+      streamId,
+      fromVersion,
+      limit,
+    ]);
+    return rows.map(toRecordedEvent);
+  }
+
+  /** The next events after `after` in commit order, never skipping one still being committed. */
+  async readAll(after: LogPosition = LOG_START, limit = 1000, db: Queryable = this.pool) {
+    const { rows } = await db.query<EventRow>(READ_ALL_SQL, [...positionParams(after), limit]);
+    return rows.map(toRecordedEvent);
+  }
+
+  async streamVersion(streamId: string): Promise<number> {
+    const { rows } = await this.pool.query<{ version: string }>(
+      'SELECT version FROM es_streams WHERE stream_id = $1',
+      [streamId],
+    );
+    return rows[0] ? Number(rows[0].version) : 0;
+  }
+
+  /** Appends waiting or being written; for metrics. */
+  get pendingAppends(): number {
+    return this.queue.pending;
+  }
+
+  private async writeBatch(requests: AppendRequest[]): Promise<(AppendResult | Error)[]> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        // One statement in an implicit REPEATABLE READ transaction: one round trip.
+        const outcomes = await callAppend(this.pool, requests);
+        return requests.map((request, i) => toAppendResult(request, outcomes[i]!));
+      } catch (error) {
+        if (isRetryable(error) && attempt < this.maxRetries) {
+          await backoff(attempt);
+          continue;
+        }
+        if (requests.length > 1) {
+          // Isolate the request that cannot be written so the others still land.
+          return Promise.all(requests.map((r) => this.writeBatch([r]).then(([x]) => x!)));
+        }
+        return [toStoreError(requests[0]!, error)];
+      }
+    }
+  }
+}
+
+async function callAppend(db: Queryable, requests: AppendRequest[]): Promise<SqlOutcome[]> {
+  const { rows } = await db.query<{ results: SqlOutcome[] }>(
+    'SELECT es_append($1::jsonb) AS results',
+    [toSqlRequests(requests)],
+  );
+  return rows[0]!.results;
+}
+
+function toStoreError(request: AppendRequest, error: unknown): Error {
+  if (isDuplicateEventId(error)) return new DuplicateEventIdError(request.streamId);
+  if (error instanceof EventStoreError) return error;
+  return error instanceof Error ? error : new Error(String(error));
+}

@@ -1,0 +1,35 @@
+import 'reflect-metadata';
+import { DataSource } from 'typeorm';
+import { migrations } from './index.js';
+
+/** A DataSource for running migrations; `synchronize` stays off everywhere. */
+export function migrationDataSource(url: string): DataSource {
+  return new DataSource({
+    type: 'postgres',
+    url,
+    migrations,
+    migrationsTableName: 'typeorm_migrations',
+    synchronize: false,
+    migrationsRun: false,
+    logging: ['error'],
+  });
+}
+
+/** Runs pending migrations, one runner at a time across processes (advisory lock). */
+export async function runMigrations(url: string): Promise<string[]> {
+  const dataSource = await migrationDataSource(url).initialize();
+  try {
+    const runner = dataSource.createQueryRunner();
+    await runner.connect();
+    try {
+      await runner.query(`SELECT pg_advisory_lock(hashtextextended('poolnet-migrations', 0))`);
+      const ran = await dataSource.runMigrations({ transaction: 'each' });
+      return ran.map((m) => m.name);
+    } finally {
+      await runner.query(`SELECT pg_advisory_unlock(hashtextextended('poolnet-migrations', 0))`);
+      await runner.release();
+    }
+  } finally {
+    await dataSource.destroy();
+  }
+}

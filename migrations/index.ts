@@ -1,0 +1,4 @@
+import { CreateEventLog1764028800000 } from './1764028800000-CreateEventLog.js';
+
+/** Every migration, in order. Listed by hand so ESM builds need no glob loader. */
+export const migrations = [CreateEventLog1764028800000];
