@@ -76,12 +76,8 @@ export class PostgresEventStore {
   }
 
   /** Appends one request; concurrent calls share transactions (group commit). */
-  appendRequest(request: AppendRequest): Promise<AppendResult> {
-    try {
-      assertValidRequest(request);
-    } catch (error) {
-      return Promise.reject(error);
-    }
+  async appendRequest(request: AppendRequest): Promise<AppendResult> {
+    assertValidRequest(request);
     return this.queue.push(request);
   }
 
