@@ -1,0 +1,127 @@
+import { randomUUID } from 'node:crypto';
+import { type JetStreamClient } from '@nats-io/jetstream';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  ensureEventsStream,
+  JetStreamRelay,
+  LOG_START,
+  type RecordedEvent,
+  type RelayOptions,
+} from '@pool/event-store';
+import { createTestEventStore } from '../../../../test/support/event-store.js';
+import { createTestNats } from '../../../../test/support/nats.js';
+
+let db: Awaited<ReturnType<typeof createTestEventStore>>;
+let nats: Awaited<ReturnType<typeof createTestNats>>;
+
+beforeAll(async () => {
+  db = await createTestEventStore();
+  nats = await createTestNats();
+});
+afterAll(async () => {
+  await nats.close();
+  await db.close();
+});
+
+const toMessage = (event: RecordedEvent) => ({
+  subject: `${nats.root}.${event.streamId.split(':')[1]}.events`,
+  payload: JSON.stringify({ id: event.eventId, version: event.streamVersion, data: event.data }),
+});
+
+const relay = (options: Partial<RelayOptions> & { checkpointName: string }) =>
+  new JetStreamRelay({ store: db.store, js: nats.js, toMessage, batchSize: 500, ...options });
+
+async function appendAcrossPools(pools: string[], count: number) {
+  for (let i = 0; i < count; i += 50) {
+    await Promise.all(
+      Array.from({ length: 50 }, (_, j) =>
+        db.store.append(`pool:${pools[(i + j) % pools.length]}`, [{ type: 'Probed', data: { i: i + j } }]),
+      ),
+    );
+  }
+}
+
+/** Every committed event is in JetStream exactly once, in the log's commit order. */
+async function expectStreamEqualsLog(stream: string, checkpointName: string) {
+  const log = (await db.store.readAll(LOG_START, 100_000)).map((e) => e.eventId);
+  const messages = await nats.readStream(stream);
+  const ids = messages.map((m) => m.headers?.get('Nats-Msg-Id'));
+  expect(ids).toEqual(log);
+  const { rows } = await db.pool.query('SELECT 1 FROM es_checkpoints WHERE consumer = $1', [
+    checkpointName,
+  ]);
+  expect(rows).toHaveLength(1);
+}
+
+/** A JetStream client that dies (publishes nothing more) after `limit` messages. */
+const dyingAfter = (limit: number): JetStreamClient => {
+  let sent = 0;
+  return new Proxy(nats.js, {
+    get: (target, prop, receiver) =>
+      prop === 'publish'
+        ? (...args: Parameters<JetStreamClient['publish']>) =>
+            sent++ < limit ? target.publish(...args) : Promise.reject(new Error('relay killed'))
+        : Reflect.get(target, prop, receiver),
+  });
+};
+
+describe('JetStream relay', () => {
+  it('creates or updates the events stream idempotently', async () => {
+    const options = { name: nats.eventsStream, subjects: [`${nats.root}.*.events`] };
+    await ensureEventsStream(nats.jsm, options);
+    await ensureEventsStream(nats.jsm, options);
+    await ensureEventsStream(nats.jsm, { ...options, duplicateWindowMs: 30 * 60_000 });
+    const info = await nats.jsm.streams.info(nats.eventsStream);
+    expect(info.config.duplicate_window).toBe(30 * 60_000 * 1_000_000);
+    expect(info.config.subjects).toEqual([`${nats.root}.*.events`]);
+  });
+
+  it('resumes after being killed mid-batch: every event once, in order', async () => {
+    const pools = Array.from({ length: 4 }, () => randomUUID());
+    await appendAcrossPools(pools, 1200);
+    const dead = relay({ checkpointName: 'relay-a', js: dyingAfter(700), batchSize: 1000 });
+    await expect(dead.relayBatch(LOG_START)).rejects.toThrow('relay killed');
+    const stored = (await nats.jsm.streams.info(nats.eventsStream)).state.messages;
+    expect(stored).toBe(700); // published, but the checkpoint never moved
+
+    const revived = relay({ checkpointName: 'relay-a' });
+    const duplicates: number[] = [];
+    const controller = new AbortController();
+    const running = revived.run(controller.signal);
+    revived['options'].onBatch = ({ duplicates: d }) => duplicates.push(d);
+    await waitFor(async () => (await nats.jsm.streams.info(nats.eventsStream)).state.messages >= 1200);
+    await waitFor(() => Promise.resolve(duplicates.reduce((a, b) => a + b, 0) === 700));
+    controller.abort();
+    await running;
+    await expectStreamEqualsLog(nats.eventsStream, 'relay-a');
+  });
+
+  it('keeps retrying while JetStream refuses, then delivers everything once, in order', async () => {
+    const pools = Array.from({ length: 3 }, () => randomUUID());
+    const info = await nats.jsm.streams.info(nats.eventsStream);
+    const limit = info.state.messages + 250;
+    await nats.jsm.streams.update(nats.eventsStream, { ...info.config, max_msgs: limit, discard: 'new' as never });
+    const errors: unknown[] = [];
+    const controller = new AbortController();
+    const running = relay({ checkpointName: 'relay-a', onError: (e) => errors.push(e) }).run(
+      controller.signal,
+    );
+    await appendAcrossPools(pools, 600);
+    await waitFor(() => Promise.resolve(errors.length >= 2));
+    expect((await nats.jsm.streams.info(nats.eventsStream)).state.messages).toBe(limit);
+    await nats.jsm.streams.update(nats.eventsStream, { ...info.config, max_msgs: -1, discard: 'old' as never });
+    await waitFor(async () => (await nats.jsm.streams.info(nats.eventsStream)).state.messages >= 1800);
+    await new Promise((r) => setTimeout(r, 300)); // nothing more should arrive
+    controller.abort();
+    await running;
+    await expectStreamEqualsLog(nats.eventsStream, 'relay-a');
+  });
+});
+
+async function waitFor(check: () => Promise<boolean>, timeoutMs = 20_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error('timed out waiting');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
