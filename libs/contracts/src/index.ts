@@ -1,1 +1,4 @@
 export * from './subjects.js';
+export * from './events.js';
+export * from './commands.js';
+export * from './reports.js';

@@ -9,3 +9,4 @@ export * from './leader/advisory-leader.js';
 export * from './relay/events-stream.js';
 export * from './relay/jetstream-relay.js';
 export { type Queryable } from './sql.js';
+export * from './leader/advisory-lock-session.js';

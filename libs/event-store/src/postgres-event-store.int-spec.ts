@@ -152,7 +152,7 @@ describe('bad arguments', () => {
   ];
   it.each(cases)('refuses %s with a clear error and writes nothing', async (_, call) => {
     const before = await rowCount();
-    const error = await call().catch((e) => e);
+    const error = (await call().catch((e: unknown) => e)) as InvalidAppendError;
     expect(error).toBeInstanceOf(InvalidAppendError);
     expect(error.code).toBe('INVALID_APPEND');
     expect(error.message.length).toBeGreaterThan(10);

@@ -1,0 +1,83 @@
+import { randomUUID } from 'node:crypto';
+import { type NatsConnection } from '@nats-io/transport-node';
+import { subjects, type CommandEnvelope, type CommandOutcome, type CommandReply } from '@pool/contracts';
+import { CommandError, NotLeaderError } from './command-errors.js';
+import { type ModelEvent } from './pool-model.js';
+import { type PoolLeadership } from './pool-leadership.js';
+import { type SubmittedCommand } from './pool-writer.js';
+import { type ConvergenceTracker } from '../convergence/convergence-tracker.js';
+
+export interface CommandServiceOptions {
+  nc: NatsConnection;
+  subjectRoot: string;
+  /** How long a command may look for its pool's leader (failover included). */
+  leaderTimeoutMs?: number;
+  forwardTimeoutMs?: number;
+  defaultWaitTimeoutMs?: number;
+}
+
+/**
+ * The one entry for every command on every transport (REST, NATS, gRPC): run it here if this
+ * replica leads the pool (or wins it now), otherwise forward it to the leader over NATS. Each
+ * command gets an id at the entry, so a retry after a failover is applied once.
+ */
+export class CommandService<Command extends { type: string }> {
+  constructor(
+    private readonly leadership: PoolLeadership<Command, ModelEvent, unknown>,
+    private readonly convergence: ConvergenceTracker,
+    private readonly options: CommandServiceOptions,
+  ) {}
+
+  async execute(pool: string, command: Command, envelope: CommandEnvelope = {}): Promise<CommandOutcome> {
+    const submitted: SubmittedCommand<Command> = {
+      command,
+      commandId: envelope.commandId ?? randomUUID(),
+      expectedVersion: envelope.expectedVersion,
+      metadata: { actor: envelope.actor ?? 'anonymous', at: new Date().toISOString() },
+    };
+    const outcome = await this.route(pool, submitted);
+    if (envelope.wait !== 'hosts') return outcome;
+    const hosts = await this.convergence.waitFor(
+      pool,
+      outcome.version,
+      outcome.enabledHosts,
+      envelope.waitTimeoutMs ?? this.options.defaultWaitTimeoutMs ?? 30_000,
+      outcome,
+    );
+    return { ...outcome, hosts };
+  }
+
+  private async route(pool: string, submitted: SubmittedCommand<Command>): Promise<CommandOutcome> {
+    const deadline = Date.now() + (this.options.leaderTimeoutMs ?? 10_000);
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const writer = await this.leadership.writerFor(pool);
+        if (writer) return await writer.submit(submitted);
+        return await this.forward(pool, submitted);
+      } catch (error) {
+        if (!isLeaderGone(error) || Date.now() > deadline) throw error;
+        await new Promise((r) => setTimeout(r, Math.min(500, 20 * 2 ** attempt)));
+      }
+    }
+  }
+
+  private async forward(pool: string, submitted: SubmittedCommand<Command>): Promise<CommandOutcome> {
+    const msg = await this.options.nc.request(
+      subjects(this.options.subjectRoot).leader(pool),
+      JSON.stringify(submitted),
+      { timeout: this.options.forwardTimeoutMs ?? 5000 },
+    );
+    const reply = msg.json<CommandReply>();
+    if (reply.ok) return reply.result;
+    throw CommandError.fromWire(reply.error);
+  }
+}
+
+/** Failures after which the command is retried: the leader changed or is changing. */
+function isLeaderGone(error: unknown): boolean {
+  if (error instanceof NotLeaderError) return true;
+  if (error instanceof CommandError) return error.code === 'NOT_LEADER';
+  const name = (error as { name?: string; code?: string })?.name ?? '';
+  // No replica subscribed for the pool yet, or the leader died while holding the request.
+  return name === 'NoRespondersError' || name === 'TimeoutError' || name === 'RequestError';
+}

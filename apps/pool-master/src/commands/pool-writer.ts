@@ -1,0 +1,284 @@
+import { randomUUID } from 'node:crypto';
+import { type CommandOutcome } from '@pool/contracts';
+import {
+  loadSnapshot,
+  saveSnapshot,
+  WrongExpectedVersionError,
+  type NewEvent,
+  type PostgresEventStore,
+} from '@pool/event-store';
+import { CommandError, NotLeaderError } from './command-errors.js';
+import { toCommandError } from './domain-errors.js';
+import { type ModelEvent, type PoolModel } from './pool-model.js';
+
+export interface SubmittedCommand<Command> {
+  command: Command;
+  commandId: string;
+  expectedVersion?: number;
+  metadata: Record<string, unknown>;
+}
+
+interface Pending<Command> extends SubmittedCommand<Command> {
+  resolve: (outcome: CommandOutcome) => void;
+  reject: (error: unknown) => void;
+}
+
+interface Decided<Command> {
+  pending: Pending<Command>;
+  events: ModelEvent[];
+}
+
+export interface PoolWriterOptions {
+  snapshotEvery?: number;
+  maxBatch?: number;
+  onBatch?: (commands: number, events: number, ms: number) => void;
+  onError?: (error: unknown) => void;
+}
+
+/**
+ * The leader's writer for one pool: state in memory (snapshot + tail at start), commands decided
+ * one at a time, and the events of every command decided meanwhile appended in one transaction
+ * (group commit) with one expected-version check, which is also the fence: if another writer
+ * appended, this one was deposed and stops.
+ */
+export class PoolWriter<Command extends { type: string }, Event extends ModelEvent, State> {
+  private queue: Pending<Command>[] = [];
+  private draining = false;
+  private deposed = false;
+  private snapshotVersion = 0;
+
+  private constructor(
+    readonly poolId: string,
+    private readonly streamId: string,
+    private readonly store: PostgresEventStore,
+    private readonly model: PoolModel<Command, Event, State>,
+    private readonly options: PoolWriterOptions,
+    private state: State,
+    private version: number,
+  ) {}
+
+  static async load<C extends { type: string }, E extends ModelEvent, S>(
+    poolId: string,
+    store: PostgresEventStore,
+    model: PoolModel<C, E, S>,
+    options: PoolWriterOptions = {},
+  ): Promise<PoolWriter<C, E, S>> {
+    const streamId = `pool:${poolId}`;
+    const { state, version, snapshotVersion } = await loadState(streamId, store, model);
+    const writer = new PoolWriter(poolId, streamId, store, model, options, state, version);
+    writer.snapshotVersion = snapshotVersion;
+    return writer;
+  }
+
+  get currentVersion(): number {
+    return this.version;
+  }
+
+  get isDeposed(): boolean {
+    return this.deposed;
+  }
+
+  /** Read access for queries served by the leader (e.g. the snapshot subject). */
+  get currentState(): State {
+    return this.state;
+  }
+
+  submit(submitted: SubmittedCommand<Command>): Promise<CommandOutcome> {
+    if (this.deposed) return Promise.reject(new NotLeaderError(this.poolId));
+    return new Promise((resolve, reject) => {
+      this.queue.push({ ...submitted, resolve, reject });
+      if (!this.draining) void this.drain();
+    });
+  }
+
+  /** Stops accepting commands; queued ones are told to retry through the new leader. */
+  depose(): void {
+    this.deposed = true;
+    for (const p of this.queue.splice(0)) p.reject(new NotLeaderError(this.poolId));
+  }
+
+  private async drain(): Promise<void> {
+    this.draining = true;
+    try {
+      while (this.queue.length > 0 && !this.deposed) {
+        const batch = this.queue.splice(0, this.options.maxBatch ?? 500);
+        await this.process(batch);
+      }
+    } finally {
+      this.draining = false;
+    }
+  }
+
+  private async process(batch: Pending<Command>[]): Promise<void> {
+    const started = performance.now();
+    const known = await this.knownCommands(batch).catch((error: unknown) => {
+      batch.forEach((p) => p.reject(error));
+      return undefined;
+    });
+    if (!known) return;
+    const baseVersion = this.version;
+    const decided: Decided<Command>[] = [];
+    const seen = new Set<string>();
+    let version = baseVersion;
+    for (const pending of batch) {
+      if (known.has(pending.commandId) || seen.has(pending.commandId)) {
+        void this.replayDuplicate(pending, known.get(pending.commandId));
+        continue;
+      }
+      if (pending.expectedVersion !== undefined && pending.expectedVersion !== version) {
+        pending.reject(
+          new CommandError(
+            412,
+            'VERSION_MISMATCH',
+            `The pool is at version ${version}, not ${pending.expectedVersion} as the request expected.`,
+            { currentVersion: version },
+          ),
+        );
+        continue;
+      }
+      let events: Event[];
+      try {
+        events = this.model.decide(pending.command, this.state);
+      } catch (error) {
+        pending.reject(toCommandError(error));
+        continue;
+      }
+      for (const event of events) this.state = this.model.evolve(this.state, event);
+      version += events.length;
+      seen.add(pending.commandId);
+      decided.push({ pending, events });
+    }
+    if (decided.length === 0) return;
+    await this.append(decided, baseVersion);
+    this.options.onBatch?.(decided.length, version - baseVersion, performance.now() - started);
+  }
+
+  private async append(decided: Decided<Command>[], baseVersion: number): Promise<void> {
+    const events: NewEvent[] = decided.flatMap(({ pending, events }) =>
+      events.map((e) => ({
+        eventId: randomUUID(),
+        type: e.type,
+        schemaVersion: e.schemaVersion,
+        data: e.data,
+        metadata: { ...pending.metadata, commandId: pending.commandId },
+      })),
+    );
+    try {
+      await this.store.appendRequest({
+        streamId: this.streamId,
+        events,
+        expectedVersion: baseVersion,
+        commands: decided.map((d) => ({
+          commandId: d.pending.commandId,
+          eventCount: d.events.length,
+        })),
+      });
+    } catch (error) {
+      // The in-memory state already holds the refused events: it is no longer the log's.
+      this.depose();
+      const reason = error instanceof WrongExpectedVersionError ? new NotLeaderError(this.poolId) : error;
+      decided.forEach((d) => d.pending.reject(reason));
+      this.options.onError?.(error);
+      return;
+    }
+    let version = baseVersion;
+    const enabledHosts = this.model.enabledHosts(this.state);
+    for (const { pending, events } of decided) {
+      const firstVersion = version + 1;
+      pending.resolve({
+        pool: this.poolId,
+        commandId: pending.commandId,
+        firstVersion,
+        version: version + events.length,
+        duplicate: false,
+        enabledHosts,
+        events: events.map((e, i) => ({ type: e.type, version: firstVersion + i, data: e.data })),
+      });
+      version += events.length;
+    }
+    this.version = version;
+    this.maybeSnapshot();
+  }
+
+  /** Command ids of the batch already in the log (retries), with their stored versions. */
+  private async knownCommands(batch: Pending<Command>[]) {
+    const { rows } = await this.store.pool.query<{
+      command_id: string;
+      stream_id: string;
+      first_version: string;
+      last_version: string;
+    }>(
+      `SELECT command_id, stream_id, first_version, last_version FROM es_commands
+        WHERE command_id = ANY($1::text[])`,
+      [batch.map((p) => p.commandId)],
+    );
+    return new Map(rows.map((r) => [r.command_id, r]));
+  }
+
+  /** Answers a retried command with what its first attempt wrote. */
+  private async replayDuplicate(
+    pending: Pending<Command>,
+    stored: { stream_id: string; first_version: string; last_version: string } | undefined,
+  ): Promise<void> {
+    try {
+      if (!stored) {
+        throw new CommandError(409, 'DUPLICATE_COMMAND_ID', `Command ${pending.commandId} was sent twice at once.`);
+      }
+      if (stored.stream_id !== this.streamId) {
+        throw new CommandError(
+          409,
+          'IDEMPOTENCY_KEY_REUSED',
+          `Idempotency key ${pending.commandId} was already used for another pool.`,
+        );
+      }
+      const first = Number(stored.first_version);
+      const last = Number(stored.last_version);
+      const events = last >= first ? await this.store.readStream(this.streamId, first, last - first + 1) : [];
+      pending.resolve({
+        pool: this.poolId,
+        commandId: pending.commandId,
+        firstVersion: first,
+        version: last,
+        duplicate: true,
+        enabledHosts: this.model.enabledHosts(this.state),
+        events: events.map((e) => ({ type: e.type, version: e.streamVersion, data: e.data })),
+      });
+    } catch (error) {
+      pending.reject(error);
+    }
+  }
+
+  private maybeSnapshot(): void {
+    const every = this.options.snapshotEvery ?? 500;
+    if (this.version - this.snapshotVersion < every) return;
+    this.snapshotVersion = this.version;
+    // Serialized now, synchronously: the state keeps changing in place after this line.
+    const state = this.model.serialize(this.state);
+    saveSnapshot(this.store.pool, {
+      streamId: this.streamId,
+      streamVersion: this.version,
+      stateVersion: this.model.stateVersion,
+      state,
+    }).catch((error: unknown) => this.options.onError?.(error));
+  }
+}
+
+/** Snapshot (when one of this code's version exists) plus every event after it. */
+export async function loadState<C, E extends ModelEvent, S>(
+  streamId: string,
+  store: PostgresEventStore,
+  model: PoolModel<C, E, S>,
+): Promise<{ state: S; version: number; snapshotVersion: number }> {
+  const snapshot = await loadSnapshot(store.pool, streamId, model.stateVersion);
+  let state = snapshot ? model.deserialize(snapshot.state) : model.initialState();
+  let version = snapshot?.streamVersion ?? 0;
+  for (;;) {
+    const events = await store.readStream(streamId, version + 1, 5000);
+    for (const e of events) {
+      state = model.evolve(state, model.upcast(e));
+      version = e.streamVersion;
+    }
+    if (events.length < 5000) break;
+  }
+  return { state, version, snapshotVersion: snapshot?.streamVersion ?? 0 };
+}
