@@ -19,7 +19,6 @@ export default defineConfig({
   plugins,
   resolve: { alias },
   test: {
-    globalSetup: ['./test/global-setup.ts'],
     projects: [
       {
         plugins,
@@ -31,6 +30,7 @@ export default defineConfig({
         resolve: { alias },
         test: {
           name: 'int',
+          globalSetup: ['./test/global-setup.ts'],
           include: ['{apps,libs,test}/**/*.int-spec.ts'],
           testTimeout: 60_000,
           hookTimeout: 120_000,
@@ -41,6 +41,7 @@ export default defineConfig({
         resolve: { alias },
         test: {
           name: 'e2e',
+          globalSetup: ['./test/global-setup.ts'],
           include: ['test/**/*.e2e-spec.ts'],
           testTimeout: 120_000,
           hookTimeout: 120_000,

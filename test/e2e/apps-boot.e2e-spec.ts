@@ -3,17 +3,20 @@
  * and a clean exit on SIGTERM. It tests the build output, so run `npm run build` first; the
  * spec builds nothing itself (a tsc run inside a test would dominate its time budget).
  *
- * Needs PostgreSQL at DATABASE_URL and NATS at NATS_URL (defaults: local instances).
+ * PostgreSQL and NATS: the URLs the global setup resolved (from DATABASE_URL / NATS_URL, or
+ * testcontainers), else those variables, else the local default instances.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { adminDatabaseUrl, natsUrl } from '../support/services.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-const NATS_URL = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
+const DATABASE_URL =
+  adminDatabaseUrl() ?? process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const NATS_URL = natsUrl() ?? process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
 
 interface Running {
   child: ChildProcess;
@@ -61,8 +64,9 @@ async function waitForHealthy(base: string, app: Running, timeoutMs = 20_000): P
     if (app.child.exitCode !== null) break;
     try {
       const response = await fetch(`${base}/health`);
-      last = `${response.status} ${await response.text()}`;
-      if (response.status === 200) return JSON.parse(last.slice(4));
+      const body = await response.text();
+      if (response.status === 200) return JSON.parse(body) as unknown;
+      last = `${response.status} ${body}`;
     } catch (err) {
       last = String(err);
     }
@@ -97,37 +101,39 @@ afterEach(() => {
   }
 });
 
-const apps = [
+const apps: { app: string; env: Record<string, string>; checks: string[] }[] = [
   { app: 'pool-master', env: { DATABASE_URL, NATS_URL }, checks: ['postgres', 'nats'] },
   { app: 'projection', env: { DATABASE_URL, NATS_URL }, checks: ['postgres', 'nats'] },
   { app: 'member-host', env: { NATS_URL, POOL_ID: 'e2e', HOST_NAME: 'host-a' }, checks: ['nats'] },
 ];
 
-describe.each(apps)('$app', ({ app, env, checks }) => {
-  it('serves /health and /metrics, then exits 0 on SIGTERM', async () => {
-    const port = await freePort();
-    const base = `http://127.0.0.1:${port}`;
-    const running = start(app, { ...env, PORT: String(port), HOST: '127.0.0.1' });
+for (const { app, env, checks } of apps) {
+  describe(app, () => {
+    it('serves /health and /metrics, then exits 0 on SIGTERM', async () => {
+      const port = await freePort();
+      const base = `http://127.0.0.1:${port}`;
+      const running = start(app, { ...env, PORT: String(port), HOST: '127.0.0.1' });
 
-    const health = await waitForHealthy(base, running);
-    expect(health).toMatchObject({ status: 'ok' });
-    expect(Object.keys((health as { checks: object }).checks).sort()).toEqual([...checks].sort());
+      const health = await waitForHealthy(base, running);
+      expect(health).toMatchObject({ status: 'ok' });
+      expect(Object.keys((health as { checks: object }).checks).sort()).toEqual([...checks].sort());
 
-    const live = await fetch(`${base}/health/live`);
-    expect(live.status).toBe(200);
+      const live = await fetch(`${base}/health/live`);
+      expect(live.status).toBe(200);
 
-    const metrics = await fetch(`${base}/metrics`);
-    expect(metrics.headers.get('content-type')).toContain('text/plain');
-    const text = await metrics.text();
-    expect(text).toContain(`process_cpu_user_seconds_total{app="${app}"}`);
-    expect(text).toMatch(
-      new RegExp(`http_request_duration_seconds_count\\{app="${app}",.*route="/health"`),
-    );
+      const metrics = await fetch(`${base}/metrics`);
+      expect(metrics.headers.get('content-type')).toContain('text/plain');
+      const text = await metrics.text();
+      expect(text).toContain(`process_cpu_user_seconds_total{app="${app}"}`);
+      expect(text).toMatch(
+        new RegExp(`http_request_duration_seconds_count\\{app="${app}",.*route="/health"`),
+      );
 
-    running.child.kill('SIGTERM');
-    expect(await exitCodeWithin(running, 10_000), running.output()).toBe(0);
+      running.child.kill('SIGTERM');
+      expect(await exitCodeWithin(running, 10_000), running.output()).toBe(0);
+    });
   });
-});
+}
 
 describe('bad configuration', () => {
   it('exits 1 with one readable line naming the variable', async () => {

@@ -2,9 +2,7 @@
  * The reply to a command on every transport. Over NATS the body is JSON of this shape; over
  * REST the same fields with an HTTP status; over gRPC the `CommandReply` message.
  */
-export type CommandReply =
-  | { ok: true; result: CommandOutcome }
-  | { ok: false; error: WireError };
+export type CommandReply = { ok: true; result: CommandOutcome } | { ok: false; error: WireError };
 
 export interface CommandOutcome {
   pool: string;

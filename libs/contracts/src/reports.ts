@@ -9,5 +9,11 @@ export interface HostReport {
   at: string;
   ports?: { vif: string; ready: boolean; forwarding: boolean }[];
   drift?: { kind: string; object: string; repaired: boolean }[];
-  counters?: { port: string; rxPackets: number; txPackets: number; rxBytes: number; txBytes: number }[];
+  counters?: {
+    port: string;
+    rxPackets: number;
+    txPackets: number;
+    rxBytes: number;
+    txBytes: number;
+  }[];
 }

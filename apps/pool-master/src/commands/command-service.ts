@@ -1,6 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { type NatsConnection } from '@nats-io/transport-node';
-import { subjects, type CommandEnvelope, type CommandOutcome, type CommandReply } from '@pool/contracts';
+import {
+  subjects,
+  type CommandEnvelope,
+  type CommandOutcome,
+  type CommandReply,
+} from '@pool/contracts';
 import { CommandError, NotLeaderError } from './command-errors.js';
 import { type ModelEvent } from './pool-model.js';
 import { type PoolLeadership } from './pool-leadership.js';
@@ -14,6 +19,14 @@ export interface CommandServiceOptions {
   leaderTimeoutMs?: number;
   forwardTimeoutMs?: number;
   defaultWaitTimeoutMs?: number;
+  /** Checks a command's shape before it goes anywhere; throws a 400 `CommandError`. */
+  validate?: (type: string, data: unknown) => void;
+}
+
+/** A command as transports hand it in: the pool's time and actor are added here. */
+export interface IncomingCommand {
+  type: string;
+  data: unknown;
 }
 
 /**
@@ -21,19 +34,27 @@ export interface CommandServiceOptions {
  * replica leads the pool (or wins it now), otherwise forward it to the leader over NATS. Each
  * command gets an id at the entry, so a retry after a failover is applied once.
  */
-export class CommandService<Command extends { type: string }> {
+export class CommandService<Command extends { type: string } = { type: string }> {
   constructor(
     private readonly leadership: PoolLeadership<Command, ModelEvent, unknown>,
     private readonly convergence: ConvergenceTracker,
     private readonly options: CommandServiceOptions,
   ) {}
 
-  async execute(pool: string, command: Command, envelope: CommandEnvelope = {}): Promise<CommandOutcome> {
+  async execute(
+    pool: string,
+    incoming: IncomingCommand,
+    envelope: CommandEnvelope = {},
+  ): Promise<CommandOutcome> {
+    this.options.validate?.(incoming.type, incoming.data);
+    const now = new Date().toISOString();
+    const actor = envelope.actor ?? 'anonymous';
+    const command = { type: incoming.type, data: incoming.data, metadata: { now, actor } };
     const submitted: SubmittedCommand<Command> = {
-      command,
+      command: command as unknown as Command,
       commandId: envelope.commandId ?? randomUUID(),
       expectedVersion: envelope.expectedVersion,
-      metadata: { actor: envelope.actor ?? 'anonymous', at: new Date().toISOString() },
+      metadata: { actor, at: now },
     };
     const outcome = await this.route(pool, submitted);
     if (envelope.wait !== 'hosts') return outcome;
@@ -61,7 +82,10 @@ export class CommandService<Command extends { type: string }> {
     }
   }
 
-  private async forward(pool: string, submitted: SubmittedCommand<Command>): Promise<CommandOutcome> {
+  private async forward(
+    pool: string,
+    submitted: SubmittedCommand<Command>,
+  ): Promise<CommandOutcome> {
     const msg = await this.options.nc.request(
       subjects(this.options.subjectRoot).leader(pool),
       JSON.stringify(submitted),

@@ -30,7 +30,10 @@ interface Led<Command extends { type: string }, Event extends ModelEvent, State>
 export class PoolLeadership<Command extends { type: string }, Event extends ModelEvent, State> {
   private session: AdvisoryLockSession | undefined;
   private readonly led = new Map<string, Led<Command, Event, State>>();
-  private readonly campaigns = new Map<string, Promise<PoolWriter<Command, Event, State> | undefined>>();
+  private readonly campaigns = new Map<
+    string,
+    Promise<PoolWriter<Command, Event, State> | undefined>
+  >();
   private opening: Promise<AdvisoryLockSession> | undefined;
   private closed = false;
 
@@ -69,7 +72,10 @@ export class PoolLeadership<Command extends { type: string }, Event extends Mode
       });
       const subscription = this.options.nc.subscribe(
         subjects(this.options.subjectRoot).leader(poolId),
-        { callback: (error, msg) => (error ? this.options.onError?.(error) : void this.serveForwarded(writer, msg)) },
+        {
+          callback: (error, msg) =>
+            error ? this.options.onError?.(error) : void this.serveForwarded(writer, msg),
+        },
       );
       this.led.set(poolId, { writer, subscription });
       this.options.onChange?.(poolId, true);

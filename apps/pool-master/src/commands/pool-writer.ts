@@ -176,7 +176,8 @@ export class PoolWriter<Command extends { type: string }, Event extends ModelEve
     } catch (error) {
       // The in-memory state already holds the refused events: it is no longer the log's.
       this.depose();
-      const reason = error instanceof WrongExpectedVersionError ? new NotLeaderError(this.poolId) : error;
+      const reason =
+        error instanceof WrongExpectedVersionError ? new NotLeaderError(this.poolId) : error;
       decided.forEach((d) => d.pending.reject(reason));
       this.options.onError?.(error);
       return;
@@ -222,7 +223,11 @@ export class PoolWriter<Command extends { type: string }, Event extends ModelEve
   ): Promise<void> {
     try {
       if (!stored) {
-        throw new CommandError(409, 'DUPLICATE_COMMAND_ID', `Command ${pending.commandId} was sent twice at once.`);
+        throw new CommandError(
+          409,
+          'DUPLICATE_COMMAND_ID',
+          `Command ${pending.commandId} was sent twice at once.`,
+        );
       }
       if (stored.stream_id !== this.streamId) {
         throw new CommandError(
@@ -233,7 +238,8 @@ export class PoolWriter<Command extends { type: string }, Event extends ModelEve
       }
       const first = Number(stored.first_version);
       const last = Number(stored.last_version);
-      const events = last >= first ? await this.store.readStream(this.streamId, first, last - first + 1) : [];
+      const events =
+        last >= first ? await this.store.readStream(this.streamId, first, last - first + 1) : [];
       pending.resolve({
         pool: this.poolId,
         commandId: pending.commandId,

@@ -19,7 +19,7 @@ export class ConvergenceTracker {
   /** Records a host report (from `POOLNET_REPORTS`); versions never move backwards. */
   record(report: Pick<HostReport, 'pool' | 'host' | 'appliedVersion'>): void {
     let hosts = this.applied.get(report.pool);
-    if (!hosts) this.applied.set(report.pool, (hosts = new Map()));
+    if (!hosts) this.applied.set(report.pool, (hosts = new Map<string, number>()));
     if ((hosts.get(report.host) ?? -1) >= report.appliedVersion) return;
     hosts.set(report.host, report.appliedVersion);
     for (const waiter of this.waiters) {

@@ -35,7 +35,9 @@ async function appendAcrossPools(pools: string[], count: number) {
   for (let i = 0; i < count; i += 50) {
     await Promise.all(
       Array.from({ length: 50 }, (_, j) =>
-        db.store.append(`pool:${pools[(i + j) % pools.length]}`, [{ type: 'Probed', data: { i: i + j } }]),
+        db.store.append(`pool:${pools[(i + j) % pools.length]}`, [
+          { type: 'Probed', data: { i: i + j } },
+        ]),
       ),
     );
   }
@@ -89,7 +91,9 @@ describe('JetStream relay', () => {
     const controller = new AbortController();
     const running = revived.run(controller.signal);
     revived['options'].onBatch = ({ duplicates: d }) => duplicates.push(d);
-    await waitFor(async () => (await nats.jsm.streams.info(nats.eventsStream)).state.messages >= 1200);
+    await waitFor(
+      async () => (await nats.jsm.streams.info(nats.eventsStream)).state.messages >= 1200,
+    );
     await waitFor(() => Promise.resolve(duplicates.reduce((a, b) => a + b, 0) === 700));
     controller.abort();
     await running;
@@ -100,7 +104,11 @@ describe('JetStream relay', () => {
     const pools = Array.from({ length: 3 }, () => randomUUID());
     const info = await nats.jsm.streams.info(nats.eventsStream);
     const limit = info.state.messages + 250;
-    await nats.jsm.streams.update(nats.eventsStream, { ...info.config, max_msgs: limit, discard: 'new' as never });
+    await nats.jsm.streams.update(nats.eventsStream, {
+      ...info.config,
+      max_msgs: limit,
+      discard: 'new',
+    });
     const errors: unknown[] = [];
     const controller = new AbortController();
     const running = relay({ checkpointName: 'relay-a', onError: (e) => errors.push(e) }).run(
@@ -109,8 +117,14 @@ describe('JetStream relay', () => {
     await appendAcrossPools(pools, 600);
     await waitFor(() => Promise.resolve(errors.length >= 2));
     expect((await nats.jsm.streams.info(nats.eventsStream)).state.messages).toBe(limit);
-    await nats.jsm.streams.update(nats.eventsStream, { ...info.config, max_msgs: -1, discard: 'old' as never });
-    await waitFor(async () => (await nats.jsm.streams.info(nats.eventsStream)).state.messages >= 1800);
+    await nats.jsm.streams.update(nats.eventsStream, {
+      ...info.config,
+      max_msgs: -1,
+      discard: 'old',
+    });
+    await waitFor(
+      async () => (await nats.jsm.streams.info(nats.eventsStream)).state.messages >= 1800,
+    );
     await new Promise((r) => setTimeout(r, 300)); // nothing more should arrive
     controller.abort();
     await running;

@@ -1,0 +1,89 @@
+import { Env, EnvBoolean, LOG_LEVELS, type LogLevel } from '@pool/platform';
+import { hostname } from 'node:os';
+import {
+  IsBoolean,
+  IsDefined,
+  IsIn,
+  IsInt,
+  IsNotEmpty,
+  IsString,
+  Matches,
+  Max,
+  Min,
+} from 'class-validator';
+
+const PORT_MESSAGE = 'must be an integer from 1 to 65535';
+
+/** Every setting of the pool master, read from the environment once at boot. */
+export class PoolMasterConfig {
+  @Env('PORT')
+  @IsInt({ message: PORT_MESSAGE })
+  @Min(1, { message: PORT_MESSAGE })
+  @Max(65_535, { message: PORT_MESSAGE })
+  port: number = 3000;
+
+  @Env('HOST')
+  @IsString()
+  @IsNotEmpty()
+  host: string = '0.0.0.0';
+
+  @Env('LOG_LEVEL')
+  @IsIn(LOG_LEVELS, { message: `must be one of ${LOG_LEVELS.join(', ')}` })
+  logLevel: LogLevel = 'info';
+
+  @Env('DATABASE_URL')
+  @IsDefined({ message: 'is required' })
+  @Matches(/^postgres(ql)?:\/\/\S+$/, { message: 'must be a postgres:// URL' })
+  databaseUrl!: string;
+
+  @Env('NATS_URL')
+  @Matches(/^(nats|tls):\/\/\S+$/, {
+    message: 'must be a nats:// URL (comma-separated for several)',
+  })
+  natsUrl: string = 'nats://127.0.0.1:4222';
+
+  /** First token of every NATS subject; lets several deployments share one NATS. */
+  @Env('SUBJECT_ROOT')
+  @Matches(/^[a-z0-9][a-z0-9-]{0,31}$/, { message: 'must be a lowercase subject token' })
+  subjectRoot: string = 'poolnet';
+
+  @Env('EVENTS_STREAM')
+  @Matches(/^[A-Za-z0-9_-]{1,64}$/, { message: 'must be a JetStream stream name' })
+  eventsStream: string = 'POOLNET_EVENTS';
+
+  @Env('REPORTS_STREAM')
+  @Matches(/^[A-Za-z0-9_-]{1,64}$/, { message: 'must be a JetStream stream name' })
+  reportsStream: string = 'POOLNET_REPORTS';
+
+  /** How long JetStream keeps events; hosts further behind ask the master for a snapshot. */
+  @Env('EVENTS_MAX_AGE_HOURS')
+  @IsInt()
+  @Min(1)
+  eventsMaxAgeHours: number = 24 * 7;
+
+  /** Shown in pg_stat_activity and logs; unique per replica. */
+  @Env('REPLICA_ID')
+  @Matches(/^[A-Za-z0-9_.-]{1,64}$/, { message: 'must be 1-64 letters, digits, . _ or -' })
+  replicaId: string = `${hostname()}-${process.pid}`;
+
+  @Env('SNAPSHOT_EVERY')
+  @IsInt()
+  @Min(10)
+  snapshotEvery: number = 500;
+
+  /** Campaign for the relay on this replica (one replica runs it at a time). */
+  @Env('RELAY_ENABLED')
+  @EnvBoolean()
+  @IsBoolean({ message: 'must be true or false' })
+  relayEnabled: boolean = true;
+
+  @Env('WAIT_TIMEOUT_MS')
+  @IsInt()
+  @Min(100)
+  waitTimeoutMs: number = 30_000;
+
+  /** gRPC listen address; empty disables gRPC. */
+  @Env('GRPC_URL')
+  @IsString()
+  grpcUrl: string = '0.0.0.0:50051';
+}

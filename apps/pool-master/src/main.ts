@@ -1,0 +1,33 @@
+import 'reflect-metadata'; // first: config classes need decorator metadata as they are defined
+import { Transport, type MicroserviceOptions } from '@nestjs/microservices';
+import { createJsonLogger, exitOnBootError, loadConfig, runHttpApp } from '@pool/platform';
+import { PoolMasterConfig } from './config/pool-master.config.js';
+import { PlainJsonDeserializer, PlainJsonSerializer } from './nats/plain-json.codec.js';
+import { APP_NAME, PoolMasterModule } from './pool-master.module.js';
+
+try {
+  const config = loadConfig(PoolMasterConfig, process.env);
+  await runHttpApp(PoolMasterModule.forRoot(config), {
+    name: APP_NAME,
+    port: config.port,
+    host: config.host,
+    logger: createJsonLogger({ name: APP_NAME, level: config.logLevel }),
+    bodyLimit: 256 * 1024,
+    configure: async (app) => {
+      // Commands over NATS request-reply: one queue group per subject root, any replica serves.
+      app.connectMicroservice<MicroserviceOptions>({
+        transport: Transport.NATS,
+        options: {
+          servers: config.natsUrl.split(','),
+          queue: `${config.subjectRoot}-pool-master`,
+          name: `${APP_NAME}:${config.replicaId}:commands`,
+          serializer: new PlainJsonSerializer(),
+          deserializer: new PlainJsonDeserializer(),
+        },
+      });
+      await app.startAllMicroservices();
+    },
+  });
+} catch (err) {
+  exitOnBootError(APP_NAME, err);
+}

@@ -1,0 +1,106 @@
+import { Controller, Inject, type Type } from '@nestjs/common';
+import { Ctx, MessagePattern, NatsContext, Payload } from '@nestjs/microservices';
+import { parseCommandSubject, type CommandEnvelope, type CommandReply } from '@pool/contracts';
+import { CommandError } from '../commands/command-errors.js';
+import { CommandService } from '../commands/command-service.js';
+import { toCommandError } from '../commands/domain-errors.js';
+import { MALFORMED } from './plain-json.codec.js';
+
+/**
+ * The body of a request on `<root>.<pool>.cmd.<CommandType>`: the command's data plus what
+ * REST carries in headers (command id for idempotency, expected version, the host barrier).
+ */
+export interface NatsCommandRequest extends CommandEnvelope {
+  data: unknown;
+}
+
+const ENVELOPE_KEYS = new Set([
+  'data',
+  'commandId',
+  'expectedVersion',
+  'wait',
+  'waitTimeoutMs',
+  'actor',
+]);
+
+/**
+ * Builds the NATS command controller for one subject root. The pattern is only known from
+ * config, so the class is made per root rather than decorated statically.
+ */
+export function natsCommandsController(root: string): Type<unknown> {
+  @Controller()
+  class NatsCommandsController {
+    constructor(@Inject(CommandService) private readonly commands: CommandService) {}
+
+    @MessagePattern(`${root}.*.cmd.*`)
+    async handle(@Payload() body: unknown, @Ctx() ctx: NatsContext): Promise<CommandReply> {
+      try {
+        const target = parseCommandSubject(ctx.getSubject());
+        if (!target)
+          throw new CommandError(400, 'BAD_SUBJECT', `Unknown subject ${ctx.getSubject()}.`);
+        const request = parseRequest(body);
+        const { data, ...envelope } = request;
+        const result = await this.commands.execute(
+          target.pool,
+          { type: target.name, data },
+          envelope,
+        );
+        return { ok: true, result };
+      } catch (error) {
+        return { ok: false, error: toCommandError(error).toWire() };
+      }
+    }
+  }
+  return NatsCommandsController;
+}
+
+function parseRequest(body: unknown): NatsCommandRequest {
+  if (body === MALFORMED)
+    throw new CommandError(400, 'MALFORMED_JSON', 'The request body is not valid JSON.');
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    throw new CommandError(
+      400,
+      'BODY_NOT_OBJECT',
+      'The request body must be a JSON object with a `data` field.',
+    );
+  }
+  const unknown = Object.keys(body).filter((k) => !ENVELOPE_KEYS.has(k));
+  if (unknown.length) {
+    throw new CommandError(
+      400,
+      'UNKNOWN_FIELDS',
+      `The request has unknown fields ${unknown.join(', ')}; command data goes under \`data\`.`,
+    );
+  }
+  const r = body as NatsCommandRequest;
+  if (
+    r.commandId !== undefined &&
+    (typeof r.commandId !== 'string' || !/^[\x21-\x7e]{1,128}$/.test(r.commandId))
+  ) {
+    throw new CommandError(400, 'BAD_COMMAND_ID', 'commandId must be 1–128 printable characters.');
+  }
+  if (
+    r.expectedVersion !== undefined &&
+    (!Number.isSafeInteger(r.expectedVersion) || r.expectedVersion < 0)
+  ) {
+    throw new CommandError(
+      400,
+      'BAD_EXPECTED_VERSION',
+      'expectedVersion must be a non-negative integer.',
+    );
+  }
+  if (r.wait !== undefined && r.wait !== 'hosts') {
+    throw new CommandError(400, 'BAD_WAIT', "wait must be 'hosts' when given.");
+  }
+  if (
+    r.waitTimeoutMs !== undefined &&
+    (!Number.isInteger(r.waitTimeoutMs) || r.waitTimeoutMs < 1 || r.waitTimeoutMs > 600_000)
+  ) {
+    throw new CommandError(
+      400,
+      'BAD_WAIT_TIMEOUT',
+      'waitTimeoutMs must be an integer from 1 to 600000.',
+    );
+  }
+  return r;
+}

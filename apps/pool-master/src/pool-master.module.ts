@@ -1,0 +1,42 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import {
+  AppConfigModule,
+  HealthModule,
+  MetricsModule,
+  NatsModule,
+  PostgresModule,
+} from '@pool/platform';
+import { type PoolMasterConfig } from './config/pool-master.config.js';
+import { natsCommandsController } from './nats/nats-commands.controller.js';
+import { WriteSideModule } from './write-side/write-side.module.js';
+
+export const APP_NAME = 'pool-master';
+
+/** Write side of poolnet: commands in over REST, NATS and gRPC; the log out through the relay. */
+@Module({})
+export class PoolMasterModule {
+  static forRoot(config: PoolMasterConfig): DynamicModule {
+    return {
+      module: PoolMasterModule,
+      imports: [
+        AppConfigModule.forRoot(config),
+        HealthModule,
+        MetricsModule.forRoot({ app: APP_NAME }),
+        PostgresModule.forRoot({ url: config.databaseUrl, applicationName: APP_NAME }),
+        NatsModule.forRoot({ servers: config.natsUrl, name: `${APP_NAME}:${config.replicaId}` }),
+        WriteSideModule.forRoot({
+          databaseUrl: config.databaseUrl,
+          subjectRoot: config.subjectRoot,
+          eventsStream: config.eventsStream,
+          reportsStream: config.reportsStream,
+          replicaId: config.replicaId,
+          snapshotEvery: config.snapshotEvery,
+          relay: config.relayEnabled,
+          eventsMaxAgeMs: config.eventsMaxAgeHours * 3600_000,
+          defaultWaitTimeoutMs: config.waitTimeoutMs,
+        }),
+      ],
+      controllers: [natsCommandsController(config.subjectRoot)],
+    };
+  }
+}

@@ -1,0 +1,113 @@
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { formatPosition as fmt } from '@pool/event-store';
+import { poolIdOfStream, subjects, type EventEnvelope } from '@pool/contracts';
+import {
+  AdvisoryLeader,
+  JetStreamRelay,
+  PostgresEventStore,
+  type RecordedEvent,
+} from '@pool/event-store';
+import { NatsClient } from '@pool/platform';
+import pg from 'pg';
+import { ensureStreams } from './streams.js';
+import { WRITE_SIDE_OPTIONS, type WriteSideOptions } from './write-side.options.js';
+import { WRITE_SIDE_METRICS } from './write-side.tokens.js';
+import { type WriteSideMetrics } from './write-side.metrics.js';
+
+/**
+ * Runs the relay on the replica that wins its advisory lock; the others stand by. Creates the
+ * events and reports streams at start (idempotently) so members can bind their consumers.
+ */
+@Injectable()
+export class RelayService implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger('Relay');
+  private leader: AdvisoryLeader | undefined;
+  private listener: pg.Client | undefined;
+  private running: Promise<void> | undefined;
+
+  constructor(
+    @Inject(WRITE_SIDE_OPTIONS) private readonly options: WriteSideOptions,
+    @Inject(PostgresEventStore) private readonly store: PostgresEventStore,
+    @Inject(NatsClient) private readonly nats: NatsClient,
+    @Inject(WRITE_SIDE_METRICS) private readonly metrics: WriteSideMetrics,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    const nc = await this.nats.connected();
+    const jsm = await jetstreamManager(nc);
+    await ensureStreams(jsm, this.options);
+    const names = subjects(this.options.subjectRoot);
+    if (!this.options.relay) return;
+    const relay = new JetStreamRelay({
+      store: this.store,
+      js: jetstream(nc),
+      toMessage: (event) => ({
+        subject: names.events(poolIdOfStream(event.streamId) ?? 'unknown'),
+        payload: JSON.stringify(toEnvelope(event)),
+      }),
+      onBatch: ({ published, duplicates }) => {
+        this.metrics.relayPublished.inc(published);
+        this.metrics.relayDuplicates.inc(duplicates);
+      },
+      onError: (error) => {
+        this.metrics.relayErrors.inc();
+        this.logger.warn(`relay batch failed, republishing from the checkpoint: ${String(error)}`);
+      },
+    });
+    await this.listen(() => relay.notify());
+    this.leader = new AdvisoryLeader({
+      connectionString: this.options.databaseUrl,
+      lockName: 'poolnet:relay',
+      onError: (error) => this.logger.warn(`relay leadership: ${String(error)}`),
+    });
+    this.running = this.leader.run(async (signal) => {
+      this.logger.log('this replica now runs the relay');
+      this.metrics.relayLeader.set(1);
+      try {
+        await relay.run(signal);
+      } finally {
+        this.metrics.relayLeader.set(0);
+      }
+    });
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.leader?.stop();
+    await this.running;
+    await this.listener?.end().catch(() => undefined);
+  }
+
+  /** NOTIFY from the append wakes the relay at once; it polls as well, so a lost one costs ms. */
+  private async listen(wake: () => void): Promise<void> {
+    const client = new pg.Client({
+      connectionString: this.options.databaseUrl,
+      application_name: 'poolnet-relay-listen',
+    });
+    client.on('notification', wake);
+    client.on('error', (error) =>
+      this.logger.warn(`relay LISTEN connection lost: ${error.message}`),
+    );
+    await client.connect();
+    await client.query('LISTEN es_events');
+    this.listener = client;
+  }
+}
+
+export const toEnvelope = (event: RecordedEvent): EventEnvelope => ({
+  id: event.eventId,
+  pool: poolIdOfStream(event.streamId) ?? event.streamId,
+  version: event.streamVersion,
+  position: fmt(event.position),
+  type: event.type,
+  schemaVersion: event.schemaVersion,
+  data: event.data,
+  metadata: event.metadata,
+  createdAt: event.createdAt,
+});

@@ -1,0 +1,1 @@
+export const WRITE_SIDE_METRICS = Symbol('WRITE_SIDE_METRICS');

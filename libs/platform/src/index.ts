@@ -1,0 +1,24 @@
+// Service platform shared by every app: config, JSON logs, health, metrics, connections, boot.
+export { AppConfigModule } from './config/app-config.module.js';
+export { ConfigError, Env, EnvBoolean, loadConfig } from './config/load-config.js';
+export {
+  createJsonLogger,
+  JsonLogger,
+  LOG_LEVELS,
+  type JsonLoggerOptions,
+  type LogLevel,
+} from './logging/json-logger.js';
+export { redactUrl } from './logging/redact-url.js';
+export { HealthModule } from './health/health.module.js';
+export {
+  HealthRegistry,
+  type CheckResult,
+  type HealthCheck,
+  type HealthReport,
+} from './health/health.registry.js';
+export { MetricsModule, type MetricsOptions } from './metrics/metrics.module.js';
+export { createMetricsRegistry } from './metrics/metrics.registry.js';
+export { PG_POOL, PostgresModule, type PostgresOptions } from './postgres/postgres.module.js';
+export { NatsClient, type NatsOptions } from './nats/nats.client.js';
+export { NatsModule } from './nats/nats.module.js';
+export { exitOnBootError, runHttpApp, type RunHttpAppOptions } from './bootstrap/run-http-app.js';
