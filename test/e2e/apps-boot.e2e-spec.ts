@@ -6,84 +6,21 @@
  * PostgreSQL and NATS: the URLs the global setup resolved (from DATABASE_URL / NATS_URL, or
  * testcontainers), else those variables, else the local default instances.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { fileURLToPath } from 'node:url';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import {
+  exitCodeWithin,
+  freePort,
+  killStarted,
+  mainOf,
+  start,
+  waitForHealthy,
+} from '../support/processes.js';
 import { adminDatabaseUrl, natsUrl } from '../support/services.js';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const DATABASE_URL =
   adminDatabaseUrl() ?? process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const NATS_URL = natsUrl() ?? process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
-
-interface Running {
-  child: ChildProcess;
-  output: () => string;
-  exit: Promise<number | null>;
-}
-
-const started: Running[] = [];
-
-function mainOf(app: string): string {
-  return `${ROOT}dist/apps/${app}/src/main.js`;
-}
-
-function start(app: string, env: Record<string, string>): Running {
-  // A minimal env, so a PORT or LOG_LEVEL set in the developer's shell cannot leak in.
-  const child = spawn(process.execPath, [mainOf(app)], {
-    cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'warn', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const exit = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  const running = { child, output: () => output, exit };
-  started.push(running);
-  return running;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
-
-async function waitForHealthy(base: string, app: Running, timeoutMs = 20_000): Promise<unknown> {
-  const deadline = Date.now() + timeoutMs;
-  let last = 'no answer';
-  while (Date.now() < deadline) {
-    if (app.child.exitCode !== null) break;
-    try {
-      const response = await fetch(`${base}/health`);
-      const body = await response.text();
-      if (response.status === 200) return JSON.parse(body) as unknown;
-      last = `${response.status} ${body}`;
-    } catch (err) {
-      last = String(err);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-  throw new Error(`not healthy: ${last}\n--- app output ---\n${app.output()}`);
-}
-
-async function exitCodeWithin(app: Running, ms: number): Promise<number | null | 'timeout'> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<'timeout'>((resolve) => {
-    timer = setTimeout(() => resolve('timeout'), ms);
-  });
-  const code = await Promise.race([app.exit, timeout]);
-  clearTimeout(timer);
-  return code;
-}
 
 beforeAll(() => {
   const missing = ['pool-master', 'member-host', 'projection'].filter(
@@ -94,15 +31,15 @@ beforeAll(() => {
   }
 });
 
-afterEach(() => {
-  // A failed assertion must not leave a server running behind the test run.
-  for (const { child } of started.splice(0)) {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-  }
-});
+// A failed assertion must not leave a server running behind the test run.
+afterEach(killStarted);
 
 const apps: { app: string; env: Record<string, string>; checks: string[] }[] = [
-  { app: 'pool-master', env: { DATABASE_URL, NATS_URL }, checks: ['postgres', 'nats'] },
+  {
+    app: 'pool-master',
+    env: { DATABASE_URL, NATS_URL },
+    checks: ['postgres', 'nats', 'event-store'],
+  },
   { app: 'projection', env: { DATABASE_URL, NATS_URL }, checks: ['postgres', 'nats'] },
   { app: 'member-host', env: { NATS_URL, POOL_ID: 'e2e', HOST_NAME: 'host-a' }, checks: ['nats'] },
 ];
