@@ -2,6 +2,7 @@ import 'reflect-metadata'; // first: config classes need decorator metadata as t
 import { Transport, type MicroserviceOptions } from '@nestjs/microservices';
 import { createJsonLogger, exitOnBootError, loadConfig, runHttpApp } from '@pool/platform';
 import { PoolMasterConfig } from './config/pool-master.config.js';
+import { grpcServerOptions } from './grpc/index.js';
 import { PlainJsonDeserializer, PlainJsonSerializer } from './nats/plain-json.codec.js';
 import { APP_NAME, PoolMasterModule } from './pool-master.module.js';
 
@@ -25,6 +26,9 @@ try {
           deserializer: new PlainJsonDeserializer(),
         },
       });
+      if (config.grpcUrl) {
+        app.connectMicroservice<MicroserviceOptions>(grpcServerOptions(config.grpcUrl));
+      }
       await app.startAllMicroservices();
     },
   });

@@ -7,6 +7,7 @@ import {
   PostgresModule,
 } from '@pool/platform';
 import { type PoolMasterConfig } from './config/pool-master.config.js';
+import { PoolMasterGrpcModule } from './grpc/index.js';
 import { natsCommandsController } from './nats/nats-commands.controller.js';
 import { WriteSideModule } from './write-side/write-side.module.js';
 
@@ -35,6 +36,7 @@ export class PoolMasterModule {
           eventsMaxAgeMs: config.eventsMaxAgeHours * 3600_000,
           defaultWaitTimeoutMs: config.waitTimeoutMs,
         }),
+        PoolMasterGrpcModule.register({ subjectRoot: config.subjectRoot }),
       ],
       controllers: [natsCommandsController(config.subjectRoot)],
     };

@@ -47,6 +47,7 @@ export class CommandService<Command extends { type: string } = { type: string }>
     envelope: CommandEnvelope = {},
   ): Promise<CommandOutcome> {
     this.options.validate?.(incoming.type, incoming.data);
+    assertPoolTarget(pool, incoming);
     const now = new Date().toISOString();
     const actor = envelope.actor ?? 'anonymous';
     const command = { type: incoming.type, data: incoming.data, metadata: { now, actor } };
@@ -104,4 +105,17 @@ function isLeaderGone(error: unknown): boolean {
   const name = (error as { name?: string; code?: string })?.name ?? '';
   // No replica subscribed for the pool yet, or the leader died while holding the request.
   return name === 'NoRespondersError' || name === 'TimeoutError' || name === 'RequestError';
+}
+
+/** A CreatePool names its pool twice (the subject or path, and the data): they must agree. */
+function assertPoolTarget(pool: string, incoming: IncomingCommand): void {
+  if (incoming.type !== 'CreatePool') return;
+  const poolId = (incoming.data as { poolId?: unknown } | null)?.poolId;
+  if (poolId !== pool) {
+    throw new CommandError(
+      400,
+      'POOL_ID_MISMATCH',
+      `CreatePool for pool ${pool} must carry poolId ${pool} in its data, not ${String(poolId)}.`,
+    );
+  }
 }

@@ -1,0 +1,149 @@
+import { type CommandEnvelope, type CommandOutcome, type WireError } from '@pool/contracts';
+import { formatPosition, type RecordedEvent } from '@pool/event-store';
+import { CommandError } from '../commands/command-errors.js';
+import { type IncomingCommand } from '../commands/command-service.js';
+
+/*
+ * The proto's messages as `@grpc/proto-loader` hands them over with `GRPC_LOADER_OPTIONS`
+ * (camelCase fields, uint64 as number, defaults filled in), and the mappings to the contracts.
+ */
+
+export interface CommandRequestMessage {
+  pool: string;
+  type: string;
+  dataJson: string;
+  commandId: string;
+  expectedVersion?: number;
+  waitHosts: boolean;
+  waitTimeoutMs: number;
+  actor: string;
+}
+
+export interface CommandErrorMessage {
+  status: number;
+  code: string;
+  message: string;
+  detailsJson: string;
+}
+
+export interface CommandResultMessage {
+  pool: string;
+  commandId: string;
+  version: number;
+  firstVersion: number;
+  events: { type: string; version: number; dataJson: string }[];
+  duplicate: boolean;
+  enabledHosts: string[];
+  waitedForHosts: boolean;
+  hosts: Record<string, number>;
+}
+
+export type CommandReplyMessage = { result: CommandResultMessage } | { error: CommandErrorMessage };
+
+export interface FollowRequestMessage {
+  pool: string;
+  afterVersion: number;
+}
+
+export interface EventMessage {
+  id: string;
+  pool: string;
+  version: number;
+  position: string;
+  type: string;
+  schemaVersion: number;
+  dataJson: string;
+  metadataJson: string;
+  createdAt: string;
+}
+
+/** Pool ids travel in NATS subjects and stream ids (the domain's id rule). */
+const POOL_ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
+const COMMAND_TYPE = /^[A-Za-z]{1,64}$/;
+const COMMAND_ID = /^[\x21-\x7e]{1,128}$/;
+
+const invalid = (code: string, message: string, details?: Record<string, unknown>) =>
+  new CommandError(400, code, message, details);
+
+export function requirePoolId(pool: string): string {
+  if (POOL_ID.test(pool)) return pool;
+  throw invalid('INVALID_ID', "pool must be 1–64 letters, digits, '_' or '-'", { field: 'pool' });
+}
+
+/** Checks the request's own fields; the command's data is checked by the command's handler. */
+export function parseCommandRequest(request: CommandRequestMessage): {
+  pool: string;
+  incoming: IncomingCommand;
+  envelope: CommandEnvelope;
+} {
+  const pool = requirePoolId(request.pool);
+  if (!COMMAND_TYPE.test(request.type)) {
+    throw invalid('UNKNOWN_COMMAND', `Unknown command type '${request.type.slice(0, 64)}'.`);
+  }
+  let data: unknown = {};
+  if (request.dataJson !== '') {
+    try {
+      data = JSON.parse(request.dataJson);
+    } catch {
+      throw invalid('MALFORMED_JSON', 'data_json is not valid JSON.');
+    }
+  }
+  if (typeof data !== 'object' || data === null || Array.isArray(data)) {
+    throw invalid('BODY_NOT_OBJECT', 'data_json must be a JSON object.');
+  }
+  if (request.commandId !== '' && !COMMAND_ID.test(request.commandId)) {
+    throw invalid('BAD_COMMAND_ID', 'command_id must be 1–128 printable ASCII characters.');
+  }
+  if (request.waitTimeoutMs > 600_000) {
+    throw invalid('BAD_WAIT_TIMEOUT', 'wait_timeout_ms must be from 1 to 600000 (0: default).');
+  }
+  const envelope: CommandEnvelope = {
+    commandId: request.commandId || undefined,
+    expectedVersion: request.expectedVersion,
+    wait: request.waitHosts ? 'hosts' : undefined,
+    waitTimeoutMs: request.waitTimeoutMs || undefined,
+    actor: request.actor || undefined,
+  };
+  return { pool, incoming: { type: request.type, data }, envelope };
+}
+
+export function toCommandResultMessage(outcome: CommandOutcome): CommandResultMessage {
+  return {
+    pool: outcome.pool,
+    commandId: outcome.commandId,
+    version: outcome.version,
+    firstVersion: outcome.firstVersion,
+    events: outcome.events.map((e) => ({
+      type: e.type,
+      version: e.version,
+      dataJson: JSON.stringify(e.data ?? null),
+    })),
+    duplicate: outcome.duplicate,
+    enabledHosts: outcome.enabledHosts,
+    waitedForHosts: outcome.hosts !== undefined,
+    hosts: outcome.hosts ?? {},
+  };
+}
+
+export function toCommandErrorMessage(error: WireError): CommandErrorMessage {
+  return {
+    status: error.status,
+    code: error.code,
+    message: error.message,
+    detailsJson: error.details ? JSON.stringify(error.details) : '',
+  };
+}
+
+export function toEventMessage(pool: string, event: RecordedEvent): EventMessage {
+  return {
+    id: event.eventId,
+    pool,
+    version: event.streamVersion,
+    position: formatPosition(event.position),
+    type: event.type,
+    schemaVersion: event.schemaVersion,
+    dataJson: JSON.stringify(event.data ?? null),
+    metadataJson: JSON.stringify(event.metadata ?? {}),
+    createdAt: event.createdAt,
+  };
+}

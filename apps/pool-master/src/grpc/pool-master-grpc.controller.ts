@@ -1,0 +1,95 @@
+import { once } from 'node:events';
+import { type Metadata, type ServerWritableStream } from '@grpc/grpc-js';
+import { Controller, Inject, Logger } from '@nestjs/common';
+import { GrpcMethod } from '@nestjs/microservices';
+import { subjects } from '@pool/contracts';
+import { PostgresEventStore } from '@pool/event-store';
+import { NatsClient } from '@pool/platform';
+import { catchError, map, type Observable, throwError } from 'rxjs';
+import { CommandError } from '../commands/command-errors.js';
+import { CommandService } from '../commands/command-service.js';
+import { followPoolEvents } from './event-follower.js';
+import { toGrpcException } from './grpc-errors.js';
+import {
+  parseCommandRequest,
+  requirePoolId,
+  toCommandResultMessage,
+  toEventMessage,
+  type CommandReplyMessage,
+  type CommandRequestMessage,
+  type EventMessage,
+  type FollowRequestMessage,
+} from './grpc-messages.js';
+import {
+  POOL_MASTER_GRPC_OPTIONS,
+  type PoolMasterGrpcOptions,
+} from './pool-master-grpc.options.js';
+import { GRPC_SERVICE } from './proto.js';
+
+/** `poolnet.v1.PoolMaster` (libs/contracts/proto): the same command handler as REST and NATS. */
+@Controller()
+export class PoolMasterGrpcController {
+  constructor(
+    @Inject(CommandService) private readonly commands: CommandService,
+    @Inject(PostgresEventStore) private readonly store: PostgresEventStore,
+    @Inject(NatsClient) private readonly nats: NatsClient,
+    @Inject(POOL_MASTER_GRPC_OPTIONS) private readonly options: PoolMasterGrpcOptions,
+  ) {}
+
+  @GrpcMethod(GRPC_SERVICE, 'Execute')
+  async execute(request: CommandRequestMessage): Promise<CommandReplyMessage> {
+    try {
+      const { pool, incoming, envelope } = parseCommandRequest(request);
+      const outcome = await this.commands.execute(pool, incoming, envelope);
+      return { result: toCommandResultMessage(outcome) };
+    } catch (error) {
+      throw toGrpcException(error);
+    }
+  }
+
+  @GrpcMethod(GRPC_SERVICE, 'FollowEvents')
+  async followEvents(
+    request: FollowRequestMessage,
+    _metadata: Metadata,
+    call: ServerWritableStream<FollowRequestMessage, EventMessage>,
+  ): Promise<Observable<EventMessage>> {
+    let pool: string;
+    try {
+      pool = requirePoolId(request.pool);
+      const version = await this.store.streamVersion(`pool:${pool}`).catch((error: unknown) => {
+        throw unavailable(error);
+      });
+      if (version === 0) {
+        throw new CommandError(404, 'POOL_NOT_FOUND', `pool ${pool} does not exist`, { id: pool });
+      }
+    } catch (error) {
+      throw toGrpcException(error);
+    }
+    const events = followPoolEvents(pool, request.afterVersion, {
+      store: this.store,
+      nats: () => this.nats.connection,
+      wakeSubject: subjects(this.options.subjectRoot).events(pool),
+      pollIntervalMs: this.options.pollIntervalMs ?? 200,
+      pageSize: this.options.pageSize ?? 500,
+      ready: async (signal) => {
+        while (call.writableNeedDrain && !call.cancelled) await once(call, 'drain', { signal });
+      },
+    });
+    return events.pipe(
+      map((event) => toEventMessage(pool, event)),
+      catchError((error: unknown) => throwError(() => toGrpcException(unavailable(error)))),
+    );
+  }
+}
+
+const logger = new Logger('PoolMasterGrpc');
+
+/** A failed read of the log (cause logged here): the client resumes from its last version. */
+function unavailable(error: unknown): CommandError {
+  logger.warn(`FollowEvents cannot read the event log: ${String(error)}`);
+  return new CommandError(
+    503,
+    'EVENT_LOG_UNAVAILABLE',
+    'The event log cannot be read right now; retry from the last version received.',
+  );
+}

@@ -1,0 +1,450 @@
+/**
+ * The pool master's gRPC API, called the way a user's program would: its own client stub,
+ * loaded with `@grpc/proto-loader` from `libs/contracts/proto`, against real PostgreSQL and NATS.
+ *
+ * The app is booted in-process: the gRPC module on Nest's gRPC transport, over a command
+ * service (with the REST API's `validateCommand`, as in production), event store and NATS
+ * connection the suite builds itself, like `support/pool-master-harness.ts` (no relay runs, so
+ * FollowEvents follows the log by polling; the NATS wake-up is covered by the unit spec).
+ */
+import { randomUUID } from 'node:crypto';
+import { createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import * as grpc from '@grpc/grpc-js';
+import * as protoLoader from '@grpc/proto-loader';
+import { Global, type INestMicroservice, Module } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { PostgresEventStore } from '@pool/event-store';
+import { NatsClient } from '@pool/platform';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { validateCommand } from '../../apps/pool-master/src/api/index.js';
+import { CommandService } from '../../apps/pool-master/src/commands/command-service.js';
+import { poolDomainModel } from '../../apps/pool-master/src/commands/pool-domain-model.js';
+import { PoolLeadership } from '../../apps/pool-master/src/commands/pool-leadership.js';
+import { ConvergenceTracker } from '../../apps/pool-master/src/convergence/convergence-tracker.js';
+import { grpcServerOptions, PoolMasterGrpcModule } from '../../apps/pool-master/src/grpc/index.js';
+import { createTestEventStore } from '../support/event-store.js';
+import { createTestNats } from '../support/nats.js';
+
+const PROTO = fileURLToPath(
+  new URL('../../libs/contracts/proto/poolnet/v1/pool_master.proto', import.meta.url),
+);
+
+/** The messages as the client loads them (camelCase, uint64 as number), typed by hand. */
+interface CommandReply {
+  outcome: 'result' | 'error';
+  result: {
+    pool: string;
+    commandId: string;
+    version: number;
+    firstVersion: number;
+    events: { type: string; version: number; dataJson: string }[];
+    duplicate: boolean;
+    enabledHosts: string[];
+    waitedForHosts: boolean;
+    hosts: Record<string, number>;
+  };
+  error: { status: number; code: string; message: string; detailsJson: string };
+}
+
+interface EventMessage {
+  id: string;
+  pool: string;
+  version: number;
+  position: string;
+  type: string;
+  schemaVersion: number;
+  dataJson: string;
+  metadataJson: string;
+  createdAt: string;
+}
+
+interface PoolMasterClient extends grpc.Client {
+  Execute(
+    request: object,
+    callback: (error: grpc.ServiceError | null, reply: CommandReply) => void,
+  ): grpc.ClientUnaryCall;
+  FollowEvents(request: object): grpc.ClientReadableStream<EventMessage>;
+}
+
+/** The client a user's program builds from the proto file. */
+function connect(address: string) {
+  const definition = protoLoader.loadSync(PROTO, {
+    keepCase: false,
+    longs: Number,
+    enums: String,
+    defaults: true,
+    oneofs: true,
+  });
+  const loaded = grpc.loadPackageDefinition(definition) as unknown as {
+    poolnet: { v1: { PoolMaster: grpc.ServiceClientConstructor } };
+  };
+  const PoolMaster = loaded.poolnet.v1.PoolMaster;
+  const client = new PoolMaster(
+    address,
+    grpc.credentials.createInsecure(),
+  ) as unknown as PoolMasterClient;
+  const execute = (request: object): Promise<CommandReply> =>
+    new Promise((resolve, reject) =>
+      client.Execute(request, (error, reply) => (error ? reject(error) : resolve(reply))),
+    );
+  /** The typed error of a refusal, from its trailers. */
+  const refusal = (error: grpc.ServiceError) => ({
+    grpcCode: error.code,
+    code: error.metadata.get('poolnet-code')[0],
+    status: error.metadata.get('poolnet-status')[0],
+    reply: PoolMaster.service.Execute!.responseDeserialize(
+      error.metadata.get('poolnet-reply-bin')[0] as Buffer,
+    ) as CommandReply,
+  });
+  /** The error a refused call ends with; fails the test if the call succeeded. */
+  const refused = (call: Promise<unknown>): Promise<grpc.ServiceError> =>
+    call.then(
+      () => expect.fail('the command was accepted'),
+      (error: grpc.ServiceError) => error,
+    );
+  return { client, execute, refusal, refused };
+}
+
+async function boot() {
+  const es = await createTestEventStore();
+  const nats = await createTestNats();
+  const leadership = new PoolLeadership({
+    connectionString: es.url,
+    store: es.store,
+    nc: nats.nc,
+    subjectRoot: nats.root,
+    model: poolDomainModel,
+    replicaId: 'grpc-e2e',
+  });
+  const convergence = new ConvergenceTracker();
+  const commands = new CommandService(leadership, convergence, {
+    nc: nats.nc,
+    subjectRoot: nats.root,
+    validate: validateCommand,
+  });
+
+  @Global()
+  @Module({
+    providers: [
+      { provide: CommandService, useValue: commands },
+      { provide: PostgresEventStore, useValue: es.store },
+      { provide: NatsClient, useValue: { connection: nats.nc } },
+    ],
+    exports: [CommandService, PostgresEventStore, NatsClient],
+  })
+  class WriteSide {}
+
+  @Module({ imports: [WriteSide, PoolMasterGrpcModule.register({ subjectRoot: nats.root })] })
+  class App {}
+
+  const address = `127.0.0.1:${await freePort()}`;
+  const app: INestMicroservice = await NestFactory.createMicroservice(App, {
+    ...grpcServerOptions(address),
+    logger: false,
+  });
+  await app.listen();
+  return {
+    address,
+    store: es.store,
+    convergence,
+    close: async () => {
+      await app.close();
+      await leadership.close();
+      await nats.close();
+      await es.close();
+    },
+  };
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
+
+const POOL = `grpc-${randomUUID().slice(0, 8)}`;
+const MAC = '52:54:00:12:34:56';
+const json = (value: unknown) => JSON.stringify(value);
+
+describe('pool master over gRPC', () => {
+  let server: Awaited<ReturnType<typeof boot>>;
+  let api: ReturnType<typeof connect>;
+  const logVersion = () => server.store.streamVersion(`pool:${POOL}`);
+  const command = (type: string, data: unknown, extra: Record<string, unknown> = {}) =>
+    api.execute({ pool: POOL, type, dataJson: json(data), ...extra });
+
+  beforeAll(async () => {
+    server = await boot();
+    api = connect(server.address);
+  });
+
+  afterAll(async () => {
+    api?.client.close();
+    await server?.close();
+  });
+
+  it('configures a pool end to end', async () => {
+    const pif = (device: string, n: number) => ({
+      device,
+      mac: `00:16:3e:00:00:0${n}`,
+      mtu: 1500,
+      speedMbps: 10_000,
+      carrier: true,
+    });
+    const steps: [string, unknown][] = [
+      ['CreatePool', { poolId: POOL, name: 'lab' }],
+      [
+        'JoinHost',
+        {
+          hostId: 'host-a',
+          name: 'host-a',
+          address: '10.0.0.1',
+          pifs: [pif('eth0', 1), pif('eth1', 2)],
+          managementDevice: 'eth0',
+        },
+      ],
+      [
+        'CreateNetwork',
+        {
+          networkId: 'net-1',
+          name: 'vm-100',
+          purpose: 'vm',
+          kind: 'external',
+          device: 'eth1',
+          vlan: 100,
+        },
+      ],
+      ['CreateVm', { vmId: 'vm-1', name: 'web' }],
+      [
+        'CreateVif',
+        { vifId: 'vif-1', vmId: 'vm-1', device: 0, networkId: 'net-1', mac: MAC, ipv4: '10.1.0.5' },
+      ],
+      ['StartVm', { vmId: 'vm-1', hostId: 'host-a' }],
+    ];
+    let version = 0;
+    for (const [type, data] of steps) {
+      const reply = await command(type, data, { commandId: randomUUID() });
+      expect(reply.outcome).toBe('result');
+      expect(reply.result).toMatchObject({
+        pool: POOL,
+        duplicate: false,
+        firstVersion: version + 1,
+      });
+      expect(reply.result.events.map((e) => e.version)).toEqual(
+        Array.from({ length: reply.result.events.length }, (_, i) => version + 1 + i),
+      );
+      version = reply.result.version;
+    }
+    expect(await logVersion()).toBe(version);
+    const vif = await command('UpdateVif', { vifId: 'vif-1', portSecurity: true });
+    expect(vif.result.enabledHosts).toEqual(['host-a']);
+    expect(vif.result.waitedForHosts).toBe(false);
+  });
+
+  it('reports the pool-generated MAC in the written events', async () => {
+    const reply = await command('CreateVm', { vmId: 'vm-2', name: 'db' });
+    const created = await command('CreateVif', {
+      vifId: 'vif-2',
+      vmId: 'vm-2',
+      device: 0,
+      networkId: 'net-1',
+    });
+    expect(created.result.firstVersion).toBe(reply.result.version + 1);
+    const data = JSON.parse(created.result.events[0]!.dataJson);
+    expect(data.mac).toMatch(/^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/);
+  });
+
+  const refusals: [string, string, unknown, grpc.status, string, string][] = [
+    [
+      'a duplicate MAC in another case',
+      'CreateVif',
+      { vifId: 'vif-3', vmId: 'vm-2', device: 1, networkId: 'net-1', mac: MAC.toUpperCase() },
+      grpc.status.FAILED_PRECONDITION,
+      'MAC_IN_USE',
+      '409',
+    ],
+    [
+      'an existing pool',
+      'CreatePool',
+      { poolId: POOL, name: 'again' },
+      grpc.status.ALREADY_EXISTS,
+      'POOL_EXISTS',
+      '409',
+    ],
+    [
+      'VLAN 4095',
+      'CreateNetwork',
+      {
+        networkId: 'net-9',
+        name: 'bad',
+        purpose: 'vm',
+        kind: 'external',
+        device: 'eth1',
+        vlan: 4095,
+      },
+      grpc.status.INVALID_ARGUMENT,
+      'INVALID_VLAN',
+      '400',
+    ],
+    [
+      'an unknown VM',
+      'StartVm',
+      { vmId: 'vm-404', hostId: 'host-a' },
+      grpc.status.NOT_FOUND,
+      'VM_NOT_FOUND',
+      '404',
+    ],
+    [
+      'a network with VIFs',
+      'DestroyNetwork',
+      { networkId: 'net-1' },
+      grpc.status.FAILED_PRECONDITION,
+      'NETWORK_IN_USE',
+      '409',
+    ],
+  ];
+
+  it.each(refusals)(
+    'refuses %s with a typed error and writes nothing',
+    async (_, type, data, grpcCode, code, status) => {
+      const before = await logVersion();
+      const error = await api.refused(command(type, data));
+      const refusal = api.refusal(error);
+      expect(refusal).toMatchObject({ grpcCode, code, status });
+      expect(refusal.reply.outcome).toBe('error');
+      expect(refusal.reply.error).toMatchObject({ code, status: Number(status) });
+      expect(refusal.reply.error.message).toBe(error.details);
+      expect(await logVersion()).toBe(before);
+    },
+  );
+
+  it.each([
+    ['not JSON', { dataJson: '{"vmId":' }, 'MALFORMED_JSON'],
+    ['JSON that is not an object', { dataJson: '[1]' }, 'BODY_NOT_OBJECT'],
+    ['a pool id with a dot', { pool: 'a.b' }, 'INVALID_ID'],
+    ['an unknown command type', { type: 'Drop Table' }, 'UNKNOWN_COMMAND'],
+  ])('refuses a request with %s as INVALID_ARGUMENT', async (_, override, code) => {
+    const request = { pool: POOL, type: 'CreateVm', dataJson: json({ vmId: 'vm-x', name: 'x' }) };
+    const error = await api.refused(api.execute({ ...request, ...override }));
+    expect(api.refusal(error)).toMatchObject({ grpcCode: grpc.status.INVALID_ARGUMENT, code });
+  });
+
+  it('refuses a stale expected_version with FAILED_PRECONDITION', async () => {
+    const current = await logVersion();
+    const error = await api.refused(
+      command('RenameVm', { vmId: 'vm-1', name: 'x' }, { expectedVersion: current - 1 }),
+    );
+    const refusal = api.refusal(error);
+    expect(refusal).toMatchObject({
+      grpcCode: grpc.status.FAILED_PRECONDITION,
+      code: 'VERSION_MISMATCH',
+      status: '412',
+    });
+    expect(JSON.parse(refusal.reply.error.detailsJson)).toEqual({ currentVersion: current });
+    const ok = await command(
+      'RenameVm',
+      { vmId: 'vm-1', name: 'web-1' },
+      { expectedVersion: current },
+    );
+    expect(ok.result.version).toBe(current + 1);
+  });
+
+  it('applies a retried command id once', async () => {
+    const before = await logVersion();
+    const request = { commandId: `retry-${randomUUID()}` };
+    const first = await command('CreateVm', { vmId: 'vm-3', name: 'cache' }, request);
+    const second = await command('CreateVm', { vmId: 'vm-3', name: 'cache' }, request);
+    expect(first.result.duplicate).toBe(false);
+    expect(second.result).toMatchObject({
+      duplicate: true,
+      commandId: request.commandId,
+      version: first.result.version,
+      firstVersion: first.result.firstVersion,
+    });
+    const events = (r: CommandReply) =>
+      r.result.events.map((e) => ({ ...e, dataJson: JSON.parse(e.dataJson) }));
+    expect(events(second)).toEqual(events(first));
+    expect(await logVersion()).toBe(before + 1);
+  });
+
+  it('waits for the hosts, or fails with DEADLINE_EXCEEDED naming those behind', async () => {
+    const current = await logVersion();
+    server.convergence.record({ pool: POOL, host: 'host-a', appliedVersion: current + 1 });
+    const waited = await command('RenameVm', { vmId: 'vm-1', name: 'web-2' }, { waitHosts: true });
+    expect(waited.result).toMatchObject({ waitedForHosts: true, hosts: { 'host-a': current + 1 } });
+
+    const error = await api.refused(
+      command('RenameVm', { vmId: 'vm-1', name: 'web-3' }, { waitHosts: true, waitTimeoutMs: 100 }),
+    );
+    const refusal = api.refusal(error);
+    expect(refusal).toMatchObject({
+      grpcCode: grpc.status.DEADLINE_EXCEEDED,
+      code: 'CONVERGENCE_TIMEOUT',
+    });
+    expect(JSON.parse(refusal.reply.error.detailsJson).behind).toEqual([
+      { host: 'host-a', appliedVersion: current + 1 },
+    ]);
+    expect(await logVersion()).toBe(current + 2); // committed all the same
+  });
+
+  it('follows the log from version 0, then live', async () => {
+    const upTo = await logVersion();
+    const call = api.client.FollowEvents({ pool: POOL, afterVersion: 0 });
+    const received: EventMessage[] = [];
+    const ended = new Promise<grpc.ServiceError>((resolve) => call.on('error', resolve));
+    let arrived: () => void = () => undefined;
+    call.on('data', (event: EventMessage) => {
+      received.push(event);
+      arrived();
+    });
+    const until = (n: number) =>
+      new Promise<void>((resolve) => {
+        arrived = () => received.length >= n && resolve();
+        arrived();
+      });
+
+    await until(upTo);
+    const live = await command('RenameVm', { vmId: 'vm-1', name: 'web-live' });
+    await until(upTo + 1);
+    call.cancel();
+    expect((await ended).code).toBe(grpc.status.CANCELLED);
+
+    expect(received.map((e) => e.version)).toEqual(
+      Array.from({ length: upTo + 1 }, (_, i) => i + 1),
+    );
+    const stored = await server.store.readStream(`pool:${POOL}`, 1, upTo + 1);
+    expect(received.map((e) => e.id)).toEqual(stored.map((e) => e.eventId));
+    expect(received[0]).toMatchObject({ pool: POOL, type: 'PoolCreated', schemaVersion: 1 });
+    expect(JSON.parse(received[0]!.dataJson)).toMatchObject({ poolId: POOL, name: 'lab' });
+    expect(JSON.parse(received[upTo]!.metadataJson)).toMatchObject({
+      commandId: live.result.commandId,
+    });
+    expect(received[upTo]!.type).toBe(live.result.events[0]!.type);
+  });
+
+  it('resumes after a given version', async () => {
+    const upTo = await logVersion();
+    const call = api.client.FollowEvents({ pool: POOL, afterVersion: upTo - 2 });
+    const versions = await new Promise<number[]>((resolve) => {
+      const seen: number[] = [];
+      call.on('data', (event: EventMessage) => seen.push(event.version) === 2 && resolve(seen));
+    });
+    call.cancel();
+    call.on('error', () => undefined);
+    expect(versions).toEqual([upTo - 1, upTo]);
+  });
+
+  it('answers FollowEvents for an unknown pool with NOT_FOUND', async () => {
+    const call = api.client.FollowEvents({ pool: 'no-such-pool', afterVersion: 0 });
+    call.on('data', () => expect.fail('no event expected'));
+    const error = await new Promise<grpc.ServiceError>((resolve) => call.on('error', resolve));
+    expect(error.code).toBe(grpc.status.NOT_FOUND);
+    expect(error.metadata.get('poolnet-code')).toEqual(['POOL_NOT_FOUND']);
+  });
+});
