@@ -1,0 +1,80 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestEventStore } from '../../../../test/support/event-store.js';
+import { NotLeaderError } from './command-errors.js';
+import { poolDomainModel } from './pool-domain-model.js';
+import { PoolWriter } from './pool-writer.js';
+
+let env: Awaited<ReturnType<typeof createTestEventStore>>;
+beforeAll(async () => {
+  env = await createTestEventStore();
+});
+afterAll(() => env.close());
+
+const command = (type: string, data: object) => ({
+  commandId: randomUUID(),
+  command: { type, data, metadata: { now: new Date().toISOString() } } as never,
+  metadata: {},
+});
+
+describe('PoolWriter', () => {
+  it('group-commits concurrent commands, one version each, in submission order', async () => {
+    const pool = `p-${randomUUID().slice(0, 8)}`;
+    const writer = await PoolWriter.load(pool, env.store, poolDomainModel);
+    await writer.submit(command('CreatePool', { poolId: pool, name: 'Pool' }));
+    const outcomes = await Promise.all(
+      Array.from({ length: 50 }, (_, i) =>
+        writer.submit(command('CreateVm', { vmId: `vm-${i}`, name: `vm ${i}` })),
+      ),
+    );
+    expect(outcomes.map((o) => o.version)).toEqual(Array.from({ length: 50 }, (_, i) => i + 2));
+    expect(await env.store.streamVersion(`pool:${pool}`)).toBe(51);
+  });
+
+  it('refuses a command the decider refuses without writing, and keeps going', async () => {
+    const pool = `p-${randomUUID().slice(0, 8)}`;
+    const writer = await PoolWriter.load(pool, env.store, poolDomainModel);
+    await writer.submit(command('CreatePool', { poolId: pool, name: 'Pool' }));
+    const [bad, good] = await Promise.allSettled([
+      writer.submit(command('CreateVm', { vmId: 'x', name: '' })),
+      writer.submit(command('CreateVm', { vmId: 'y', name: 'fine' })),
+    ]);
+    expect(bad).toMatchObject({ status: 'rejected', reason: { status: 400 } });
+    expect(good).toMatchObject({ status: 'fulfilled', value: { version: 2 } });
+  });
+
+  it('a deposed leader fails on the expected version and steps down', async () => {
+    const pool = `p-${randomUUID().slice(0, 8)}`;
+    const old = await PoolWriter.load(pool, env.store, poolDomainModel);
+    await old.submit(command('CreatePool', { poolId: pool, name: 'Pool' }));
+    const successor = await PoolWriter.load(pool, env.store, poolDomainModel);
+    await successor.submit(command('CreateVm', { vmId: 'a', name: 'a' }));
+    await expect(old.submit(command('CreateVm', { vmId: 'b', name: 'b' }))).rejects.toBeInstanceOf(
+      NotLeaderError,
+    );
+    expect(old.isDeposed).toBe(true);
+    await expect(old.submit(command('CreateVm', { vmId: 'c', name: 'c' }))).rejects.toBeInstanceOf(
+      NotLeaderError,
+    );
+    expect(await env.store.streamVersion(`pool:${pool}`)).toBe(2);
+  });
+
+  it('loads from a snapshot plus the tail to the same state as a full replay', async () => {
+    const pool = `p-${randomUUID().slice(0, 8)}`;
+    const writer = await PoolWriter.load(pool, env.store, poolDomainModel, { snapshotEvery: 10 });
+    await writer.submit(command('CreatePool', { poolId: pool, name: 'Pool' }));
+    for (let i = 0; i < 25; i++)
+      await writer.submit(command('CreateVm', { vmId: `vm-${i}`, name: `vm ${i}` }));
+    await new Promise((r) => setTimeout(r, 100)); // the snapshot is written in the background
+    const { rows } = await env.pool.query(
+      'SELECT stream_version FROM es_snapshots WHERE stream_id = $1',
+      [`pool:${pool}`],
+    );
+    expect(Number(rows[0].stream_version)).toBeGreaterThanOrEqual(20);
+    const reloaded = await PoolWriter.load(pool, env.store, poolDomainModel);
+    expect(reloaded.currentVersion).toBe(26);
+    expect(poolDomainModel.serialize(reloaded.currentState)).toEqual(
+      poolDomainModel.serialize(writer.currentState),
+    );
+  });
+});

@@ -1,0 +1,3 @@
+export * from './cidr.js';
+export * from './ip.js';
+export * from './mac.js';

@@ -1,0 +1,161 @@
+import type { Command } from '../core/command.js';
+import type {
+  AclAction,
+  AclDirection,
+  AclProtocol,
+  BondMode,
+  MirrorDirection,
+  NetworkPurpose,
+  PifInventory,
+  PifRole,
+  Qos,
+  Scope,
+} from './pool.types.js';
+
+/*
+ * Commands target one pool's stream (`poolStreamId(poolId)`); only `CreatePool` names the pool
+ * in its data. Optional fields take the defaults documented beside them.
+ */
+
+export type CreatePool = Command<'CreatePool', { poolId: string; name: string }>;
+export type RenamePool = Command<'RenamePool', { name: string }>;
+
+export type JoinHost = Command<
+  'JoinHost',
+  {
+    hostId: string;
+    name: string;
+    address: string;
+    pifs: readonly PifInventory[];
+    managementDevice: string;
+  }
+>;
+export type EnableHost = Command<'EnableHost', { hostId: string }>;
+export type DisableHost = Command<'DisableHost', { hostId: string }>;
+export type EjectHost = Command<'EjectHost', { hostId: string }>;
+export type SetPifRole = Command<'SetPifRole', { hostId: string; device: string; role: PifRole }>;
+export type SetPifMtu = Command<'SetPifMtu', { hostId: string; device: string; mtu: number }>;
+
+export type CreateBond = Command<
+  'CreateBond',
+  { bondId: string; hostId: string; device: string; members: readonly string[]; mode: BondMode }
+>;
+export type DestroyBond = Command<'DestroyBond', { bondId: string }>;
+
+export type NetworkSpec = {
+  networkId: string;
+  name: string;
+  purpose: NetworkPurpose;
+  mtu?: number;
+} & ({ kind: 'external'; device: string; vlan?: number | null } | { kind: 'private' });
+/** `mtu` defaults to 1500; an external network without `vlan` is untagged. */
+export type CreateNetwork = Command<'CreateNetwork', NetworkSpec>;
+export type UpdateNetwork = Command<
+  'UpdateNetwork',
+  { networkId: string; name?: string; mtu?: number }
+>;
+export type DestroyNetwork = Command<'DestroyNetwork', { networkId: string }>;
+
+export type CreateVm = Command<'CreateVm', { vmId: string; name: string }>;
+export type RenameVm = Command<'RenameVm', { vmId: string; name: string }>;
+export type StartVm = Command<'StartVm', { vmId: string; hostId: string }>;
+export type StopVm = Command<'StopVm', { vmId: string }>;
+/** Destroys the VM's VIFs (and the ACL rules and mirrors on them) with it. */
+export type DestroyVm = Command<'DestroyVm', { vmId: string }>;
+
+/** Without `mac` the pool generates one; `portSecurity` defaults to false, `qos` to none. */
+export type CreateVif = Command<
+  'CreateVif',
+  {
+    vifId: string;
+    vmId: string;
+    device: number;
+    networkId: string;
+    mac?: string | null;
+    ipv4?: string | null;
+    ipv6?: string | null;
+    qos?: Qos | null;
+    portSecurity?: boolean;
+  }
+>;
+/** A missing field keeps its value; `null` clears an address or the QoS. */
+export type UpdateVif = Command<
+  'UpdateVif',
+  {
+    vifId: string;
+    ipv4?: string | null;
+    ipv6?: string | null;
+    qos?: Qos | null;
+    portSecurity?: boolean;
+  }
+>;
+export type DestroyVif = Command<'DestroyVif', { vifId: string }>;
+
+export type AclMatchSpec = {
+  protocol: AclProtocol;
+  cidr?: string | null;
+  /** Alone, a single port; both need protocol tcp or udp. */
+  portFrom?: number | null;
+  portTo?: number | null;
+};
+export type CreateAclRule = Command<
+  'CreateAclRule',
+  {
+    ruleId: string;
+    scope: Scope;
+    direction: AclDirection;
+    priority: number;
+    match: AclMatchSpec;
+    action: AclAction;
+  }
+>;
+export type DeleteAclRule = Command<'DeleteAclRule', { ruleId: string }>;
+
+export type CreateMirror = Command<
+  'CreateMirror',
+  { mirrorId: string; source: Scope; direction: MirrorDirection; destinationVifId: string }
+>;
+export type DeleteMirror = Command<'DeleteMirror', { mirrorId: string }>;
+
+export type RequestMigration = Command<
+  'RequestMigration',
+  { migrationId: string; vmId: string; toHostId: string }
+>;
+export type PrepareMigration = Command<'PrepareMigration', { migrationId: string }>;
+export type ActivateMigration = Command<'ActivateMigration', { migrationId: string }>;
+export type CompleteMigration = Command<'CompleteMigration', { migrationId: string }>;
+export type AbortMigration = Command<'AbortMigration', { migrationId: string; reason: string }>;
+
+export type PoolCommand =
+  | CreatePool
+  | RenamePool
+  | JoinHost
+  | EnableHost
+  | DisableHost
+  | EjectHost
+  | SetPifRole
+  | SetPifMtu
+  | CreateBond
+  | DestroyBond
+  | CreateNetwork
+  | UpdateNetwork
+  | DestroyNetwork
+  | CreateVm
+  | RenameVm
+  | StartVm
+  | StopVm
+  | DestroyVm
+  | CreateVif
+  | UpdateVif
+  | DestroyVif
+  | CreateAclRule
+  | DeleteAclRule
+  | CreateMirror
+  | DeleteMirror
+  | RequestMigration
+  | PrepareMigration
+  | ActivateMigration
+  | CompleteMigration
+  | AbortMigration;
+
+export type PoolCommandType = PoolCommand['type'];

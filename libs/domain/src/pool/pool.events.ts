@@ -1,0 +1,214 @@
+import type { Event } from '../core/event.js';
+import type {
+  AclAction,
+  AclDirection,
+  AclMatch,
+  BondMode,
+  MirrorDirection,
+  NetworkPurpose,
+  NetworkUplink,
+  Pif,
+  PifRole,
+  Qos,
+  Scope,
+} from './pool.types.js';
+
+/*
+ * The events of one pool's stream, all at schema version 1. Stored type strings are never
+ * renamed: a changed shape gets schemaVersion 2 and an upcaster in pool.upcasters.ts.
+ * Fields are never optional: an absent value is `null`.
+ */
+
+type V1<Type extends string, Data extends object> = Event<Type, Data, 1>;
+
+export type PoolCreated = V1<'PoolCreated', { poolId: string; name: string; createdAt: string }>;
+export type PoolRenamed = V1<'PoolRenamed', { name: string }>;
+
+/** Every PIF carries its role: the management device `management`, the others `unused`. */
+export type HostJoined = V1<
+  'HostJoined',
+  { hostId: string; name: string; address: string; pifs: Pif[]; joinedAt: string }
+>;
+export type HostEnabled = V1<'HostEnabled', { hostId: string }>;
+export type HostDisabled = V1<'HostDisabled', { hostId: string }>;
+export type HostEjected = V1<'HostEjected', { hostId: string }>;
+/** `role` is never `management`: that role moves with ManagementPifMoved. */
+export type PifRoleChanged = V1<
+  'PifRoleChanged',
+  { hostId: string; device: string; role: PifRole }
+>;
+/** `toDevice` becomes the management PIF; `fromDevice` becomes `unused`. */
+export type ManagementPifMoved = V1<
+  'ManagementPifMoved',
+  { hostId: string; fromDevice: string; toDevice: string }
+>;
+export type PifMtuChanged = V1<'PifMtuChanged', { hostId: string; device: string; mtu: number }>;
+
+export type BondCreated = V1<
+  'BondCreated',
+  { bondId: string; hostId: string; device: string; members: string[]; mode: BondMode }
+>;
+export type BondDestroyed = V1<'BondDestroyed', { bondId: string; hostId: string; device: string }>;
+
+export type NetworkCreated = V1<
+  'NetworkCreated',
+  { networkId: string; name: string; purpose: NetworkPurpose; mtu: number } & NetworkUplink
+>;
+export type NetworkRenamed = V1<'NetworkRenamed', { networkId: string; name: string }>;
+export type NetworkMtuChanged = V1<'NetworkMtuChanged', { networkId: string; mtu: number }>;
+export type NetworkDestroyed = V1<'NetworkDestroyed', { networkId: string }>;
+
+export type VmCreated = V1<'VmCreated', { vmId: string; name: string }>;
+export type VmRenamed = V1<'VmRenamed', { vmId: string; name: string }>;
+export type VmStarted = V1<'VmStarted', { vmId: string; hostId: string }>;
+export type VmStopped = V1<'VmStopped', { vmId: string; hostId: string }>;
+export type VmDestroyed = V1<'VmDestroyed', { vmId: string }>;
+
+export type VifCreated = V1<
+  'VifCreated',
+  {
+    vifId: string;
+    vmId: string;
+    device: number;
+    networkId: string;
+    mac: string;
+    macGenerated: boolean;
+    ipv4: string | null;
+    ipv6: string | null;
+    qos: Qos | null;
+    portSecurity: boolean;
+  }
+>;
+/** Carries the VIF's whole mutable configuration after the change. */
+export type VifUpdated = V1<
+  'VifUpdated',
+  {
+    vifId: string;
+    ipv4: string | null;
+    ipv6: string | null;
+    qos: Qos | null;
+    portSecurity: boolean;
+  }
+>;
+export type VifDestroyed = V1<
+  'VifDestroyed',
+  { vifId: string; vmId: string; networkId: string; mac: string }
+>;
+
+export type AclRuleCreated = V1<
+  'AclRuleCreated',
+  {
+    ruleId: string;
+    scope: Scope;
+    direction: AclDirection;
+    priority: number;
+    match: AclMatch;
+    action: AclAction;
+  }
+>;
+export type AclRuleDeleted = V1<'AclRuleDeleted', { ruleId: string }>;
+
+export type MirrorCreated = V1<
+  'MirrorCreated',
+  { mirrorId: string; source: Scope; direction: MirrorDirection; destinationVifId: string }
+>;
+export type MirrorDeleted = V1<'MirrorDeleted', { mirrorId: string }>;
+
+export type MigrationRequested = V1<
+  'MigrationRequested',
+  { migrationId: string; vmId: string; fromHostId: string; toHostId: string; requestedAt: string }
+>;
+export type MigrationPrepared = V1<'MigrationPrepared', { migrationId: string; vmId: string }>;
+export type MigrationActivated = V1<'MigrationActivated', { migrationId: string; vmId: string }>;
+/** The VM is now resident on `toHostId`. */
+export type MigrationCompleted = V1<
+  'MigrationCompleted',
+  { migrationId: string; vmId: string; fromHostId: string; toHostId: string }
+>;
+/** The VM stays on the source; the target drops its pending ports. */
+export type MigrationAborted = V1<
+  'MigrationAborted',
+  { migrationId: string; vmId: string; reason: string }
+>;
+
+export type PoolEvent =
+  | PoolCreated
+  | PoolRenamed
+  | HostJoined
+  | HostEnabled
+  | HostDisabled
+  | HostEjected
+  | PifRoleChanged
+  | ManagementPifMoved
+  | PifMtuChanged
+  | BondCreated
+  | BondDestroyed
+  | NetworkCreated
+  | NetworkRenamed
+  | NetworkMtuChanged
+  | NetworkDestroyed
+  | VmCreated
+  | VmRenamed
+  | VmStarted
+  | VmStopped
+  | VmDestroyed
+  | VifCreated
+  | VifUpdated
+  | VifDestroyed
+  | AclRuleCreated
+  | AclRuleDeleted
+  | MirrorCreated
+  | MirrorDeleted
+  | MigrationRequested
+  | MigrationPrepared
+  | MigrationActivated
+  | MigrationCompleted
+  | MigrationAborted;
+
+export type PoolEventType = PoolEvent['type'];
+export type PoolEventOf<T extends PoolEventType> = Extract<PoolEvent, { type: T }>;
+
+/** Every event type with the schema version this code writes. */
+export const POOL_EVENT_SCHEMA_VERSIONS: {
+  readonly [T in PoolEventType]: PoolEventOf<T>['schemaVersion'];
+} = {
+  PoolCreated: 1,
+  PoolRenamed: 1,
+  HostJoined: 1,
+  HostEnabled: 1,
+  HostDisabled: 1,
+  HostEjected: 1,
+  PifRoleChanged: 1,
+  ManagementPifMoved: 1,
+  PifMtuChanged: 1,
+  BondCreated: 1,
+  BondDestroyed: 1,
+  NetworkCreated: 1,
+  NetworkRenamed: 1,
+  NetworkMtuChanged: 1,
+  NetworkDestroyed: 1,
+  VmCreated: 1,
+  VmRenamed: 1,
+  VmStarted: 1,
+  VmStopped: 1,
+  VmDestroyed: 1,
+  VifCreated: 1,
+  VifUpdated: 1,
+  VifDestroyed: 1,
+  AclRuleCreated: 1,
+  AclRuleDeleted: 1,
+  MirrorCreated: 1,
+  MirrorDeleted: 1,
+  MigrationRequested: 1,
+  MigrationPrepared: 1,
+  MigrationActivated: 1,
+  MigrationCompleted: 1,
+  MigrationAborted: 1,
+};
+
+/** Builds an event at the schema version this code writes. */
+export const poolEvent = <T extends PoolEventType>(
+  type: T,
+  data: PoolEventOf<T>['data'],
+): PoolEventOf<T> =>
+  ({ type, data, schemaVersion: POOL_EVENT_SCHEMA_VERSIONS[type] }) as PoolEventOf<T>;

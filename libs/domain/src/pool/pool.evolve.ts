@@ -1,0 +1,196 @@
+import { generatedMacSequence } from '../net/mac.js';
+import type { PoolEvent } from './pool.events.js';
+import * as ix from './pool.indexes.js';
+import type { PoolState } from './pool.state.js';
+import type { Scope } from './pool.types.js';
+
+const copyScope = (scope: Scope): Scope =>
+  scope.kind === 'network'
+    ? { kind: 'network', networkId: scope.networkId }
+    : { kind: 'vif', vifId: scope.vifId };
+
+/**
+ * Folds one event into the state IN PLACE and returns the same object: the leader applies
+ * thousands of events a second to pools of 10,000+ VIFs, so each event costs O(1) (O(PIFs) for
+ * a host). Callers that need the old state must snapshot it first (serializePoolState).
+ * Nothing here aliases event data: events may be frozen, queued or replayed.
+ * Events are trusted (decide validated them); an event naming an unknown object is ignored.
+ */
+export const evolve = (state: PoolState, event: PoolEvent): PoolState => {
+  switch (event.type) {
+    case 'PoolCreated':
+      state.status = 'Active';
+      state.id = event.data.poolId;
+      state.name = event.data.name;
+      state.createdAt = event.data.createdAt;
+      break;
+    case 'PoolRenamed':
+      state.name = event.data.name;
+      break;
+
+    case 'HostJoined': {
+      const { hostId, name, address, joinedAt } = event.data;
+      const pifs = new Map(event.data.pifs.map((pif) => [pif.device, { ...pif }]));
+      ix.putHost(state, { id: hostId, name, address, state: 'enabled', joinedAt, pifs });
+      break;
+    }
+    case 'HostEnabled':
+    case 'HostDisabled': {
+      const host = state.hosts.get(event.data.hostId);
+      if (host) host.state = event.type === 'HostEnabled' ? 'enabled' : 'disabled';
+      break;
+    }
+    case 'HostEjected': {
+      const host = state.hosts.get(event.data.hostId);
+      if (host) ix.dropHost(state, host);
+      break;
+    }
+    case 'PifRoleChanged': {
+      const pif = state.hosts.get(event.data.hostId)?.pifs.get(event.data.device);
+      if (pif) pif.role = event.data.role;
+      break;
+    }
+    case 'ManagementPifMoved': {
+      const pifs = state.hosts.get(event.data.hostId)?.pifs;
+      const from = pifs?.get(event.data.fromDevice);
+      const to = pifs?.get(event.data.toDevice);
+      if (from) from.role = 'unused';
+      if (to) to.role = 'management';
+      break;
+    }
+    case 'PifMtuChanged': {
+      const pif = state.hosts.get(event.data.hostId)?.pifs.get(event.data.device);
+      if (pif) pif.mtu = event.data.mtu;
+      break;
+    }
+
+    case 'BondCreated': {
+      const { bondId, hostId, device, members, mode } = event.data;
+      ix.putBond(state, { id: bondId, hostId, device, members: [...members], mode });
+      break;
+    }
+    case 'BondDestroyed': {
+      const bond = state.bonds.get(event.data.bondId);
+      if (bond) ix.dropBond(state, bond);
+      break;
+    }
+
+    case 'NetworkCreated': {
+      const { networkId, ...network } = event.data;
+      ix.putNetwork(state, { id: networkId, ...network });
+      break;
+    }
+    case 'NetworkRenamed': {
+      const network = state.networks.get(event.data.networkId);
+      if (network) ix.renameNetwork(state, network, event.data.name);
+      break;
+    }
+    case 'NetworkMtuChanged': {
+      const network = state.networks.get(event.data.networkId);
+      if (network) network.mtu = event.data.mtu;
+      break;
+    }
+    case 'NetworkDestroyed': {
+      const network = state.networks.get(event.data.networkId);
+      if (network) ix.dropNetwork(state, network);
+      break;
+    }
+
+    case 'VmCreated':
+      ix.putVm(state, {
+        id: event.data.vmId,
+        name: event.data.name,
+        powerState: 'halted',
+        residentHostId: null,
+      });
+      break;
+    case 'VmRenamed': {
+      const vm = state.vms.get(event.data.vmId);
+      if (vm) vm.name = event.data.name;
+      break;
+    }
+    case 'VmStarted':
+    case 'VmStopped': {
+      const vm = state.vms.get(event.data.vmId);
+      if (vm) ix.placeVm(state, vm, event.type === 'VmStarted' ? event.data.hostId : null);
+      break;
+    }
+    case 'VmDestroyed': {
+      const vm = state.vms.get(event.data.vmId);
+      if (vm) ix.dropVm(state, vm);
+      break;
+    }
+
+    case 'VifCreated': {
+      const { vifId, macGenerated: _, qos, ...vif } = event.data;
+      ix.putVif(state, { id: vifId, ...vif, qos: qos && { ...qos } });
+      // Any MAC in the pool's generated range moves the counter past it, given or generated,
+      // so the generator can never hand out an address this pool has already used.
+      const sequence = generatedMacSequence(state.id, vif.mac);
+      if (sequence !== null) state.macSequence = Math.max(state.macSequence, sequence + 1);
+      break;
+    }
+    case 'VifUpdated': {
+      const vif = state.vifs.get(event.data.vifId);
+      if (!vif) break;
+      ix.setVifAddresses(state, vif, event.data.ipv4, event.data.ipv6);
+      vif.qos = event.data.qos && { ...event.data.qos };
+      vif.portSecurity = event.data.portSecurity;
+      break;
+    }
+    case 'VifDestroyed': {
+      const vif = state.vifs.get(event.data.vifId);
+      if (vif) ix.dropVif(state, vif);
+      break;
+    }
+
+    case 'AclRuleCreated': {
+      const { ruleId, scope, match, direction, priority, action } = event.data;
+      const rule = { id: ruleId, scope: copyScope(scope), match: { ...match } };
+      ix.putAclRule(state, { ...rule, direction, priority, action });
+      break;
+    }
+    case 'AclRuleDeleted': {
+      const rule = state.aclRules.get(event.data.ruleId);
+      if (rule) ix.dropAclRule(state, rule);
+      break;
+    }
+
+    case 'MirrorCreated': {
+      const { mirrorId, source, direction, destinationVifId } = event.data;
+      ix.putMirror(state, { id: mirrorId, source: copyScope(source), direction, destinationVifId });
+      break;
+    }
+    case 'MirrorDeleted': {
+      const mirror = state.mirrors.get(event.data.mirrorId);
+      if (mirror) ix.dropMirror(state, mirror);
+      break;
+    }
+
+    case 'MigrationRequested': {
+      const { migrationId, ...migration } = event.data;
+      ix.putMigration(state, { id: migrationId, ...migration, status: 'requested' });
+      break;
+    }
+    case 'MigrationPrepared':
+    case 'MigrationActivated': {
+      const migration = state.migrations.get(event.data.migrationId);
+      if (migration)
+        migration.status = event.type === 'MigrationPrepared' ? 'prepared' : 'activated';
+      break;
+    }
+    case 'MigrationCompleted':
+    case 'MigrationAborted': {
+      const migration = state.migrations.get(event.data.migrationId);
+      if (migration) ix.dropMigration(state, migration);
+      const vm = state.vms.get(event.data.vmId);
+      if (vm && event.type === 'MigrationCompleted') ix.placeVm(state, vm, event.data.toHostId);
+      break;
+    }
+    default: {
+      const _exhaustive: never = event;
+      void _exhaustive;
+    }
+  }
+  return state;
+};

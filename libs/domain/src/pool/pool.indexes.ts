@@ -1,0 +1,193 @@
+import {
+  aclSlotKey,
+  hostKey,
+  ipKey,
+  networkNameKey,
+  scopeKey,
+  uplinkKey,
+  type PoolState,
+} from './pool.state.js';
+import type { AclRule, Bond, Host, Migration, Mirror, Network, Vif, Vm } from './pool.types.js';
+
+/*
+ * Put and drop each entity together with its index entries, in place. Shared by evolve and by
+ * snapshot loading, so the indexes can never disagree with the entities.
+ */
+
+const addTo = <K, V>(map: Map<K, Set<V>>, key: K, value: V): void => {
+  const set = map.get(key);
+  if (set) set.add(value);
+  else map.set(key, new Set([value]));
+};
+
+const removeFrom = <K, V>(map: Map<K, Set<V>>, key: K, value: V): void => {
+  const set = map.get(key);
+  if (set?.delete(value) && set.size === 0) map.delete(key);
+};
+
+export const putHost = (state: PoolState, host: Host): void => {
+  state.hosts.set(host.id, host);
+};
+
+export const dropHost = (state: PoolState, host: Host): void => {
+  for (const device of host.pifs.keys()) {
+    const bondId = state.indexes.bondByMember.get(hostKey(host.id, device));
+    const bond = bondId === undefined ? undefined : state.bonds.get(bondId);
+    if (bond) dropBond(state, bond);
+  }
+  state.hosts.delete(host.id);
+};
+
+export const putBond = (state: PoolState, bond: Bond): void => {
+  const { indexes } = state;
+  state.bonds.set(bond.id, bond);
+  indexes.bondByDevice.set(hostKey(bond.hostId, bond.device), bond.id);
+  for (const member of bond.members) {
+    indexes.bondByMember.set(hostKey(bond.hostId, member), bond.id);
+    addTo(indexes.bondMemberHosts, member, bond.hostId);
+  }
+};
+
+export const dropBond = (state: PoolState, bond: Bond): void => {
+  const { indexes } = state;
+  state.bonds.delete(bond.id);
+  indexes.bondByDevice.delete(hostKey(bond.hostId, bond.device));
+  for (const member of bond.members) {
+    indexes.bondByMember.delete(hostKey(bond.hostId, member));
+    removeFrom(indexes.bondMemberHosts, member, bond.hostId);
+  }
+};
+
+export const putNetwork = (state: PoolState, network: Network): void => {
+  const { indexes } = state;
+  state.networks.set(network.id, network);
+  indexes.networkByName.set(networkNameKey(network.name), network.id);
+  if (network.kind === 'external') {
+    indexes.networkByUplink.set(uplinkKey(network.device, network.vlan), network.id);
+    addTo(indexes.networksByDevice, network.device, network.id);
+  }
+};
+
+export const renameNetwork = (state: PoolState, network: Network, name: string): void => {
+  state.indexes.networkByName.delete(networkNameKey(network.name));
+  network.name = name;
+  state.indexes.networkByName.set(networkNameKey(name), network.id);
+};
+
+export const dropNetwork = (state: PoolState, network: Network): void => {
+  const { indexes } = state;
+  state.networks.delete(network.id);
+  indexes.networkByName.delete(networkNameKey(network.name));
+  if (network.kind === 'external') {
+    indexes.networkByUplink.delete(uplinkKey(network.device, network.vlan));
+    removeFrom(indexes.networksByDevice, network.device, network.id);
+  }
+};
+
+export const putVm = (state: PoolState, vm: Vm): void => {
+  state.vms.set(vm.id, vm);
+  if (vm.residentHostId !== null) addTo(state.indexes.runningVmsByHost, vm.residentHostId, vm.id);
+};
+
+/** Moves a VM to `hostId` (running there) or, with `null`, halts it. */
+export const placeVm = (state: PoolState, vm: Vm, hostId: string | null): void => {
+  if (vm.residentHostId !== null)
+    removeFrom(state.indexes.runningVmsByHost, vm.residentHostId, vm.id);
+  vm.residentHostId = hostId;
+  vm.powerState = hostId === null ? 'halted' : 'running';
+  if (hostId !== null) addTo(state.indexes.runningVmsByHost, hostId, vm.id);
+};
+
+export const dropVm = (state: PoolState, vm: Vm): void => {
+  placeVm(state, vm, null);
+  state.vms.delete(vm.id);
+  state.indexes.vifsByVm.delete(vm.id);
+};
+
+const indexAddresses = (state: PoolState, vif: Vif, present: boolean): void => {
+  for (const ip of [vif.ipv4, vif.ipv6]) {
+    if (ip === null) continue;
+    const key = ipKey(vif.networkId, ip);
+    if (present) state.indexes.vifByIp.set(key, vif.id);
+    else state.indexes.vifByIp.delete(key);
+  }
+};
+
+export const putVif = (state: PoolState, vif: Vif): void => {
+  const { indexes } = state;
+  state.vifs.set(vif.id, vif);
+  indexes.vifByMac.set(vif.mac, vif.id);
+  indexAddresses(state, vif, true);
+  addTo(indexes.vifsByNetwork, vif.networkId, vif.id);
+  const byDevice = indexes.vifsByVm.get(vif.vmId);
+  if (byDevice) byDevice.set(vif.device, vif.id);
+  else indexes.vifsByVm.set(vif.vmId, new Map([[vif.device, vif.id]]));
+};
+
+export const setVifAddresses = (
+  state: PoolState,
+  vif: Vif,
+  ipv4: string | null,
+  ipv6: string | null,
+): void => {
+  indexAddresses(state, vif, false);
+  vif.ipv4 = ipv4;
+  vif.ipv6 = ipv6;
+  indexAddresses(state, vif, true);
+};
+
+export const dropVif = (state: PoolState, vif: Vif): void => {
+  const { indexes } = state;
+  state.vifs.delete(vif.id);
+  indexes.vifByMac.delete(vif.mac);
+  indexAddresses(state, vif, false);
+  removeFrom(indexes.vifsByNetwork, vif.networkId, vif.id);
+  const byDevice = indexes.vifsByVm.get(vif.vmId);
+  byDevice?.delete(vif.device);
+  if (byDevice?.size === 0) indexes.vifsByVm.delete(vif.vmId);
+};
+
+export const putAclRule = (state: PoolState, rule: AclRule): void => {
+  state.aclRules.set(rule.id, rule);
+  addTo(
+    state.indexes.aclRulesBySlot,
+    aclSlotKey(rule.scope, rule.direction, rule.priority),
+    rule.id,
+  );
+  addTo(state.indexes.aclRulesByScope, scopeKey(rule.scope), rule.id);
+};
+
+export const dropAclRule = (state: PoolState, rule: AclRule): void => {
+  state.aclRules.delete(rule.id);
+  removeFrom(
+    state.indexes.aclRulesBySlot,
+    aclSlotKey(rule.scope, rule.direction, rule.priority),
+    rule.id,
+  );
+  removeFrom(state.indexes.aclRulesByScope, scopeKey(rule.scope), rule.id);
+};
+
+const mirrorScopes = (mirror: Mirror): string[] => [
+  scopeKey(mirror.source),
+  scopeKey({ kind: 'vif', vifId: mirror.destinationVifId }),
+];
+
+export const putMirror = (state: PoolState, mirror: Mirror): void => {
+  state.mirrors.set(mirror.id, mirror);
+  for (const key of mirrorScopes(mirror)) addTo(state.indexes.mirrorsByScope, key, mirror.id);
+};
+
+export const dropMirror = (state: PoolState, mirror: Mirror): void => {
+  state.mirrors.delete(mirror.id);
+  for (const key of mirrorScopes(mirror)) removeFrom(state.indexes.mirrorsByScope, key, mirror.id);
+};
+
+export const putMigration = (state: PoolState, migration: Migration): void => {
+  state.migrations.set(migration.id, migration);
+  state.indexes.migrationByVm.set(migration.vmId, migration.id);
+};
+
+export const dropMigration = (state: PoolState, migration: Migration): void => {
+  state.migrations.delete(migration.id);
+  state.indexes.migrationByVm.delete(migration.vmId);
+};

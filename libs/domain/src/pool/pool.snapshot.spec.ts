@@ -1,0 +1,111 @@
+import { describe, expect, it } from 'vitest';
+import { generatedMac } from '../net/mac.js';
+import { poolDecider, replayPool } from './pool.decider.js';
+import { POOL_STATE_VERSION, deserializePoolState, serializePoolState } from './pool.snapshot.js';
+import {
+  NOW,
+  POOL_ID,
+  cmd,
+  ev,
+  external,
+  hostJoined,
+  lab,
+  vifCreated,
+  vmCreated,
+  vmStarted,
+} from './testing/pool.fixtures.js';
+
+const busy = () =>
+  replayPool([
+    ...lab,
+    hostJoined('h3', ['eth0', 'eth1', 'eth2', 'eth3']),
+    ev('BondCreated', {
+      bondId: 'b1',
+      hostId: 'h3',
+      device: 'bond0',
+      members: ['eth2', 'eth3'],
+      mode: 'lacp',
+    }),
+    external('bonded', 'bond0', 30),
+    ev('HostDisabled', { hostId: 'h2' }),
+    ev('PifMtuChanged', { hostId: 'h1', device: 'eth1', mtu: 9000 }),
+    vmCreated('vm2'),
+    vifCreated('vif1', 'vm1', 'lan', { ipv4: '10.0.0.1', ipv6: '2001:db8::1' }),
+    vifCreated('vif2', 'vm1', 'vlan10', {
+      device: 1,
+      mac: generatedMac(POOL_ID, 6),
+      qos: { ingressKbps: 1, ingressBurstKb: 2, egressKbps: 3, egressBurstKb: 4 },
+    }),
+    vifCreated('vif3', 'vm2', 'priv', { ipv4: '10.0.0.1' }),
+    vmStarted('vm1', 'h1'),
+    ev('AclRuleCreated', {
+      ruleId: 'r1',
+      scope: { kind: 'vif', vifId: 'vif1' },
+      direction: 'egress',
+      priority: 7,
+      match: { protocol: 'tcp', cidr: '10.0.0.0/8', portFrom: 1, portTo: 1024 },
+      action: 'reject',
+    }),
+    ev('MirrorCreated', {
+      mirrorId: 'm1',
+      source: { kind: 'network', networkId: 'lan' },
+      direction: 'ingress',
+      destinationVifId: 'vif3',
+    }),
+    ev('MigrationRequested', {
+      migrationId: 'g1',
+      vmId: 'vm1',
+      fromHostId: 'h1',
+      toHostId: 'h3',
+      requestedAt: NOW,
+    }),
+    ev('MigrationPrepared', { migrationId: 'g1', vmId: 'vm1' }),
+  ]);
+
+describe('pool state snapshots', () => {
+  it('round-trip through JSON to an equal state, indexes included', () => {
+    const state = busy();
+    const json = JSON.parse(JSON.stringify(serializePoolState(state))) as unknown;
+    const loaded = deserializePoolState(json);
+    expect(loaded).toEqual(state);
+    expect(serializePoolState(loaded)).toEqual(serializePoolState(state));
+    expect(loaded.macSequence).toBe(7);
+  });
+
+  it('round-trip an empty stream', () => {
+    const empty = poolDecider.initialState();
+    expect(deserializePoolState(serializePoolState(empty))).toEqual(empty);
+  });
+
+  it('are tagged with the state version', () => {
+    expect(serializePoolState(busy()).version).toBe(POOL_STATE_VERSION);
+  });
+
+  it('share nothing with the live state', () => {
+    const state = busy();
+    const snapshot = serializePoolState(state);
+    const copy = JSON.stringify(snapshot);
+    poolDecider.evolve(state, ev('PifMtuChanged', { hostId: 'h1', device: 'eth1', mtu: 1400 }));
+    poolDecider.evolve(state, ev('VmRenamed', { vmId: 'vm1', name: 'renamed' }));
+    expect(JSON.stringify(snapshot)).toBe(copy);
+    const loaded = deserializePoolState(snapshot);
+    poolDecider.evolve(loaded, ev('VmRenamed', { vmId: 'vm2', name: 'other' }));
+    expect(JSON.stringify(snapshot)).toBe(copy);
+  });
+
+  it('decide as the state they came from', () => {
+    const state = busy();
+    const loaded = deserializePoolState(serializePoolState(state));
+    const command = cmd('CreateVif', { vifId: 'vif9', vmId: 'vm2', device: 5, networkId: 'lan' });
+    expect(poolDecider.decide(command, loaded)).toEqual(poolDecider.decide(command, state));
+  });
+
+  it.each([
+    ['another version', { ...serializePoolState(busy()), version: 'pool-state/0' }],
+    ['a missing list', { ...serializePoolState(busy()), vifs: undefined }],
+    ['null', null],
+    ['a string', 'pool'],
+  ])('refuse %s', (_, json) => {
+    expect(() => deserializePoolState(json)).toThrow(/replay the stream/);
+  });
+});

@@ -1,0 +1,99 @@
+import * as ix from './pool.indexes.js';
+import { initialPoolState, type PoolState } from './pool.state.js';
+import type {
+  AclRule,
+  Bond,
+  Host,
+  Migration,
+  Mirror,
+  Network,
+  Pif,
+  Vif,
+  Vm,
+} from './pool.types.js';
+
+/**
+ * Tags a snapshot with the shape of the state that wrote it. Change it whenever PoolState or
+ * what evolve derives changes: a snapshot with another tag is dropped and the log replayed.
+ */
+export const POOL_STATE_VERSION = 'pool-state/1';
+
+/** The stored form: entities only, as plain JSON; indexes are rebuilt on load. */
+export interface PoolSnapshot {
+  version: typeof POOL_STATE_VERSION;
+  status: PoolState['status'];
+  id: string;
+  name: string;
+  createdAt: string;
+  macSequence: number;
+  hosts: (Omit<Host, 'pifs'> & { pifs: Pif[] })[];
+  bonds: Bond[];
+  networks: Network[];
+  vms: Vm[];
+  vifs: Vif[];
+  aclRules: AclRule[];
+  mirrors: Mirror[];
+  migrations: Migration[];
+}
+
+/** A deep copy through JSON, so the snapshot shares nothing with the live, mutable state. */
+const jsonCopy = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
+
+export const serializePoolState = (state: PoolState): PoolSnapshot =>
+  jsonCopy({
+    version: POOL_STATE_VERSION,
+    status: state.status,
+    id: state.id,
+    name: state.name,
+    createdAt: state.createdAt,
+    macSequence: state.macSequence,
+    hosts: [...state.hosts.values()].map((host) => ({ ...host, pifs: [...host.pifs.values()] })),
+    bonds: [...state.bonds.values()],
+    networks: [...state.networks.values()],
+    vms: [...state.vms.values()],
+    vifs: [...state.vifs.values()],
+    aclRules: [...state.aclRules.values()],
+    mirrors: [...state.mirrors.values()],
+    migrations: [...state.migrations.values()],
+  });
+
+const isSnapshot = (json: unknown): json is PoolSnapshot => {
+  if (typeof json !== 'object' || json === null) return false;
+  const snapshot = json as Partial<Record<keyof PoolSnapshot, unknown>>;
+  const lists = [
+    snapshot.hosts,
+    snapshot.bonds,
+    snapshot.networks,
+    snapshot.vms,
+    snapshot.vifs,
+    snapshot.aclRules,
+    snapshot.mirrors,
+    snapshot.migrations,
+  ];
+  return snapshot.version === POOL_STATE_VERSION && lists.every(Array.isArray);
+};
+
+/** Rebuilds a state and its indexes; throws on a snapshot of another version or shape. */
+export const deserializePoolState = (json: unknown): PoolState => {
+  if (!isSnapshot(json)) {
+    throw new Error(`not a ${POOL_STATE_VERSION} pool snapshot; replay the stream instead`);
+  }
+  const snapshot = jsonCopy(json);
+  const state = initialPoolState();
+  state.status = snapshot.status;
+  state.id = snapshot.id;
+  state.name = snapshot.name;
+  state.createdAt = snapshot.createdAt;
+  state.macSequence = snapshot.macSequence;
+  for (const host of snapshot.hosts) {
+    ix.putHost(state, { ...host, pifs: new Map(host.pifs.map((pif) => [pif.device, pif])) });
+  }
+  for (const bond of snapshot.bonds) ix.putBond(state, bond);
+  for (const network of snapshot.networks) ix.putNetwork(state, network);
+  for (const vm of snapshot.vms) ix.putVm(state, vm);
+  for (const vif of snapshot.vifs) ix.putVif(state, vif);
+  for (const rule of snapshot.aclRules) ix.putAclRule(state, rule);
+  for (const mirror of snapshot.mirrors) ix.putMirror(state, mirror);
+  for (const migration of snapshot.migrations) ix.putMigration(state, migration);
+  return state;
+};

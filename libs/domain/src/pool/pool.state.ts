@@ -1,0 +1,113 @@
+import type {
+  AclRule,
+  Bond,
+  Host,
+  Migration,
+  Mirror,
+  Network,
+  Scope,
+  Vif,
+  Vm,
+} from './pool.types.js';
+
+/**
+ * Lookups the rules need in O(1). They are derived from the entities, maintained by evolve
+ * (pool.indexes.ts) and rebuilt, never stored, when a snapshot is loaded.
+ */
+export interface PoolIndexes {
+  /** lower-case network name → network id */
+  networkByName: Map<string, string>;
+  /** uplinkKey(device, vlan) → network id */
+  networkByUplink: Map<string, string>;
+  /** device → ids of the external networks on it */
+  networksByDevice: Map<string, Set<string>>;
+  /** hostKey(host, device) → id of the bond with that device */
+  bondByDevice: Map<string, string>;
+  /** hostKey(host, member device) → id of the bond it belongs to */
+  bondByMember: Map<string, string>;
+  /** device → hosts where it is a bond member */
+  bondMemberHosts: Map<string, Set<string>>;
+  vifByMac: Map<string, string>;
+  /** ipKey(network, ip) → vif id */
+  vifByIp: Map<string, string>;
+  vifsByNetwork: Map<string, Set<string>>;
+  /** vm → VIF device number → vif id */
+  vifsByVm: Map<string, Map<number, string>>;
+  runningVmsByHost: Map<string, Set<string>>;
+  /** vm → its active migration */
+  migrationByVm: Map<string, string>;
+  /** aclSlotKey(scope, direction, priority) → rule ids */
+  aclRulesBySlot: Map<string, Set<string>>;
+  /** scopeKey(scope) → rule ids */
+  aclRulesByScope: Map<string, Set<string>>;
+  /** scopeKey(scope) → mirrors whose source or destination it is */
+  mirrorsByScope: Map<string, Set<string>>;
+}
+
+/**
+ * One pool's decider state. Entities are keyed by id in Maps. `evolve` updates this object in
+ * place (see pool.evolve.ts); `decide` only reads it.
+ */
+export interface PoolState {
+  status: 'Empty' | 'Active';
+  id: string;
+  name: string;
+  createdAt: string;
+  /** The next generated-MAC counter; only ever grows, so a generated MAC is never reused. */
+  macSequence: number;
+  hosts: Map<string, Host>;
+  bonds: Map<string, Bond>;
+  networks: Map<string, Network>;
+  vms: Map<string, Vm>;
+  vifs: Map<string, Vif>;
+  aclRules: Map<string, AclRule>;
+  mirrors: Map<string, Mirror>;
+  migrations: Map<string, Migration>;
+  indexes: PoolIndexes;
+}
+
+const emptyIndexes = (): PoolIndexes => ({
+  networkByName: new Map(),
+  networkByUplink: new Map(),
+  networksByDevice: new Map(),
+  bondByDevice: new Map(),
+  bondByMember: new Map(),
+  bondMemberHosts: new Map(),
+  vifByMac: new Map(),
+  vifByIp: new Map(),
+  vifsByNetwork: new Map(),
+  vifsByVm: new Map(),
+  runningVmsByHost: new Map(),
+  migrationByVm: new Map(),
+  aclRulesBySlot: new Map(),
+  aclRulesByScope: new Map(),
+  mirrorsByScope: new Map(),
+});
+
+export const initialPoolState = (): PoolState => ({
+  status: 'Empty',
+  id: '',
+  name: '',
+  createdAt: '',
+  macSequence: 0,
+  hosts: new Map(),
+  bonds: new Map(),
+  networks: new Map(),
+  vms: new Map(),
+  vifs: new Map(),
+  aclRules: new Map(),
+  mirrors: new Map(),
+  migrations: new Map(),
+  indexes: emptyIndexes(),
+});
+
+// Ids and devices never contain '/' or ' ' (see pool.validation.ts), so these keys are unambiguous.
+export const hostKey = (hostId: string, device: string): string => `${hostId}/${device}`;
+export const uplinkKey = (device: string, vlan: number | null): string =>
+  `${device}/${vlan ?? 'untagged'}`;
+export const ipKey = (networkId: string, ip: string): string => `${networkId} ${ip}`;
+export const networkNameKey = (name: string): string => name.toLowerCase();
+export const scopeKey = (scope: Scope): string =>
+  scope.kind === 'network' ? `network/${scope.networkId}` : `vif/${scope.vifId}`;
+export const aclSlotKey = (scope: Scope, direction: string, priority: number): string =>
+  `${scopeKey(scope)}/${direction}/${priority}`;

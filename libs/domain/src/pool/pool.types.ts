@@ -1,0 +1,134 @@
+/** The objects of DESIGN §1, as the pool decider keeps them. Ids are strings from the caller. */
+
+export const PIF_ROLES = ['management', 'vm', 'storage', 'unused'] as const;
+export type PifRole = (typeof PIF_ROLES)[number];
+
+export const BOND_MODES = ['active-backup', 'balance-slb', 'lacp'] as const;
+export type BondMode = (typeof BOND_MODES)[number];
+
+export const NETWORK_PURPOSES = ['management', 'vm', 'storage'] as const;
+export type NetworkPurpose = (typeof NETWORK_PURPOSES)[number];
+
+export const ACL_DIRECTIONS = ['ingress', 'egress'] as const;
+export type AclDirection = (typeof ACL_DIRECTIONS)[number];
+
+export const ACL_PROTOCOLS = ['any', 'tcp', 'udp', 'icmp'] as const;
+export type AclProtocol = (typeof ACL_PROTOCOLS)[number];
+
+export const ACL_ACTIONS = ['allow', 'drop', 'reject'] as const;
+export type AclAction = (typeof ACL_ACTIONS)[number];
+
+export const MIRROR_DIRECTIONS = ['ingress', 'egress', 'both'] as const;
+export type MirrorDirection = (typeof MIRROR_DIRECTIONS)[number];
+
+/** A physical NIC as a member host reports it when joining. */
+export interface PifInventory {
+  device: string;
+  mac: string;
+  mtu: number;
+  speedMbps: number;
+  carrier: boolean;
+}
+
+export interface Pif extends PifInventory {
+  role: PifRole;
+}
+
+export interface Host {
+  id: string;
+  name: string;
+  address: string;
+  /** Ejected hosts leave the state; their history stays in the log. */
+  state: 'enabled' | 'disabled';
+  joinedAt: string;
+  pifs: Map<string, Pif>;
+}
+
+export interface Bond {
+  id: string;
+  hostId: string;
+  device: string;
+  members: string[];
+  mode: BondMode;
+}
+
+/** Where a network leaves the host: the PIF or bond named `device`, tagged with `vlan` or not. */
+export type NetworkUplink =
+  { kind: 'external'; device: string; vlan: number | null } | { kind: 'private' };
+
+export type Network = {
+  id: string;
+  name: string;
+  purpose: NetworkPurpose;
+  mtu: number;
+} & NetworkUplink;
+
+export interface Vm {
+  id: string;
+  name: string;
+  powerState: 'halted' | 'running';
+  /** Set while running; the source host during a migration, the target once it completes. */
+  residentHostId: string | null;
+}
+
+/** Rates in kbit/s, bursts in kbit; 0 means unlimited. */
+export interface Qos {
+  ingressKbps: number;
+  ingressBurstKb: number;
+  egressKbps: number;
+  egressBurstKb: number;
+}
+
+export interface Vif {
+  id: string;
+  vmId: string;
+  device: number;
+  networkId: string;
+  /** Normalised: lowercase, colon separated. */
+  mac: string;
+  ipv4: string | null;
+  /** Canonical RFC 5952 text. */
+  ipv6: string | null;
+  qos: Qos | null;
+  portSecurity: boolean;
+}
+
+/** What an ACL rule applies to, or what a mirror watches. */
+export type Scope = { kind: 'network'; networkId: string } | { kind: 'vif'; vifId: string };
+
+export interface AclMatch {
+  protocol: AclProtocol;
+  /** Canonical `address/prefix`, host bits zero; `null` matches every address. */
+  cidr: string | null;
+  /** Both set (tcp/udp only) or both `null` (every port). */
+  portFrom: number | null;
+  portTo: number | null;
+}
+
+export interface AclRule {
+  id: string;
+  scope: Scope;
+  direction: AclDirection;
+  priority: number;
+  match: AclMatch;
+  action: AclAction;
+}
+
+export interface Mirror {
+  id: string;
+  source: Scope;
+  direction: MirrorDirection;
+  destinationVifId: string;
+}
+
+export type MigrationStatus = 'requested' | 'prepared' | 'activated';
+
+/** Only active migrations are kept; a completed or aborted one leaves the state. */
+export interface Migration {
+  id: string;
+  vmId: string;
+  fromHostId: string;
+  toHostId: string;
+  status: MigrationStatus;
+  requestedAt: string;
+}

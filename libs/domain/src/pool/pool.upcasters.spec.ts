@@ -1,0 +1,58 @@
+import { describe, expect, it } from 'vitest';
+import { POOL_EVENT_SCHEMA_VERSIONS } from './pool.events.js';
+import { UpcastError, createUpcaster, upcastPoolEvent } from './pool.upcasters.js';
+import storedV1 from './testing/fixtures/pool-events.v1.json' with { type: 'json' };
+
+describe('upcastPoolEvent', () => {
+  it('has a v1 fixture for every event type', () => {
+    expect(storedV1.map((event) => event.type).sort()).toEqual(
+      Object.keys(POOL_EVENT_SCHEMA_VERSIONS).sort(),
+    );
+  });
+
+  it.each(storedV1)('reads a stored v1 $type as it is', (stored) => {
+    expect(upcastPoolEvent(stored)).toEqual(stored);
+  });
+
+  it.each([
+    ['an unknown type', { type: 'PoolExploded', schemaVersion: 1, data: {} }],
+    ['a version from the future', { type: 'PoolRenamed', schemaVersion: 2, data: {} }],
+    ['version 0', { type: 'PoolRenamed', schemaVersion: 0, data: {} }],
+    ['a fractional version', { type: 'PoolRenamed', schemaVersion: 1.5, data: {} }],
+    ['a prototype key', { type: 'toString', schemaVersion: 1, data: {} }],
+  ])('refuses %s', (_, stored) => {
+    expect(() => upcastPoolEvent(stored)).toThrow(UpcastError);
+  });
+});
+
+describe('createUpcaster', () => {
+  // How a later change will look: NameSet v1 had `name`, v2 split it, v3 added `source`.
+  const upcast = createUpcaster<{ type: string; schemaVersion: number; data: unknown }>(
+    { NameSet: 3 },
+    {
+      NameSet: {
+        1: (data) => {
+          const [first, last] = String((data as { name: string }).name).split(' ');
+          return { first, last };
+        },
+        2: (data) => ({ ...(data as object), source: 'unknown' }),
+      },
+    },
+  );
+
+  it('chains the steps from the stored version to the current one', () => {
+    expect(upcast({ type: 'NameSet', schemaVersion: 1, data: { name: 'Ada Lovelace' } })).toEqual({
+      type: 'NameSet',
+      schemaVersion: 3,
+      data: { first: 'Ada', last: 'Lovelace', source: 'unknown' },
+    });
+    expect(
+      upcast({ type: 'NameSet', schemaVersion: 3, data: { first: 'A', last: 'L', source: 'hr' } }),
+    ).toEqual({ type: 'NameSet', schemaVersion: 3, data: { first: 'A', last: 'L', source: 'hr' } });
+  });
+
+  it('refuses a gap in the chain', () => {
+    const gappy = createUpcaster({ NameSet: 3 }, { NameSet: { 1: (data) => data } });
+    expect(() => gappy({ type: 'NameSet', schemaVersion: 1, data: {} })).toThrow(/no upcaster/);
+  });
+});

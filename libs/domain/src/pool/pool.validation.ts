@@ -1,0 +1,145 @@
+import { formatCidr, parseCidr } from '../net/cidr.js';
+import { formatIpv4, formatIpv6, parseIpv4, parseIpv6 } from '../net/ip.js';
+import { isMulticastMac, isZeroMac, normaliseMac } from '../net/mac.js';
+import { poolError, type PoolErrorCode } from './pool.errors.js';
+import type { Qos } from './pool.types.js';
+
+/*
+ * Input checks: each returns the value in its stored form or throws an `invalid` DomainError.
+ * Commands may come from untyped transports, so every check also guards the runtime type.
+ */
+
+/** Ids travel in NATS subjects and stream ids: letters, digits, `_` and `-` (UUIDs fit). */
+const ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
+/** Linux interface names: at most 15 characters, no `/`, `:` or whitespace. */
+const DEVICE = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,14}$/;
+/** Control characters, lone surrogates, line and paragraph separators. */
+const UNPRINTABLE = /[\p{Cc}\p{Cs}\p{Zl}\p{Zp}]/u;
+
+export const requireId = (field: string, value: unknown): string => {
+  if (typeof value === 'string' && ID.test(value)) return value;
+  throw poolError('INVALID_ID', `${field} must be 1–64 letters, digits, '_' or '-'`, { field });
+};
+
+const printable = (value: unknown, max: number): string | null => {
+  if (typeof value !== 'string') return null;
+  const text = value.trim();
+  const length = [...text].length;
+  return length >= 1 && length <= max && !UNPRINTABLE.test(text) ? text : null;
+};
+
+/** Names are trimmed, then must be 1–64 printable characters. */
+export const requireName = (field: string, value: unknown): string => {
+  const name = printable(value, 64);
+  if (name !== null) return name;
+  throw poolError('INVALID_NAME', `${field} must be 1–64 printable characters`, { field });
+};
+
+/** Free text (a host address, an abort reason): trimmed, 1–`max` printable characters. */
+export const requireText = (field: string, value: unknown, max: number): string => {
+  const text = printable(value, max);
+  if (text !== null) return text;
+  throw poolError('INVALID_TEXT', `${field} must be 1–${max} printable characters`, { field });
+};
+
+export const requireDevice = (field: string, value: unknown): string => {
+  if (typeof value === 'string' && DEVICE.test(value)) return value;
+  throw poolError('INVALID_DEVICE', `${field} must be an interface name of 1–15 characters`, {
+    field,
+  });
+};
+
+export const requireOneOf = <T>(field: string, value: unknown, allowed: readonly T[]): T => {
+  const found = allowed.find((option) => option === value);
+  if (found !== undefined) return found;
+  throw poolError('INVALID_OPTION', `${field} must be one of ${allowed.join(', ')}`, {
+    field,
+    allowed,
+  });
+};
+
+export const requireInteger = (
+  code: PoolErrorCode,
+  field: string,
+  value: unknown,
+  min: number,
+  max: number,
+): number => {
+  if (typeof value === 'number' && Number.isInteger(value) && value >= min && value <= max) {
+    return value;
+  }
+  throw poolError(code, `${field} must be an integer from ${min} to ${max}`, { field, min, max });
+};
+
+export const requireMtu = (value: unknown, field = 'mtu'): number =>
+  requireInteger('INVALID_MTU', field, value, 68, 9216);
+export const requireVlan = (value: unknown): number =>
+  requireInteger('INVALID_VLAN', 'vlan', value, 1, 4094);
+
+/** A unicast, non-zero MAC in normal form; `-` separators and any case are accepted. */
+export const requireMac = (field: string, value: unknown): string => {
+  const mac = typeof value === 'string' ? normaliseMac(value) : null;
+  if (mac === null) {
+    throw poolError('INVALID_MAC', `${field} must be a MAC address like aa:bb:cc:dd:ee:ff`, {
+      field,
+    });
+  }
+  if (isMulticastMac(mac) || isZeroMac(mac)) {
+    throw poolError('INVALID_MAC', `${field} ${mac} is not a unicast address`, { field, mac });
+  }
+  return mac;
+};
+
+const ipError = (field: string, detail: string) =>
+  poolError('INVALID_IP', `${field} must be ${detail}`, { field });
+
+/** A host address in canonical text: no unspecified, multicast or broadcast address. */
+export const requireIpv4 = (field: string, value: unknown): string => {
+  const ip = typeof value === 'string' ? parseIpv4(value) : null;
+  if (ip === null || ip === 0n || ip >> 28n === 0xen || ip === 0xffffffffn) {
+    throw ipError(field, 'a unicast IPv4 address like 192.0.2.10');
+  }
+  return formatIpv4(ip);
+};
+
+export const requireIpv6 = (field: string, value: unknown): string => {
+  const ip = typeof value === 'string' ? parseIpv6(value) : null;
+  if (ip === null || ip === 0n || ip >> 120n === 0xffn) {
+    throw ipError(field, 'a unicast IPv6 address like 2001:db8::10');
+  }
+  return formatIpv6(ip);
+};
+
+/** A prefix with its host bits clear, in canonical text (`10.1.0.0/16`, `2001:db8::/32`). */
+export const requireCidr = (field: string, value: unknown): string => {
+  const parsed = typeof value === 'string' ? parseCidr(value) : null;
+  if (parsed === null) {
+    throw poolError('INVALID_CIDR', `${field} must be a prefix like 10.0.0.0/8`, { field });
+  }
+  const canonical = formatCidr(parsed.cidr);
+  if (parsed.hostBits) {
+    throw poolError('INVALID_CIDR', `${field} has host bits set: did you mean ${canonical}?`, {
+      field,
+      suggestion: canonical,
+    });
+  }
+  return canonical;
+};
+
+const QOS_FIELDS = ['ingressKbps', 'ingressBurstKb', 'egressKbps', 'egressBurstKb'] as const;
+const QOS_MAX = 0xffffffff;
+
+/** Each rate and burst is an integer from 0 (unlimited) to 2^32 − 1, as Open vSwitch takes it. */
+export const requireQos = (value: unknown): Qos => {
+  if (typeof value !== 'object' || value === null) {
+    throw poolError('INVALID_QOS', `qos must hold ${QOS_FIELDS.join(', ')}`);
+  }
+  const fields = value as Record<string, unknown>;
+  const [ingressKbps, ingressBurstKb, egressKbps, egressBurstKb] = QOS_FIELDS.map((field) =>
+    requireInteger('INVALID_QOS', `qos.${field}`, fields[field], 0, QOS_MAX),
+  ) as [number, number, number, number];
+  return { ingressKbps, ingressBurstKb, egressKbps, egressBurstKb };
+};
+
+export const requireBoolean = (field: string, value: unknown): boolean =>
+  requireOneOf(field, value, [true, false]);

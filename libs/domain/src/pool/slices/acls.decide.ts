@@ -1,0 +1,38 @@
+import type { CreateAclRule, DeleteAclRule } from '../pool.commands.js';
+import { poolError } from '../pool.errors.js';
+import { poolEvent, type PoolEvent } from '../pool.events.js';
+import { aclSlotKey, type PoolState } from '../pool.state.js';
+import { ACL_ACTIONS, ACL_DIRECTIONS } from '../pool.types.js';
+import { requireInteger, requireOneOf } from '../pool.validation.js';
+import { matchesOverlap, requireMatch } from './acl-match.js';
+import { getAclRule, requireNewId, requireScope } from './lookups.js';
+
+/**
+ * Two rules on the same scope and direction at the same priority must not both match a
+ * packet (OVN and OpenFlow leave their order undefined), so an overlapping rule is refused.
+ */
+export const createAclRule = ({ data }: CreateAclRule, state: PoolState): PoolEvent[] => {
+  const ruleId = requireNewId('ACL_RULE', state.aclRules, 'ruleId', data.ruleId);
+  const scope = requireScope(state, 'scope', data.scope);
+  const direction = requireOneOf('direction', data.direction, ACL_DIRECTIONS);
+  const priority = requireInteger('INVALID_PRIORITY', 'priority', data.priority, 0, 32767);
+  const match = requireMatch(data.match);
+  const action = requireOneOf('action', data.action, ACL_ACTIONS);
+  for (const otherId of state.indexes.aclRulesBySlot.get(aclSlotKey(scope, direction, priority)) ??
+    []) {
+    const other = state.aclRules.get(otherId);
+    if (other && matchesOverlap(other.match, match)) {
+      throw poolError(
+        'ACL_RULE_OVERLAP',
+        `ACL rule ${other.id} has the same priority ${priority} and an overlapping match`,
+        { ruleId: other.id, priority },
+      );
+    }
+  }
+  return [poolEvent('AclRuleCreated', { ruleId, scope, direction, priority, match, action })];
+};
+
+export const deleteAclRule = ({ data }: DeleteAclRule, state: PoolState): PoolEvent[] => {
+  const rule = getAclRule(state, data.ruleId);
+  return [poolEvent('AclRuleDeleted', { ruleId: rule.id })];
+};

@@ -1,0 +1,33 @@
+import { poolEvent, type PoolEvent } from '../pool.events.js';
+import { scopeKey, type PoolState } from '../pool.state.js';
+import type { Scope, Vif } from '../pool.types.js';
+
+/*
+ * Destroying a network or a VIF deletes the ACL rules and mirrors attached to it first, as
+ * events of their own, so every reader sees each policy go away explicitly.
+ */
+
+/** `seen` collects mirror ids already deleted in this decision (a mirror has two ends). */
+export const detachPolicies = (state: PoolState, scope: Scope, seen: Set<string>): PoolEvent[] => {
+  const key = scopeKey(scope);
+  const events: PoolEvent[] = [];
+  for (const ruleId of state.indexes.aclRulesByScope.get(key) ?? []) {
+    events.push(poolEvent('AclRuleDeleted', { ruleId }));
+  }
+  for (const mirrorId of state.indexes.mirrorsByScope.get(key) ?? []) {
+    if (seen.has(mirrorId)) continue;
+    seen.add(mirrorId);
+    events.push(poolEvent('MirrorDeleted', { mirrorId }));
+  }
+  return events;
+};
+
+export const destroyVifEvents = (state: PoolState, vif: Vif, seen: Set<string>): PoolEvent[] => [
+  ...detachPolicies(state, { kind: 'vif', vifId: vif.id }, seen),
+  poolEvent('VifDestroyed', {
+    vifId: vif.id,
+    vmId: vif.vmId,
+    networkId: vif.networkId,
+    mac: vif.mac,
+  }),
+];

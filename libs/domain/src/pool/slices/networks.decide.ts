@@ -1,0 +1,84 @@
+import type { CreateNetwork, DestroyNetwork, UpdateNetwork } from '../pool.commands.js';
+import { poolError } from '../pool.errors.js';
+import { poolEvent, type PoolEvent } from '../pool.events.js';
+import { networkNameKey, uplinkKey, type PoolState } from '../pool.state.js';
+import { NETWORK_PURPOSES, type NetworkUplink } from '../pool.types.js';
+import * as v from '../pool.validation.js';
+import { detachPolicies } from './cascade.js';
+import { getNetwork, requireNewId, sample } from './lookups.js';
+
+/** Network names are unique in the pool regardless of case. */
+const requireFreeName = (state: PoolState, name: string, networkId: string): void => {
+  const holder = state.indexes.networkByName.get(networkNameKey(name));
+  if (holder !== undefined && holder !== networkId) {
+    throw poolError('NETWORK_NAME_IN_USE', `network ${holder} is already named ${name}`, {
+      networkId: holder,
+    });
+  }
+};
+
+const requireUplink = (state: PoolState, data: CreateNetwork['data']): NetworkUplink => {
+  const kind = v.requireOneOf('kind', data.kind, ['external', 'private'] as const);
+  if (kind === 'private') return { kind };
+  const external = data as { device?: unknown; vlan?: unknown };
+  const device = v.requireDevice('device', external.device);
+  const vlan = external.vlan == null ? null : v.requireVlan(external.vlan);
+  const holder = state.indexes.networkByUplink.get(uplinkKey(device, vlan));
+  if (holder !== undefined) {
+    const tag = vlan === null ? 'untagged' : `VLAN ${vlan}`;
+    throw poolError('DEVICE_VLAN_IN_USE', `network ${holder} already uses ${device} ${tag}`, {
+      networkId: holder,
+      device,
+      vlan,
+    });
+  }
+  const memberOn = state.indexes.bondMemberHosts.get(device);
+  if (vlan !== null && memberOn !== undefined) {
+    throw poolError('BOND_MEMBER_HAS_VLAN', `${device} is a bond member and cannot carry a VLAN`, {
+      device,
+      hostIds: [...memberOn],
+    });
+  }
+  return { kind, device, vlan };
+};
+
+export const createNetwork = ({ data }: CreateNetwork, state: PoolState): PoolEvent[] => {
+  const networkId = requireNewId('NETWORK', state.networks, 'networkId', data.networkId);
+  const name = v.requireName('name', data.name);
+  const purpose = v.requireOneOf('purpose', data.purpose, NETWORK_PURPOSES);
+  const mtu = data.mtu === undefined ? 1500 : v.requireMtu(data.mtu);
+  const uplink = requireUplink(state, data);
+  requireFreeName(state, name, networkId);
+  return [poolEvent('NetworkCreated', { networkId, name, purpose, mtu, ...uplink })];
+};
+
+export const updateNetwork = ({ data }: UpdateNetwork, state: PoolState): PoolEvent[] => {
+  const network = getNetwork(state, data.networkId);
+  const name = data.name === undefined ? network.name : v.requireName('name', data.name);
+  const mtu = data.mtu === undefined ? network.mtu : v.requireMtu(data.mtu);
+  const events: PoolEvent[] = [];
+  if (name !== network.name) {
+    requireFreeName(state, name, network.id);
+    events.push(poolEvent('NetworkRenamed', { networkId: network.id, name }));
+  }
+  if (mtu !== network.mtu)
+    events.push(poolEvent('NetworkMtuChanged', { networkId: network.id, mtu }));
+  return events;
+};
+
+/** Refused while VIFs attach; ACL rules and mirrors on the network are deleted with it. */
+export const destroyNetwork = ({ data }: DestroyNetwork, state: PoolState): PoolEvent[] => {
+  const network = getNetwork(state, data.networkId);
+  const vifs = state.indexes.vifsByNetwork.get(network.id);
+  if (vifs !== undefined && vifs.size > 0) {
+    throw poolError('NETWORK_IN_USE', `network ${network.name} still has ${vifs.size} VIF(s)`, {
+      networkId: network.id,
+      vifCount: vifs.size,
+      vifIds: sample(vifs),
+    });
+  }
+  return [
+    ...detachPolicies(state, { kind: 'network', networkId: network.id }, new Set()),
+    poolEvent('NetworkDestroyed', { networkId: network.id }),
+  ];
+};
