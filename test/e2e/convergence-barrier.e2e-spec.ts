@@ -1,0 +1,115 @@
+/**
+ * The convergence barrier (`wait: 'hosts'`): a command returns only when every enabled host has
+ * reported applying its version, or fails with a timeout naming the hosts still behind. Member
+ * hosts are played by the test, which publishes their reports to POOLNET_REPORTS.
+ */
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type CommandReply, type HostReport } from '@pool/contracts';
+import { createTestDatabase } from '../support/databases.js';
+import { createTestNats } from '../support/nats.js';
+import { freePort, killStarted, start, waitForHealthy } from '../support/processes.js';
+import { natsUrl } from '../support/services.js';
+
+let db: Awaited<ReturnType<typeof createTestDatabase>>;
+let nats: Awaited<ReturnType<typeof createTestNats>>;
+const pool = `barrier-${randomUUID().slice(0, 8)}`;
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  nats = await createTestNats();
+  const port = await freePort();
+  const running = start('pool-master', {
+    DATABASE_URL: db.url,
+    NATS_URL: natsUrl(),
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    SUBJECT_ROOT: nats.root,
+    EVENTS_STREAM: nats.eventsStream,
+    REPORTS_STREAM: nats.reportsStream,
+    GRPC_URL: '',
+  });
+  await waitForHealthy(`http://127.0.0.1:${port}`, running);
+});
+
+afterAll(async () => {
+  killStarted();
+  await nats.close();
+  await db.drop();
+});
+
+async function command(type: string, data: unknown, extra: object = {}): Promise<CommandReply> {
+  const msg = await nats.nc.request(
+    `${nats.root}.${pool}.cmd.${type}`,
+    JSON.stringify({ data, ...extra }),
+    { timeout: 15_000 },
+  );
+  return msg.json<CommandReply>();
+}
+
+const report = (host: string, appliedVersion: number) => {
+  const body: HostReport = {
+    pool,
+    host,
+    appliedVersion,
+    digest: 'd',
+    at: new Date().toISOString(),
+  };
+  return nats.js.publish(`${nats.root}.${pool}.hosts.${host}.reports`, JSON.stringify(body));
+};
+
+const pifs = [
+  { device: 'eth0', mac: '00:16:3e:00:00:01', mtu: 1500, speedMbps: 1000, carrier: true },
+];
+const join = (hostId: string, n: number) =>
+  command('JoinHost', {
+    hostId,
+    name: hostId,
+    address: `192.0.2.${n}`,
+    managementDevice: 'eth0',
+    pifs: [{ ...pifs[0], mac: `00:16:3e:00:00:0${n}` }],
+  });
+
+describe('convergence barrier', () => {
+  it('waits for every enabled host, names the ones behind on timeout', async () => {
+    expect((await command('CreatePool', { poolId: pool, name: 'Barrier' })).ok).toBe(true);
+    expect((await join('h1', 1)).ok).toBe(true);
+    expect((await join('h2', 2)).ok).toBe(true);
+
+    // Only h1 reports: the barrier must time out and name h2, with the committed version.
+    await report('h1', 10);
+    const timedOut = await command(
+      'CreateVm',
+      { vmId: 'vm1', name: 'vm1' },
+      { wait: 'hosts', waitTimeoutMs: 500 },
+    );
+    expect(timedOut).toMatchObject({
+      ok: false,
+      error: {
+        status: 504,
+        code: 'CONVERGENCE_TIMEOUT',
+        details: { version: 4, behind: [{ host: 'h2', appliedVersion: null }] },
+      },
+    });
+
+    // h2 catches up while a command waits: the command returns with both hosts' versions.
+    const waiting = command(
+      'CreateVm',
+      { vmId: 'vm2', name: 'vm2' },
+      { wait: 'hosts', waitTimeoutMs: 10_000 },
+    );
+    await new Promise((r) => setTimeout(r, 300));
+    await report('h2', 5);
+    const done = await waiting;
+    expect(done).toMatchObject({ ok: true, result: { version: 5, hosts: { h1: 10, h2: 5 } } });
+
+    // A disabled host is not waited for.
+    expect((await command('DisableHost', { hostId: 'h2' })).ok).toBe(true);
+    const onlyH1 = await command(
+      'CreateVm',
+      { vmId: 'vm3', name: 'vm3' },
+      { wait: 'hosts', waitTimeoutMs: 5_000 },
+    );
+    expect(onlyH1).toMatchObject({ ok: true, result: { version: 7, hosts: { h1: 10 } } });
+  });
+});
