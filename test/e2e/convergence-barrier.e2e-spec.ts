@@ -27,7 +27,7 @@ beforeAll(async () => {
     SUBJECT_ROOT: nats.root,
     EVENTS_STREAM: nats.eventsStream,
     REPORTS_STREAM: nats.reportsStream,
-    GRPC_URL: '',
+    GRPC_URL: 'off',
   });
   await waitForHealthy(`http://127.0.0.1:${port}`, running);
 });

@@ -38,7 +38,7 @@ beforeAll(async () => {
       SUBJECT_ROOT: nats.root,
       EVENTS_STREAM: nats.eventsStream,
       REPORTS_STREAM: nats.reportsStream,
-      GRPC_URL: '',
+      GRPC_URL: `127.0.0.1:${await freePort()}`,
     });
     const base = `http://127.0.0.1:${port}`;
     await waitForHealthy(base, running);
@@ -104,6 +104,7 @@ describe('pool-master failover', () => {
     const client = async (worker: number) => {
       for (let i = 0; !stop; i++) {
         const commandId = randomUUID();
+        const startedAt = Date.now();
         const reply = await sendUntilAnswered(
           'CreateVm',
           { vmId: `vm-${worker}-${i}`, name: `vm ${worker}/${i}` },
@@ -112,7 +113,8 @@ describe('pool-master failover', () => {
         );
         expect(reply.ok, JSON.stringify(reply)).toBe(true);
         acknowledged.add(commandId);
-        if (killedAt && !firstAfterKill) firstAfterKill = Date.now();
+        // Takeover: the first command sent after the kill that is acknowledged.
+        if (killedAt && startedAt >= killedAt && !firstAfterKill) firstAfterKill = Date.now();
       }
     };
     const clients = Array.from({ length: 8 }, (_, w) => client(w));

@@ -2,6 +2,7 @@ import 'reflect-metadata'; // first: config classes need decorator metadata as t
 import { Transport, type MicroserviceOptions } from '@nestjs/microservices';
 import { createJsonLogger, exitOnBootError, loadConfig, runHttpApp } from '@pool/platform';
 import { PoolMasterConfig } from './config/pool-master.config.js';
+import { ApiExceptionFilter, setupOpenApi } from './api/index.js';
 import { grpcServerOptions } from './grpc/index.js';
 import { PlainJsonDeserializer, PlainJsonSerializer } from './nats/plain-json.codec.js';
 import { APP_NAME, PoolMasterModule } from './pool-master.module.js';
@@ -15,6 +16,8 @@ try {
     logger: createJsonLogger({ name: APP_NAME, level: config.logLevel }),
     bodyLimit: 256 * 1024,
     configure: async (app) => {
+      app.useGlobalFilters(new ApiExceptionFilter());
+      setupOpenApi(app);
       // Commands over NATS request-reply: one queue group per subject root, any replica serves.
       app.connectMicroservice<MicroserviceOptions>({
         transport: Transport.NATS,
@@ -26,7 +29,7 @@ try {
           deserializer: new PlainJsonDeserializer(),
         },
       });
-      if (config.grpcUrl) {
+      if (config.grpcUrl !== 'off') {
         app.connectMicroservice<MicroserviceOptions>(grpcServerOptions(config.grpcUrl));
       }
       await app.startAllMicroservices();

@@ -7,6 +7,7 @@ import {
   PostgresModule,
 } from '@pool/platform';
 import { type PoolMasterConfig } from './config/pool-master.config.js';
+import { ApiModule, validateCommand } from './api/index.js';
 import { PoolMasterGrpcModule } from './grpc/index.js';
 import { natsCommandsController } from './nats/nats-commands.controller.js';
 import { WriteSideModule } from './write-side/write-side.module.js';
@@ -35,7 +36,9 @@ export class PoolMasterModule {
           relay: config.relayEnabled,
           eventsMaxAgeMs: config.eventsMaxAgeHours * 3600_000,
           defaultWaitTimeoutMs: config.waitTimeoutMs,
+          validate: validateCommand,
         }),
+        ApiModule,
         PoolMasterGrpcModule.register({ subjectRoot: config.subjectRoot }),
       ],
       controllers: [natsCommandsController(config.subjectRoot)],

@@ -82,8 +82,8 @@ export class PoolMasterConfig {
   @Min(100)
   waitTimeoutMs: number = 30_000;
 
-  /** gRPC listen address; empty disables gRPC. */
+  /** gRPC listen address (`host:port`), or `off`. */
   @Env('GRPC_URL')
-  @IsString()
+  @Matches(/^(off|[^\s:]+:\d{1,5})$/, { message: "must be host:port or 'off'" })
   grpcUrl: string = '0.0.0.0:50051';
 }

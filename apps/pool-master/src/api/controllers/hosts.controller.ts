@@ -1,0 +1,91 @@
+import { Delete, Inject, Param, Post, Put } from '@nestjs/common';
+import { ApiParam } from '@nestjs/swagger';
+import { type CommandEnvelope, type CommandOutcome } from '@pool/contracts';
+import { CommandService } from '../../commands/command-service.js';
+import { CommandBody, withNewId, withPath } from '../http/command-body.js';
+import { Envelope } from '../http/envelope.js';
+import { PoolIdPipe } from '../http/pool-id.pipe.js';
+import { ApiCommand } from '../openapi/api-command.decorator.js';
+import { JoinHostBody, PifSettingsBody } from '../openapi/bodies.js';
+import { command, CommandController } from './command-route.js';
+import { setPif } from './set-pif.js';
+
+@CommandController('pools/:pool/hosts', 'hosts')
+export class HostsController {
+  constructor(@Inject(CommandService) private readonly commands: CommandService) {}
+
+  @Post()
+  @ApiCommand('JoinHost', {
+    summary: 'Join a host with its NIC inventory',
+    body: JoinHostBody,
+    created: true,
+  })
+  join(
+    @Param('pool', PoolIdPipe) pool: string,
+    @CommandBody() body: Record<string, unknown>,
+    @Envelope() envelope: CommandEnvelope,
+  ): Promise<CommandOutcome> {
+    return this.commands.execute(pool, command('JoinHost', withNewId(body, 'hostId')), envelope);
+  }
+
+  @Post(':host/enable')
+  @ApiParam({ name: 'host', description: 'The host id' })
+  @ApiCommand('EnableHost', { summary: 'Enable a host: it takes VMs again' })
+  enable(
+    @Param('pool', PoolIdPipe) pool: string,
+    @Param('host') host: string,
+    @CommandBody() body: Record<string, unknown>,
+    @Envelope() envelope: CommandEnvelope,
+  ): Promise<CommandOutcome> {
+    const data = withPath(body, { hostId: host });
+    return this.commands.execute(pool, command('EnableHost', data), envelope);
+  }
+
+  @Post(':host/disable')
+  @ApiParam({ name: 'host', description: 'The host id' })
+  @ApiCommand('DisableHost', { summary: 'Disable a host: it takes no new VMs' })
+  disable(
+    @Param('pool', PoolIdPipe) pool: string,
+    @Param('host') host: string,
+    @CommandBody() body: Record<string, unknown>,
+    @Envelope() envelope: CommandEnvelope,
+  ): Promise<CommandOutcome> {
+    const data = withPath(body, { hostId: host });
+    return this.commands.execute(pool, command('DisableHost', data), envelope);
+  }
+
+  @Delete(':host')
+  @ApiParam({ name: 'host', description: 'The host id' })
+  @ApiCommand('EjectHost', {
+    summary: 'Eject a host (refused while it runs VMs); its bonds go with it',
+  })
+  eject(
+    @Param('pool', PoolIdPipe) pool: string,
+    @Param('host') host: string,
+    @CommandBody() body: Record<string, unknown>,
+    @Envelope() envelope: CommandEnvelope,
+  ): Promise<CommandOutcome> {
+    const data = withPath(body, { hostId: host });
+    return this.commands.execute(pool, command('EjectHost', data), envelope);
+  }
+
+  @Put(':host/pifs/:device')
+  @ApiParam({ name: 'host', description: 'The host id' })
+  @ApiParam({ name: 'device', description: 'The PIF device (eth1…)' })
+  @ApiCommand(['SetPifRole', 'SetPifMtu'], {
+    summary: "Set a PIF's traffic role and/or MTU",
+    body: PifSettingsBody,
+    description:
+      'With both fields these are two commands, role first: if the MTU is refused, the role ' +
+      'stays set (If-Match applies to the first, ?wait=hosts to the last).',
+  })
+  setPif(
+    @Param('pool', PoolIdPipe) pool: string,
+    @Param('host') host: string,
+    @Param('device') device: string,
+    @CommandBody() body: Record<string, unknown>,
+    @Envelope() envelope: CommandEnvelope,
+  ): Promise<CommandOutcome> {
+    return setPif(this.commands, pool, { hostId: host, device }, body, envelope);
+  }
+}

@@ -1,0 +1,70 @@
+import { Delete, Inject, Param, Patch, Post } from '@nestjs/common';
+import { ApiExtraModels, ApiParam, getSchemaPath } from '@nestjs/swagger';
+import { type CommandEnvelope, type CommandOutcome } from '@pool/contracts';
+import { CommandService } from '../../commands/command-service.js';
+import { CommandBody, withNewId, withPath } from '../http/command-body.js';
+import { Envelope } from '../http/envelope.js';
+import { PoolIdPipe } from '../http/pool-id.pipe.js';
+import { ApiCommand } from '../openapi/api-command.decorator.js';
+import { ExternalNetworkBody, PrivateNetworkBody, UpdateNetworkBody } from '../openapi/bodies.js';
+import { command, CommandController } from './command-route.js';
+
+@CommandController('pools/:pool/networks', 'networks')
+@ApiExtraModels(ExternalNetworkBody, PrivateNetworkBody)
+export class NetworksController {
+  constructor(@Inject(CommandService) private readonly commands: CommandService) {}
+
+  @Post()
+  @ApiCommand('CreateNetwork', {
+    summary: 'Create an external (uplinked, optionally VLAN-tagged) or private network',
+    created: true,
+    body: {
+      schema: {
+        oneOf: [
+          { $ref: getSchemaPath(ExternalNetworkBody) },
+          { $ref: getSchemaPath(PrivateNetworkBody) },
+        ],
+        discriminator: { propertyName: 'kind' },
+      },
+    },
+  })
+  create(
+    @Param('pool', PoolIdPipe) pool: string,
+    @CommandBody() body: Record<string, unknown>,
+    @Envelope() envelope: CommandEnvelope,
+  ): Promise<CommandOutcome> {
+    const data = withNewId(body, 'networkId');
+    return this.commands.execute(pool, command('CreateNetwork', data), envelope);
+  }
+
+  @Patch(':network')
+  @ApiParam({ name: 'network', description: 'The network id' })
+  @ApiCommand('UpdateNetwork', {
+    summary: 'Rename a network or change its MTU',
+    body: UpdateNetworkBody,
+  })
+  update(
+    @Param('pool', PoolIdPipe) pool: string,
+    @Param('network') network: string,
+    @CommandBody() body: Record<string, unknown>,
+    @Envelope() envelope: CommandEnvelope,
+  ): Promise<CommandOutcome> {
+    const data = withPath(body, { networkId: network });
+    return this.commands.execute(pool, command('UpdateNetwork', data), envelope);
+  }
+
+  @Delete(':network')
+  @ApiParam({ name: 'network', description: 'The network id' })
+  @ApiCommand('DestroyNetwork', {
+    summary: 'Destroy a network without VIFs; its ACL rules and mirrors go with it',
+  })
+  destroy(
+    @Param('pool', PoolIdPipe) pool: string,
+    @Param('network') network: string,
+    @CommandBody() body: Record<string, unknown>,
+    @Envelope() envelope: CommandEnvelope,
+  ): Promise<CommandOutcome> {
+    const data = withPath(body, { networkId: network });
+    return this.commands.execute(pool, command('DestroyNetwork', data), envelope);
+  }
+}
