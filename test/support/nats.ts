@@ -29,7 +29,10 @@ export async function createTestNats() {
       const consumer = await jetstream(nc).consumers.get(stream);
       const messages: JsMsg[] = [];
       while (messages.length < total) {
-        const batch = await consumer.fetch({ max_messages: total - messages.length, expires: 2000 });
+        const batch = await consumer.fetch({
+          max_messages: total - messages.length,
+          expires: 2000,
+        });
         for await (const m of batch) messages.push(m);
       }
       return messages;
