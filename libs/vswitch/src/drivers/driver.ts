@@ -1,0 +1,42 @@
+import type { HostActualState } from '../model/host-state.js';
+import { describeOperation, type Operation } from '../planner/operation.js';
+
+/** Traffic seen on one switch port, from the switch's side (rx = sent by the VM). */
+export interface PortCounters {
+  port: string;
+  rxPackets: number;
+  rxBytes: number;
+  rxDropped: number;
+  txPackets: number;
+  txBytes: number;
+  txDropped: number;
+}
+
+/**
+ * A host's datapath. `readActual` reports what the switch really does (a port whose flows were
+ * wiped reads back without its ACLs), never what was last asked of it: that is what lets the
+ * member host see and repair drift.
+ */
+export interface VSwitchDriver {
+  readonly kind: string;
+  readActual(): Promise<HostActualState>;
+  /**
+   * Applies the operations in order and stops at the first failure; a later plan picks up from
+   * whatever state that left. Not re-entrant: the caller runs one apply at a time per host.
+   */
+  apply(ops: readonly Operation[]): Promise<void>;
+  counters?(): Promise<PortCounters[]>;
+}
+
+export class DriverError extends Error {
+  readonly code = 'VSWITCH_DRIVER_FAILED';
+
+  constructor(
+    message: string,
+    readonly operation?: Operation,
+    options?: { cause?: unknown },
+  ) {
+    super(operation ? `${describeOperation(operation)}: ${message}` : message, options);
+    this.name = 'DriverError';
+  }
+}

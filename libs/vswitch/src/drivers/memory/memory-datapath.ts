@@ -1,0 +1,134 @@
+import { normalizeState } from '../../model/canonical.js';
+import type { Bridge, HostSwitchState, Port, Uplink } from '../../model/host-state.js';
+import type { Operation } from '../../planner/operation.js';
+import { freshPort } from '../../planner/plan-ports.js';
+import { DriverError } from '../driver.js';
+
+/**
+ * An in-process switch with Open vSwitch's rules where they shape a plan: names are unique
+ * per host, a port needs its bridge, a NIC sits on one bridge, deletes are if-exists and
+ * creates may-exist. A planner bug that OVS would reject fails here too, without OVS.
+ */
+export class MemoryDatapath {
+  private uplinks = new Map<string, Uplink>();
+  private bridges = new Map<string, Bridge>();
+
+  /** The effective state: a bridge's uplink counts only while its uplink bridge exists. */
+  snapshot(): HostSwitchState {
+    const bridges = [...this.bridges.values()].map((b) => {
+      const { uplink, ...rest } = structuredClone(b);
+      return uplink && this.uplinks.has(uplink.device) ? { ...rest, uplink } : rest;
+    });
+    return normalizeState({ uplinks: structuredClone([...this.uplinks.values()]), bridges });
+  }
+
+  apply(op: Operation): void {
+    const fail = (message: string): never => {
+      throw new DriverError(message, op);
+    };
+    switch (op.kind) {
+      case 'deletePort':
+        return this.removePort(op.port);
+      case 'deleteBridge':
+        this.bridges.delete(op.bridge);
+        return;
+      case 'deleteUplink':
+        this.uplinks.delete(op.device);
+        return;
+      case 'setUplink': {
+        const devices = [op.uplink.device, ...(op.uplink.bond?.members ?? [])];
+        for (const other of this.uplinks.values()) {
+          const taken = [other.device, ...(other.bond?.members ?? [])];
+          if (other.device !== op.uplink.device && devices.some((d) => taken.includes(d))) {
+            fail(`a device of ${op.uplink.device} is already on uplink ${other.device}`);
+          }
+        }
+        this.uplinks.set(op.uplink.device, structuredClone(op.uplink));
+        return;
+      }
+      case 'createBridge': {
+        if (this.findPort(op.bridge)) fail(`name ${op.bridge} is taken by a port`);
+        const existing = this.bridges.get(op.bridge);
+        const base = existing ?? { name: op.bridge, ports: [], mirrors: [] };
+        this.bridges.set(op.bridge, { ...base, networkId: op.networkId, mtu: op.mtu });
+        return;
+      }
+      case 'setBridgeMtu':
+        this.bridge(op.bridge, fail).mtu = op.mtu;
+        return;
+      case 'setBridgeUplink': {
+        const bridge = this.bridge(op.bridge, fail);
+        if (op.uplink && !this.uplinks.has(op.uplink.device)) fail(`no uplink ${op.uplink.device}`);
+        if (op.uplink) bridge.uplink = { ...op.uplink };
+        else delete bridge.uplink;
+        return;
+      }
+      case 'addPort': {
+        const bridge = this.bridge(op.bridge, fail);
+        const found = this.findPort(op.port);
+        if (found && found.bridge !== bridge) fail(`port ${op.port} is on ${found.bridge.name}`);
+        if (this.bridges.has(op.port)) fail(`name ${op.port} is taken by a bridge`);
+        if (found) found.port.forwarding = false;
+        else bridge.ports.push(freshPort({ name: op.port, vifId: op.vifId, vmId: op.vmId }));
+        return;
+      }
+      case 'setPortAddress':
+        Object.assign(this.port(op, fail), { ipv4: undefined, ipv6: undefined }, op.address);
+        return;
+      case 'setPortQos':
+        this.port(op, fail).qos = op.qos ?? undefined;
+        return;
+      case 'setPortSecurity':
+        this.port(op, fail).portSecurity = op.enabled;
+        return;
+      case 'setPortAcls':
+        this.port(op, fail).acls = structuredClone(op.acls);
+        return;
+      case 'setPortForwarding':
+        this.port(op, fail).forwarding = op.forwarding;
+        return;
+      case 'setMirrors': {
+        const bridge = this.bridge(op.bridge, fail);
+        for (const mirror of op.mirrors) {
+          for (const name of [mirror.outputPort, ...mirror.sourcePorts]) {
+            if (!bridge.ports.some((p) => p.name === name)) fail(`no port ${name} for a mirror`);
+          }
+        }
+        bridge.mirrors = structuredClone(op.mirrors);
+        return;
+      }
+    }
+  }
+
+  /** Like OVSDB weak references: a deleted port leaves the mirrors that pointed at it. */
+  removePort(name: string): void {
+    for (const bridge of this.bridges.values()) {
+      bridge.ports = bridge.ports.filter((p) => p.name !== name);
+      bridge.mirrors = bridge.mirrors
+        .filter((m) => m.outputPort !== name)
+        .map((m) => ({ ...m, sourcePorts: m.sourcePorts.filter((p) => p !== name) }))
+        .filter((m) => m.sourcePorts.length > 0);
+    }
+  }
+
+  findPort(name: string): { bridge: Bridge; port: Port } | undefined {
+    for (const bridge of this.bridges.values()) {
+      const port = bridge.ports.find((p) => p.name === name);
+      if (port) return { bridge, port };
+    }
+    return undefined;
+  }
+
+  findBridge(name: string): Bridge | undefined {
+    return this.bridges.get(name);
+  }
+
+  private bridge(name: string, fail: (message: string) => never): Bridge {
+    return this.bridges.get(name) ?? fail(`no bridge ${name}`);
+  }
+
+  private port(op: { bridge: string; port: string }, fail: (message: string) => never): Port {
+    const port = this.bridge(op.bridge, fail).ports.find((p) => p.name === op.port);
+    return port ?? fail(`no port ${op.port} on ${op.bridge}`);
+  }
+}

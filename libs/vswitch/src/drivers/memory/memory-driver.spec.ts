@@ -1,0 +1,51 @@
+import { describe, expect, it } from 'vitest';
+import { desiredState } from '../../model/desired-state.js';
+import { portName, uplinkBridgeName } from '../../model/naming.js';
+import { reconcile } from '../../reconcile.js';
+import { topology } from '../../testing/topology-builder.js';
+import { MemoryVSwitchDriver } from './memory-driver.js';
+
+const add = { kind: 'addPort', port: 'p', vifId: 'v', vmId: 'vm' } as const;
+const bridge = (name: string) =>
+  ({ kind: 'createBridge', bridge: name, networkId: name, mtu: 1500 }) as const;
+
+describe('MemoryVSwitchDriver', () => {
+  it('refuses what Open vSwitch refuses', async () => {
+    const driver = new MemoryVSwitchDriver();
+    await expect(driver.apply([{ ...add, bridge: 'missing' }])).rejects.toThrow('no bridge');
+    await driver.apply([bridge('a'), bridge('b'), { ...add, bridge: 'a' }]);
+    await expect(driver.apply([{ ...add, bridge: 'b' }])).rejects.toThrow('is on a');
+    await expect(driver.apply([bridge('p')])).rejects.toThrow('taken by a port');
+  });
+
+  it('creates ports pending and resets a re-added port to pending', async () => {
+    const driver = new MemoryVSwitchDriver();
+    await driver.apply([bridge('a'), { ...add, bridge: 'a' }]);
+    await driver.apply([{ kind: 'setPortForwarding', bridge: 'a', port: 'p', forwarding: true }]);
+    await driver.apply([{ ...add, bridge: 'a' }]);
+    const [port] = (await driver.readActual()).bridges[0]?.ports ?? [];
+    expect(port?.forwarding).toBe(false);
+  });
+
+  it('reports a bridge uplink only while its uplink exists', async () => {
+    const desired = desiredState(topology().host('h1').external('n', 'eth0', 5).build(), 'h1');
+    const driver = new MemoryVSwitchDriver();
+    await reconcile(driver, desired);
+    await driver.apply([
+      { kind: 'deleteUplink', device: 'eth0', bridge: uplinkBridgeName('eth0') },
+    ]);
+    expect((await driver.readActual()).bridges[0]?.uplink).toBeUndefined();
+    const repair = await reconcile(driver, desired);
+    expect(repair.map((op) => op.kind)).toEqual(['setUplink', 'setBridgeUplink']);
+  });
+
+  it('counts traffic recorded on a port', async () => {
+    const t = topology().host('h1').private('p').vm('vm', 'h1').vif('v', 'vm', 'p').build();
+    const driver = new MemoryVSwitchDriver();
+    await reconcile(driver, desiredState(t, 'h1'));
+    driver.recordTraffic(portName('v'), { rxPackets: 3, rxBytes: 300 });
+    expect(await driver.counters()).toEqual([
+      expect.objectContaining({ port: portName('v'), rxPackets: 3, rxBytes: 300, txPackets: 0 }),
+    ]);
+  });
+});

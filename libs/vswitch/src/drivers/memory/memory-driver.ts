@@ -1,0 +1,95 @@
+import type { HostActualState } from '../../model/host-state.js';
+import type { Operation } from '../../planner/operation.js';
+import { DriverError, type PortCounters, type VSwitchDriver } from '../driver.js';
+import { MemoryDatapath } from './memory-datapath.js';
+
+export interface FailureOptions {
+  /** Apply this many operations of the failing batch before failing (a crash mid-plan). */
+  afterOps?: number;
+  message?: string;
+}
+
+/**
+ * The in-memory driver for tests and scale runs. Tests script its misbehaviour: fail the next
+ * applies, or drift the datapath behind the member host's back, as an admin with ovs-vsctl would.
+ */
+export class MemoryVSwitchDriver implements VSwitchDriver {
+  readonly kind = 'memory';
+  /** Every batch passed to `apply`, failed ones included, oldest first. */
+  readonly applied: Operation[][] = [];
+  private failures: FailureOptions[] = [];
+  private readonly traffic = new Map<string, PortCounters>();
+
+  constructor(readonly datapath = new MemoryDatapath()) {}
+
+  readActual(): Promise<HostActualState> {
+    return Promise.resolve(this.datapath.snapshot());
+  }
+
+  apply(ops: readonly Operation[]): Promise<void> {
+    this.applied.push([...ops]);
+    const failure = this.failures.shift();
+    const limit = failure ? (failure.afterOps ?? 0) : ops.length;
+    try {
+      for (const op of ops.slice(0, limit)) this.datapath.apply(op);
+    } catch (error) {
+      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+    }
+    if (failure) {
+      return Promise.reject(new DriverError(failure.message ?? 'injected failure', ops[limit]));
+    }
+    return Promise.resolve();
+  }
+
+  counters(): Promise<PortCounters[]> {
+    const ports = this.datapath.snapshot().bridges.flatMap((b) => b.ports.map((p) => p.name));
+    return Promise.resolve(ports.map((port) => this.traffic.get(port) ?? zeroCounters(port)));
+  }
+
+  /** Make the next `count` applies fail (each after `afterOps` operations, default none). */
+  failNextApplies(count: number, options: FailureOptions = {}): this {
+    for (let i = 0; i < count; i++) this.failures.push({ ...options });
+    return this;
+  }
+
+  /** Count traffic on a port, as the datapath would. */
+  recordTraffic(port: string, delta: Partial<Omit<PortCounters, 'port'>>): void {
+    const current = this.traffic.get(port) ?? zeroCounters(port);
+    const next = { ...current };
+    for (const [key, value] of Object.entries(delta) as [keyof typeof delta, number][]) {
+      next[key] += value;
+    }
+    this.traffic.set(port, next);
+  }
+
+  /** Changes made by hand, outside any plan. */
+  readonly drift = {
+    deletePort: (port: string): void => this.datapath.removePort(port),
+    deleteBridge: (bridge: string): void => this.datapath.apply({ kind: 'deleteBridge', bridge }),
+    setMac: (port: string, mac: string): void => {
+      const found = this.datapath.findPort(port);
+      if (!found) throw new Error(`no port ${port}`);
+      found.port.mac = mac;
+    },
+    setForwarding: (port: string, forwarding: boolean): void => {
+      const found = this.datapath.findPort(port);
+      if (!found) throw new Error(`no port ${port}`);
+      found.port.forwarding = forwarding;
+    },
+    clearAcls: (port: string): void => {
+      const found = this.datapath.findPort(port);
+      if (!found) throw new Error(`no port ${port}`);
+      found.port.acls = [];
+    },
+  };
+}
+
+const zeroCounters = (port: string): PortCounters => ({
+  port,
+  rxPackets: 0,
+  rxBytes: 0,
+  rxDropped: 0,
+  txPackets: 0,
+  txBytes: 0,
+  txDropped: 0,
+});

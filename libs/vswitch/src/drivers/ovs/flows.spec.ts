@@ -1,0 +1,153 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { aclMatches } from './acl-match.js';
+import {
+  aclFlows,
+  BASE_FLOW_COUNT,
+  baseFlows,
+  cookie,
+  PORT_COOKIE_MASK,
+  securityFlows,
+} from './flows.js';
+import { parseFlowCookies, parseMeters, parsePortStats } from './ovs-clients.js';
+import { resolveOvsOptions } from './ovs-options.js';
+import { stepsFor } from './ovs-steps.js';
+import { portRangeMasks } from './port-range.js';
+
+describe('portRangeMasks', () => {
+  it('covers a range exactly with aligned blocks', () => {
+    expect(portRangeMasks(22, 22)).toEqual([{ value: 22, mask: 0xffff }]);
+    expect(portRangeMasks(0, 65535)).toEqual([{ value: 0, mask: 0 }]);
+    expect(portRangeMasks(1024, 65535)).toHaveLength(6);
+    fc.assert(
+      fc.property(fc.nat(2000), fc.nat(300), fc.nat(2400), (from, span, probe) => {
+        const blocks = portRangeMasks(from, from + span);
+        const covered = blocks.filter((b) => (probe & b.mask) === b.value).length;
+        expect(covered).toBe(probe >= from && probe <= from + span ? 1 : 0);
+      }),
+    );
+  });
+});
+
+describe('aclMatches', () => {
+  it('matches the remote side: destination for ingress, source for egress', () => {
+    const match = { protocol: 'tcp' as const, cidr: '10.0.0.0/8', portFrom: 80, portTo: 81 };
+    expect(aclMatches(match, true)).toEqual(['tcp,nw_dst=10.0.0.0/8,tp_dst=0x50/0xfffe']);
+    expect(aclMatches(match, false)).toEqual(['tcp,nw_src=10.0.0.0/8,tp_dst=0x50/0xfffe']);
+    expect(aclMatches({ protocol: 'udp', cidr: 'fd00::/8' }, false)).toEqual([
+      'udp6,ipv6_src=fd00::/8',
+    ]);
+  });
+
+  it('keeps ICMPv6 (neighbour discovery) out of a family-less icmp rule', () => {
+    expect(aclMatches({ protocol: 'icmp' }, true)).toEqual(['icmp']);
+    expect(aclMatches({ protocol: 'any' }, true)).toEqual(['ip', 'ipv6']);
+  });
+});
+
+describe('flows', () => {
+  it('gives every concern of a port a cookie under one maskable prefix', () => {
+    const mask = BigInt(PORT_COOKIE_MASK);
+    const base = cookie('pnv-0123456789', 'base');
+    for (const concern of ['forwarding', 'security', 'qos', 'acl'] as const) {
+      expect(cookie('pnv-0123456789', concern) & mask).toBe(base);
+    }
+    expect(cookie('pnv-0123456789', 'acl')).not.toBe(cookie('pnv-0123456789', 'security'));
+  });
+
+  it('counts the base pipeline the way readActual checks it', () => {
+    expect(baseFlows('pnb-0123456789')).toHaveLength(BASE_FLOW_COUNT);
+  });
+
+  it('admits only the VIF addresses under port security', () => {
+    const flows = securityFlows('pnv-a', { mac: '02:00:00:00:00:01', ipv4: '10.0.0.1' });
+    expect(flows[0]).toContain('priority=50000,in_port=pnv-a,actions=drop');
+    expect(flows.join('\n')).toContain('arp,arp_sha=02:00:00:00:00:01,arp_spa=10.0.0.1');
+    expect(flows.join('\n')).toContain('ip,nw_src=10.0.0.1');
+  });
+
+  it('installs reject as drop and allow as a pass to the next stage', () => {
+    const rule = { id: 'r', priority: 7, match: { protocol: 'icmp' as const } };
+    const [reject] = aclFlows('p', '02:00:00:00:00:01', [
+      { ...rule, direction: 'ingress', action: 'reject' },
+    ]);
+    const [allow] = aclFlows('p', '02:00:00:00:00:01', [
+      { ...rule, direction: 'egress', action: 'allow' },
+    ]);
+    expect(reject).toMatch(/table=2,priority=10007,in_port=p,icmp,actions=drop$/);
+    expect(allow).toMatch(/table=3,priority=10007,dl_dst=02:00:00:00:00:01,icmp,actions=NORMAL$/);
+  });
+});
+
+describe('ovs steps', () => {
+  const options = resolveOvsOptions();
+  const id = () => 'x';
+
+  it('starts forwarding only after everything else of the batch', () => {
+    const steps = stepsFor(
+      { kind: 'setPortForwarding', bridge: 'b', port: 'p', forwarding: true },
+      options,
+      id,
+    );
+    expect(steps.db).toEqual([]);
+    expect(steps.afterDb).toEqual([['set', 'Port', 'p', 'vlan_mode=access', 'tag=0']]);
+  });
+
+  it('creates ports pending, in the dead VLAN with a drop flow', () => {
+    const steps = stepsFor(
+      { kind: 'addPort', bridge: 'b', port: 'p', vifId: 'v', vmId: 'vm' },
+      options,
+      id,
+    );
+    expect(steps.db).toContainEqual(['set', 'Port', 'p', 'vlan_mode=access', 'tag=4095']);
+    expect(steps.flows[0]).toMatchObject({ kind: 'bundle', bridge: 'b' });
+  });
+});
+
+describe('ovs-ofctl output parsing', () => {
+  it('counts flows per cookie', () => {
+    const dump = [
+      ' cookie=0x10, priority=0 actions=goto_table:1',
+      ' cookie=0xabc01, table=1, priority=11000,icmp,in_port=2 actions=drop',
+      ' cookie=0xabc01, table=1, priority=11001,icmp,in_port=2 actions=drop',
+      ' priority=0 actions=NORMAL',
+    ].join('\n');
+    expect(parseFlowCookies(dump)).toEqual(
+      new Map([
+        [0x10n, 1],
+        [0xabc01n, 2],
+      ]),
+    );
+  });
+
+  it('reads live port statistics by name', () => {
+    const dump = [
+      'OFPST_PORT reply (OF1.4) (xid=0x2): 2 ports',
+      '  port LOCAL: rx pkts=0, bytes=0, drop=0, errs=0, frame=0, over=0, crc=0',
+      '           tx pkts=0, bytes=0, drop=0, errs=0, coll=0',
+      '  port  pnv-0a1b2c3d4e: rx pkts=12, bytes=1176, drop=?, errs=0, frame=0, over=0, crc=0',
+      '           tx pkts=9, bytes=882, drop=1, errs=0, coll=0',
+    ].join('\n');
+    expect(parsePortStats(dump)[1]).toEqual({
+      port: 'pnv-0a1b2c3d4e',
+      rxPackets: 12,
+      rxBytes: 1176,
+      rxDropped: 0,
+      txPackets: 9,
+      txBytes: 882,
+      txDropped: 1,
+    });
+  });
+
+  it('reads meters with and without burst', () => {
+    const dump =
+      'OFPST_METER_CONFIG reply (OF1.4) (xid=0x2):\nmeter=4 kbps bands=\ntype=drop rate=7000\n\n' +
+      'meter=3 kbps burst bands=\ntype=drop rate=5000 burst_size=500\n';
+    expect(parseMeters(dump)).toEqual(
+      new Map([
+        [4, { kbps: 7000, burstKb: 0 }],
+        [3, { kbps: 5000, burstKb: 500 }],
+      ]),
+    );
+  });
+});

@@ -1,0 +1,156 @@
+import type { PortCounters } from '../driver.js';
+import type { Meter } from './actual-state.js';
+import { run } from './exec.js';
+import { mgmtTarget, type ResolvedOvsOptions } from './ovs-options.js';
+import { asOptionalNumber, parseTables, type Row } from './ovsdb-json.js';
+
+/** ovs-vsctl against one database socket. */
+export class Vsctl {
+  constructor(private readonly options: ResolvedOvsOptions) {}
+
+  private base(): string[] {
+    const seconds = Math.max(1, Math.ceil(this.options.timeoutMs / 1000));
+    return [`--db=unix:${this.options.dbSocket}`, `--timeout=${seconds}`];
+  }
+
+  /**
+   * All commands in one OVSDB transaction, joined with `--`. ovs-vsctl then waits until
+   * ovs-vswitchd has applied it, so OpenFlow sees the new ports right after.
+   */
+  async transact(commands: readonly string[][]): Promise<void> {
+    if (commands.length === 0) return;
+    const args = [...this.base(), ...commands.flatMap((command) => ['--', ...command])];
+    await run(this.options.vsctl, args, { timeoutMs: this.options.timeoutMs });
+  }
+
+  /** `list` of several tables in one call; `tables` maps a table to the columns to read. */
+  async list(tables: readonly [table: string, columns: string][]): Promise<Row[][]> {
+    const args = [...this.base(), '--format=json'];
+    for (const [table, columns] of tables) args.push('--', `--columns=${columns}`, 'list', table);
+    return parseTables(await run(this.options.vsctl, args, { timeoutMs: this.options.timeoutMs }));
+  }
+
+  /** OpenFlow port numbers by interface; ports whose device is absent (ofport -1) are left out. */
+  async ofports(): Promise<Map<string, number>> {
+    const [rows = []] = await this.list([['Interface', 'name,ofport']]);
+    const ofports = new Map<string, number>();
+    for (const row of rows) {
+      const ofport = asOptionalNumber(row.ofport);
+      if (typeof row.name === 'string' && ofport !== undefined && ofport > 0) {
+        ofports.set(row.name, ofport);
+      }
+    }
+    return ofports;
+  }
+}
+
+/** ovs-ofctl against bridges' management sockets, OpenFlow 1.4 for bundles and meters. */
+export class Ofctl {
+  constructor(private readonly options: ResolvedOvsOptions) {}
+
+  private exec(command: string, bridge: string, extra: string[] = [], input?: string) {
+    const args = ['-O', 'OpenFlow14', command, mgmtTarget(this.options, bridge), ...extra];
+    return run(this.options.ofctl, args, { input, timeoutMs: this.options.timeoutMs });
+  }
+
+  /** Flow-mod lines (`add …`, `delete …`) applied atomically as one OpenFlow bundle. */
+  async bundle(bridge: string, lines: readonly string[]): Promise<void> {
+    if (lines.length === 0) return;
+    const args = [
+      '-O',
+      'OpenFlow14',
+      '--bundle',
+      'add-flows',
+      mgmtTarget(this.options, bridge),
+      '-',
+    ];
+    await run(this.options.ofctl, args, {
+      input: `${lines.join('\n')}\n`,
+      timeoutMs: this.options.timeoutMs,
+    });
+  }
+
+  /** Deleting a meter also deletes the flows that use it (OpenFlow semantics). */
+  async deleteMeter(bridge: string, id: number): Promise<void> {
+    await this.exec('del-meter', bridge, [`meter=${id}`]);
+  }
+
+  async addMeter(bridge: string, id: number, { kbps, burstKb }: Meter): Promise<void> {
+    const spec =
+      burstKb > 0
+        ? `meter=${id},kbps,burst,band=type=drop,rate=${kbps},burst_size=${burstKb}`
+        : `meter=${id},kbps,band=type=drop,rate=${kbps}`;
+    await this.exec('add-meter', bridge, [spec]);
+  }
+
+  async flowCookies(bridge: string): Promise<Map<bigint, number>> {
+    return parseFlowCookies(await this.exec('dump-flows', bridge, ['--no-stats']));
+  }
+
+  async meters(bridge: string): Promise<Map<number, Meter>> {
+    return parseMeters(await this.exec('dump-meters', bridge));
+  }
+
+  /** Live port statistics (OVSDB's Interface:statistics is refreshed only every 5 s). */
+  async portStats(bridge: string): Promise<PortCounters[]> {
+    const args = ['-O', 'OpenFlow14', '--names', 'dump-ports', mgmtTarget(this.options, bridge)];
+    return parsePortStats(
+      await run(this.options.ofctl, args, { timeoutMs: this.options.timeoutMs }),
+    );
+  }
+}
+
+export function parseFlowCookies(dump: string): Map<bigint, number> {
+  const counts = new Map<bigint, number>();
+  for (const [, hexCookie] of dump.matchAll(/cookie=(0x[0-9a-f]+)/g)) {
+    const key = BigInt(hexCookie ?? '0');
+    counts.set(key, (counts.get(key) ?? 0) + 1);
+  }
+  return counts;
+}
+
+/** `port  NAME: rx pkts=…, bytes=…, drop=…` then `tx pkts=…, bytes=…, drop=…`; `?` reads as 0. */
+export function parsePortStats(dump: string): PortCounters[] {
+  const n = (value: string | undefined) => (value && value !== '?' ? Number(value) : 0);
+  const v = '(\\d+|\\?)';
+  const pattern = new RegExp(
+    `port\\s+"?([^":\\s]+)"?: rx pkts=${v}, bytes=${v}, drop=${v}[^\\n]*\\n\\s*tx pkts=${v}, bytes=${v}, drop=${v}`,
+    'g',
+  );
+  return [...dump.matchAll(pattern)].map(([, port = '', rxp, rxb, rxd, txp, txb, txd]) => ({
+    port,
+    rxPackets: n(rxp),
+    rxBytes: n(rxb),
+    rxDropped: n(rxd),
+    txPackets: n(txp),
+    txBytes: n(txb),
+    txDropped: n(txd),
+  }));
+}
+
+/** `meter=N kbps [burst] bands=\ntype=drop rate=R [burst_size=B]` blocks. */
+export function parseMeters(dump: string): Map<number, Meter> {
+  const meters = new Map<number, Meter>();
+  const pattern = /meter=(\d+)\s+kbps[^\n]*\n\s*type=drop rate=(\d+)(?: burst_size=(\d+))?/g;
+  for (const [, id, rate, burst] of dump.matchAll(pattern)) {
+    meters.set(Number(id), { kbps: Number(rate), burstKb: Number(burst ?? 0) });
+  }
+  return meters;
+}
+
+/** ovs-appctl to the ovs-vswitchd of the run dir. */
+export class Appctl {
+  constructor(private readonly options: ResolvedOvsOptions) {}
+
+  async call(command: string, args: string[] = []): Promise<string> {
+    const target = [
+      '-t',
+      this.options.vswitchdControl,
+      `--timeout=${Math.ceil(this.options.timeoutMs / 1000)}`,
+    ];
+    return run(this.options.appctl, [...target, command, ...args], {
+      env: { ...process.env, OVS_RUNDIR: this.options.runDir },
+      timeoutMs: this.options.timeoutMs,
+    });
+  }
+}

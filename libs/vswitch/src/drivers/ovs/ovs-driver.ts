@@ -1,0 +1,150 @@
+import type { HostActualState } from '../../model/host-state.js';
+import type { Operation } from '../../planner/operation.js';
+import { DriverError, type PortCounters, type VSwitchDriver } from '../driver.js';
+import { actualState, type Meter } from './actual-state.js';
+import { CONCERN, deleteFlows, policingFlows } from './flows.js';
+import { Appctl, Ofctl, Vsctl } from './ovs-clients.js';
+import {
+  resolveOvsOptions,
+  type OvsDriverOptions,
+  type ResolvedOvsOptions,
+} from './ovs-options.js';
+import { stepsFor, type OfStep, type OpSteps } from './ovs-steps.js';
+import { EXT } from './ovsdb-commands.js';
+import { asString, asStringMap } from './ovsdb-json.js';
+import { collectQosRows } from './qos-gc.js';
+import { inBatches, mergeBundles, type Tagged } from './batching.js';
+
+/** Open vSwitch through ovs-vsctl (one transaction per phase) and ovs-ofctl (bundles, meters). */
+export class OvsVSwitchDriver implements VSwitchDriver {
+  readonly kind = 'ovs';
+  readonly options: ResolvedOvsOptions;
+  private readonly vsctl: Vsctl;
+  private readonly ofctl: Ofctl;
+  private readonly appctl: Appctl;
+
+  constructor(options: OvsDriverOptions = {}) {
+    this.options = resolveOvsOptions(options);
+    this.vsctl = new Vsctl(this.options);
+    this.ofctl = new Ofctl(this.options);
+    this.appctl = new Appctl(this.options);
+  }
+
+  async apply(ops: readonly Operation[]): Promise<void> {
+    if (ops.length === 0) return;
+    let next = 0;
+    const id = () => `pn${next++}`;
+    const planned = ops.map((op) => ({ op, steps: stepsFor(op, this.options, id) }));
+    const phase = <K extends keyof OpSteps>(key: K): Tagged<OpSteps[K][number]>[] =>
+      planned.flatMap(({ op, steps }) => steps[key].map((step) => ({ op, step })));
+
+    await this.openflow(phase('before'));
+    await this.transact(phase('db'));
+    await this.openflow(phase('flows'));
+    await this.transact(phase('afterDb'));
+    await this.openflow(phase('afterFlows'));
+    if (ops.some((op) => ['setPortQos', 'deletePort', 'deleteBridge'].includes(op.kind))) {
+      await collectQosRows(this.vsctl);
+    }
+    // ovs-vswitchd does not revalidate cached datapath flows when a mirror changes, so traffic
+    // already flowing would go unmirrored (or stay mirrored); drop the cache and let it refill.
+    if (ops.some((op) => op.kind === 'setMirrors')) await this.appctl.call('revalidator/purge');
+  }
+
+  async readActual(): Promise<HostActualState> {
+    const [bridges = [], ports = [], interfaces = [], mirrors = [], qos = [], queues = []] =
+      await this.vsctl.list([
+        ['Bridge', '_uuid,name,ports,mirrors,external_ids'],
+        ['Port', '_uuid,name,interfaces,tag,qos,bond_mode,lacp'],
+        ['Interface', '_uuid,name,type,options,ofport,mtu_request,external_ids'],
+        ['Mirror', '_uuid,name,select_src_port,select_dst_port,output_port,external_ids'],
+        ['QoS', '_uuid,type,queues,external_ids'],
+        ['Queue', '_uuid,other_config,external_ids'],
+      ]);
+    const names = bridges
+      .filter((b) => asStringMap(b.external_ids).has(EXT.network))
+      .map((b) => asString(b.name));
+    const flows = new Map<string, Map<bigint, number>>();
+    const meters = new Map<string, Map<number, Meter>>();
+    await inBatches(names, async (name) => {
+      const cookies = await this.ofctl.flowCookies(name);
+      flows.set(name, cookies);
+      // Meters only matter where a port has a policing flow; skip the second dump elsewhere.
+      const policed = [...cookies.keys()].some((c) => (c & 0xffn) === BigInt(CONCERN.qos));
+      meters.set(name, policed ? await this.ofctl.meters(name) : new Map<number, Meter>());
+    });
+    const tables = { bridges, ports, interfaces, mirrors, qos, queues };
+    return actualState({ tables, flows, meters });
+  }
+
+  /** Live OpenFlow port statistics of VIF ports; rx is what the VM sent into the switch. */
+  async counters(): Promise<PortCounters[]> {
+    const [bridges = [], interfaces = []] = await this.vsctl.list([
+      ['Bridge', 'name,external_ids'],
+      ['Interface', 'name,external_ids'],
+    ]);
+    const vifs = new Set(
+      interfaces
+        .filter((i) => asStringMap(i.external_ids).has(EXT.vif))
+        .map((i) => asString(i.name)),
+    );
+    const counters: PortCounters[] = [];
+    const names = bridges.filter((b) => asStringMap(b.external_ids).has(EXT.network));
+    await inBatches(names, async (bridge) => {
+      const stats = await this.ofctl.portStats(asString(bridge.name));
+      counters.push(...stats.filter((c) => vifs.has(c.port)));
+    });
+    return counters.sort((a, b) => a.port.localeCompare(b.port));
+  }
+
+  private async transact(commands: Tagged<string[]>[]): Promise<void> {
+    try {
+      await this.vsctl.transact(commands.map((c) => c.step));
+    } catch (cause) {
+      const ops = new Set(commands.map((c) => c.op));
+      const only = ops.size === 1 ? commands[0]?.op : undefined;
+      const message = `ovs-vsctl transaction for ${ops.size} operation(s) failed: ${String(cause)}`;
+      throw new DriverError(message, only, { cause });
+    }
+  }
+
+  /**
+   * Bridges are independent, so each bridge's steps run in order while bridges run side by side;
+   * a bridge's consecutive bundles go as one bundle.
+   */
+  private async openflow(steps: Tagged<OfStep>[]): Promise<void> {
+    const byBridge = new Map<string, Tagged<OfStep>[]>();
+    for (const step of steps) {
+      byBridge.set(step.step.bridge, [...(byBridge.get(step.step.bridge) ?? []), step]);
+    }
+    let ofports: Promise<Map<string, number>> | undefined;
+    await inBatches([...byBridge.values()], async (bridgeSteps) => {
+      for (const { op, step } of mergeBundles(bridgeSteps)) {
+        try {
+          if (step.kind === 'bundle') await this.ofctl.bundle(step.bridge, step.lines);
+          else await this.setMeter(step, await (ofports ??= this.vsctl.ofports()));
+        } catch (cause) {
+          throw new DriverError(String(cause), op, { cause });
+        }
+      }
+    });
+  }
+
+  /**
+   * Meters are numbered after the port's OpenFlow port: unique on the bridge while the port
+   * lives, with no allocator to keep. The old meter and its flow go first.
+   */
+  private async setMeter(step: Extract<OfStep, { kind: 'meter' }>, ofports: Map<string, number>) {
+    const { bridge, port, kbps, burstKb } = step;
+    await this.ofctl.bundle(bridge, [deleteFlows(port, 'qos')]);
+    const meter = ofports.get(port);
+    if (meter === undefined) {
+      if (kbps > 0) throw new Error(`port ${port} has no OpenFlow port (is its device missing?)`);
+      return;
+    }
+    await this.ofctl.deleteMeter(bridge, meter);
+    if (kbps <= 0) return;
+    await this.ofctl.addMeter(bridge, meter, { kbps, burstKb });
+    await this.ofctl.bundle(bridge, policingFlows(port, meter));
+  }
+}

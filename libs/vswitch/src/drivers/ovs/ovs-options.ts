@@ -1,0 +1,61 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+
+export interface OvsDriverOptions {
+  /**
+   * The directory ovs-vswitchd was started with (OVS_RUNDIR): its bridges' OpenFlow sockets live
+   * there as `<bridge>.mgmt`. Default: /var/run/openvswitch.
+   */
+  runDir?: string;
+  /** The OVSDB socket; default `<runDir>/db.sock`. */
+  dbSocket?: string;
+  /** `netdev` (userspace, no kernel module) or `system` (the kernel datapath). Default netdev. */
+  datapathType?: 'netdev' | 'system';
+  /** Interface type of VIF ports: `system` when the hypervisor creates the device (default). */
+  vifInterfaceType?: 'system' | 'internal';
+  /**
+   * ovs-vswitchd's control socket for ovs-appctl; default `<runDir>/ovs-vswitchd.ctl` when it
+   * exists (scripts/ovs/start.sh), else `ovs-vswitchd` found through its pid file in the run dir.
+   */
+  vswitchdControl?: string;
+  vsctl?: string;
+  ofctl?: string;
+  appctl?: string;
+  timeoutMs?: number;
+}
+
+export interface ResolvedOvsOptions {
+  runDir: string;
+  dbSocket: string;
+  datapathType: 'netdev' | 'system';
+  vifInterfaceType: 'system' | 'internal';
+  vswitchdControl: string;
+  vsctl: string;
+  ofctl: string;
+  appctl: string;
+  timeoutMs: number;
+}
+
+export function resolveOvsOptions(options: OvsDriverOptions = {}): ResolvedOvsOptions {
+  const runDir = options.runDir ?? '/var/run/openvswitch';
+  return {
+    runDir,
+    dbSocket: options.dbSocket ?? join(runDir, 'db.sock'),
+    datapathType: options.datapathType ?? 'netdev',
+    vifInterfaceType: options.vifInterfaceType ?? 'system',
+    vswitchdControl: options.vswitchdControl ?? defaultControl(runDir),
+    vsctl: options.vsctl ?? 'ovs-vsctl',
+    ofctl: options.ofctl ?? 'ovs-ofctl',
+    appctl: options.appctl ?? 'ovs-appctl',
+    timeoutMs: options.timeoutMs ?? 30_000,
+  };
+}
+
+/** ovs-ofctl reaches a bridge through its management socket, wherever the run dir is. */
+export const mgmtTarget = (options: ResolvedOvsOptions, bridge: string): string =>
+  `unix:${join(options.runDir, `${bridge}.mgmt`)}`;
+
+function defaultControl(runDir: string): string {
+  const socket = join(runDir, 'ovs-vswitchd.ctl');
+  return existsSync(socket) ? socket : 'ovs-vswitchd';
+}

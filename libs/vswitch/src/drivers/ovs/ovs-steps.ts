@@ -1,0 +1,160 @@
+import { patchPortNames, uplinkBridgeName } from '../../model/naming.js';
+import type { Operation } from '../../planner/operation.js';
+import { aclFlows, baseFlows, deleteFlows, pendingFlows, securityFlows } from './flows.js';
+import { EXT, ext, mirrorCommands, qosCommands, uplinkCommands } from './ovsdb-commands.js';
+import type { ResolvedOvsOptions } from './ovs-options.js';
+
+/** A change to a bridge's OpenFlow state: flow-mod lines for one atomic bundle, or a meter. */
+export type OfStep =
+  | { kind: 'bundle'; bridge: string; lines: string[] }
+  | { kind: 'meter'; bridge: string; port: string; kbps: number; burstKb: number };
+
+/**
+ * One operation as OVSDB commands and OpenFlow steps, in four phases run for the whole batch:
+ * `before` (OpenFlow, while the ports still exist), `db` (one ovs-vsctl transaction), `flows`,
+ * and `after`: a port starts forwarding only once every other change of the batch is in place.
+ */
+export interface OpSteps {
+  before: OfStep[];
+  db: string[][];
+  flows: OfStep[];
+  afterDb: string[][];
+  afterFlows: OfStep[];
+}
+
+const PENDING_VLAN = '4095';
+
+export function stepsFor(op: Operation, options: ResolvedOvsOptions, id: () => string): OpSteps {
+  const steps: OpSteps = { before: [], db: [], flows: [], afterDb: [], afterFlows: [] };
+  const bundle = (bridge: string, lines: string[]): OfStep => ({ kind: 'bundle', bridge, lines });
+  switch (op.kind) {
+    case 'deletePort':
+      // Flows on in_port=N outlive the port in OpenFlow and would catch the next port numbered N.
+      steps.before.push({ kind: 'meter', bridge: op.bridge, port: op.port, kbps: 0, burstKb: 0 });
+      steps.before.push(bundle(op.bridge, [deleteFlows(op.port)]));
+      steps.db.push(['--if-exists', 'del-port', op.port]);
+      break;
+    case 'deleteBridge':
+      steps.db.push(['--if-exists', 'del-br', op.bridge]);
+      steps.db.push(['--if-exists', 'del-port', patchPortNames(op.bridge).uplinkSide]);
+      break;
+    case 'deleteUplink':
+      steps.db.push(['--if-exists', 'del-br', op.bridge]);
+      break;
+    case 'setUplink':
+      steps.db.push(...uplinkCommands(op.uplink, options));
+      break;
+    case 'createBridge':
+      steps.db.push(
+        ['--may-exist', 'add-br', op.bridge],
+        [
+          'set',
+          'Bridge',
+          op.bridge,
+          `datapath_type=${options.datapathType}`,
+          'fail_mode=secure',
+          'protocols=OpenFlow10,OpenFlow13,OpenFlow14',
+          ext(EXT.network, op.networkId),
+        ],
+        ['set', 'Interface', op.bridge, `mtu_request=${op.mtu}`],
+      );
+      steps.flows.push(
+        bundle(op.bridge, [deleteFlows(op.bridge, 'base'), ...baseFlows(op.bridge)]),
+      );
+      break;
+    case 'setBridgeMtu':
+      steps.db.push(['set', 'Interface', op.bridge, `mtu_request=${op.mtu}`]);
+      break;
+    case 'setBridgeUplink': {
+      const { bridgeSide, uplinkSide } = patchPortNames(op.bridge);
+      steps.db.push(['--if-exists', 'del-port', uplinkSide]);
+      if (!op.uplink) {
+        steps.db.push(['--if-exists', 'del-port', op.bridge, bridgeSide]);
+        break;
+      }
+      // An access port on the uplink side: it tags what leaves the network and admits only
+      // its own VLAN (tag 0: untagged frames only), so no VLAN leaks into another network.
+      steps.db.push(
+        ['--may-exist', 'add-port', op.bridge, bridgeSide],
+        ['set', 'Interface', bridgeSide, 'type=patch', `options:peer=${uplinkSide}`],
+        ['add-port', uplinkBridgeName(op.uplink.device), uplinkSide],
+        ['set', 'Interface', uplinkSide, 'type=patch', `options:peer=${bridgeSide}`],
+        ['set', 'Port', uplinkSide, 'vlan_mode=access', `tag=${op.uplink.vlan ?? 0}`],
+      );
+      break;
+    }
+    case 'addPort': {
+      const type = options.vifInterfaceType === 'internal' ? ['type=internal'] : [];
+      steps.db.push(
+        ['--may-exist', 'add-port', op.bridge, op.port],
+        ['set', 'Port', op.port, 'vlan_mode=access', `tag=${PENDING_VLAN}`],
+        [
+          'set',
+          'Interface',
+          op.port,
+          ...type,
+          ext(EXT.vif, op.vifId),
+          ext(EXT.vm, op.vmId),
+          ext('iface-id', op.vifId),
+        ],
+      );
+      steps.flows.push(
+        bundle(op.bridge, [deleteFlows(op.port, 'forwarding'), ...pendingFlows(op.port)]),
+      );
+      break;
+    }
+    case 'setPortAddress': {
+      const { mac, ipv4, ipv6 } = op.address;
+      steps.db.push(['remove', 'Interface', op.port, 'external_ids', EXT.ipv4, EXT.ipv6]);
+      const ips = [ipv4 && ext(EXT.ipv4, ipv4), ipv6 && ext(EXT.ipv6, ipv6)].filter((x) => !!x);
+      steps.db.push(['set', 'Interface', op.port, ext(EXT.mac, mac), ...(ips as string[])]);
+      break;
+    }
+    case 'setPortQos': {
+      steps.db.push(...qosCommands(op.port, op.qos, id));
+      const { ingressKbps = 0, ingressBurstKb = 0 } = op.qos ?? {};
+      steps.flows.push({
+        kind: 'meter',
+        bridge: op.bridge,
+        port: op.port,
+        kbps: ingressKbps,
+        burstKb: ingressBurstKb,
+      });
+      break;
+    }
+    case 'setPortSecurity': {
+      const flows = op.enabled ? securityFlows(op.port, op.address) : [];
+      steps.db.push(['set', 'Interface', op.port, ext(EXT.securityFlows, String(flows.length))]);
+      steps.flows.push(bundle(op.bridge, [deleteFlows(op.port, 'security'), ...flows]));
+      break;
+    }
+    case 'setPortAcls': {
+      const flows = aclFlows(op.port, op.mac, op.acls);
+      steps.db.push([
+        'set',
+        'Interface',
+        op.port,
+        ext(EXT.acls, JSON.stringify(op.acls)),
+        ext(EXT.aclFlows, String(flows.length)),
+      ]);
+      steps.flows.push(bundle(op.bridge, [deleteFlows(op.port, 'acl'), ...flows]));
+      break;
+    }
+    case 'setPortForwarding':
+      if (op.forwarding) {
+        steps.afterDb.push(['set', 'Port', op.port, 'vlan_mode=access', 'tag=0']);
+        steps.afterFlows.push(bundle(op.bridge, [deleteFlows(op.port, 'forwarding')]));
+      } else {
+        // Stop what the VM sends first, then move the port into the dead VLAN for what it gets.
+        steps.before.push(
+          bundle(op.bridge, [deleteFlows(op.port, 'forwarding'), ...pendingFlows(op.port)]),
+        );
+        steps.db.push(['set', 'Port', op.port, 'vlan_mode=access', `tag=${PENDING_VLAN}`]);
+      }
+      break;
+    case 'setMirrors':
+      steps.db.push(...mirrorCommands(op.bridge, op.mirrors, id));
+      break;
+  }
+  return steps;
+}

@@ -1,0 +1,19 @@
+export * from './model/topology.js';
+export * from './model/host-state.js';
+export { desiredState } from './model/desired-state.js';
+export { canonicalJson, digest, normalizeState } from './model/canonical.js';
+export {
+  bridgeName,
+  mirrorName,
+  NameCollisionError,
+  patchPortNames,
+  portName,
+  uplinkBridgeName,
+} from './model/naming.js';
+export * from './planner/operation.js';
+export { plan } from './planner/plan.js';
+export { reconcile } from './reconcile.js';
+export { DriverError, type PortCounters, type VSwitchDriver } from './drivers/driver.js';
+export { OvsVSwitchDriver } from './drivers/ovs/ovs-driver.js';
+export type { OvsDriverOptions } from './drivers/ovs/ovs-options.js';
+export * from './testing/index.js';

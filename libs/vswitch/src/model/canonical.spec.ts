@@ -1,0 +1,56 @@
+import { describe, expect, it } from 'vitest';
+import { topology } from '../testing/topology-builder.js';
+import { canonicalJson, digest } from './canonical.js';
+import { desiredState } from './desired-state.js';
+import { NameCollisionError, NameRegistry } from './naming.js';
+
+const build = () =>
+  topology()
+    .host('h1')
+    .external('a', 'eth0', 10)
+    .external('b', 'eth0', 20)
+    .vm('vm1', 'h1')
+    .vif('v1', 'vm1', 'a', { ipv4: '10.0.0.1' })
+    .vif('v2', 'vm1', 'b')
+    .acl('x', { networkId: 'a' }, { priority: 5 })
+    .acl('y', { networkId: 'a' }, { priority: 5 });
+
+describe('digest', () => {
+  it('does not depend on the order of the topology lists', () => {
+    const t = build().build();
+    const shuffled = build()
+      .edit((s) => {
+        s.networks.reverse();
+        s.vifs.reverse();
+        s.acls.reverse();
+      })
+      .build();
+    expect(digest(desiredState(shuffled, 'h1'))).toBe(digest(desiredState(t, 'h1')));
+    expect(digest(desiredState(t, 'h1'))).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it('changes when anything the switch does changes', () => {
+    const before = digest(desiredState(build().build(), 'h1'));
+    const after = build()
+      .edit((s) => {
+        s.vifs[0]!.portSecurity = true;
+      })
+      .build();
+    expect(digest(desiredState(after, 'h1'))).not.toBe(before);
+  });
+
+  it('prints keys sorted and leaves undefined members out', () => {
+    expect(canonicalJson({ b: 1, a: { d: undefined, c: [2, { z: 1, y: 0 }] } })).toBe(
+      '{"a":{"c":[2,{"y":0,"z":1}]},"b":1}',
+    );
+  });
+});
+
+describe('NameRegistry', () => {
+  it('refuses one name for two owners, and accepts the same owner twice', () => {
+    const names = new NameRegistry();
+    names.claim('pnb-0123456789', 'network a');
+    expect(names.claim('pnb-0123456789', 'network a')).toBe('pnb-0123456789');
+    expect(() => names.claim('pnb-0123456789', 'network b')).toThrow(NameCollisionError);
+  });
+});

@@ -1,0 +1,82 @@
+import { createHash } from 'node:crypto';
+import type { AclRule, Bridge, HostSwitchState, Port } from './host-state.js';
+import type { VifQos } from './topology.js';
+
+/**
+ * JSON with sorted keys and no `undefined` members, so equal values print equal whatever the
+ * order their properties were built in.
+ */
+export function canonicalJson(value: unknown): string {
+  return JSON.stringify(sortKeys(value));
+}
+
+function sortKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortKeys);
+  if (value === null || typeof value !== 'object') return value;
+  const sorted: Record<string, unknown> = {};
+  for (const key of Object.keys(value).sort()) {
+    const member = (value as Record<string, unknown>)[key];
+    if (member !== undefined) sorted[key] = sortKeys(member);
+  }
+  return sorted;
+}
+
+export const sameValue = (a: unknown, b: unknown): boolean => canonicalJson(a) === canonicalJson(b);
+
+const byKey =
+  <T>(key: (item: T) => string) =>
+  (a: T, b: T): number => {
+    const [ka, kb] = [key(a), key(b)];
+    return ka < kb ? -1 : ka > kb ? 1 : 0;
+  };
+
+/** Highest priority first; the id breaks ties so the order never depends on input order. */
+export const compareAcls = (a: AclRule, b: AclRule): number =>
+  b.priority - a.priority || byKey<AclRule>((r) => r.id)(a, b);
+
+/**
+ * A zero rate means "no limit", so its burst is meaningless and a driver reads it back as 0; with
+ * both rates zero there is no QoS at all. Folding these makes equal switches compare equal.
+ */
+export function normalizeQos(qos: VifQos | undefined): VifQos | undefined {
+  if (!qos || (qos.ingressKbps <= 0 && qos.egressKbps <= 0)) return undefined;
+  const ingress = qos.ingressKbps > 0;
+  const egress = qos.egressKbps > 0;
+  return {
+    ingressKbps: ingress ? qos.ingressKbps : 0,
+    ingressBurstKb: ingress ? qos.ingressBurstKb : 0,
+    egressKbps: egress ? qos.egressKbps : 0,
+    egressBurstKb: egress ? qos.egressBurstKb : 0,
+  };
+}
+
+const normalizePort = (port: Port): Port => ({
+  ...port,
+  qos: normalizeQos(port.qos),
+  acls: [...port.acls].sort(compareAcls),
+});
+
+const normalizeBridge = (bridge: Bridge): Bridge => ({
+  ...bridge,
+  ports: bridge.ports.map(normalizePort).sort(byKey((p) => p.name)),
+  mirrors: bridge.mirrors
+    .map((m) => ({ ...m, sourcePorts: [...m.sourcePorts].sort() }))
+    .sort(byKey((m) => m.name)),
+});
+
+/** Every list in a fixed order: the form the model emits, drivers return and the digest hashes. */
+export function normalizeState(state: HostSwitchState): HostSwitchState {
+  return {
+    uplinks: state.uplinks
+      .map((u) => (u.bond ? { ...u, bond: { ...u.bond, members: [...u.bond.members].sort() } } : u))
+      .sort(byKey((u) => u.device)),
+    bridges: state.bridges.map(normalizeBridge).sort(byKey((b) => b.name)),
+  };
+}
+
+/** A master and a host compare this rather than whole states (sha256 of the canonical JSON). */
+export function digest(state: HostSwitchState): string {
+  return createHash('sha256')
+    .update(canonicalJson(normalizeState(state)))
+    .digest('hex');
+}

@@ -1,0 +1,93 @@
+import { normalizeQos, normalizeState } from './canonical.js';
+import {
+  emptyState,
+  type Bridge,
+  type HostDesiredState,
+  type Port,
+  type Uplink,
+} from './host-state.js';
+import { bridgeName, NameRegistry, patchPortNames, portName, uplinkBridgeName } from './naming.js';
+import { placedVifs, uplinkDevices, type PlacedVif } from './placement.js';
+import { aclsFor, mirrorsFor } from './policy.js';
+import type { PoolTopology, TopologyNetwork, TopologyVif } from './topology.js';
+
+/**
+ * The switches one host should have (DESIGN §1 "vSwitch"). Pure: the same topology gives the same
+ * state, in the same order, on the master and on every host.
+ *
+ * A VIF whose external network has no uplink on this host gets no port: the decider refuses to
+ * place such a VM, and a port on an unconnected bridge would only hide the error.
+ */
+export function desiredState(topology: PoolTopology, hostId: string): HostDesiredState {
+  const host = topology.hosts.find((h) => h.id === hostId);
+  if (!host || host.state === 'ejected') return emptyState();
+
+  const names = new NameRegistry();
+  const devices = uplinkDevices(host);
+  const placed = placedVifs(topology, hostId);
+  const uplinks = new Map<string, Uplink>();
+  const bridges: Bridge[] = [];
+
+  for (const network of topology.networks) {
+    const onNetwork = placed.filter((p) => p.vif.networkId === network.id);
+    const { kind } = network;
+    if (kind.type === 'external') {
+      const device = devices.get(kind.device);
+      if (!device) continue;
+      if (!uplinks.has(device.device)) {
+        const bridge = names.claim(uplinkBridgeName(device.device), `device ${device.device}`);
+        uplinks.set(device.device, { ...device, bridge });
+      }
+      const bridge = networkBridge(topology, network, onNetwork, names);
+      bridges.push({ ...bridge, uplink: { device: device.device, vlan: kind.vlan } });
+    } else if (onNetwork.length > 0) {
+      bridges.push(networkBridge(topology, network, onNetwork, names));
+    }
+  }
+  return normalizeState({ uplinks: [...uplinks.values()], bridges });
+}
+
+function networkBridge(
+  topology: PoolTopology,
+  network: TopologyNetwork,
+  placed: PlacedVif[],
+  names: NameRegistry,
+): Bridge {
+  const owner = `network ${network.id}`;
+  const name = names.claim(bridgeName(network.id), owner);
+  const patches = patchPortNames(name);
+  names.claim(patches.bridgeSide, owner);
+  names.claim(patches.uplinkSide, owner);
+
+  const ports = new Map<string, { port: Port; vif: TopologyVif }>();
+  for (const { vif, forwarding } of placed) {
+    ports.set(vif.id, { port: vifPort(topology, vif, forwarding, names), vif });
+  }
+  return {
+    name,
+    networkId: network.id,
+    mtu: network.mtu,
+    ports: [...ports.values()].map((p) => p.port),
+    mirrors: mirrorsFor(topology, network.id, ports, names),
+  };
+}
+
+function vifPort(
+  topology: PoolTopology,
+  vif: TopologyVif,
+  forwarding: boolean,
+  names: NameRegistry,
+): Port {
+  return {
+    name: names.claim(portName(vif.id), `vif ${vif.id}`),
+    vifId: vif.id,
+    vmId: vif.vmId,
+    mac: vif.mac.toLowerCase(),
+    ipv4: vif.ipv4,
+    ipv6: vif.ipv6,
+    qos: normalizeQos(vif.qos),
+    portSecurity: vif.portSecurity,
+    forwarding,
+    acls: aclsFor(topology, vif),
+  };
+}

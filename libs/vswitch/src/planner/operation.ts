@@ -1,0 +1,63 @@
+import type { AclRule, BridgeUplink, Mirror, Uplink } from '../model/host-state.js';
+import type { VifQos } from '../model/topology.js';
+
+/**
+ * One idempotent change to a host's switches. Each operation carries everything a driver needs,
+ * so applying it twice, or after a crash half-way through a plan, leaves the same switch.
+ *
+ * `addPort` creates the port pending (not forwarding): a port only forwards once a later
+ * `setPortForwarding` says so, after its address, QoS, security and ACLs are in place.
+ */
+export type Operation =
+  | { kind: 'deletePort'; bridge: string; port: string }
+  | { kind: 'deleteBridge'; bridge: string }
+  | { kind: 'deleteUplink'; device: string; bridge: string }
+  | { kind: 'setUplink'; uplink: Uplink }
+  | { kind: 'createBridge'; bridge: string; networkId: string; mtu: number }
+  | { kind: 'setBridgeMtu'; bridge: string; mtu: number }
+  | { kind: 'setBridgeUplink'; bridge: string; uplink: BridgeUplink | null }
+  | { kind: 'addPort'; bridge: string; port: string; vifId: string; vmId: string }
+  | { kind: 'setPortAddress'; bridge: string; port: string; address: PortAddress }
+  | { kind: 'setPortQos'; bridge: string; port: string; qos: VifQos | null }
+  | {
+      kind: 'setPortSecurity';
+      bridge: string;
+      port: string;
+      enabled: boolean;
+      address: PortAddress;
+    }
+  | { kind: 'setPortAcls'; bridge: string; port: string; mac: string; acls: AclRule[] }
+  | { kind: 'setPortForwarding'; bridge: string; port: string; forwarding: boolean }
+  | { kind: 'setMirrors'; bridge: string; mirrors: Mirror[] };
+
+export type OperationKind = Operation['kind'];
+
+export interface PortAddress {
+  mac: string;
+  ipv4?: string;
+  ipv6?: string;
+}
+
+/** A one-line rendering for logs and drift reports. */
+export function describeOperation(op: Operation): string {
+  switch (op.kind) {
+    case 'deleteUplink':
+      return `deleteUplink ${op.bridge} (${op.device})`;
+    case 'setUplink':
+      return `setUplink ${op.uplink.bridge} (${op.uplink.device})`;
+    case 'deleteBridge':
+    case 'createBridge':
+    case 'setBridgeMtu':
+    case 'setBridgeUplink':
+    case 'setMirrors':
+      return `${op.kind} ${op.bridge}`;
+    case 'deletePort':
+    case 'addPort':
+    case 'setPortAddress':
+    case 'setPortQos':
+    case 'setPortSecurity':
+    case 'setPortAcls':
+    case 'setPortForwarding':
+      return `${op.kind} ${op.bridge}/${op.port}`;
+  }
+}

@@ -1,0 +1,55 @@
+import { sameValue } from '../model/canonical.js';
+import type { Port } from '../model/host-state.js';
+import type { Operation, PortAddress } from './operation.js';
+
+/** What `addPort` leaves behind: a port that exists and does nothing yet. */
+export const freshPort = (port: Pick<Port, 'name' | 'vifId' | 'vmId'>): Port => ({
+  name: port.name,
+  vifId: port.vifId,
+  vmId: port.vmId,
+  mac: '',
+  portSecurity: false,
+  forwarding: false,
+  acls: [],
+});
+
+/** The same port in the switch's eyes: a different VIF or VM behind the name means a new port. */
+export const samePortIdentity = (a: Port, b: Port): boolean =>
+  a.vifId === b.vifId && a.vmId === b.vmId;
+
+const addressOf = ({ mac, ipv4, ipv6 }: Port): PortAddress => ({ mac, ipv4, ipv6 });
+
+/**
+ * Operations turning `actual` into `desired` for one port (`actual` undefined: a new port).
+ * Order is make-before-break: a port that should stop forwarding stops first; one that should
+ * forward starts last, once its address, QoS, security and ACLs are in place.
+ */
+export function planPort(bridge: string, desired: Port, actual: Port | undefined): Operation[] {
+  const port = desired.name;
+  const current = actual ?? freshPort(desired);
+  const ops: Operation[] = [];
+  if (!actual) {
+    ops.push({ kind: 'addPort', bridge, port, vifId: desired.vifId, vmId: desired.vmId });
+  }
+  if (!desired.forwarding && current.forwarding) {
+    ops.push({ kind: 'setPortForwarding', bridge, port, forwarding: false });
+  }
+  const address = addressOf(desired);
+  const addressChanged = !sameValue(address, addressOf(current));
+  if (addressChanged) ops.push({ kind: 'setPortAddress', bridge, port, address });
+  if (!sameValue(desired.qos, current.qos)) {
+    ops.push({ kind: 'setPortQos', bridge, port, qos: desired.qos ?? null });
+  }
+  // Security and egress ACL flows match on the address, so a new address rewrites them too.
+  if (desired.portSecurity !== current.portSecurity || (desired.portSecurity && addressChanged)) {
+    ops.push({ kind: 'setPortSecurity', bridge, port, enabled: desired.portSecurity, address });
+  }
+  const aclsChanged = !sameValue(desired.acls, current.acls);
+  if (aclsChanged || (desired.acls.length > 0 && desired.mac !== current.mac)) {
+    ops.push({ kind: 'setPortAcls', bridge, port, mac: desired.mac, acls: desired.acls });
+  }
+  if (desired.forwarding && !current.forwarding) {
+    ops.push({ kind: 'setPortForwarding', bridge, port, forwarding: true });
+  }
+  return ops;
+}

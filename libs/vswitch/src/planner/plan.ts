@@ -1,0 +1,92 @@
+import { sameValue } from '../model/canonical.js';
+import type { Bridge, HostActualState, HostDesiredState, Port } from '../model/host-state.js';
+import type { Operation } from './operation.js';
+import { planPort, samePortIdentity } from './plan-ports.js';
+
+interface Located {
+  bridge: Bridge;
+  port: Port;
+}
+
+const portsByName = (bridges: Bridge[]): Map<string, Located> =>
+  new Map(bridges.flatMap((bridge) => bridge.ports.map((port) => [port.name, { bridge, port }])));
+
+/**
+ * The smallest ordered list of operations that turns `actual` into `desired`; empty when they are
+ * equal. Order: stale ports, stale bridges, stale uplinks, then uplinks, bridges, bridge uplinks,
+ * ports and finally mirrors (which point at ports). Port and bridge names share one namespace in
+ * Open vSwitch, so everything that goes away goes before anything that may reuse its name.
+ */
+export function plan(desired: HostDesiredState, actual: HostActualState): Operation[] {
+  const actualBridges = new Map(actual.bridges.map((b) => [b.name, b]));
+  const desiredBridges = new Map(desired.bridges.map((b) => [b.name, b]));
+  // A bridge kept under its name but for another network is rebuilt from scratch.
+  const kept = (name: string): Bridge | undefined => {
+    const [want, have] = [desiredBridges.get(name), actualBridges.get(name)];
+    return want && have && want.networkId === have.networkId ? have : undefined;
+  };
+  const wantedPorts = portsByName(desired.bridges);
+  const keptPort = (name: string, bridge: string): Port | undefined => {
+    const have = kept(bridge)?.ports.find((p) => p.name === name);
+    const want = wantedPorts.get(name);
+    return have && want?.bridge.name === bridge && samePortIdentity(want.port, have)
+      ? have
+      : undefined;
+  };
+
+  const ops: Operation[] = [];
+  for (const { bridge, port } of portsByName(actual.bridges).values()) {
+    if (kept(bridge.name) && !keptPort(port.name, bridge.name)) {
+      ops.push({ kind: 'deletePort', bridge: bridge.name, port: port.name });
+    }
+  }
+  for (const bridge of actual.bridges) {
+    if (!kept(bridge.name)) ops.push({ kind: 'deleteBridge', bridge: bridge.name });
+  }
+
+  const desiredUplinks = new Map(desired.uplinks.map((u) => [u.device, u]));
+  const actualUplinks = new Map(actual.uplinks.map((u) => [u.device, u]));
+  for (const uplink of actual.uplinks) {
+    if (desiredUplinks.get(uplink.device)?.bridge !== uplink.bridge) {
+      ops.push({ kind: 'deleteUplink', device: uplink.device, bridge: uplink.bridge });
+    }
+  }
+  for (const uplink of desired.uplinks) {
+    if (!sameValue(uplink, actualUplinks.get(uplink.device))) {
+      ops.push({ kind: 'setUplink', uplink });
+    }
+  }
+
+  for (const bridge of desired.bridges) {
+    const have = kept(bridge.name);
+    if (!have) {
+      const { name, networkId, mtu } = bridge;
+      ops.push({ kind: 'createBridge', bridge: name, networkId, mtu });
+    } else if (have.mtu !== bridge.mtu) {
+      ops.push({ kind: 'setBridgeMtu', bridge: bridge.name, mtu: bridge.mtu });
+    }
+  }
+  // Drivers report an uplink only while both patch ports exist, so a lost uplink bridge shows up
+  // here as a difference and is re-patched.
+  for (const bridge of desired.bridges) {
+    if (!sameValue(bridge.uplink, kept(bridge.name)?.uplink)) {
+      ops.push({ kind: 'setBridgeUplink', bridge: bridge.name, uplink: bridge.uplink ?? null });
+    }
+  }
+
+  const mirrors: Operation[] = [];
+  for (const bridge of desired.bridges) {
+    const before = ops.length;
+    for (const port of bridge.ports) {
+      ops.push(...planPort(bridge.name, port, keptPort(port.name, bridge.name)));
+    }
+    const added = ops.slice(before).some((op) => op.kind === 'addPort');
+    const have = kept(bridge.name)?.mirrors ?? [];
+    // Re-adding a port drops it from the mirrors that selected it, so those are re-set too.
+    if (!sameValue(bridge.mirrors, have) || (added && bridge.mirrors.length > 0)) {
+      mirrors.push({ kind: 'setMirrors', bridge: bridge.name, mirrors: bridge.mirrors });
+    }
+  }
+  ops.push(...mirrors);
+  return ops;
+}

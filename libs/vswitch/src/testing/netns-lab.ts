@@ -1,0 +1,189 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { run } from '../drivers/ovs/exec.js';
+import { OvsVSwitchDriver } from '../drivers/ovs/ovs-driver.js';
+
+const script = (name: string) =>
+  fileURLToPath(new URL(`../../../../scripts/ovs/${name}`, import.meta.url));
+
+export interface LabHost {
+  id: string;
+  netns: string;
+  runDir: string;
+  driver: OvsVSwitchDriver;
+}
+
+/**
+ * A pool on one machine, for integration tests (needs root, iproute2 and Open vSwitch; not
+ * exported from the package index). Each host is a network namespace with its own userspace
+ * OVS, so hosts cannot see each other's bridges; each host NIC is a veth into a "physical switch"
+ * namespace whose Linux bridge carries VLAN tags untouched; each VM is a namespace plugged into
+ * its host by a veth named after its port. No traffic leaves the namespaces.
+ */
+export class NetnsLab {
+  readonly hosts = new Map<string, LabHost>();
+  private readonly namespaces: string[] = [];
+  private root = '';
+  readonly phys: string;
+
+  constructor(private readonly prefix = `pn${process.pid}`) {
+    this.phys = `${prefix}-phys`;
+  }
+
+  async start(): Promise<void> {
+    this.root = await mkdtemp(join(tmpdir(), 'poolnet-lab-'));
+    await this.namespace(this.phys);
+    await ip(['-n', this.phys, 'link', 'add', 'sw', 'type', 'bridge']);
+    await ip(['-n', this.phys, 'link', 'set', 'sw', 'up']);
+  }
+
+  async addHost(id: string, nics: string[] = ['eth0']): Promise<LabHost> {
+    const netns = `${this.prefix}-${id}`;
+    await this.namespace(netns);
+    const runDir = join(this.root, id);
+    await run('bash', [script('start.sh'), '--netns', netns, runDir]);
+    for (const nic of nics) {
+      const far = `${id}-${nic}`.slice(0, 15);
+      await ip([
+        'link',
+        'add',
+        nic,
+        'netns',
+        netns,
+        'type',
+        'veth',
+        'peer',
+        'name',
+        far,
+        'netns',
+        this.phys,
+      ]);
+      await ip(['-n', this.phys, 'link', 'set', far, 'master', 'sw', 'up']);
+      await ip(['-n', netns, 'link', 'set', nic, 'up']);
+    }
+    const host = { id, netns, runDir, driver: new OvsVSwitchDriver({ runDir }) };
+    this.hosts.set(id, host);
+    return host;
+  }
+
+  /** A VM (or one instance of it, during a migration) as a namespace on `hostId`. */
+  async addVm(
+    name: string,
+    hostId: string,
+    port: string,
+    mac: string,
+    cidr: string,
+  ): Promise<string> {
+    const host = this.host(hostId);
+    const netns = `${this.prefix}-${name}`;
+    await this.namespace(netns);
+    await ip([
+      'link',
+      'add',
+      port,
+      'netns',
+      host.netns,
+      'type',
+      'veth',
+      'peer',
+      'name',
+      'eth0',
+      'netns',
+      netns,
+    ]);
+    await ip(['-n', netns, 'link', 'set', 'eth0', 'address', mac]);
+    await ip(['-n', netns, 'addr', 'add', cidr, 'dev', 'eth0']);
+    await ip(['-n', netns, 'link', 'set', 'eth0', 'up']);
+    await ip(['-n', host.netns, 'link', 'set', port, 'up']);
+    return netns;
+  }
+
+  /** An address on the physical switch itself: what a VM reaches only through an uplink. */
+  async addOutsider(cidr: string): Promise<void> {
+    await ip(['-n', this.phys, 'addr', 'add', cidr, 'dev', 'sw']);
+  }
+
+  /** True when any of three echo requests is answered. */
+  async ping(fromNetns: string, address: string): Promise<boolean> {
+    await ip(['-n', fromNetns, 'neigh', 'flush', 'all']);
+    return run('ip', [
+      'netns',
+      'exec',
+      fromNetns,
+      'ping',
+      '-c',
+      '3',
+      '-i',
+      '0.2',
+      '-W',
+      '1',
+      '-q',
+      address,
+    ]).then(
+      () => true,
+      () => false,
+    );
+  }
+
+  /** Fraction of `count` large echo requests lost, sent 10 ms apart. */
+  async floodLoss(fromNetns: string, address: string, count = 40): Promise<number> {
+    const out = await run('ip', [
+      'netns',
+      'exec',
+      fromNetns,
+      'ping',
+      '-c',
+      String(count),
+      '-i',
+      '0.01',
+      '-s',
+      '1400',
+      '-W',
+      '1',
+      '-q',
+      address,
+    ]).catch((error: unknown) => String(error));
+    const received = /(\d+) received/.exec(out)?.[1];
+    return 1 - Number(received ?? 0) / count;
+  }
+
+  async exec(netns: string, command: string[]): Promise<string> {
+    return run('ip', ['netns', 'exec', netns, ...command]);
+  }
+
+  vsctl(hostId: string, args: string[]): Promise<string> {
+    return run('ovs-vsctl', [`--db=unix:${this.host(hostId).runDir}/db.sock`, ...args]);
+  }
+
+  ofctl(hostId: string, command: string, bridge: string, args: string[] = []): Promise<string> {
+    const target = `unix:${this.host(hostId).runDir}/${bridge}.mgmt`;
+    return run('ovs-ofctl', ['-O', 'OpenFlow14', command, target, ...args]);
+  }
+
+  host(id: string): LabHost {
+    const host = this.hosts.get(id);
+    if (!host) throw new Error(`no lab host ${id}`);
+    return host;
+  }
+
+  /** Stops every switch and deletes every namespace (their veths go with them). */
+  async stop(): Promise<void> {
+    for (const host of this.hosts.values()) {
+      await run('bash', [script('stop.sh'), '--purge', host.runDir]).catch(() => undefined);
+    }
+    for (const netns of this.namespaces.reverse()) {
+      await ip(['netns', 'del', netns]).catch(() => undefined);
+    }
+    if (this.root) await rm(this.root, { recursive: true, force: true });
+  }
+
+  private async namespace(name: string): Promise<void> {
+    await ip(['netns', 'add', name]);
+    this.namespaces.push(name);
+    await ip(['-n', name, 'link', 'set', 'lo', 'up']);
+  }
+}
+
+const ip = (args: string[]) => run('ip', args);

@@ -1,0 +1,127 @@
+import type {
+  AclMatch,
+  BondMode,
+  Direction,
+  MigrationPhase,
+  MirrorDirection,
+  PoolTopology,
+  Scope,
+  TopologyAcl,
+  TopologyHost,
+  TopologyVif,
+} from '../model/topology.js';
+
+/**
+ * Builds a `PoolTopology` for tests with defaults for everything a case does not care about:
+ *
+ *   topology().host('h1', ['eth0']).external('n1', 'eth0', 10).vm('vm1', 'h1').vif('v1', 'vm1', 'n1')
+ */
+export class TopologyBuilder {
+  private readonly t: PoolTopology = {
+    hosts: [],
+    networks: [],
+    vms: [],
+    vifs: [],
+    acls: [],
+    mirrors: [],
+    migrations: [],
+  };
+  private macs = 0;
+
+  host(id: string, pifs: string[] = ['eth0'], extra: Partial<TopologyHost> = {}): this {
+    const nics = pifs.map((device, i) => ({
+      device,
+      mac: `02:aa:00:00:00:${hex(i + 1)}`,
+      mtu: 1500,
+    }));
+    this.t.hosts.push({ id, name: id, state: 'enabled', pifs: nics, bonds: [], ...extra });
+    return this;
+  }
+
+  bond(hostId: string, device: string, members: string[], mode: BondMode = 'active-backup'): this {
+    this.hostById(hostId).bonds.push({ device, members, mode });
+    return this;
+  }
+
+  external(id: string, device: string, vlan?: number, mtu = 1500): this {
+    this.t.networks.push({ id, name: id, kind: { type: 'external', device, vlan }, mtu });
+    return this;
+  }
+
+  private(id: string, mtu = 1500): this {
+    this.t.networks.push({ id, name: id, kind: { type: 'private' }, mtu });
+    return this;
+  }
+
+  /** A running VM on `hostId`, or a halted one when `hostId` is undefined. */
+  vm(id: string, hostId?: string): this {
+    const powerState = hostId ? 'running' : 'halted';
+    this.t.vms.push({ id, name: id, powerState, residentHost: hostId });
+    return this;
+  }
+
+  vif(id: string, vmId: string, networkId: string, extra: Partial<TopologyVif> = {}): this {
+    const device = this.t.vifs.filter((v) => v.vmId === vmId).length;
+    const mac = `02:00:00:00:00:${hex(++this.macs)}`;
+    this.t.vifs.push({ id, vmId, device, networkId, mac, portSecurity: false, ...extra });
+    return this;
+  }
+
+  acl(
+    id: string,
+    scope: Scope,
+    rule: { direction?: Direction; priority?: number; match?: Partial<AclMatch> } & Partial<
+      Pick<TopologyAcl, 'action'>
+    > = {},
+  ): this {
+    this.t.acls.push({
+      id,
+      scope,
+      direction: rule.direction ?? 'ingress',
+      priority: rule.priority ?? 100,
+      match: { protocol: 'any', ...rule.match },
+      action: rule.action ?? 'drop',
+    });
+    return this;
+  }
+
+  mirror(
+    id: string,
+    source: Scope,
+    destinationVifId: string,
+    direction: MirrorDirection = 'both',
+  ): this {
+    this.t.mirrors.push({ id, source, direction, destinationVifId });
+    return this;
+  }
+
+  migrate(
+    vmId: string,
+    fromHost: string,
+    toHost: string,
+    phase: MigrationPhase = 'requested',
+  ): this {
+    this.t.migrations.push({ vmId, fromHost, toHost, phase });
+    return this;
+  }
+
+  /** Escape hatch for a case the helpers do not cover. */
+  edit(change: (topology: PoolTopology) => void): this {
+    change(this.t);
+    return this;
+  }
+
+  build(): PoolTopology {
+    return structuredClone(this.t);
+  }
+
+  private hostById(id: string): TopologyHost {
+    const host = this.t.hosts.find((h) => h.id === id);
+    if (!host) throw new Error(`no host ${id}`);
+    return host;
+  }
+}
+
+const hex = (n: number): string => n.toString(16).padStart(2, '0');
+
+export const topology = (): TopologyBuilder => new TopologyBuilder();
