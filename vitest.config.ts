@@ -10,6 +10,7 @@ const alias = {
   '@pool/contracts': lib('contracts'),
   '@pool/vswitch': lib('vswitch'),
   '@pool/platform': lib('platform'),
+  '@pool/pool-topology': lib('pool-topology'),
 };
 
 // SWC keeps Nest's decorator metadata, which esbuild drops.
