@@ -108,7 +108,6 @@ DECLARE
   v_command_count int;
   v_stored jsonb;
   v_positions jsonb;
-  v_appended boolean := false;
 BEGIN
   FOR r IN SELECT * FROM jsonb_array_elements(p_requests) LOOP
     v_stream := r->>'streamId';
@@ -124,8 +123,9 @@ BEGIN
                'lastVersion', c.last_version) ORDER BY c.first_version)
         INTO v_known, v_stored
         FROM es_commands c
-       WHERE c.command_id IN (SELECT jsonb_array_elements_text(
-               jsonb_path_query_array(v_commands, '$[*].commandId')));
+       -- = ANY(ARRAY(...)) so the planner uses the primary key (IN (SELECT ...) scanned).
+       WHERE c.command_id = ANY (ARRAY(SELECT jsonb_array_elements_text(
+               jsonb_path_query_array(v_commands, '$[*].commandId'))));
       IF v_known = v_command_count THEN
         results := results || jsonb_build_array(jsonb_build_object(
           'outcome', 'duplicate', 'commands', v_stored));
@@ -152,7 +152,6 @@ BEGIN
 
     v_positions := '[]'::jsonb;
     IF v_count > 0 THEN
-    v_appended := true;
     IF v_current = 0 THEN
       INSERT INTO es_streams (stream_id, stream_type, version)
         VALUES (v_stream, r->>'streamType', v_count);
@@ -186,10 +185,8 @@ BEGIN
       'transactionId', pg_current_xact_id()::text,
       'positions', v_positions));
   END LOOP;
-  IF v_appended THEN
-    -- A wake-up for the relay only; it polls as well, since a notification to nobody is lost.
-    PERFORM pg_notify('es_events', '');
-  END IF;
+  -- No pg_notify here: a NOTIFY holds a database-wide lock through commit and would serialize
+  -- every append's WAL flush. The store notifies after commit instead.
   RETURN results;
 END
 $fn$`;

@@ -49,7 +49,8 @@ for (const { app, env, checks } of apps) {
     it('serves /health and /metrics, then exits 0 on SIGTERM', async () => {
       const port = await freePort();
       const base = `http://127.0.0.1:${port}`;
-      const grpc = app === 'pool-master' ? { GRPC_URL: `127.0.0.1:${await freePort()}` } : {};
+      const grpc: Record<string, string> =
+        app === 'pool-master' ? { GRPC_URL: `127.0.0.1:${await freePort()}` } : {};
       const running = start(app, { ...env, ...grpc, PORT: String(port), HOST: '127.0.0.1' });
 
       const health = await waitForHealthy(base, running);

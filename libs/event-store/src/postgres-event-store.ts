@@ -23,11 +23,17 @@ import {
 import { assertValidRequest } from './validation.js';
 
 export interface EventStoreOptions {
-  /** Transactions writing at once; the rest queue and join the next group commit. */
+  /**
+   * Transactions writing at once; the rest queue and join the next group commit. One is the
+   * measured best on a 2-core server (BENCHMARKS.md, append): more only adds lock waits and
+   * keeps batches small.
+   */
   maxInFlight?: number;
   /** Appends per group commit. */
   maxBatch?: number;
   maxRetries?: number;
+  /** NOTIFY sent (coalesced) after appends commit, to wake the relay; `false` to send none. */
+  notifyChannel?: string | false;
 }
 
 export interface AppendOptions {
@@ -49,15 +55,18 @@ export interface EventStoreTransaction {
 export class PostgresEventStore {
   private readonly queue: GroupCommitQueue<AppendRequest, AppendResult>;
   private readonly maxRetries: number;
+  private readonly notifier: CoalescedNotify | undefined;
 
   constructor(
     readonly pool: pg.Pool,
     options: EventStoreOptions = {},
   ) {
     this.maxRetries = options.maxRetries ?? 30;
+    const channel = options.notifyChannel ?? 'es_events';
+    this.notifier = channel === false ? undefined : new CoalescedNotify(pool, channel);
     this.queue = new GroupCommitQueue(
       (requests) => this.writeBatch(requests),
-      options.maxInFlight ?? Math.max(1, (pool.options.max ?? 8) - 2),
+      options.maxInFlight ?? 1,
       options.maxBatch ?? 200,
     );
   }
@@ -101,6 +110,7 @@ export class PostgresEventStore {
           },
         });
         await client.query('COMMIT');
+        this.notifier?.send();
         return result;
       } catch (error) {
         await client.query('ROLLBACK').catch(() => undefined);
@@ -148,6 +158,7 @@ export class PostgresEventStore {
       try {
         // One statement in an implicit REPEATABLE READ transaction: one round trip.
         const outcomes = await callAppend(this.pool, requests);
+        if (outcomes.some((o) => o.outcome === 'appended')) this.notifier?.send();
         return requests.map((request, i) => toAppendResult(request, outcomes[i]!));
       } catch (error) {
         if (isRetryable(error) && attempt < this.maxRetries) {
@@ -161,6 +172,39 @@ export class PostgresEventStore {
         return [toStoreError(requests[0]!, error)];
       }
     }
+  }
+}
+
+/**
+ * A NOTIFY in its own statement after commit, never inside the append: a notifying transaction
+ * holds a database-wide lock through its commit, which would serialize every append's flush.
+ * At most one is in flight; appends meanwhile share the next one.
+ */
+class CoalescedNotify {
+  private sending = false;
+  private again = false;
+
+  constructor(
+    private readonly pool: pg.Pool,
+    private readonly channel: string,
+  ) {}
+
+  send(): void {
+    if (this.sending) {
+      this.again = true;
+      return;
+    }
+    this.sending = true;
+    this.pool
+      .query(`NOTIFY ${this.channel}`)
+      .catch(() => undefined) // only a wake-up: listeners poll as well
+      .finally(() => {
+        this.sending = false;
+        if (this.again) {
+          this.again = false;
+          this.send();
+        }
+      });
   }
 }
 
