@@ -444,7 +444,7 @@ function renderSection(
     '  stream row, insert the messages), `COMMIT`, at READ COMMITTED.',
     '- **ours** (`libs/event-store`): `store.append`, i.e. one `SELECT es_append($1::jsonb)` in an',
     '  implicit REPEATABLE READ transaction (one round trip); concurrent appends are group-committed',
-    '  into one statement, with at most `pool max − 2` (at least 1) transactions in flight.',
+    '  into one statement, one transaction in flight at a time (the store default).',
   ].join('\n');
 }
 
