@@ -37,17 +37,17 @@ const SCENARIOS: Scenario[] = [
   { id: 'batch4', label: '100 events/append, 4 writers', writers: 4, eventsPerAppend: 100 },
 ];
 
-type StoreId = 'raw' | 'emmett' | 'ours';
+export type StoreId = 'raw' | 'emmett' | 'ours';
 const STORE_IDS: StoreId[] = ['raw', 'emmett', 'ours'];
 const STORE_LABELS: Record<StoreId, string> = { raw: 'raw pg', emmett: 'Emmett', ours: 'ours' };
 
 /** One store opened for one cell, on its own pool. */
-interface OpenStore {
+export interface OpenStore {
   append(stream: number, events: number): Promise<void>;
   close(): Promise<void>;
 }
 
-interface StoreDriver {
+export interface StoreDriver {
   id: StoreId;
   /** Creates what the store needs in the scratch database (before any cell). */
   setup(url: string): Promise<void>;
@@ -145,7 +145,7 @@ const rawStore: StoreDriver = {
   },
 };
 
-const emmettStore: StoreDriver = {
+export const emmettStore: StoreDriver = {
   id: 'emmett',
   sequence: 'emt_global_message_position',
   table: 'emt_messages',
@@ -178,7 +178,7 @@ const emmettStore: StoreDriver = {
   },
 };
 
-const ourStore: StoreDriver = {
+export const ourStore: StoreDriver = {
   id: 'ours',
   sequence: 'es_global_position',
   table: 'es_events',

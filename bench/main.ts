@@ -4,6 +4,7 @@ import { type Bench, type BenchOptions } from './support/bench.js';
 /** One line per bench: `npm run bench -- <name>` loads `bench/<name>.bench.ts`. */
 const BENCHES: Record<string, () => Promise<Bench>> = {
   append: async () => (await import('./append.bench.js')).appendBench,
+  commands: async () => (await import('./commands.bench.js')).commandsBench,
 };
 
 const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/postgres';

@@ -25,6 +25,7 @@ try {
           servers: config.natsUrl.split(','),
           queue: `${config.subjectRoot}-pool-master`,
           name: `${APP_NAME}:${config.replicaId}:commands`,
+          noAsyncTraces: true,
           serializer: new PlainJsonSerializer(),
           deserializer: new PlainJsonDeserializer(),
         },

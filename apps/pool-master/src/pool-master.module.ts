@@ -10,6 +10,7 @@ import { type PoolMasterConfig } from './config/pool-master.config.js';
 import { ApiModule, validateCommand } from './api/index.js';
 import { PoolMasterGrpcModule } from './grpc/index.js';
 import { natsCommandsController } from './nats/nats-commands.controller.js';
+import { SnapshotsModule } from './snapshots/snapshots.module.js';
 import { WriteSideModule } from './write-side/write-side.module.js';
 
 export const APP_NAME = 'pool-master';
@@ -40,6 +41,7 @@ export class PoolMasterModule {
         }),
         ApiModule,
         PoolMasterGrpcModule.register({ subjectRoot: config.subjectRoot }),
+        SnapshotsModule,
       ],
       controllers: [natsCommandsController(config.subjectRoot)],
     };

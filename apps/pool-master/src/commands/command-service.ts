@@ -54,6 +54,7 @@ export class CommandService<Command extends { type: string } = { type: string }>
     const submitted: SubmittedCommand<Command> = {
       command: command as unknown as Command,
       commandId: envelope.commandId ?? randomUUID(),
+      mayRepeat: envelope.commandId !== undefined,
       expectedVersion: envelope.expectedVersion,
       metadata: { actor, at: now },
     };
@@ -78,6 +79,8 @@ export class CommandService<Command extends { type: string } = { type: string }>
         return await this.forward(pool, submitted);
       } catch (error) {
         if (!isLeaderGone(error) || Date.now() > deadline) throw error;
+        // The failed attempt may have been written before the leader went away.
+        submitted.mayRepeat = true;
         await new Promise((r) => setTimeout(r, Math.min(500, 20 * 2 ** attempt)));
       }
     }

@@ -61,7 +61,10 @@ describe('PoolWriter', () => {
 
   it('loads from a snapshot plus the tail to the same state as a full replay', async () => {
     const pool = `p-${randomUUID().slice(0, 8)}`;
-    const writer = await PoolWriter.load(pool, env.store, poolDomainModel, { snapshotEvery: 10 });
+    const writer = await PoolWriter.load(pool, env.store, poolDomainModel, {
+      snapshotEvery: 10,
+      snapshotMinIntervalMs: 0,
+    });
     await writer.submit(command('CreatePool', { poolId: pool, name: 'Pool' }));
     for (let i = 0; i < 25; i++)
       await writer.submit(command('CreateVm', { vmId: `vm-${i}`, name: `vm ${i}` }));

@@ -14,6 +14,11 @@ import { type ModelEvent, type PoolModel } from './pool-model.js';
 export interface SubmittedCommand<Command> {
   command: Command;
   commandId: string;
+  /**
+   * False only for an id the entry replica just generated, on the first attempt: it cannot be
+   * in the log, so the writer skips the lookup. Client keys and retries are always checked.
+   */
+  mayRepeat?: boolean;
   expectedVersion?: number;
   metadata: Record<string, unknown>;
 }
@@ -23,6 +28,13 @@ interface Pending<Command> extends SubmittedCommand<Command> {
   reject: (error: unknown) => void;
 }
 
+interface KnownCommand {
+  command_id: string;
+  stream_id: string;
+  first_version: string;
+  last_version: string;
+}
+
 interface Decided<Command> {
   pending: Pending<Command>;
   events: ModelEvent[];
@@ -30,6 +42,8 @@ interface Decided<Command> {
 
 export interface PoolWriterOptions {
   snapshotEvery?: number;
+  /** Snapshots cost a write of the whole state: at most one per this interval. */
+  snapshotMinIntervalMs?: number;
   maxBatch?: number;
   onBatch?: (commands: number, events: number, ms: number) => void;
   onError?: (error: unknown) => void;
@@ -46,6 +60,7 @@ export class PoolWriter<Command extends { type: string }, Event extends ModelEve
   private draining = false;
   private deposed = false;
   private snapshotVersion = 0;
+  private snapshotAt = 0;
 
   private constructor(
     readonly poolId: string,
@@ -203,6 +218,8 @@ export class PoolWriter<Command extends { type: string }, Event extends ModelEve
 
   /** Command ids of the batch already in the log (retries), with their stored versions. */
   private async knownCommands(batch: Pending<Command>[]) {
+    const ids = batch.filter((p) => p.mayRepeat !== false).map((p) => p.commandId);
+    if (ids.length === 0) return new Map<string, KnownCommand>();
     const { rows } = await this.store.pool.query<{
       command_id: string;
       stream_id: string;
@@ -211,7 +228,7 @@ export class PoolWriter<Command extends { type: string }, Event extends ModelEve
     }>(
       `SELECT command_id, stream_id, first_version, last_version FROM es_commands
         WHERE command_id = ANY($1::text[])`,
-      [batch.map((p) => p.commandId)],
+      [ids],
     );
     return new Map(rows.map((r) => [r.command_id, r]));
   }
@@ -257,6 +274,9 @@ export class PoolWriter<Command extends { type: string }, Event extends ModelEve
   private maybeSnapshot(): void {
     const every = this.options.snapshotEvery ?? 500;
     if (this.version - this.snapshotVersion < every) return;
+    const now = Date.now();
+    if (now - this.snapshotAt < (this.options.snapshotMinIntervalMs ?? 10_000)) return;
+    this.snapshotAt = now;
     this.snapshotVersion = this.version;
     // Serialized now, synchronously: the state keeps changing in place after this line.
     const state = this.model.serialize(this.state);

@@ -66,7 +66,13 @@ export class NatsClient implements OnModuleInit, OnApplicationShutdown {
     const servers = this.options.servers.split(',').map((s) => s.trim());
     for (let attempt = 1; !this.stop.signal.aborted; attempt++) {
       try {
-        const nc = await connect({ servers, name: this.options.name, maxReconnectAttempts: -1 });
+        const nc = await connect({
+          servers,
+          name: this.options.name,
+          maxReconnectAttempts: -1,
+          // Otherwise every request builds two Error objects up front for their stack traces.
+          noAsyncTraces: true,
+        });
         if (this.stop.signal.aborted) {
           await nc.close(); // shutdown began while connecting
           return;

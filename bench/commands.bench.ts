@@ -1,0 +1,197 @@
+import { randomUUID } from 'node:crypto';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { type CommandReply } from '@pool/contracts';
+import pg from 'pg';
+import { emmettStore, ourStore, type OpenStore, type StoreDriver } from './append.bench.js';
+import { numberArg, type Bench, type BenchContext } from './support/bench.js';
+import { createScratchDatabase } from './support/database.js';
+import { runWriters, type WritersResult } from './support/driver.js';
+import { describeMachine, loadAverage, machineMarkdown } from './support/machine.js';
+import { jsonClient } from './support/http-client.js';
+import { startPoolMaster } from './support/pool-master-process.js';
+import {
+  benchmarksFile,
+  formatDuration,
+  formatNumber,
+  markdownTable,
+  writeSection,
+} from './support/report.js';
+
+interface Row {
+  label: string;
+  clients: number;
+  result: WritersResult;
+  perSecond: number;
+}
+
+const ms = (v: number) => formatNumber(v, v >= 10 ? 1 : 2);
+
+/** One command: a new VM (one event), as an operator's automation would send many. */
+const vmCommand = (client: number, n: number) => ({
+  vmId: `vm-${client}-${n}-${randomUUID().slice(0, 8)}`,
+  name: `vm ${client}/${n}`,
+});
+
+async function measure(
+  ctx: BenchContext,
+  label: string,
+  clients: number,
+  op: (c: number) => Promise<void>,
+): Promise<Row> {
+  const seconds = numberArg(ctx.args, 'seconds');
+  const warmup = numberArg(ctx.args, 'warmup');
+  await runWriters({ writers: clients, seconds: warmup, op, signal: ctx.signal });
+  const result = await runWriters({
+    writers: clients,
+    seconds,
+    op,
+    signal: ctx.signal,
+    maxErrors: 20,
+  });
+  if (result.errors > 0)
+    console.error(`${label}: ${result.errors} errors, first: ${String(result.firstError)}`);
+  const row = { label, clients, result, perSecond: result.ops / result.elapsedSeconds };
+  console.log(
+    `${label} ×${clients}: ${formatNumber(row.perSecond)} /s, p50 ${ms(result.latency.p50)} ms, p99 ${ms(result.latency.p99)} ms`,
+  );
+  return row;
+}
+
+async function appendRows(
+  ctx: BenchContext,
+  url: string,
+  driver: StoreDriver,
+  label: string,
+): Promise<Row[]> {
+  const rows: Row[] = [];
+  for (const writers of [1, 64]) {
+    const store: OpenStore = await driver.open(url, Math.min(writers, 16));
+    try {
+      rows.push(
+        await measure(ctx, label, writers, () =>
+          store.append(Math.floor(Math.random() * 10_000), 1),
+        ),
+      );
+    } finally {
+      await store.close();
+    }
+  }
+  return rows;
+}
+
+export const commandsBench: Bench = {
+  name: 'commands',
+  description:
+    'commands/s and latency through the pool master (REST and NATS, 1 and 64 clients, one pool)',
+  options: {
+    seconds: { type: 'string', default: '5', description: 'measured seconds per cell' },
+    warmup: { type: 'string', default: '1', description: 'warm-up seconds per cell' },
+  },
+  async run(ctx) {
+    const started = Date.now();
+    const natsUrl = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
+    const loadBefore = loadAverage();
+    const admin = new pg.Pool({ connectionString: ctx.databaseUrl, max: 1 });
+    const machine = await describeMachine(admin, ctx.databaseUrl).finally(() => admin.end());
+    const db = await createScratchDatabase(ctx.databaseUrl);
+    let nc: NatsConnection | undefined;
+    let master: Awaited<ReturnType<typeof startPoolMaster>> | undefined;
+    try {
+      await ourStore.setup(db.url);
+      await emmettStore.setup(db.url);
+      master = await startPoolMaster(db.url, natsUrl);
+      nc = await connect({ servers: natsUrl, noAsyncTraces: true });
+      const pool = 'bench';
+      const base = master.base;
+      const created = await fetch(`${base}/pools`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ poolId: pool, name: 'Bench pool' }),
+      });
+      if (!created.ok) throw new Error(`CreatePool: ${created.status} ${await created.text()}`);
+
+      let n = 0;
+      const http = jsonClient(base);
+      const rest = async (client: number) => {
+        const response = await http.post(`/pools/${pool}/vms`, vmCommand(client, n++));
+        if (response.status !== 201) throw new Error(`REST ${response.status}: ${response.body}`);
+      };
+      const conn = nc;
+      const natsCommand = async (client: number) => {
+        const msg = await conn.request(
+          `${master!.root}.${pool}.cmd.CreateVm`,
+          JSON.stringify({ data: vmCommand(client, n++) }),
+          { timeout: 10_000 },
+        );
+        const reply = msg.json<CommandReply>();
+        if (!reply.ok) throw new Error(`NATS ${reply.error.code}: ${reply.error.message}`);
+      };
+
+      const rows: Row[] = [];
+      for (const clients of [1, 64]) {
+        rows.push(await measure(ctx, 'REST command (CreateVm)', clients, rest));
+        rows.push(await measure(ctx, 'NATS command (CreateVm)', clients, natsCommand));
+      }
+      const appends = [
+        ...(await appendRows(ctx, db.url, ourStore, 'append, our store (no master)')),
+        ...(await appendRows(ctx, db.url, emmettStore, 'append, Emmett')),
+      ];
+      const loadAfter = loadAverage();
+      const emmett64 = appends.find(
+        (r) => r.label.includes('Emmett') && r.clients === 64,
+      )!.perSecond;
+      const best64 = Math.max(...rows.filter((r) => r.clients === 64).map((r) => r.perSecond));
+      const table = markdownTable(
+        ['path', 'clients', 'ops/s', 'p50 ms', 'p99 ms', 'max ms', 'errors'],
+        [...rows, ...appends].map((r) => [
+          r.label,
+          String(r.clients),
+          formatNumber(r.perSecond),
+          ms(r.result.latency.p50),
+          ms(r.result.latency.p99),
+          ms(r.result.latency.max),
+          String(r.result.errors),
+        ]),
+      );
+      const body = [
+        '## Commands through the pool master',
+        '',
+        machineMarkdown(machine),
+        `- Date: ${new Date().toISOString().replace(/\.\d+Z$/, 'Z')}`,
+        `- Command: \`${ctx.command}\`; run time ${formatDuration((Date.now() - started) / 1000)}`,
+        `- 1-minute load average: ${loadBefore} at the start, ${loadAfter} at the end`,
+        '',
+        'One pool-master process (the built app, leader of the one pool, relay on) on a fresh',
+        'database, and this bench process as the clients, all on the same 2 cores. Every command',
+        'is a `CreateVm` on one pool (one event each), sent over REST (`POST /pools/bench/vms`,',
+        'keep-alive, node:http) or NATS request-reply (`<root>.bench.cmd.CreateVm`); a client sends its next',
+        'command when the previous one is answered. Latency is per command, client side. The',
+        'append rows are the event store alone (single-event appends to random streams) in the',
+        'same run and database, ours and Emmett, for scale.',
+        '',
+        table,
+        '',
+        'Targets (issue 3, DESIGN §7):',
+        '',
+        `- ≥ 5,000 commands/s with 64 clients on one pool (aim 10,000): best path **${formatNumber(best64)}/s** — ${best64 >= 5000 ? 'met' : '**missed**'}`,
+        `- ≥ 3× Emmett's appends on the same database: ${formatNumber(best64)} / ${formatNumber(emmett64)} = **${formatNumber(best64 / emmett64, 2)}×** — ${best64 >= 3 * emmett64 ? 'met' : '**missed**'}`,
+      ].join('\n');
+      await writeSection(benchmarksFile(), 'commands', body);
+      console.log(body);
+    } finally {
+      await nc?.close();
+      await master?.stop();
+      if (master) {
+        const jsm = await connect({ servers: natsUrl }).then(async (c) => ({
+          c,
+          jsm: await jetstreamManager(c),
+        }));
+        await jsm.jsm.streams.delete(master.eventsStream).catch(() => undefined);
+        await jsm.jsm.streams.delete(master.reportsStream).catch(() => undefined);
+        await jsm.c.close();
+      }
+      await db.drop();
+    }
+  },
+};

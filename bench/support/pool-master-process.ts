@@ -1,0 +1,79 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:net';
+import path from 'node:path';
+import { repoRoot } from './report.js';
+
+export interface PoolMasterProcess {
+  base: string;
+  root: string;
+  eventsStream: string;
+  reportsStream: string;
+  child: ChildProcess;
+  stop(): Promise<void>;
+}
+
+const freePort = () =>
+  new Promise<number>((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+
+/** Starts the built pool master as its own process, with a subject root of its own. */
+export async function startPoolMaster(
+  databaseUrl: string,
+  natsUrl: string,
+): Promise<PoolMasterProcess> {
+  const port = await freePort();
+  const suffix = randomBytes(3).toString('hex');
+  const root = `bench${suffix}`;
+  const eventsStream = `POOLNET_EVENTS_BENCH_${suffix.toUpperCase()}`;
+  const reportsStream = `POOLNET_REPORTS_BENCH_${suffix.toUpperCase()}`;
+  const child = spawn(
+    process.execPath,
+    [path.join(repoRoot(), 'dist/apps/pool-master/src/main.js')],
+    {
+      env: {
+        PATH: process.env.PATH ?? '',
+        DATABASE_URL: databaseUrl,
+        NATS_URL: natsUrl,
+        PORT: String(port),
+        HOST: '127.0.0.1',
+        LOG_LEVEL: 'warn',
+        SUBJECT_ROOT: root,
+        EVENTS_STREAM: eventsStream,
+        REPORTS_STREAM: reportsStream,
+        GRPC_URL: 'off',
+      },
+      stdio: ['ignore', 'inherit', 'inherit'],
+    },
+  );
+  const base = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error('pool-master exited during start');
+    const ok = await fetch(`${base}/health`).then(
+      (r) => r.ok,
+      () => false,
+    );
+    if (ok) break;
+    if (Date.now() > deadline) throw new Error('pool-master did not become healthy');
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return {
+    base,
+    root,
+    eventsStream,
+    reportsStream,
+    child,
+    stop: async () => {
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
