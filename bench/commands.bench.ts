@@ -96,6 +96,7 @@ export const commandsBench: Bench = {
     const machine = await describeMachine(admin, ctx.databaseUrl).finally(() => admin.end());
     const db = await createScratchDatabase(ctx.databaseUrl);
     let nc: NatsConnection | undefined;
+    let http: ReturnType<typeof jsonClient> | undefined;
     let master: Awaited<ReturnType<typeof startPoolMaster>> | undefined;
     try {
       await ourStore.setup(db.url);
@@ -112,9 +113,10 @@ export const commandsBench: Bench = {
       if (!created.ok) throw new Error(`CreatePool: ${created.status} ${await created.text()}`);
 
       let n = 0;
-      const http = jsonClient(base);
+      http = jsonClient(base);
+      const httpClient = http;
       const rest = async (client: number) => {
-        const response = await http.post(`/pools/${pool}/vms`, vmCommand(client, n++));
+        const response = await httpClient.post(`/pools/${pool}/vms`, vmCommand(client, n++));
         if (response.status !== 201) throw new Error(`REST ${response.status}: ${response.body}`);
       };
       const conn = nc;
@@ -180,6 +182,7 @@ export const commandsBench: Bench = {
       await writeSection(benchmarksFile(), 'commands', body);
       console.log(body);
     } finally {
+      http?.close();
       await nc?.close();
       await master?.stop();
       if (master) {

@@ -1,12 +1,15 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { AppConfigModule, HealthModule, MetricsModule, NatsModule } from '@pool/platform';
 import { type MemberHostConfig } from './config/member-host.config.js';
+import { DriftHookController } from './host/drift-hook.controller.js';
+import { MemberHostService } from './host/member-host.service.js';
+import { StatusController } from './host/status.controller.js';
 
 export const APP_NAME = 'member-host';
 
 /**
- * One per hypervisor; no database (its state is local). The event follower, vSwitch driver and
- * reporter join `imports` as they land.
+ * One per hypervisor; no database (its state is local). The follow-and-apply logic lives in
+ * plain classes (agent/); this module gives them config, NATS, health, metrics and HTTP.
  */
 @Module({})
 export class MemberHostModule {
@@ -20,6 +23,8 @@ export class MemberHostModule {
         // The host name in the client name tells hosts apart in the NATS server's monitoring.
         NatsModule.forRoot({ servers: config.natsUrl, name: `${APP_NAME}:${config.hostName}` }),
       ],
+      controllers: [StatusController, ...(config.testHooks ? [DriftHookController] : [])],
+      providers: [MemberHostService],
     };
   }
 }

@@ -1,5 +1,16 @@
-import { Env, LOG_LEVELS, type LogLevel } from '@pool/platform';
-import { IsDefined, IsIn, IsInt, IsNotEmpty, IsString, Matches, Max, Min } from 'class-validator';
+import { Env, EnvBoolean, LOG_LEVELS, type LogLevel } from '@pool/platform';
+import {
+  IsBoolean,
+  IsDefined,
+  IsIn,
+  IsInt,
+  IsNotEmpty,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  Min,
+} from 'class-validator';
 import { hostname } from 'node:os';
 
 export const DRIVERS = ['memory', 'ovs'] as const;
@@ -9,6 +20,7 @@ export type Driver = (typeof DRIVERS)[number];
 const SUBJECT_TOKEN = /^[A-Za-z0-9_-]{1,64}$/;
 const TOKEN_MESSAGE = 'must be 1-64 letters, digits, "-" or "_"';
 const PORT_MESSAGE = 'must be an integer from 1 to 65535';
+const DEVICE_LIST = /^[A-Za-z0-9_.:-]{1,15}(,[A-Za-z0-9_.:-]{1,15})*$/;
 
 /** Every setting of a member host, read from the environment once at boot. */
 export class MemberHostConfig {
@@ -33,15 +45,35 @@ export class MemberHostConfig {
   })
   natsUrl: string = 'nats://127.0.0.1:4222';
 
+  /** First token of every NATS subject; must match the pool master's. */
+  @Env('SUBJECT_ROOT')
+  @Matches(/^[a-z0-9][a-z0-9-]{0,31}$/, { message: 'must be a lowercase subject token' })
+  subjectRoot: string = 'poolnet';
+
+  @Env('EVENTS_STREAM')
+  @Matches(/^[A-Za-z0-9_-]{1,64}$/, { message: 'must be a JetStream stream name' })
+  eventsStream: string = 'POOLNET_EVENTS';
+
+  @Env('REPORTS_STREAM')
+  @Matches(/^[A-Za-z0-9_-]{1,64}$/, { message: 'must be a JetStream stream name' })
+  reportsStream: string = 'POOLNET_REPORTS';
+
   /** No default: a host that silently joined the wrong pool would be worse than not booting. */
   @Env('POOL_ID')
   @IsDefined({ message: 'is required' })
   @Matches(SUBJECT_TOKEN, { message: TOKEN_MESSAGE })
   poolId!: string;
 
+  /** The host's id in the pool (and its name when it joins). */
   @Env('HOST_NAME')
   @Matches(SUBJECT_TOKEN, { message: TOKEN_MESSAGE })
   hostName: string = hostname().split('.')[0] ?? '';
+
+  /** The address the pool records for this host (management address); default: the hostname. */
+  @Env('HOST_ADDRESS')
+  @IsString()
+  @IsNotEmpty()
+  hostAddress: string = hostname();
 
   /** `memory` by default so a developer machine never touches its own Open vSwitch. */
   @Env('DRIVER')
@@ -53,4 +85,62 @@ export class MemberHostConfig {
   @IsString()
   @IsNotEmpty()
   stateDir: string = 'var/member-host';
+
+  /**
+   * The NIC inventory as JSON (`{ managementDevice?, pifs: [{ device, mac, mtu, speedMbps,
+   * carrier }] }` or just the list). Memory driver: default one `eth0` with a MAC derived from
+   * pool and host. Open vSwitch driver: default read from the system (see PIF_DEVICES).
+   */
+  @Env('NIC_INVENTORY_FILE')
+  @IsOptional()
+  @IsString()
+  nicInventoryFile?: string;
+
+  /** `ovs`: the devices that are PIFs (comma-separated); default every physical NIC. */
+  @Env('PIF_DEVICES')
+  @IsOptional()
+  @Matches(DEVICE_LIST, { message: 'must be a comma-separated list of device names' })
+  pifDevices?: string;
+
+  /** The PIF the host is managed through; default the first of the inventory. */
+  @Env('MANAGEMENT_DEVICE')
+  @IsOptional()
+  @Matches(/^[A-Za-z0-9_.:-]{1,15}$/, { message: 'must be a device name' })
+  managementDevice?: string;
+
+  /** `ovs`: the network namespace the NICs live in, when not the service's own (simulated hosts). */
+  @Env('NETNS')
+  @IsOptional()
+  @Matches(/^[A-Za-z0-9_.-]{1,64}$/, { message: 'must be a network namespace name' })
+  netns?: string;
+
+  /** `ovs`: ovs-vswitchd's run directory (OVS_RUNDIR). */
+  @Env('OVS_RUN_DIR')
+  @IsString()
+  @IsNotEmpty()
+  ovsRunDir: string = '/var/run/openvswitch';
+
+  /** `ovs`: the OVSDB socket; default `<OVS_RUN_DIR>/db.sock`. */
+  @Env('OVS_DB_SOCKET')
+  @IsOptional()
+  @IsString()
+  ovsDbSocket?: string;
+
+  /** A report goes out after every applied batch, and at least this often. */
+  @Env('REPORT_INTERVAL_MS')
+  @IsInt()
+  @Min(100)
+  reportIntervalMs: number = 10_000;
+
+  /** How often the datapath is read back and any drift repaired. */
+  @Env('DRIFT_INTERVAL_MS')
+  @IsInt()
+  @Min(100)
+  driftIntervalMs: number = 30_000;
+
+  /** Exposes POST /testing/drift (memory driver): e2e tests change the datapath by hand. */
+  @Env('TEST_HOOKS')
+  @EnvBoolean()
+  @IsBoolean({ message: 'must be true or false' })
+  testHooks: boolean = false;
 }
