@@ -1,0 +1,24 @@
+# One image for every poolnet service; the compose file picks the entry point per service.
+FROM node:22-bookworm-slim AS build
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY tsconfig.json tsconfig.build.json nest-cli.json ./
+COPY apps apps
+COPY libs libs
+COPY migrations migrations
+COPY bench bench
+RUN npm run build && npm prune --omit=dev --no-audit --no-fund
+
+FROM node:22-bookworm-slim
+ENV NODE_ENV=production
+WORKDIR /app
+COPY --from=build /app/package.json ./
+COPY --from=build /app/node_modules node_modules
+COPY --from=build /app/dist dist
+# The gRPC service loads its .proto at run time.
+COPY --from=build /app/libs/contracts/proto libs/contracts/proto
+RUN mkdir -p /var/lib/poolnet && chown node:node /var/lib/poolnet
+USER node
+EXPOSE 3000 8080 50051
+CMD ["node", "dist/apps/pool-master/src/main.js"]
