@@ -97,11 +97,13 @@ export const commandsBench: Bench = {
     const db = await createScratchDatabase(ctx.databaseUrl);
     let nc: NatsConnection | undefined;
     let http: ReturnType<typeof jsonClient> | undefined;
+    let streams: string[] = [];
     let master: Awaited<ReturnType<typeof startPoolMaster>> | undefined;
     try {
       await ourStore.setup(db.url);
       await emmettStore.setup(db.url);
       master = await startPoolMaster(db.url, natsUrl);
+      streams = [master.eventsStream, master.reportsStream];
       nc = await connect({ servers: natsUrl, noAsyncTraces: true });
       const pool = 'bench';
       const base = master.base;
@@ -135,6 +137,10 @@ export const commandsBench: Bench = {
         rows.push(await measure(ctx, 'REST command (CreateVm)', clients, rest));
         rows.push(await measure(ctx, 'NATS command (CreateVm)', clients, natsCommand));
       }
+      // The master stops first: its relay would otherwise publish the store's appends too.
+      http.close();
+      await master.stop();
+      master = undefined;
       const appends = [
         ...(await appendRows(ctx, db.url, ourStore, 'append, our store (no master)')),
         ...(await appendRows(ctx, db.url, emmettStore, 'append, Emmett')),
@@ -185,14 +191,11 @@ export const commandsBench: Bench = {
       http?.close();
       await nc?.close();
       await master?.stop();
-      if (master) {
-        const jsm = await connect({ servers: natsUrl }).then(async (c) => ({
-          c,
-          jsm: await jetstreamManager(c),
-        }));
-        await jsm.jsm.streams.delete(master.eventsStream).catch(() => undefined);
-        await jsm.jsm.streams.delete(master.reportsStream).catch(() => undefined);
-        await jsm.c.close();
+      if (streams.length) {
+        const c = await connect({ servers: natsUrl });
+        const jsm = await jetstreamManager(c);
+        for (const stream of streams) await jsm.streams.delete(stream).catch(() => undefined);
+        await c.close();
       }
       await db.drop();
     }
