@@ -5,6 +5,7 @@ import { type Bench, type BenchOptions } from './support/bench.js';
 const BENCHES: Record<string, () => Promise<Bench>> = {
   append: async () => (await import('./append.bench.js')).appendBench,
   commands: async () => (await import('./commands.bench.js')).commandsBench,
+  converge: async () => (await import('./converge.bench.js')).convergeBench,
 };
 
 const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/postgres';

@@ -1,0 +1,135 @@
+import type { HostReport } from '@pool/contracts';
+import type { PoolState } from '@pool/domain';
+import { hostDesiredState } from '@pool/pool-topology';
+import {
+  canonicalJson,
+  digest,
+  plan,
+  reconcile,
+  type HostDesiredState,
+  type Operation,
+  type Port,
+  type VSwitchDriver,
+} from '@pool/vswitch';
+import { errorMessage } from './serial.js';
+
+export type PortStatus = NonNullable<HostReport['ports']>[number];
+export type DriftItem = NonNullable<HostReport['drift']>[number];
+
+export type ConvergeOutcome = { ok: true; operations: Operation[] } | { ok: false; error: string };
+
+/**
+ * `apply`: after new events, planned against the last converged state; `full`: read the
+ * switch back first (boot, drift timer, retries).
+ */
+export type ConvergeMode = 'apply' | 'full';
+
+/**
+ * The host's switches, driven towards the desired state of its replica. Remembers what it last
+ * converged to (version and digest), so a report never claims a version the switch does not
+ * have, and so an event that changes nothing on this host costs no driver round trip.
+ */
+export class Datapath {
+  /** The replica version the switch last matched, with the digest of that desired state. */
+  converged: { version: number; digest: string } | undefined;
+  lastError: string | undefined;
+  ports: PortStatus[] = [];
+  /** What the switch was last converged to: the base of the next incremental plan. */
+  private last: HostDesiredState | undefined;
+
+  constructor(
+    readonly driver: VSwitchDriver,
+    private readonly hostId: string,
+  ) {}
+
+  desired(state: PoolState): HostDesiredState {
+    return hostDesiredState(state, this.hostId);
+  }
+
+  /** Callers serialize calls (the driver is not re-entrant). */
+  async converge(state: PoolState, version: number, mode: ConvergeMode): Promise<ConvergeOutcome> {
+    let desired: HostDesiredState;
+    let wanted: string;
+    try {
+      desired = this.desired(state);
+      wanted = digest(desired);
+    } catch (error) {
+      // The model refused this state (a switch name clash): no driver call can fix that.
+      return this.failed(errorMessage(error), undefined);
+    }
+    const incremental = mode === 'apply' && this.lastError === undefined ? this.last : undefined;
+    if (incremental && this.converged?.digest === wanted) {
+      this.converged = { version, digest: wanted };
+      return { ok: true, operations: [] };
+    }
+    if (incremental) {
+      // Plan against what the switch was last converged to, without reading it back: a read
+      // costs more than most changes (OVSDB and flow dumps). Drift is the drift timer's job; an
+      // operation that fails because the switch drifted falls back to a full pass.
+      const operations = plan(desired, incremental);
+      try {
+        if (operations.length > 0) await this.driver.apply(operations);
+        return this.succeeded(desired, version, wanted, operations);
+      } catch {
+        // fall through
+      }
+    }
+    try {
+      const operations = await reconcile(this.driver, desired);
+      return this.succeeded(desired, version, wanted, operations);
+    } catch (error) {
+      return this.failed(errorMessage(error), desired);
+    }
+  }
+
+  private succeeded(
+    desired: HostDesiredState,
+    version: number,
+    wanted: string,
+    operations: Operation[],
+  ): ConvergeOutcome {
+    this.last = desired;
+    this.converged = { version, digest: wanted };
+    this.lastError = undefined;
+    this.ports = portsOf(desired, (port) => ({ ready: true, forwarding: port.forwarding }));
+    return { ok: true, operations };
+  }
+
+  private async failed(error: string, desired: HostDesiredState | undefined) {
+    this.lastError = error;
+    this.last = undefined;
+    if (desired) {
+      // Which ports really are as wanted, from what the switch reads back.
+      const actual = await this.driver.readActual().catch(() => undefined);
+      const found = new Map(actual?.bridges.flatMap((b) => b.ports.map((p) => [p.name, p])));
+      this.ports = portsOf(desired, (port) => {
+        const real = found.get(port.name);
+        return {
+          ready: real !== undefined && canonicalJson(real) === canonicalJson(port),
+          forwarding: real?.forwarding ?? false,
+        };
+      });
+    } else {
+      this.ports = this.ports.map((p) => ({ ...p, ready: false }));
+    }
+    return { ok: false as const, error };
+  }
+}
+
+function portsOf(
+  desired: HostDesiredState,
+  status: (port: Port) => Omit<PortStatus, 'vif'>,
+): PortStatus[] {
+  return desired.bridges.flatMap((bridge) =>
+    bridge.ports.map((port) => ({ vif: port.vifId, ...status(port) })),
+  );
+}
+
+/** Drift as a report lists it: what was found different and whether it was put back. */
+export function driftItems(operations: readonly Operation[], repaired: boolean): DriftItem[] {
+  return operations.map((op) => ({
+    kind: op.kind,
+    object: 'port' in op ? op.port : 'bridge' in op ? op.bridge : op.uplink.device,
+    repaired,
+  }));
+}

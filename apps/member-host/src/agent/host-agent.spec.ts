@@ -1,0 +1,273 @@
+import { mkdtemp, readFile, rm, appendFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { replayPool, serializePoolState, type PoolEvent } from '@pool/domain';
+import { hostDigest } from '@pool/pool-topology';
+import { digest, MemoryVSwitchDriver, portName } from '@pool/vswitch';
+import { Datapath } from './datapath.js';
+import { HostAgent } from './host-agent.js';
+import { StateStore } from './state-store.js';
+import { FakeFeed, FakeSnapshots, POOL, poolEvents } from './testing/fake-feed.js';
+
+const dirs: string[] = [];
+const agents: { agent: HostAgent; abort: AbortController; running: Promise<void> }[] = [];
+const quiet = { log: () => undefined, warn: () => undefined };
+
+async function stopAll(): Promise<void> {
+  for (const { agent, abort, running } of agents.splice(0)) {
+    abort.abort();
+    await running;
+    await agent.stop();
+  }
+}
+
+afterEach(async () => {
+  await stopAll();
+  for (const dir of dirs.splice(0)) await rm(dir, { recursive: true, force: true });
+});
+
+async function stateDir(): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'member-host-spec-'));
+  dirs.push(dir);
+  return dir;
+}
+
+function makeAgent(dir: string, driver = new MemoryVSwitchDriver(), host = 'h1') {
+  const store = new StateStore(dir, { pool: POOL, host, minCompactBytes: 1 << 30 });
+  return new HostAgent({
+    pool: POOL,
+    host,
+    store,
+    datapath: new Datapath(driver, host),
+    log: quiet,
+  });
+}
+
+/** A host that already holds `version` (and read up to the same stream sequence). */
+async function seed(dir: string, events: PoolEvent[], version: number): Promise<void> {
+  const store = new StateStore(dir, { pool: POOL, host: 'h1' });
+  await store.checkpoint({ state: replayPool(events.slice(0, version)), version, seq: version });
+  await store.close();
+}
+
+/** Boots the agent and runs it against the fakes until the test ends. */
+async function start(agent: HostAgent, feed: FakeFeed, snapshots: FakeSnapshots) {
+  await agent.boot();
+  const abort = new AbortController();
+  const running = agent.run(feed, snapshots, abort.signal);
+  agents.push({ agent, abort, running });
+  return { abort, running };
+}
+
+async function until(check: () => boolean, what: string, ms = 3000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+const atVersion = (agent: HostAgent, version: number) =>
+  until(() => agent.applied?.version === version, `version ${version}`);
+
+describe('HostAgent', () => {
+  it('starts a new host from a snapshot, then follows what comes after', async () => {
+    const events = poolEvents(4);
+    const feed = new FakeFeed().publish(events, [1, 2, 3, 4, 5]);
+    const snapshots = new FakeSnapshots(events, feed);
+    const agent = makeAgent(await stateDir());
+    await start(agent, feed, snapshots);
+    await atVersion(agent, 5);
+    feed.publish(
+      events,
+      events.slice(5).map((_, i) => i + 6),
+    );
+    await atVersion(agent, events.length);
+
+    const truth = replayPool(events);
+    expect(serializePoolState(agent.replica.state)).toEqual(serializePoolState(truth));
+    expect(agent.applied?.digest).toBe(hostDigest(truth, 'h1'));
+    expect(snapshots.served).toBe(1);
+    expect(agent.stats.events).toBe(events.length - 5);
+    expect(feed.acked).toEqual(feed.messages.slice(5).map((m) => m.seq));
+  });
+  it('applies each version once whatever the consumer delivers twice', async () => {
+    const events = poolEvents(2);
+    const n = events.length;
+    const feed = new FakeFeed().publish(events);
+    const dir = await stateDir();
+    await seed(dir, events, 1);
+    const first = makeAgent(dir);
+    await start(first, feed, new FakeSnapshots(events, feed));
+    await atVersion(first, n);
+    await stopAll();
+
+    // What a relay retry or a redelivery looks like: old versions, the newest one twice.
+    feed.publish(events, [n - 1, 1, n, n, 2]);
+    feed.script.push(feed.messages.slice(-5).map((m) => m.seq));
+    const again = makeAgent(dir);
+    const driver = again.datapath.driver as MemoryVSwitchDriver;
+    await start(again, feed, new FakeSnapshots(events, feed));
+    await until(() => again.stats.duplicates >= 5, 'the duplicates');
+    expect(again.stats.events).toBe(0);
+    expect(again.replica.version).toBe(n);
+    expect(driver.applied.filter((ops) => ops.length > 0)).toHaveLength(1); // the boot converge
+    expect(await readFile(join(dir, 'journal.ndjson'), 'utf8')).toBe(''); // nothing new to keep
+  });
+  it('acks a live event only once it is persisted, and leaves a gap un-acked', async () => {
+    const events = poolEvents(2);
+    const feed = new FakeFeed().publish(events, [1, 2, 3, 4]);
+    const dir = await stateDir();
+    await seed(dir, events, 1);
+    const snapshots = new FakeSnapshots(events, feed);
+    const agent = makeAgent(dir);
+    await start(agent, feed, snapshots);
+    await atVersion(agent, 4);
+    expect(feed.acked).toEqual([]); // replayed in bulk, not delivered by the durable
+    expect(feed.follows).toEqual([4]);
+
+    // Live: 5 and 6 in order, then 8 while 7 never reached the stream.
+    feed.publish(events, [5, 6, 8]);
+    const [five, six, eight] = feed.messages.slice(-3).map((m) => m.seq);
+    await atVersion(agent, 8);
+    expect(feed.acked).toEqual([five, six]);
+    expect(agent.stats.gaps).toBe(1);
+    expect(agent.stats.events).toBe(5);
+    expect(agent.replica.seq).toBe(eight);
+    expect(agent.applied?.digest).toBe(hostDigest(replayPool(events.slice(0, 8)), 'h1'));
+  });
+  it('fetches a snapshot when a replay shows a gap, then goes on from there', async () => {
+    const events = poolEvents(3);
+    const feed = new FakeFeed().publish(events, [1, 2, 3, 4, 9, 10, 11, 12, 13]);
+    const snapshots = new FakeSnapshots(events, feed);
+    const dir = await stateDir();
+    const agent = makeAgent(dir);
+    // Not new: it already holds version 4 from an earlier life.
+    const store = new StateStore(dir, { pool: POOL, host: 'h1' });
+    await store.checkpoint({ state: replayPool(events.slice(0, 4)), version: 4, seq: 4 });
+    await store.close();
+    snapshots.version = 10;
+    await start(agent, feed, snapshots);
+    await atVersion(agent, 13);
+    expect(agent.stats.gaps).toBe(1);
+    expect(agent.stats.snapshots).toBe(1);
+    expect(agent.stats.events).toBe(3); // 11, 12, 13: 9 and 10 came with the snapshot
+    expect(agent.applied?.digest).toBe(hostDigest(replayPool(events.slice(0, 13)), 'h1'));
+  });
+
+  it('loads a snapshot when the stream no longer holds what the host last read', async () => {
+    const events = poolEvents(2);
+    const dir = await stateDir();
+    const store = new StateStore(dir, { pool: POOL, host: 'h1' });
+    await store.checkpoint({ state: replayPool(events.slice(0, 2)), version: 2, seq: 2 });
+    await store.close();
+    const feed = new FakeFeed().publish(events);
+    feed.firstSeq = 7; // retention dropped 1..6
+    const agent = makeAgent(dir);
+    await start(agent, feed, new FakeSnapshots(events, feed));
+    await atVersion(agent, events.length);
+    expect(agent.stats.snapshots).toBe(1);
+    expect(agent.stats.gaps).toBe(0);
+  });
+
+  it('boots from its state dir and converges the switch without master or stream', async () => {
+    const events = poolEvents(4);
+    const dir = await stateDir();
+    const first = makeAgent(dir);
+    const feed = new FakeFeed().publish(events);
+    await start(first, feed, new FakeSnapshots(events, feed));
+    await atVersion(first, events.length);
+    await stopAll();
+
+    // A new process with an empty switch: boot alone must rebuild it.
+    const driver = new MemoryVSwitchDriver();
+    const rebooted = makeAgent(dir, driver);
+    await rebooted.boot();
+    const truth = replayPool(events);
+    expect(rebooted.replica.version).toBe(events.length);
+    expect(digest(await driver.readActual())).toBe(hostDigest(truth, 'h1'));
+    expect(rebooted.applied).toEqual({ version: events.length, digest: hostDigest(truth, 'h1') });
+    await rebooted.stop();
+  });
+
+  it('ignores a torn last journal line and cuts it off', async () => {
+    const events = poolEvents(1);
+    const dir = await stateDir();
+    await seed(dir, events, 1);
+    const first = makeAgent(dir);
+    const feed = new FakeFeed().publish(events, [1]);
+    await start(first, feed, new FakeSnapshots(events, feed));
+    await atVersion(first, 1);
+    feed.publish(
+      events,
+      events.slice(1).map((_, i) => i + 2),
+    ); // live: journaled one by one
+    await atVersion(first, events.length);
+    await stopAll();
+    const journal = await readFile(join(dir, 'journal.ndjson'), 'utf8');
+    expect(journal.trim().split('\n')).toHaveLength(events.length - 1);
+    await appendFile(join(dir, 'journal.ndjson'), '{"v":99,"s":99,"e":{"ty');
+
+    const store = new StateStore(dir, { pool: POOL, host: 'h1' });
+    const loaded = await store.load();
+    await store.close();
+    expect(loaded?.version).toBe(events.length);
+    expect(await readFile(join(dir, 'journal.ndjson'), 'utf8')).toBe(journal);
+  });
+
+  it('reports a version only once the switch has it, and retries a failed convergence', async () => {
+    const events = poolEvents(2);
+    const driver = new MemoryVSwitchDriver();
+    const agent = makeAgent(await stateDir(), driver);
+    const feed = new FakeFeed().publish(events.slice(0, 4));
+    await start(agent, feed, new FakeSnapshots(events, feed));
+    await atVersion(agent, 4);
+
+    driver.failNextApplies(1);
+    feed.publish(events, [5, 6, 7]);
+    feed.script.push(feed.messages.slice(-3).map((m) => m.seq));
+    const [current] = agents.splice(0);
+    current!.abort.abort();
+    await current!.running;
+    const abort = new AbortController();
+    const running = agent.run(feed, new FakeSnapshots(events, feed), abort.signal);
+    agents.push({ agent, abort, running });
+    await until(() => agent.replica.version === 7, 'the replica');
+    // The replica moved on (persisted and acked); the switch caught up on the retry.
+    await atVersion(agent, 7);
+    expect(agent.datapath.lastError).toBeUndefined();
+    expect(driver.applied.length).toBeGreaterThan(2);
+  });
+
+  it('repairs a port deleted by hand and reports it as drift', async () => {
+    const events = poolEvents(3);
+    const driver = new MemoryVSwitchDriver();
+    const agent = makeAgent(await stateDir(), driver);
+    const feed = new FakeFeed().publish(events);
+    await start(agent, feed, new FakeSnapshots(events, feed));
+    await atVersion(agent, events.length);
+    expect(await agent.checkDrift()).toEqual([]);
+
+    driver.drift.deletePort(portName('vif0'));
+    const drift = await agent.checkDrift();
+    expect(drift).toContainEqual({ kind: 'addPort', object: portName('vif0'), repaired: true });
+    expect(digest(await driver.readActual())).toBe(hostDigest(replayPool(events), 'h1'));
+    const report = await agent.report(true);
+    expect(report.drift).toEqual(drift);
+    expect(report.counters?.length).toBeGreaterThan(0);
+    expect((await agent.report(false)).drift).toBeUndefined();
+  });
+
+  it('skips a message that is not an event of the pool and resyncs on the gap it leaves', async () => {
+    const events = poolEvents(1);
+    const feed = new FakeFeed().publish(events, [1, 2, 3]).junk().other();
+    feed.publish(events, [5, 6]);
+    const dir = await stateDir();
+    await seed(dir, events, 1);
+    const agent = makeAgent(dir);
+    await start(agent, feed, new FakeSnapshots(events, feed));
+    await atVersion(agent, 6);
+    expect(agent.stats.gaps).toBe(1);
+  });
+});

@@ -1,0 +1,440 @@
+import type { HostReport } from '@pool/contracts';
+import { initialPoolState } from '@pool/domain';
+import { driftItems, type ConvergeOutcome, type Datapath, type DriftItem } from './datapath.js';
+import type { EventFeed, FeedMessage, SnapshotSource } from './feed.js';
+import { classify, PoolReplica } from './replica.js';
+import { errorMessage, Serial, sleep } from './serial.js';
+import type { JournalEntry, StateStore } from './state-store.js';
+
+export interface AgentLog {
+  log(message: string): void;
+  warn(message: string): void;
+}
+
+/** What the agent counts; the Nest app backs it with prom-client, tests and benches with nothing. */
+export interface AgentMetrics {
+  applied(batch: { version: number; events: number; seconds: number; ageSeconds?: number }): void;
+  duplicates(count: number): void;
+  gap(): void;
+  snapshotLoaded(): void;
+  driftRepaired(count: number): void;
+  convergeFailed(): void;
+  pending(count: number): void;
+}
+
+export type AgentPhase =
+  'created' | 'booting' | 'offline' | 'catching-up' | 'following' | 'stopped';
+
+export interface HostAgentOptions {
+  pool: string;
+  host: string;
+  store: StateStore;
+  datapath: Datapath;
+  log: AgentLog;
+  metrics?: Partial<AgentMetrics>;
+  /** Live, more pending messages than this switch the host to a bulk replay. */
+  backlog?: number;
+  /** Something reports should say changed: a version applied, drift found, an error. */
+  onChange?: () => void;
+}
+
+interface Folded {
+  consumed: number;
+  fresh: JournalEntry[];
+  gap?: FeedMessage;
+  failure?: Error;
+  /** When the newest folded event was committed. */
+  newest?: string;
+}
+
+/** The persisted replica could not be written: memory is ahead of disk, reload from disk. */
+class ReloadNeeded extends Error {
+  override readonly name = 'ReloadNeeded';
+}
+
+/**
+ * One member host's follow-and-apply logic, free of Nest and of NATS (it sees an EventFeed and
+ * a SnapshotSource). Each event is applied once and in version order: versions already held
+ * are skipped, a missing version stops the host until a snapshot from the master covers it.
+ * Per batch: fold into the replica, converge the switch, append to the journal (fdatasync),
+ * and only then ack. Reports claim only a version that is both durable and on the switch.
+ */
+export class HostAgent {
+  phase: AgentPhase = 'created';
+  readonly replica = new PoolReplica();
+  /** Persisted and matched by the switch: the version and digest reports carry. */
+  applied: { version: number; digest: string } | undefined;
+  lastError: string | undefined;
+  readonly stats = { events: 0, duplicates: 0, gaps: 0, snapshots: 0, driftRepairs: 0 };
+  private readonly serial = new Serial();
+  private drift: DriftItem[] = [];
+  private readonly listeners = new Set<(version: number) => void>();
+  private retryTimer: NodeJS.Timeout | undefined;
+  /** Versions replayed into the replica since its last checkpoint. */
+  private unflushed = 0;
+  private flushedAt = 0;
+  private retries = 0;
+  private stopped = false;
+
+  constructor(private readonly o: HostAgentOptions) {}
+
+  get datapath(): Datapath {
+    return this.o.datapath;
+  }
+
+  /** Loads the persisted replica and converges the switch from it: no master, no NATS. */
+  async boot(): Promise<void> {
+    this.phase = 'booting';
+    await this.serial.run(async () => {
+      await this.reload();
+      await this.convergeFull();
+    });
+    this.phase = 'offline';
+  }
+
+  /**
+   * Follows the pool until `signal` aborts: replay what is missing, then follow live; back to
+   * the replay after a gap, a backlog or a lost consumer. `onCaughtUp` runs after each replay.
+   */
+  async run(
+    feed: EventFeed,
+    snapshots: SnapshotSource,
+    signal: AbortSignal,
+    onCaughtUp?: () => void,
+  ): Promise<void> {
+    let failures = 0;
+    while (!signal.aborted) {
+      try {
+        this.phase = 'catching-up';
+        await this.catchUp(feed, snapshots, signal);
+        onCaughtUp?.();
+        if (signal.aborted) break;
+        this.phase = 'following';
+        if (await this.follow(feed, signal)) failures = 0;
+        this.lastError = undefined;
+        await sleep(50, signal); // a consumer that ends at once must not spin this loop
+      } catch (error) {
+        failures++;
+        this.lastError = errorMessage(error);
+        this.o.log.warn(`following the pool failed (${failures} in a row): ${this.lastError}`);
+        this.o.onChange?.();
+        if (error instanceof ReloadNeeded) await this.serial.run(() => this.reload());
+        await sleep(Math.min(10_000, 100 * 2 ** failures), signal);
+      }
+    }
+    this.phase = 'stopped';
+  }
+
+  /** Reads the switch back and repairs what differs from the replica (the drift timer). */
+  checkDrift(): Promise<DriftItem[]> {
+    return this.serial.run(async () => {
+      if (this.phase === 'created' || this.phase === 'booting') return [];
+      const retrying = this.o.datapath.lastError !== undefined;
+      const outcome = await this.convergeFull();
+      if (retrying) return [];
+      const items = outcome.ok
+        ? driftItems(outcome.operations, true)
+        : [{ kind: 'converge', object: this.o.host, repaired: false }];
+      if (items.length > 0) {
+        this.drift.push(...items);
+        if (outcome.ok) {
+          this.stats.driftRepairs += items.length;
+          this.o.metrics?.driftRepaired?.(items.length);
+        }
+        this.o.log.warn(
+          `drift on the switch: ${items.map((i) => `${i.kind} ${i.object}`).join(', ')}`,
+        );
+        this.o.onChange?.();
+      }
+      return items;
+    });
+  }
+
+  /** The next report's content; drift found since the last report goes out once. */
+  async report(full: boolean): Promise<HostReport> {
+    const { driver } = this.o.datapath;
+    const counters =
+      full && driver.counters
+        ? await this.serial.run(() => driver.counters!()).catch(() => undefined)
+        : undefined;
+    const drift = this.drift.splice(0);
+    return {
+      pool: this.o.pool,
+      host: this.o.host,
+      appliedVersion: this.applied?.version ?? 0,
+      digest: this.applied?.digest ?? '',
+      at: new Date().toISOString(),
+      ports: this.o.datapath.ports,
+      ...(drift.length > 0 ? { drift } : {}),
+      ...(counters
+        ? {
+            counters: counters.map(({ port, rxPackets, txPackets, rxBytes, txBytes }) => ({
+              port,
+              rxPackets,
+              txPackets,
+              rxBytes,
+              txBytes,
+            })),
+          }
+        : {}),
+    };
+  }
+
+  /** Called with the reportable version each time it moves (tests and the bench wait on it). */
+  onApplied(listener: (version: number) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.retryTimer);
+    await this.serial.run(() => this.o.store.close());
+  }
+
+  private async catchUp(feed: EventFeed, snapshots: SnapshotSource, signal: AbortSignal) {
+    const { firstSeq, lastSeq } = await feed.bounds();
+    // New, or the stream dropped messages this host never read (retention): start from the
+    // master's state rather than from whatever the stream still holds.
+    if (this.replica.version === 0 || firstSeq > this.replica.seq + 1) {
+      await this.serial.run(() => this.loadSnapshot(snapshots, lastSeq));
+    }
+    try {
+      for await (const batch of feed.replay(this.replica.seq, signal)) {
+        const last = batch.at(-1)?.pending === 0;
+        let rest = batch;
+        while (rest.length > 0) {
+          const { consumed, gap } = await this.serial.run(() => this.handleReplay(rest, last));
+          rest = rest.slice(consumed);
+          if (gap) await this.serial.run(() => this.resync(snapshots, gap));
+        }
+      }
+    } finally {
+      // Live events are journaled on top of the checkpoint: it must hold every replayed one.
+      await this.serial.run(() => this.flush());
+    }
+  }
+
+  /** @returns whether any message was handled. */
+  private async follow(feed: EventFeed, signal: AbortSignal): Promise<boolean> {
+    const live = await feed.follow(this.replica.seq);
+    const stop = () => live.stop();
+    signal.addEventListener('abort', stop);
+    let handled = false;
+    try {
+      for await (const m of live) {
+        this.o.metrics?.pending?.(m.pending);
+        const fresh =
+          m.envelope && classify(m.envelope.version, this.replica.version) !== 'duplicate';
+        // Far behind: leave it un-acked and replay in bulk, then come back here.
+        if (fresh && m.pending > (this.o.backlog ?? 500)) return handled;
+        const { consumed, gap } = await this.serial.run(() => this.handle([m]));
+        // A gap stays un-acked too: the replay path fetches a snapshot that covers it.
+        if (gap) return handled;
+        if (consumed > 0) m.ack();
+        handled = true;
+      }
+      return handled;
+    } finally {
+      signal.removeEventListener('abort', stop);
+      live.stop();
+    }
+  }
+
+  /**
+   * Live: folds in what the durable delivered, converges the switch, and appends the events to
+   * the journal (fdatasync) before the caller acks.
+   */
+  private async handle(messages: FeedMessage[]): Promise<{ consumed: number; gap?: FeedMessage }> {
+    const started = performance.now();
+    const folded = this.fold(messages);
+    if (folded.fresh.length > 0) {
+      const outcome = folded.failure ? undefined : await this.converge('apply');
+      try {
+        await this.o.store.append(folded.fresh, this.replica);
+      } catch (error) {
+        throw new ReloadNeeded(`cannot persist applied events: ${errorMessage(error)}`);
+      }
+      if (outcome) this.settle(outcome);
+      this.count(folded, started);
+    }
+    if (folded.failure) throw folded.failure;
+    return folded;
+  }
+
+  /**
+   * Replay: folds in a batch; converges and checkpoints the replica at most once a second and
+   * at the end. Nothing is acked on this path, so durability per event buys nothing here, and
+   * one checkpoint (the state) is far smaller than the events it sums up.
+   */
+  private async handleReplay(
+    messages: FeedMessage[],
+    last: boolean,
+  ): Promise<{ consumed: number; gap?: FeedMessage }> {
+    const started = performance.now();
+    const folded = this.fold(messages);
+    if (folded.failure) throw folded.failure;
+    this.unflushed += folded.fresh.length;
+    if (folded.fresh.length > 0) this.count(folded, started);
+    if (last || folded.gap || performance.now() - this.flushedAt >= 1000) await this.flush();
+    return folded;
+  }
+
+  /** Makes the replayed versions durable and puts them on the switch. */
+  private async flush(): Promise<void> {
+    this.flushedAt = performance.now();
+    if (this.unflushed === 0) return;
+    try {
+      await this.o.store.checkpoint(this.replica);
+    } catch (error) {
+      throw new ReloadNeeded(`cannot persist replayed events: ${errorMessage(error)}`);
+    }
+    this.unflushed = 0;
+    this.settle(await this.converge('apply'));
+  }
+
+  /** Folds consecutive messages from the start of `messages` into the replica, to a gap. */
+  private fold(messages: FeedMessage[]): Folded {
+    const fresh: JournalEntry[] = [];
+    const folded: Folded = { consumed: 0, fresh };
+    let duplicates = 0;
+    for (const m of messages) {
+      if (!m.envelope) {
+        // Not one of this pool's events: skipped; if it held an event, the next one shows a gap.
+        this.o.log.warn(`skipped stream message ${m.seq}: ${m.problem ?? 'undecodable'}`);
+      } else {
+        const verdict = classify(m.envelope.version, this.replica.version);
+        if (verdict === 'gap') {
+          folded.gap = m;
+          break;
+        }
+        if (verdict === 'duplicate') duplicates++;
+        else {
+          try {
+            this.replica.apply(m.envelope);
+          } catch (error) {
+            // The replica may be half-changed by the failed event: rebuild it from disk.
+            const reason = `cannot apply event ${m.envelope.version}: ${errorMessage(error)}`;
+            folded.failure = new ReloadNeeded(reason);
+            break;
+          }
+          fresh.push({ v: m.envelope.version, s: m.seq, raw: m.raw ?? JSON.stringify(m.envelope) });
+          folded.newest = m.envelope.createdAt;
+        }
+      }
+      this.replica.seq = Math.max(this.replica.seq, m.seq);
+      folded.consumed++;
+    }
+    if (duplicates > 0) {
+      this.stats.duplicates += duplicates;
+      this.o.metrics?.duplicates?.(duplicates);
+    }
+    return folded;
+  }
+
+  private count(folded: Folded, started: number): void {
+    this.stats.events += folded.fresh.length;
+    const ageMs = folded.newest ? Date.now() - Date.parse(folded.newest) : NaN;
+    this.o.metrics?.applied?.({
+      version: this.replica.version,
+      events: folded.fresh.length,
+      seconds: (performance.now() - started) / 1000,
+      ...(Number.isFinite(ageMs) ? { ageSeconds: ageMs / 1000 } : {}),
+    });
+  }
+
+  private async loadSnapshot(snapshots: SnapshotSource, lastSeqBefore: number): Promise<void> {
+    const snapshot = await snapshots.fetch();
+    this.stats.snapshots++;
+    this.o.metrics?.snapshotLoaded?.();
+    // Every message up to `lastSeqBefore` was committed before the snapshot was read, so the
+    // snapshot holds it: reading may resume after that sequence.
+    if (snapshot.version > this.replica.version) {
+      this.o.log.log(`loaded the pool at version ${snapshot.version} from the master`);
+      await this.adopt(snapshot.state, snapshot.version, lastSeqBefore);
+    } else {
+      this.replica.seq = Math.max(this.replica.seq, lastSeqBefore);
+    }
+  }
+
+  private async resync(snapshots: SnapshotSource, gap: FeedMessage): Promise<void> {
+    const needed = (gap.envelope?.version ?? 1) - 1;
+    this.stats.gaps++;
+    this.o.metrics?.gap?.();
+    this.o.log.warn(`version ${needed + 1} arrived at version ${this.replica.version}: resyncing`);
+    for (let attempt = 0; ; attempt++) {
+      const snapshot = await snapshots.fetch();
+      this.stats.snapshots++;
+      this.o.metrics?.snapshotLoaded?.();
+      if (snapshot.version >= needed) {
+        // Resume at the message that showed the gap: it is now either next or a duplicate.
+        return this.adopt(snapshot.state, snapshot.version, gap.seq - 1);
+      }
+      if (attempt === 5) {
+        throw new Error(`the master's snapshot is at ${snapshot.version}, behind ${needed}`);
+      }
+      await sleep(100 * 2 ** attempt);
+    }
+  }
+
+  private async adopt(state: PoolReplica['state'], version: number, seq: number): Promise<void> {
+    this.replica.reset(state, version, seq);
+    try {
+      await this.o.store.checkpoint(this.replica);
+    } catch (error) {
+      throw new ReloadNeeded(`cannot persist the snapshot: ${errorMessage(error)}`);
+    }
+    await this.convergeFull();
+  }
+
+  private async reload(): Promise<void> {
+    this.unflushed = 0;
+    const stored = await this.o.store.load();
+    this.replica.reset(stored?.state ?? initialPoolState(), stored?.version ?? 0, stored?.seq ?? 0);
+  }
+
+  private converge(mode: 'apply' | 'full'): Promise<ConvergeOutcome> {
+    return this.o.datapath.converge(this.replica.state, this.replica.version, mode);
+  }
+
+  private async convergeFull(): Promise<ConvergeOutcome> {
+    const outcome = await this.converge('full');
+    this.settle(outcome);
+    return outcome;
+  }
+
+  /** Runs with the replica persisted: what the switch now matches becomes reportable. */
+  private settle(outcome: ConvergeOutcome): void {
+    const converged = this.o.datapath.converged;
+    if (outcome.ok && converged && converged.version !== this.applied?.version) {
+      this.applied = { ...converged };
+      for (const listener of this.listeners) listener(converged.version);
+    }
+    if (outcome.ok) {
+      clearTimeout(this.retryTimer);
+      this.retryTimer = undefined;
+      this.retries = 0;
+    } else {
+      this.o.metrics?.convergeFailed?.();
+      this.o.log.warn(
+        `the switch did not converge to version ${this.replica.version}: ${outcome.error}`,
+      );
+      this.scheduleRetry();
+    }
+    this.o.onChange?.();
+  }
+
+  /** Retries a failed convergence with backoff, until one succeeds (or the drift timer does). */
+  private scheduleRetry(): void {
+    if (this.stopped || this.retryTimer) return;
+    this.retries++;
+    this.retryTimer = setTimeout(
+      () => {
+        this.retryTimer = undefined;
+        void this.serial.run(() => this.convergeFull());
+      },
+      Math.min(30_000, 250 * 2 ** this.retries),
+    );
+    this.retryTimer.unref();
+  }
+}

@@ -1,0 +1,48 @@
+import { BadRequestException, Body, Controller, Get, HttpCode, Inject, Post } from '@nestjs/common';
+import { MemoryVSwitchDriver } from '@pool/vswitch';
+import { MemberHostService } from './member-host.service.js';
+
+interface DriftRequest {
+  action?: unknown;
+  port?: unknown;
+  bridge?: unknown;
+}
+
+/**
+ * Test hooks, mounted only with TEST_HOOKS=true: change the memory datapath behind the host's
+ * back, as an admin with ovs-vsctl would, and read it. Never enable in production.
+ */
+@Controller('testing')
+export class DriftHookController {
+  constructor(@Inject(MemberHostService) private readonly host: MemberHostService) {}
+
+  @Get('datapath')
+  datapath() {
+    return this.host.driver.readActual();
+  }
+
+  @Post('drift')
+  @HttpCode(204)
+  drift(@Body() body: DriftRequest): void {
+    const { driver } = this.host;
+    if (!(driver instanceof MemoryVSwitchDriver)) {
+      throw new BadRequestException('drift can only be injected into the memory driver');
+    }
+    const name = typeof body.port === 'string' ? body.port : undefined;
+    if (body.action === 'deletePort' && name) driver.drift.deletePort(name);
+    else if (body.action === 'clearAcls' && name) driver.drift.clearAcls(name);
+    else if (body.action === 'deleteBridge' && typeof body.bridge === 'string') {
+      driver.drift.deleteBridge(body.bridge);
+    } else {
+      throw new BadRequestException(
+        'expected { action: deletePort|clearAcls, port } or deleteBridge',
+      );
+    }
+  }
+
+  /** Runs the drift check now instead of waiting for the timer. */
+  @Post('drift-check')
+  driftCheck() {
+    return this.host.agent.checkDrift();
+  }
+}

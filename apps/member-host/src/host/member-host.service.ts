@@ -1,0 +1,174 @@
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
+import { jetstream } from '@nats-io/jetstream';
+import { subjects } from '@pool/contracts';
+import { HealthRegistry, NatsClient } from '@pool/platform';
+import { MemoryVSwitchDriver, OvsVSwitchDriver, type VSwitchDriver } from '@pool/vswitch';
+import { Registry } from 'prom-client';
+import { Datapath } from '../agent/datapath.js';
+import { HostAgent } from '../agent/host-agent.js';
+import { JetStreamFeed } from '../agent/jetstream-feed.js';
+import { Joiner } from '../agent/joiner.js';
+import { Reporter } from '../agent/reporter.js';
+import { sleep } from '../agent/serial.js';
+import { NatsSnapshotSource } from '../agent/snapshot-client.js';
+import { StateStore } from '../agent/state-store.js';
+import { MemberHostConfig } from '../config/member-host.config.js';
+import { loadInventory, type NicInventory } from '../inventory/nic-inventory.js';
+import { memberHostMetrics } from './member-host.metrics.js';
+
+/**
+ * The member host's lifecycle around its HostAgent: boot from the state dir and converge the
+ * switch before anything else (the host forwards without master or NATS), then follow the pool
+ * once NATS is reachable, join it, report, and read the switch back on a timer.
+ */
+@Injectable()
+export class MemberHostService implements OnApplicationBootstrap, OnApplicationShutdown {
+  readonly agent: HostAgent;
+  readonly driver: VSwitchDriver;
+  inventory: NicInventory | undefined;
+  private readonly logger = new Logger('MemberHost');
+  private readonly abort = new AbortController();
+  private readonly timers: NodeJS.Timeout[] = [];
+  private reporter: Reporter | undefined;
+  private running: Promise<void> | undefined;
+
+  constructor(
+    @Inject(MemberHostConfig) private readonly config: MemberHostConfig,
+    @Inject(NatsClient) private readonly nats: NatsClient,
+    @Inject(HealthRegistry) health: HealthRegistry,
+    @Inject(Registry) registry: Registry,
+  ) {
+    this.driver =
+      config.driver === 'ovs'
+        ? new OvsVSwitchDriver({ runDir: config.ovsRunDir, dbSocket: config.ovsDbSocket })
+        : new MemoryVSwitchDriver();
+    const { poolId: pool, hostName: host } = config;
+    this.agent = new HostAgent({
+      pool,
+      host,
+      store: new StateStore(config.stateDir, { pool, host }),
+      datapath: new Datapath(this.driver, host),
+      log: this.logger,
+      metrics: memberHostMetrics(registry),
+      onChange: () => this.reporter?.soon(),
+    });
+    health.register('consumer', () => {
+      const { phase, lastError } = this.agent;
+      if (lastError) return Promise.reject(new Error(`${phase}: ${lastError}`));
+      if (phase !== 'following' && phase !== 'catching-up') {
+        return Promise.reject(new Error(`not following the pool (${phase})`));
+      }
+      return Promise.resolve();
+    });
+    health.register('datapath', () => {
+      const error = this.agent.datapath.lastError;
+      return error ? Promise.reject(new Error(error)) : Promise.resolve();
+    });
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    const { config } = this;
+    this.inventory = await loadInventory({
+      driver: config.driver,
+      pool: config.poolId,
+      host: config.hostName,
+      file: config.nicInventoryFile,
+      devices: config.pifDevices?.split(','),
+      managementDevice: config.managementDevice,
+      netns: config.netns,
+    });
+    await this.agent.boot();
+    const { version } = this.agent.replica;
+    this.logger.log(`booted at pool version ${version}, switch converged from the state dir`);
+    this.every(config.driftIntervalMs, () => this.agent.checkDrift());
+    this.running = this.follow();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.abort.abort();
+    for (const timer of this.timers) clearInterval(timer);
+    await this.running;
+    await this.agent.stop();
+  }
+
+  status() {
+    const { agent, config } = this;
+    return {
+      pool: config.poolId,
+      host: config.hostName,
+      driver: this.driver.kind,
+      phase: agent.phase,
+      version: agent.replica.version,
+      seq: agent.replica.seq,
+      applied: agent.applied ?? null,
+      member: agent.replica.state.hosts.has(config.hostName),
+      lastError: agent.lastError ?? null,
+      datapathError: agent.datapath.lastError ?? null,
+      ports: agent.datapath.ports,
+      stats: agent.stats,
+      reportsSent: this.reporter?.sent ?? 0,
+    };
+  }
+
+  private async follow(): Promise<void> {
+    const { config } = this;
+    const signal = this.abort.signal;
+    // connected() never settles if NATS never answers: race it with shutdown.
+    const nc = await Promise.race([this.nats.connected(), sleep(2 ** 31 - 1, signal)]);
+    if (!nc || signal.aborted) return;
+    const names = subjects(config.subjectRoot);
+    const { poolId: pool, hostName: host } = config;
+    const feed = new JetStreamFeed(nc, {
+      pool,
+      stream: config.eventsStream,
+      subject: names.events(pool),
+      durable: `member-${pool}-${host}`,
+    });
+    const snapshots = new NatsSnapshotSource(nc, names.snapshot(pool));
+    this.reporter = new Reporter(
+      jetstream(nc),
+      names.reports(pool, host),
+      (full) => this.agent.report(full),
+      (message) => this.logger.warn(message),
+    );
+    this.reporter.soon(); // the master learns where this host stands without waiting
+    this.every(config.reportIntervalMs, () => this.reporter!.full());
+    const joiner = new Joiner(
+      nc,
+      names.command(pool, 'JoinHost'),
+      {
+        hostId: host,
+        name: host,
+        address: config.hostAddress,
+        pifs: this.inventory!.pifs,
+        managementDevice: this.inventory!.managementDevice,
+      },
+      (message) => this.logger.warn(message),
+    );
+    let joining: Promise<void> | undefined;
+    await this.agent.run(feed, snapshots, signal, () => {
+      // Join once the replica is current, so a host that is already a member never asks.
+      joining ??= joiner.join(() => this.agent.replica.state.hosts.has(host), signal);
+    });
+    await joining;
+  }
+
+  private every(ms: number, task: () => Promise<unknown>): void {
+    let busy = false;
+    const timer = setInterval(() => {
+      if (busy) return;
+      busy = true;
+      task()
+        .catch((error: unknown) => this.logger.warn(String(error)))
+        .finally(() => (busy = false));
+    }, ms);
+    timer.unref();
+    this.timers.push(timer);
+  }
+}

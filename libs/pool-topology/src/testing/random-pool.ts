@@ -1,0 +1,213 @@
+import fc from 'fast-check';
+import {
+  isDomainError,
+  poolDecider,
+  type PoolCommand,
+  type PoolCommandType,
+  type PoolEvent,
+  type PoolState,
+} from '@pool/domain';
+
+/*
+ * Random pools for property tests: command sequences over a few ids, decided and evolved by
+ * the real decider (refused commands are dropped), so every state is one the log can hold.
+ */
+
+const NOW = '2025-01-02T03:04:05.000Z';
+
+export const cmd = <T extends PoolCommandType>(
+  type: T,
+  data: Extract<PoolCommand, { type: T }>['data'],
+): Extract<PoolCommand, { type: T }> =>
+  ({ type, data, metadata: { now: NOW, actor: 'test' } }) as Extract<PoolCommand, { type: T }>;
+
+const pick = <const T>(...values: T[]) => fc.constantFrom(...values);
+const host = pick('h1', 'h2', 'h3');
+const network = pick('n1', 'n2', 'n3', 'n4');
+const vm = pick('vm1', 'vm2', 'vm3', 'vm4');
+const vif = pick('vif1', 'vif2', 'vif3', 'vif4', 'vif5', 'vif6', 'vif7', 'vif8');
+const scope = fc.oneof(
+  network.map((networkId) => ({ kind: 'network', networkId }) as const),
+  vif.map((vifId) => ({ kind: 'vif', vifId }) as const),
+);
+const qos = fc.option(
+  fc.record({
+    ingressKbps: pick(0, 1000),
+    ingressBurstKb: pick(0, 100),
+    egressKbps: pick(0, 2000),
+    egressBurstKb: pick(0, 200),
+  }),
+  { nil: null },
+);
+
+const joinHost = fc
+  .record({ hostId: host, extra: fc.subarray(['eth1', 'eth2']) })
+  .map(({ hostId, extra }) =>
+    cmd('JoinHost', {
+      hostId,
+      name: hostId,
+      address: `192.0.2.${hostId.length}`,
+      managementDevice: 'eth0',
+      pifs: ['eth0', ...extra].map((device, i) => ({
+        device,
+        mac: `00:16:3e:00:0${hostId.slice(1)}:0${i + 1}`,
+        mtu: 1500,
+        speedMbps: 1000,
+        carrier: true,
+      })),
+    }),
+  );
+
+const createNetwork = fc
+  .record({
+    networkId: network,
+    device: pick('eth0', 'eth1', 'eth2', 'bond0'),
+    vlan: fc.option(pick(10, 20)),
+    priv: fc.boolean(),
+  })
+  .map(({ networkId, device, vlan, priv }) =>
+    cmd(
+      'CreateNetwork',
+      priv
+        ? { networkId, name: networkId, purpose: 'vm', kind: 'private' }
+        : { networkId, name: networkId, purpose: 'vm', kind: 'external', device, vlan },
+    ),
+  );
+
+const aclRule = fc
+  .record({
+    ruleId: pick('r1', 'r2', 'r3'),
+    scope,
+    priority: pick(1, 2, 3),
+    direction: pick('ingress', 'egress'),
+    protocol: pick('any', 'icmp', 'tcp'),
+  })
+  .map(({ protocol, ...rest }) =>
+    cmd('CreateAclRule', {
+      ...rest,
+      match: protocol === 'tcp' ? { protocol, portFrom: 22 } : { protocol },
+      action: 'drop',
+    }),
+  );
+
+const command: fc.Arbitrary<PoolCommand> = fc.oneof(
+  { weight: 2, arbitrary: joinHost },
+  host.map((hostId) => cmd('DisableHost', { hostId })),
+  host.map((hostId) => cmd('EjectHost', { hostId })),
+  fc
+    .record({ bondId: pick('b1'), hostId: host })
+    .map((d) =>
+      cmd('CreateBond', { ...d, device: 'bond0', members: ['eth1', 'eth2'], mode: 'lacp' }),
+    ),
+  { weight: 2, arbitrary: createNetwork },
+  network.map((networkId) => cmd('DestroyNetwork', { networkId })),
+  fc.record({ networkId: network, mtu: pick(1400, 9000) }).map((d) => cmd('UpdateNetwork', d)),
+  vm.map((vmId) => cmd('CreateVm', { vmId, name: vmId })),
+  { weight: 8, arbitrary: fc.record({ vmId: vm, hostId: host }).map((d) => cmd('StartVm', d)) },
+  vm.map((vmId) => cmd('StopVm', { vmId })),
+  vm.map((vmId) => cmd('DestroyVm', { vmId })),
+  {
+    weight: 10,
+    arbitrary: fc
+      .record({
+        vifId: vif,
+        vmId: vm,
+        device: pick(0, 1),
+        networkId: network,
+        qos,
+        portSecurity: fc.boolean(),
+        ipv4: fc.option(pick('10.0.0.1', '10.0.0.2'), { nil: undefined }),
+      })
+      .map((d) => cmd('CreateVif', d)),
+  },
+  fc.record({ vifId: vif, qos }).map((d) => cmd('UpdateVif', d)),
+  vif.map((vifId) => cmd('DestroyVif', { vifId })),
+  { weight: 2, arbitrary: aclRule },
+  pick('r1', 'r2', 'r3').map((ruleId) => cmd('DeleteAclRule', { ruleId })),
+  {
+    weight: 4,
+    arbitrary: fc
+      .record({ mirrorId: pick('m1', 'm2'), source: scope, destinationVifId: vif })
+      .map((d) => cmd('CreateMirror', { ...d, direction: 'both' })),
+  },
+  {
+    weight: 3,
+    arbitrary: fc
+      .record({ migrationId: pick('g1', 'g2'), vmId: vm, toHostId: host })
+      .map((d) => cmd('RequestMigration', d)),
+  },
+  {
+    weight: 4,
+    arbitrary: fc
+      .record({
+        migrationId: pick('g1', 'g2'),
+        type: pick('PrepareMigration', 'ActivateMigration', 'CompleteMigration'),
+      })
+      .map(({ migrationId, type }) => cmd(type, { migrationId })),
+  },
+);
+
+const join = (hostId: string, devices: string[]) =>
+  cmd('JoinHost', {
+    hostId,
+    name: hostId,
+    address: hostId,
+    managementDevice: 'eth0',
+    pifs: devices.map((device, i) => ({
+      device,
+      mac: `00:16:3e:00:0${hostId.slice(1)}:0${i + 1}`,
+      mtu: 1500,
+      speedMbps: 1000,
+      carrier: true,
+    })),
+  });
+
+/** Hosts, networks and VMs to act on, so that random commands mostly place VIFs. */
+export const SEED: PoolCommand[] = [
+  join('h1', ['eth0', 'eth1', 'eth2']),
+  join('h2', ['eth0', 'eth1']),
+  cmd('CreateNetwork', {
+    networkId: 'n1',
+    name: 'n1',
+    purpose: 'vm',
+    kind: 'external',
+    device: 'eth0',
+  }),
+  cmd('CreateNetwork', {
+    networkId: 'n2',
+    name: 'n2',
+    purpose: 'vm',
+    kind: 'external',
+    device: 'eth1',
+    vlan: 10,
+  }),
+  cmd('CreateNetwork', { networkId: 'n3', name: 'n3', purpose: 'vm', kind: 'private' }),
+  cmd('CreateVm', { vmId: 'vm1', name: 'vm1' }),
+  cmd('CreateVm', { vmId: 'vm2', name: 'vm2' }),
+  cmd('CreateVm', { vmId: 'vm3', name: 'vm3' }),
+];
+
+/** Folds commands into a fresh pool `p1`, keeping the events of the accepted ones. */
+export function decideAll(commands: PoolCommand[]): { state: PoolState; events: PoolEvent[] } {
+  const state = poolDecider.initialState();
+  const events: PoolEvent[] = [];
+  for (const c of [cmd('CreatePool', { poolId: 'p1', name: 'p1' }), ...commands]) {
+    let decided: PoolEvent[];
+    try {
+      decided = poolDecider.decide(c, state);
+    } catch (error) {
+      if (isDomainError(error)) continue;
+      throw error;
+    }
+    for (const event of decided) {
+      poolDecider.evolve(state, event);
+      events.push(event);
+    }
+  }
+  return { state, events };
+}
+
+export const commands = (maxLength = 80): fc.Arbitrary<PoolCommand[]> =>
+  fc.array(command, { minLength: 5, maxLength, size: 'max' });
+
+export const HOSTS = ['h1', 'h2', 'h3'] as const;

@@ -1,0 +1,111 @@
+import type {
+  AclRule,
+  Host,
+  Migration,
+  Mirror,
+  Network,
+  PoolState,
+  Scope,
+  Vif,
+  Vm,
+} from '@pool/domain';
+import type {
+  PoolTopology,
+  Scope as TopologyScope,
+  TopologyAcl,
+  TopologyHost,
+  TopologyMigration,
+  TopologyMirror,
+  TopologyNetwork,
+  TopologyVif,
+  TopologyVm,
+} from '@pool/vswitch';
+
+/*
+ * One mapping per entity from the domain's shapes (nulls, `kind` tags, Maps) to the vSwitch
+ * model's (optional fields, arrays). libs/vswitch owns its input so that it imports no other
+ * lib; this library is the only place that knows both.
+ */
+
+export const hostOf = (state: PoolState, host: Host): TopologyHost => ({
+  id: host.id,
+  name: host.name,
+  state: host.state,
+  pifs: [...host.pifs.values()].map(({ device, mac, mtu }) => ({ device, mac, mtu })),
+  bonds: [...state.bonds.values()]
+    .filter((bond) => bond.hostId === host.id)
+    .map(({ device, members, mode }) => ({ device, members: [...members], mode })),
+});
+
+export const networkOf = (network: Network): TopologyNetwork => ({
+  id: network.id,
+  name: network.name,
+  mtu: network.mtu,
+  kind:
+    network.kind === 'external'
+      ? { type: 'external', device: network.device, vlan: network.vlan ?? undefined }
+      : { type: 'private' },
+});
+
+export const vmOf = (vm: Vm): TopologyVm => ({
+  id: vm.id,
+  name: vm.name,
+  powerState: vm.powerState,
+  residentHost: vm.residentHostId ?? undefined,
+});
+
+export const vifOf = (vif: Vif): TopologyVif => ({
+  id: vif.id,
+  vmId: vif.vmId,
+  device: vif.device,
+  networkId: vif.networkId,
+  mac: vif.mac,
+  ipv4: vif.ipv4 ?? undefined,
+  ipv6: vif.ipv6 ?? undefined,
+  qos: vif.qos ? { ...vif.qos } : undefined,
+  portSecurity: vif.portSecurity,
+});
+
+export const scopeOf = (scope: Scope): TopologyScope =>
+  scope.kind === 'network' ? { networkId: scope.networkId } : { vifId: scope.vifId };
+
+export const aclOf = (rule: AclRule): TopologyAcl => ({
+  id: rule.id,
+  scope: scopeOf(rule.scope),
+  direction: rule.direction,
+  priority: rule.priority,
+  match: {
+    protocol: rule.match.protocol,
+    cidr: rule.match.cidr ?? undefined,
+    portFrom: rule.match.portFrom ?? undefined,
+    portTo: rule.match.portTo ?? undefined,
+  },
+  action: rule.action,
+});
+
+export const mirrorOf = (mirror: Mirror): TopologyMirror => ({
+  id: mirror.id,
+  source: scopeOf(mirror.source),
+  direction: mirror.direction,
+  destinationVifId: mirror.destinationVifId,
+});
+
+export const migrationOf = (migration: Migration): TopologyMigration => ({
+  vmId: migration.vmId,
+  fromHost: migration.fromHostId,
+  toHost: migration.toHostId,
+  phase: migration.status,
+});
+
+/** The whole pool as the vSwitch model reads it. Pure; the state is not changed. */
+export function toTopology(state: PoolState): PoolTopology {
+  return {
+    hosts: [...state.hosts.values()].map((host) => hostOf(state, host)),
+    networks: [...state.networks.values()].map(networkOf),
+    vms: [...state.vms.values()].map(vmOf),
+    vifs: [...state.vifs.values()].map(vifOf),
+    acls: [...state.aclRules.values()].map(aclOf),
+    mirrors: [...state.mirrors.values()].map(mirrorOf),
+    migrations: [...state.migrations.values()].map(migrationOf),
+  };
+}

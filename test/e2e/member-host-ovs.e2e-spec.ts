@@ -1,0 +1,153 @@
+/**
+ * Member hosts on real Open vSwitch (userspace datapath), driven only through pool-master
+ * commands. Two simulated hypervisors, each a network namespace with its own OVS and its own
+ * "physical" NIC (a veth into a shared trunk); VMs are namespaces on the VIF ports the member
+ * hosts create. The switch itself is proven in libs/vswitch's int tests; here the point is that
+ * member hosts converge it from the pool's log.
+ */
+import { execFileSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { portName } from '@pool/vswitch';
+import { NetnsLab } from '../../libs/vswitch/src/testing/netns-lab.js';
+import { startPool, until, type TestPool } from './support/member-host-pool.js';
+
+const available = (() => {
+  try {
+    if (process.getuid?.() !== 0) return false;
+    for (const tool of ['ovs-vsctl', 'ovs-ofctl', 'ovsdb-server', 'ip', 'ping']) {
+      execFileSync('sh', ['-c', `command -v ${tool}`], { stdio: 'ignore' });
+    }
+    return true;
+  } catch {
+    return false;
+  }
+})();
+
+const mac = (n: number) => `02:00:00:00:01:${n.toString(16).padStart(2, '0')}`;
+
+/** VM → [host, network, MAC number, address]. n10 and n20 share a subnet: only VLANs part them. */
+const VMS = {
+  a10: ['h1', 'n10', 1, '10.10.0.1'],
+  b10: ['h2', 'n10', 2, '10.10.0.2'],
+  b20: ['h2', 'n20', 3, '10.10.0.3'],
+  c20: ['h1', 'n20', 4, '10.10.0.4'],
+  f1: ['h1', 'flat', 5, '10.30.0.1'],
+  p1: ['h1', 'priv', 6, '10.30.0.2'],
+  p2: ['h1', 'priv', 7, '10.30.0.3'],
+  p3: ['h2', 'priv', 8, '10.30.0.4'],
+} as const;
+type Vm = keyof typeof VMS;
+
+describe.skipIf(!available)('member hosts on real Open vSwitch', () => {
+  const pool = `ovs-${randomUUID().slice(0, 8)}`;
+  const lab = new NetnsLab(`pm${process.pid % 100000}`);
+  const ns = {} as Record<Vm, string>;
+  let p: TestPool;
+  const ping = (from: Vm, to: string) => lab.ping(ns[from], to in VMS ? VMS[to as Vm][3] : to);
+  const hosts = () => [...p.hosts.values()];
+
+  beforeAll(async () => {
+    p = await startPool(pool);
+    await lab.start();
+    await p.ok('CreatePool', { poolId: pool, name: 'OVS pool' });
+    for (const id of ['h1', 'h2']) {
+      const labHost = await lab.addHost(id, ['eth0']);
+      await p.startHost(id, {
+        DRIVER: 'ovs',
+        OVS_RUN_DIR: labHost.runDir,
+        NETNS: labHost.netns,
+        PIF_DEVICES: 'eth0',
+      });
+    }
+    for (const h of hosts()) {
+      await until(async () => (await h.status()).member === true, `${h.name} to join`);
+    }
+    await lab.addOutsider('10.30.0.9/24');
+    // The hypervisor creates each VM's device, named after its port, before the VM starts.
+    for (const [vm, [host, , n, ipv4]] of Object.entries(VMS)) {
+      ns[vm as Vm] = await lab.addVm(vm, host, portName(`${vm}-0`), mac(n), `${ipv4}/24`);
+    }
+  }, 180_000);
+
+  afterAll(async () => {
+    await p?.close(); // member hosts first, so none rebuilds a switch being torn down
+    await lab.stop();
+  });
+
+  it('joined both hosts with the NIC found in their namespace', async () => {
+    const { state } = await p.logState();
+    for (const id of ['h1', 'h2']) {
+      expect([...state.hosts.get(id)!.pifs.keys()]).toEqual(['eth0']);
+    }
+  });
+
+  it('converges both switches from the log, with the barrier', async () => {
+    const network = (networkId: string, kind: object) =>
+      p.ok('CreateNetwork', { networkId, name: networkId, purpose: 'vm', ...kind });
+    await network('n10', { kind: 'external', device: 'eth0', vlan: 10 });
+    await network('n20', { kind: 'external', device: 'eth0', vlan: 20 });
+    await network('flat', { kind: 'external', device: 'eth0' });
+    await network('priv', { kind: 'private' });
+    for (const [vm, [host, networkId, n, ipv4]] of Object.entries(VMS)) {
+      await p.ok('CreateVm', { vmId: vm, name: vm });
+      await p.ok('CreateVif', {
+        vifId: `${vm}-0`,
+        vmId: vm,
+        device: 0,
+        networkId,
+        mac: mac(n),
+        ipv4,
+        portSecurity: vm === 'a10',
+      });
+      await p.ok('StartVm', { vmId: vm, hostId: host }, { wait: 'hosts', waitTimeoutMs: 30_000 });
+    }
+    for (const h of hosts()) {
+      await p.converged(h);
+      const status = await h.status();
+      expect(status.datapathError).toBeNull();
+      expect(status.ports.every((port: { ready: boolean }) => port.ready)).toBe(true);
+    }
+  });
+
+  it('connects VMs of one VLAN across hosts and keeps VLANs apart', async () => {
+    expect(await ping('a10', 'b10')).toBe(true);
+    expect(await ping('b20', 'c20')).toBe(true);
+    expect(await ping('a10', 'b20')).toBe(false);
+    expect(await ping('c20', 'b10')).toBe(false);
+  });
+
+  it('keeps a private network on its host: never across hosts, never to the uplink', async () => {
+    expect(await ping('p1', 'p2')).toBe(true);
+    expect(await ping('p1', 'p3')).toBe(false);
+    expect(await ping('p1', '10.30.0.9')).toBe(false);
+    expect(await ping('f1', '10.30.0.9')).toBe(true);
+  });
+
+  it('stops ICMP with an ACL drop rule and restores it when the rule is deleted', async () => {
+    await p.ok(
+      'CreateAclRule',
+      {
+        ruleId: 'no-ping',
+        scope: { kind: 'network', networkId: 'n10' },
+        direction: 'ingress',
+        priority: 100,
+        match: { protocol: 'icmp' },
+        action: 'drop',
+      },
+      { wait: 'hosts' },
+    );
+    expect(await ping('a10', 'b10')).toBe(false);
+    expect(await ping('b20', 'c20')).toBe(true);
+    await p.ok('DeleteAclRule', { ruleId: 'no-ping' }, { wait: 'hosts' });
+    expect(await ping('a10', 'b10')).toBe(true);
+  });
+
+  it('drops a spoofed source MAC from a port with port security', async () => {
+    const eth0 = ['ip', 'link', 'set', 'eth0'];
+    await lab.exec(ns.a10, [...eth0, 'address', mac(0x99)]);
+    expect(await ping('a10', 'b10')).toBe(false);
+    await lab.exec(ns.a10, [...eth0, 'address', mac(1)]);
+    expect(await ping('a10', 'b10')).toBe(true);
+  });
+});
