@@ -6,7 +6,9 @@
  * PostgreSQL and NATS: the URLs the global setup resolved (from DATABASE_URL / NATS_URL, or
  * testcontainers), else those variables, else the local default instances.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   exitCodeWithin,
@@ -34,14 +36,30 @@ beforeAll(() => {
 // A failed assertion must not leave a server running behind the test run.
 afterEach(killStarted);
 
-const apps: { app: string; env: Record<string, string>; checks: string[] }[] = [
+interface AppCase {
+  app: string;
+  env: Record<string, string>;
+  /** Every check and its state; a member host with no master to join reports itself unready. */
+  checks: Record<string, 'up' | 'down'>;
+}
+
+const apps: AppCase[] = [
   {
     app: 'pool-master',
     env: { DATABASE_URL, NATS_URL },
-    checks: ['postgres', 'nats', 'event-store'],
+    checks: { postgres: 'up', nats: 'up', 'event-store': 'up' },
   },
-  { app: 'projection', env: { DATABASE_URL, NATS_URL }, checks: ['postgres', 'nats'] },
-  { app: 'member-host', env: { NATS_URL, POOL_ID: 'e2e', HOST_NAME: 'host-a' }, checks: ['nats'] },
+  { app: 'projection', env: { DATABASE_URL, NATS_URL }, checks: { postgres: 'up', nats: 'up' } },
+  {
+    app: 'member-host',
+    env: {
+      NATS_URL,
+      POOL_ID: 'e2e',
+      HOST_NAME: 'host-a',
+      STATE_DIR: mkdtempSync(join(tmpdir(), 'poolnet-boot-')),
+    },
+    checks: { nats: 'up', datapath: 'up', consumer: 'down' },
+  },
 ];
 
 for (const { app, env, checks } of apps) {
@@ -53,9 +71,16 @@ for (const { app, env, checks } of apps) {
         app === 'pool-master' ? { GRPC_URL: `127.0.0.1:${await freePort()}` } : {};
       const running = start(app, { ...env, ...grpc, PORT: String(port), HOST: '127.0.0.1' });
 
-      const health = await waitForHealthy(base, running);
-      expect(health).toMatchObject({ status: 'ok' });
-      expect(Object.keys((health as { checks: object }).checks).sort()).toEqual([...checks].sort());
+      const ready = Object.values(checks).every((c) => c === 'up');
+      const health = (await waitForHealthy(base, running, 20_000, ready ? [200] : [503])) as {
+        status: string;
+        checks: Record<string, { status: string }>;
+      };
+      expect(health.status).toBe(ready ? 'ok' : 'error');
+      const states = Object.fromEntries(
+        Object.entries(health.checks).map(([name, check]) => [name, check.status]),
+      );
+      expect(states).toEqual(checks);
 
       const live = await fetch(`${base}/health/live`);
       expect(live.status).toBe(200);

@@ -208,6 +208,15 @@ describe('member hosts on the memory datapath', () => {
     await jsm.consumers.delete(p.nats.eventsStream, `member-${pool}-h2`);
     await p.ok('CreateVm', { vmId: 'after-delete', name: 'after-delete' });
     await p.converged(host('h2'));
+    // The host catches up first (by replay), then re-creates its durable where it stands.
+    await until(
+      () =>
+        jsm.consumers.info(p.nats.eventsStream, `member-${pool}-h2`).then(
+          () => true,
+          () => false,
+        ),
+      'the durable consumer re-created',
+    );
     const info = await jsm.consumers.info(p.nats.eventsStream, `member-${pool}-h2`);
     expect(info.config).toMatchObject({ ack_policy: 'explicit', max_ack_pending: 1 });
   });
