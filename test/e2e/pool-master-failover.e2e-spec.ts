@@ -10,14 +10,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type CommandReply } from '@pool/contracts';
 import { createTestDatabase } from '../support/databases.js';
 import { createTestNats } from '../support/nats.js';
-import {
-  freePort,
-  killStarted,
-  start,
-  waitForHealthy,
-  type Running,
-} from '../support/processes.js';
-import { natsUrl } from '../support/services.js';
+import { startPoolMasterProcess } from '../support/pool-master-process.js';
+import { freePort, killStarted, type Running } from '../support/processes.js';
 
 let db: Awaited<ReturnType<typeof createTestDatabase>>;
 let nats: Awaited<ReturnType<typeof createTestNats>>;
@@ -28,21 +22,11 @@ beforeAll(async () => {
   db = await createTestDatabase();
   nats = await createTestNats();
   for (const name of ['a', 'b']) {
-    const port = await freePort();
-    const running = start('pool-master', {
-      DATABASE_URL: db.url,
-      NATS_URL: natsUrl(),
-      PORT: String(port),
-      HOST: '127.0.0.1',
+    const replica = await startPoolMasterProcess(db.url, nats, {
       REPLICA_ID: name,
-      SUBJECT_ROOT: nats.root,
-      EVENTS_STREAM: nats.eventsStream,
-      REPORTS_STREAM: nats.reportsStream,
       GRPC_URL: `127.0.0.1:${await freePort()}`,
     });
-    const base = `http://127.0.0.1:${port}`;
-    await waitForHealthy(base, running);
-    replicas.push({ name, base, running });
+    replicas.push({ name, ...replica });
   }
 });
 

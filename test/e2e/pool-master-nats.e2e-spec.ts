@@ -10,8 +10,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type CommandReply } from '@pool/contracts';
 import { createTestDatabase } from '../support/databases.js';
 import { createTestNats } from '../support/nats.js';
-import { freePort, killStarted, start, waitForHealthy } from '../support/processes.js';
-import { natsUrl } from '../support/services.js';
+import { startPoolMasterProcess } from '../support/pool-master-process.js';
+import { killStarted } from '../support/processes.js';
 
 let db: Awaited<ReturnType<typeof createTestDatabase>>;
 let nats: Awaited<ReturnType<typeof createTestNats>>;
@@ -21,18 +21,7 @@ const pool = `nats-${randomUUID().slice(0, 8)}`;
 beforeAll(async () => {
   db = await createTestDatabase();
   nats = await createTestNats();
-  const port = await freePort();
-  const running = start('pool-master', {
-    DATABASE_URL: db.url,
-    NATS_URL: natsUrl(),
-    PORT: String(port),
-    HOST: '127.0.0.1',
-    SUBJECT_ROOT: nats.root,
-    EVENTS_STREAM: nats.eventsStream,
-    REPORTS_STREAM: nats.reportsStream,
-    GRPC_URL: 'off',
-  });
-  await waitForHealthy(`http://127.0.0.1:${port}`, running);
+  await startPoolMasterProcess(db.url, nats);
   sql = new pg.Client({ connectionString: db.url });
   await sql.connect();
 });
