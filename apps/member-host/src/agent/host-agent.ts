@@ -110,8 +110,10 @@ export class HostAgent {
         onCaughtUp?.();
         if (signal.aborted) break;
         this.phase = 'following';
-        if (await this.follow(feed, signal)) failures = 0;
+        // Caught up: an earlier failure (no master yet, NATS away) is over, and following can
+        // run for hours, so health must not keep reporting it until follow() returns.
         this.lastError = undefined;
+        if (await this.follow(feed, signal)) failures = 0;
         await sleep(50, signal); // a consumer that ends at once must not spin this loop
       } catch (error) {
         failures++;
