@@ -19,8 +19,10 @@ run env PORT=3000 GRPC_URL=127.0.0.1:50051 REPLICA_ID=master-a node dist/apps/po
 run env PORT=3001 GRPC_URL=127.0.0.1:50052 REPLICA_ID=master-b node dist/apps/pool-master/src/main.js
 run env PORT=8080 node dist/apps/projection/src/main.js
 for i in 1 2 3; do
-  run env PORT=$((3100 + i)) HOST_NAME="host-$i" DRIVER=memory STATE_DIR="$state/host-$i" \
-    node dist/apps/member-host/src/main.js
+  run env PORT=$((3100 + i)) HOST_NAME="host-$i" DRIVER=memory PIF_DEVICES=eth0,eth1,eth2 \
+    STATE_DIR="$state/host-$i" node dist/apps/member-host/src/main.js
 done
+# Creates pool demo and configures it once its hosts joined; a no-op when it is already seeded.
+MASTER_URL=http://127.0.0.1:3000 node dist/apps/demo-seed/src/main.js &
 echo "pool-master: http://127.0.0.1:3000 (replica b on :3001), projection: http://127.0.0.1:8080"
 wait

@@ -96,7 +96,10 @@ export class MemberHostConfig {
   @IsString()
   nicInventoryFile?: string;
 
-  /** `ovs`: the devices that are PIFs (comma-separated); default every physical NIC. */
+  /**
+   * The devices that are PIFs (comma-separated). `ovs`: default every physical NIC; `memory`:
+   * the datapath's NICs, default `eth0`.
+   */
   @Env('PIF_DEVICES')
   @IsOptional()
   @Matches(DEVICE_LIST, { message: 'must be a comma-separated list of device names' })

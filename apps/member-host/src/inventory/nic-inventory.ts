@@ -32,9 +32,14 @@ export async function loadInventory(source: InventorySource): Promise<NicInvento
     pifs = Array.isArray(parsed) ? parsed : parsed.pifs;
     if (!Array.isArray(parsed)) management ??= parsed.managementDevice;
   } else if (source.driver === 'memory') {
-    pifs = [
-      { device: 'eth0', mac: syntheticMac(source), mtu: 1500, speedMbps: 10_000, carrier: true },
-    ];
+    // The in-memory datapath has the NICs it is told to have (PIF_DEVICES), eth0 by default.
+    pifs = (source.devices ?? ['eth0']).map((device) => ({
+      device,
+      mac: syntheticMac(source, device),
+      mtu: 1500,
+      speedMbps: 10_000,
+      carrier: true,
+    }));
   } else {
     pifs = await systemNics(source.netns, source.devices);
   }
@@ -45,8 +50,10 @@ export async function loadInventory(source: InventorySource): Promise<NicInvento
 }
 
 /** A stable, locally administered unicast MAC per pool and host (memory datapath only). */
-function syntheticMac({ pool, host }: { pool: string; host: string }): string {
-  const hash = createHash('sha256').update(`${pool}/${host}`).digest();
+function syntheticMac({ pool, host }: { pool: string; host: string }, device: string): string {
+  // eth0 keeps the MAC it had before hosts could have several synthetic NICs.
+  const key = device === 'eth0' ? `${pool}/${host}` : `${pool}/${host}/${device}`;
+  const hash = createHash('sha256').update(key).digest();
   const octets = [0x02, ...hash.subarray(0, 5)];
   return octets.map((o) => o.toString(16).padStart(2, '0')).join(':');
 }
