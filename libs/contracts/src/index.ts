@@ -2,3 +2,4 @@ export * from './subjects.js';
 export * from './events.js';
 export * from './commands.js';
 export * from './reports.js';
+export * from './snapshot-wire.js';

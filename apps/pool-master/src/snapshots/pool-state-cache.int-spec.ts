@@ -12,7 +12,7 @@ import {
 } from '@pool/domain';
 import { createTestEventStore } from '../../../../test/support/event-store.js';
 import { PoolStateCache } from './pool-state-cache.js';
-import { SNAPSHOT_HEADERS, type WireMessage } from './snapshot-wire.js';
+import { SNAPSHOT_HEADERS, type WireMessage } from '@pool/contracts';
 
 let env: Awaited<ReturnType<typeof createTestEventStore>>;
 beforeAll(async () => {

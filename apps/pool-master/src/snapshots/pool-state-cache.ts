@@ -9,7 +9,7 @@ import {
 import { type PostgresEventStore } from '@pool/event-store';
 import { poolDomainModel } from '../commands/pool-domain-model.js';
 import { loadState } from '../commands/pool-writer.js';
-import { encodeSnapshot, type WireMessage } from './snapshot-wire.js';
+import { encodeSnapshot, type WireMessage } from '@pool/contracts';
 
 interface Entry {
   state: PoolState;

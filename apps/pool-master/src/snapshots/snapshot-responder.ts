@@ -11,7 +11,7 @@ import { NatsClient } from '@pool/platform';
 import { Counter, Histogram, Registry } from 'prom-client';
 import { PoolMasterConfig } from '../config/pool-master.config.js';
 import { PoolStateCache } from './pool-state-cache.js';
-import { encodeRefusal, type WireMessage } from './snapshot-wire.js';
+import { encodeRefusal, type WireMessage } from '@pool/contracts';
 
 /**
  * Answers `<root>.<pool>.snapshot` with the pool's state at its latest committed version, for

@@ -1,5 +1,5 @@
 import { headers, type MsgHdrs } from '@nats-io/transport-node';
-import { gzipSync } from 'node:zlib';
+import { gunzipSync, gzipSync } from 'node:zlib';
 
 /*
  * The reply on `<root>.<pool>.snapshot` (DESIGN §4): `{ pool, version, stateVersion, state }` as
@@ -50,4 +50,32 @@ export function encodeRefusal(code: string, message: string): WireMessage {
   const h = headers();
   h.set(SNAPSHOT_HEADERS.error, code);
   return { payload: new TextEncoder().encode(JSON.stringify({ code, message })), headers: h };
+}
+
+/** A message of the reply as the requester sees it (nats.js `Msg`, structurally). */
+export interface ReceivedMessage {
+  data: Uint8Array;
+  headers?: { get(name: string): string } | undefined;
+}
+
+/**
+ * Reassembles a reply from its messages (without the empty sentinel): the snapshot, or an error
+ * naming what went wrong (a refusal, chunks missing or out of order).
+ */
+export function decodeSnapshot(messages: readonly ReceivedMessage[]): PoolSnapshotReply {
+  const chunks: Uint8Array[] = [];
+  let expected = 0;
+  for (const m of messages) {
+    if (m.headers?.get(SNAPSHOT_HEADERS.error)) {
+      throw new Error(`the master refused a snapshot: ${new TextDecoder().decode(m.data)}`);
+    }
+    const [index, count] = (m.headers?.get(SNAPSHOT_HEADERS.chunk) || '1/1').split('/').map(Number);
+    if (index !== chunks.length + 1) throw new Error(`snapshot chunk ${index} out of order`);
+    expected = count ?? 1;
+    chunks.push(m.data);
+  }
+  if (chunks.length === 0 || chunks.length !== expected) {
+    throw new Error(`incomplete snapshot: ${chunks.length} of ${expected || '?'} chunks`);
+  }
+  return JSON.parse(gunzipSync(Buffer.concat(chunks)).toString('utf8')) as PoolSnapshotReply;
 }
