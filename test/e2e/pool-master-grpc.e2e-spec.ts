@@ -4,27 +4,19 @@
  *
  * The app is booted in-process: the gRPC module on Nest's gRPC transport, over a command
  * service (with the REST API's `validateCommand`, as in production), event store and NATS
- * connection the suite builds itself, like `support/pool-master-harness.ts` (no relay runs, so
+ * connection the suite builds itself, `support/write-side.ts` (no relay runs, so
  * FollowEvents follows the log by polling; the NATS wake-up is covered by the unit spec).
  */
 import { randomUUID } from 'node:crypto';
-import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
-import { Global, type INestMicroservice, Module } from '@nestjs/common';
+import { type INestMicroservice, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { PostgresEventStore } from '@pool/event-store';
-import { NatsClient } from '@pool/platform';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { validateCommand } from '../../apps/pool-master/src/api/index.js';
-import { CommandService } from '../../apps/pool-master/src/commands/command-service.js';
-import { poolDomainModel } from '../../apps/pool-master/src/commands/pool-domain-model.js';
-import { PoolLeadership } from '../../apps/pool-master/src/commands/pool-leadership.js';
-import { ConvergenceTracker } from '../../apps/pool-master/src/convergence/convergence-tracker.js';
 import { grpcServerOptions, PoolMasterGrpcModule } from '../../apps/pool-master/src/grpc/index.js';
-import { createTestEventStore } from '../support/event-store.js';
-import { createTestNats } from '../support/nats.js';
+import { freePort } from '../support/processes.js';
+import { bootWriteSide } from './support/write-side.js';
 
 const PROTO = fileURLToPath(
   new URL('../../libs/contracts/proto/poolnet/v1/pool_master.proto', import.meta.url),
@@ -107,33 +99,8 @@ function connect(address: string) {
 }
 
 async function boot() {
-  const es = await createTestEventStore();
-  const nats = await createTestNats();
-  const leadership = new PoolLeadership({
-    connectionString: es.url,
-    store: es.store,
-    nc: nats.nc,
-    subjectRoot: nats.root,
-    model: poolDomainModel,
-    replicaId: 'grpc-e2e',
-  });
-  const convergence = new ConvergenceTracker();
-  const commands = new CommandService(leadership, convergence, {
-    nc: nats.nc,
-    subjectRoot: nats.root,
-    validate: validateCommand,
-  });
-
-  @Global()
-  @Module({
-    providers: [
-      { provide: CommandService, useValue: commands },
-      { provide: PostgresEventStore, useValue: es.store },
-      { provide: NatsClient, useValue: { connection: nats.nc } },
-    ],
-    exports: [CommandService, PostgresEventStore, NatsClient],
-  })
-  class WriteSide {}
+  const writeSide = await bootWriteSide('grpc-e2e');
+  const { es, nats, convergence, WriteSide } = writeSide;
 
   @Module({ imports: [WriteSide, PoolMasterGrpcModule.register({ subjectRoot: nats.root })] })
   class App {}
@@ -150,22 +117,9 @@ async function boot() {
     convergence,
     close: async () => {
       await app.close();
-      await leadership.close();
-      await nats.close();
-      await es.close();
+      await writeSide.close();
     },
   };
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
 }
 
 const POOL = `grpc-${randomUUID().slice(0, 8)}`;

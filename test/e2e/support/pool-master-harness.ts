@@ -4,22 +4,15 @@
  * command service, event store and NATS connection the suite builds itself (a database and a
  * subject root of its own; no relay, no gRPC, no NATS command transport).
  */
-import { Global, Module } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { PostgresEventStore } from '@pool/event-store';
 import {
   ApiExceptionFilter,
   ApiModule,
   setupOpenApi,
-  validateCommand,
 } from '../../../apps/pool-master/src/api/index.js';
-import { CommandService } from '../../../apps/pool-master/src/commands/command-service.js';
-import { poolDomainModel } from '../../../apps/pool-master/src/commands/pool-domain-model.js';
-import { PoolLeadership } from '../../../apps/pool-master/src/commands/pool-leadership.js';
-import { ConvergenceTracker } from '../../../apps/pool-master/src/convergence/convergence-tracker.js';
-import { createTestEventStore } from '../../support/event-store.js';
-import { createTestNats } from '../../support/nats.js';
+import { bootWriteSide } from './write-side.js';
 
 /** As `main.ts` sets it. */
 export const BODY_LIMIT = 256 * 1024;
@@ -44,32 +37,8 @@ export interface RequestOptions {
 }
 
 export async function bootPoolMaster() {
-  const es = await createTestEventStore();
-  const nats = await createTestNats();
-  const leadership = new PoolLeadership({
-    connectionString: es.url,
-    store: es.store,
-    nc: nats.nc,
-    subjectRoot: nats.root,
-    model: poolDomainModel,
-    replicaId: 'rest-e2e',
-  });
-  const convergence = new ConvergenceTracker();
-  const commands = new CommandService(leadership, convergence, {
-    nc: nats.nc,
-    subjectRoot: nats.root,
-    validate: validateCommand,
-  });
-
-  @Global()
-  @Module({
-    providers: [
-      { provide: CommandService, useValue: commands },
-      { provide: PostgresEventStore, useValue: es.store },
-    ],
-    exports: [CommandService, PostgresEventStore],
-  })
-  class WriteSide {}
+  const writeSide = await bootWriteSide('rest-e2e');
+  const { es, convergence, WriteSide } = writeSide;
 
   @Module({ imports: [WriteSide, ApiModule] })
   class App {}
@@ -126,9 +95,7 @@ export async function bootPoolMaster() {
     },
     close: async () => {
       await app.close();
-      await leadership.close();
-      await nats.close();
-      await es.close();
+      await writeSide.close();
     },
   };
 }
