@@ -10,7 +10,7 @@ COPY migrations migrations
 COPY bench bench
 RUN npm run build && npm prune --omit=dev --no-audit --no-fund
 
-FROM node:22-bookworm-slim
+FROM node:22-bookworm-slim AS runtime
 ENV NODE_ENV=production
 WORKDIR /app
 COPY --from=build /app/package.json ./
@@ -22,3 +22,15 @@ RUN mkdir -p /var/lib/poolnet && chown node:node /var/lib/poolnet
 USER node
 EXPOSE 3000 8080 50051
 CMD ["node", "dist/apps/pool-master/src/main.js"]
+
+# A member host on a real hypervisor (compose profile `ovs`): drives the host's Open vSwitch
+# through ovs-vsctl/ovs-ofctl and tc, which need root and the host's network namespace.
+FROM runtime AS ovs
+USER root
+RUN apt-get update -qq \
+ && apt-get install -y -qq --no-install-recommends openvswitch-switch iproute2 \
+ && rm -rf /var/lib/apt/lists/*
+CMD ["node", "dist/apps/member-host/src/main.js"]
+
+# Last, so a plain `docker build .` gives the image every other service runs.
+FROM runtime

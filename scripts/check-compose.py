@@ -19,7 +19,7 @@ services = yaml.safe_load(rendered)["services"]
 problems = []
 
 for name, service in services.items():
-    ours = service.get("image") == "poolnet:local"
+    ours = str(service.get("image", "")).startswith("poolnet:")
     command = service.get("command") or []
     if ours:
         if len(command) < 2 or command[0] != "node":
