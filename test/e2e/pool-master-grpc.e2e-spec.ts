@@ -13,6 +13,7 @@ import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 import { type INestMicroservice, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { AuthModule } from '@pool/platform';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { grpcServerOptions, PoolMasterGrpcModule } from '../../apps/pool-master/src/grpc/index.js';
 import { freePort } from '../support/processes.js';
@@ -102,7 +103,14 @@ async function boot() {
   const writeSide = await bootWriteSide('grpc-e2e');
   const { es, nats, convergence, WriteSide } = writeSide;
 
-  @Module({ imports: [WriteSide, PoolMasterGrpcModule.register({ subjectRoot: nats.root })] })
+  // No tokens: open, as in development (test/e2e/access-control covers tokens over gRPC).
+  @Module({
+    imports: [
+      WriteSide,
+      AuthModule.forRoot({ tokens: [] }),
+      PoolMasterGrpcModule.register({ subjectRoot: nats.root }),
+    ],
+  })
   class App {}
 
   const address = `127.0.0.1:${await freePort()}`;

@@ -1,5 +1,11 @@
 import { type DynamicModule, Module } from '@nestjs/common';
-import { AppConfigModule, HealthModule, MetricsModule, NatsModule } from '@pool/platform';
+import {
+  AppConfigModule,
+  HealthModule,
+  MetricsModule,
+  natsCredentialsOf,
+  NatsModule,
+} from '@pool/platform';
 import { type MemberHostConfig } from './config/member-host.config.js';
 import { DriftHookController } from './host/drift-hook.controller.js';
 import { MemberHostService } from './host/member-host.service.js';
@@ -21,7 +27,11 @@ export class MemberHostModule {
         HealthModule,
         MetricsModule.forRoot({ app: APP_NAME }),
         // The host name in the client name tells hosts apart in the NATS server's monitoring.
-        NatsModule.forRoot({ servers: config.natsUrl, name: `${APP_NAME}:${config.hostName}` }),
+        NatsModule.forRoot({
+          servers: config.natsUrl,
+          name: `${APP_NAME}:${config.hostName}`,
+          credentials: natsCredentialsOf(config),
+        }),
       ],
       controllers: [StatusController, ...(config.testHooks ? [DriftHookController] : [])],
       providers: [MemberHostService],

@@ -1,6 +1,13 @@
 import 'reflect-metadata'; // first: config classes need decorator metadata as they are defined
 import { Transport, type MicroserviceOptions } from '@nestjs/microservices';
-import { createJsonLogger, exitOnBootError, loadConfig, runHttpApp } from '@pool/platform';
+import {
+  createJsonLogger,
+  exitOnBootError,
+  loadConfig,
+  natsAuthOptions,
+  natsCredentialsOf,
+  runHttpApp,
+} from '@pool/platform';
 import { PoolMasterConfig } from './config/pool-master.config.js';
 import { ApiExceptionFilter, setupOpenApi } from './api/index.js';
 import { grpcServerOptions } from './grpc/index.js';
@@ -23,6 +30,7 @@ try {
         transport: Transport.NATS,
         options: {
           servers: config.natsUrl.split(','),
+          ...natsAuthOptions(natsCredentialsOf(config)),
           queue: `${config.subjectRoot}-pool-master`,
           name: `${APP_NAME}:${config.replicaId}:commands`,
           noAsyncTraces: true,

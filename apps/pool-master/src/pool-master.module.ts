@@ -1,8 +1,10 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import {
   AppConfigModule,
+  AuthModule,
   HealthModule,
   MetricsModule,
+  natsCredentialsOf,
   NatsModule,
   PostgresModule,
 } from '@pool/platform';
@@ -26,7 +28,12 @@ export class PoolMasterModule {
         HealthModule,
         MetricsModule.forRoot({ app: APP_NAME }),
         PostgresModule.forRoot({ url: config.databaseUrl, applicationName: APP_NAME }),
-        NatsModule.forRoot({ servers: config.natsUrl, name: `${APP_NAME}:${config.replicaId}` }),
+        NatsModule.forRoot({
+          servers: config.natsUrl,
+          name: `${APP_NAME}:${config.replicaId}`,
+          credentials: natsCredentialsOf(config),
+        }),
+        AuthModule.forRoot({ tokens: [config.authTokens, config.authTokensFromFile] }),
         WriteSideModule.forRoot({
           databaseUrl: config.databaseUrl,
           subjectRoot: config.subjectRoot,

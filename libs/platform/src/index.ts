@@ -20,5 +20,27 @@ export { MetricsModule, type MetricsOptions } from './metrics/metrics.module.js'
 export { createMetricsRegistry } from './metrics/metrics.registry.js';
 export { PG_POOL, PostgresModule, type PostgresOptions } from './postgres/postgres.module.js';
 export { NatsClient, type NatsOptions } from './nats/nats.client.js';
+export {
+  natsAuthOptions,
+  natsCredentialsOf,
+  type NatsAuthOptions,
+  type NatsCredentials,
+  type NatsCredentialsConfig,
+} from './nats/nats-auth.js';
 export { NatsModule } from './nats/nats.module.js';
 export { exitOnBootError, runHttpApp, type RunHttpAppOptions } from './bootstrap/run-http-app.js';
+export {
+  AccessControl,
+  AccessDenied,
+  AuthModule,
+  BearerTokens,
+  BearerTokensFrom,
+  Public,
+  RequireRole,
+  ROLES,
+  principalOf,
+  type AuthOptions,
+  type Principal,
+  type Role,
+  type TokenEntry,
+} from './auth/index.js';

@@ -45,6 +45,29 @@ export class MemberHostConfig {
   })
   natsUrl: string = 'nats://127.0.0.1:4222';
 
+  /** This service's NATS user (deploy/nats/nats.conf); unset for a server without users. */
+  @Env('NATS_USER')
+  @IsOptional()
+  @IsString()
+  natsUser?: string;
+
+  @Env('NATS_PASSWORD')
+  @IsOptional()
+  @IsString()
+  natsPassword?: string;
+
+  /** A file holding the NATS password (a Docker secret), instead of NATS_PASSWORD. */
+  @Env('NATS_PASSWORD_FILE')
+  @IsOptional()
+  @IsString()
+  natsPasswordFile?: string;
+
+  /** A NATS `.creds` file (user JWT and NKey seed), for a server in operator mode. */
+  @Env('NATS_CREDS')
+  @IsOptional()
+  @IsString()
+  natsCreds?: string;
+
   /** First token of every NATS subject; must match the pool master's. */
   @Env('SUBJECT_ROOT')
   @Matches(/^[a-z0-9][a-z0-9-]{0,31}$/, { message: 'must be a lowercase subject token' })

@@ -1,4 +1,11 @@
-import { Env, EnvBoolean, LOG_LEVELS, type LogLevel } from '@pool/platform';
+import {
+  BearerTokensFrom,
+  Env,
+  EnvBoolean,
+  LOG_LEVELS,
+  type LogLevel,
+  type TokenEntry,
+} from '@pool/platform';
 import { hostname } from 'node:os';
 import {
   IsBoolean,
@@ -6,6 +13,7 @@ import {
   IsIn,
   IsInt,
   IsNotEmpty,
+  IsOptional,
   IsString,
   Matches,
   Max,
@@ -41,6 +49,42 @@ export class PoolMasterConfig {
     message: 'must be a nats:// URL (comma-separated for several)',
   })
   natsUrl: string = 'nats://127.0.0.1:4222';
+
+  /** This service's NATS user (deploy/nats/nats.conf); unset for a server without users. */
+  @Env('NATS_USER')
+  @IsOptional()
+  @IsString()
+  natsUser?: string;
+
+  @Env('NATS_PASSWORD')
+  @IsOptional()
+  @IsString()
+  natsPassword?: string;
+
+  /** A file holding the NATS password (a Docker secret), instead of NATS_PASSWORD. */
+  @Env('NATS_PASSWORD_FILE')
+  @IsOptional()
+  @IsString()
+  natsPasswordFile?: string;
+
+  /** A NATS `.creds` file (user JWT and NKey seed), for a server in operator mode. */
+  @Env('NATS_CREDS')
+  @IsOptional()
+  @IsString()
+  natsCreds?: string;
+
+  /**
+   * Bearer tokens of the HTTP API, `role:token[:name],...` (roles admin, operator, read-only),
+   * hashed as they are read. With neither this nor AUTH_TOKENS_FILE the API is open.
+   */
+  @Env('AUTH_TOKENS')
+  @BearerTokensFrom('list')
+  authTokens?: TokenEntry[];
+
+  /** A file of bearer tokens: lines `role token [name]`, or JSON `[{ role, token, name }]`. */
+  @Env('AUTH_TOKENS_FILE')
+  @BearerTokensFrom('file')
+  authTokensFromFile?: TokenEntry[];
 
   /** First token of every NATS subject; lets several deployments share one NATS. */
   @Env('SUBJECT_ROOT')

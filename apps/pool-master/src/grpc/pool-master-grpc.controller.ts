@@ -4,10 +4,11 @@ import { Controller, Inject, Logger } from '@nestjs/common';
 import { GrpcMethod } from '@nestjs/microservices';
 import { subjects } from '@pool/contracts';
 import { PostgresEventStore } from '@pool/event-store';
-import { NatsClient } from '@pool/platform';
+import { AccessControl, AccessDenied, NatsClient, type Role } from '@pool/platform';
 import { catchError, map, type Observable, throwError } from 'rxjs';
 import { CommandError } from '../commands/command-errors.js';
 import { CommandService } from '../commands/command-service.js';
+import { roleForCommand } from '../api/command-roles.js';
 import { followPoolEvents } from './event-follower.js';
 import { toGrpcException } from './grpc-errors.js';
 import {
@@ -34,11 +35,14 @@ export class PoolMasterGrpcController {
     @Inject(PostgresEventStore) private readonly store: PostgresEventStore,
     @Inject(NatsClient) private readonly nats: NatsClient,
     @Inject(POOL_MASTER_GRPC_OPTIONS) private readonly options: PoolMasterGrpcOptions,
+    @Inject(AccessControl) private readonly access: AccessControl,
   ) {}
 
   @GrpcMethod(GRPC_SERVICE, 'Execute')
-  async execute(request: CommandRequestMessage): Promise<CommandReplyMessage> {
+  async execute(request: CommandRequestMessage, metadata: Metadata): Promise<CommandReplyMessage> {
     try {
+      // Before anything else: a caller without the role learns nothing of its request's flaws.
+      this.authorize(metadata, roleForCommand(request.type));
       const { pool, incoming, envelope } = parseCommandRequest(request);
       const outcome = await this.commands.execute(pool, incoming, envelope);
       return { result: toCommandResultMessage(outcome) };
@@ -50,11 +54,12 @@ export class PoolMasterGrpcController {
   @GrpcMethod(GRPC_SERVICE, 'FollowEvents')
   async followEvents(
     request: FollowRequestMessage,
-    _metadata: Metadata,
+    metadata: Metadata,
     call: ServerWritableStream<FollowRequestMessage, EventMessage>,
   ): Promise<Observable<EventMessage>> {
     let pool: string;
     try {
+      this.authorize(metadata, 'read-only');
       pool = requirePoolId(request.pool);
       const version = await this.store.streamVersion(`pool:${pool}`).catch((error: unknown) => {
         throw unavailable(error);
@@ -79,6 +84,22 @@ export class PoolMasterGrpcController {
       map((event) => toEventMessage(pool, event)),
       catchError((error: unknown) => throwError(() => toGrpcException(unavailable(error)))),
     );
+  }
+
+  /**
+   * The REST bearer token, in the `authorization` metadata (`Bearer <token>`); a refusal is
+   * UNAUTHENTICATED or PERMISSION_DENIED with the same code as over REST in the trailers.
+   */
+  private authorize(metadata: Metadata, needed: Role): void {
+    const values = metadata.get('authorization').map(String);
+    try {
+      this.access.authorize(values.length > 1 ? values : values[0], needed);
+    } catch (error) {
+      if (error instanceof AccessDenied) {
+        throw new CommandError(error.status, error.code, error.message);
+      }
+      throw error;
+    }
   }
 }
 

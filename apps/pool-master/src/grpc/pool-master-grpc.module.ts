@@ -7,7 +7,8 @@ import {
 
 /**
  * The gRPC API's handlers. Needs `CommandService` and `PostgresEventStore` (from `imports`, or
- * global) and the global `NatsClient`; the transport itself is `grpcServerOptions(url)`.
+ * global), the global `NatsClient` and the global `AccessControl` (`AuthModule`); the transport
+ * itself is `grpcServerOptions(url)`.
  */
 @Module({})
 export class PoolMasterGrpcModule {

@@ -1,7 +1,10 @@
 import { Controller, Get, ServiceUnavailableException } from '@nestjs/common';
+import { Public } from '../auth/auth.decorators.js';
 import { HealthRegistry, type HealthReport } from './health.registry.js';
 
+/** Open even where the API takes bearer tokens: orchestrators probe it without one. */
 @Controller('health')
+@Public()
 export class HealthController {
   constructor(private readonly registry: HealthRegistry) {}
 

@@ -3,12 +3,15 @@ import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type HealthRegistry } from '../health/health.registry.js';
 import { redactUrl } from '../logging/redact-url.js';
+import { natsAuthOptions, type NatsAuthOptions, type NatsCredentials } from './nats-auth.js';
 
 export interface NatsOptions {
   /** One URL or a comma-separated list; credentials may be embedded (`nats://u:p@host:4222`). */
   servers: string;
   /** Client name shown by the NATS server's monitoring endpoints. */
   name: string;
+  /** The service's NATS user (deploy/nats/nats.conf); none for a server without auth. */
+  credentials?: NatsCredentials;
   retryDelayMs?: number;
 }
 
@@ -23,11 +26,14 @@ export class NatsClient implements OnModuleInit, OnApplicationShutdown {
   private readonly first: Promise<NatsConnection>;
   private resolveFirst!: (nc: NatsConnection) => void;
   private nc: NatsConnection | undefined;
+  private readonly auth: NatsAuthOptions;
 
   constructor(
     private readonly options: NatsOptions,
     private readonly health: HealthRegistry,
   ) {
+    // Before connecting: bad credentials settings fail the boot, not the connect loop.
+    this.auth = natsAuthOptions(options.credentials);
     this.first = new Promise((resolve) => (this.resolveFirst = resolve));
     // Started here, not in onModuleInit: other providers' factories may await `connected()`.
     void this.connectUntilStopped();
@@ -69,7 +75,11 @@ export class NatsClient implements OnModuleInit, OnApplicationShutdown {
         const nc = await connect({
           servers,
           name: this.options.name,
+          ...this.auth,
           maxReconnectAttempts: -1,
+          // Keep retrying after two refusals in a row, as after any other failure: the server's
+          // users may be being fixed or rotated, and a closed connection never comes back.
+          ignoreAuthErrorAbort: true,
           // Otherwise every request builds two Error objects up front for their stack traces.
           noAsyncTraces: true,
         });
@@ -84,7 +94,7 @@ export class NatsClient implements OnModuleInit, OnApplicationShutdown {
       } catch (err) {
         // Loud once, then quiet: a NATS outage should not flood the log every two seconds.
         const log = attempt === 1 ? 'warn' : 'debug';
-        this.logger[log](`cannot reach ${redactUrl(this.options.servers)} (${message(err)})`);
+        this.logger[log](`cannot connect to ${redactUrl(this.options.servers)} (${message(err)})`);
         await sleep(this.options.retryDelayMs ?? 2_000, undefined, {
           signal: this.stop.signal,
         }).catch(() => undefined);

@@ -10,6 +10,7 @@ import {
 } from '@nestjs/swagger';
 import { POOL_STREAM_PREFIX, type EventEnvelope } from '@pool/contracts';
 import { formatPosition, PostgresEventStore, type RecordedEvent } from '@pool/event-store';
+import { RequireRole } from '@pool/platform';
 import { CommandError } from '../../commands/command-errors.js';
 import { PoolIdPipe } from '../http/pool-id.pipe.js';
 import { ApiErrorModel, EventsPageModel } from '../openapi/api-models.js';
@@ -26,6 +27,7 @@ export interface EventsPage {
 
 /** The pool's log itself, in version order, for audit and for clients that follow it. */
 @Controller('pools/:pool/events')
+@RequireRole('read-only')
 @ApiTags('events')
 export class EventsController {
   constructor(@Inject(PostgresEventStore) private readonly store: PostgresEventStore) {}

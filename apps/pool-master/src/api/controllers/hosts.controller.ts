@@ -1,6 +1,7 @@
 import { Delete, Inject, Param, Post, Put } from '@nestjs/common';
 import { ApiParam } from '@nestjs/swagger';
 import { type CommandEnvelope, type CommandOutcome } from '@pool/contracts';
+import { RequireRole } from '@pool/platform';
 import { CommandService } from '../../commands/command-service.js';
 import { CommandBody, withNewId, withPath } from '../http/command-body.js';
 import { Envelope } from '../http/envelope.js';
@@ -11,6 +12,7 @@ import { command, CommandController } from './command-route.js';
 import { setPif } from './set-pif.js';
 
 @CommandController('pools/:pool/hosts', 'hosts')
+@RequireRole('admin')
 export class HostsController {
   constructor(@Inject(CommandService) private readonly commands: CommandService) {}
 

@@ -1,6 +1,7 @@
 import { Delete, Inject, Param, Post } from '@nestjs/common';
 import { ApiParam } from '@nestjs/swagger';
 import { type CommandEnvelope, type CommandOutcome } from '@pool/contracts';
+import { RequireRole } from '@pool/platform';
 import { CommandService } from '../../commands/command-service.js';
 import { CommandBody, withNewId, withPath } from '../http/command-body.js';
 import { Envelope } from '../http/envelope.js';
@@ -10,6 +11,7 @@ import { CreateMirrorBody } from '../openapi/bodies.js';
 import { command, CommandController } from './command-route.js';
 
 @CommandController('pools/:pool/mirrors', 'mirrors')
+@RequireRole('admin')
 export class MirrorsController {
   constructor(@Inject(CommandService) private readonly commands: CommandService) {}
 

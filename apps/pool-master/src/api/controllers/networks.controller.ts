@@ -1,6 +1,7 @@
 import { Delete, Inject, Param, Patch, Post } from '@nestjs/common';
 import { ApiExtraModels, ApiParam, getSchemaPath } from '@nestjs/swagger';
 import { type CommandEnvelope, type CommandOutcome } from '@pool/contracts';
+import { RequireRole } from '@pool/platform';
 import { CommandService } from '../../commands/command-service.js';
 import { CommandBody, withNewId, withPath } from '../http/command-body.js';
 import { Envelope } from '../http/envelope.js';
@@ -10,6 +11,7 @@ import { ExternalNetworkBody, PrivateNetworkBody, UpdateNetworkBody } from '../o
 import { command, CommandController } from './command-route.js';
 
 @CommandController('pools/:pool/networks', 'networks')
+@RequireRole('admin')
 @ApiExtraModels(ExternalNetworkBody, PrivateNetworkBody)
 export class NetworksController {
   constructor(@Inject(CommandService) private readonly commands: CommandService) {}

@@ -1,5 +1,6 @@
 import { Inject, Param, Patch, Post } from '@nestjs/common';
 import { type CommandEnvelope, type CommandOutcome } from '@pool/contracts';
+import { RequireRole } from '@pool/platform';
 import { CommandService } from '../../commands/command-service.js';
 import { RenamePoolData } from '../command-schemas/index.js';
 import { CommandBody, withNewId } from '../http/command-body.js';
@@ -10,6 +11,7 @@ import { CreatePoolBody } from '../openapi/bodies.js';
 import { command, CommandController } from './command-route.js';
 
 @CommandController('pools', 'pools')
+@RequireRole('admin')
 export class PoolsController {
   constructor(@Inject(CommandService) private readonly commands: CommandService) {}
 

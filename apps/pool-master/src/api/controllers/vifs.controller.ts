@@ -1,6 +1,7 @@
 import { Delete, Inject, Param, Patch, Post } from '@nestjs/common';
 import { ApiParam } from '@nestjs/swagger';
 import { type CommandEnvelope, type CommandOutcome } from '@pool/contracts';
+import { RequireRole } from '@pool/platform';
 import { CommandService } from '../../commands/command-service.js';
 import { CommandBody, withNewId, withPath } from '../http/command-body.js';
 import { Envelope } from '../http/envelope.js';
@@ -16,6 +17,7 @@ const VIF = { name: 'vif', description: 'The VIF id' };
  * listed, and the decider does not check it (its commands carry no VM id).
  */
 @CommandController('pools/:pool/vms/:vm/vifs', 'vifs')
+@RequireRole('operator')
 @ApiParam({ name: 'vm', description: 'The VM id' })
 export class VifsController {
   constructor(@Inject(CommandService) private readonly commands: CommandService) {}

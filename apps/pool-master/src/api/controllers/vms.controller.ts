@@ -1,6 +1,7 @@
 import { Delete, Inject, Param, Patch, Post } from '@nestjs/common';
 import { ApiParam } from '@nestjs/swagger';
 import { type CommandEnvelope, type CommandOutcome } from '@pool/contracts';
+import { RequireRole } from '@pool/platform';
 import { CommandService } from '../../commands/command-service.js';
 import { CommandBody, withNewId, withPath } from '../http/command-body.js';
 import { Envelope } from '../http/envelope.js';
@@ -12,6 +13,7 @@ import { command, CommandController } from './command-route.js';
 const VM = { name: 'vm', description: 'The VM id' };
 
 @CommandController('pools/:pool/vms', 'vms')
+@RequireRole('operator')
 export class VmsController {
   constructor(@Inject(CommandService) private readonly commands: CommandService) {}
 

@@ -103,15 +103,18 @@ function fromHttp(exception: HttpException): ApiErrorBody {
   const cause = fastifyError(exception.cause);
   if (cause) return fromFastify(status, cause.code, cause.message);
   const response = exception.getResponse();
-  const code = STATUS_CODE_NAMES[status] ?? `HTTP_${status}`;
+  const byStatus = STATUS_CODE_NAMES[status] ?? `HTTP_${status}`;
   if (typeof response === 'string')
-    return { statusCode: status, code, message: sentence(response) };
+    return { statusCode: status, code: byStatus, message: sentence(response) };
   const {
     message,
     error: _error,
     statusCode: _status,
+    code: chosen,
     ...rest
   } = response as Record<string, unknown>;
+  // A code the thrower chose (the auth guard's UNAUTHENTICATED) says more than the status's.
+  const code = typeof chosen === 'string' ? chosen : byStatus;
   // A ValidationPipe's list of messages, should one be in use somewhere.
   if (Array.isArray(message)) {
     return {

@@ -15,6 +15,13 @@ export function setupOpenApi(app: INestApplication): void {
         'answer { statusCode, code, message, details }.',
     )
     .setVersion('1')
+    // Roles: read-only reads, operator also runs VMs and VIFs and migrates, admin does all.
+    .addBearerAuth({
+      type: 'http',
+      scheme: 'bearer',
+      description: 'A token of the deployment (AUTH_TOKENS); 401 without one, 403 lacking the role',
+    })
+    .addSecurityRequirements('bearer')
     .build();
   // Built on first request: creating it walks every route and model.
   SwaggerModule.setup(

@@ -1,0 +1,47 @@
+import { type Role } from '@pool/platform';
+import { type CommandType, isCommandType } from './command-schemas/command-schemas.js';
+
+/**
+ * The least bearer-token role that may run each command (DESIGN §6). REST routes declare theirs
+ * with `@RequireRole` on their controller (command-roles.spec checks the two agree); gRPC's
+ * Execute runs any command, so it looks the role up here. NATS commands are governed by the
+ * NATS server's per-user permissions instead (deploy/nats/nats.conf).
+ */
+export const COMMAND_ROLES: Record<CommandType, Role> = {
+  CreatePool: 'admin',
+  RenamePool: 'admin',
+  JoinHost: 'admin',
+  EnableHost: 'admin',
+  DisableHost: 'admin',
+  EjectHost: 'admin',
+  SetPifRole: 'admin',
+  SetPifMtu: 'admin',
+  CreateBond: 'admin',
+  DestroyBond: 'admin',
+  CreateNetwork: 'admin',
+  UpdateNetwork: 'admin',
+  DestroyNetwork: 'admin',
+  // An operator runs VMs: their life cycle, their VIFs and where they run.
+  CreateVm: 'operator',
+  RenameVm: 'operator',
+  StartVm: 'operator',
+  StopVm: 'operator',
+  DestroyVm: 'operator',
+  CreateVif: 'operator',
+  UpdateVif: 'operator',
+  DestroyVif: 'operator',
+  RequestMigration: 'operator',
+  CreateAclRule: 'admin',
+  DeleteAclRule: 'admin',
+  CreateMirror: 'admin',
+  DeleteMirror: 'admin',
+  // The coordinator's steps of a migration (DESIGN §5): it sends them over NATS.
+  PrepareMigration: 'admin',
+  ActivateMigration: 'admin',
+  CompleteMigration: 'admin',
+  AbortMigration: 'admin',
+};
+
+/** An unknown type needs admin: it is refused as unknown only once the caller may know why. */
+export const roleForCommand = (type: string): Role =>
+  isCommandType(type) ? COMMAND_ROLES[type] : 'admin';
