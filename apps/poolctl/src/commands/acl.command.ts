@@ -1,0 +1,106 @@
+import { Option, type Command } from 'commander';
+import { ACL_ACTIONS, ACL_DIRECTIONS, ACL_PROTOCOLS } from '@pool/domain';
+import { type CliIo } from '../cli/io.js';
+import { integer, portRange } from '../cli/parsers.js';
+import { ACL_COLUMNS } from '../output/columns.js';
+import { createAclRule, deleteAclRule } from '../requests/master-requests.js';
+import { applyCommand, printApplied } from './mutation.js';
+import { scopeOf } from './scope.js';
+import { examples, printList, verb, WAIT_HELP } from './verb.js';
+
+interface AddOptions {
+  network?: string;
+  vif?: string;
+  direction: string;
+  priority: number;
+  protocol: string;
+  cidr?: string;
+  port?: { portFrom: number; portTo: number };
+  action: string;
+  id?: string;
+  wait?: boolean;
+}
+
+export function registerAcl(program: Command, io: CliIo): void {
+  const acl = program
+    .command('acl')
+    .description('pool-wide ACL rules on a network or a VIF: add, remove, list')
+    .addHelpText(
+      'after',
+      examples(
+        'poolctl acl add --network prod --direction ingress --priority 100 --protocol tcp --port 443 --action allow',
+      ),
+    );
+
+  acl
+    .command('add')
+    .description(
+      'add a rule; two rules with the same scope, direction and priority must not overlap. ' +
+        'Prints the rule id',
+    )
+    .option('--network <network>', 'apply to every port of this network')
+    .option('--vif <vif>', 'apply to this VIF')
+    .addOption(
+      new Option('--direction <direction>', 'seen from the port')
+        .choices(ACL_DIRECTIONS)
+        .makeOptionMandatory(),
+    )
+    .requiredOption('--priority <n>', 'priority 0–32767', integer)
+    .addOption(
+      new Option('--protocol <protocol>', 'protocol').choices(ACL_PROTOCOLS).default('any'),
+    )
+    .option('--cidr <prefix>', 'remote prefix, host bits clear (default: any address)')
+    .option('--port <port>', 'PORT or FROM-TO (tcp/udp only; default: every port)', portRange)
+    .addOption(
+      new Option('--action <action>', 'what happens to a match')
+        .choices(ACL_ACTIONS)
+        .makeOptionMandatory(),
+    )
+    .option('--id <id>', 'the rule id (default: a new UUID)')
+    .option('--wait', WAIT_HELP)
+    .addHelpText(
+      'after',
+      examples(
+        'poolctl acl add --network prod --direction ingress --priority 100 \\\n' +
+          '      --protocol tcp --cidr 10.0.0.0/8 --port 8000-8080 --action allow',
+        'poolctl acl add --vif 1f0e… --direction egress --priority 10 --action drop --wait',
+      ),
+    )
+    .action(
+      verb<AddOptions>(io, async (ctx, _args, options) => {
+        const pool = ctx.pool();
+        const request = createAclRule(pool, {
+          ruleId: options.id,
+          scope: scopeOf(options, 'acl add'),
+          direction: options.direction,
+          priority: options.priority,
+          match: { protocol: options.protocol, cidr: options.cidr, ...options.port },
+          action: options.action,
+        });
+        printApplied(ctx, await applyCommand(ctx, pool, request, options));
+      }),
+    );
+
+  acl
+    .command('remove')
+    .description('remove an ACL rule')
+    .argument('<rule>', 'the rule id')
+    .option('--wait', WAIT_HELP)
+    .addHelpText('after', examples('poolctl acl remove 7c1d… --wait'))
+    .action(
+      verb<{ wait?: boolean }>(io, async (ctx, [id], options) => {
+        const pool = ctx.pool();
+        printApplied(ctx, await applyCommand(ctx, pool, deleteAclRule(pool, id!), options));
+      }),
+    );
+
+  acl
+    .command('list')
+    .description('list the ACL rules')
+    .addHelpText('after', examples('poolctl acl list', 'poolctl acl list -o json'))
+    .action(
+      verb(io, async (ctx) => {
+        printList(ctx, await ctx.reads.acls(ctx.pool()), ACL_COLUMNS);
+      }),
+    );
+}

@@ -1,0 +1,148 @@
+import { Option, type Command } from 'commander';
+import { NETWORK_PURPOSES } from '@pool/domain';
+import { usageError } from '../cli/errors.js';
+import { type CliIo } from '../cli/io.js';
+import { integer } from '../cli/parsers.js';
+import { NETWORK_COLUMNS } from '../output/columns.js';
+import {
+  createNetwork,
+  destroyNetwork,
+  updateNetwork,
+  type NetworkSpec,
+} from '../requests/master-requests.js';
+import { applyCommand, printApplied } from './mutation.js';
+import { examples, printList, printObject, verb, WAIT_HELP } from './verb.js';
+
+export interface CreateNetworkOptions {
+  uplink?: string;
+  vlan?: number;
+  private?: boolean;
+  purpose: string;
+  mtu?: number;
+  id?: string;
+  wait?: boolean;
+}
+
+/** An external network needs its uplink device; a private one has none and no VLAN. */
+export function networkSpec(name: string, options: CreateNetworkOptions): NetworkSpec {
+  const common = { networkId: options.id, name, purpose: options.purpose, mtu: options.mtu };
+  if (options.private) {
+    if (options.uplink !== undefined || options.vlan !== undefined) {
+      throw usageError('a --private network has no --uplink and no --vlan');
+    }
+    return { ...common, kind: 'private' };
+  }
+  if (options.uplink === undefined) {
+    throw usageError('network create needs --uplink <device> (external) or --private');
+  }
+  return { ...common, kind: 'external', device: options.uplink, vlan: options.vlan };
+}
+
+export function registerNetwork(program: Command, io: CliIo): void {
+  const network = program
+    .command('network')
+    .description('pool-wide networks (logical switches): create, update, destroy, list, show')
+    .addHelpText(
+      'after',
+      examples(
+        'poolctl network create prod --uplink eth1 --vlan 100 --wait',
+        'poolctl network create backend --private',
+      ),
+    );
+
+  network
+    .command('create')
+    .description(
+      'create an external network (uplinked on every host to --uplink, tagged with --vlan or ' +
+        'not) or a --private one (no uplink); prints its id',
+    )
+    .argument('<name>', 'a name unique in the pool, 1–64 printable characters')
+    .option('--uplink <device>', 'the PIF or bond device each host uplinks it to (external)')
+    .option('--vlan <tag>', 'VLAN tag 1–4094 (external; default untagged)', integer)
+    .option('--private', 'no uplink: its VMs never reach the server NICs')
+    .addOption(
+      new Option('--purpose <purpose>', 'the traffic it carries')
+        .choices(NETWORK_PURPOSES)
+        .default('vm'),
+    )
+    .option('--mtu <mtu>', 'MTU, 68–9216 (default 1500)', integer)
+    .option('--id <id>', 'the network id (default: a new UUID)')
+    .option('--wait', WAIT_HELP)
+    .addHelpText(
+      'after',
+      examples(
+        'poolctl network create prod-vlan-100 --uplink eth1 --vlan 100 --wait',
+        'poolctl network create storage --uplink bond0 --purpose storage --mtu 9000 --id storage',
+        'poolctl network create backend --private',
+      ),
+    )
+    .action(
+      verb<CreateNetworkOptions>(io, async (ctx, [name], options) => {
+        const pool = ctx.pool();
+        const request = createNetwork(pool, networkSpec(name!, options));
+        printApplied(ctx, await applyCommand(ctx, pool, request, options));
+      }),
+    );
+
+  network
+    .command('update')
+    .description('rename a network or change its MTU')
+    .argument('<network>', 'the network id')
+    .option('--name <name>', 'a new name')
+    .option('--mtu <mtu>', 'a new MTU, 68–9216', integer)
+    .option('--wait', WAIT_HELP)
+    .addHelpText('after', examples('poolctl network update prod --mtu 9000 --wait'))
+    .action(
+      verb<{ name?: string; mtu?: number; wait?: boolean }>(io, async (ctx, [id], options) => {
+        if (options.name === undefined && options.mtu === undefined) {
+          throw usageError('network update needs --name, --mtu or both');
+        }
+        const pool = ctx.pool();
+        const request = updateNetwork(pool, id!, { name: options.name, mtu: options.mtu });
+        printApplied(ctx, await applyCommand(ctx, pool, request, options));
+      }),
+    );
+
+  network
+    .command('destroy')
+    .description('destroy a network without VIFs; its ACL rules and mirrors go with it')
+    .argument('<network>', 'the network id')
+    .option('--wait', WAIT_HELP)
+    .addHelpText('after', examples('poolctl network destroy backend'))
+    .action(
+      verb<{ wait?: boolean }>(io, async (ctx, [id], options) => {
+        const pool = ctx.pool();
+        printApplied(ctx, await applyCommand(ctx, pool, destroyNetwork(pool, id!), options));
+      }),
+    );
+
+  network
+    .command('list')
+    .description('list the networks')
+    .addHelpText('after', examples('poolctl network list', 'poolctl network list -o json'))
+    .action(
+      verb(io, async (ctx) => {
+        printList(ctx, await ctx.reads.networks(ctx.pool()), NETWORK_COLUMNS);
+      }),
+    );
+
+  network
+    .command('show')
+    .description('show a network')
+    .argument('<network>', 'the network id')
+    .addHelpText('after', examples('poolctl network show prod'))
+    .action(
+      verb(io, async (ctx, [id]) => {
+        const view = await ctx.reads.network(ctx.pool(), id!);
+        printObject(ctx, view, [
+          ['id', view.id],
+          ['name', view.name],
+          ['kind', view.kind],
+          ['purpose', view.purpose],
+          ['uplink', view.device ?? view.uplinks?.map((u) => `${u.hostId}:${u.device}`)],
+          ['vlan', view.vlan],
+          ['mtu', view.mtu],
+        ]);
+      }),
+    );
+}

@@ -1,0 +1,211 @@
+import { type Command } from 'commander';
+import { ApiError, usageError } from '../cli/errors.js';
+import { type Context } from '../cli/context.js';
+import { type CliIo } from '../cli/io.js';
+import { integer, rateSpec } from '../cli/parsers.js';
+import { VIF_COLUMNS } from '../output/columns.js';
+import {
+  createVif,
+  destroyVif,
+  updateVif,
+  type Qos,
+  type VifAddressing,
+} from '../requests/master-requests.js';
+import { applyCommand, printApplied } from './mutation.js';
+import { examples, printList, verb, WAIT_HELP } from './verb.js';
+
+type Rate = { kbps: number; burstKb: number };
+
+interface AddressingOptions {
+  ipv4?: string | false;
+  ipv6?: string | false;
+  qosIn?: Rate;
+  qosOut?: Rate;
+  qos?: false;
+  portSecurity?: boolean;
+}
+
+interface CreateOptions extends AddressingOptions {
+  network: string;
+  device: number;
+  mac?: string;
+  id?: string;
+  wait?: boolean;
+}
+
+interface UpdateOptions extends AddressingOptions {
+  vm?: string;
+  wait?: boolean;
+}
+
+/** Both directions of QoS from --qos-in/--qos-out: the one not given is unlimited (0). */
+function qosOf(options: AddressingOptions): Qos | null | undefined {
+  if (options.qos === false) {
+    if (options.qosIn || options.qosOut)
+      throw usageError('--no-qos clears QoS: give no rates with it');
+    return null;
+  }
+  if (!options.qosIn && !options.qosOut) return undefined;
+  return {
+    ingressKbps: options.qosIn?.kbps ?? 0,
+    ingressBurstKb: options.qosIn?.burstKb ?? 0,
+    egressKbps: options.qosOut?.kbps ?? 0,
+    egressBurstKb: options.qosOut?.burstKb ?? 0,
+  };
+}
+
+/** `--ipv4 ADDR` sets, `--no-ipv4` clears (null), neither leaves it. */
+const address = (value: string | false | undefined): string | null | undefined =>
+  value === false ? null : value;
+
+export function addressingOf(options: AddressingOptions): VifAddressing {
+  return {
+    ipv4: address(options.ipv4),
+    ipv6: address(options.ipv6),
+    qos: qosOf(options),
+    portSecurity: options.portSecurity,
+  };
+}
+
+/** The VM a VIF belongs to: its URL names it, though the master does not check it. */
+async function vmOfVif(ctx: Context, pool: string, vif: string, given?: string): Promise<string> {
+  if (given !== undefined) return given;
+  const vm = (await ctx.reads.vms(pool)).find((v) => v.vifs.some((f) => f.id === vif));
+  if (!vm) throw new ApiError(404, 'VIF_NOT_FOUND', `VIF ${vif} does not exist.`);
+  return vm.id;
+}
+
+const addressingOptions = (command: Command, update: boolean): Command => {
+  command
+    .option('--ipv4 <address>', 'IPv4 address, unique on the network')
+    .option('--ipv6 <address>', 'IPv6 address, unique on the network')
+    .option(
+      '--qos-in <rate>',
+      'ingress limit RATE[/BURST] in kbit/s and kbit (0: unlimited)',
+      rateSpec,
+    )
+    .option(
+      '--qos-out <rate>',
+      'egress limit RATE[/BURST] in kbit/s and kbit (0: unlimited)',
+      rateSpec,
+    )
+    .option('--port-security', 'only the VIF own MAC and IPs may send');
+  if (update) {
+    command
+      .option('--no-ipv4', 'clear the IPv4 address')
+      .option('--no-ipv6', 'clear the IPv6 address')
+      .option('--no-qos', 'remove the rate limits')
+      .option('--no-port-security', 'let the VIF send from any address');
+  }
+  return command;
+};
+
+export function registerVif(program: Command, io: CliIo): void {
+  const vif = program
+    .command('vif')
+    .description("VMs' virtual NICs: create, update, destroy, list")
+    .addHelpText(
+      'after',
+      examples('poolctl vif create web-1 --network prod --ipv4 192.0.2.10 --port-security'),
+    );
+
+  addressingOptions(
+    vif
+      .command('create')
+      .description('plug a VIF of a VM into a network; prints its id')
+      .argument('<vm>', 'the VM id')
+      .requiredOption('--network <network>', 'the network id')
+      .option('--device <n>', 'device index 0–15, unique per VM', integer, 0)
+      .option('--mac <mac>', 'a unicast MAC unique in the pool (default: the pool generates one)')
+      .option('--id <id>', 'the VIF id (default: a new UUID)'),
+    false,
+  )
+    .option('--wait', WAIT_HELP)
+    .addHelpText(
+      'after',
+      examples(
+        'poolctl vif create web-1 --network prod --ipv4 192.0.2.10',
+        'poolctl vif create web-1 --network backend --device 1 --mac 02:00:00:00:00:11 \\\n' +
+          '      --qos-in 100000/10000 --qos-out 100000/10000 --port-security --wait',
+      ),
+    )
+    .action(
+      verb<CreateOptions>(io, async (ctx, [vm], options) => {
+        const pool = ctx.pool();
+        const request = createVif(pool, vm!, {
+          vifId: options.id,
+          device: options.device,
+          networkId: options.network,
+          mac: options.mac,
+          ...addressingOf(options),
+        });
+        printApplied(ctx, await applyCommand(ctx, pool, request, options));
+      }),
+    );
+
+  addressingOptions(
+    vif
+      .command('update')
+      .description("change a VIF's addresses, QoS or port security (what is not given stays)")
+      .argument('<vif>', 'the VIF id')
+      .option('--vm <vm>', 'its VM (default: looked up)'),
+    true,
+  )
+    .option('--wait', WAIT_HELP)
+    .addHelpText(
+      'after',
+      examples(
+        'poolctl vif update 1f0e… --ipv4 192.0.2.20 --wait',
+        'poolctl vif update 1f0e… --no-qos --no-port-security',
+      ),
+    )
+    .action(
+      verb<UpdateOptions>(io, async (ctx, [id], options) => {
+        const changes = addressingOf(options);
+        if (Object.values(changes).every((value) => value === undefined)) {
+          throw usageError('vif update needs something to change: see --help');
+        }
+        const pool = ctx.pool();
+        const vm = await vmOfVif(ctx, pool, id!, options.vm);
+        printApplied(
+          ctx,
+          await applyCommand(ctx, pool, updateVif(pool, vm, id!, changes), options),
+        );
+      }),
+    );
+
+  vif
+    .command('destroy')
+    .description('unplug a VIF; its ACL rules and mirrors go with it')
+    .argument('<vif>', 'the VIF id')
+    .option('--vm <vm>', 'its VM (default: looked up)')
+    .option('--wait', WAIT_HELP)
+    .addHelpText('after', examples('poolctl vif destroy 1f0e…'))
+    .action(
+      verb<{ vm?: string; wait?: boolean }>(io, async (ctx, [id], options) => {
+        const pool = ctx.pool();
+        const vm = await vmOfVif(ctx, pool, id!, options.vm);
+        printApplied(ctx, await applyCommand(ctx, pool, destroyVif(pool, vm, id!), options));
+      }),
+    );
+
+  vif
+    .command('list')
+    .description('list VIFs with their MAC, IPs, QoS and port security')
+    .option('--vm <vm>', 'only the VIFs of this VM')
+    .option('--network <network>', 'only the VIFs on this network')
+    .addHelpText(
+      'after',
+      examples('poolctl vif list --vm web-1', 'poolctl vif list --network prod -o json'),
+    )
+    .action(
+      verb<{ vm?: string; network?: string }>(io, async (ctx, _args, options) => {
+        const pool = ctx.pool();
+        const vms = options.vm ? [await ctx.reads.vm(pool, options.vm)] : await ctx.reads.vms(pool);
+        const rows = vms
+          .flatMap((vm) => vm.vifs.map((v) => ({ ...v, vmId: vm.id })))
+          .filter((v) => options.network === undefined || v.networkId === options.network);
+        printList(ctx, rows, VIF_COLUMNS);
+      }),
+    );
+}

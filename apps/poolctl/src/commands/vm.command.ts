@@ -1,0 +1,186 @@
+import { Option, type Command } from 'commander';
+import { CliError } from '../cli/errors.js';
+import { ExitCode } from '../cli/exit-codes.js';
+import { type CliIo } from '../cli/io.js';
+import { VIF_COLUMNS, VM_COLUMNS } from '../output/columns.js';
+import { renderTable } from '../output/table.js';
+import {
+  createVm,
+  destroyVm,
+  migrateVm,
+  renameVm,
+  startVm,
+  stopVm,
+} from '../requests/master-requests.js';
+import { waitForMigration } from '../wait/migration.js';
+import { applyCommand, printApplied } from './mutation.js';
+import { examples, printList, printObject, verb, WAIT_HELP } from './verb.js';
+
+export function registerVm(program: Command, io: CliIo): void {
+  const vm = program
+    .command('vm')
+    .description('virtual machines: create, start, stop, migrate, destroy, list, show')
+    .addHelpText(
+      'after',
+      examples(
+        'VM=$(poolctl vm create web-1)',
+        'poolctl vm start "$VM" --on host-a --wait',
+        'poolctl vm migrate "$VM" --to host-b --wait',
+      ),
+    );
+
+  vm.command('create')
+    .description('create a VM (halted); prints its id')
+    .argument('<name>', 'a name of 1–64 printable characters')
+    .option('--id <id>', 'the VM id (default: a new UUID)')
+    .option('--wait', WAIT_HELP)
+    .addHelpText('after', examples('poolctl vm create web-1 --id web-1'))
+    .action(
+      verb<{ id?: string; wait?: boolean }>(io, async (ctx, [name], options) => {
+        const pool = ctx.pool();
+        const request = createVm(pool, { vmId: options.id, name: name! });
+        printApplied(ctx, await applyCommand(ctx, pool, request, options));
+      }),
+    );
+
+  vm.command('rename')
+    .description('rename a VM')
+    .argument('<vm>', 'the VM id')
+    .argument('<name>', 'the new name')
+    .option('--wait', WAIT_HELP)
+    .addHelpText('after', examples('poolctl vm rename web-1 web-01'))
+    .action(
+      verb<{ wait?: boolean }>(io, async (ctx, [id, name], options) => {
+        const pool = ctx.pool();
+        printApplied(ctx, await applyCommand(ctx, pool, renameVm(pool, id!, name!), options));
+      }),
+    );
+
+  vm.command('start')
+    .description('start a VM on an enabled host with an uplink for each of its external networks')
+    .argument('<vm>', 'the VM id')
+    .requiredOption('--on <host>', 'the host to run it on')
+    .option('--wait', WAIT_HELP)
+    .addHelpText('after', examples('poolctl vm start web-1 --on host-a --wait'))
+    .action(
+      verb<{ on: string; wait?: boolean }>(io, async (ctx, [id], options) => {
+        const pool = ctx.pool();
+        printApplied(ctx, await applyCommand(ctx, pool, startVm(pool, id!, options.on), options));
+      }),
+    );
+
+  vm.command('stop')
+    .description('stop a running VM')
+    .argument('<vm>', 'the VM id')
+    .option('--wait', WAIT_HELP)
+    .addHelpText('after', examples('poolctl vm stop web-1 --wait'))
+    .action(
+      verb<{ wait?: boolean }>(io, async (ctx, [id], options) => {
+        const pool = ctx.pool();
+        printApplied(ctx, await applyCommand(ctx, pool, stopVm(pool, id!), options));
+      }),
+    );
+
+  vm.command('destroy')
+    .description('destroy a halted VM with its VIFs, their ACL rules and mirrors')
+    .argument('<vm>', 'the VM id')
+    .option('--wait', WAIT_HELP)
+    .addHelpText('after', examples('poolctl vm destroy web-1'))
+    .action(
+      verb<{ wait?: boolean }>(io, async (ctx, [id], options) => {
+        const pool = ctx.pool();
+        printApplied(ctx, await applyCommand(ctx, pool, destroyVm(pool, id!), options));
+      }),
+    );
+
+  vm.command('migrate')
+    .description(
+      'move a running VM to another host; it keeps its MACs, IPs and networks. Prints the ' +
+        'migration id; with --wait, follows it to completed (exit 0) or aborted (exit 5)',
+    )
+    .argument('<vm>', 'the VM id')
+    .requiredOption(
+      '--to <host>',
+      'an enabled host with an uplink for every external network of the VM',
+    )
+    .option('--id <id>', 'the migration id (default: a new UUID)')
+    .option(
+      '--wait',
+      'follow the migration (requested → prepared → activated → completed) until it ends',
+    )
+    .addHelpText(
+      'after',
+      examples(
+        'poolctl vm migrate web-1 --to host-b --wait',
+        'poolctl vm migrate web-1 --to host-b --wait -o json | jq .migration.status',
+      ),
+    )
+    .action(
+      verb<{ to: string; id?: string; wait?: boolean }>(io, async (ctx, [id], options) => {
+        const pool = ctx.pool();
+        // The migration's own wait follows the saga; the hosts barrier would only cover Requested.
+        const applied = await applyCommand(ctx, pool, migrateVm(pool, id!, options.to, options.id));
+        const migrationId = applied.createdId;
+        if (!options.wait || migrationId === undefined) {
+          printApplied(ctx, applied);
+          return;
+        }
+        const migration = await waitForMigration(ctx, pool, migrationId, applied.outcome.version);
+        if (ctx.output === 'json') printApplied(ctx, applied, { migration });
+        else ctx.print(`${migrationId} ${migration.status}`);
+        if (migration.status === 'aborted') {
+          throw new CliError(
+            ExitCode.Aborted,
+            'MIGRATION_ABORTED',
+            `migration ${migrationId} of VM ${id} was aborted: ${migration.reason ?? 'no reason given'}`,
+            { migration },
+          );
+        }
+      }),
+    );
+
+  vm.command('list')
+    .description('list VMs')
+    .option('--host <host>', 'only VMs resident on this host')
+    .addOption(
+      new Option('--power-state <state>', 'only VMs in this state').choices(['halted', 'running']),
+    )
+    .addHelpText(
+      'after',
+      examples('poolctl vm list --host host-a', 'poolctl vm list --power-state running -o json'),
+    )
+    .action(
+      verb<{ host?: string; powerState?: string }>(io, async (ctx, _args, options) => {
+        const vms = await ctx.reads.vms(ctx.pool(), options);
+        printList(ctx, vms, VM_COLUMNS);
+      }),
+    );
+
+  vm.command('show')
+    .description('show a VM with its VIFs and any migration under way')
+    .argument('<vm>', 'the VM id')
+    .addHelpText('after', examples('poolctl vm show web-1', 'poolctl vm show web-1 -o json'))
+    .action(
+      verb(io, async (ctx, [id]) => {
+        const view = await ctx.reads.vm(ctx.pool(), id!);
+        const vifs = view.vifs.map((vif) => ({ ...vif, vmId: view.id }));
+        printObject(
+          ctx,
+          view,
+          [
+            ['id', view.id],
+            ['name', view.name],
+            ['power state', view.powerState],
+            ['host', view.hostId],
+            [
+              'migration',
+              view.migration
+                ? `${view.migration.id} ${view.migration.status} → ${view.migration.toHostId}`
+                : null,
+            ],
+          ],
+          vifs.length > 0 ? `\n${renderTable(vifs, VIF_COLUMNS)}` : '',
+        );
+      }),
+    );
+}

@@ -1,0 +1,120 @@
+import {
+  type AclView,
+  type BondView,
+  type HostView,
+  type MirrorView,
+  type NetworkView,
+  type PifView,
+  type PoolSummary,
+  type ScopeView,
+  type VifView,
+  type VmView,
+} from '../read/views.js';
+import { type Column } from './table.js';
+
+/** The columns each list verb shows in table mode (json shows every field). */
+
+export const scopeText = (scope: ScopeView): string =>
+  scope.kind === 'network' ? `network:${scope.networkId}` : `vif:${scope.vifId}`;
+
+export const POOL_COLUMNS: Column<PoolSummary>[] = [
+  { header: 'id', value: (p) => p.id },
+  { header: 'name', value: (p) => p.name },
+  { header: 'version', value: (p) => p.version },
+  { header: 'hosts', value: (p) => p.hosts },
+  { header: 'networks', value: (p) => p.networks },
+  { header: 'vms', value: (p) => p.vms },
+  { header: 'vifs', value: (p) => p.vifs },
+];
+
+export const HOST_COLUMNS: Column<HostView>[] = [
+  { header: 'id', value: (h) => h.id },
+  { header: 'name', value: (h) => h.name },
+  { header: 'enabled', value: (h) => h.enabled },
+  { header: 'management', value: (h) => h.management },
+  { header: 'applied', value: (h) => h.appliedVersion },
+  { header: 'lag', value: (h) => h.lagEvents },
+  { header: 'vms', value: (h) => h.runningVms },
+];
+
+export type HostPif = PifView & { hostId: string };
+export const PIF_COLUMNS: Column<HostPif>[] = [
+  { header: 'host', value: (p) => p.hostId },
+  { header: 'device', value: (p) => p.device },
+  { header: 'mac', value: (p) => p.mac },
+  { header: 'mtu', value: (p) => p.mtu },
+  { header: 'roles', value: (p) => p.roles },
+  { header: 'bond', value: (p) => p.bondId },
+];
+
+export const BOND_COLUMNS: Column<BondView>[] = [
+  { header: 'id', value: (b) => b.id },
+  { header: 'host', value: (b) => b.hostId },
+  { header: 'device', value: (b) => b.device },
+  { header: 'members', value: (b) => b.members },
+  { header: 'mode', value: (b) => b.mode },
+];
+
+export const NETWORK_COLUMNS: Column<NetworkView>[] = [
+  { header: 'id', value: (n) => n.id },
+  { header: 'name', value: (n) => n.name },
+  { header: 'kind', value: (n) => n.kind },
+  { header: 'purpose', value: (n) => n.purpose },
+  { header: 'uplink', value: (n) => n.device ?? n.uplinks?.[0]?.device },
+  { header: 'vlan', value: (n) => n.vlan },
+  { header: 'mtu', value: (n) => n.mtu },
+];
+
+export const VM_COLUMNS: Column<VmView>[] = [
+  { header: 'id', value: (v) => v.id },
+  { header: 'name', value: (v) => v.name },
+  { header: 'power', value: (v) => v.powerState },
+  { header: 'host', value: (v) => v.hostId },
+  { header: 'vifs', value: (v) => v.vifs.length },
+  {
+    header: 'migration',
+    value: (v) => (v.migration ? `${v.migration.status} → ${v.migration.toHostId}` : null),
+  },
+];
+
+export type VmVif = VifView & { vmId: string };
+const qosText = (qos: unknown): string | null => {
+  if (qos === null || typeof qos !== 'object') return null;
+  const q = qos as {
+    ingressKbps: number;
+    ingressBurstKb: number;
+    egressKbps: number;
+    egressBurstKb: number;
+  };
+  return `in ${q.ingressKbps}/${q.ingressBurstKb} out ${q.egressKbps}/${q.egressBurstKb}`;
+};
+export const VIF_COLUMNS: Column<VmVif>[] = [
+  { header: 'id', value: (v) => v.id },
+  { header: 'vm', value: (v) => v.vmId },
+  { header: 'device', value: (v) => v.device },
+  { header: 'network', value: (v) => v.networkId },
+  { header: 'mac', value: (v) => v.mac },
+  { header: 'ips', value: (v) => v.ips },
+  { header: 'qos', value: (v) => qosText(v.qos) },
+  { header: 'port security', value: (v) => v.portSecurity },
+];
+
+const portsText = (from: number | null, to: number | null): string | null =>
+  from === null ? null : from === to ? String(from) : `${from}-${to}`;
+export const ACL_COLUMNS: Column<AclView>[] = [
+  { header: 'id', value: (a) => a.id },
+  { header: 'scope', value: (a) => scopeText(a.scope) },
+  { header: 'direction', value: (a) => a.direction },
+  { header: 'priority', value: (a) => a.priority },
+  { header: 'protocol', value: (a) => a.match.protocol },
+  { header: 'cidr', value: (a) => a.match.cidr },
+  { header: 'ports', value: (a) => portsText(a.match.portFrom, a.match.portTo) },
+  { header: 'action', value: (a) => a.action },
+];
+
+export const MIRROR_COLUMNS: Column<MirrorView>[] = [
+  { header: 'id', value: (m) => m.id },
+  { header: 'source', value: (m) => scopeText(m.source) },
+  { header: 'direction', value: (m) => m.direction },
+  { header: 'to vif', value: (m) => m.destinationVifId },
+];

@@ -1,0 +1,140 @@
+import { type Host, type PoolState, type Vif, type Vm } from '@pool/domain';
+import {
+  type AclView,
+  type BondView,
+  type HostDetail,
+  type HostView,
+  type MirrorView,
+  type NetworkView,
+  type PoolView,
+  type VifView,
+  type VmView,
+} from './views.js';
+
+/*
+ * The projection's shapes computed from the pool's state as the master's log folds it. The log
+ * says what is configured, not what hosts applied: those fields are null here.
+ */
+
+export const poolView = (state: PoolState, version: number): PoolView => ({
+  id: state.id,
+  name: state.name,
+  version,
+  updatedAt: null,
+  hosts: state.hosts.size,
+  networks: state.networks.size,
+  vms: state.vms.size,
+  vifs: state.vifs.size,
+  migrationsActive: state.migrations.size,
+});
+
+export const hostView = (state: PoolState, host: Host): HostView => ({
+  id: host.id,
+  name: host.name,
+  address: host.address,
+  enabled: host.state === 'enabled',
+  management: [...host.pifs.values()].find((pif) => pif.role === 'management')?.device ?? null,
+  appliedVersion: null,
+  lagEvents: null,
+  lagSeconds: null,
+  lastReportAt: null,
+  digest: null,
+  drift: null,
+  runningVms: state.indexes.runningVmsByHost.get(host.id)?.size ?? 0,
+});
+
+export const hostDetail = (state: PoolState, host: Host): HostDetail => {
+  const bonds = [...state.bonds.values()].filter((bond) => bond.hostId === host.id);
+  const bondOf = (device: string) => bonds.find((bond) => bond.members.includes(device))?.id;
+  return {
+    ...hostView(state, host),
+    pifs: [...host.pifs.values()].map((pif) => ({
+      id: `${host.id}/${pif.device}`,
+      device: pif.device,
+      mac: pif.mac,
+      mtu: pif.mtu,
+      speedMbps: pif.speedMbps,
+      carrier: pif.carrier,
+      roles: [pif.role],
+      bondId: bondOf(pif.device) ?? null,
+    })),
+    bonds: bonds.map((bond): BondView => ({
+      id: bond.id,
+      hostId: bond.hostId,
+      device: bond.device,
+      members: [...bond.members],
+      mode: bond.mode,
+    })),
+    ports: [],
+  };
+};
+
+/** The hosts with a PIF or bond named `device`: where an external network gets out. */
+const uplinksOf = (state: PoolState, device: string) =>
+  [...state.hosts.values()]
+    .filter(
+      (host) =>
+        host.pifs.has(device) ||
+        [...state.bonds.values()].some((b) => b.hostId === host.id && b.device === device),
+    )
+    .map((host) => ({ hostId: host.id, device }));
+
+export const networkViews = (state: PoolState): NetworkView[] =>
+  [...state.networks.values()].map((network) => ({
+    id: network.id,
+    name: network.name,
+    kind: network.kind,
+    purpose: network.purpose,
+    device: network.kind === 'external' ? network.device : null,
+    vlan: network.kind === 'external' ? network.vlan : null,
+    mtu: network.mtu,
+    uplinks: network.kind === 'external' ? uplinksOf(state, network.device) : [],
+  }));
+
+const vifView = (vif: Vif): VifView => ({
+  id: vif.id,
+  device: vif.device,
+  mac: vif.mac,
+  networkId: vif.networkId,
+  ips: [vif.ipv4, vif.ipv6].filter((ip): ip is string => ip !== null),
+  qos: vif.qos,
+  portSecurity: vif.portSecurity,
+});
+
+export const vmView = (state: PoolState, vm: Vm): VmView => {
+  const devices = state.indexes.vifsByVm.get(vm.id) ?? new Map<number, string>();
+  const vifs = [...devices.entries()]
+    .sort(([a], [b]) => a - b)
+    .map(([, id]) => state.vifs.get(id))
+    .filter((vif): vif is Vif => vif !== undefined);
+  const migrationId = state.indexes.migrationByVm.get(vm.id);
+  const migration = migrationId === undefined ? undefined : state.migrations.get(migrationId);
+  return {
+    id: vm.id,
+    name: vm.name,
+    powerState: vm.powerState,
+    hostId: vm.residentHostId,
+    vifs: vifs.map(vifView),
+    migration: migration
+      ? { id: migration.id, status: migration.status, toHostId: migration.toHostId }
+      : null,
+  };
+};
+
+export const aclViews = (state: PoolState): AclView[] =>
+  [...state.aclRules.values()].map((rule) => ({
+    id: rule.id,
+    scope: { ...rule.scope },
+    direction: rule.direction,
+    priority: rule.priority,
+    match: { ...rule.match },
+    action: rule.action,
+  }));
+
+export const mirrorViews = (state: PoolState): MirrorView[] =>
+  [...state.mirrors.values()].map((mirror) => ({
+    id: mirror.id,
+    source: { ...mirror.source },
+    direction: mirror.direction,
+    destinationVifId: mirror.destinationVifId,
+  }));

@@ -1,0 +1,129 @@
+/*
+ * What the read verbs show: the shapes of the projection's read API (apps/projection, `/api`),
+ * which the log fallback (log-views.ts) produces too, so `--output json` has one shape
+ * whichever side answered. Fields a side cannot know are null.
+ */
+
+export interface PoolSummary {
+  id: string;
+  name: string;
+  version: number;
+  hosts: number;
+  networks: number;
+  vms: number;
+  vifs: number;
+}
+
+export interface PoolView extends PoolSummary {
+  updatedAt: string | null;
+  migrationsActive: number;
+}
+
+export interface HostView {
+  id: string;
+  name: string;
+  address?: string;
+  enabled: boolean;
+  management: string | null;
+  appliedVersion: number | null;
+  lagEvents: number | null;
+  lagSeconds: number | null;
+  lastReportAt: string | null;
+  digest: string | null;
+  /** The log cannot know it: null there. */
+  drift: number | null;
+  runningVms: number;
+}
+
+export interface PifView {
+  id: string;
+  device: string;
+  mac: string;
+  mtu: number;
+  speedMbps?: number;
+  carrier?: boolean;
+  roles: string[];
+  bondId: string | null;
+}
+
+export interface BondView {
+  id: string;
+  hostId?: string;
+  device: string;
+  members: string[];
+  mode: string;
+}
+
+export interface HostDetail extends HostView {
+  pifs: PifView[];
+  bonds: BondView[];
+  ports: { vifId: string; ready: boolean; forwarding: boolean }[];
+}
+
+export interface NetworkView {
+  id: string;
+  name: string;
+  kind: 'external' | 'private';
+  purpose?: string;
+  vlan: number | null;
+  mtu: number;
+  /** The uplink device of an external network. */
+  device?: string | null;
+  uplinks?: { hostId: string; device: string }[];
+}
+
+export interface VifView {
+  id: string;
+  device: number;
+  mac: string;
+  networkId: string;
+  ips: string[];
+  qos?: unknown;
+  portSecurity?: boolean;
+}
+
+export interface VmView {
+  id: string;
+  name: string;
+  powerState: string;
+  hostId: string | null;
+  vifs: VifView[];
+  migration: { id: string; status: string; toHostId: string } | null;
+}
+
+export type ScopeView = { kind: 'network'; networkId: string } | { kind: 'vif'; vifId: string };
+
+export interface AclView {
+  id: string;
+  scope: ScopeView;
+  direction: string;
+  priority: number;
+  match: { protocol: string; cidr: string | null; portFrom: number | null; portTo: number | null };
+  action: string;
+}
+
+export interface MirrorView {
+  id: string;
+  source: ScopeView;
+  direction: string;
+  destinationVifId: string;
+}
+
+export interface VmFilter {
+  host?: string;
+  powerState?: string;
+}
+
+/** Where the read verbs get their answers: the projection, or the master's log replayed. */
+export interface ReadSource {
+  pools(): Promise<PoolSummary[]>;
+  pool(pool: string): Promise<PoolView>;
+  hosts(pool: string, filter?: { enabled?: boolean }): Promise<HostView[]>;
+  host(pool: string, host: string): Promise<HostDetail>;
+  networks(pool: string): Promise<NetworkView[]>;
+  network(pool: string, network: string): Promise<NetworkView>;
+  vms(pool: string, filter?: VmFilter): Promise<VmView[]>;
+  vm(pool: string, vm: string): Promise<VmView>;
+  acls(pool: string): Promise<AclView[]>;
+  mirrors(pool: string): Promise<MirrorView[]>;
+}
