@@ -250,6 +250,15 @@ describe('access control with bearer tokens', () => {
     expect((await as('nobody', 'GET', `/pools/${POOL}/events`)).status).toBe(401);
   });
 
+  it("records the token's name as the actor of each event it wrote", async () => {
+    const page = await as('admin', 'GET', `/pools/${POOL}/events?limit=500`);
+    const actors = new Map<string, string>();
+    // The first of each type: the pool by the admin, vm-1 by the operator.
+    for (const e of page.body.events) if (!actors.has(e.type)) actors.set(e.type, e.metadata.actor);
+    expect(actors.get('PoolCreated')).toBe('ops');
+    expect(actors.get('VmCreated')).toBe('scheduler');
+  });
+
   describe('over gRPC, with the token in the authorization metadata', () => {
     let client: grpc.Client & {
       Execute(

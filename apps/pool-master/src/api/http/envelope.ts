@@ -1,5 +1,6 @@
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
 import { type CommandEnvelope } from '@pool/contracts';
+import { principalOf } from '@pool/platform';
 import type { FastifyRequest } from 'fastify';
 import { CommandError } from '../../commands/command-errors.js';
 
@@ -83,10 +84,18 @@ function parseWait(
   return { wait, waitTimeoutMs: ms };
 }
 
-/** The request's `CommandEnvelope`: Idempotency-Key, If-Match, ?wait=hosts&timeoutMs=. */
+/**
+ * The request's `CommandEnvelope`: Idempotency-Key, If-Match, ?wait=hosts&timeoutMs=, and the
+ * token's name as the actor the log records (none in open mode: the log says anonymous).
+ */
 export const Envelope = createParamDecorator(
   (_data: unknown, ctx: ExecutionContext): CommandEnvelope => {
     const request = ctx.switchToHttp().getRequest<FastifyRequest>();
-    return parseEnvelope(request.headers, (request.query ?? {}) as Record<string, unknown>);
+    const envelope = parseEnvelope(
+      request.headers,
+      (request.query ?? {}) as Record<string, unknown>,
+    );
+    const principal = principalOf(request);
+    return principal ? { ...envelope, actor: principal.name } : envelope;
   },
 );
