@@ -254,7 +254,8 @@ describe('access control with bearer tokens', () => {
     const page = await as('admin', 'GET', `/pools/${POOL}/events?limit=500`);
     const actors = new Map<string, string>();
     // The first of each type: the pool by the admin, vm-1 by the operator.
-    for (const e of page.body.events) if (!actors.has(e.type)) actors.set(e.type, e.metadata.actor);
+    const events = page.body.events as { type: string; metadata: { actor: string } }[];
+    for (const e of events) if (!actors.has(e.type)) actors.set(e.type, e.metadata.actor);
     expect(actors.get('PoolCreated')).toBe('ops');
     expect(actors.get('VmCreated')).toBe('scheduler');
   });
