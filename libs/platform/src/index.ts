@@ -1,6 +1,7 @@
 // Service platform shared by every app: config, JSON logs, health, metrics, connections, boot.
 export { AppConfigModule } from './config/app-config.module.js';
 export { ConfigError, Env, EnvBoolean, loadConfig } from './config/load-config.js';
+export { PoolServiceConfig, ServiceConfig } from './config/service-config.js';
 export {
   createJsonLogger,
   JsonLogger,

@@ -1,0 +1,42 @@
+import { IsInt } from 'class-validator';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, Env, loadConfig } from './load-config.js';
+import { PoolServiceConfig } from './service-config.js';
+
+class AppConfig extends PoolServiceConfig {
+  @Env('PORT')
+  @IsInt()
+  port: number = 1234;
+}
+
+describe('the shared service settings', () => {
+  it('are read and defaulted through an app config that extends them', () => {
+    const config = loadConfig(AppConfig, { PORT: '99', NATS_USER: 'host-1', SUBJECT_ROOT: 'lab' });
+    expect(config).toMatchObject({
+      port: 99,
+      host: '0.0.0.0',
+      logLevel: 'info',
+      natsUrl: 'nats://127.0.0.1:4222',
+      natsUser: 'host-1',
+      subjectRoot: 'lab',
+      eventsStream: 'POOLNET_EVENTS',
+      reportsStream: 'POOLNET_REPORTS',
+    });
+  });
+
+  it('are validated with the app settings, every problem named at once', () => {
+    const env = { PORT: 'x', NATS_URL: 'http://nats', SUBJECT_ROOT: 'Not A Token' };
+    const problems = (() => {
+      try {
+        loadConfig(AppConfig, env);
+      } catch (err) {
+        if (err instanceof ConfigError) return err.problems.join('\n');
+        throw err;
+      }
+      return '';
+    })();
+    expect(problems).toMatch(/PORT/);
+    expect(problems).toMatch(/NATS_URL must be a nats:\/\/ URL/);
+    expect(problems).toMatch(/SUBJECT_ROOT must be a lowercase subject token/);
+  });
+});

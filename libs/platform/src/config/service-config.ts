@@ -1,0 +1,65 @@
+import { IsIn, IsNotEmpty, IsOptional, IsString, Matches } from 'class-validator';
+import { LOG_LEVELS, type LogLevel } from '../logging/json-logger.js';
+import { Env } from './load-config.js';
+
+/*
+ * The settings every poolnet service shares, declared once: an app's config class extends one
+ * of these and adds its own (the Env lookup and class-validator both follow the prototype chain).
+ */
+
+/** Listen address, logs and the NATS connection of any service. */
+export abstract class ServiceConfig {
+  @Env('HOST')
+  @IsString()
+  @IsNotEmpty()
+  host: string = '0.0.0.0';
+
+  @Env('LOG_LEVEL')
+  @IsIn(LOG_LEVELS, { message: `must be one of ${LOG_LEVELS.join(', ')}` })
+  logLevel: LogLevel = 'info';
+
+  @Env('NATS_URL')
+  @Matches(/^(nats|tls):\/\/\S+$/, {
+    message: 'must be a nats:// URL (comma-separated for several)',
+  })
+  natsUrl: string = 'nats://127.0.0.1:4222';
+
+  /** This service's NATS user (deploy/nats/nats.conf); unset for a server without users. */
+  @Env('NATS_USER')
+  @IsOptional()
+  @IsString()
+  natsUser?: string;
+
+  @Env('NATS_PASSWORD')
+  @IsOptional()
+  @IsString()
+  natsPassword?: string;
+
+  /** A file holding the NATS password (a Docker secret), instead of NATS_PASSWORD. */
+  @Env('NATS_PASSWORD_FILE')
+  @IsOptional()
+  @IsString()
+  natsPasswordFile?: string;
+
+  /** A NATS `.creds` file (user JWT and NKey seed), for a server in operator mode. */
+  @Env('NATS_CREDS')
+  @IsOptional()
+  @IsString()
+  natsCreds?: string;
+}
+
+/** A service on a pool's subjects and streams: these must match across the deployment. */
+export abstract class PoolServiceConfig extends ServiceConfig {
+  /** First token of every NATS subject; lets several deployments share one NATS. */
+  @Env('SUBJECT_ROOT')
+  @Matches(/^[a-z0-9][a-z0-9-]{0,31}$/, { message: 'must be a lowercase subject token' })
+  subjectRoot: string = 'poolnet';
+
+  @Env('EVENTS_STREAM')
+  @Matches(/^[A-Za-z0-9_-]{1,64}$/, { message: 'must be a JetStream stream name' })
+  eventsStream: string = 'POOLNET_EVENTS';
+
+  @Env('REPORTS_STREAM')
+  @Matches(/^[A-Za-z0-9_-]{1,64}$/, { message: 'must be a JetStream stream name' })
+  reportsStream: string = 'POOLNET_REPORTS';
+}
