@@ -125,11 +125,16 @@ function portsOf(
   );
 }
 
-/** Drift as a report lists it: what was found different and whether it was put back. */
+/**
+ * Drift as a report lists it: what was found different and whether it was put back. An
+ * announcement is not drift: it follows a port that was found not forwarding and put back.
+ */
 export function driftItems(operations: readonly Operation[], repaired: boolean): DriftItem[] {
-  return operations.map((op) => ({
-    kind: op.kind,
-    object: 'port' in op ? op.port : 'bridge' in op ? op.bridge : op.uplink.device,
-    repaired,
-  }));
+  return operations
+    .filter((op) => op.kind !== 'announcePort')
+    .map((op) => ({
+      kind: op.kind,
+      object: 'port' in op ? op.port : 'bridge' in op ? op.bridge : op.uplink.device,
+      repaired,
+    }));
 }

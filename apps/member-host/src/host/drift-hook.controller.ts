@@ -21,6 +21,16 @@ export class DriftHookController {
     return this.host.driver.readActual();
   }
 
+  /** The address announcements the memory datapath sent, oldest first. */
+  @Get('announcements')
+  announcements() {
+    const { driver } = this.host;
+    if (!(driver instanceof MemoryVSwitchDriver)) {
+      throw new BadRequestException('only the memory driver records announcements');
+    }
+    return driver.announcements;
+  }
+
   @Post('drift')
   @HttpCode(204)
   drift(@Body() body: DriftRequest): void {

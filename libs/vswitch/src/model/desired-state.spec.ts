@@ -153,7 +153,23 @@ const cases: {
     },
   },
   {
-    name: 'migration prepared: the source still forwards',
+    name: 'migration requested: the source still forwards',
+    topology: topology()
+      .host('h1')
+      .host('h2')
+      .external('n', 'eth0', 7)
+      .vm('vm1', 'h1')
+      .vif('v1', 'vm1', 'n')
+      .migrate('vm1', 'h1', 'h2', 'requested')
+      .build(),
+    host: 'h1',
+    expected: {
+      uplinks: ['eth0'],
+      bridges: { [br('n')]: { uplink: 'eth0.7', ports: { [port('v1')]: 'up' } } },
+    },
+  },
+  {
+    name: 'migration prepared: the source holds its ports pending (break before make)',
     topology: topology()
       .host('h1')
       .host('h2')
@@ -165,8 +181,36 @@ const cases: {
     host: 'h1',
     expected: {
       uplinks: ['eth0'],
-      bridges: { [br('n')]: { uplink: 'eth0.7', ports: { [port('v1')]: 'up' } } },
+      bridges: { [br('n')]: { uplink: 'eth0.7', ports: { [port('v1')]: 'pending' } } },
     },
+  },
+  {
+    name: 'migration prepared: the target still holds its ports pending',
+    topology: topology()
+      .host('h1')
+      .host('h2')
+      .external('n', 'eth0', 7)
+      .vm('vm1', 'h1')
+      .vif('v1', 'vm1', 'n')
+      .migrate('vm1', 'h1', 'h2', 'prepared')
+      .build(),
+    host: 'h2',
+    expected: {
+      uplinks: ['eth0'],
+      bridges: { [br('n')]: { uplink: 'eth0.7', ports: { [port('v1')]: 'pending' } } },
+    },
+  },
+  {
+    name: 'migration aborted (no migration left): the source forwards again, the target has none',
+    topology: topology()
+      .host('h1')
+      .host('h2')
+      .private('p')
+      .vm('vm1', 'h1')
+      .vif('v2', 'vm1', 'p')
+      .build(),
+    host: 'h2',
+    expected: { uplinks: [], bridges: {} },
   },
   {
     name: 'migration activated: the target forwards',
@@ -202,6 +246,38 @@ const cases: {
 describe('desiredState', () => {
   it.each(cases)('$name', ({ topology: t, host, expected }) => {
     expect(summary(desiredState(t, host))).toEqual(expected);
+  });
+
+  it('never has two forwarding ports for one VIF, whatever phase each host has applied', () => {
+    type Phase = 'requested' | 'prepared' | 'activated' | 'completed' | 'aborted';
+    const phases: Phase[] = ['requested', 'prepared', 'activated', 'completed', 'aborted'];
+    const at = (phase: Phase) => {
+      const t = topology().host('h1').host('h2').external('n', 'eth0', 7).private('p');
+      t.vm('vm1', phase === 'completed' ? 'h2' : 'h1');
+      t.vif('v1', 'vm1', 'n').vif('v2', 'vm1', 'p');
+      if (phase !== 'completed' && phase !== 'aborted') t.migrate('vm1', 'h1', 'h2', phase);
+      return t.build();
+    };
+    const forwardingVifs = (phase: Phase, host: string) =>
+      desiredState(at(phase), host)
+        .bridges.flatMap((b) => b.ports)
+        .filter((p) => p.forwarding)
+        .map((p) => p.vifId);
+    const late = (phase: Phase) => phase === 'activated' || phase === 'completed';
+    // Hosts apply the log each at its own pace, so any pair of phases the log allows may be on
+    // the two switches at one moment: the coordinator writes `activated` only once the source
+    // has applied `prepared`, and a log that reached `aborted` never reaches `activated`.
+    const possible = (source: Phase, target: Phase) =>
+      !(late(target) && source === 'requested') &&
+      !(source === 'aborted' && late(target)) &&
+      !(target === 'aborted' && late(source));
+    for (const source of phases) {
+      for (const target of phases) {
+        if (!possible(source, target)) continue;
+        const both = [...forwardingVifs(source, 'h1'), ...forwardingVifs(target, 'h2')];
+        expect(both.length, `source at ${source}, target at ${target}`).toBe(new Set(both).size);
+      }
+    }
   });
 
   it('carries the VIF address, QoS, security and the ACLs of its network and its own', () => {

@@ -15,16 +15,33 @@ export interface PlacedVif {
 type Role = 'active' | 'pending' | undefined;
 
 /**
- * Where a running VM's ports live (DESIGN §5, OVN/Neutron dual binding): the source keeps the
- * forwarding ports until activation; the target holds pending ones from `requested` on, and they
- * forward from `activated`, when the source's are removed.
+ * Where a running VM's ports live during a migration (DESIGN §5, after OVN/Neutron's dual
+ * binding), and whether they forward:
+ *
+ * | phase     | source             | target             |
+ * |-----------|--------------------|--------------------|
+ * | requested | forwarding         | pending            |
+ * | prepared  | pending            | pending            |
+ * | activated | removed            | forwarding         |
+ *
+ * Break before make. Hosts apply the log independently, each at its own pace, so no single
+ * event may both stop one host's port and start another's: the host that applies `activated`
+ * first would forward while the other still does. Instead the source stops forwarding at
+ * `prepared` (the hypervisor has paused the VM to move it, so it sends nothing anyway), and the
+ * coordinator issues `activated` only after the source has reported, at a version at or past
+ * `prepared`, that the ports no longer forward. A VIF therefore never has two forwarding ports;
+ * the price is the gap between the two reports, which is the migration's downtime. An abort
+ * drops the migration, so the source's ports are `active` again and the target's go.
  */
 function roleOn(vm: TopologyVm, migration: TopologyMigration | undefined, hostId: string): Role {
   if (vm.powerState !== 'running') return undefined;
   if (migration && migration.fromHost !== migration.toHost) {
-    const activated = migration.phase === 'activated';
-    if (migration.toHost === hostId) return activated ? 'active' : 'pending';
-    if (migration.fromHost === hostId) return activated ? undefined : 'active';
+    const { phase } = migration;
+    if (migration.toHost === hostId) return phase === 'activated' ? 'active' : 'pending';
+    if (migration.fromHost === hostId) {
+      if (phase === 'requested') return 'active';
+      return phase === 'prepared' ? 'pending' : undefined;
+    }
     return undefined;
   }
   return vm.residentHost === hostId ? 'active' : undefined;

@@ -7,6 +7,12 @@ import type { VifQos } from '../model/topology.js';
  *
  * `addPort` creates the port pending (not forwarding): a port only forwards once a later
  * `setPortForwarding` says so, after its address, QoS, security and ACLs are in place.
+ *
+ * `announcePort` changes nothing on the switch: it sends, as if from the VM, frames that make
+ * every switch on the way relearn where the VIF's MAC now lives (RARP, gratuitous ARP, an
+ * unsolicited neighbour advertisement), the way a hypervisor does after a live migration. The
+ * planner emits it right after a port starts forwarding, so physical switches and other hosts'
+ * bridges stop sending the VM's traffic to its old host at once rather than after MAC ageing.
  */
 export type Operation =
   | { kind: 'deletePort'; bridge: string; port: string }
@@ -28,6 +34,7 @@ export type Operation =
     }
   | { kind: 'setPortAcls'; bridge: string; port: string; mac: string; acls: AclRule[] }
   | { kind: 'setPortForwarding'; bridge: string; port: string; forwarding: boolean }
+  | { kind: 'announcePort'; bridge: string; port: string; address: PortAddress }
   | { kind: 'setMirrors'; bridge: string; mirrors: Mirror[] };
 
 export type OperationKind = Operation['kind'];
@@ -58,6 +65,7 @@ export function describeOperation(op: Operation): string {
     case 'setPortSecurity':
     case 'setPortAcls':
     case 'setPortForwarding':
+    case 'announcePort':
       return `${op.kind} ${op.bridge}/${op.port}`;
   }
 }

@@ -22,7 +22,8 @@ const addressOf = ({ mac, ipv4, ipv6 }: Port): PortAddress => ({ mac, ipv4, ipv6
 /**
  * Operations turning `actual` into `desired` for one port (`actual` undefined: a new port).
  * Order is make-before-break: a port that should stop forwarding stops first; one that should
- * forward starts last, once its address, QoS, security and ACLs are in place.
+ * forward starts last, once its address, QoS, security and ACLs are in place, and then announces
+ * the VIF's addresses from its new place.
  */
 export function planPort(bridge: string, desired: Port, actual: Port | undefined): Operation[] {
   const port = desired.name;
@@ -50,6 +51,7 @@ export function planPort(bridge: string, desired: Port, actual: Port | undefined
   }
   if (desired.forwarding && !current.forwarding) {
     ops.push({ kind: 'setPortForwarding', bridge, port, forwarding: true });
+    if (desired.mac) ops.push({ kind: 'announcePort', bridge, port, address });
   }
   return ops;
 }

@@ -43,7 +43,7 @@ describe('plan', () => {
     expect(plan(desired, structuredClone(desired))).toEqual([]);
   });
 
-  it('orders uplinks, bridges, ports and mirrors, and forwards a port last', () => {
+  it('orders uplinks, bridges, ports and mirrors; forwards a port last, then announces it', () => {
     const ops = plan(desiredState(pool().build(), 'h1'), emptyState());
     const first = (kind: Operation['kind']) => kinds(ops).indexOf(kind);
     expect(first('setUplink')).toBeLessThan(first('createBridge'));
@@ -57,7 +57,9 @@ describe('plan', () => {
       'setPortSecurity',
       'setPortAcls',
       'setPortForwarding',
+      'announcePort',
     ]);
+    expect(forA.at(-1)).toMatchObject({ address: { mac: expect.stringMatching(/^02:/) } });
   });
 
   it('deletes ports before bridges, and bridges before uplinks', async () => {

@@ -1,12 +1,21 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { run } from '../drivers/ovs/exec.js';
 import { OvsVSwitchDriver } from '../drivers/ovs/ovs-driver.js';
 
-const script = (name: string) =>
-  fileURLToPath(new URL(`../../../../scripts/ovs/${name}`, import.meta.url));
+/** scripts/ovs/<name> of the repository, from the sources or from the build (dist/). */
+function script(name: string): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(dir, 'scripts', 'ovs', name))) {
+    const parent = dirname(dir);
+    if (parent === dir) throw new Error(`scripts/ovs/${name} not found above the lab`);
+    dir = parent;
+  }
+  return join(dir, 'scripts', 'ovs', name);
+}
 
 export interface LabHost {
   id: string;
@@ -45,7 +54,7 @@ export class NetnsLab {
     const runDir = join(this.root, id);
     await run('bash', [script('start.sh'), '--netns', netns, runDir]);
     for (const nic of nics) {
-      const far = `${id}-${nic}`.slice(0, 15);
+      const far = this.nicOf(id, nic);
       await ip([
         'link',
         'add',
@@ -96,8 +105,33 @@ export class NetnsLab {
     await ip(['-n', netns, 'link', 'set', 'eth0', 'address', mac]);
     await ip(['-n', netns, 'addr', 'add', cidr, 'dev', 'eth0']);
     await ip(['-n', netns, 'link', 'set', 'eth0', 'up']);
+    // The host side is a switch port, not an interface of the host: without this, its kernel
+    // sends IPv6 router solicitations out of it, which count as traffic the switch sent.
+    await run('ip', [
+      'netns',
+      'exec',
+      host.netns,
+      'sysctl',
+      '-qw',
+      `net.ipv6.conf.${port}.disable_ipv6=1`,
+    ]);
     await ip(['-n', host.netns, 'link', 'set', port, 'up']);
     return netns;
+  }
+
+  /** The far end of a host's NIC: its port on the physical switch. */
+  nicOf(hostId: string, nic = 'eth0'): string {
+    return `${hostId}-${nic}`.slice(0, 15);
+  }
+
+  /** The physical switch port the switch last saw `mac` behind, from its forwarding database. */
+  async switchPortOf(mac: string): Promise<string | undefined> {
+    const fdb = await run('bridge', ['-n', this.phys, 'fdb', 'show', 'br', 'sw']);
+    for (const line of fdb.split('\n')) {
+      const [address, , device] = line.trim().split(/\s+/);
+      if (address === mac.toLowerCase() && !line.includes('permanent')) return device;
+    }
+    return undefined;
   }
 
   /** An address on the physical switch itself: what a VM reaches only through an uplink. */

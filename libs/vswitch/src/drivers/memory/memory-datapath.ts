@@ -87,6 +87,9 @@ export class MemoryDatapath {
       case 'setPortForwarding':
         this.port(op, fail).forwarding = op.forwarding;
         return;
+      case 'announcePort':
+        this.port(op, fail); // frames from a port that does not exist cannot be sent
+        return;
       case 'setMirrors': {
         const bridge = this.bridge(op.bridge, fail);
         for (const mirror of op.mirrors) {

@@ -27,6 +27,27 @@ describe('MemoryVSwitchDriver', () => {
     expect(port?.forwarding).toBe(false);
   });
 
+  it('records the announcements a port sends when it starts forwarding', async () => {
+    const t = topology().host('h1').private('p').vm('vm', 'h1');
+    t.vif('v', 'vm', 'p', { mac: '02:00:00:00:00:07', ipv4: '10.0.0.7' });
+    const driver = new MemoryVSwitchDriver();
+    await reconcile(driver, desiredState(t.build(), 'h1'));
+    expect(driver.announcements).toEqual([
+      {
+        port: portName('v'),
+        address: { mac: '02:00:00:00:00:07', ipv4: '10.0.0.7' },
+        at: expect.any(Number),
+      },
+    ]);
+    await reconcile(driver, desiredState(t.build(), 'h1'));
+    expect(driver.announcements).toHaveLength(1); // a port that keeps forwarding stays quiet
+    await expect(
+      driver.apply([
+        { kind: 'announcePort', bridge: 'nope', port: 'x', address: { mac: '02:00:00:00:00:01' } },
+      ]),
+    ).rejects.toThrow('no bridge');
+  });
+
   it('reports a bridge uplink only while its uplink exists', async () => {
     const desired = desiredState(topology().host('h1').external('n', 'eth0', 5).build(), 'h1');
     const driver = new MemoryVSwitchDriver();

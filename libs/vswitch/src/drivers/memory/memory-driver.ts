@@ -1,5 +1,5 @@
 import type { HostActualState } from '../../model/host-state.js';
-import type { Operation } from '../../planner/operation.js';
+import type { Operation, PortAddress } from '../../planner/operation.js';
 import { DriverError, type PortCounters, type VSwitchDriver } from '../driver.js';
 import { MemoryDatapath } from './memory-datapath.js';
 
@@ -17,6 +17,8 @@ export class MemoryVSwitchDriver implements VSwitchDriver {
   readonly kind = 'memory';
   /** Every batch passed to `apply`, failed ones included, oldest first. */
   readonly applied: Operation[][] = [];
+  /** Every address announcement sent, oldest first, with when (epoch ms). */
+  readonly announcements: { port: string; address: PortAddress; at: number }[] = [];
   private failures: FailureOptions[] = [];
   private readonly traffic = new Map<string, PortCounters>();
 
@@ -31,7 +33,12 @@ export class MemoryVSwitchDriver implements VSwitchDriver {
     const failure = this.failures.shift();
     const limit = failure ? (failure.afterOps ?? 0) : ops.length;
     try {
-      for (const op of ops.slice(0, limit)) this.datapath.apply(op);
+      for (const op of ops.slice(0, limit)) {
+        this.datapath.apply(op);
+        if (op.kind === 'announcePort') {
+          this.announcements.push({ port: op.port, address: { ...op.address }, at: Date.now() });
+        }
+      }
     } catch (error) {
       return Promise.reject(error instanceof Error ? error : new Error(String(error)));
     }

@@ -52,6 +52,13 @@ export function baseFlows(bridge: string): string[] {
   ];
 }
 
+/** Bundle lines with this prefix are packet-outs, not flow mods (see Ofctl.bundle). */
+export const PACKET_OUT = 'packet-out ';
+
+/** A bundle line that sends `frame` into the bridge's flow table as if it came in on `port`. */
+export const packetOut = (port: string, frame: string): string =>
+  `${PACKET_OUT}in_port=${port} packet=${frame} actions=table`;
+
 export const pendingFlows = (port: string): string[] => [
   flow(cookie(port, 'forwarding'), TABLE.admission, PRIORITY.pending, `in_port=${port}`, 'drop'),
 ];

@@ -98,25 +98,45 @@ describe('OVS driver: drift, migration, QoS and mirrors on real Open vSwitch', (
   });
 
   it('keeps the target port pending until activation, then moves forwarding to it', async () => {
+    const forwardingOf = async (host: string) =>
+      (await lab.host(host).driver.readActual()).bridges[0]?.ports.find(
+        (p) => p.name === port('mig'),
+      )?.forwarding;
     await converge(pool({ migration: 'requested' }));
-    const pending = (await lab.host('h2').driver.readActual()).bridges[0]?.ports;
-    expect(pending?.find((p) => p.name === port('mig'))?.forwarding).toBe(false);
+    expect(await forwardingOf('h2')).toBe(false);
     const before = await txPackets('h2', port('mig'));
     expect(await lab.ping(ns.migSource!, ip(2))).toBe(true);
     expect(await lab.ping(ns.b!, ip(7))).toBe(true);
     expect(await lab.ping(ns.migTarget!, ip(2))).toBe(false);
     // Not even a broadcast reached the pending port.
     expect(await txPackets('h2', port('mig'))).toBe(before);
+    // The physical switch learnt the VM's MAC behind h1's NIC.
+    expect(await lab.switchPortOf(mac(7))).toBe(lab.nicOf('h1'));
 
+    // Break before make: at `prepared` the source holds its port too, so no moment exists in
+    // which both hosts forward, whatever order they apply the next event in.
     await converge(pool({ migration: 'prepared' }));
+    expect(await forwardingOf('h1')).toBe(false);
+    expect(await forwardingOf('h2')).toBe(false);
+    expect(await lab.ping(ns.migSource!, ip(2))).toBe(false);
     expect(await lab.ping(ns.migTarget!, ip(2))).toBe(false);
 
-    // The source lets go first, so no VIF ever has two forwarding ports.
+    // An abort from `prepared` gives the source its forwarding back and drops the target's port.
+    await converge(pool());
+    expect(await forwardingOf('h1')).toBe(true);
+    expect(await forwardingOf('h2')).toBeUndefined();
+    expect(await lab.ping(ns.migSource!, ip(2))).toBe(true);
+
+    await converge(pool({ migration: 'requested' }));
+    await converge(pool({ migration: 'prepared' }));
     await converge(pool({ migration: 'activated' }), ['h1', 'h2']);
+    // The target announced the VM's MAC as it started forwarding: before the VM sent anything
+    // from there, the physical switch already sends its traffic to h2.
+    expect(await lab.switchPortOf(mac(7))).toBe(lab.nicOf('h2'));
+    expect(await forwardingOf('h2')).toBe(true);
+    expect(await forwardingOf('h1')).toBeUndefined();
     expect(await lab.ping(ns.migTarget!, ip(2))).toBe(true);
     expect(await lab.ping(ns.migSource!, ip(2))).toBe(false);
-    const source = (await lab.host('h1').driver.readActual()).bridges[0]?.ports ?? [];
-    expect(source.map((p) => p.name)).not.toContain(port('mig'));
   });
 
   it('polices ingress with a meter, shapes egress with linux-htb, and cleans both up', async () => {

@@ -1,10 +1,21 @@
 import { patchPortNames, uplinkBridgeName } from '../../model/naming.js';
 import type { Operation } from '../../planner/operation.js';
-import { aclFlows, baseFlows, deleteFlows, pendingFlows, securityFlows } from './flows.js';
+import { announceFrames } from './announce.js';
+import {
+  aclFlows,
+  baseFlows,
+  deleteFlows,
+  packetOut,
+  pendingFlows,
+  securityFlows,
+} from './flows.js';
 import { EXT, ext, mirrorCommands, qosCommands, uplinkCommands } from './ovsdb-commands.js';
 import type { ResolvedOvsOptions } from './ovs-options.js';
 
-/** A change to a bridge's OpenFlow state: flow-mod lines for one atomic bundle, or a meter. */
+/**
+ * A change to a bridge's OpenFlow state: flow-mod lines for one atomic bundle (packet-outs
+ * among them run in order with the flow mods), or a meter.
+ */
 export type OfStep =
   | { kind: 'bundle'; bridge: string; lines: string[] }
   | { kind: 'meter'; bridge: string; port: string; kbps: number; burstKb: number };
@@ -151,6 +162,16 @@ export function stepsFor(op: Operation, options: ResolvedOvsOptions, id: () => s
         );
         steps.db.push(['set', 'Port', op.port, 'vlan_mode=access', `tag=${PENDING_VLAN}`]);
       }
+      break;
+    case 'announcePort':
+      // Sent through the whole pipeline as if the VM sent them (port security and ingress ACLs
+      // included), in the bundle that lifted the port's drop flow, right after it.
+      steps.afterFlows.push(
+        bundle(
+          op.bridge,
+          announceFrames(op.address).map((frame) => packetOut(op.port, frame)),
+        ),
+      );
       break;
     case 'setMirrors':
       steps.db.push(...mirrorCommands(op.bridge, op.mirrors, id));
