@@ -1,4 +1,5 @@
 import { CreateEventLog1764028800000 } from './1764028800000-CreateEventLog.js';
+import { CreateReadModels1764115200000 } from './1764115200000-CreateReadModels.js';
 
 /** Every migration, in order. Listed by hand so ESM builds need no glob loader. */
-export const migrations = [CreateEventLog1764028800000];
+export const migrations = [CreateEventLog1764028800000, CreateReadModels1764115200000];

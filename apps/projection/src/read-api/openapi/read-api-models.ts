@@ -1,0 +1,252 @@
+import { ApiProperty, ApiPropertyOptional, getSchemaPath } from '@nestjs/swagger';
+import { type Type } from '@nestjs/common';
+
+/* Response shapes, for OpenAPI only: handlers return the plain views of queries/read-views.ts. */
+
+export class ApiErrorModel {
+  @ApiProperty({ type: 'integer', example: 404 }) statusCode!: number;
+  @ApiProperty({ example: 'POOL_NOT_FOUND' }) code!: string;
+  @ApiProperty({ example: 'no pool "lab".' }) message!: string;
+  @ApiPropertyOptional({ type: 'object', additionalProperties: true }) details?: object;
+}
+
+export class PoolSummaryModel {
+  @ApiProperty() id!: string;
+  @ApiProperty() name!: string;
+  @ApiProperty({ type: 'integer', description: 'Last pool event in the read models' })
+  version!: number;
+  @ApiProperty({ type: 'integer' }) hosts!: number;
+  @ApiProperty({ type: 'integer' }) networks!: number;
+  @ApiProperty({ type: 'integer' }) vms!: number;
+  @ApiProperty({ type: 'integer' }) vifs!: number;
+}
+
+export class PoolModel extends PoolSummaryModel {
+  @ApiProperty({ format: 'date-time' }) updatedAt!: string;
+  @ApiProperty({ type: 'integer' }) migrationsActive!: number;
+}
+
+export class UplinkModel {
+  @ApiProperty() hostId!: string;
+  @ApiProperty({ example: 'eth1' }) device!: string;
+}
+
+export class SwitchPortModel {
+  @ApiProperty() vifId!: string;
+  @ApiProperty() vmId!: string;
+  @ApiProperty() vmName!: string;
+  @ApiProperty() mac!: string;
+  @ApiProperty({ type: String, isArray: true }) ips!: string[];
+  @ApiProperty({ type: String, nullable: true }) hostId!: string | null;
+  @ApiProperty({ enum: ['forwarding', 'pending', 'down'] }) state!: string;
+}
+
+export class SwitchNetworkModel {
+  @ApiProperty() id!: string;
+  @ApiProperty() name!: string;
+  @ApiProperty({ enum: ['external', 'private'] }) kind!: string;
+  @ApiProperty({ type: 'integer', nullable: true }) vlan!: number | null;
+  @ApiProperty({ type: 'integer' }) mtu!: number;
+  @ApiProperty({ type: () => UplinkModel, isArray: true }) uplinks!: UplinkModel[];
+  @ApiProperty({ type: () => SwitchPortModel, isArray: true }) ports!: SwitchPortModel[];
+}
+
+export class SwitchModel {
+  @ApiProperty() pool!: string;
+  @ApiProperty({ type: 'integer' }) version!: number;
+  @ApiProperty({ type: () => SwitchNetworkModel, isArray: true }) networks!: SwitchNetworkModel[];
+}
+
+export class HostModel {
+  @ApiProperty() id!: string;
+  @ApiProperty() name!: string;
+  @ApiProperty() address!: string;
+  @ApiProperty() enabled!: boolean;
+  @ApiProperty({ type: String, nullable: true, description: 'Management PIF device' })
+  management!: string | null;
+  @ApiProperty({ type: 'integer', nullable: true }) appliedVersion!: number | null;
+  @ApiProperty({ type: 'integer', nullable: true, description: 'Pool head − applied version' })
+  lagEvents!: number | null;
+  @ApiProperty({ type: 'number', nullable: true, description: 'Age of the oldest unapplied event' })
+  lagSeconds!: number | null;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) lastReportAt!: string | null;
+  @ApiProperty({ type: String, nullable: true }) digest!: string | null;
+  @ApiProperty({ type: 'integer', description: 'Drift items the host reported, in total' })
+  drift!: number;
+  @ApiProperty({ type: 'integer' }) runningVms!: number;
+}
+
+export class PifModel {
+  @ApiProperty({ example: 'h1/eth0' }) id!: string;
+  @ApiProperty() device!: string;
+  @ApiProperty() mac!: string;
+  @ApiProperty({ type: 'integer' }) mtu!: number;
+  @ApiProperty({ type: 'integer' }) speedMbps!: number;
+  @ApiProperty() carrier!: boolean;
+  @ApiProperty({ enum: ['management', 'vm', 'storage', 'unused'] }) role!: string;
+  @ApiProperty({ type: String, isArray: true, description: 'Traffic types the NIC carries' })
+  roles!: string[];
+  @ApiProperty({ type: String, nullable: true }) bondId!: string | null;
+}
+
+export class BondModel {
+  @ApiProperty() id!: string;
+  @ApiProperty() device!: string;
+  @ApiProperty({ type: String, isArray: true }) members!: string[];
+  @ApiProperty({ enum: ['active-backup', 'balance-slb', 'lacp'] }) mode!: string;
+}
+
+export class HostPortModel {
+  @ApiProperty() vifId!: string;
+  @ApiProperty() ready!: boolean;
+  @ApiProperty() forwarding!: boolean;
+}
+
+export class HostDetailModel extends HostModel {
+  @ApiProperty({ type: () => PifModel, isArray: true }) pifs!: PifModel[];
+  @ApiProperty({ type: () => BondModel, isArray: true }) bonds!: BondModel[];
+  @ApiProperty({ type: () => HostPortModel, isArray: true }) ports!: HostPortModel[];
+}
+
+export class NetworkModel {
+  @ApiProperty() id!: string;
+  @ApiProperty() name!: string;
+  @ApiProperty({ enum: ['external', 'private'] }) kind!: string;
+  @ApiProperty({ enum: ['management', 'vm', 'storage'] }) purpose!: string;
+  @ApiProperty({ type: String, nullable: true }) device!: string | null;
+  @ApiProperty({ type: 'integer', nullable: true }) vlan!: number | null;
+  @ApiProperty({ type: 'integer' }) mtu!: number;
+  @ApiProperty({ type: () => UplinkModel, isArray: true }) uplinks!: UplinkModel[];
+}
+
+export class VmVifModel {
+  @ApiProperty() id!: string;
+  @ApiProperty({ type: 'integer' }) device!: number;
+  @ApiProperty() mac!: string;
+  @ApiProperty() networkId!: string;
+  @ApiProperty({ type: String, isArray: true }) ips!: string[];
+}
+
+export class VmMigrationModel {
+  @ApiProperty() id!: string;
+  @ApiProperty({ enum: ['requested', 'prepared', 'activated'] }) status!: string;
+  @ApiProperty() toHostId!: string;
+}
+
+export class VmModel {
+  @ApiProperty() id!: string;
+  @ApiProperty() name!: string;
+  @ApiProperty({ enum: ['halted', 'running'] }) powerState!: string;
+  @ApiProperty({ type: String, nullable: true }) hostId!: string | null;
+  @ApiProperty({ type: () => VmVifModel, isArray: true }) vifs!: VmVifModel[];
+  @ApiProperty({ type: () => VmMigrationModel, nullable: true })
+  migration!: VmMigrationModel | null;
+}
+
+export class AddressModel {
+  @ApiProperty() mac!: string;
+  @ApiProperty({ type: String, nullable: true }) ip!: string | null;
+  @ApiProperty() networkId!: string;
+  @ApiProperty() vifId!: string;
+  @ApiProperty() vmId!: string;
+  @ApiProperty({ type: String, nullable: true }) hostId!: string | null;
+  @ApiProperty({ enum: ['forwarding', 'pending', 'down'] }) state!: string;
+}
+
+export class MigrationVersionsModel {
+  @ApiProperty({ type: 'integer' }) requested!: number;
+  @ApiProperty({ type: 'integer', nullable: true }) prepared!: number | null;
+  @ApiProperty({ type: 'integer', nullable: true }) activated!: number | null;
+  @ApiProperty({ type: 'integer', nullable: true }) completed!: number | null;
+  @ApiProperty({ type: 'integer', nullable: true }) aborted!: number | null;
+}
+
+export class MigrationModel {
+  @ApiProperty() id!: string;
+  @ApiProperty() vmId!: string;
+  @ApiProperty() fromHostId!: string;
+  @ApiProperty() toHostId!: string;
+  @ApiProperty({ enum: ['requested', 'prepared', 'activated', 'completed', 'aborted'] })
+  status!: string;
+  @ApiProperty({ format: 'date-time' }) requestedAt!: string;
+  @ApiProperty({ format: 'date-time' }) updatedAt!: string;
+  @ApiProperty({ type: String, nullable: true }) reason!: string | null;
+  @ApiProperty({ type: () => MigrationVersionsModel }) versions!: MigrationVersionsModel;
+}
+
+export class ScopeModel {
+  @ApiProperty({ enum: ['network', 'vif'] }) kind!: string;
+  @ApiPropertyOptional() networkId?: string;
+  @ApiPropertyOptional() vifId?: string;
+}
+
+export class AclMatchModel {
+  @ApiProperty({ enum: ['any', 'tcp', 'udp', 'icmp'] }) protocol!: string;
+  @ApiProperty({ type: String, nullable: true }) cidr!: string | null;
+  @ApiProperty({ type: 'integer', nullable: true }) portFrom!: number | null;
+  @ApiProperty({ type: 'integer', nullable: true }) portTo!: number | null;
+}
+
+export class AclRuleModel {
+  @ApiProperty() id!: string;
+  @ApiProperty({ type: () => ScopeModel }) scope!: ScopeModel;
+  @ApiProperty({ enum: ['ingress', 'egress'] }) direction!: string;
+  @ApiProperty({ type: 'integer' }) priority!: number;
+  @ApiProperty({ type: () => AclMatchModel }) match!: AclMatchModel;
+  @ApiProperty({ enum: ['allow', 'drop', 'reject'] }) action!: string;
+}
+
+export class MirrorModel {
+  @ApiProperty() id!: string;
+  @ApiProperty({ type: () => ScopeModel }) source!: ScopeModel;
+  @ApiProperty({ enum: ['ingress', 'egress', 'both'] }) direction!: string;
+  @ApiProperty() destinationVifId!: string;
+}
+
+export class CounterModel {
+  @ApiProperty() hostId!: string;
+  @ApiProperty({ description: 'Datapath port name, as the host reported it' }) port!: string;
+  @ApiProperty({ type: String, nullable: true, description: 'The VIF behind the port' })
+  vifId!: string | null;
+  @ApiProperty({ type: 'integer' }) rxPackets!: number;
+  @ApiProperty({ type: 'integer' }) txPackets!: number;
+  @ApiProperty({ type: 'integer' }) rxBytes!: number;
+  @ApiProperty({ type: 'integer' }) txBytes!: number;
+  @ApiProperty({ format: 'date-time' }) updatedAt!: string;
+}
+
+export class AdviceModel {
+  @ApiProperty() hostId!: string;
+  @ApiProperty() hostName!: string;
+  @ApiProperty({ description: 'A NIC (a bond member gets a row of its own)' }) device!: string;
+  @ApiProperty({ type: String, isArray: true, example: ['management', 'storage', 'vm'] })
+  traffic!: string[];
+  @ApiProperty() message!: string;
+}
+
+/** The OpenAPI schema of `{ items: T[], nextCursor }` for a list of `model`. */
+export const pageSchema = (model: Type) => ({
+  type: 'object',
+  required: ['items', 'nextCursor'],
+  properties: {
+    items: { type: 'array', items: { $ref: getSchemaPath(model) } },
+    nextCursor: {
+      type: 'string',
+      nullable: true,
+      description: 'Pass as ?cursor= for the next page',
+    },
+  },
+});
+
+export const READ_API_MODELS = [
+  PoolSummaryModel,
+  HostModel,
+  NetworkModel,
+  VmModel,
+  AddressModel,
+  MigrationModel,
+  AclRuleModel,
+  MirrorModel,
+  CounterModel,
+  AdviceModel,
+];

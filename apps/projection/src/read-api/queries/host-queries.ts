@@ -1,0 +1,124 @@
+import type { DataSource } from 'typeorm';
+import { BondRow, PifRow } from '../../read-models/entities/host-rows.entity.js';
+import { HostPortRow } from '../../read-models/entities/host-status.entity.js';
+import type { HostsQuery } from '../dto/list-queries.js';
+import { decodeCursor, DEFAULT_LIMIT, toPage, type Page } from '../http/pagination.js';
+import type { HostDetailView, HostView } from './read-views.js';
+import { iso, notFound, numOrNull, requirePool } from './sql-fragments.js';
+
+interface HostStatusSqlRow {
+  id: string;
+  name: string;
+  address: string;
+  enabled: boolean;
+  management: string | null;
+  applied_version: string | null;
+  last_report_at: Date | null;
+  digest: string | null;
+  drift: number | null;
+  head: string | null;
+  running_vms: string;
+  lag_seconds: number | null;
+}
+
+/**
+ * Hosts with their convergence: lag in events is the pool's head version in the log minus the
+ * version the host applied; lag in seconds is the age of the oldest event it has not applied.
+ */
+const HOSTS_SQL = `
+  SELECT h.id, h.name, h.address, h.enabled, h.management, s.applied_version, s.last_report_at,
+         s.digest, s.drift, st.version AS head,
+         (SELECT count(*) FROM rm_vms v
+           WHERE v.pool_id = h.pool_id AND v.host_id = h.id AND v.power_state = 'running')
+           AS running_vms,
+         CASE WHEN s.applied_version IS NULL THEN NULL
+              WHEN s.applied_version >= st.version THEN 0
+              ELSE greatest(0, extract(epoch FROM now() - (
+                SELECT e.created_at FROM es_events e
+                 WHERE e.stream_id = st.stream_id AND e.stream_version = s.applied_version + 1
+              )))::float8 END AS lag_seconds
+    FROM rm_hosts h
+    LEFT JOIN rm_host_status s ON s.pool_id = h.pool_id AND s.host_id = h.id
+    LEFT JOIN es_streams st ON st.stream_id = 'pool:' || h.pool_id
+   WHERE h.pool_id = $1`;
+
+const hostView = (row: HostStatusSqlRow): HostView => {
+  const applied = numOrNull(row.applied_version);
+  const head = Number(row.head ?? 0);
+  return {
+    id: row.id,
+    name: row.name,
+    address: row.address,
+    enabled: row.enabled,
+    management: row.management,
+    appliedVersion: applied,
+    lagEvents: applied === null ? null : Math.max(0, head - applied),
+    lagSeconds: row.lag_seconds === null ? null : Math.round(row.lag_seconds * 1000) / 1000,
+    lastReportAt: row.last_report_at && iso(row.last_report_at),
+    digest: row.digest,
+    drift: row.drift ?? 0,
+    runningVms: Number(row.running_vms),
+  };
+};
+
+export async function listHosts(
+  db: DataSource,
+  pool: string,
+  query: HostsQuery,
+): Promise<Page<HostView>> {
+  await requirePool(db, pool);
+  const limit = query.limit ?? DEFAULT_LIMIT;
+  const after = decodeCursor(query.cursor, 1);
+  const params: unknown[] = [pool];
+  let sql = HOSTS_SQL;
+  if (query.enabled !== undefined) {
+    params.push(query.enabled === 'true');
+    sql += ` AND h.enabled = $${params.length}`;
+  }
+  if (after) {
+    params.push(after[0]);
+    sql += ` AND h.id > $${params.length}`;
+  }
+  params.push(limit + 1);
+  sql += ` ORDER BY h.id LIMIT $${params.length}`;
+  const rows = await db.query<HostStatusSqlRow[]>(sql, params);
+  return toPage(rows, limit, (h) => [h.id], hostView);
+}
+
+export async function getHost(
+  db: DataSource,
+  pool: string,
+  hostId: string,
+): Promise<HostDetailView> {
+  await requirePool(db, pool);
+  const [row] = await db.query<HostStatusSqlRow[]>(`${HOSTS_SQL} AND h.id = $2`, [pool, hostId]);
+  if (!row) throw notFound('HOST_NOT_FOUND', `no host "${hostId}" in pool "${pool}"`);
+  const pifs = await db.getRepository(PifRow).find({
+    where: { poolId: pool, hostId },
+    order: { device: 'ASC' },
+  });
+  const bonds = await db.getRepository(BondRow).find({
+    where: { poolId: pool, hostId },
+    order: { device: 'ASC' },
+  });
+  const ports = await db.getRepository(HostPortRow).find({
+    where: { poolId: pool, hostId },
+    order: { vifId: 'ASC' },
+  });
+  return {
+    ...hostView(row),
+    pifs: pifs.map((p) => ({
+      id: `${hostId}/${p.device}`,
+      device: p.device,
+      mac: p.mac,
+      mtu: p.mtu,
+      speedMbps: p.speedMbps,
+      carrier: p.carrier,
+      role: p.role,
+      roles: p.roles,
+      bondId: p.bondId,
+    })),
+    bonds: bonds.map((b) => ({ id: b.id, device: b.device, members: b.members, mode: b.mode })),
+    ports: ports.map((p) => ({ vifId: p.vifId, ready: p.ready, forwarding: p.forwarding })),
+  };
+}

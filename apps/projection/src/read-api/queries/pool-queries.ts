@@ -1,0 +1,92 @@
+import type { DataSource } from 'typeorm';
+import { PoolRow } from '../../read-models/entities/pool-row.entity.js';
+import { decodeCursor, DEFAULT_LIMIT, toPage, type Page } from '../http/pagination.js';
+import type { ListQuery } from '../dto/list-queries.js';
+import type { PoolSummaryView, PoolView, SwitchPortView, SwitchView } from './read-views.js';
+import { ipsOf, iso, notFound, num, portStateSql, requirePool } from './sql-fragments.js';
+
+const summary = (row: PoolRow): PoolSummaryView => ({
+  id: row.poolId,
+  name: row.name,
+  version: num(row.version),
+  hosts: row.hosts,
+  networks: row.networks,
+  vms: row.vms,
+  vifs: row.vifs,
+});
+
+export async function listPools(db: DataSource, query: ListQuery): Promise<Page<PoolSummaryView>> {
+  const limit = query.limit ?? DEFAULT_LIMIT;
+  const after = decodeCursor(query.cursor, 1);
+  const q = db
+    .getRepository(PoolRow)
+    .createQueryBuilder('p')
+    .orderBy('p.poolId')
+    .take(limit + 1);
+  if (after) q.where('p.poolId > :after', { after: after[0] });
+  return toPage(await q.getMany(), limit, (p) => [p.poolId], summary);
+}
+
+export async function getPool(db: DataSource, pool: string): Promise<PoolView> {
+  const row = await db.getRepository(PoolRow).findOneBy({ poolId: pool });
+  if (!row) throw notFound('POOL_NOT_FOUND', `no pool "${pool}"`);
+  return { ...summary(row), updatedAt: iso(row.updatedAt), migrationsActive: row.migrationsActive };
+}
+
+interface PortRow {
+  id: string;
+  vm_id: string;
+  vm_name: string;
+  mac: string;
+  ipv4: string | null;
+  ipv6: string | null;
+  network_id: string;
+  host_id: string | null;
+  state: SwitchPortView['state'];
+}
+
+/** The pool as one switch: every network with its uplinks and every port, wherever it lives. */
+export async function getSwitch(db: DataSource, pool: string): Promise<SwitchView> {
+  const version = await requirePool(db, pool);
+  const networks = await db.query<
+    { id: string; name: string; kind: 'external' | 'private'; vlan: number | null; mtu: number }[]
+  >('SELECT id, name, kind, vlan, mtu FROM rm_networks WHERE pool_id = $1 ORDER BY name, id', [
+    pool,
+  ]);
+  const uplinks = await db.query<{ network_id: string; host_id: string; device: string }[]>(
+    'SELECT network_id, host_id, device FROM rm_uplinks WHERE pool_id = $1 ORDER BY host_id',
+    [pool],
+  );
+  const ports = await db.query<PortRow[]>(
+    `SELECT v.id, v.vm_id, vm.name AS vm_name, v.mac, v.ipv4, v.ipv6, v.network_id, vm.host_id,
+            ${portStateSql('v.pool_id', 'v.id')} AS state
+       FROM rm_vifs v JOIN rm_vms vm ON vm.pool_id = v.pool_id AND vm.id = v.vm_id
+      WHERE v.pool_id = $1 ORDER BY v.id`,
+    [pool],
+  );
+  return {
+    pool,
+    version,
+    networks: networks.map((n) => ({
+      id: n.id,
+      name: n.name,
+      kind: n.kind,
+      vlan: n.vlan,
+      mtu: n.mtu,
+      uplinks: uplinks
+        .filter((u) => u.network_id === n.id)
+        .map((u) => ({ hostId: u.host_id, device: u.device })),
+      ports: ports
+        .filter((p) => p.network_id === n.id)
+        .map((p) => ({
+          vifId: p.id,
+          vmId: p.vm_id,
+          vmName: p.vm_name,
+          mac: p.mac,
+          ips: ipsOf(p),
+          hostId: p.host_id,
+          state: p.state,
+        })),
+    })),
+  };
+}

@@ -1,0 +1,157 @@
+/* The shapes the read API answers with (README: the projection read API). */
+
+export interface PoolSummaryView {
+  id: string;
+  name: string;
+  version: number;
+  hosts: number;
+  networks: number;
+  vms: number;
+  vifs: number;
+}
+
+export interface PoolView extends PoolSummaryView {
+  updatedAt: string;
+  migrationsActive: number;
+}
+
+export type PortState = 'forwarding' | 'pending' | 'down';
+
+export interface SwitchPortView {
+  vifId: string;
+  vmId: string;
+  vmName: string;
+  mac: string;
+  ips: string[];
+  hostId: string | null;
+  state: PortState;
+}
+
+export interface UplinkView {
+  hostId: string;
+  device: string;
+}
+
+export interface NetworkView {
+  id: string;
+  name: string;
+  kind: 'external' | 'private';
+  purpose: string;
+  device: string | null;
+  vlan: number | null;
+  mtu: number;
+  uplinks: UplinkView[];
+}
+
+export interface SwitchView {
+  pool: string;
+  version: number;
+  networks: (Omit<NetworkView, 'purpose' | 'device'> & { ports: SwitchPortView[] })[];
+}
+
+export interface HostView {
+  id: string;
+  name: string;
+  address: string;
+  enabled: boolean;
+  management: string | null;
+  appliedVersion: number | null;
+  lagEvents: number | null;
+  lagSeconds: number | null;
+  lastReportAt: string | null;
+  digest: string | null;
+  drift: number;
+  runningVms: number;
+}
+
+export interface HostDetailView extends HostView {
+  pifs: {
+    id: string;
+    device: string;
+    mac: string;
+    mtu: number;
+    speedMbps: number;
+    carrier: boolean;
+    role: string;
+    roles: string[];
+    bondId: string | null;
+  }[];
+  bonds: { id: string; device: string; members: string[]; mode: string }[];
+  ports: { vifId: string; ready: boolean; forwarding: boolean }[];
+}
+
+export interface VmView {
+  id: string;
+  name: string;
+  powerState: 'halted' | 'running';
+  hostId: string | null;
+  vifs: { id: string; device: number; mac: string; networkId: string; ips: string[] }[];
+  migration: { id: string; status: string; toHostId: string } | null;
+}
+
+export interface AddressView {
+  mac: string;
+  ip: string | null;
+  networkId: string;
+  vifId: string;
+  vmId: string;
+  hostId: string | null;
+  state: PortState;
+}
+
+export interface MigrationView {
+  id: string;
+  vmId: string;
+  fromHostId: string;
+  toHostId: string;
+  status: string;
+  requestedAt: string;
+  updatedAt: string;
+  reason: string | null;
+  versions: {
+    requested: number;
+    prepared: number | null;
+    activated: number | null;
+    completed: number | null;
+    aborted: number | null;
+  };
+}
+
+export type ScopeView = { kind: 'network'; networkId: string } | { kind: 'vif'; vifId: string };
+
+export interface AclRuleView {
+  id: string;
+  scope: ScopeView;
+  direction: string;
+  priority: number;
+  match: { protocol: string; cidr: string | null; portFrom: number | null; portTo: number | null };
+  action: string;
+}
+
+export interface MirrorView {
+  id: string;
+  source: ScopeView;
+  direction: string;
+  destinationVifId: string;
+}
+
+export interface CounterView {
+  hostId: string;
+  /** The datapath port name the host reported. */
+  port: string;
+  /** The VIF behind the port, when the port is one of the pool's VIFs. */
+  vifId: string | null;
+  rxPackets: number;
+  txPackets: number;
+  rxBytes: number;
+  txBytes: number;
+  updatedAt: string;
+}
+
+export interface AdviceView {
+  hostId: string;
+  hostName: string;
+  device: string;
+  traffic: string[];
+  message: string;
+}

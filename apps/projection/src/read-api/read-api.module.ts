@@ -1,0 +1,23 @@
+import { Module } from '@nestjs/common';
+import { ReadModelsModule } from '../read-models/read-models.module.js';
+import { HostsController } from './controllers/hosts.controller.js';
+import { InventoryController } from './controllers/inventory.controller.js';
+import { PolicyController } from './controllers/policy.controller.js';
+import { PoolsController } from './controllers/pools.controller.js';
+import { ChangeFeed } from './stream/change-feed.js';
+import { StreamController } from './stream/stream.controller.js';
+
+/** The read API under `/api` (README: the projection read API), served by every replica. */
+@Module({
+  imports: [ReadModelsModule],
+  controllers: [
+    PoolsController,
+    StreamController,
+    HostsController,
+    InventoryController,
+    PolicyController,
+  ],
+  providers: [ChangeFeed],
+  exports: [ChangeFeed],
+})
+export class ReadApiModule {}

@@ -1,0 +1,80 @@
+import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+
+/*
+ * What member hosts report (JetStream `<root>.<pool>.hosts.<host>.reports`), not what the log
+ * says: a rebuild keeps these rows and `verify` does not compare them.
+ */
+
+@Entity('rm_host_status')
+export class HostStatusRow {
+  @PrimaryColumn({ name: 'pool_id', type: 'text' })
+  poolId!: string;
+
+  @PrimaryColumn({ name: 'host_id', type: 'text' })
+  hostId!: string;
+
+  @Column({ name: 'applied_version', type: 'bigint' })
+  appliedVersion!: number;
+
+  @Column({ type: 'text' })
+  digest!: string;
+
+  /** When the projection received the last report. */
+  @Column({ name: 'last_report_at', type: 'timestamptz' })
+  lastReportAt!: string;
+
+  /** Drift items (a port deleted by hand, …) the host found and reported, in total. */
+  @Column({ type: 'integer' })
+  drift!: number;
+
+  /** JetStream sequence of the last report applied: older or redelivered ones are skipped. */
+  @Column({ name: 'report_seq', type: 'bigint' })
+  reportSeq!: number;
+}
+
+/** A VIF's port on one host, as the host last reported it. */
+@Entity('rm_host_ports')
+@Index('rm_host_ports_vif', ['poolId', 'vifId'])
+export class HostPortRow {
+  @PrimaryColumn({ name: 'pool_id', type: 'text' })
+  poolId!: string;
+
+  @PrimaryColumn({ name: 'host_id', type: 'text' })
+  hostId!: string;
+
+  @PrimaryColumn({ name: 'vif_id', type: 'text' })
+  vifId!: string;
+
+  @Column({ type: 'boolean' })
+  ready!: boolean;
+
+  @Column({ type: 'boolean' })
+  forwarding!: boolean;
+}
+
+@Entity('rm_counters')
+export class CounterRow {
+  @PrimaryColumn({ name: 'pool_id', type: 'text' })
+  poolId!: string;
+
+  @PrimaryColumn({ name: 'host_id', type: 'text' })
+  hostId!: string;
+
+  @PrimaryColumn({ type: 'text' })
+  port!: string;
+
+  @Column({ name: 'rx_packets', type: 'bigint' })
+  rxPackets!: number;
+
+  @Column({ name: 'tx_packets', type: 'bigint' })
+  txPackets!: number;
+
+  @Column({ name: 'rx_bytes', type: 'bigint' })
+  rxBytes!: number;
+
+  @Column({ name: 'tx_bytes', type: 'bigint' })
+  txBytes!: number;
+
+  @Column({ name: 'updated_at', type: 'timestamptz' })
+  updatedAt!: string;
+}

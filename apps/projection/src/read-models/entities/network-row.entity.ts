@@ -1,0 +1,30 @@
+import { Column, Entity, PrimaryColumn } from 'typeorm';
+
+@Entity('rm_networks')
+export class NetworkRow {
+  @PrimaryColumn({ name: 'pool_id', type: 'text' })
+  poolId!: string;
+
+  @PrimaryColumn({ type: 'text' })
+  id!: string;
+
+  @Column({ type: 'text' })
+  name!: string;
+
+  /** external or private. */
+  @Column({ type: 'text' })
+  kind!: string;
+
+  @Column({ type: 'text' })
+  purpose!: string;
+
+  /** The uplink device of an external network; null for a private one. */
+  @Column({ type: 'text', nullable: true })
+  device!: string | null;
+
+  @Column({ type: 'integer', nullable: true })
+  vlan!: number | null;
+
+  @Column({ type: 'integer' })
+  mtu!: number;
+}

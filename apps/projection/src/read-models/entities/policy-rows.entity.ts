@@ -1,0 +1,59 @@
+import { Column, Entity, PrimaryColumn } from 'typeorm';
+
+@Entity('rm_acl_rules')
+export class AclRuleRow {
+  @PrimaryColumn({ name: 'pool_id', type: 'text' })
+  poolId!: string;
+
+  @PrimaryColumn({ type: 'text' })
+  id!: string;
+
+  /** network or vif. */
+  @Column({ name: 'scope_kind', type: 'text' })
+  scopeKind!: string;
+
+  @Column({ name: 'scope_id', type: 'text' })
+  scopeId!: string;
+
+  @Column({ type: 'text' })
+  direction!: string;
+
+  @Column({ type: 'integer' })
+  priority!: number;
+
+  @Column({ type: 'text' })
+  protocol!: string;
+
+  @Column({ type: 'text', nullable: true })
+  cidr!: string | null;
+
+  @Column({ name: 'port_from', type: 'integer', nullable: true })
+  portFrom!: number | null;
+
+  @Column({ name: 'port_to', type: 'integer', nullable: true })
+  portTo!: number | null;
+
+  @Column({ type: 'text' })
+  action!: string;
+}
+
+@Entity('rm_mirrors')
+export class MirrorRow {
+  @PrimaryColumn({ name: 'pool_id', type: 'text' })
+  poolId!: string;
+
+  @PrimaryColumn({ type: 'text' })
+  id!: string;
+
+  @Column({ name: 'source_kind', type: 'text' })
+  sourceKind!: string;
+
+  @Column({ name: 'source_id', type: 'text' })
+  sourceId!: string;
+
+  @Column({ type: 'text' })
+  direction!: string;
+
+  @Column({ name: 'destination_vif_id', type: 'text' })
+  destinationVifId!: string;
+}

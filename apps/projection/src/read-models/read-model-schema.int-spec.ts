@@ -1,0 +1,61 @@
+import pg from 'pg';
+import { getMetadataArgsStorage } from 'typeorm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase } from '../../../../test/support/databases.js';
+import { READ_MODEL_ENTITIES } from './read-model-tables.js';
+
+/** What a TypeORM column type is called in information_schema. */
+const SQL_TYPES: Record<string, string> = {
+  text: 'text',
+  integer: 'integer',
+  smallint: 'smallint',
+  bigint: 'bigint',
+  boolean: 'boolean',
+  jsonb: 'jsonb',
+  timestamptz: 'timestamp with time zone',
+};
+
+describe('read-model schema', () => {
+  let database: Awaited<ReturnType<typeof createTestDatabase>>;
+  let db: pg.Pool;
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    db = new pg.Pool({ connectionString: database.url, max: 1 });
+  });
+  afterAll(async () => {
+    await db.end();
+    await database.drop();
+  });
+
+  it('the migration creates every entity table with the entity columns, types and keys', async () => {
+    const storage = getMetadataArgsStorage();
+    for (const entity of READ_MODEL_ENTITIES) {
+      const table = storage.filterTables(entity)[0]!.name!;
+      const columns = storage.filterColumns(entity).map((c) => ({
+        column: c.options.name ?? c.propertyName,
+        type: SQL_TYPES[c.options.type as string],
+        nullable: c.options.nullable === true ? 'YES' : 'NO',
+      }));
+      const { rows } = await db.query<{ column: string; type: string; nullable: string }>(
+        `SELECT column_name AS column, data_type AS type, is_nullable AS nullable
+           FROM information_schema.columns WHERE table_name = $1 ORDER BY ordinal_position`,
+        [table],
+      );
+      expect(rows, table).toEqual(columns);
+      const { rows: keys } = await db.query<{ column: string }>(
+        `SELECT a.attname AS column FROM pg_index i
+           JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY (i.indkey)
+          WHERE i.indrelid = $1::regclass AND i.indisprimary ORDER BY array_position(i.indkey, a.attnum)`,
+        [table],
+      );
+      const primary = storage
+        .filterColumns(entity)
+        .filter((c) => c.options.primary)
+        .map((c) => c.options.name ?? c.propertyName);
+      expect(
+        keys.map((k) => k.column),
+        `${table} primary key`,
+      ).toEqual(primary);
+    }
+  });
+});
