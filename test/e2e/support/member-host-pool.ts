@@ -186,6 +186,11 @@ export async function startPool(pool: string) {
     ok,
     startHost,
     startMaster,
+    /** The pool master's REST base URL (changes when the master is restarted). */
+    masterBase: (): string => {
+      if (!master) throw new Error('the pool master is not running');
+      return master.base;
+    },
     stopMaster: async () => {
       master?.running.child.kill('SIGTERM');
       if (master) await exitCodeWithin(master.running, 10_000);
