@@ -1,0 +1,170 @@
+/**
+ * The projection read API as the dashboard reads it (the contract in the helper brief and
+ * `apps/projection/src/api`). Browser code cannot import server modules, so the shapes are
+ * restated here; fields the dashboard does not show are left out.
+ */
+
+export interface Page<T> {
+  items: T[];
+  nextCursor: string | null;
+}
+
+export interface PoolListItem {
+  id: string;
+  name: string;
+  version: number;
+  hosts: number;
+  networks: number;
+  vms: number;
+  vifs: number;
+}
+
+export interface PoolSummary extends PoolListItem {
+  updatedAt: string | null;
+  migrationsActive: number;
+}
+
+export type PortState = 'forwarding' | 'pending' | 'down';
+
+export interface SwitchPort {
+  vifId: string;
+  vmId: string;
+  vmName: string;
+  mac: string;
+  ips: string[];
+  hostId: string | null;
+  state: PortState;
+}
+
+export interface SwitchNetwork {
+  id: string;
+  name: string;
+  kind: 'external' | 'private';
+  vlan: number | null;
+  mtu: number;
+  purpose?: string;
+  uplinks: { hostId: string; device: string }[];
+  ports: SwitchPort[];
+}
+
+export interface PoolSwitch {
+  pool: string;
+  version: number;
+  networks: SwitchNetwork[];
+}
+
+export interface HostRow {
+  id: string;
+  name: string;
+  /** The address the host joined with. */
+  address?: string;
+  enabled: boolean;
+  /** The management PIF's device. */
+  management: string | null;
+  appliedVersion: number | null;
+  lagEvents: number | null;
+  lagSeconds: number | null;
+  lastReportAt: string | null;
+  digest: string | null;
+  drift: number;
+  runningVms: number;
+}
+
+export interface VmVif {
+  id: string;
+  device: number;
+  mac: string;
+  networkId: string;
+  ips: string[];
+}
+
+export interface VmRow {
+  id: string;
+  name: string;
+  powerState: 'running' | 'halted';
+  hostId: string | null;
+  vifs: VmVif[];
+  migration: { id: string; status: string; toHostId: string } | null;
+}
+
+export const MIGRATION_STEPS = ['requested', 'prepared', 'activated', 'completed'] as const;
+export type MigrationStatus = (typeof MIGRATION_STEPS)[number] | 'aborted';
+
+export interface MigrationRow {
+  id: string;
+  vmId: string;
+  fromHostId: string;
+  toHostId: string;
+  status: MigrationStatus;
+  requestedAt: string;
+  updatedAt: string;
+  reason: string | null;
+  versions: {
+    requested: number;
+    prepared: number | null;
+    activated: number | null;
+    completed: number | null;
+    aborted: number | null;
+  };
+}
+
+export type Scope = { kind: 'network'; networkId: string } | { kind: 'vif'; vifId: string };
+
+export interface AclRow {
+  id: string;
+  scope: Scope;
+  direction: 'ingress' | 'egress';
+  priority: number;
+  match: {
+    protocol: string;
+    cidr: string | null;
+    portFrom: number | null;
+    portTo: number | null;
+  };
+  action: 'allow' | 'drop' | 'reject';
+}
+
+export interface MirrorRow {
+  id: string;
+  source: Scope;
+  direction: 'ingress' | 'egress' | 'both';
+  destinationVifId: string;
+}
+
+/** One port's counters as its host last reported them. */
+export interface CounterRow {
+  hostId: string;
+  /** The datapath port name (`pnv-…`); `vifId` names the VIF when the API resolves it. */
+  port: string;
+  vifId?: string | null;
+  rxPackets: number;
+  txPackets: number;
+  rxBytes: number;
+  txBytes: number;
+  updatedAt?: string | null;
+}
+
+/** A host where several traffic types share one NIC (DESIGN §1: the seed's advice). */
+export interface AdviceRow {
+  hostId: string;
+  hostName?: string;
+  device: string;
+  traffic: string[];
+  /** `eth0 carries management and vm traffic: dedicate a NIC …` */
+  message?: string;
+}
+
+/** `event: change` on the pool's stream. */
+export interface ChangeEvent {
+  pool: string;
+  version: number;
+  kinds: string[];
+}
+
+/** `event: host` on the pool's stream. */
+export interface HostEvent {
+  pool: string;
+  hostId: string;
+  appliedVersion: number;
+  lagEvents: number;
+}

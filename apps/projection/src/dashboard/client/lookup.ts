@@ -1,0 +1,41 @@
+import { type HostRow, type PoolSwitch, type Scope, type VmRow } from './api-types.js';
+
+/** Names for the ids the API returns, from whatever sections are loaded (ids when unknown). */
+export interface Lookup {
+  host(id: string | null): string;
+  vm(id: string): string;
+  network(id: string): string;
+  /** `web-1 eth0` for a VIF id. */
+  vif(id: string): string;
+  scope(scope: Scope): string;
+}
+
+export function buildLookup(data: {
+  hosts?: HostRow[] | null;
+  vms?: VmRow[] | null;
+  switch?: PoolSwitch | null;
+}): Lookup {
+  const hosts = new Map((data.hosts ?? []).map((h) => [h.id, h.name]));
+  const vms = new Map((data.vms ?? []).map((v) => [v.id, v.name]));
+  const networks = new Map((data.switch?.networks ?? []).map((n) => [n.id, n.name]));
+  const vifs = new Map<string, string>();
+  for (const vm of data.vms ?? []) {
+    for (const vif of vm.vifs) vifs.set(vif.id, `${vm.name} eth${vif.device}`);
+  }
+  for (const network of data.switch?.networks ?? []) {
+    for (const port of network.ports) {
+      if (!vifs.has(port.vifId)) vifs.set(port.vifId, `${port.vmName} (${port.vifId})`);
+    }
+  }
+  const lookup: Lookup = {
+    host: (id) => (id === null ? '—' : (hosts.get(id) ?? id)),
+    vm: (id) => vms.get(id) ?? id,
+    network: (id) => networks.get(id) ?? id,
+    vif: (id) => vifs.get(id) ?? id,
+    scope: (scope) =>
+      scope.kind === 'network'
+        ? `network ${lookup.network(scope.networkId)}`
+        : `VIF ${lookup.vif(scope.vifId)}`,
+  };
+  return lookup;
+}

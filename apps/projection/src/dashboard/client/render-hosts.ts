@@ -1,0 +1,81 @@
+import { type HostRow } from './api-types.js';
+import { headVersion, hostHealth, type Severity } from './convergence.js';
+import { age, count, duration } from './format.js';
+import { html, type Html } from './html.js';
+
+const SEVERITY_ORDER: Record<Severity, number> = { bad: 0, warn: 1, ok: 2 };
+
+/**
+ * Host convergence: applied version against the head of the log, lag in events and seconds,
+ * last report age and drift. Hosts in trouble sort first and their rows are red.
+ */
+export function renderHosts(hosts: HostRow[], poolVersion: number | null, now: number): Html {
+  if (hosts.length === 0) {
+    return html`<p class="empty">No host has joined this pool yet.</p>`;
+  }
+  const rows = hosts
+    .map((host) => ({ host, health: hostHealth(host, now) }))
+    .sort(
+      (a, b) =>
+        SEVERITY_ORDER[a.health.severity] - SEVERITY_ORDER[b.health.severity] ||
+        a.host.name.localeCompare(b.host.name),
+    );
+  return html`<table class="hosts">
+    <caption class="sr-only">
+      Host convergence
+    </caption>
+    <thead>
+      <tr>
+        <th scope="col">Host</th>
+        <th scope="col">Status</th>
+        <th scope="col" class="num">Applied / head</th>
+        <th scope="col" class="num">Lag</th>
+        <th scope="col">Last report</th>
+        <th scope="col" class="num">Drift</th>
+        <th scope="col" class="num">VMs</th>
+      </tr>
+    </thead>
+    <tbody>
+      ${rows.map(({ host, health }) => {
+        const head = headVersion(host, poolVersion);
+        return html`<tr data-key="${host.id}" class="${`host ${health.severity}`}">
+          <th scope="row">
+            <span class="host-name">${host.name}</span>
+            ${!host.enabled && html`<span class="badge disabled">disabled</span>`}
+            <span class="sub mono"
+              >${host.address ?? host.id}${host.management !== null && ` · ${host.management}`}</span
+            >
+          </th>
+          <td>
+            <span class="${`pill ${health.severity}`}" title="${health.detail}"
+              >${health.label}</span
+            >
+          </td>
+          <td class="num mono">
+            ${host.appliedVersion === null ? '—' : count(host.appliedVersion)} /
+            ${head === null ? '—' : count(head)}
+          </td>
+          <td class="num">
+            ${
+              host.lagEvents === null
+                ? '—'
+                : host.lagEvents === 0
+                  ? '0'
+                  : html`${count(host.lagEvents)} ev
+                      <span class="sub"
+                        >${host.lagSeconds === null ? '' : duration(host.lagSeconds)}</span
+                      >`
+            }
+          </td>
+          <td class="nowrap">
+            <time datetime="${host.lastReportAt ?? ''}" data-since="${host.lastReportAt ?? ''}"
+              >${age(host.lastReportAt, now)}</time
+            >
+          </td>
+          <td class="${host.drift > 0 ? 'num warn-text' : 'num'}">${count(host.drift)}</td>
+          <td class="num">${count(host.runningVms)}</td>
+        </tr>`;
+      })}
+    </tbody>
+  </table>`;
+}

@@ -1,0 +1,223 @@
+import { describe, expect, it } from 'vitest';
+import { type AclRow, type CounterRow } from './api-types.js';
+import { buildLookup } from './lookup.js';
+import { renderAdvice, renderCounters } from './render-counters.js';
+import { renderHosts } from './render-hosts.js';
+import { migrationSteps, renderMigrations } from './render-migrations.js';
+import { describeMatch, renderPolicy } from './render-policy.js';
+import { renderPoolOptions, tiles } from './render-summary.js';
+import { renderSwitch } from './render-switch.js';
+import { renderVms } from './render-vms.js';
+import { HOSTS, migration, NOW, SWITCH, VMS } from './testing/fixtures.js';
+
+const lookup = buildLookup({ hosts: HOSTS, vms: VMS, switch: SWITCH });
+/** Markup without tags and with collapsed whitespace: what a reader sees. */
+const text = (markup: string) =>
+  markup
+    .replace(/<[^>]+>/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
+
+describe('renderSwitch', () => {
+  const markup = renderSwitch(SWITCH, HOSTS, lookup).value;
+
+  it('shows each network as a segment with its VLAN, MTU and uplink per host', () => {
+    expect(markup).toContain('<h3 id="net-net-prod">prod-vlan-100</h3>');
+    expect(text(markup)).toContain('external VLAN 100 MTU 9000');
+    expect(text(markup)).toContain('host-a eth1 host-b eth1');
+    expect(text(markup)).toContain('backplane private no uplink MTU 1500');
+  });
+
+  it('flags an enabled host without an uplink for an external network', () => {
+    expect(markup).toMatch(/class="uplink missing"[^>]*>\s*<span class="uplink-host">host-c/);
+  });
+
+  it('lists every port with state, VM, MAC, IP and host, in a table with headers', () => {
+    expect(markup).toContain('<th scope="col">MAC</th>');
+    expect(text(markup)).toContain('pending db-1 02:00:00:00:00:02 — host-b');
+    expect(text(markup)).toContain('forwarding web-1 02:00:00:00:00:01 10.0.100.10 host-a');
+    expect(markup.match(/class="led /g)).toHaveLength(2);
+    expect(text(markup)).toContain('1 forwarding 1 pending');
+  });
+
+  it('escapes names from users', () => {
+    const evil = structuredClone(SWITCH);
+    evil.networks[0]!.name = '<script>alert(1)</script>';
+    const out = renderSwitch(evil, HOSTS, lookup).value;
+    expect(out).not.toContain('<script>');
+    expect(out).toContain('&lt;script&gt;');
+  });
+
+  it('says so when there is no network', () => {
+    expect(renderSwitch({ ...SWITCH, networks: [] }, HOSTS, lookup).value).toContain(
+      'No networks yet',
+    );
+  });
+});
+
+describe('renderHosts', () => {
+  const markup = renderHosts(HOSTS, 42, NOW).value;
+
+  it('sorts hosts in trouble first and marks their rows red', () => {
+    const order = [...markup.matchAll(/<tr data-key="([^"]+)" class="host (\w+)"/g)].map(
+      (m) => `${m[1]}:${m[2]}`,
+    );
+    expect(order).toEqual(['host-b:bad', 'host-c:bad', 'host-a:ok']);
+  });
+
+  it('shows applied version against head, lag in events and seconds, and report age', () => {
+    expect(text(markup)).toContain('host-b');
+    expect(text(markup)).toContain('behind 12 30 / 42 12 ev 40 s 2 s ago');
+    expect(text(markup)).toContain('silent 42 / 42 0 5 min 00 s ago');
+    expect(markup).toContain('data-since="');
+  });
+});
+
+describe('renderVms', () => {
+  it('shows where each VM runs, its VIFs and a migration under way', () => {
+    const out = text(renderVms(VMS, SWITCH, lookup).value);
+    expect(out).toContain('web-1 running host-a eth0 prod-vlan-100 02:00:00:00:00:01 10.0.100.10');
+    expect(out).toContain('db-1 running host-b → host-a (requested)');
+    expect(out).toContain('idle halted — no VIF');
+  });
+});
+
+describe('migrations', () => {
+  it('marks reached steps done and the next one current', () => {
+    expect(migrationSteps(migration())).toEqual([
+      { step: 'requested', state: 'done' },
+      { step: 'prepared', state: 'current' },
+      { step: 'activated', state: 'todo' },
+      { step: 'completed', state: 'todo' },
+    ]);
+    const done = migration({
+      status: 'completed',
+      versions: { requested: 1, prepared: 2, activated: 3, completed: 4, aborted: null },
+    });
+    expect(migrationSteps(done).every((s) => s.state === 'done')).toBe(true);
+  });
+
+  it('shows where an aborted migration stopped', () => {
+    const aborted = migration({
+      status: 'aborted',
+      reason: 'target ports not ready in 30 s',
+      versions: { requested: 1, prepared: 2, activated: null, completed: null, aborted: 3 },
+    });
+    expect(migrationSteps(aborted)).toEqual([
+      { step: 'requested', state: 'done' },
+      { step: 'prepared', state: 'done' },
+      { step: 'aborted', state: 'failed' },
+      { step: 'completed', state: 'skipped' },
+    ]);
+    const out = text(renderMigrations([aborted], lookup, NOW).value);
+    expect(out).toContain('Reason: target ports not ready in 30 s');
+    expect(out).toContain('No migration in progress');
+  });
+
+  it('lists active migrations before finished ones, with VM and hosts by name', () => {
+    const finished = migration({
+      id: 'old',
+      status: 'completed',
+      updatedAt: new Date(NOW - 1000).toISOString(),
+      versions: { requested: 1, prepared: 2, activated: 3, completed: 4, aborted: null },
+    });
+    const out = renderMigrations([finished, migration()], lookup, NOW).value;
+    expect(out.indexOf('data-key="mig-1"')).toBeLessThan(out.indexOf('data-key="old"'));
+    expect(text(out)).toContain('db-1 host-b → to host-a requested');
+  });
+});
+
+describe('renderPolicy', () => {
+  const rule = (id: string, priority: number, over: Partial<AclRow> = {}): AclRow => ({
+    id,
+    scope: { kind: 'network', networkId: 'net-prod' },
+    direction: 'ingress',
+    priority,
+    match: { protocol: 'tcp', cidr: null, portFrom: 22, portTo: 22 },
+    action: 'drop',
+    ...over,
+  });
+
+  it('orders rules as packets meet them and names their scope', () => {
+    const out = text(renderPolicy([rule('low', 10), rule('high', 900)], [], lookup).value);
+    expect(out.indexOf('900')).toBeLessThan(out.indexOf(' 10 '));
+    expect(out).toContain('network prod-vlan-100 ingress 900 tcp port 22 any address drop');
+  });
+
+  it('describes matches', () => {
+    expect(describeMatch({ protocol: 'any', cidr: null, portFrom: null, portTo: null })).toBe(
+      'any any address',
+    );
+    expect(describeMatch({ protocol: 'udp', cidr: '10.0.0.0/8', portFrom: 53, portTo: 60 })).toBe(
+      'udp ports 53–60 10.0.0.0/8',
+    );
+  });
+
+  it('shows mirrors by VIF name', () => {
+    const out = renderPolicy(
+      [],
+      [
+        {
+          id: 'm',
+          source: { kind: 'vif', vifId: 'vif-web' },
+          direction: 'both',
+          destinationVifId: 'vif-db',
+        },
+      ],
+      lookup,
+    ).value;
+    expect(text(out)).toContain('VIF web-1 eth0 (both) ⇒ copied to VIF db-1 eth0');
+  });
+});
+
+describe('counters and advice', () => {
+  it('lists the busiest ports first', () => {
+    const row = (port: string, rxBytes: number): CounterRow => ({
+      hostId: 'host-a',
+      port,
+      vifId: port,
+      rxPackets: 1,
+      txPackets: 2,
+      rxBytes,
+      txBytes: 0,
+    });
+    const out = text(renderCounters([row('vif-db', 10), row('vif-web', 2_500_000)], lookup).value);
+    expect(out.indexOf('web-1 eth0')).toBeLessThan(out.indexOf('db-1 eth0'));
+    expect(out).toContain('2.5 MB');
+  });
+
+  it('names hosts whose NIC carries several traffic types', () => {
+    const out = text(
+      renderAdvice([{ hostId: 'host-c', device: 'eth0', traffic: ['management', 'vm'] }], lookup)
+        .value,
+    );
+    expect(out).toContain('host-c eth0 carries management vm dedicate a NIC');
+    expect(renderAdvice([], lookup).value).toContain('a NIC per traffic type');
+  });
+});
+
+describe('summary', () => {
+  it('counts hosts in sync, ports forwarding and VMs running', () => {
+    const t = tiles(
+      { pool: null, hosts: HOSTS, switch: SWITCH, vms: VMS, migrations: [migration()] },
+      NOW,
+    );
+    expect(t.find((x) => x.label === 'Hosts in sync')).toMatchObject({
+      value: '1/3',
+      severity: 'bad',
+    });
+    expect(t.find((x) => x.label === 'Ports forwarding')).toMatchObject({ value: '1/2' });
+    expect(t.find((x) => x.label === 'VMs running')).toMatchObject({ value: '2/3' });
+    expect(t.find((x) => x.label === 'Migrations')).toMatchObject({ value: '1' });
+  });
+
+  it('marks the selected pool in the picker', () => {
+    const pools = [
+      { id: 'a', name: 'Alpha', version: 1, hosts: 1, networks: 0, vms: 0, vifs: 0 },
+      { id: 'b', name: 'Beta', version: 1, hosts: 2, networks: 0, vms: 3, vifs: 0 },
+    ];
+    const out = renderPoolOptions(pools, 'b').value;
+    expect(out).toMatch(/<option value="b" selected>\s*Beta \(2 hosts, 3 VMs\)/);
+    expect(out).not.toMatch(/value="a" selected/);
+  });
+});

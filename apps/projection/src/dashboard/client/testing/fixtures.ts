@@ -1,0 +1,114 @@
+import { type HostRow, type MigrationRow, type PoolSwitch, type VmRow } from '../api-types.js';
+
+/** A small pool as the read API answers it: three hosts, two networks, three VMs. */
+export const NOW = Date.parse('2026-03-01T12:00:00Z');
+const ago = (seconds: number) => new Date(NOW - seconds * 1000).toISOString();
+
+export const host = (id: string, over: Partial<HostRow> = {}): HostRow => ({
+  id,
+  name: id,
+  enabled: true,
+  management: `192.0.2.${id.length}`,
+  appliedVersion: 42,
+  lagEvents: 0,
+  lagSeconds: 0,
+  lastReportAt: ago(2),
+  digest: 'd',
+  drift: 0,
+  runningVms: 1,
+  ...over,
+});
+
+export const HOSTS: HostRow[] = [
+  host('host-a'),
+  host('host-b', { appliedVersion: 30, lagEvents: 12, lagSeconds: 40 }),
+  host('host-c', { lastReportAt: ago(300) }),
+];
+
+export const SWITCH: PoolSwitch = {
+  pool: 'p1',
+  version: 42,
+  networks: [
+    {
+      id: 'net-prod',
+      name: 'prod-vlan-100',
+      kind: 'external',
+      vlan: 100,
+      mtu: 9000,
+      uplinks: [
+        { hostId: 'host-a', device: 'eth1' },
+        { hostId: 'host-b', device: 'eth1' },
+      ],
+      ports: [
+        {
+          vifId: 'vif-web',
+          vmId: 'vm-web',
+          vmName: 'web-1',
+          mac: '02:00:00:00:00:01',
+          ips: ['10.0.100.10'],
+          hostId: 'host-a',
+          state: 'forwarding',
+        },
+        {
+          vifId: 'vif-db',
+          vmId: 'vm-db',
+          vmName: 'db-1',
+          mac: '02:00:00:00:00:02',
+          ips: [],
+          hostId: 'host-b',
+          state: 'pending',
+        },
+      ],
+    },
+    {
+      id: 'net-priv',
+      name: 'backplane',
+      kind: 'private',
+      vlan: null,
+      mtu: 1500,
+      uplinks: [],
+      ports: [],
+    },
+  ],
+};
+
+export const VMS: VmRow[] = [
+  {
+    id: 'vm-web',
+    name: 'web-1',
+    powerState: 'running',
+    hostId: 'host-a',
+    vifs: [
+      {
+        id: 'vif-web',
+        device: 0,
+        mac: '02:00:00:00:00:01',
+        networkId: 'net-prod',
+        ips: ['10.0.100.10'],
+      },
+    ],
+    migration: null,
+  },
+  {
+    id: 'vm-db',
+    name: 'db-1',
+    powerState: 'running',
+    hostId: 'host-b',
+    vifs: [{ id: 'vif-db', device: 0, mac: '02:00:00:00:00:02', networkId: 'net-prod', ips: [] }],
+    migration: { id: 'mig-1', status: 'requested', toHostId: 'host-a' },
+  },
+  { id: 'vm-idle', name: 'idle', powerState: 'halted', hostId: null, vifs: [], migration: null },
+];
+
+export const migration = (over: Partial<MigrationRow> = {}): MigrationRow => ({
+  id: 'mig-1',
+  vmId: 'vm-db',
+  fromHostId: 'host-b',
+  toHostId: 'host-a',
+  status: 'requested',
+  requestedAt: ago(5),
+  updatedAt: ago(5),
+  reason: null,
+  versions: { requested: 40, prepared: null, activated: null, completed: null, aborted: null },
+  ...over,
+});

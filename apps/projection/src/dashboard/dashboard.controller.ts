@@ -1,0 +1,65 @@
+import { Controller, Get, Headers, Inject, NotFoundException, Param, Res } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import { Public } from '@pool/platform';
+import type { FastifyReply } from 'fastify';
+import { type Asset, DashboardAssets } from './dashboard-assets.js';
+
+/**
+ * Scripts, styles and data from this origin only: the page works on an air-gapped wall screen
+ * and an injected string cannot load anything (renderers escape, CSP is the second line).
+ */
+const PAGE_CSP = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "img-src 'self' data:",
+  "connect-src 'self'",
+  "base-uri 'none'",
+  "form-action 'none'",
+  "frame-ancestors 'none'",
+].join('; ');
+
+/**
+ * The live dashboard at `/`, its assets under `/dashboard/`; the read API stays under `/api`.
+ * Public: the page and its code hold no pool data; the API calls it makes carry the token.
+ */
+@ApiExcludeController()
+@Public()
+@Controller()
+export class DashboardController {
+  constructor(@Inject(DashboardAssets) private readonly assets: DashboardAssets) {}
+
+  @Get()
+  page(@Headers('if-none-match') ifNoneMatch: string | undefined, @Res() reply: FastifyReply) {
+    reply.header('content-security-policy', PAGE_CSP);
+    reply.header('x-frame-options', 'DENY');
+    return send(reply, this.assets.page, ifNoneMatch);
+  }
+
+  @Get('dashboard/:file')
+  asset(
+    @Param('file') file: string,
+    @Headers('if-none-match') ifNoneMatch: string | undefined,
+    @Res() reply: FastifyReply,
+  ) {
+    const found = this.assets.get(file);
+    if (!found) {
+      throw new NotFoundException({
+        code: 'ASSET_NOT_FOUND',
+        message: `The dashboard has no file named ${JSON.stringify(file)}.`,
+      });
+    }
+    return send(reply, found, ifNoneMatch);
+  }
+}
+
+/** Revalidated on every load (`no-cache` + ETag), so a new release shows without a hard reload. */
+function send(reply: FastifyReply, asset: Asset, ifNoneMatch: string | undefined): FastifyReply {
+  reply
+    .header('cache-control', 'no-cache')
+    .header('etag', asset.etag)
+    .header('x-content-type-options', 'nosniff')
+    .header('referrer-policy', 'no-referrer');
+  if (ifNoneMatch === asset.etag) return reply.code(304).send();
+  return reply.header('content-type', asset.contentType).send(asset.body);
+}
