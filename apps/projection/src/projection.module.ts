@@ -1,12 +1,17 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import {
   AppConfigModule,
+  AuthModule,
   HealthModule,
   MetricsModule,
+  natsCredentialsOf,
   NatsModule,
   PostgresModule,
 } from '@pool/platform';
 import { type ProjectionConfig } from './config/projection.config.js';
+import { DashboardModule } from './dashboard/dashboard.module.js';
+import { MigrationCoordinatorModule } from './migration-coordinator/migration-coordinator.module.js';
+import { ReadApiModule } from './read-api/read-api.module.js';
 
 export const APP_NAME = 'projection';
 
@@ -21,7 +26,18 @@ export class ProjectionModule {
         HealthModule,
         MetricsModule.forRoot({ app: APP_NAME }),
         PostgresModule.forRoot({ url: config.databaseUrl, applicationName: APP_NAME }),
-        NatsModule.forRoot({ servers: config.natsUrl, name: APP_NAME }),
+        NatsModule.forRoot({
+          servers: config.natsUrl,
+          name: APP_NAME,
+          credentials: natsCredentialsOf(config),
+        }),
+        // Bearer tokens: GET routes need read-only, anything else admin (or its @RequireRole).
+        AuthModule.forRoot({ tokens: [config.authTokens, config.authTokensFromFile] }),
+        // The projector (on the replica holding its lock) and the read API under `/api`.
+        ReadApiModule,
+        MigrationCoordinatorModule,
+        // The page at `/`, its files at `/dashboard/:file`; the read API stays under `/api`.
+        DashboardModule,
       ],
     };
   }

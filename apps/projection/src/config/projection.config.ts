@@ -1,5 +1,23 @@
-import { Env, LOG_LEVELS, type LogLevel } from '@pool/platform';
-import { IsDefined, IsIn, IsInt, IsNotEmpty, IsString, Matches, Max, Min } from 'class-validator';
+import {
+  BearerTokensFrom,
+  Env,
+  EnvBoolean,
+  LOG_LEVELS,
+  type LogLevel,
+  type TokenEntry,
+} from '@pool/platform';
+import {
+  IsBoolean,
+  IsDefined,
+  IsIn,
+  IsInt,
+  IsNotEmpty,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  Min,
+} from 'class-validator';
 
 const PORT_MESSAGE = 'must be an integer from 1 to 65535';
 
@@ -30,4 +48,93 @@ export class ProjectionConfig {
     message: 'must be a nats:// URL (comma-separated for several)',
   })
   natsUrl: string = 'nats://127.0.0.1:4222';
+
+  /** This service's NATS user (deploy/nats/nats.conf); unset for a server without users. */
+  @Env('NATS_USER')
+  @IsOptional()
+  @IsString()
+  natsUser?: string;
+
+  @Env('NATS_PASSWORD')
+  @IsOptional()
+  @IsString()
+  natsPassword?: string;
+
+  /** A file holding the NATS password (a Docker secret), instead of NATS_PASSWORD. */
+  @Env('NATS_PASSWORD_FILE')
+  @IsOptional()
+  @IsString()
+  natsPasswordFile?: string;
+
+  /** A NATS `.creds` file (user JWT and NKey seed), for a server in operator mode. */
+  @Env('NATS_CREDS')
+  @IsOptional()
+  @IsString()
+  natsCreds?: string;
+
+  /**
+   * Bearer tokens of the read API, `role:token[:name],...` (any role reads), hashed as they are
+   * read. With neither this nor AUTH_TOKENS_FILE the API is open.
+   */
+  @Env('AUTH_TOKENS')
+  @BearerTokensFrom('list')
+  authTokens?: TokenEntry[];
+
+  /** A file of bearer tokens: lines `role token [name]`, or JSON `[{ role, token, name }]`. */
+  @Env('AUTH_TOKENS_FILE')
+  @BearerTokensFrom('file')
+  authTokensFromFile?: TokenEntry[];
+
+  /** First token of every NATS subject; the same as the pool master's. */
+  @Env('SUBJECT_ROOT')
+  @Matches(/^[a-z0-9][a-z0-9-]{0,31}$/, { message: 'must be a lowercase subject token' })
+  subjectRoot: string = 'poolnet';
+
+  @Env('EVENTS_STREAM')
+  @Matches(/^[A-Za-z0-9_-]{1,64}$/, { message: 'must be a JetStream stream name' })
+  eventsStream: string = 'POOLNET_EVENTS';
+
+  @Env('REPORTS_STREAM')
+  @Matches(/^[A-Za-z0-9_-]{1,64}$/, { message: 'must be a JetStream stream name' })
+  reportsStream: string = 'POOLNET_REPORTS';
+
+  /** Most events folded into one read-model transaction. */
+  @Env('PROJECTION_BATCH')
+  @IsInt()
+  @Min(1)
+  @Max(100_000)
+  projectionBatch: number = 2_000;
+
+  /** Poll interval of an idle projector; NOTIFY es_events wakes it sooner. */
+  @Env('PROJECTION_POLL_MS')
+  @IsInt()
+  @Min(10)
+  @Max(60_000)
+  projectionPollMs: number = 1_000;
+
+  /**
+   * Campaign to run the projector and the host-reports consumer on this replica (one replica
+   * writes at a time); off, the replica only serves reads.
+   */
+  @Env('PROJECTOR')
+  @EnvBoolean()
+  @IsBoolean({ message: 'must be true or false' })
+  projectorEnabled: boolean = true;
+
+  /** Durable JetStream consumer of host reports, shared by every projection replica. */
+  @Env('REPORTS_CONSUMER')
+  @Matches(/^[A-Za-z0-9_-]{1,64}$/, { message: 'must be a JetStream consumer name' })
+  reportsConsumer: string = 'projection-reports';
+
+  /** Campaign to run the migration coordinator on this replica (one replica runs it at a time). */
+  @Env('MIGRATION_COORDINATOR')
+  @EnvBoolean()
+  @IsBoolean({ message: 'must be true or false' })
+  migrationCoordinator: boolean = true;
+
+  /** A migration step before activation that takes longer than this is aborted. */
+  @Env('MIGRATION_TIMEOUT_MS')
+  @IsInt()
+  @Min(100)
+  migrationTimeoutMs: number = 30_000;
 }
