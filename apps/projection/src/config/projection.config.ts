@@ -2,75 +2,25 @@ import {
   BearerTokensFrom,
   Env,
   EnvBoolean,
-  LOG_LEVELS,
-  type LogLevel,
+  PoolServiceConfig,
   type TokenEntry,
 } from '@pool/platform';
-import {
-  IsBoolean,
-  IsDefined,
-  IsIn,
-  IsInt,
-  IsNotEmpty,
-  IsOptional,
-  IsString,
-  Matches,
-  Max,
-  Min,
-} from 'class-validator';
+import { IsBoolean, IsDefined, IsInt, Matches, Max, Min } from 'class-validator';
 
 const PORT_MESSAGE = 'must be an integer from 1 to 65535';
 
 /** Every setting of the projection service, read from the environment once at boot. */
-export class ProjectionConfig {
+export class ProjectionConfig extends PoolServiceConfig {
   @Env('PORT')
   @IsInt({ message: PORT_MESSAGE })
   @Min(1, { message: PORT_MESSAGE })
   @Max(65_535, { message: PORT_MESSAGE })
   port: number = 8080;
 
-  @Env('HOST')
-  @IsString()
-  @IsNotEmpty()
-  host: string = '0.0.0.0';
-
-  @Env('LOG_LEVEL')
-  @IsIn(LOG_LEVELS, { message: `must be one of ${LOG_LEVELS.join(', ')}` })
-  logLevel: LogLevel = 'info';
-
   @Env('DATABASE_URL')
   @IsDefined({ message: 'is required' })
   @Matches(/^postgres(ql)?:\/\/\S+$/, { message: 'must be a postgres:// URL' })
   databaseUrl!: string;
-
-  @Env('NATS_URL')
-  @Matches(/^(nats|tls):\/\/\S+$/, {
-    message: 'must be a nats:// URL (comma-separated for several)',
-  })
-  natsUrl: string = 'nats://127.0.0.1:4222';
-
-  /** This service's NATS user (deploy/nats/nats.conf); unset for a server without users. */
-  @Env('NATS_USER')
-  @IsOptional()
-  @IsString()
-  natsUser?: string;
-
-  @Env('NATS_PASSWORD')
-  @IsOptional()
-  @IsString()
-  natsPassword?: string;
-
-  /** A file holding the NATS password (a Docker secret), instead of NATS_PASSWORD. */
-  @Env('NATS_PASSWORD_FILE')
-  @IsOptional()
-  @IsString()
-  natsPasswordFile?: string;
-
-  /** A NATS `.creds` file (user JWT and NKey seed), for a server in operator mode. */
-  @Env('NATS_CREDS')
-  @IsOptional()
-  @IsString()
-  natsCreds?: string;
 
   /**
    * Bearer tokens of the read API, `role:token[:name],...` (any role reads), hashed as they are
@@ -84,19 +34,6 @@ export class ProjectionConfig {
   @Env('AUTH_TOKENS_FILE')
   @BearerTokensFrom('file')
   authTokensFromFile?: TokenEntry[];
-
-  /** First token of every NATS subject; the same as the pool master's. */
-  @Env('SUBJECT_ROOT')
-  @Matches(/^[a-z0-9][a-z0-9-]{0,31}$/, { message: 'must be a lowercase subject token' })
-  subjectRoot: string = 'poolnet';
-
-  @Env('EVENTS_STREAM')
-  @Matches(/^[A-Za-z0-9_-]{1,64}$/, { message: 'must be a JetStream stream name' })
-  eventsStream: string = 'POOLNET_EVENTS';
-
-  @Env('REPORTS_STREAM')
-  @Matches(/^[A-Za-z0-9_-]{1,64}$/, { message: 'must be a JetStream stream name' })
-  reportsStream: string = 'POOLNET_REPORTS';
 
   /** Most events folded into one read-model transaction. */
   @Env('PROJECTION_BATCH')
