@@ -6,7 +6,6 @@ const BENCHES: Record<string, () => Promise<Bench>> = {
   append: async () => (await import('./append.bench.js')).appendBench,
   commands: async () => (await import('./commands.bench.js')).commandsBench,
   converge: async () => (await import('./converge.bench.js')).convergeBench,
-  soak: async () => (await import('./soak.bench.js')).soakBench,
   project: async () => (await import('./project.bench.js')).projectBench,
   migration: async () => (await import('./migration.bench.js')).migrationBench,
 };
