@@ -7,6 +7,8 @@ export interface EventStorePoolOptions {
   /** Bounds how long an append can hold the xmin fence and stall every reader. */
   statementTimeoutMs?: number;
   applicationName?: string;
+  /** Told when an idle connection dies (a PostgreSQL restart, a terminated backend). */
+  onIdleError?: (error: Error) => void;
 }
 
 /**
@@ -16,7 +18,7 @@ export interface EventStorePoolOptions {
  */
 export function createEventStorePool(options: EventStorePoolOptions): pg.Pool {
   const timeout = options.statementTimeoutMs ?? 10_000;
-  return new pg.Pool({
+  const pool = new pg.Pool({
     connectionString: options.connectionString,
     max: options.max ?? 8,
     application_name: options.applicationName ?? 'poolnet-event-store',
@@ -26,4 +28,9 @@ export function createEventStorePool(options: EventStorePoolOptions): pg.Pool {
       `-c idle_in_transaction_session_timeout=${timeout}`,
     ].join(' '),
   });
+  // An idle connection that dies is an 'error' on the pool, and an EventEmitter error without
+  // a listener ends the process. The pool has already dropped that connection and opens a new
+  // one on demand, so a restarted PostgreSQL costs only the queries in flight, which fail.
+  pool.on('error', (error) => options.onIdleError?.(error));
+  return pool;
 }

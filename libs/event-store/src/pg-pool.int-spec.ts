@@ -1,0 +1,39 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import pg from 'pg';
+import { createTestDatabase } from '../../../test/support/databases.js';
+import { createEventStorePool } from './pg-pool.js';
+
+describe('the event store pool', () => {
+  let db: Awaited<ReturnType<typeof createTestDatabase>>;
+  beforeAll(async () => {
+    db = await createTestDatabase();
+  });
+  afterAll(async () => {
+    await db?.drop();
+  });
+
+  it('survives its idle connections being terminated, and reconnects', async () => {
+    const errors: Error[] = [];
+    const pool = createEventStorePool({
+      connectionString: db.url,
+      applicationName: 'pool-kill-test',
+      onIdleError: (e) => errors.push(e),
+    });
+    try {
+      await Promise.all([pool.query('SELECT 1'), pool.query('SELECT 1')]);
+      expect(pool.idleCount).toBeGreaterThan(0);
+      const admin = new pg.Client({ connectionString: db.url });
+      await admin.connect();
+      await admin.query(
+        `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'pool-kill-test'`,
+      );
+      await admin.end();
+      await expect.poll(() => errors.length, { timeout: 5_000 }).toBeGreaterThan(0);
+      expect((errors[0] as Error & { code?: string }).code).toBe('57P01');
+      const { rows } = await pool.query<{ one: number }>('SELECT 1 AS one');
+      expect(rows[0]?.one).toBe(1);
+    } finally {
+      await pool.end();
+    }
+  });
+});
