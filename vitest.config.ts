@@ -2,7 +2,8 @@ import { fileURLToPath } from 'node:url';
 import swc from 'unplugin-swc';
 import { defineConfig } from 'vitest/config';
 
-const lib = (name: string) => fileURLToPath(new URL(`./libs/${name}/src/index.ts`, import.meta.url));
+const lib = (name: string) =>
+  fileURLToPath(new URL(`./libs/${name}/src/index.ts`, import.meta.url));
 
 const alias = {
   '@pool/domain': lib('domain'),
@@ -15,6 +16,23 @@ const alias = {
 
 // SWC keeps Nest's decorator metadata, which esbuild drops.
 const plugins = [swc.vite({ module: { type: 'es6' } })];
+
+/**
+ * Fault injection (`npm run test:faults`): its own NATS and PostgreSQL per file, one file at a
+ * time. Listed only when POOLNET_FAULTS is set, so a bare `vitest run` (npm test) skips it.
+ */
+const faults = {
+  plugins,
+  resolve: { alias },
+  test: {
+    name: 'faults',
+    include: ['test/faults/**/*.fault-spec.ts'],
+    testTimeout: 300_000,
+    hookTimeout: 180_000,
+    pool: 'forks' as const,
+    poolOptions: { forks: { singleFork: true } },
+  },
+};
 
 export default defineConfig({
   plugins,
@@ -48,6 +66,7 @@ export default defineConfig({
           hookTimeout: 120_000,
         },
       },
+      ...(process.env.POOLNET_FAULTS ? [faults] : []),
     ],
   },
 });

@@ -8,6 +8,7 @@ const BENCHES: Record<string, () => Promise<Bench>> = {
   converge: async () => (await import('./converge.bench.js')).convergeBench,
   project: async () => (await import('./project.bench.js')).projectBench,
   migration: async () => (await import('./migration.bench.js')).migrationBench,
+  soak: async () => (await import('./soak.bench.js')).soakBench,
 };
 
 const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/postgres';

@@ -1,0 +1,297 @@
+/**
+ * The whole of poolnet as processes, on infrastructure of its own: a nats-server and a
+ * PostgreSQL cluster the harness may kill and restart, the migrations applied, two pool-master
+ * replicas, the projection, and member hosts (memory datapath, a state dir each) started per
+ * pool. Built apps run from `dist/` (`npm run build` first).
+ */
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { connect, type NatsConnection } from '@nats-io/transport-node';
+import pg from 'pg';
+import { runMigrations } from '../../../migrations/data-source.js';
+import { clockPreload } from './clock-skew.js';
+import {
+  childrenOf,
+  freePort,
+  LocalProcess,
+  pssKb,
+  repoRoot,
+  rssKb,
+  sleep,
+  waitForHealth,
+} from './local-process.js';
+import { NatsServer } from './nats-server.js';
+import { PostgresCluster } from './postgres-cluster.js';
+import { TcpProxy } from './tcp-proxy.js';
+
+export const SUBJECT_ROOT = 'faults';
+export const EVENTS_STREAM = 'POOLNET_EVENTS';
+export const REPORTS_STREAM = 'POOLNET_REPORTS';
+
+/**
+ * Where the built apps are: `dist/`, or POOLNET_DIST_DIR (a build of one's own, when other
+ * builds may rewrite `dist/` while the suite runs).
+ */
+export const distDir = (): string => process.env.POOLNET_DIST_DIR ?? path.join(repoRoot(), 'dist');
+
+/** One app process that can be killed and started again on the same port and env. */
+export class App {
+  process: LocalProcess;
+
+  constructor(
+    readonly name: string,
+    private readonly app: 'pool-master' | 'member-host' | 'projection',
+    readonly port: number,
+    private readonly env: () => Record<string, string>,
+    /** Health statuses that count as up (a member host without its master answers 503). */
+    private readonly healthy: number[] = [200],
+  ) {
+    this.process = this.spawn();
+  }
+
+  get base(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  get alive(): boolean {
+    return this.process.alive;
+  }
+
+  get pid(): number {
+    return this.process.pid;
+  }
+
+  async ready(timeoutMs = 60_000): Promise<void> {
+    await waitForHealth(this.base, this.process, timeoutMs, this.healthy);
+  }
+
+  kill(signal: NodeJS.Signals = 'SIGKILL'): void {
+    this.process.signal(signal);
+  }
+
+  async stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+    await this.process.stop(signal);
+  }
+
+  /** Starts it again (after a kill or a stop) and waits until it answers /health. */
+  async restart(): Promise<void> {
+    await this.process.stop('SIGKILL');
+    this.process = this.spawn();
+    await this.ready();
+  }
+
+  private spawn(): LocalProcess {
+    const main = path.join(distDir(), 'apps', this.app, 'src', 'main.js');
+    return LocalProcess.spawn(this.name, process.execPath, [main], {
+      LOG_LEVEL: 'warn',
+      HOST: '127.0.0.1',
+      PORT: String(this.port),
+      ...this.env(),
+    });
+  }
+}
+
+/** A member host, with what a fault needs to reach it. */
+export interface MemberHost {
+  name: string;
+  pool: string;
+  app: App;
+  stateDir: string;
+  /** Its own way to NATS: cut it to partition this host alone. */
+  proxy: TcpProxy;
+  /** Writes the host's clock offset (ms) and tells it to read it (SIGUSR2). */
+  jumpClock(offsetMs: number): Promise<void>;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- /status is read field by field
+  status(): Promise<any>;
+}
+
+export interface StackOptions {
+  masters?: number;
+  projection?: boolean;
+}
+
+export class FaultStack {
+  readonly masters: App[] = [];
+  projection: App | undefined;
+  readonly hosts: MemberHost[] = [];
+
+  private constructor(
+    readonly nats: NatsServer,
+    readonly postgres: PostgresCluster,
+    /** The harness's own connections, for commands, checks and injected messages. */
+    readonly nc: NatsConnection,
+    readonly sql: pg.Pool,
+    private readonly dir: string,
+  ) {}
+
+  static async start(options: StackOptions = {}): Promise<FaultStack> {
+    const [nats, postgres] = await Promise.all([NatsServer.start(), PostgresCluster.start()]);
+    await runMigrations(postgres.url);
+    const nc = await connect({
+      servers: nats.url,
+      name: 'fault-harness',
+      maxReconnectAttempts: -1,
+      reconnectTimeWait: 200,
+    });
+    const sql = new pg.Pool({ connectionString: postgres.url, max: 4 });
+    sql.on('error', () => undefined); // a PostgreSQL restart kills idle clients
+    const dir = await mkdtemp(path.join(tmpdir(), 'poolnet-faults-'));
+    const stack = new FaultStack(nats, postgres, nc, sql, dir);
+    for (let i = 1; i <= (options.masters ?? 2); i++) {
+      stack.masters.push(
+        new App(`pool-master-${i}`, 'pool-master', await freePort(), () => ({
+          DATABASE_URL: postgres.url,
+          NATS_URL: nats.url,
+          SUBJECT_ROOT,
+          EVENTS_STREAM,
+          REPORTS_STREAM,
+          REPLICA_ID: `m${i}`,
+          GRPC_URL: 'off',
+        })),
+      );
+    }
+    if (options.projection ?? true) {
+      stack.projection = new App('projection', 'projection', await freePort(), () => ({
+        DATABASE_URL: postgres.url,
+        NATS_URL: nats.url,
+        SUBJECT_ROOT,
+        EVENTS_STREAM,
+        REPORTS_STREAM,
+      }));
+    }
+    await Promise.all(
+      [...stack.masters, ...(stack.projection ? [stack.projection] : [])].map((a) => a.ready()),
+    );
+    return stack;
+  }
+
+  /** The live masters' REST bases. */
+  masterBases(): string[] {
+    return this.masters.filter((m) => m.alive).map((m) => m.base);
+  }
+
+  /** Starts a member host of `pool`; it joins the pool by itself once it follows it. */
+  async startHost(
+    pool: string,
+    name: string,
+    env: Record<string, string> = {},
+  ): Promise<MemberHost> {
+    const stateDir = path.join(this.dir, pool, name);
+    await mkdir(stateDir, { recursive: true });
+    const clockFile = path.join(stateDir, '..', `${name}.clock`);
+    await writeFile(clockFile, '0');
+    const preload = await clockPreload(this.dir);
+    const proxy = await TcpProxy.start(this.nats.port);
+    const app = new App(
+      `${pool}/${name}`,
+      'member-host',
+      await freePort(),
+      () => ({
+        NATS_URL: proxy.url,
+        SUBJECT_ROOT,
+        EVENTS_STREAM,
+        REPORTS_STREAM,
+        POOL_ID: pool,
+        HOST_NAME: name,
+        HOST_ADDRESS: `${name}.test`,
+        STATE_DIR: stateDir,
+        PIF_DEVICES: 'eth0,eth1',
+        MANAGEMENT_DEVICE: 'eth0',
+        TEST_HOOKS: 'true',
+        REPORT_INTERVAL_MS: '1000',
+        DRIFT_INTERVAL_MS: '5000',
+        NODE_OPTIONS: `--import=${preload}`,
+        POOLNET_CLOCK_FILE: clockFile,
+        ...env,
+      }),
+      [200, 503],
+    );
+    const host: MemberHost = {
+      name,
+      pool,
+      app,
+      stateDir,
+      proxy,
+      jumpClock: async (offsetMs) => {
+        await writeFile(clockFile, String(offsetMs));
+        app.kill('SIGUSR2');
+      },
+      status: async () => {
+        const response = await fetch(`${app.base}/status`, { signal: AbortSignal.timeout(5000) });
+        return response.json();
+      },
+    };
+    await app.ready();
+    this.hosts.push(host);
+    return host;
+  }
+
+  /** Stops a pool's hosts (SIGTERM), so the next scenario has the CPU. */
+  async stopHosts(pool: string): Promise<void> {
+    const mine = this.hosts.filter((h) => h.pool === pool);
+    await Promise.all(
+      mine.map(async (h) => {
+        await h.app.stop();
+        await h.proxy.close();
+      }),
+    );
+    this.hosts.splice(0, this.hosts.length, ...this.hosts.filter((h) => h.pool !== pool));
+  }
+
+  /** The apps that died on their own, with the end of what they printed. */
+  crashed(): string[] {
+    const apps = [
+      ...this.masters,
+      ...(this.projection ? [this.projection] : []),
+      ...this.hosts.map((h) => h.app),
+    ];
+    return apps
+      .filter((a) => !a.alive)
+      .map(
+        (a) =>
+          `${a.name} (exit ${a.process.child.exitCode ?? a.process.child.signalCode}): ${a.process.output().slice(-1500)}`,
+      );
+  }
+
+  /** The resident memory of every process of the stack (PostgreSQL: all its processes). */
+  async rss(): Promise<{ name: string; kb: number | undefined }[]> {
+    const apps = [
+      ...this.masters,
+      ...(this.projection ? [this.projection] : []),
+      ...this.hosts.map((h) => h.app),
+    ];
+    const rows = await Promise.all(
+      apps.map(async (a) => ({ name: a.name, kb: a.alive ? await rssKb(a.pid) : undefined })),
+    );
+    const postmaster = await this.postgres.pid();
+    const pgPids = postmaster ? [postmaster, ...(await childrenOf(postmaster))] : [];
+    const pgKb = (await Promise.all(pgPids.map((pid) => pssKb(pid)))).reduce<number>(
+      (sum, kb) => sum + (kb ?? 0),
+      0,
+    );
+    const natsKb = this.nats.pid ? await rssKb(this.nats.pid) : undefined;
+    return [
+      ...rows,
+      { name: 'nats-server', kb: natsKb },
+      // Proportional, not resident: each backend maps the same shared buffers.
+      { name: 'postgres (PSS, all processes)', kb: pgPids.length ? pgKb : undefined },
+    ];
+  }
+
+  async close(): Promise<void> {
+    const apps = [
+      ...this.hosts.map((h) => h.app),
+      ...this.masters,
+      ...(this.projection ? [this.projection] : []),
+    ];
+    await Promise.all(apps.map((a) => a.stop('SIGKILL')));
+    await Promise.all(this.hosts.map((h) => h.proxy.close()));
+    await this.nc.close().catch(() => undefined);
+    await this.sql.end().catch(() => undefined);
+    await this.nats.close();
+    await this.postgres.close();
+    await sleep(10);
+    await rm(this.dir, { recursive: true, force: true });
+  }
+}
