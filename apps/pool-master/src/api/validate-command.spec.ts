@@ -331,6 +331,14 @@ describe('validateCommand', () => {
     expect(error.details?.problems).toContainEqual({ field, message });
   });
 
+  it.each(['toString', 'valueOf', 'hasOwnProperty', '__lookupSetter__'])(
+    'refuses a field named like an inherited Object key (%s)',
+    (key) => {
+      const data = { vmId: 'v', name: 'n', [key]: 1 };
+      expect(() => validateCommand('CreateVm', data)).toThrow(/is not a known field/);
+    },
+  );
+
   it('refuses keys class-transformer would silently drop', () => {
     const data = JSON.parse('{"vmId":"v","name":"n","__proto__":{"admin":true}}');
     const error = refusal('CreateVm', data);

@@ -31,8 +31,17 @@ const VALIDATOR_OPTIONS: ValidatorOptions = {
 
 /** Deeper than any command's data; stops a hostile document before it costs anything. */
 const MAX_DEPTH = 16;
-/** Keys class-transformer drops without a word; here they are refused like any unknown field. */
-const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+/**
+ * Keys class-transformer drops without a word, and keys every object inherits (`toString`,
+ * `valueOf`, `__lookupSetter__`…), which the whitelist check sees as declared: refused here
+ * like any unknown field (found by the fuzz test).
+ */
+const FORBIDDEN_KEYS = new Set([
+  '__proto__',
+  'constructor',
+  'prototype',
+  ...Object.getOwnPropertyNames(Object.prototype),
+]);
 /** The problems a message spells out; `details.problems` has them all. */
 const MESSAGE_PROBLEMS = 5;
 
