@@ -17,7 +17,7 @@ describe('the event store pool', () => {
     const pool = createEventStorePool({
       connectionString: db.url,
       applicationName: 'pool-kill-test',
-      onIdleError: (e) => errors.push(e),
+      onConnectionError: (e) => errors.push(e),
     });
     try {
       await Promise.all([pool.query('SELECT 1'), pool.query('SELECT 1')]);
@@ -30,6 +30,37 @@ describe('the event store pool', () => {
       await admin.end();
       await expect.poll(() => errors.length, { timeout: 5_000 }).toBeGreaterThan(0);
       expect((errors[0] as Error & { code?: string }).code).toBe('57P01');
+      const { rows } = await pool.query<{ one: number }>('SELECT 1 AS one');
+      expect(rows[0]?.one).toBe(1);
+    } finally {
+      await pool.end();
+    }
+  });
+
+  // Found by the fault suite: PostgreSQL crashing under a transaction killed the projection.
+  it('survives a checked-out connection dying mid-transaction: its queries fail, the process lives', async () => {
+    const errors: Error[] = [];
+    const pool = createEventStorePool({
+      connectionString: db.url,
+      applicationName: 'pool-kill-checked-out',
+      onConnectionError: (e) => errors.push(e),
+    });
+    try {
+      const client = await pool.connect();
+      await client.query('BEGIN');
+      const admin = new pg.Client({ connectionString: db.url });
+      await admin.connect();
+      await admin.query(
+        `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'pool-kill-checked-out'`,
+      );
+      await admin.end();
+      try {
+        await expect.poll(() => errors.length, { timeout: 5_000 }).toBeGreaterThan(0);
+        expect((errors[0] as Error & { code?: string }).code).toBe('57P01');
+        await expect(client.query('SELECT 1')).rejects.toThrow(/not queryable/);
+      } finally {
+        client.release(true);
+      }
       const { rows } = await pool.query<{ one: number }>('SELECT 1 AS one');
       expect(rows[0]?.one).toBe(1);
     } finally {

@@ -7,8 +7,8 @@ export interface EventStorePoolOptions {
   /** Bounds how long an append can hold the xmin fence and stall every reader. */
   statementTimeoutMs?: number;
   applicationName?: string;
-  /** Told when an idle connection dies (a PostgreSQL restart, a terminated backend). */
-  onIdleError?: (error: Error) => void;
+  /** Told when a connection dies, idle or checked out (a PostgreSQL restart, a terminated backend). */
+  onConnectionError?: (error: Error) => void;
 }
 
 /**
@@ -28,9 +28,21 @@ export function createEventStorePool(options: EventStorePoolOptions): pg.Pool {
       `-c idle_in_transaction_session_timeout=${timeout}`,
     ].join(' '),
   });
-  // An idle connection that dies is an 'error' on the pool, and an EventEmitter error without
-  // a listener ends the process. The pool has already dropped that connection and opens a new
-  // one on demand, so a restarted PostgreSQL costs only the queries in flight, which fail.
-  pool.on('error', (error) => options.onIdleError?.(error));
+  survivePostgresRestarts(pool, (error) => options.onConnectionError?.(error));
   return pool;
+}
+
+/**
+ * Keeps a dying connection from ending the process. A connection that dies (PostgreSQL
+ * restarted or crashed, a backend terminated) emits 'error' on its `pg.Client`, and an
+ * EventEmitter error without a listener is thrown. pg-pool listens only while a client is idle
+ * (and re-emits on the pool); a client checked out with `pool.connect()` has no listener at all,
+ * so a crash during a transaction would kill the process instead of failing its queries. Every
+ * client the pool opens gets a listener for its whole life: the queries in flight still reject,
+ * the caller releases the client, and the pool opens a new connection on demand.
+ */
+export function survivePostgresRestarts(pool: pg.Pool, onError: (error: Error) => void): void {
+  // Idle clients' errors are re-emitted here too: the client's own listener has reported them.
+  pool.on('error', () => undefined);
+  pool.on('connect', (client) => client.on('error', onError));
 }

@@ -7,6 +7,7 @@ import {
   type OnApplicationShutdown,
   type OnModuleInit,
 } from '@nestjs/common';
+import { survivePostgresRestarts } from '@pool/event-store';
 import { Pool } from 'pg';
 import { HealthRegistry } from '../health/health.registry.js';
 
@@ -23,16 +24,12 @@ export interface PostgresOptions {
 /** Registers the `postgres` health check and ends the pool after the HTTP server has closed. */
 @Injectable()
 class PostgresLifecycle implements OnModuleInit, OnApplicationShutdown {
-  private readonly logger = new Logger('Postgres');
-
   constructor(
     @Inject(PG_POOL) private readonly pool: Pool,
     private readonly health: HealthRegistry,
   ) {}
 
   onModuleInit(): void {
-    // An idle client losing its server emits 'error' on the pool; unhandled, it kills the process.
-    this.pool.on('error', (err) => this.logger.warn(`idle client error: ${err.message}`));
     this.health.register('postgres', async () => {
       await this.pool.query('SELECT 1');
     });
@@ -50,21 +47,27 @@ class PostgresLifecycle implements OnModuleInit, OnApplicationShutdown {
 @Module({})
 export class PostgresModule {
   static forRoot(options: PostgresOptions): DynamicModule {
-    const pool = {
+    const provider = {
       provide: PG_POOL,
-      useFactory: () =>
-        new Pool({
+      useFactory: () => {
+        const pool = new Pool({
           connectionString: options.url,
           application_name: options.applicationName,
           max: options.maxConnections ?? 10,
           // Bounded so a blackholed database fails requests instead of queueing them forever.
           connectionTimeoutMillis: 5_000,
-        }),
+        });
+        // Before any connection exists: a client losing its server emits 'error', and unhandled
+        // that would end the process (a checked-out client too, not only an idle one).
+        const logger = new Logger('Postgres');
+        survivePostgresRestarts(pool, (err) => logger.warn(`connection lost: ${err.message}`));
+        return pool;
+      },
     };
     return {
       module: PostgresModule,
       global: true,
-      providers: [pool, PostgresLifecycle],
+      providers: [provider, PostgresLifecycle],
       exports: [PG_POOL],
     };
   }
