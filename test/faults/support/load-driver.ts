@@ -83,13 +83,6 @@ const AWAIT_MIGRATION = 'AwaitMigration';
 /** Migration steps a coordinator may have taken first: not a fault of the driver's model. */
 const RACED = new Set(['MIGRATION_NOT_FOUND', 'MIGRATION_INVALID_TRANSITION']);
 
-/**
- * The master answers a retry that reaches the leader while the first attempt of the same id is
- * still in its batch with 409 DUPLICATE_COMMAND_ID ("sent twice at once"), though the first
- * attempt then commits. A careful client asks again later and gets the stored result.
- */
-const IN_FLIGHT = 'DUPLICATE_COMMAND_ID';
-
 export class LoadDriver {
   readonly acks: Ack[] = [];
   /** Every command id sent, answered or not. */
@@ -99,8 +92,6 @@ export class LoadDriver {
   readonly unanswered: { commandId: string; type: string }[] = [];
   /** Failed attempts that were retried (timeouts, 5xx, connection errors). */
   retries = 0;
-  /** Retries answered 409 DUPLICATE_COMMAND_ID while their first attempt was in flight. */
-  inFlightDuplicates = 0;
   /** How the migrations the senders requested ended (the coordinator's doing). */
   readonly migrations = { completed: 0, aborted: 0, givenUp: 0 };
   private stopping = false;
@@ -316,8 +307,9 @@ export class LoadDriver {
         this.acks.push(ack);
         return ack;
       }
-      if (answer && !answer.ok && answer.code === IN_FLIGHT) this.inFlightDuplicates++;
-      else if (answer && answer.status < 500) {
+      // Any 4xx is final, a retry racing its first attempt included: the master answers that
+      // one with the first attempt's outcome, so a 409 here is a refusal the checks report.
+      if (answer && answer.status < 500) {
         if (!RACED.has(answer.code)) {
           this.refusals.push({ commandId, type: step.type, ...answer });
         }

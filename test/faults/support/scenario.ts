@@ -63,8 +63,6 @@ export interface ScenarioResult {
   /** VIFs forwarding on two hosts once everything converged: never allowed. */
   atRestOverlaps: string[];
   samplerPasses: number;
-  /** Client retries the master answered 409 DUPLICATE_COMMAND_ID (first attempt in flight). */
-  inFlightDuplicates: number;
   /** How the senders' migrations ended (driven by the projection's coordinator). */
   migrations: LoadDriver['migrations'];
   readModels: string;
@@ -263,7 +261,6 @@ export class Scenario {
       strayOverlaps: strayOverlaps(this.sampler.overlaps, events),
       atRestOverlaps: [...atRest].map(([vif, hosts]) => `${vif}@${hosts.join('+')}`),
       samplerPasses: this.sampler.passes,
-      inFlightDuplicates: this.load.inFlightDuplicates,
       migrations: this.load.migrations,
       crashed: this.stack.crashed(),
       readModels: await verifyReadModels(this.stack).then((verdict) =>
@@ -287,7 +284,7 @@ export function describeResult(r: ScenarioResult, extra: Record<string, unknown>
     `  host reports checked against the model ${r.reports.checked}, digest mismatches ${r.reports.mismatches.length}`,
     `  VIFs seen forwarding on two hosts during the load: ${r.overlaps.length} in ${r.samplerPasses} sampling passes, longest ${r.longestOverlapMs} ms${examples(r.overlaps)}; not between a migration's source and target: ${r.strayOverlaps.length}; at rest: ${r.atRestOverlaps.length}`,
     `  migrations by the coordinator: ${r.migrations.completed} completed, ${r.migrations.aborted} aborted, ${r.migrations.givenUp} given up by the driver`,
-    `  retries ${r.retries} (answered 409 DUPLICATE_COMMAND_ID while the first attempt was in flight: ${r.inFlightDuplicates}), refusals ${r.refusals.length}, given up ${r.unanswered}`,
+    `  retries ${r.retries}, refusals ${r.refusals.length}, given up ${r.unanswered}`,
     `  read models: ${r.readModels}`,
     `  processes found dead: ${r.crashed.length ? r.crashed.join('; ') : 'none'}`,
     ...Object.entries(extra).map(

@@ -43,6 +43,29 @@ describe('PoolWriter', () => {
     expect(good).toMatchObject({ status: 'fulfilled', value: { version: 2 } });
   });
 
+  it('answers a retry that lands in the same group commit as its first attempt with its outcome', async () => {
+    const pool = `p-${randomUUID().slice(0, 8)}`;
+    const writer = await PoolWriter.load(pool, env.store, poolDomainModel);
+    await writer.submit(command('CreatePool', { poolId: pool, name: 'Pool' }));
+    const vm = command('CreateVm', { vmId: 'twice', name: 'twice' });
+    const [first, retry] = await Promise.all([
+      writer.submit(vm),
+      writer.submit({ ...vm, mayRepeat: true }),
+    ]);
+    expect(first).toMatchObject({ version: 2, duplicate: false });
+    expect(retry).toMatchObject({ version: 2, firstVersion: 2, duplicate: true });
+    expect(retry.events).toEqual(first.events);
+    expect(await env.store.streamVersion(`pool:${pool}`)).toBe(2);
+    // A refusal is not recorded: the retry is decided again, and refused again.
+    const bad = command('CreateVm', { vmId: 'twice', name: 'again' });
+    const settled = await Promise.allSettled([writer.submit(bad), writer.submit(bad)]);
+    expect(settled).toMatchObject([
+      { status: 'rejected', reason: { status: 409 } },
+      { status: 'rejected', reason: { status: 409 } },
+    ]);
+    expect(await env.store.streamVersion(`pool:${pool}`)).toBe(2);
+  });
+
   it('a deposed leader fails on the expected version and steps down', async () => {
     const pool = `p-${randomUUID().slice(0, 8)}`;
     const old = await PoolWriter.load(pool, env.store, poolDomainModel);

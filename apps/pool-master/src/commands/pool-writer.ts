@@ -133,11 +133,19 @@ export class PoolWriter<Command extends { type: string }, Event extends ModelEve
     if (!known) return;
     const baseVersion = this.version;
     const decided: Decided<Command>[] = [];
-    const seen = new Set<string>();
+    const seen = new Map<string, Pending<Command>>();
     let version = baseVersion;
     for (const pending of batch) {
-      if (known.has(pending.commandId) || seen.has(pending.commandId)) {
-        void this.replayDuplicate(pending, known.get(pending.commandId));
+      const stored = known.get(pending.commandId);
+      if (stored) {
+        void this.replayDuplicate(pending, stored);
+        continue;
+      }
+      const first = seen.get(pending.commandId);
+      if (first) {
+        // A retry that caught up with its first attempt (a client timing out on a busy
+        // master): it gets the first attempt's answer, whatever that turns out to be.
+        answerWithFirst(first, pending);
         continue;
       }
       if (pending.expectedVersion !== undefined && pending.expectedVersion !== version) {
@@ -160,7 +168,7 @@ export class PoolWriter<Command extends { type: string }, Event extends ModelEve
       }
       for (const event of events) this.state = this.model.evolve(this.state, event);
       version += events.length;
-      seen.add(pending.commandId);
+      seen.set(pending.commandId, pending);
       decided.push({ pending, events });
     }
     if (decided.length === 0) return;
@@ -236,16 +244,9 @@ export class PoolWriter<Command extends { type: string }, Event extends ModelEve
   /** Answers a retried command with what its first attempt wrote. */
   private async replayDuplicate(
     pending: Pending<Command>,
-    stored: { stream_id: string; first_version: string; last_version: string } | undefined,
+    stored: { stream_id: string; first_version: string; last_version: string },
   ): Promise<void> {
     try {
-      if (!stored) {
-        throw new CommandError(
-          409,
-          'DUPLICATE_COMMAND_ID',
-          `Command ${pending.commandId} was sent twice at once.`,
-        );
-      }
       if (stored.stream_id !== this.streamId) {
         throw new CommandError(
           409,
@@ -287,6 +288,19 @@ export class PoolWriter<Command extends { type: string }, Event extends ModelEve
       state,
     }).catch((error: unknown) => this.options.onError?.(error));
   }
+}
+
+/** Settles `retry` as `first` settles: the same outcome, marked as a duplicate, or the same error. */
+function answerWithFirst<C>(first: Pending<C>, retry: Pending<C>): void {
+  const { resolve, reject } = first;
+  first.resolve = (outcome) => {
+    resolve(outcome);
+    retry.resolve({ ...outcome, duplicate: true });
+  };
+  first.reject = (error) => {
+    reject(error);
+    retry.reject(error);
+  };
 }
 
 /** Snapshot (when one of this code's version exists) plus every event after it. */
