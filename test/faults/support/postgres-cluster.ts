@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { readdirSync } from 'node:fs';
 import { chown, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -6,7 +7,15 @@ import { promisify } from 'node:util';
 import { freePort } from './local-process.js';
 
 const run = promisify(execFile);
-const BIN = '/usr/lib/postgresql/15/bin';
+/** Debian's server binaries, newest major first (or POSTGRES_BIN). */
+const BIN =
+  process.env.POSTGRES_BIN ??
+  `/usr/lib/postgresql/${
+    readdirSync('/usr/lib/postgresql', { withFileTypes: true })
+      .filter((d) => d.isDirectory() && /^\d+$/.test(d.name))
+      .map((d) => Number(d.name))
+      .sort((a, b) => b - a)[0] ?? 15
+  }/bin`;
 const OS_USER = 'postgres';
 
 /**
