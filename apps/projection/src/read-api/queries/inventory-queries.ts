@@ -1,6 +1,6 @@
 import { BadRequestException } from '@nestjs/common';
 import { normaliseIpv4, normaliseIpv6, normaliseMac } from '@pool/domain';
-import { In, type DataSource } from 'typeorm';
+import { In, type DataSource, type SelectQueryBuilder } from 'typeorm';
 import { UplinkRow } from '../../read-models/entities/host-rows.entity.js';
 import { MigrationRow } from '../../read-models/entities/migration-row.entity.js';
 import { NetworkRow } from '../../read-models/entities/network-row.entity.js';
@@ -8,6 +8,7 @@ import { VifRow, VmRow } from '../../read-models/entities/vm-rows.entity.js';
 import type { AddressesQuery, ListQuery, VmsQuery } from '../dto/list-queries.js';
 import { decodeCursor, DEFAULT_LIMIT, toPage, type Page } from '../http/pagination.js';
 import type { AddressView, NetworkView, VmView } from './read-views.js';
+import { keysetPage, mapPage } from './keyset-page.js';
 import { ipsOf, notFound, portStateSql, requirePool } from './sql-fragments.js';
 
 const ACTIVE = ['requested', 'prepared', 'activated'];
@@ -41,23 +42,8 @@ export async function listNetworks(
   query: ListQuery,
 ): Promise<Page<NetworkView>> {
   await requirePool(db, pool);
-  const limit = query.limit ?? DEFAULT_LIMIT;
-  const after = decodeCursor(query.cursor, 1);
-  const q = db
-    .getRepository(NetworkRow)
-    .createQueryBuilder('n')
-    .where('n.poolId = :pool', { pool })
-    .orderBy('n.id')
-    .take(limit + 1);
-  if (after) q.andWhere('n.id > :after', { after: after[0] });
-  const rows = await q.getMany();
-  const page = toPage(
-    rows,
-    limit,
-    (n) => [n.id],
-    (n) => n,
-  );
-  return { items: await networkViews(db, pool, page.items), nextCursor: page.nextCursor };
+  const page = await keysetPage(db, { entity: NetworkRow, key: ['id'], pool }, query);
+  return mapPage(page, (rows) => networkViews(db, pool, rows));
 }
 
 export async function getNetwork(db: DataSource, pool: string, id: string): Promise<NetworkView> {
@@ -105,26 +91,14 @@ export async function listVms(
   query: VmsQuery,
 ): Promise<Page<VmView>> {
   await requirePool(db, pool);
-  const limit = query.limit ?? DEFAULT_LIMIT;
-  const after = decodeCursor(query.cursor, 1);
-  const q = db
-    .getRepository(VmRow)
-    .createQueryBuilder('vm')
-    .where('vm.poolId = :pool', { pool })
-    .orderBy('vm.id')
-    .take(limit + 1);
-  if (query.host !== undefined) q.andWhere('vm.hostId = :host', { host: query.host });
-  if (query.powerState !== undefined) {
-    q.andWhere('vm.powerState = :state', { state: query.powerState });
-  }
-  if (after) q.andWhere('vm.id > :after', { after: after[0] });
-  const page = toPage(
-    await q.getMany(),
-    limit,
-    (vm) => [vm.id],
-    (vm) => vm,
-  );
-  return { items: await vmViews(db, pool, page.items), nextCursor: page.nextCursor };
+  const narrow = (q: SelectQueryBuilder<VmRow>) => {
+    if (query.host !== undefined) q.andWhere('r.hostId = :host', { host: query.host });
+    if (query.powerState !== undefined) {
+      q.andWhere('r.powerState = :state', { state: query.powerState });
+    }
+  };
+  const page = await keysetPage(db, { entity: VmRow, key: ['id'], pool, narrow }, query);
+  return mapPage(page, (rows) => vmViews(db, pool, rows));
 }
 
 export async function getVm(db: DataSource, pool: string, id: string): Promise<VmView> {

@@ -1,6 +1,7 @@
 import type { DataSource } from 'typeorm';
 import { PoolRow } from '../../read-models/entities/pool-row.entity.js';
-import { decodeCursor, DEFAULT_LIMIT, toPage, type Page } from '../http/pagination.js';
+import type { Page } from '../http/pagination.js';
+import { keysetPage, mapPage } from './keyset-page.js';
 import type { ListQuery } from '../dto/list-queries.js';
 import type { PoolSummaryView, PoolView, SwitchPortView, SwitchView } from './read-views.js';
 import { ipsOf, iso, notFound, num, portStateSql, requirePool } from './sql-fragments.js';
@@ -16,15 +17,8 @@ const summary = (row: PoolRow): PoolSummaryView => ({
 });
 
 export async function listPools(db: DataSource, query: ListQuery): Promise<Page<PoolSummaryView>> {
-  const limit = query.limit ?? DEFAULT_LIMIT;
-  const after = decodeCursor(query.cursor, 1);
-  const q = db
-    .getRepository(PoolRow)
-    .createQueryBuilder('p')
-    .orderBy('p.poolId')
-    .take(limit + 1);
-  if (after) q.where('p.poolId > :after', { after: after[0] });
-  return toPage(await q.getMany(), limit, (p) => [p.poolId], summary);
+  const page = await keysetPage(db, { entity: PoolRow, key: ['poolId'] }, query);
+  return mapPage(page, (rows) => rows.map(summary));
 }
 
 export async function getPool(db: DataSource, pool: string): Promise<PoolView> {
