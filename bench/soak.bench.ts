@@ -70,6 +70,8 @@ export const soakBench: Bench = {
       const from = Date.now();
       const firstAck = s.load.acks.length;
       const rows: Minute[] = [];
+      // Every process's RSS after each minute: a leak keeps growing, a warm-up levels off.
+      const rssByMinute: Awaited<ReturnType<FaultStack['rss']>>[] = [];
       const end = from + minutes * 60_000;
       while (Date.now() < end && !ctx.signal.aborted) {
         const windowStart = Date.now();
@@ -88,13 +90,15 @@ export const soakBench: Bench = {
           lag: await s.lag(),
         };
         rows.push(row);
+        rssByMinute.push(await stack.rss());
         console.log(
           `minute ${row.minute}: ${formatNumber(row.perSecond)} commands/s, p99 ${formatNumber(row.p99)} ms, slowest host ${row.lag} versions behind`,
         );
       }
       const measured = s.load.acks.slice(firstAck);
       const seconds = (Date.now() - from) / 1000;
-      const rssEnd = await stack.rss();
+      const rssEnd = rssByMinute.at(-1) ?? (await stack.rss());
+      const rssHalf = rssByMinute[Math.floor(rssByMinute.length / 2) - 1] ?? rssStart;
       const result: ScenarioResult = await s.finish();
       const latencies = measured.map((a) => a.latencyMs);
       const overall = measured.length / seconds;
@@ -140,16 +144,25 @@ export const soakBench: Bench = {
           `${result.reports.mismatches.length} mismatches; read models ${result.readModels}; ` +
           `${consistent ? '**consistent**' : '**NOT consistent**'}`,
         '',
-        'Resident memory (MB):',
+        `Resident memory (MB), read after the warm-up ("start"), after each minute, and at the`,
+        'end; the last column is the growth over the second half of the run alone, where a leak',
+        'still grows and a warm-up (heaps and caches reaching their working size) has levelled off.',
         '',
         markdownTable(
-          ['process', 'start', 'end', 'growth'],
+          ['process', 'start', `minute ${rssByMinute.length >> 1}`, 'end', 'growth', 'second half'],
           rssStart.map((r) => {
-            const last = rssEnd.find((e) => e.name === r.name)?.kb;
-            const growth = r.kb !== undefined && last !== undefined ? last - r.kb : undefined;
-            return [r.name, mb(r.kb), mb(last), growth === undefined ? '–' : mb(growth)];
+            const kb = (sample: typeof rssStart) => sample.find((e) => e.name === r.name)?.kb;
+            const diff = (a?: number, b?: number) =>
+              a !== undefined && b !== undefined ? mb(b - a) : '–';
+            const half = kb(rssHalf);
+            const last = kb(rssEnd);
+            return [r.name, mb(r.kb), mb(half), mb(last), diff(r.kb, last), diff(half, last)];
           }),
         ),
+        '',
+        `Per minute: ${rssByMinute
+          .map((sample, i) => `${i + 1}: ${sample.map((e) => mb(e.kb)).join('/')}`)
+          .join('; ')} (in the table's order).`,
       ].join('\n');
       console.log(body);
       if (ctx.args['dry-run'] !== true) await writeSection(benchmarksFile(), 'soak', body);
