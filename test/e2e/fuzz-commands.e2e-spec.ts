@@ -38,6 +38,7 @@ import {
   type CommandTemplate,
   type Field,
 } from './support/bad-commands.js';
+import { configuredPool, pif, type SetupStep } from './support/configured-pool.js';
 
 /** Sized to finish in well under a minute on a loaded 2-core machine. */
 const REST_RUNS = Number(process.env.FUZZ_REST_RUNS ?? 1500);
@@ -51,70 +52,9 @@ const P = `/pools/${POOL}`;
 // ---------------------------------------------------------------------------------------------
 // The pool every case runs against
 
-const pif = (device: string, host: number) => ({
-  device,
-  mac: `00:16:3e:00:0${host}:0${device.at(-1)}`,
-  mtu: 1500,
-  speedMbps: 10_000,
-  carrier: true,
-});
-
-const SETUP: [method: string, path: string, body?: unknown][] = [
-  ['POST', '/pools', { poolId: POOL, name: 'fuzz' }],
-  [
-    'POST',
-    `${P}/hosts`,
-    {
-      hostId: 'host-a',
-      name: 'host-a',
-      address: '192.0.2.11',
-      pifs: ['eth0', 'eth1', 'eth2', 'eth3', 'eth4'].map((d) => pif(d, 1)),
-      managementDevice: 'eth0',
-    },
-  ],
-  [
-    'POST',
-    `${P}/hosts`,
-    {
-      hostId: 'host-b',
-      name: 'host-b',
-      address: '192.0.2.12',
-      pifs: [pif('eth0', 2), pif('eth1', 2)],
-      managementDevice: 'eth0',
-    },
-  ],
-  [
-    'POST',
-    `${P}/bonds`,
-    { bondId: 'bond0', hostId: 'host-a', device: 'bond0', members: ['eth2', 'eth3'], mode: 'lacp' },
-  ],
-  [
-    'POST',
-    `${P}/networks`,
-    { networkId: 'ext', name: 'ext', purpose: 'vm', kind: 'external', device: 'eth1', vlan: 100 },
-  ],
-  ['POST', `${P}/networks`, { networkId: 'priv', name: 'priv', purpose: 'vm', kind: 'private' }],
-  ['POST', `${P}/vms`, { vmId: 'web', name: 'web' }],
-  [
-    'POST',
-    `${P}/vms/web/vifs`,
-    { vifId: 'web-0', device: 0, networkId: 'ext', mac: '02:aa:bb:cc:dd:01', ipv4: '192.0.2.10' },
-  ],
-  ['POST', `${P}/vms/web/start`, { hostId: 'host-a' }],
-  ['POST', `${P}/vms`, { vmId: 'idle', name: 'idle' }],
+const SETUP: SetupStep[] = [
+  ...configuredPool(POOL, 'fuzz'),
   ['POST', `${P}/vms/idle/vifs`, { vifId: 'idle-0', device: 0, networkId: 'priv' }],
-  [
-    'POST',
-    `${P}/acls`,
-    {
-      ruleId: 'https',
-      scope: { kind: 'network', networkId: 'ext' },
-      direction: 'ingress',
-      priority: 100,
-      match: { protocol: 'tcp', portFrom: 443 },
-      action: 'allow',
-    },
-  ],
   [
     'POST',
     `${P}/mirrors`,

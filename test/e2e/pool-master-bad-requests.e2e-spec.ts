@@ -10,82 +10,22 @@ import {
   type Json,
   type PoolMasterHarness,
 } from './support/pool-master-harness.js';
+import { configuredPool, pif, type SetupStep } from './support/configured-pool.js';
 
 const POOL = `bad-${Math.random().toString(36).slice(2, 10)}`;
 const P = `/pools/${POOL}`;
 
-const pif = (device: string, n: number) => ({
-  device,
-  mac: `00:16:3e:00:0${n}:0${device.at(-1)}`,
-  mtu: 1500,
-  speedMbps: 10_000,
-  carrier: true,
-});
-
-/** The pool every case runs against, built over REST. */
-const SETUP: [method: string, path: string, body?: unknown][] = [
-  ['POST', '/pools', { poolId: POOL, name: 'bad requests' }],
-  [
-    'POST',
-    `${P}/hosts`,
-    {
-      hostId: 'host-a',
-      name: 'host-a',
-      address: '192.0.2.11',
-      pifs: ['eth0', 'eth1', 'eth2', 'eth3', 'eth4'].map((d) => pif(d, 1)),
-      managementDevice: 'eth0',
-    },
-  ],
-  [
-    'POST',
-    `${P}/hosts`,
-    {
-      hostId: 'host-b',
-      name: 'host-b',
-      address: '192.0.2.12',
-      pifs: [pif('eth0', 2), pif('eth1', 2)],
-      managementDevice: 'eth0',
-    },
-  ],
-  [
-    'POST',
-    `${P}/bonds`,
-    { bondId: 'bond0', hostId: 'host-a', device: 'bond0', members: ['eth2', 'eth3'], mode: 'lacp' },
-  ],
-  [
-    'POST',
-    `${P}/networks`,
-    { networkId: 'ext', name: 'ext', purpose: 'vm', kind: 'external', device: 'eth1', vlan: 100 },
-  ],
-  ['POST', `${P}/networks`, { networkId: 'priv', name: 'priv', purpose: 'vm', kind: 'private' }],
-  // Only host-a has eth4: a VM on this network cannot start on host-b.
+/** The pool every case runs against, built over REST; only host-a has eth4, so a VM on
+ * `lonely` cannot start on host-b. */
+const SETUP: SetupStep[] = [
+  ...configuredPool(POOL, 'bad requests'),
   [
     'POST',
     `${P}/networks`,
     { networkId: 'lonely', name: 'lonely', purpose: 'vm', kind: 'external', device: 'eth4' },
   ],
-  ['POST', `${P}/vms`, { vmId: 'web', name: 'web' }],
-  [
-    'POST',
-    `${P}/vms/web/vifs`,
-    { vifId: 'web-0', device: 0, networkId: 'ext', mac: '02:aa:bb:cc:dd:01', ipv4: '192.0.2.10' },
-  ],
-  ['POST', `${P}/vms/web/start`, { hostId: 'host-a' }],
   ['POST', `${P}/vms`, { vmId: 'edge', name: 'edge' }],
   ['POST', `${P}/vms/edge/vifs`, { vifId: 'edge-0', device: 0, networkId: 'lonely' }],
-  ['POST', `${P}/vms`, { vmId: 'idle', name: 'idle' }],
-  [
-    'POST',
-    `${P}/acls`,
-    {
-      ruleId: 'https',
-      scope: { kind: 'network', networkId: 'ext' },
-      direction: 'ingress',
-      priority: 100,
-      match: { protocol: 'tcp', portFrom: 443 },
-      action: 'allow',
-    },
-  ],
 ];
 
 interface Case {
