@@ -215,6 +215,26 @@ describe('pool master over NATS', () => {
     },
   );
 
+  // Found by the fuzz test: a NUL reached PostgreSQL as part of the pool id and came back a 500.
+  it.each([
+    ['a NUL', 'p\u0000q'],
+    ['capitals', 'Pool'],
+  ])('refuses a pool id in the subject with %s as invalid', async (_, badPool) => {
+    const before = await logLength();
+    const msg = await nats.nc.request(
+      `${nats.root}.${badPool}.cmd.StopVm`,
+      '{"data":{"vmId":"web"}}',
+      {
+        timeout: 10_000,
+      },
+    );
+    expect(msg.json<CommandReply>()).toMatchObject({
+      ok: false,
+      error: { status: 400, code: 'VALIDATION_FAILED' },
+    });
+    expect(await logLength()).toBe(before);
+  });
+
   it('applies a command id once, however often it is retried', async () => {
     const commandId = randomUUID();
     const first = await ok('CreateVm', { vmId: 'retry', name: 'retry' }, { commandId });

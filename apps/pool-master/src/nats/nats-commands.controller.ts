@@ -1,6 +1,7 @@
 import { Controller, Inject, type Type } from '@nestjs/common';
 import { Ctx, MessagePattern, NatsContext, Payload } from '@nestjs/microservices';
 import { parseCommandSubject, type CommandEnvelope, type CommandReply } from '@pool/contracts';
+import { assertPoolId } from '../api/validate-command.js';
 import { CommandError } from '../commands/command-errors.js';
 import { CommandService } from '../commands/command-service.js';
 import { toCommandError } from '../commands/domain-errors.js';
@@ -38,6 +39,9 @@ export function natsCommandsController(root: string): Type<unknown> {
         const target = parseCommandSubject(ctx.getSubject());
         if (!target)
           throw new CommandError(400, 'BAD_SUBJECT', `Unknown subject ${ctx.getSubject()}.`);
+        // A subject token may hold anything but '.', ' ' and wildcards (a NUL included, which
+        // PostgreSQL refuses mid-query): the pool id gets the URL's check before anything else.
+        assertPoolId(target.pool);
         const request = parseRequest(body);
         const { data, ...envelope } = request;
         const result = await this.commands.execute(
