@@ -182,9 +182,13 @@ describe('VM migration through the coordinator', () => {
 
   it('aborts when the target dies mid-way; the VM stays put and forwards again', async () => {
     await settled('h1', 'h2');
-    // The source is paused so the migration cannot get past `prepared` before the target dies.
+    // The source stays paused until the saga ends, so it cannot get past `prepared`: the target
+    // may die before readying its ports, after, or even after confirming them at `prepared`
+    // (the kill races its reports), and the migration must abort in every case. Resuming the
+    // source earlier would let that last case activate onto a dead target (see next-step.ts).
     host('h1').running.child.kill('SIGSTOP');
     let id: string;
+    let events: Awaited<ReturnType<typeof waitForSaga>>;
     try {
       const { status, body } = await migrate(p, pool, 'web', 'h2');
       expect(status).toBe(201);
@@ -197,10 +201,10 @@ describe('VM migration through the coordinator', () => {
       );
       host('h2').kill();
       await host('h2').running.exit;
+      events = await waitForSaga(p, pool, id, 'MigrationAborted', TIMEOUT_MS + 20_000);
     } finally {
       host('h1').running.child.kill('SIGCONT');
     }
-    const events = await waitForSaga(p, pool, id, 'MigrationAborted', TIMEOUT_MS + 20_000);
     expect(events.at(-1)?.data.reason).toMatch(/timed out/);
     expect(events.map((e) => e.type)).not.toContain('MigrationActivated');
     expect((await addressing()).resident).toBe('h1');

@@ -59,7 +59,10 @@ export interface StepInput {
  *   only forward once the source provably stopped. The target must also still be there, its
  *   ports ready, at or past `prepared` (a target that died after readying its ports would
  *   otherwise receive a VM it cannot run; at `prepared` nothing changes on its switch, so this
- *   report comes at once and costs no downtime).
+ *   report comes at once and costs no downtime). A target that dies after that report and
+ *   before activation still receives the VM: the migration waits in `activated` until the
+ *   target returns, since rolling back could let both hosts forward. A live handshake with
+ *   the target at activation would close that window.
  * - activated → CompleteMigration once the target forwards every port and the source holds
  *   none, both at or past `activated`. Completing changes no switch (placement is the same
  *   for `activated` and a VM resident on the target), so if the source stays silent past the
