@@ -56,7 +56,7 @@ class ReloadNeeded extends Error {
  * One member host's follow-and-apply logic, free of Nest and of NATS (it sees an EventFeed and
  * a SnapshotSource). Each event is applied once and in version order: versions already held
  * are skipped, a missing version stops the host until a snapshot from the master covers it.
- * Per batch: fold into the replica, converge the switch, append to the journal (fdatasync),
+ * Per batch: fold into the replica, converge the switch, append to the journal (O_DSYNC),
  * and only then ack. Reports claim only a version that is both durable and on the switch.
  */
 export class HostAgent {
@@ -245,7 +245,7 @@ export class HostAgent {
 
   /**
    * Live: folds in what the durable delivered, converges the switch, and appends the events to
-   * the journal (fdatasync) before the caller acks.
+   * the journal (written O_DSYNC) before the caller acks.
    */
   private async handle(messages: FeedMessage[]): Promise<{ consumed: number; gap?: FeedMessage }> {
     const started = performance.now();

@@ -1,23 +1,34 @@
-import type { JetStreamClient } from '@nats-io/jetstream';
+import { jetstream, type JetStreamClient } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/transport-node';
 import type { HostReport } from '@pool/contracts';
 import { errorMessage } from './serial.js';
 
 /**
- * Publishes host reports to JetStream (`<root>.<pool>.hosts.<host>.reports`). `soon()` never
- * blocks the apply loop: while one report is in flight, later requests fold into the next,
- * which reads the agent's status when it is built, so the newest version always goes out.
+ * Publishes host reports to `<root>.<pool>.hosts.<host>.reports`, which the reports stream
+ * stores. `soon()` never blocks the apply loop: while one report is in flight, later requests
+ * fold into the next, which reads the agent's status when it is built, so the newest version
+ * always goes out.
+ *
+ * The report after each applied version is a plain publish: at 1,000 hosts every command brings
+ * 1,000 of them, and waiting for the stream's ack of each would double the messages and cost
+ * every host a request (inbox, timer) per event. Losing one (NATS away) delays nothing for
+ * long: the next version's report, or the periodic full one, says the same and more. The full
+ * report waits for the stream's ack, so a host that cannot reach the stream finds out.
  */
 export class Reporter {
+  private readonly js: JetStreamClient;
   private inFlight: Promise<void> | undefined;
   private again = false;
   sent = 0;
 
   constructor(
-    private readonly js: JetStreamClient,
+    private readonly nc: NatsConnection,
     private readonly subject: string,
     private readonly build: (full: boolean) => Promise<HostReport>,
     private readonly onError: (message: string) => void,
-  ) {}
+  ) {
+    this.js = jetstream(nc);
+  }
 
   soon(): void {
     if (this.inFlight) {
@@ -33,7 +44,7 @@ export class Reporter {
     });
   }
 
-  /** A full report (with counters): on the report timer. */
+  /** A full report (with counters), acknowledged by the stream: on the report timer. */
   async full(): Promise<void> {
     await this.inFlight;
     await this.send(true);
@@ -41,8 +52,9 @@ export class Reporter {
 
   private async send(full: boolean): Promise<void> {
     try {
-      const report = await this.build(full);
-      await this.js.publish(this.subject, JSON.stringify(report), { timeout: 5_000 });
+      const report = JSON.stringify(await this.build(full));
+      if (full) await this.js.publish(this.subject, report, { timeout: 5_000 });
+      else this.nc.publish(this.subject, report);
       this.sent++;
     } catch (error) {
       this.onError(`report not published: ${errorMessage(error)}`);

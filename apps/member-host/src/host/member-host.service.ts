@@ -5,7 +5,6 @@ import {
   type OnApplicationBootstrap,
   type OnApplicationShutdown,
 } from '@nestjs/common';
-import { jetstream } from '@nats-io/jetstream';
 import { subjects } from '@pool/contracts';
 import { HealthRegistry, NatsClient } from '@pool/platform';
 import { MemoryVSwitchDriver, OvsVSwitchDriver, type VSwitchDriver } from '@pool/vswitch';
@@ -132,7 +131,7 @@ export class MemberHostService implements OnApplicationBootstrap, OnApplicationS
     });
     const snapshots = new NatsSnapshotSource(nc, names.snapshot(pool));
     this.reporter = new Reporter(
-      jetstream(nc),
+      nc,
       names.reports(pool, host),
       (full) => this.agent.report(full),
       (message) => this.logger.warn(message),
