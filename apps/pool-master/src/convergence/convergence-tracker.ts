@@ -5,6 +5,8 @@ interface Waiter {
   pool: string;
   version: number;
   hosts: string[];
+  /** The hosts not yet at `version`: a report costs O(1) per waiter, not O(hosts). */
+  behind: Set<string>;
   resolve: (hosts: Record<string, number>) => void;
 }
 
@@ -23,7 +25,8 @@ export class ConvergenceTracker {
     if ((hosts.get(report.host) ?? -1) >= report.appliedVersion) return;
     hosts.set(report.host, report.appliedVersion);
     for (const waiter of this.waiters) {
-      if (waiter.pool === report.pool && waiter.hosts.includes(report.host)) this.check(waiter);
+      if (waiter.pool !== report.pool || report.appliedVersion < waiter.version) continue;
+      if (waiter.behind.delete(report.host) && waiter.behind.size === 0) this.settle(waiter);
     }
   }
 
@@ -56,10 +59,12 @@ export class ConvergenceTracker {
           ),
         );
       }, timeoutMs);
+      const versions = this.applied.get(pool);
       const waiter: Waiter = {
         pool,
         version,
         hosts,
+        behind: new Set(hosts.filter((host) => (versions?.get(host) ?? 0) < version)),
         resolve: (result) => {
           clearTimeout(timer);
           this.waiters.delete(waiter);
@@ -67,18 +72,14 @@ export class ConvergenceTracker {
         },
       };
       this.waiters.add(waiter);
-      this.check(waiter);
+      if (waiter.behind.size === 0) this.settle(waiter);
     });
   }
 
-  private check(waiter: Waiter): void {
+  private settle(waiter: Waiter): void {
     const versions = this.applied.get(waiter.pool);
     const result: Record<string, number> = {};
-    for (const host of waiter.hosts) {
-      const v = versions?.get(host) ?? 0;
-      if (v < waiter.version) return;
-      result[host] = v;
-    }
+    for (const host of waiter.hosts) result[host] = versions?.get(host) ?? 0;
     waiter.resolve(result);
   }
 }
