@@ -1,5 +1,5 @@
 import { jetstream, jetstreamManager, type JetStreamClient } from '@nats-io/jetstream';
-import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { connect } from '@nats-io/transport-node';
 import { subjects, type CommandReply } from '@pool/contracts';
 import {
   poolDecider,
@@ -9,7 +9,6 @@ import {
   type PoolEvent,
 } from '@pool/domain';
 import { createEventStorePool, PostgresEventStore } from '@pool/event-store';
-import { MemoryVSwitchDriver } from '@pool/vswitch';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -17,17 +16,14 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { Datapath } from '../apps/member-host/src/agent/datapath.js';
-import { HostAgent } from '../apps/member-host/src/agent/host-agent.js';
-import { JetStreamFeed } from '../apps/member-host/src/agent/jetstream-feed.js';
-import { Reporter } from '../apps/member-host/src/agent/reporter.js';
-import { NatsSnapshotSource } from '../apps/member-host/src/agent/snapshot-client.js';
-import { StateStore } from '../apps/member-host/src/agent/state-store.js';
 import { runMigrations } from '../migrations/data-source.js';
 import { listArg, numberArg, type Bench, type BenchContext } from './support/bench.js';
 import { createScratchDatabase } from './support/database.js';
+import { allApplied, epochMs, fleetHost, inParallel, type FleetEnv } from './support/fleet.js';
+import { FleetWorker } from './support/fleet-worker.js';
 import { LatencyRecorder, type LatencySummary } from './support/latency.js';
 import { describeMachine, loadAverage, machineMarkdown } from './support/machine.js';
+import { cpuSeconds, pidsNamed } from './support/proc-cpu.js';
 import {
   benchmarksFile,
   formatDuration,
@@ -50,15 +46,12 @@ const LATENCY_TARGETS: Record<number, number> = { 100: 50, 1000: 250 };
 const CATCHUP_TARGET = 50_000;
 const RSS_TARGET_MB = 150;
 
-interface Env {
+interface Env extends FleetEnv {
   ctx: BenchContext;
-  nc: NatsConnection;
   js: JetStreamClient;
-  root: string;
-  eventsStream: string;
+  natsUrl: string;
   reportsStream: string;
   store: PostgresEventStore;
-  dir: string;
   warnings: string[];
 }
 
@@ -121,15 +114,6 @@ async function command(
   return reply.result.version;
 }
 
-async function inParallel<T>(items: T[], limit: number, task: (item: T) => Promise<void>) {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(limit, items.length) }, async () => {
-      while (next < items.length) await task(items[next++]!);
-    }),
-  );
-}
-
 const pifs = (n: number) => [
   {
     device: 'eth0',
@@ -148,96 +132,62 @@ const joinData = (i: number) => ({
   pifs: pifs(i),
 });
 
-// ---------------------------------------------------------------------------------------------
-// Simulated hosts: the member host's own classes, many per process
-
-interface FleetHost {
-  agent: HostAgent;
-  stop(): Promise<void>;
-}
-
-async function fleetHost(env: Env, pool: string, host: string): Promise<FleetHost> {
-  const names = subjects(env.root);
-  const warn = (message: string) => {
-    if (env.warnings.length < 20) env.warnings.push(`${pool}/${host}: ${message}`);
-  };
-  const agent: HostAgent = new HostAgent({
-    pool,
-    host,
-    store: new StateStore(join(env.dir, pool, host), { pool, host }),
-    datapath: new Datapath(new MemoryVSwitchDriver(), host),
-    log: { log: () => undefined, warn },
-    // Only called from boot() on, once `reporter` exists.
-    onChange: () => reporter.soon(),
-  });
-  const reporter = new Reporter(
-    env.js,
-    names.reports(pool, host),
-    (full) => agent.report(full),
-    warn,
-  );
-  const feed = new JetStreamFeed(env.nc, {
-    pool,
-    stream: env.eventsStream,
-    subject: names.events(pool),
-    durable: `member-${pool}-${host}`,
-  });
-  const snapshots = new NatsSnapshotSource(env.nc, names.snapshot(pool), 120_000);
-  await agent.boot();
-  const abort = new AbortController();
-  const running = agent.run(feed, snapshots, abort.signal);
-  return {
-    agent,
-    stop: async () => {
-      abort.abort();
-      await running;
-      await agent.stop();
-    },
-  };
-}
-
-/** Resolves when every host has reported (in-process) a version at least `version`. */
-function allApplied(hosts: FleetHost[], version: number): Promise<number> {
-  return new Promise((resolve) => {
-    let remaining = 0;
-    const offs: (() => void)[] = [];
-    const done = () => {
-      offs.forEach((off) => off());
-      resolve(performance.now());
-    };
-    for (const { agent } of hosts) {
-      if ((agent.applied?.version ?? 0) >= version) continue;
-      remaining++;
-      const off = agent.onApplied((v) => {
-        if (v < version) return;
-        off();
-        if (--remaining === 0) done();
-      });
-      offs.push(off);
-    }
-    if (remaining === 0) done();
-  });
-}
-
 interface LatencyCell {
   load: string;
-  /** CPU of this process (all simulated hosts, their NATS client and fsync threads) per host per command. */
-  cpuMicros: number;
   hosts: number;
+  workers: number;
   samples: number;
   applied: LatencySummary;
   barrier: LatencySummary;
+  /** CPU per host per command, in µs, of each part: hosts, master, NATS, PostgreSQL. */
+  cpu: Record<CpuPart, number>;
   setupSeconds: number;
 }
 
-async function latencyCell(env: Env, count: number, samples: number): Promise<LatencyCell> {
+type CpuPart = 'hosts' | 'master' | 'nats' | 'postgres';
+
+/** The simulated hosts, dealt round-robin over `workers` child processes. */
+async function startFleet(
+  env: Env,
+  pool: string,
+  hosts: string[],
+  count: number,
+): Promise<FleetWorker[]> {
+  const workers = Array.from({ length: Math.min(count, hosts.length) }, () =>
+    FleetWorker.spawn(
+      { natsUrl: env.natsUrl, root: env.root, eventsStream: env.eventsStream, dir: env.dir },
+      env.warn,
+    ),
+  );
+  await Promise.all(
+    workers.map((worker, w) =>
+      worker.start(
+        pool,
+        hosts.filter((_, i) => i % workers.length === w),
+      ),
+    ),
+  );
+  return workers;
+}
+
+async function latencyCell(
+  env: Env,
+  master: ChildProcess,
+  count: number,
+  samples: number,
+  workerCount: number,
+): Promise<LatencyCell> {
   const started = performance.now();
   const pool = `lat${count}-${randomBytes(2).toString('hex')}`;
   await command(env, pool, 'CreatePool', { poolId: pool, name: pool });
-  const ids = Array.from({ length: count }, (_, i) => i);
-  await inParallel(ids, 32, async (i) => {
-    await command(env, pool, 'JoinHost', joinData(i));
-  });
+  const names = Array.from({ length: count }, (_, i) => hostName(i));
+  await inParallel(
+    names.map((_, i) => i),
+    32,
+    async (i) => {
+      await command(env, pool, 'JoinHost', joinData(i));
+    },
+  );
   let version = await command(env, pool, 'CreateNetwork', {
     networkId: 'net',
     name: 'net',
@@ -247,61 +197,95 @@ async function latencyCell(env: Env, count: number, samples: number): Promise<La
     vlan: 100,
   });
   log(`  ${count} hosts joined; starting them (each: snapshot from the master, then its consumer)`);
-  const hosts: FleetHost[] = [];
-  await inParallel(ids, 50, async (i) => {
-    hosts.push(await fleetHost(env, pool, hostName(i)));
-  });
-  await waitFor(() => hosts.every((h) => h.agent.phase === 'following'), 'hosts to follow');
-  await allApplied(hosts, version);
-  const setupSeconds = (performance.now() - started) / 1000;
-  log(`  ${count} hosts following after ${formatNumber(setupSeconds)} s; measuring`);
-
-  const applied = new LatencyRecorder();
-  const barrier = new LatencyRecorder();
-  const warmup = 10;
-  const load = loadAverage();
-  let cpu = process.cpuUsage();
+  const workers = await startFleet(env, pool, names, workerCount);
+  const everyHost = async (v: number) =>
+    Math.max(...(await Promise.all(workers.map((w) => w.applied(v)))));
   try {
+    await waitFor(
+      async () => (await Promise.all(workers.map((w) => w.following()))).every(Boolean),
+      'hosts to follow',
+    );
+    await everyHost(version);
+    const setupSeconds = (performance.now() - started) / 1000;
+    log(
+      `  ${count} hosts following in ${workers.length} worker(s) after ${formatNumber(setupSeconds)} s; measuring`,
+    );
+
+    const applied = new LatencyRecorder();
+    const barrier = new LatencyRecorder();
+    const warmup = 10;
+    const load = loadAverage();
+    const groups = {
+      hosts: workers.map((w) => w.pid),
+      master: [master.pid!],
+      nats: await pidsNamed('nats-server'),
+      postgres: await pidsNamed('postgres'),
+    };
+    let before = await cpuSeconds(groups);
     for (let i = 0; i < warmup + samples && !env.ctx.signal.aborted; i++) {
-      if (i === warmup) cpu = process.cpuUsage();
+      if (i === warmup) before = await cpuSeconds(groups);
       // A pool-wide change every host must make on its switch: the network's MTU.
       const mtu = i % 2 === 0 ? 1400 : 1500;
-      const t0 = performance.now();
+      const t0 = epochMs();
       const reply = env.nc.request(
         `${env.root}.${pool}.cmd.UpdateNetwork`,
         JSON.stringify({ data: { networkId: 'net', mtu }, wait: 'hosts', waitTimeoutMs: 30_000 }),
         { timeout: 60_000 },
       );
       version++;
-      const [all, msg] = await Promise.all([allApplied(hosts, version), reply]);
-      const t1 = performance.now();
+      const [all, msg] = await Promise.all([everyHost(version), reply]);
+      const t1 = epochMs();
       const body = msg.json<CommandReply>();
-      if (!body.ok) throw new Error(`UpdateNetwork: ${body.error.code} ${body.error.message}`);
+      if (!body.ok) {
+        const behind = (await Promise.all(workers.map((w) => w.behind(version)))).flat();
+        const late = (body.error.details as { behind?: { host: string }[] } | undefined)?.behind;
+        const stored = late?.[0]
+          ? await (
+              await jetstreamManager(env.nc)
+            ).streams
+              .getMessage(env.reportsStream, {
+                last_by_subj: subjects(env.root).reports(pool, late[0].host),
+              })
+              .then((m) => m?.json<{ appliedVersion: number }>().appliedVersion)
+              .catch((error: unknown) => String(error))
+          : undefined;
+        log(`  the reports stream's last report of ${late?.[0]?.host}: version ${stored}`);
+        throw new Error(
+          `UpdateNetwork: ${body.error.code} ${body.error.message} Hosts behind: ${behind.length}, ` +
+            `${[...new Set(behind)].slice(0, 5).join('; ')}`,
+        );
+      }
       if (body.result.version !== version) throw new Error(`version ${body.result.version}?`);
       if (i >= warmup) {
         applied.record(all - t0);
         barrier.record(t1 - t0);
       }
     }
-    cpu = process.cpuUsage(cpu);
+    const after = await cpuSeconds(groups);
+    const perHostCommand = (part: CpuPart) =>
+      (1e6 * (after[part]! - before[part]!)) / Math.max(1, applied.count) / count;
+    return {
+      load,
+      hosts: count,
+      workers: workers.length,
+      samples: applied.count,
+      applied: applied.summary(),
+      barrier: barrier.summary(),
+      cpu: {
+        hosts: perHostCommand('hosts'),
+        master: perHostCommand('master'),
+        nats: perHostCommand('nats'),
+        postgres: perHostCommand('postgres'),
+      },
+      setupSeconds,
+    };
   } finally {
-    await inParallel(hosts, 100, (h) => h.stop());
+    await Promise.all(workers.map((w) => w.stop()));
     const jsm = await jetstreamManager(env.nc);
-    await inParallel(ids, 50, async (i) => {
-      await jsm.consumers
-        .delete(env.eventsStream, `member-${pool}-${hostName(i)}`)
-        .catch(() => undefined);
+    await inParallel(names, 50, async (host) => {
+      await jsm.consumers.delete(env.eventsStream, `member-${pool}-${host}`).catch(() => undefined);
     });
   }
-  return {
-    load,
-    cpuMicros: (cpu.user + cpu.system) / Math.max(1, applied.count) / count,
-    hosts: count,
-    samples: applied.count,
-    applied: applied.summary(),
-    barrier: barrier.summary(),
-    setupSeconds,
-  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -508,15 +492,18 @@ const ms = (value: number) => formatNumber(value, value >= 10 ? 1 : 2);
 const verdict = (met: boolean) => (met ? 'met' : '**missed**');
 
 /**
- * Up to 1,000 simulated hosts share this process, and each fdatasyncs its own journal before it
+ * Up to 1,000 simulated hosts share a process, and each writes its journal (O_DSYNC) before it
  * acks; real hosts do that in parallel, each on its own machine. libuv's default pool of 4
- * threads would queue those syncs 4 at a time, which would measure the pool, not the hosts. The
- * size is read once at startup, so the bench runs itself again with a larger pool.
+ * threads would queue those writes 4 at a time, which would measure the pool, not the hosts.
+ * The size is read once at startup, so the bench runs itself again with a larger pool (its
+ * worker processes inherit it).
  */
 const THREADPOOL = '64';
 
 async function rerunWithThreadPool(): Promise<void> {
-  log(`re-running with UV_THREADPOOL_SIZE=${THREADPOOL} (one fdatasync per simulated host)`);
+  log(
+    `re-running with UV_THREADPOOL_SIZE=${THREADPOOL} (one durable journal write per simulated host)`,
+  );
   const child = spawn(process.execPath, process.argv.slice(1), {
     env: { ...process.env, UV_THREADPOOL_SIZE: THREADPOOL },
     stdio: 'inherit',
@@ -532,6 +519,7 @@ async function run(ctx: BenchContext): Promise<void> {
   const behind = numberArg(ctx.args, 'behind');
   const vifs = numberArg(ctx.args, 'vifs');
   const parts = new Set(listArg(ctx.args, 'parts'));
+  const workerCounts = listArg(ctx.args, 'workers').map((w) => Math.max(1, Math.round(Number(w))));
   const natsUrl = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
   const began = performance.now();
   const load = { start: loadAverage(), end: '' };
@@ -551,7 +539,11 @@ async function run(ctx: BenchContext): Promise<void> {
     reportsStream: `BENCH_REPORTS_${suffix.toUpperCase()}`,
     store: new PostgresEventStore(pgPool),
     dir,
+    natsUrl,
     warnings: [],
+    warn: (message) => {
+      if (env.warnings.length < 20) env.warnings.push(message);
+    },
   };
   const latency: LatencyCell[] = [];
   let catchup: CatchUpResult | undefined;
@@ -587,7 +579,13 @@ async function run(ctx: BenchContext): Promise<void> {
       for (const [i, count] of hostCounts.entries()) {
         if (ctx.signal.aborted) break;
         log(`latency with ${count} hosts`);
-        const cell = await latencyCell(env, count, sampleCounts[i] ?? sampleCounts.at(-1) ?? 100);
+        const cell = await latencyCell(
+          env,
+          master,
+          count,
+          sampleCounts[i] ?? sampleCounts.at(-1) ?? 100,
+          workerCounts[i] ?? workerCounts.at(-1) ?? 1,
+        );
         log(
           `  ${count} hosts: applied p50 ${ms(cell.applied.p50)} ms p99 ${ms(cell.applied.p99)} ms; ` +
             `wait:hosts p50 ${ms(cell.barrier.p50)} ms p99 ${ms(cell.barrier.p99)} ms`,
@@ -641,14 +639,15 @@ function render(r: {
     `- 1-minute load average: ${r.load.start} at the start, ${r.load.end} at the end (other work on the machine skews every figure)`,
     '',
     'One pool master (a process, the built app) over a fresh database and JetStream streams of the',
-    "run's own. Simulated hosts run in the bench's process: each is the member host's own",
-    '`HostAgent` with its own durable consumer (`max_ack_pending: 1`), state dir on disk',
-    "(journal appended and fdatasync'ed before every ack), pool replica, memory switch and",
-    "JetStream reports. All of them share this machine's two cores and one disk with the",
-    `master, PostgreSQL and NATS. The process runs with UV_THREADPOOL_SIZE=${process.env.UV_THREADPOOL_SIZE ?? 4}`,
-    "(libuv's default of 4 would queue the hosts' fdatasyncs 4 at a time, where real hosts sync",
-    'in parallel on their own disks). The load average column is the 1-minute load when the',
-    'measurement started.',
+    "run's own. Simulated hosts run in worker processes of the bench (`bench/support/fleet-worker.ts`),",
+    "many per process: each is the member host's own `HostAgent` with its own durable consumer",
+    '(`max_ack_pending: 1`), state dir on disk (journal written O_DSYNC before every ack), pool',
+    "replica, memory switch and reports. All of them share this machine's two cores and one disk",
+    'with the master, PostgreSQL and NATS, where real hosts each bring their own. Processes run',
+    `with UV_THREADPOOL_SIZE=${process.env.UV_THREADPOOL_SIZE ?? 4} (libuv's default of 4 would queue`,
+    "the hosts' journal writes 4 at a time, where real hosts write in parallel on their own disks).",
+    "The load average column is the 1-minute load when the measurement started; the hosts'",
+    'journal writes waiting on the disk count in it.',
   ];
   if (r.latency.length > 0) {
     lines.push(
@@ -658,12 +657,14 @@ function render(r: {
       'Each sample is one `UpdateNetwork` (a new MTU on a network every host carries, so every host',
       "changes its switch) sent over NATS with `wait: 'hosts'`, one at a time after 10 warm-up",
       'commands. "Every host applied" is when the last host had the event folded in, its switch',
-      'converged and its journal fdatasync\'ed (seen in-process); "barrier reply" is when the',
-      "master answered, after every host's report reached it through JetStream. The bench's CPU",
-      'per host per command is what the simulated hosts cost together (folding, deriving and',
-      "converging the switch, journal, NATS client, reports, the fsync threads' system time):",
-      'the hosts of one process share its one event loop, so a command reaches the last of',
-      'N hosts after about N times that, on top of the master, PostgreSQL and NATS.',
+      'converged and its journal written (each worker notes when its last host got there);',
+      '"barrier reply" is when the master answered, after every host\'s report reached it through',
+      'JetStream. CPU per host per command is read from `/proc` for each part over the measured',
+      'commands (all threads, user and system): the worker processes of the hosts (folding,',
+      'deriving and converging the switch, journal, NATS client, reports), the master (decide,',
+      'append, relay, the barrier over every report), the NATS server (an event delivered to',
+      'every consumer, its ack, a report stored and delivered to the master) and PostgreSQL.',
+      'On two cores a command costs about their sum times the number of hosts, spread over two.',
       '',
       markdownTable(
         [
@@ -672,7 +673,8 @@ function render(r: {
           'samples',
           'every host applied p50 / p99 / max ms',
           'barrier reply p50 / p99 ms',
-          'bench CPU per host per command',
+          'workers',
+          'CPU per host per command: hosts / master / NATS / PostgreSQL',
           'target p99',
           'setup',
         ],
@@ -684,7 +686,8 @@ function render(r: {
             String(c.samples),
             `${ms(c.applied.p50)} / ${ms(c.applied.p99)} / ${ms(c.applied.max)}`,
             `${ms(c.barrier.p50)} / ${ms(c.barrier.p99)}`,
-            `${formatNumber(c.cpuMicros, 0)} µs`,
+            String(c.workers),
+            `${[c.cpu.hosts, c.cpu.master, c.cpu.nats, c.cpu.postgres].map((v) => formatNumber(v, 0)).join(' / ')} µs`,
             target === undefined ? '–' : `≤ ${target} ms: ${verdict(c.applied.p99 <= target)}`,
             `${formatNumber(c.setupSeconds)} s`,
           ];
@@ -778,6 +781,11 @@ export const convergeBench: Bench = {
       description: 'events the catching-up host misses',
     },
     vifs: { type: 'string', default: '10000', description: 'VIFs in the pool of the RSS run' },
+    workers: {
+      type: 'string',
+      default: '1,1,2',
+      description: 'processes the simulated hosts of each host count are spread over',
+    },
     parts: {
       type: 'string',
       default: 'latency,catchup,rss',
