@@ -23,7 +23,7 @@ import { allApplied, epochMs, fleetHost, inParallel, type FleetEnv } from './sup
 import { FleetWorker } from './support/fleet-worker.js';
 import { LatencyRecorder, type LatencySummary } from './support/latency.js';
 import { describeMachine, loadAverage, machineMarkdown } from './support/machine.js';
-import { cpuSeconds, pidsNamed } from './support/proc-cpu.js';
+import { cpuBetween, pidsNamed, sampleCpu } from './support/proc-cpu.js';
 import {
   benchmarksFile,
   formatDuration,
@@ -221,9 +221,9 @@ async function latencyCell(
       nats: await pidsNamed('nats-server'),
       postgres: await pidsNamed('postgres'),
     };
-    let before = await cpuSeconds(groups);
+    let before = await sampleCpu(groups);
     for (let i = 0; i < warmup + samples && !env.ctx.signal.aborted; i++) {
-      if (i === warmup) before = await cpuSeconds(groups);
+      if (i === warmup) before = await sampleCpu(groups);
       // A pool-wide change every host must make on its switch: the network's MTU.
       const mtu = i % 2 === 0 ? 1400 : 1500;
       const t0 = epochMs();
@@ -261,9 +261,9 @@ async function latencyCell(
         barrier.record(t1 - t0);
       }
     }
-    const after = await cpuSeconds(groups);
+    const used = cpuBetween(groups, before, await sampleCpu(groups));
     const perHostCommand = (part: CpuPart) =>
-      (1e6 * (after[part]! - before[part]!)) / Math.max(1, applied.count) / count;
+      (1e6 * used[part]!) / Math.max(1, applied.count) / count;
     return {
       load,
       hosts: count,
@@ -644,10 +644,10 @@ function render(r: {
     '(`max_ack_pending: 1`), state dir on disk (journal written O_DSYNC before every ack), pool',
     "replica, memory switch and reports. All of them share this machine's two cores and one disk",
     'with the master, PostgreSQL and NATS, where real hosts each bring their own. Processes run',
-    `with UV_THREADPOOL_SIZE=${process.env.UV_THREADPOOL_SIZE ?? 4} (libuv's default of 4 would queue`,
-    "the hosts' journal writes 4 at a time, where real hosts write in parallel on their own disks).",
-    "The load average column is the 1-minute load when the measurement started; the hosts'",
-    'journal writes waiting on the disk count in it.',
+    `with UV_THREADPOOL_SIZE=${process.env.UV_THREADPOOL_SIZE ?? 4} (libuv's default of 4 would queue the hosts' journal writes`,
+    '4 at a time, where real hosts write in parallel on their own disks). The load average',
+    "column is the 1-minute load when the measurement started; the hosts' journal writes",
+    'waiting on the disk count in it.',
   ];
   if (r.latency.length > 0) {
     lines.push(

@@ -1,16 +1,15 @@
 import { readdir, readFile } from 'node:fs/promises';
 
-/** Linux only: CPU seconds used so far by processes, from /proc (every thread counted). */
+/** Linux only: CPU seconds used by processes, from /proc (every thread counted). */
 
 const TICKS_PER_SECOND = 100; // USER_HZ, 100 on every Linux this runs on
 
-async function cpuSecondsOf(pid: number): Promise<number> {
-  const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
+async function cpuSecondsOf(pid: number): Promise<number | undefined> {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => undefined);
+  if (stat === undefined) return undefined;
   // The command name may hold spaces; fields are counted after its closing parenthesis.
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  const utime = Number(fields[11] ?? 0);
-  const stime = Number(fields[12] ?? 0);
-  return (utime + stime) / TICKS_PER_SECOND;
+  return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
 }
 
 /** Pids of the processes whose command name (`/proc/<pid>/comm`) is `name`. */
@@ -25,15 +24,33 @@ export async function pidsNamed(name: string): Promise<number[]> {
   return pids;
 }
 
-/** CPU seconds of each named group of processes, read now. */
-export async function cpuSeconds(
-  groups: Record<string, readonly number[]>,
-): Promise<Record<string, number>> {
-  const result: Record<string, number> = {};
-  for (const [group, pids] of Object.entries(groups)) {
-    let sum = 0;
-    for (const pid of pids) sum += await cpuSecondsOf(pid);
-    result[group] = sum;
+export type CpuSample = Map<number, number>;
+
+/** CPU seconds of every pid of the groups, read now. */
+export async function sampleCpu(groups: Record<string, readonly number[]>): Promise<CpuSample> {
+  const sample: CpuSample = new Map();
+  for (const pid of Object.values(groups).flat()) {
+    const seconds = await cpuSecondsOf(pid);
+    if (seconds !== undefined) sample.set(pid, seconds);
   }
-  return result;
+  return sample;
+}
+
+/**
+ * CPU seconds each group used between two samples, over the pids alive at both (a PostgreSQL
+ * backend that exits in between takes its time with it, rather than counting negative).
+ */
+export function cpuBetween(
+  groups: Record<string, readonly number[]>,
+  before: CpuSample,
+  after: CpuSample,
+): Record<string, number> {
+  const used: Record<string, number> = {};
+  for (const [group, pids] of Object.entries(groups)) {
+    used[group] = pids.reduce((sum, pid) => {
+      const [a, b] = [before.get(pid), after.get(pid)];
+      return a === undefined || b === undefined ? sum : sum + (b - a);
+    }, 0);
+  }
+  return used;
 }
