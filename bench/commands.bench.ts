@@ -166,7 +166,6 @@ export const commandsBench: Bench = {
         '## Commands through the pool master',
         '',
         machineMarkdown(machine),
-        `- Date: ${new Date().toISOString().replace(/\.\d+Z$/, 'Z')}`,
         `- Command: \`${ctx.command}\`; run time ${formatDuration((Date.now() - started) / 1000)}`,
         `- 1-minute load average: ${loadBefore} at the start, ${loadAfter} at the end`,
         '',
