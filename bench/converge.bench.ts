@@ -251,8 +251,8 @@ async function latencyCell(
           : undefined;
         log(`  the reports stream's last report of ${late?.[0]?.host}: version ${stored}`);
         throw new Error(
-          `UpdateNetwork: ${body.error.code} ${body.error.message} Hosts behind: ${behind.length}, ` +
-            `${[...new Set(behind)].slice(0, 5).join('; ')}`,
+          `UpdateNetwork: ${body.error.code} ${body.error.message} Hosts behind in the workers: ` +
+            `${behind.length} (${behind.slice(0, 5).join('; ')})`,
         );
       }
       if (body.result.version !== version) throw new Error(`version ${body.result.version}?`);

@@ -135,9 +135,10 @@ async function serve(config: FleetWorkerConfig): Promise<void> {
       case 'behind':
         return hosts
           .filter((h) => (h.agent.applied?.version ?? 0) < request.version)
-          .map(({ agent: a }) => {
-            const why = a.lastError ? `, ${a.lastError}` : '';
-            return `${a.replica.state.hosts.size ? '' : 'empty '}${a.phase} at ${a.replica.version} (seq ${a.replica.seq}), applied ${a.applied?.version ?? 0}${why}`;
+          .map(({ name, agent: a }) => {
+            const why = a.lastError ? `, last error: ${a.lastError}` : '';
+            const at = `replica at ${a.replica.version} (seq ${a.replica.seq})`;
+            return `${name} ${a.phase}, ${at}, applied ${a.applied?.version ?? 0}${why}`;
           });
       case 'applied':
         return allApplied(hosts, request.version);

@@ -22,6 +22,7 @@ export interface FleetEnv {
 
 /** One simulated member host: the member host's own classes, many per process. */
 export interface FleetHost {
+  name: string;
   agent: HostAgent;
   stop(): Promise<void>;
 }
@@ -55,6 +56,7 @@ export async function fleetHost(env: FleetEnv, pool: string, host: string): Prom
   const abort = new AbortController();
   const running = agent.run(feed, snapshots, abort.signal);
   return {
+    name: host,
     agent,
     stop: async () => {
       abort.abort();
