@@ -24,7 +24,8 @@ export class Reporter {
   constructor(
     private readonly nc: NatsConnection,
     private readonly subject: string,
-    private readonly build: (full: boolean) => Promise<HostReport>,
+    /** The applied report (`full` false) comes back at once: it is published in the caller's turn. */
+    private readonly build: (full: boolean) => HostReport | Promise<HostReport>,
     private readonly onError: (message: string) => void,
   ) {
     this.js = jetstream(nc);
@@ -50,9 +51,15 @@ export class Reporter {
     await this.send(true);
   }
 
+  /**
+   * Until its first await, this runs in the caller's turn: an applied report built at once is
+   * published there, next to whatever else the caller just published (the event's ack), and
+   * the NATS client writes them together.
+   */
   private async send(full: boolean): Promise<void> {
     try {
-      const report = JSON.stringify(await this.build(full));
+      const built = this.build(full);
+      const report = JSON.stringify(built instanceof Promise ? await built : built);
       if (full) await this.js.publish(this.subject, report, { timeout: 5_000 });
       else this.nc.publish(this.subject, report);
       this.sent++;
