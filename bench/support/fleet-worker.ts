@@ -21,7 +21,6 @@ type Request =
   | { id: number; type: 'applied'; version: number }
   | { id: number; type: 'following' }
   | { id: number; type: 'behind'; version: number }
-  | { id: number; type: 'cpu' }
   | { id: number; type: 'stop' };
 
 type Reply = { id: number; value?: unknown; error?: string } | { warn: string };
@@ -88,11 +87,6 @@ export class FleetWorker {
     return this.call({ type: 'applied', version }) as Promise<number>;
   }
 
-  /** CPU time of the worker process so far (user + system, all threads), in microseconds. */
-  cpuMicros(): Promise<number> {
-    return this.call({ type: 'cpu' }) as Promise<number>;
-  }
-
   async stop(): Promise<void> {
     await this.call({ type: 'stop' }).catch(() => undefined);
     await this.exited;
@@ -142,10 +136,6 @@ async function serve(config: FleetWorkerConfig): Promise<void> {
           });
       case 'applied':
         return allApplied(hosts, request.version);
-      case 'cpu': {
-        const { user, system } = process.cpuUsage();
-        return user + system;
-      }
       case 'stop':
         await inParallel(hosts, 100, (h) => h.stop());
         await nc.close();

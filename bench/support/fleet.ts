@@ -42,7 +42,7 @@ export async function fleetHost(env: FleetEnv, pool: string, host: string): Prom
   const reporter = new Reporter(
     env.nc,
     names.reports(pool, host),
-    (full) => (full ? agent.report(true) : agent.appliedReport()),
+    (full) => agent.report(full),
     warn,
   );
   const feed = new JetStreamFeed(env.nc, {

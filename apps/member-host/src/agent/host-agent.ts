@@ -155,13 +155,20 @@ export class HostAgent {
     });
   }
 
-  /** The next report's content; drift found since the last report goes out once. */
-  async report(full: boolean): Promise<HostReport> {
+  /**
+   * The next report's content; drift found since the last report goes out once. Without
+   * counters (`full` false: the report after every applied event) it is built at once, so the
+   * reporter can publish it in the caller's turn.
+   */
+  report(full: boolean): HostReport | Promise<HostReport> {
+    return full ? this.fullReport() : this.appliedReport();
+  }
+
+  private async fullReport(): Promise<HostReport> {
     const { driver } = this.o.datapath;
-    const counters =
-      full && driver.counters
-        ? await this.serial.run(() => driver.counters!()).catch(() => undefined)
-        : undefined;
+    const counters = driver.counters
+      ? await this.serial.run(() => driver.counters!()).catch(() => undefined)
+      : undefined;
     return {
       ...this.appliedReport(),
       ...(counters
@@ -178,8 +185,7 @@ export class HostAgent {
     };
   }
 
-  /** The report without counters, built at once (the one that follows every applied event). */
-  appliedReport(): HostReport {
+  private appliedReport(): HostReport {
     const drift = this.drift.splice(0);
     return {
       pool: this.o.pool,
@@ -241,8 +247,7 @@ export class HostAgent {
         // Far behind: leave it un-acked and replay in bulk, then come back here.
         if (fresh && m.pending > (this.o.backlog ?? 500)) return handled;
         // The report this message causes goes out right behind its ack, in the same
-        // synchronous run, so the NATS client writes both in one system call (socket writes
-        // were a third of a simulated host's CPU while they went out apart).
+        // synchronous run, so the NATS client writes both in one system call, not two.
         this.holding = true;
         let outcome: Awaited<ReturnType<HostAgent['handle']>>;
         try {

@@ -133,7 +133,7 @@ export class MemberHostService implements OnApplicationBootstrap, OnApplicationS
     this.reporter = new Reporter(
       nc,
       names.reports(pool, host),
-      (full) => (full ? this.agent.report(true) : this.agent.appliedReport()),
+      (full) => this.agent.report(full),
       (message) => this.logger.warn(message),
     );
     this.reporter.soon(); // the master learns where this host stands without waiting
