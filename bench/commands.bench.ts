@@ -9,6 +9,7 @@ import { createScratchDatabase } from './support/database.js';
 import { runWriters, type WritersResult } from './support/driver.js';
 import { describeMachine, loadAverage, machineMarkdown } from './support/machine.js';
 import { jsonClient } from './support/http-client.js';
+import { cpuBetween, pidsNamed, sampleCpu } from './support/proc-cpu.js';
 import { startPoolMaster } from './support/pool-master-process.js';
 import {
   benchmarksFile,
@@ -23,6 +24,20 @@ interface Row {
   clients: number;
   result: WritersResult;
   perSecond: number;
+  /** CPU per operation of each part, µs, from /proc over the measured seconds. */
+  cpu: Record<CpuPart, number | undefined>;
+}
+
+type CpuPart = 'master' | 'clients' | 'nats' | 'postgres';
+
+/** The processes each part runs as; the master is absent from the append-only rows. */
+async function cpuGroups(masterPid?: number): Promise<Partial<Record<CpuPart, number[]>>> {
+  return {
+    ...(masterPid !== undefined ? { master: [masterPid] } : {}),
+    clients: [process.pid],
+    nats: await pidsNamed('nats-server'),
+    postgres: await pidsNamed('postgres'),
+  };
 }
 
 const ms = (v: number) => formatNumber(v, v >= 10 ? 1 : 2);
@@ -38,10 +53,13 @@ async function measure(
   label: string,
   clients: number,
   op: (c: number) => Promise<void>,
+  masterPid?: number,
 ): Promise<Row> {
   const seconds = numberArg(ctx.args, 'seconds');
   const warmup = numberArg(ctx.args, 'warmup');
   await runWriters({ writers: clients, seconds: warmup, op, signal: ctx.signal });
+  const groups = await cpuGroups(masterPid);
+  const before = await sampleCpu(groups);
   const result = await runWriters({
     writers: clients,
     seconds,
@@ -49,11 +67,20 @@ async function measure(
     signal: ctx.signal,
     maxErrors: 20,
   });
+  const used = cpuBetween(groups, before, await sampleCpu(groups));
   if (result.errors > 0)
     console.error(`${label}: ${result.errors} errors, first: ${String(result.firstError)}`);
-  const row = { label, clients, result, perSecond: result.ops / result.elapsedSeconds };
+  const perOp = (part: CpuPart) =>
+    used[part] === undefined ? undefined : (1e6 * used[part]) / Math.max(1, result.ops);
+  const cpu = {
+    master: perOp('master'),
+    clients: perOp('clients'),
+    nats: perOp('nats'),
+    postgres: perOp('postgres'),
+  };
+  const row = { label, clients, result, perSecond: result.ops / result.elapsedSeconds, cpu };
   console.log(
-    `${label} ×${clients}: ${formatNumber(row.perSecond)} /s, p50 ${ms(result.latency.p50)} ms, p99 ${ms(result.latency.p99)} ms`,
+    `${label} ×${clients}: ${formatNumber(row.perSecond)} /s, p50 ${ms(result.latency.p50)} ms, p99 ${ms(result.latency.p99)} ms; CPU µs/op ${JSON.stringify(cpu, (_, v: unknown) => (typeof v === 'number' ? Math.round(v) : v))}`,
   );
   return row;
 }
@@ -134,8 +161,9 @@ export const commandsBench: Bench = {
 
       const rows: Row[] = [];
       for (const clients of [1, 64]) {
-        rows.push(await measure(ctx, 'REST command (CreateVm)', clients, rest));
-        rows.push(await measure(ctx, 'NATS command (CreateVm)', clients, natsCommand));
+        const pid = master.child.pid;
+        rows.push(await measure(ctx, 'REST command (CreateVm)', clients, rest, pid));
+        rows.push(await measure(ctx, 'NATS command (CreateVm)', clients, natsCommand, pid));
       }
       // The master stops first: its relay would otherwise publish the store's appends too.
       http.close();
@@ -151,7 +179,16 @@ export const commandsBench: Bench = {
       )!.perSecond;
       const best64 = Math.max(...rows.filter((r) => r.clients === 64).map((r) => r.perSecond));
       const table = markdownTable(
-        ['path', 'clients', 'ops/s', 'p50 ms', 'p99 ms', 'max ms', 'errors'],
+        [
+          'path',
+          'clients',
+          'ops/s',
+          'p50 ms',
+          'p99 ms',
+          'max ms',
+          'errors',
+          'CPU µs/op: master / clients / NATS / PG',
+        ],
         [...rows, ...appends].map((r) => [
           r.label,
           String(r.clients),
@@ -160,6 +197,9 @@ export const commandsBench: Bench = {
           ms(r.result.latency.p99),
           ms(r.result.latency.max),
           String(r.result.errors),
+          [r.cpu.master, r.cpu.clients, r.cpu.nats, r.cpu.postgres]
+            .map((v) => (v === undefined ? '–' : formatNumber(v, 0)))
+            .join(' / '),
         ]),
       );
       const body = [
