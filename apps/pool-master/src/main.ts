@@ -1,5 +1,5 @@
 import 'reflect-metadata'; // first: config classes need decorator metadata as they are defined
-import { Transport, type MicroserviceOptions } from '@nestjs/microservices';
+import { type MicroserviceOptions } from '@nestjs/microservices';
 import {
   createJsonLogger,
   exitOnBootError,
@@ -11,6 +11,7 @@ import {
 import { PoolMasterConfig } from './config/pool-master.config.js';
 import { ApiExceptionFilter, setupOpenApi } from './api/index.js';
 import { grpcServerOptions } from './grpc/index.js';
+import { CommandServerNats } from './nats/command-server.js';
 import { PlainJsonDeserializer, PlainJsonSerializer } from './nats/plain-json.codec.js';
 import { APP_NAME, PoolMasterModule } from './pool-master.module.js';
 
@@ -27,8 +28,7 @@ try {
       setupOpenApi(app);
       // Commands over NATS request-reply: one queue group per subject root, any replica serves.
       app.connectMicroservice<MicroserviceOptions>({
-        transport: Transport.NATS,
-        options: {
+        strategy: new CommandServerNats({
           servers: config.natsUrl.split(','),
           ...natsAuthOptions(natsCredentialsOf(config)),
           queue: `${config.subjectRoot}-pool-master`,
@@ -36,7 +36,7 @@ try {
           noAsyncTraces: true,
           serializer: new PlainJsonSerializer(),
           deserializer: new PlainJsonDeserializer(),
-        },
+        }),
       });
       if (config.grpcUrl !== 'off') {
         app.connectMicroservice<MicroserviceOptions>(grpcServerOptions(config.grpcUrl));

@@ -6,6 +6,7 @@ export * from './postgres-event-store.js';
 export * from './checkpoints.js';
 export * from './snapshots.js';
 export * from './leader/advisory-leader.js';
+export * from './relay/async-publisher.js';
 export * from './relay/events-stream.js';
 export * from './relay/jetstream-relay.js';
 export { type Queryable } from './sql.js';

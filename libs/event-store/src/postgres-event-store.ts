@@ -32,8 +32,16 @@ export interface EventStoreOptions {
   /** Appends per group commit. */
   maxBatch?: number;
   maxRetries?: number;
-  /** NOTIFY sent (coalesced) after appends commit, to wake the relay; `false` to send none. */
+  /**
+   * NOTIFY sent after appends commit, to wake followers in other processes (relay,
+   * projector, migration coordinator; they poll as well); `false` to send none.
+   */
   notifyChannel?: string | false;
+  /**
+   * Under load at most one NOTIFY per this interval (default 5 ms); the first append after a
+   * quiet spell notifies at once. Followers in this process use `onCommitted`, undelayed.
+   */
+  notifyMinIntervalMs?: number;
 }
 
 export interface AppendOptions {
@@ -56,6 +64,7 @@ export class PostgresEventStore {
   private readonly queue: GroupCommitQueue<AppendRequest, AppendResult>;
   private readonly maxRetries: number;
   private readonly notifier: CoalescedNotify | undefined;
+  private readonly committedListeners = new Set<() => void>();
 
   constructor(
     readonly pool: pg.Pool,
@@ -63,7 +72,10 @@ export class PostgresEventStore {
   ) {
     this.maxRetries = options.maxRetries ?? 30;
     const channel = options.notifyChannel ?? 'es_events';
-    this.notifier = channel === false ? undefined : new CoalescedNotify(pool, channel);
+    this.notifier =
+      channel === false
+        ? undefined
+        : new CoalescedNotify(pool, channel, options.notifyMinIntervalMs ?? 5);
     this.queue = new GroupCommitQueue(
       (requests) => this.writeBatch(requests),
       options.maxInFlight ?? 1,
@@ -82,6 +94,15 @@ export class PostgresEventStore {
       expectedVersion: options.expectedVersion,
       commands,
     });
+  }
+
+  /**
+   * Calls `listener` after every transaction of this store that appended commits (a wake-up
+   * for a follower in this process, which reads the log itself). Returns the unsubscribe.
+   */
+  onCommitted(listener: () => void): () => void {
+    this.committedListeners.add(listener);
+    return () => this.committedListeners.delete(listener);
   }
 
   /** Appends one request; concurrent calls share transactions (group commit). */
@@ -110,7 +131,7 @@ export class PostgresEventStore {
           },
         });
         await client.query('COMMIT');
-        this.notifier?.send();
+        this.committed();
         return result;
       } catch (error) {
         await client.query('ROLLBACK').catch(() => undefined);
@@ -148,6 +169,11 @@ export class PostgresEventStore {
     return rows[0] ? Number(rows[0].version) : 0;
   }
 
+  private committed(): void {
+    this.notifier?.send();
+    for (const listener of this.committedListeners) listener();
+  }
+
   /** Appends waiting or being written; for metrics. */
   get pendingAppends(): number {
     return this.queue.pending;
@@ -158,7 +184,7 @@ export class PostgresEventStore {
       try {
         // One statement in an implicit REPEATABLE READ transaction: one round trip.
         const outcomes = await callAppend(this.pool, requests);
-        if (outcomes.some((o) => o.outcome === 'appended')) this.notifier?.send();
+        if (outcomes.some((o) => o.outcome === 'appended')) this.committed();
         return requests.map((request, i) => toAppendResult(request, outcomes[i]!));
       } catch (error) {
         if (isRetryable(error) && attempt < this.maxRetries) {
@@ -178,33 +204,42 @@ export class PostgresEventStore {
 /**
  * A NOTIFY in its own statement after commit, never inside the append: a notifying transaction
  * holds a database-wide lock through its commit, which would serialize every append's flush.
- * At most one is in flight; appends meanwhile share the next one.
+ * At most one is in flight, and one per `minIntervalMs`; appends meanwhile share the next one.
+ * (Unthrottled, a group commit cost a NOTIFY round trip and a notification per listener.)
  */
 class CoalescedNotify {
-  private sending = false;
+  private busy = false;
   private again = false;
 
   constructor(
     private readonly pool: pg.Pool,
     private readonly channel: string,
+    private readonly minIntervalMs: number,
   ) {}
 
   send(): void {
-    if (this.sending) {
+    if (this.busy) {
       this.again = true;
       return;
     }
-    this.sending = true;
+    this.busy = true;
+    const started = performance.now();
     this.pool
       .query(`NOTIFY ${this.channel}`)
       .catch(() => undefined) // only a wake-up: listeners poll as well
       .finally(() => {
-        this.sending = false;
-        if (this.again) {
-          this.again = false;
-          this.send();
-        }
+        const wait = this.minIntervalMs - (performance.now() - started);
+        if (wait > 0) setTimeout(() => this.settle(), wait).unref();
+        else this.settle();
       });
+  }
+
+  private settle(): void {
+    this.busy = false;
+    if (this.again) {
+      this.again = false;
+      this.send();
+    }
   }
 }
 

@@ -5,11 +5,12 @@ import {
   type OnApplicationBootstrap,
   type OnApplicationShutdown,
 } from '@nestjs/common';
-import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { jetstreamManager } from '@nats-io/jetstream';
 import { formatPosition as fmt } from '@pool/event-store';
 import { poolIdOfStream, subjects, type EventEnvelope } from '@pool/contracts';
 import {
   AdvisoryLeader,
+  AsyncJetStreamPublisher,
   JetStreamRelay,
   PostgresEventStore,
   type RecordedEvent,
@@ -31,6 +32,8 @@ export class RelayService implements OnApplicationBootstrap, OnApplicationShutdo
   private leader: AdvisoryLeader | undefined;
   private listener: pg.Client | undefined;
   private running: Promise<void> | undefined;
+  private publisher: AsyncJetStreamPublisher | undefined;
+  private stopWaking: (() => void) | undefined;
 
   constructor(
     @Inject(WRITE_SIDE_OPTIONS) private readonly options: WriteSideOptions,
@@ -45,9 +48,10 @@ export class RelayService implements OnApplicationBootstrap, OnApplicationShutdo
     await ensureStreams(jsm, this.options);
     const names = subjects(this.options.subjectRoot);
     if (!this.options.relay) return;
+    this.publisher = new AsyncJetStreamPublisher(nc);
     const relay = new JetStreamRelay({
       store: this.store,
-      js: jetstream(nc),
+      publisher: this.publisher,
       toMessage: (event) => ({
         subject: names.events(poolIdOfStream(event.streamId) ?? 'unknown'),
         payload: JSON.stringify(toEnvelope(event)),
@@ -61,6 +65,8 @@ export class RelayService implements OnApplicationBootstrap, OnApplicationShutdo
         this.logger.warn(`relay batch failed, republishing from the checkpoint: ${String(error)}`);
       },
     });
+    // Appends of this replica wake the relay directly; other replicas' through NOTIFY.
+    this.stopWaking = this.store.onCommitted(() => relay.notify());
     await this.listen(() => relay.notify());
     this.leader = new AdvisoryLeader({
       connectionString: this.options.databaseUrl,
@@ -79,8 +85,10 @@ export class RelayService implements OnApplicationBootstrap, OnApplicationShutdo
   }
 
   async onApplicationShutdown(): Promise<void> {
+    this.stopWaking?.();
     await this.leader?.stop();
     await this.running;
+    this.publisher?.close();
     await this.listener?.end().catch(() => undefined);
   }
 

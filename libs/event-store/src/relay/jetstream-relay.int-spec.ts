@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { type JetStreamClient } from '@nats-io/jetstream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  AsyncJetStreamPublisher,
   ensureEventsStream,
   JetStreamRelay,
   LOG_START,
+  type JetStreamPublisher,
   type RecordedEvent,
   type RelayOptions,
 } from '@pool/event-store';
@@ -13,12 +14,15 @@ import { createTestNats } from '../../../../test/support/nats.js';
 
 let db: Awaited<ReturnType<typeof createTestEventStore>>;
 let nats: Awaited<ReturnType<typeof createTestNats>>;
+let publisher: AsyncJetStreamPublisher;
 
 beforeAll(async () => {
   db = await createTestEventStore();
   nats = await createTestNats();
+  publisher = new AsyncJetStreamPublisher(nats.nc);
 });
 afterAll(async () => {
+  publisher.close();
   await nats.close();
   await db.close();
 });
@@ -29,7 +33,7 @@ const toMessage = (event: RecordedEvent) => ({
 });
 
 const relay = (options: Partial<RelayOptions> & { checkpointName: string }) =>
-  new JetStreamRelay({ store: db.store, js: nats.js, toMessage, batchSize: 500, ...options });
+  new JetStreamRelay({ store: db.store, publisher, toMessage, batchSize: 500, ...options });
 
 async function appendAcrossPools(pools: string[], count: number) {
   for (let i = 0; i < count; i += 50) {
@@ -55,16 +59,13 @@ async function expectStreamEqualsLog(stream: string, checkpointName: string) {
   expect(rows).toHaveLength(1);
 }
 
-/** A JetStream client that dies (publishes nothing more) after `limit` messages. */
-const dyingAfter = (limit: number): JetStreamClient => {
+/** A publisher that dies (publishes nothing more) after `limit` messages. */
+const dyingAfter = (limit: number): JetStreamPublisher => {
   let sent = 0;
-  return new Proxy(nats.js, {
-    get: (target, prop, receiver) =>
-      prop === 'publish'
-        ? (...args: Parameters<JetStreamClient['publish']>) =>
-            sent++ < limit ? target.publish(...args) : Promise.reject(new Error('relay killed'))
-        : Reflect.get(target, prop, receiver),
-  });
+  return {
+    publish: (...args) =>
+      sent++ < limit ? publisher.publish(...args) : Promise.reject(new Error('relay killed')),
+  };
 };
 
 describe('JetStream relay', () => {
@@ -81,7 +82,7 @@ describe('JetStream relay', () => {
   it('resumes after being killed mid-batch: every event once, in order', async () => {
     const pools = Array.from({ length: 4 }, () => randomUUID());
     await appendAcrossPools(pools, 1200);
-    const dead = relay({ checkpointName: 'relay-a', js: dyingAfter(700), batchSize: 1000 });
+    const dead = relay({ checkpointName: 'relay-a', publisher: dyingAfter(700), batchSize: 1000 });
     await expect(dead.relayBatch(LOG_START)).rejects.toThrow('relay killed');
     const stored = (await nats.jsm.streams.info(nats.eventsStream)).state.messages;
     expect(stored).toBe(700); // published, but the checkpoint never moved
