@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { topology } from '../testing/topology-builder.js';
 import { canonicalJson, digest } from './canonical.js';
@@ -37,6 +38,39 @@ describe('digest', () => {
       })
       .build();
     expect(digest(desiredState(after, 'h1'))).not.toBe(before);
+  });
+
+  // Keys like "0" a copy cannot sort (objects list integer keys first); no switch state has one.
+  it('prints what JSON.stringify prints of a key-sorted copy, for any JSON-like value', () => {
+    const sortedCopy = (v: unknown): unknown =>
+      Array.isArray(v)
+        ? v.map(sortedCopy)
+        : v !== null && typeof v === 'object'
+          ? Object.fromEntries(
+              Object.keys(v)
+                .sort()
+                .map((k) => [k, sortedCopy((v as Record<string, unknown>)[k])]),
+            )
+          : v;
+    fc.assert(
+      fc.property(
+        fc.anything({
+          key: fc.string().filter((k) => !/^(0|[1-9][0-9]*)$/.test(k)),
+          withNullPrototype: false,
+          withBigInt: false,
+          withDate: false,
+          withMap: false,
+          withSet: false,
+          withTypedArray: false,
+          withSparseArray: true,
+          withObjectString: false,
+        }),
+        (value) => {
+          expect(canonicalJson(value)).toBe(JSON.stringify(sortedCopy(value)));
+        },
+      ),
+      { numRuns: 2000 },
+    );
   });
 
   it('prints keys sorted and leaves undefined members out', () => {
