@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { configure } from 'safe-stable-stringify';
 import type { AclRule, Bridge, HostSwitchState, Port } from './host-state.js';
 import type { VifQos } from './topology.js';
@@ -71,7 +71,6 @@ export function normalizeState(state: HostSwitchState): HostSwitchState {
 
 /** A master and a host compare this rather than whole states (sha256 of the canonical JSON). */
 export function digest(state: HostSwitchState): string {
-  return createHash('sha256')
-    .update(canonicalJson(normalizeState(state)))
-    .digest('hex');
+  // The one-shot form: no Hash object per call (a host digests after every event).
+  return hash('sha256', canonicalJson(normalizeState(state)), 'hex');
 }
