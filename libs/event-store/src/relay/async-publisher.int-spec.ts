@@ -63,4 +63,15 @@ describe('AsyncJetStreamPublisher', () => {
       stream: nats.eventsStream,
     });
   });
+
+  it('fails what is unanswered when closed, and refuses publishes after', async () => {
+    const silent = `${nats.root}.silent2`;
+    const sub = nats.nc.subscribe(silent);
+    const closing = new AsyncJetStreamPublisher(nats.nc, 60_000);
+    const unanswered = closing.publish(silent, 'x', { msgID: randomUUID() });
+    closing.close();
+    await expect(unanswered).rejects.toBeInstanceOf(JetStreamPublishError);
+    await expect(closing.publish(subject, 'x', { msgID: randomUUID() })).rejects.toThrow(/closed/);
+    sub.unsubscribe();
+  });
 });

@@ -57,20 +57,24 @@ interface Waiter {
 export class AsyncJetStreamPublisher implements JetStreamPublisher {
   private readonly prefix = `${createInbox()}.`;
   private readonly waiters = new Map<string, Waiter>();
-  private readonly subscription: Subscription;
+  private subscription: Subscription;
   private next = 0;
   private timer: NodeJS.Timeout | undefined;
+  private closed = false;
 
   constructor(
     private readonly nc: NatsConnection,
     private readonly timeoutMs = 5000,
   ) {
-    this.subscription = nc.subscribe(`${this.prefix}*`, {
-      callback: (error, msg) => (error ? this.failAll(error) : this.settle(msg)),
-    });
+    this.subscription = this.subscribe();
   }
 
   publish(subject: string, payload: Uint8Array | string, options: PublishOptions): Promise<PubAck> {
+    if (this.closed)
+      return Promise.reject(new JetStreamPublishError('the publisher is closed', 503));
+    // The server closes a subscription it refuses (a permissions error): listen again, so a
+    // fixed permission is picked up by the relay's next attempt.
+    if (this.subscription.isClosed()) this.subscription = this.subscribe();
     const h = options.headers ?? natsHeaders();
     h.set('Nats-Msg-Id', options.msgID);
     if (options.expectLastMsgID !== undefined)
@@ -85,14 +89,21 @@ export class AsyncJetStreamPublisher implements JetStreamPublisher {
         reject(error instanceof Error ? error : new Error(String(error)));
         return;
       }
-      this.timer ??= setTimeout(() => this.expire(), this.timeoutMs);
+      this.timer ??= setTimeout(() => this.expire(), this.timeoutMs).unref();
     });
   }
 
   /** Stops listening; whatever is unanswered fails. */
   close(): void {
+    this.closed = true;
     this.subscription.unsubscribe();
     this.failAll(new JetStreamPublishError('the publisher was closed', 503));
+  }
+
+  private subscribe(): Subscription {
+    return this.nc.subscribe(`${this.prefix}*`, {
+      callback: (error, msg) => (error ? this.failAll(error) : this.settle(msg)),
+    });
   }
 
   private settle(msg: Msg): void {
@@ -110,7 +121,7 @@ export class AsyncJetStreamPublisher implements JetStreamPublisher {
     const now = Date.now();
     for (const [token, waiter] of this.waiters) {
       if (waiter.deadline > now) {
-        this.timer = setTimeout(() => this.expire(), waiter.deadline - now);
+        this.timer = setTimeout(() => this.expire(), waiter.deadline - now).unref();
         return;
       }
       this.waiters.delete(token);
