@@ -34,8 +34,9 @@ export interface RelayOptions {
 /**
  * The log is the outbox: the relay publishes committed events, in commit order, to JetStream
  * with `Nats-Msg-Id = event id`, and advances its checkpoint only after every PubAck of the
- * batch (storing it now and then: see `checkpointEveryMs`). On any failure the whole batch is published again from the checkpoint: the broker
- * drops what it already has by msg id, and never retrying a single message keeps the order.
+ * batch (storing it now and then: see `checkpointEveryMs`). On any failure the whole batch is
+ * published again from the checkpoint: the broker drops what it already has by msg id, and
+ * never retrying a single message keeps the order.
  */
 export class JetStreamRelay {
   private readonly name: string;
@@ -77,7 +78,7 @@ export class JetStreamRelay {
     await this.storeCheckpoint(0).catch((error: unknown) => this.options.onError?.(error));
   }
 
-  /** Publishes one batch after `from` (the checkpoint is the caller's); returns the number published. */
+  /** Publishes one batch after `from`; returns how many (`run` keeps the checkpoint). */
   async relayBatch(from: LogPosition): Promise<number> {
     const events = await this.options.store.readAll(from, this.options.batchSize ?? 1000);
     if (events.length === 0) return 0;
