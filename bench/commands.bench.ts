@@ -26,6 +26,41 @@ interface Row {
   perSecond: number;
   /** CPU per operation of each part, µs, from /proc over the measured seconds. */
   cpu: Record<CpuPart, number | undefined>;
+  /** The master's group commits over the measured seconds (from its /metrics). */
+  groupCommit?: GroupCommits;
+}
+
+interface GroupCommits {
+  commandsEach: number;
+  msEach: number;
+  /** Share of the wall time the pool's writer spent deciding and appending. */
+  writerBusy: number;
+}
+
+/** A master under test: its process (for CPU) and its HTTP base (for /metrics). */
+interface MasterUnderTest {
+  pid: number;
+  base: string;
+}
+
+/** Sum over every label set of one Prometheus sample name. */
+const metric = (text: string, name: string): number =>
+  [...text.matchAll(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'gm'))].reduce(
+    (sum, m) => sum + Number(m[1]),
+    0,
+  );
+
+const metricsOf = async (master: MasterUnderTest) => (await fetch(`${master.base}/metrics`)).text();
+
+function groupCommitsBetween(before: string, after: string, seconds: number): GroupCommits {
+  const delta = (name: string) => metric(after, name) - metric(before, name);
+  const batches = Math.max(1, delta('poolnet_group_commit_commands_count'));
+  const busySeconds = delta('poolnet_group_commit_seconds_sum');
+  return {
+    commandsEach: delta('poolnet_group_commit_commands_sum') / batches,
+    msEach: (1000 * busySeconds) / batches,
+    writerBusy: busySeconds / seconds,
+  };
 }
 
 type CpuPart = 'master' | 'clients' | 'nats' | 'postgres';
@@ -53,12 +88,13 @@ async function measure(
   label: string,
   clients: number,
   op: (c: number) => Promise<void>,
-  masterPid?: number,
+  master?: MasterUnderTest,
 ): Promise<Row> {
   const seconds = numberArg(ctx.args, 'seconds');
   const warmup = numberArg(ctx.args, 'warmup');
   await runWriters({ writers: clients, seconds: warmup, op, signal: ctx.signal });
-  const groups = await cpuGroups(masterPid);
+  const groups = await cpuGroups(master?.pid);
+  const metricsBefore = master ? await metricsOf(master) : '';
   const before = await sampleCpu(groups);
   const result = await runWriters({
     writers: clients,
@@ -68,6 +104,9 @@ async function measure(
     maxErrors: 20,
   });
   const used = cpuBetween(groups, before, await sampleCpu(groups));
+  const groupCommit = master
+    ? groupCommitsBetween(metricsBefore, await metricsOf(master), result.elapsedSeconds)
+    : undefined;
   if (result.errors > 0)
     console.error(`${label}: ${result.errors} errors, first: ${String(result.firstError)}`);
   const perOp = (part: CpuPart) =>
@@ -78,9 +117,13 @@ async function measure(
     nats: perOp('nats'),
     postgres: perOp('postgres'),
   };
-  const row = { label, clients, result, perSecond: result.ops / result.elapsedSeconds, cpu };
+  const perSecond = result.ops / result.elapsedSeconds;
+  const row: Row = { label, clients, result, perSecond, cpu, groupCommit };
+  const commits = groupCommit
+    ? `; group commits of ${formatNumber(groupCommit.commandsEach, 1)} commands, ${ms(groupCommit.msEach)} ms each, writer busy ${formatNumber(100 * groupCommit.writerBusy, 0)} %`
+    : '';
   console.log(
-    `${label} ×${clients}: ${formatNumber(row.perSecond)} /s, p50 ${ms(result.latency.p50)} ms, p99 ${ms(result.latency.p99)} ms; CPU µs/op ${JSON.stringify(cpu, (_, v: unknown) => (typeof v === 'number' ? Math.round(v) : v))}`,
+    `${label} ×${clients}: ${formatNumber(row.perSecond)} /s, p50 ${ms(result.latency.p50)} ms, p99 ${ms(result.latency.p99)} ms; CPU µs/op ${JSON.stringify(cpu, (_, v: unknown) => (typeof v === 'number' ? Math.round(v) : v))}${commits}`,
   );
   return row;
 }
@@ -161,9 +204,9 @@ export const commandsBench: Bench = {
 
       const rows: Row[] = [];
       for (const clients of [1, 64]) {
-        const pid = master.child.pid;
-        rows.push(await measure(ctx, 'REST command (CreateVm)', clients, rest, pid));
-        rows.push(await measure(ctx, 'NATS command (CreateVm)', clients, natsCommand, pid));
+        const under = { pid: master.child.pid!, base };
+        rows.push(await measure(ctx, 'REST command (CreateVm)', clients, rest, under));
+        rows.push(await measure(ctx, 'NATS command (CreateVm)', clients, natsCommand, under));
       }
       // The master stops first: its relay would otherwise publish the store's appends too.
       http.close();
@@ -188,6 +231,7 @@ export const commandsBench: Bench = {
           'max ms',
           'errors',
           'CPU µs/op: master / clients / NATS / PG',
+          'group commit: commands / ms / writer busy',
         ],
         [...rows, ...appends].map((r) => [
           r.label,
@@ -200,6 +244,9 @@ export const commandsBench: Bench = {
           [r.cpu.master, r.cpu.clients, r.cpu.nats, r.cpu.postgres]
             .map((v) => (v === undefined ? '–' : formatNumber(v, 0)))
             .join(' / '),
+          r.groupCommit
+            ? `${formatNumber(r.groupCommit.commandsEach, 1)} / ${ms(r.groupCommit.msEach)} / ${formatNumber(100 * r.groupCommit.writerBusy, 0)} %`
+            : '–',
         ]),
       );
       const body = [
@@ -218,7 +265,10 @@ export const commandsBench: Bench = {
         'same run and database, ours and Emmett, for scale. CPU µs/op is what each part used over',
         'the measured seconds (from `/proc`, every thread, user and system) per operation: the',
         'master, this process (the clients), nats-server and every PostgreSQL backend; their sum',
-        'against the two cores says how much of the machine a cell used.',
+        'against the two cores says how much of the machine a cell used. The group-commit column',
+        "is the master's own account (`/metrics`) over the same seconds: commands per group commit,",
+        'the time the writer took for one (deciding and appending it), and the share of the time',
+        'it was at that work.',
         '',
         table,
         '',
