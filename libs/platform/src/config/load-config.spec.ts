@@ -1,6 +1,6 @@
-import { IsDefined, IsIn, IsInt, Matches, Max, Min } from 'class-validator';
+import { IsBoolean, IsDefined, IsIn, IsInt, Matches, Max, Min } from 'class-validator';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, Env, loadConfig } from './load-config.js';
+import { ConfigError, Env, EnvBoolean, loadConfig } from './load-config.js';
 
 class SampleConfig {
   @Env('PORT')
@@ -17,6 +17,13 @@ class SampleConfig {
   @IsDefined({ message: 'is required' })
   @Matches(/^postgres:\/\//, { message: 'must be a postgres:// URL' })
   databaseUrl!: string;
+}
+
+class FlagConfig {
+  @Env('RELAY_ENABLED')
+  @EnvBoolean()
+  @IsBoolean({ message: 'must be true or false' })
+  relayEnabled: boolean = true;
 }
 
 const problemsOf = (env: Record<string, string>): readonly string[] => {
@@ -55,6 +62,24 @@ describe('loadConfig', () => {
     expect(problems).toEqual(['DATABASE_URL must be a postgres:// URL']);
     expect(() => loadConfig(SampleConfig, { DATABASE_URL: 'mysql://u:s3cret@db/x' })).toThrow(
       expect.objectContaining({ message: expect.not.stringContaining('s3cret') as unknown }),
+    );
+  });
+
+  it.each([
+    ['false', false],
+    ['0', false],
+    [' No ', false],
+    ['true', true],
+    ['1', true],
+    ['YES', true],
+  ])('reads the boolean %j as %s', (raw, expected) => {
+    expect(loadConfig(FlagConfig, { RELAY_ENABLED: raw }).relayEnabled).toBe(expected);
+  });
+
+  it('keeps a boolean default when its variable is unset, and refuses a word it cannot read', () => {
+    expect(loadConfig(FlagConfig, {}).relayEnabled).toBe(true);
+    expect(() => loadConfig(FlagConfig, { RELAY_ENABLED: 'off' })).toThrow(
+      'RELAY_ENABLED must be true or false',
     );
   });
 });

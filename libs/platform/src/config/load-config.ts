@@ -22,15 +22,21 @@ export function Env(name: string): PropertyDecorator {
   };
 }
 
-/** Reads `true`/`false` (and 1/0, yes/no); anything else is left for validation to refuse. */
-export const EnvBoolean = (): PropertyDecorator =>
-  Transform(({ value }: { value: unknown }) => {
-    if (typeof value !== 'string') return value;
-    const v = value.trim().toLowerCase();
+/**
+ * Reads `true`/`false` (and 1/0, yes/no); anything else is left for validation to refuse.
+ * It parses the variable as written: implicit conversion has already made the property's value
+ * `Boolean(raw)` by the time a transform runs, and `Boolean('false')` is true.
+ */
+export const EnvBoolean = (): PropertyDecorator => (target, property) =>
+  Transform(({ value, obj }: { value: unknown; obj: Record<string, unknown> }) => {
+    const name = envNameOf(target.constructor as ConfigClass<unknown>, String(property));
+    const raw = name === undefined ? value : obj[name];
+    if (typeof raw !== 'string') return value;
+    const v = raw.trim().toLowerCase();
     if (['true', '1', 'yes'].includes(v)) return true;
     if (['false', '0', 'no'].includes(v)) return false;
-    return value;
-  });
+    return raw;
+  })(target, property);
 
 export class ConfigError extends Error {
   constructor(readonly problems: readonly string[]) {
