@@ -82,6 +82,49 @@ describe('PoolWriter', () => {
     expect(await env.store.streamVersion(`pool:${pool}`)).toBe(2);
   });
 
+  it('a refusal that rested on events a deposed leader could not write is retried elsewhere', async () => {
+    const pool = `p-${randomUUID().slice(0, 8)}`;
+    // The real store, with the old leader's appends held where the test says.
+    let appends = 0; // counts the old leader's appends
+    const holds = new Map<number, () => Promise<void>>();
+    const store = Object.create(env.store) as typeof env.store;
+    store.appendRequest = async (request) => {
+      await holds.get(++appends)?.();
+      return env.store.appendRequest(request);
+    };
+    const old = await PoolWriter.load(pool, store, poolDomainModel);
+    await old.submit(command('CreatePool', { poolId: pool, name: 'Pool' }));
+    let releaseX!: () => void;
+    let xAppending!: () => void;
+    const xHeld = new Promise<void>((resolve) => (releaseX = resolve));
+    const xSent = new Promise<void>((resolve) => (xAppending = resolve));
+    holds.set(2, () => {
+      xAppending();
+      return xHeld;
+    });
+    let successorVersion = 0;
+    // Before the old leader writes that batch, a successor takes over and appends.
+    holds.set(3, async () => {
+      const successor = await PoolWriter.load(pool, env.store, poolDomainModel);
+      const outcome = await successor.submit(command('CreateVm', { vmId: 'a', name: 'a' }));
+      successorVersion = outcome.version;
+    });
+    const x = old.submit(command('CreateVm', { vmId: 'x', name: 'x' }));
+    await xSent;
+    // Queued behind x, so decided as one batch: the first creates vm b in the old leader's
+    // memory and the second is refused as a duplicate of it; but the batch is never written.
+    const both = Promise.allSettled([
+      old.submit(command('CreateVm', { vmId: 'b', name: 'b' })),
+      old.submit(command('CreateVm', { vmId: 'b', name: 'b again' })),
+    ]);
+    releaseX();
+    await expect(x).resolves.toMatchObject({ version: 2 });
+    const [first, second] = await both;
+    expect(successorVersion).toBe(3);
+    expect(first).toMatchObject({ status: 'rejected', reason: expect.any(NotLeaderError) });
+    expect(second).toMatchObject({ status: 'rejected', reason: expect.any(NotLeaderError) });
+  });
+
   it('loads from a snapshot plus the tail to the same state as a full replay', async () => {
     const pool = `p-${randomUUID().slice(0, 8)}`;
     const writer = await PoolWriter.load(pool, env.store, poolDomainModel, {

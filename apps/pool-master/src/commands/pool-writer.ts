@@ -40,6 +40,11 @@ interface Decided<Command> {
   events: ModelEvent[];
 }
 
+interface Refused<Command> {
+  pending: Pending<Command>;
+  error: unknown;
+}
+
 export interface PoolWriterOptions {
   snapshotEvery?: number;
   /** Snapshots cost a write of the whole state: at most one per this interval. */
@@ -133,6 +138,9 @@ export class PoolWriter<Command extends { type: string }, Event extends ModelEve
     if (!known) return;
     const baseVersion = this.version;
     const decided: Decided<Command>[] = [];
+    // Refusals wait for the batch's append: one may rest on an event decided before it in this
+    // batch, and if that is never written the refusal would be false (see `append`).
+    const refused: Refused<Command>[] = [];
     const seen = new Map<string, Pending<Command>>();
     let version = baseVersion;
     for (const pending of batch) {
@@ -149,21 +157,22 @@ export class PoolWriter<Command extends { type: string }, Event extends ModelEve
         continue;
       }
       if (pending.expectedVersion !== undefined && pending.expectedVersion !== version) {
-        pending.reject(
-          new CommandError(
+        refused.push({
+          pending,
+          error: new CommandError(
             412,
             'VERSION_MISMATCH',
             `The pool is at version ${version}, not ${pending.expectedVersion} as the request expected.`,
             { currentVersion: version },
           ),
-        );
+        });
         continue;
       }
       let events: Event[];
       try {
         events = this.model.decide(pending.command, this.state);
       } catch (error) {
-        pending.reject(toCommandError(error));
+        refused.push({ pending, error: toCommandError(error) });
         continue;
       }
       for (const event of events) this.state = this.model.evolve(this.state, event);
@@ -171,12 +180,19 @@ export class PoolWriter<Command extends { type: string }, Event extends ModelEve
       seen.set(pending.commandId, pending);
       decided.push({ pending, events });
     }
-    if (decided.length === 0) return;
-    await this.append(decided, baseVersion);
+    if (decided.length === 0) {
+      for (const r of refused) r.pending.reject(r.error);
+      return;
+    }
+    await this.append(decided, refused, baseVersion);
     this.options.onBatch?.(decided.length, version - baseVersion, performance.now() - started);
   }
 
-  private async append(decided: Decided<Command>[], baseVersion: number): Promise<void> {
+  private async append(
+    decided: Decided<Command>[],
+    refused: Refused<Command>[],
+    baseVersion: number,
+  ): Promise<void> {
     const events: NewEvent[] = decided.flatMap(({ pending, events }) =>
       events.map((e) => ({
         eventId: randomUUID(),
@@ -202,6 +218,8 @@ export class PoolWriter<Command extends { type: string }, Event extends ModelEve
       const reason =
         error instanceof WrongExpectedVersionError ? new NotLeaderError(this.poolId) : error;
       decided.forEach((d) => d.pending.reject(reason));
+      // Decided against events that were not written: the next leader decides them again.
+      refused.forEach((r) => r.pending.reject(new NotLeaderError(this.poolId)));
       this.options.onError?.(error);
       return;
     }
@@ -220,6 +238,7 @@ export class PoolWriter<Command extends { type: string }, Event extends ModelEve
       });
       version += events.length;
     }
+    for (const r of refused) r.pending.reject(r.error);
     this.version = version;
     this.maybeSnapshot();
   }
