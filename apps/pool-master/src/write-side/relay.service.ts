@@ -34,6 +34,7 @@ export class RelayService implements OnApplicationBootstrap, OnApplicationShutdo
   private running: Promise<void> | undefined;
   private publisher: AsyncJetStreamPublisher | undefined;
   private stopWaking: (() => void) | undefined;
+  private stopped: Promise<void> | undefined;
 
   constructor(
     @Inject(WRITE_SIDE_OPTIONS) private readonly options: WriteSideOptions,
@@ -85,6 +86,19 @@ export class RelayService implements OnApplicationBootstrap, OnApplicationShutdo
   }
 
   async onApplicationShutdown(): Promise<void> {
+    await this.stop();
+  }
+
+  /**
+   * Stores the checkpoint, lets the lock go and closes the relay's connections; the write side
+   * calls it before it ends the store's pool (Nest runs one module's shutdown hooks at once).
+   */
+  stop(): Promise<void> {
+    this.stopped ??= this.close();
+    return this.stopped;
+  }
+
+  private async close(): Promise<void> {
     this.stopWaking?.();
     await this.leader?.stop();
     await this.running;

@@ -25,10 +25,12 @@ class WriteSideLifecycle implements OnApplicationShutdown {
   constructor(
     @Inject(PostgresEventStore) private readonly store: PostgresEventStore,
     @Inject(PoolLeadership) private readonly leadership: PoolLeadership<never, never, never>,
+    @Inject(RelayService) private readonly relay: RelayService,
   ) {}
 
   async onApplicationShutdown(): Promise<void> {
-    await this.leadership.close();
+    // The relay reads through the store's pool until it has stored its last checkpoint.
+    await Promise.all([this.leadership.close(), this.relay.stop()]);
     await this.store.pool.end();
   }
 }
