@@ -45,3 +45,4 @@ export {
   type Role,
   type TokenEntry,
 } from './auth/index.js';
+export { memoizeValidationMetadata } from './validation/memoize-validation-metadata.js';

@@ -1,6 +1,7 @@
 import { type LoggerService } from '@nestjs/common';
 import { type IEntryNestModule, NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { memoizeValidationMetadata } from '../validation/memoize-validation-metadata.js';
 
 export interface RunHttpAppOptions {
   name: string;
@@ -27,6 +28,8 @@ export async function runHttpApp(
   options: RunHttpAppOptions,
 ): Promise<NestFastifyApplication> {
   const { name, port, host, logger } = options;
+  // The app's modules are imported by now: every validated class is defined.
+  memoizeValidationMetadata();
   const app = await NestFactory.create<NestFastifyApplication>(
     module,
     new FastifyAdapter({ bodyLimit: options.bodyLimit }),
