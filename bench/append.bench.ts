@@ -159,24 +159,31 @@ export const emmettStore: StoreDriver = {
     }
   },
   open(url, poolMax) {
-    const pool = new pg.Pool({ connectionString: url, max: poolMax });
-    pool.on('error', onPoolError);
-    // The schema exists (setup); skip Emmett's per-instance "ensure schema" migration run.
-    const store = getPostgreSQLEventStore(url, {
-      schema: { autoMigration: 'None' },
-      connectionOptions: { pool },
-    });
+    const { store, close } = openEmmett(url, poolMax);
     return Promise.resolve({
       async append(stream, count) {
         await store.appendToStream(`bench-${stream}`, newEvents(count));
       },
-      async close() {
-        await store.close();
-        await pool.end();
-      },
+      close,
     });
   },
 };
+
+/** Emmett's store on a pool of its own, over the schema `emmettStore.setup` migrated. */
+export function openEmmett(url: string, poolMax: number) {
+  const pool = new pg.Pool({ connectionString: url, max: poolMax });
+  pool.on('error', onPoolError);
+  // The schema exists (setup); skip Emmett's per-instance "ensure schema" migration run.
+  const store = getPostgreSQLEventStore(url, {
+    schema: { autoMigration: 'None' },
+    connectionOptions: { pool },
+  });
+  const close = async () => {
+    await store.close();
+    await pool.end();
+  };
+  return { store, close };
+}
 
 export const ourStore: StoreDriver = {
   id: 'ours',

@@ -1,9 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { isExpectedVersionConflictError } from '@event-driven-io/emmett';
-import {
-  getPostgreSQLEventStore,
-  type PostgresEventStore as EmmettStore,
-} from '@event-driven-io/emmett-postgresql';
+import { type PostgresEventStore as EmmettStore } from '@event-driven-io/emmett-postgresql';
 import {
   decidePool,
   evolvePool,
@@ -11,7 +8,7 @@ import {
   type PoolCommand,
   type PoolState,
 } from '@pool/domain';
-import pg from 'pg';
+import { openEmmett } from '../append.bench.js';
 
 /**
  * The pool master's job done on Emmett's PostgreSQL store, for the commands bench to compare
@@ -34,20 +31,14 @@ export class EmmettPoolWriter {
 
   private constructor(
     private readonly store: EmmettStore,
-    private readonly pool: pg.Pool,
+    private readonly closeStore: () => Promise<void>,
     private readonly stream: string,
   ) {}
 
   /** Opens a writer of a new pool (created here) on its own pool of `poolMax` connections. */
   static async open(url: string, poolId: string, poolMax: number): Promise<EmmettPoolWriter> {
-    const pool = new pg.Pool({ connectionString: url, max: poolMax });
-    pool.on('error', (error) => console.error(`pool error: ${error.message}`));
-    // The schema exists (the bench migrated it); skip Emmett's per-instance check.
-    const store = getPostgreSQLEventStore(url, {
-      schema: { autoMigration: 'None' },
-      connectionOptions: { pool },
-    });
-    const writer = new EmmettPoolWriter(store, pool, `pool-${poolId}`);
+    const { store, close } = openEmmett(url, poolMax);
+    const writer = new EmmettPoolWriter(store, close, `pool-${poolId}`);
     await writer.serial(command('CreatePool', { poolId, name: `Pool ${poolId}` }));
     return writer;
   }
@@ -74,9 +65,8 @@ export class EmmettPoolWriter {
     }
   }
 
-  async close(): Promise<void> {
-    await this.store.close();
-    await this.pool.end();
+  close(): Promise<void> {
+    return this.closeStore();
   }
 
   private async decideAndAppend(cmd: PoolCommand): Promise<void> {
@@ -104,5 +94,5 @@ export function command<T extends PoolCommand['type']>(
     type,
     data,
     metadata: { now: new Date().toISOString(), actor: 'bench' },
-  } as unknown as PoolCommand;
+  } as PoolCommand;
 }
