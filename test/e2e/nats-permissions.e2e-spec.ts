@@ -27,7 +27,15 @@ import {
 const NATS_SERVER = process.env.NATS_SERVER_BIN ?? '/usr/sbin/nats-server';
 const CONFIG = join(ROOT, 'deploy/nats/nats.conf');
 
-const USERS = ['master', 'projection', 'host-1', 'host-2', 'host-3', 'client'] as const;
+const USERS = [
+  'master',
+  'projection',
+  'host-1',
+  'host-2',
+  'host-3',
+  'hypervisor-1',
+  'client',
+] as const;
 type User = (typeof USERS)[number];
 const PASSWORDS = Object.fromEntries(
   // A letter first: nats.conf reads them from the environment as config values (see there).
@@ -40,6 +48,7 @@ const PASSWORD_ENV = {
   HOST1_NATS_PASSWORD: PASSWORDS['host-1'],
   HOST2_NATS_PASSWORD: PASSWORDS['host-2'],
   HOST3_NATS_PASSWORD: PASSWORDS['host-3'],
+  HYPERVISOR1_NATS_PASSWORD: PASSWORDS['hypervisor-1'],
   CLIENT_NATS_PASSWORD: PASSWORDS.client,
 };
 
