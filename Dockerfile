@@ -1,4 +1,6 @@
 # One image for every poolnet service; the compose file picks the entry point per service.
+# The build stage compiles the product only (tsconfig.build.json: apps, libs, migrations);
+# scripts/check-image-build.py fails CI when it would compile a file this stage does not copy.
 FROM node:22-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
@@ -7,7 +9,6 @@ COPY tsconfig.json tsconfig.build.json nest-cli.json ./
 COPY apps apps
 COPY libs libs
 COPY migrations migrations
-COPY bench bench
 RUN npm run build && npm prune --omit=dev --no-audit --no-fund
 
 FROM node:22-bookworm-slim AS runtime

@@ -42,7 +42,7 @@ export default defineConfig({
       {
         plugins,
         resolve: { alias },
-        test: { name: 'unit', include: ['{apps,libs,test,bench}/**/*.spec.ts'] },
+        test: { name: 'unit', include: ['{apps,libs,migrations,test,bench}/**/*.spec.ts'] },
       },
       {
         plugins,

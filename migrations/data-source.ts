@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { DataSource } from 'typeorm';
+import { type RetryOptions, initializeWithRetry } from './connect-with-retry.js';
 import { migrations } from './index.js';
 
 /** A DataSource for running migrations; `synchronize` stays off everywhere. */
@@ -15,9 +16,14 @@ export function migrationDataSource(url: string): DataSource {
   });
 }
 
-/** Runs pending migrations, one runner at a time across processes (advisory lock). */
-export async function runMigrations(url: string): Promise<string[]> {
-  const dataSource = await migrationDataSource(url).initialize();
+/**
+ * Runs pending migrations, one runner at a time across processes (advisory lock). With `retry`,
+ * a server that is still starting is waited for (compose starts `migrate` beside PostgreSQL).
+ */
+export async function runMigrations(url: string, retry?: RetryOptions): Promise<string[]> {
+  const dataSource = retry
+    ? await initializeWithRetry(() => migrationDataSource(url), retry)
+    : await migrationDataSource(url).initialize();
   try {
     const runner = dataSource.createQueryRunner();
     await runner.connect();

@@ -5,24 +5,17 @@
  * hosts create. The switch itself is proven in libs/vswitch's int tests; here the point is that
  * member hosts converge it from the pool's log.
  */
-import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { portName } from '@pool/vswitch';
 import { NetnsLab } from '../../libs/vswitch/src/testing/netns-lab.js';
 import { startPool, until, type TestPool } from './support/member-host-pool.js';
+import { missingOvsLab, realPart } from '../support/real-part.js';
 
-const available = (() => {
-  try {
-    if (process.getuid?.() !== 0) return false;
-    for (const tool of ['ovs-vsctl', 'ovs-ofctl', 'ovsdb-server', 'ip', 'ping']) {
-      execFileSync('sh', ['-c', `command -v ${tool}`], { stdio: 'ignore' });
-    }
-    return true;
-  } catch {
-    return false;
-  }
-})();
+const ovs = realPart(
+  'Open vSwitch',
+  missingOvsLab(['ovs-vsctl', 'ovs-ofctl', 'ovsdb-server', 'ip', 'ping']),
+);
 
 const mac = (n: number) => `02:00:00:00:01:${n.toString(16).padStart(2, '0')}`;
 
@@ -39,7 +32,8 @@ const VMS = {
 } as const;
 type Vm = keyof typeof VMS;
 
-describe.skipIf(!available)('member hosts on real Open vSwitch', () => {
+describe.skipIf(ovs.skip)('member hosts on real Open vSwitch', () => {
+  beforeAll(() => ovs.assertPresent());
   const pool = `ovs-${randomUUID().slice(0, 8)}`;
   const lab = new NetnsLab(`pm${process.pid % 100000}`);
   const ns = {} as Record<Vm, string>;

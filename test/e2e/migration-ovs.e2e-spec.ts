@@ -6,7 +6,6 @@
  * projection's coordinator while both hosts' switches are sampled: a VIF must never forward
  * on two hosts at once, and its addressing must come through unchanged.
  */
-import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { bridgeName, portName, type Port } from '@pool/vswitch';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -26,18 +25,12 @@ import {
   waitForSaga,
   type ProjectionProcess,
 } from './support/migration-pool.js';
+import { missingOvsLab, realPart } from '../support/real-part.js';
 
-const available = (() => {
-  try {
-    if (process.getuid?.() !== 0) return false;
-    for (const tool of ['ovs-vsctl', 'ovs-ofctl', 'ovsdb-server', 'ip', 'ping', 'bridge']) {
-      execFileSync('sh', ['-c', `command -v ${tool}`], { stdio: 'ignore' });
-    }
-    return true;
-  } catch {
-    return false;
-  }
-})();
+const ovs = realPart(
+  'Open vSwitch',
+  missingOvsLab(['ovs-vsctl', 'ovs-ofctl', 'ovsdb-server', 'ip', 'ping', 'bridge']),
+);
 
 const X = { mac: '02:00:00:00:07:07', ipv4: '10.10.0.7', ipv6: 'fd00::7' };
 const PINGER = { mac: '02:00:00:00:07:03', ipv4: '10.10.0.3' };
@@ -47,7 +40,8 @@ const N10 = bridgeName('n10');
 const XPORT = portName('x-0');
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-describe.skipIf(!available)('VM migration on real Open vSwitch', () => {
+describe.skipIf(ovs.skip)('VM migration on real Open vSwitch', () => {
+  beforeAll(() => ovs.assertPresent());
   const pool = `movs-${randomUUID().slice(0, 8)}`;
   const lab = new NetnsLab(`pg${process.pid % 100000}`);
   const ns: Record<string, string> = {};
