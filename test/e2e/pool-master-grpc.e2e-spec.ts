@@ -211,15 +211,16 @@ describe('pool master over gRPC', () => {
 
   it('reports the pool-generated MAC in the written events', async () => {
     const reply = await command('CreateVm', { vmId: 'vm-2', name: 'db' });
+    // No MAC and no device: the pool generates the one and takes the VM's lowest free other.
     const created = await command('CreateVif', {
       vifId: 'vif-2',
       vmId: 'vm-2',
-      device: 0,
       networkId: 'net-1',
     });
     expect(created.result.firstVersion).toBe(reply.result.version + 1);
     const data = JSON.parse(created.result.events[0]!.dataJson);
     expect(data.mac).toMatch(/^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/);
+    expect(data.device).toBe(0);
   });
 
   const refusals: [string, string, unknown, grpc.status, string, string][] = [

@@ -121,7 +121,9 @@ describe('pool master over NATS', () => {
     expect((generated.events[0]!.data as { mac: string }).mac).toMatch(
       /^[0-9a-f][26ae](:[0-9a-f]{2}){5}$/,
     );
-    await ok('CreateVif', { vifId: 'db-1', vmId: 'db', device: 1, networkId: 'backend' });
+    // Without a device, the decider takes the VM's lowest free one: db-0 holds 0.
+    const second = await ok('CreateVif', { vifId: 'db-1', vmId: 'db', networkId: 'backend' });
+    expect(second.events[0]).toMatchObject({ type: 'VifCreated', data: { device: 1 } });
     await ok('CreateAclRule', {
       ruleId: 'no-telnet',
       scope: { kind: 'network', networkId: 'vlan10' },

@@ -203,12 +203,11 @@ describe('pool master over REST', () => {
     const backendId = (await api.request('GET', `/pools/${pool}/events`)).body.events.find(
       (e: Json) => e.type === 'NetworkCreated' && e.data.kind === 'private',
     ).data.networkId;
-    const generated = await ok(201, 'POST', `/vms/${dbId}/vifs`, {
-      device: 0,
-      networkId: backendId,
-    });
+    // No id, no MAC, no device: the pool picks all three (device: the VM's lowest free).
+    const generated = await ok(201, 'POST', `/vms/${dbId}/vifs`, { networkId: backendId });
     const vif = eventOf(generated, 'VifCreated');
     expect(vif.vifId).toMatch(UUID);
+    expect(vif.device).toBe(0);
     expect(vif.macGenerated).toBe(true);
     // Locally administered (bit 1 of the first octet), unicast (bit 0 clear).
     expect(parseInt(vif.mac.slice(0, 2), 16) & 0b11).toBe(0b10);
@@ -419,8 +418,10 @@ describe('pool master over REST', () => {
     expect(schemas.CreateVifBody.properties.qos.allOf).toEqual([
       { $ref: '#/components/schemas/QosData' },
     ]);
-    expect(schemas.CreateVifBody.required).toEqual(expect.arrayContaining(['device', 'networkId']));
+    expect(schemas.CreateVifBody.required).toEqual(expect.arrayContaining(['networkId']));
+    // Without vifId the pool makes one; without device the VM's lowest free index is taken.
     expect(schemas.CreateVifBody.required).not.toContain('vifId');
+    expect(schemas.CreateVifBody.required).not.toContain('device');
     const createVif = doc.body.paths['/pools/{pool}/vms/{vm}/vifs'].post;
     expect(Object.keys(createVif.responses)).toEqual(
       expect.arrayContaining(['201', '400', '404', '409', '412']),

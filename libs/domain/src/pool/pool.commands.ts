@@ -63,13 +63,17 @@ export type StopVm = Command<'StopVm', { vmId: string }>;
 /** Destroys the VM's VIFs (and the ACL rules and mirrors on them) with it. */
 export type DestroyVm = Command<'DestroyVm', { vmId: string }>;
 
-/** Without `mac` the pool generates one; `portSecurity` defaults to false, `qos` to none. */
+/**
+ * Without `mac` the pool generates one; without `device` it takes the VM's lowest free index
+ * (the decider sees every VIF of the VM, so two clients cannot pick the same one);
+ * `portSecurity` defaults to false, `qos` to none.
+ */
 export type CreateVif = Command<
   'CreateVif',
   {
     vifId: string;
     vmId: string;
-    device: number;
+    device?: number;
     networkId: string;
     mac?: string | null;
     ipv4?: string | null;

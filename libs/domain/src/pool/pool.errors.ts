@@ -54,6 +54,7 @@ export const POOL_ERROR_KINDS = {
   MAC_SPACE_EXHAUSTED: 'conflict',
   IP_IN_USE: 'conflict',
   VIF_DEVICE_IN_USE: 'conflict',
+  VIF_DEVICES_EXHAUSTED: 'conflict',
   NETWORK_IN_USE: 'conflict',
   HOST_HAS_RUNNING_VMS: 'conflict',
   HOST_HAS_MIGRATIONS: 'conflict',

@@ -56,12 +56,13 @@ export class CreateVifData extends VifAddressing {
   vmId!: string;
 
   @IntField({
-    description: 'Device index 0–15, unique per VM',
+    description: "Device index 0–15, unique per VM; absent: the VM's lowest free index",
+    presence: 'optional',
     minimum: 0,
     maximum: 15,
     example: 0,
   })
-  device!: number;
+  device?: number;
 
   @IdField({ description: 'The network the VIF plugs into' })
   networkId!: string;

@@ -81,6 +81,34 @@ describe('CreateVif', () => {
       .then([created()]);
   });
 
+  it('takes the lowest free device of the VM when none is given', () => {
+    const { device: _omitted, ...withoutDevice } = create({ mac: '52:54:00:aa:bb:cc' }).data;
+    const omitted = cmd('CreateVif', withoutDevice);
+    given(withVif).when(omitted).then([created()]);
+    // Device 0 and 2 taken on vm1, 1 free (and vm2's device 1 is no concern).
+    const holes = [
+      ...withVif,
+      vifCreated('vifa', 'vm1', 'priv', { device: 0 }),
+      vifCreated('vifb', 'vm1', 'priv', { device: 2 }),
+      vifCreated('vifc', 'vm2', 'priv', { device: 1 }),
+    ];
+    given(holes)
+      .when(omitted)
+      .then([created({ device: 1 })]);
+  });
+
+  it('refuses a VIF without device when the VM uses all sixteen', () => {
+    const full = [
+      ...lab,
+      ...Array.from({ length: 16 }, (_, device) =>
+        vifCreated(`full${device}`, 'vm1', 'priv', { device }),
+      ),
+    ];
+    const { device: _omitted, ...withoutDevice } = create().data;
+    const error = given(full).when(cmd('CreateVif', withoutDevice)).then('VIF_DEVICES_EXHAUSTED');
+    expect(error.details).toEqual({ vmId: 'vm1' });
+  });
+
   it('refuses an IP in use on the network, not on another one', () => {
     given(withVif)
       .when(create({ ipv4: '10.0.0.5' }))

@@ -69,13 +69,31 @@ const sameQos = (a: Qos | null, b: Qos | null): boolean =>
     a.egressKbps === b.egressKbps &&
     a.egressBurstKb === b.egressBurstKb);
 
+const VIF_DEVICE_MAX = 15;
+
+/** The lowest device index 0–15 the VM has no VIF on: what a CreateVif without `device` gets. */
+const lowestFreeDevice = (vmId: string, used: ReadonlyMap<number, string> | undefined): number => {
+  for (let device = 0; device <= VIF_DEVICE_MAX; device++) {
+    if (!used?.has(device)) return device;
+  }
+  throw poolError(
+    'VIF_DEVICES_EXHAUSTED',
+    `VM ${vmId} has a VIF on every device 0–${VIF_DEVICE_MAX}; destroy one first`,
+    { vmId },
+  );
+};
+
 /** Plugging a VIF into a running VM needs an uplink for its network on the VM's host. */
 export const createVif = ({ data }: CreateVif, state: PoolState): PoolEvent[] => {
   const vifId = requireNewId('VIF', state.vifs, 'vifId', data.vifId);
   const vm = getVm(state, data.vmId);
   requireNotMigrating(state, vm);
-  const device = v.requireInteger('INVALID_VIF_DEVICE', 'device', data.device, 0, 15);
-  const holder = state.indexes.vifsByVm.get(vm.id)?.get(device);
+  const used = state.indexes.vifsByVm.get(vm.id);
+  const device =
+    data.device === undefined
+      ? lowestFreeDevice(vm.id, used)
+      : v.requireInteger('INVALID_VIF_DEVICE', 'device', data.device, 0, VIF_DEVICE_MAX);
+  const holder = used?.get(device);
   if (holder !== undefined) {
     throw poolError(
       'VIF_DEVICE_IN_USE',
