@@ -19,7 +19,9 @@ const MAIN_HELP = `
 Writes go to the pool master's REST API; list, show and status read the projection's read
 API, falling back to the master's event log when the projection cannot answer (applied
 versions are then unknown). Every mutating verb takes --wait: it returns only once every
-enabled host applied the change, with a progress bar of hosts on a terminal.
+enabled host applied the change, with a progress bar of hosts on a terminal; if the wait times
+out, a verb that created something still prints its id. A VM, network or host is given by its
+id or, when no other of its kind has it, by its name (an id always wins over a name).
 
 Environment:
   POOLNET_MASTER      --master      (default http://127.0.0.1:3000)

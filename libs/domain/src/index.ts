@@ -11,3 +11,4 @@ export * from './pool/pool.snapshot.js';
 export { initialPoolState, type PoolIndexes, type PoolState } from './pool/pool.state.js';
 export * from './pool/pool.types.js';
 export * from './pool/pool.upcasters.js';
+export { isValidId } from './pool/pool.validation.js';

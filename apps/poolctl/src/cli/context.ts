@@ -7,6 +7,7 @@ import { type ReadSource } from '../read/views.js';
 import { usageError } from './errors.js';
 import { type GlobalOptions, type OutputMode } from './global-options.js';
 import { type CliIo } from './io.js';
+import { NameResolver } from './name-resolver.js';
 
 /** What a verb works with: clients, where reads come from, and where output goes. */
 export class Context {
@@ -15,6 +16,8 @@ export class Context {
   readonly reads: ReadSource;
   /** The master's log, folded: what `--read-from auto` falls back to. */
   readonly log: LogSource;
+  /** Names to ids, for the verbs that take an existing VM, network or host. */
+  readonly names: NameResolver;
   private noted = new Set<string>();
 
   constructor(
@@ -38,6 +41,13 @@ export class Context {
         : options.readFrom === 'log'
           ? log
           : autoSource(this.projection, log, (message) => this.note(message));
+    this.names = new NameResolver({
+      projection: this.projection,
+      log,
+      master: this.master,
+      readFrom: options.readFrom,
+      note: (message) => this.note(message),
+    });
   }
 
   get output(): OutputMode {

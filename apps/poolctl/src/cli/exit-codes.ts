@@ -11,6 +11,8 @@ export const ExitCode = {
   Auth: 4,
   /** Accepted, then failed: the migration was aborted. */
   Aborted: 5,
+  /** A name given for an id matches several objects: give one of the ids it lists. */
+  Ambiguous: 6,
 } as const;
 
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
@@ -22,4 +24,5 @@ Exit codes:
   2  usage error (unknown verb or option, malformed value)
   3  unavailable: master or projection unreachable, timed out (hosts not converged), 5xx
   4  authentication or authorization refused (401, 403)
-  5  accepted, then failed (a migration aborted)`;
+  5  accepted, then failed (a migration aborted)
+  6  ambiguous: a name matches several objects (the error lists their ids)`;

@@ -5,7 +5,8 @@ import { integer, portRange } from '../cli/parsers.js';
 import { ACL_COLUMNS } from '../output/columns.js';
 import { createAclRule, deleteAclRule } from '../requests/master-requests.js';
 import { applyCommand, printApplied } from './mutation.js';
-import { scopeOf } from './scope.js';
+import { applyNamed, type Ids } from './named-command.js';
+import { scopeOf, scopeRefs, scopeWith } from './scope.js';
 import { examples, printList, verb, WAIT_HELP } from './verb.js';
 
 interface AddOptions {
@@ -38,7 +39,7 @@ export function registerAcl(program: Command, io: CliIo): void {
       'add a rule; two rules with the same scope, direction and priority must not overlap. ' +
         'Prints the rule id',
     )
-    .option('--network <network>', 'apply to every port of this network')
+    .option('--network <network>', 'apply to every port of this network (id or name)')
     .option('--vif <vif>', 'apply to this VIF')
     .addOption(
       new Option('--direction <direction>', 'seen from the port')
@@ -69,15 +70,17 @@ export function registerAcl(program: Command, io: CliIo): void {
     .action(
       verb<AddOptions>(io, async (ctx, _args, options) => {
         const pool = ctx.pool();
-        const request = createAclRule(pool, {
-          ruleId: options.id,
-          scope: scopeOf(options, 'acl add'),
-          direction: options.direction,
-          priority: options.priority,
-          match: { protocol: options.protocol, cidr: options.cidr, ...options.port },
-          action: options.action,
-        });
-        printApplied(ctx, await applyCommand(ctx, pool, request, options));
+        const scope = scopeOf(options, 'acl add');
+        const add = (ids: Ids) =>
+          createAclRule(pool, {
+            ruleId: options.id,
+            scope: scopeWith(scope, ids),
+            direction: options.direction,
+            priority: options.priority,
+            match: { protocol: options.protocol, cidr: options.cidr, ...options.port },
+            action: options.action,
+          });
+        printApplied(ctx, await applyNamed(ctx, pool, scopeRefs(scope), add, options));
       }),
     );
 

@@ -183,8 +183,8 @@ describe('argument → request mapping', () => {
       {
         method: 'POST',
         path: '/pools/lab/vms/web-1/vifs',
+        // No --device: none sent, the pool takes the VM's lowest free index.
         body: {
-          device: 0,
           networkId: 'prod',
           ipv4: '192.0.2.10',
           qos: { ingressKbps: 100000, ingressBurstKb: 10000, egressKbps: 5000, egressBurstKb: 0 },
@@ -298,9 +298,14 @@ describe('argument → request mapping', () => {
   });
 
   it('encodes ids as path segments', async () => {
-    const { fetch, seen } = fakeServices(masterCommands(() => ({ status: 200, body: outcome() })));
+    // Not an id: looked up as a name first (reads know no such pool), then sent as given.
+    const unknownPool = { status: 404, body: { code: 'POOL_NOT_FOUND' } };
+    const { fetch, seen } = fakeServices(
+      masterCommands(() => ({ status: 200, body: outcome() })),
+      () => unknownPool,
+    );
     await run(['--pool', 'lab', 'vm', 'stop', 'a/b c'], fetch);
-    expect(seen[0]!.url.pathname).toBe('/pools/lab/vms/a%2Fb%20c/stop');
+    expect(seen.at(-1)!.url.pathname).toBe('/pools/lab/vms/a%2Fb%20c/stop');
   });
 
   it('sends an Idempotency-Key, the token as Bearer, and nothing else extra', async () => {

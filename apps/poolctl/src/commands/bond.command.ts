@@ -6,6 +6,7 @@ import { BOND_COLUMNS } from '../output/columns.js';
 import { createBond, destroyBond } from '../requests/master-requests.js';
 import { hostDetails } from './hosts-detail.js';
 import { applyCommand, printApplied } from './mutation.js';
+import { applyNamed, type Ids } from './named-command.js';
 import { examples, printList, verb, WAIT_HELP } from './verb.js';
 
 interface CreateOptions {
@@ -27,7 +28,7 @@ export function registerBond(program: Command, io: CliIo): void {
   bond
     .command('create')
     .description('bond NICs of one host; prints the bond id')
-    .argument('<host>', 'the host id')
+    .argument('<host>', 'the host id or name')
     .argument('<device>', 'the bond device (bond0…)')
     .requiredOption('--members <devices>', 'two or more PIF devices, comma-separated', commaList)
     .addOption(
@@ -42,14 +43,15 @@ export function registerBond(program: Command, io: CliIo): void {
     .action(
       verb<CreateOptions>(io, async (ctx, [host, device], options) => {
         const pool = ctx.pool();
-        const request = createBond(pool, {
-          bondId: options.id,
-          hostId: host!,
-          device: device!,
-          members: options.members,
-          mode: options.mode,
-        });
-        printApplied(ctx, await applyCommand(ctx, pool, request, options));
+        const create = (ids: Ids) =>
+          createBond(pool, {
+            bondId: options.id,
+            hostId: ids.host!,
+            device: device!,
+            members: options.members,
+            mode: options.mode,
+          });
+        printApplied(ctx, await applyNamed(ctx, pool, { host: host! }, create, options));
       }),
     );
 
@@ -69,7 +71,7 @@ export function registerBond(program: Command, io: CliIo): void {
   bond
     .command('list')
     .description('list the bonds of one host or of every host')
-    .option('--host <host>', 'only this host')
+    .option('--host <host>', 'only this host (id or name)')
     .addHelpText('after', examples('poolctl bond list', 'poolctl bond list --host host-a'))
     .action(
       verb<{ host?: string }>(io, async (ctx, _args, options) => {

@@ -12,7 +12,10 @@ import {
   type PifInventory,
 } from '../requests/master-requests.js';
 import { applyCommand, printApplied } from './mutation.js';
+import { applyNamed, type Ids } from './named-command.js';
 import { examples, printList, printObject, verb, WAIT_HELP } from './verb.js';
+
+const HOST_ARG = 'the host id, or its name if no other host has it';
 
 interface JoinOptions {
   name?: string;
@@ -72,7 +75,7 @@ export function registerHost(program: Command, io: CliIo): void {
     host
       .command(name)
       .description(what)
-      .argument('<host>', 'the host id')
+      .argument('<host>', HOST_ARG)
       .option('--wait', WAIT_HELP)
       .addHelpText(
         'after',
@@ -81,7 +84,8 @@ export function registerHost(program: Command, io: CliIo): void {
       .action(
         verb<{ wait?: boolean }>(io, async (ctx, [id], options) => {
           const pool = ctx.pool();
-          printApplied(ctx, await applyCommand(ctx, pool, build(pool, id!), options));
+          const request = ({ host }: Ids) => build(pool, host!);
+          printApplied(ctx, await applyNamed(ctx, pool, { host: id! }, request, options));
         }),
       );
   }
@@ -105,11 +109,12 @@ export function registerHost(program: Command, io: CliIo): void {
   host
     .command('show')
     .description('show a host: state, convergence, PIFs and bonds')
-    .argument('<host>', 'the host id')
+    .argument('<host>', HOST_ARG)
     .addHelpText('after', examples('poolctl host show host-a'))
     .action(
       verb(io, async (ctx, [id]) => {
-        const view = await ctx.reads.host(ctx.pool(), id!);
+        const pool = ctx.pool();
+        const view = await ctx.reads.host(pool, await ctx.names.host(pool, id!));
         const pifs = view.pifs.map((pif) => ({ ...pif, hostId: view.id }));
         const bonds = view.bonds.map((bond) => ({ ...bond, hostId: bond.hostId ?? view.id }));
         printObject(

@@ -7,7 +7,7 @@ export async function hostDetails(
   pool: string,
   host?: string,
 ): Promise<HostDetail[]> {
-  if (host !== undefined) return [await ctx.reads.host(pool, host)];
+  if (host !== undefined) return [await ctx.reads.host(pool, await ctx.names.host(pool, host))];
   const hosts = await ctx.reads.hosts(pool);
   return Promise.all(hosts.map((h) => ctx.reads.host(pool, h.id)));
 }

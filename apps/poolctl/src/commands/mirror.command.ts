@@ -4,7 +4,8 @@ import { type CliIo } from '../cli/io.js';
 import { MIRROR_COLUMNS } from '../output/columns.js';
 import { createMirror, deleteMirror } from '../requests/master-requests.js';
 import { applyCommand, printApplied } from './mutation.js';
-import { scopeOf } from './scope.js';
+import { applyNamed, type Ids } from './named-command.js';
+import { scopeOf, scopeRefs, scopeWith } from './scope.js';
 import { examples, printList, verb, WAIT_HELP } from './verb.js';
 
 interface CreateOptions {
@@ -28,7 +29,7 @@ export function registerMirror(program: Command, io: CliIo): void {
   mirror
     .command('create')
     .description('mirror the traffic of a network or VIF to a VIF; prints the mirror id')
-    .option('--network <network>', 'mirror every port of this network')
+    .option('--network <network>', 'mirror every port of this network (id or name)')
     .option('--vif <vif>', 'mirror this VIF')
     .addOption(
       new Option('--direction <direction>', 'which direction of the source')
@@ -45,13 +46,15 @@ export function registerMirror(program: Command, io: CliIo): void {
     .action(
       verb<CreateOptions>(io, async (ctx, _args, options) => {
         const pool = ctx.pool();
-        const request = createMirror(pool, {
-          mirrorId: options.id,
-          source: scopeOf(options, 'mirror create'),
-          direction: options.direction,
-          destinationVifId: options.to,
-        });
-        printApplied(ctx, await applyCommand(ctx, pool, request, options));
+        const source = scopeOf(options, 'mirror create');
+        const create = (ids: Ids) =>
+          createMirror(pool, {
+            mirrorId: options.id,
+            source: scopeWith(source, ids),
+            direction: options.direction,
+            destinationVifId: options.to,
+          });
+        printApplied(ctx, await applyNamed(ctx, pool, scopeRefs(source), create, options));
       }),
     );
 

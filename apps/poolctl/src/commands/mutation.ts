@@ -9,7 +9,12 @@ export interface Applied {
   createdId?: string;
 }
 
-/** Sends a command with a fresh Idempotency-Key; with `wait`, returns once the hosts applied it. */
+/**
+ * Sends a command with a fresh Idempotency-Key; with `wait`, returns once the hosts applied it.
+ * If the wait fails (hosts behind at --timeout, the master gone), the command is committed all
+ * the same: what it created is printed before the failure is thrown, so a script gets the id it
+ * needs to go on (or to clean up) along with the non-zero exit.
+ */
 export async function applyCommand(
   ctx: Context,
   pool: string,
@@ -17,11 +22,18 @@ export async function applyCommand(
   options: { wait?: boolean } = {},
 ): Promise<Applied> {
   const idempotencyKey = ctx.io.newKey();
-  let outcome = await ctx.master.send(request, { idempotencyKey });
-  if (options.wait && outcome.enabledHosts.length > 0) {
-    outcome = await waitForHosts(ctx, pool, request, idempotencyKey, outcome);
+  const committed = await ctx.master.send(request, { idempotencyKey });
+  const id = createdId(request, committed);
+  if (!options.wait || committed.enabledHosts.length === 0) {
+    return { outcome: committed, createdId: id };
   }
-  return { outcome, createdId: createdId(request, outcome) };
+  try {
+    const outcome = await waitForHosts(ctx, pool, request, idempotencyKey, committed);
+    return { outcome, createdId: id };
+  } catch (error) {
+    if (id !== undefined) printApplied(ctx, { outcome: committed, createdId: id });
+    throw error;
+  }
 }
 
 function createdId(request: CommandRequest, outcome: CommandOutcome): string | undefined {

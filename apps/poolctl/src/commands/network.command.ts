@@ -11,7 +11,10 @@ import {
   type NetworkSpec,
 } from '../requests/master-requests.js';
 import { applyCommand, printApplied } from './mutation.js';
+import { applyNamed, type Ids } from './named-command.js';
 import { examples, printList, printObject, verb, WAIT_HELP } from './verb.js';
+
+const NETWORK_ARG = 'the network id or name';
 
 export interface CreateNetworkOptions {
   uplink?: string;
@@ -87,7 +90,7 @@ export function registerNetwork(program: Command, io: CliIo): void {
   network
     .command('update')
     .description('rename a network or change its MTU')
-    .argument('<network>', 'the network id')
+    .argument('<network>', NETWORK_ARG)
     .option('--name <name>', 'a new name')
     .option('--mtu <mtu>', 'a new MTU, 68–9216', integer)
     .option('--wait', WAIT_HELP)
@@ -98,21 +101,23 @@ export function registerNetwork(program: Command, io: CliIo): void {
           throw usageError('network update needs --name, --mtu or both');
         }
         const pool = ctx.pool();
-        const request = updateNetwork(pool, id!, { name: options.name, mtu: options.mtu });
-        printApplied(ctx, await applyCommand(ctx, pool, request, options));
+        const changes = { name: options.name, mtu: options.mtu };
+        const update = ({ network }: Ids) => updateNetwork(pool, network!, changes);
+        printApplied(ctx, await applyNamed(ctx, pool, { network: id! }, update, options));
       }),
     );
 
   network
     .command('destroy')
     .description('destroy a network without VIFs; its ACL rules and mirrors go with it')
-    .argument('<network>', 'the network id')
+    .argument('<network>', NETWORK_ARG)
     .option('--wait', WAIT_HELP)
     .addHelpText('after', examples('poolctl network destroy backend'))
     .action(
       verb<{ wait?: boolean }>(io, async (ctx, [id], options) => {
         const pool = ctx.pool();
-        printApplied(ctx, await applyCommand(ctx, pool, destroyNetwork(pool, id!), options));
+        const destroy = ({ network }: Ids) => destroyNetwork(pool, network!);
+        printApplied(ctx, await applyNamed(ctx, pool, { network: id! }, destroy, options));
       }),
     );
 
@@ -129,11 +134,12 @@ export function registerNetwork(program: Command, io: CliIo): void {
   network
     .command('show')
     .description('show a network')
-    .argument('<network>', 'the network id')
+    .argument('<network>', NETWORK_ARG)
     .addHelpText('after', examples('poolctl network show prod'))
     .action(
       verb(io, async (ctx, [id]) => {
-        const view = await ctx.reads.network(ctx.pool(), id!);
+        const pool = ctx.pool();
+        const view = await ctx.reads.network(pool, await ctx.names.network(pool, id!));
         printObject(ctx, view, [
           ['id', view.id],
           ['name', view.name],

@@ -6,7 +6,8 @@ import { integer } from '../cli/parsers.js';
 import { PIF_COLUMNS } from '../output/columns.js';
 import { setPif } from '../requests/master-requests.js';
 import { hostDetails } from './hosts-detail.js';
-import { applyCommand, printApplied } from './mutation.js';
+import { printApplied } from './mutation.js';
+import { applyNamed, type Ids } from './named-command.js';
 import { examples, printList, verb, WAIT_HELP } from './verb.js';
 
 export function registerPif(program: Command, io: CliIo): void {
@@ -21,7 +22,7 @@ export function registerPif(program: Command, io: CliIo): void {
   pif
     .command('list')
     .description('list the PIFs of one host or of every host')
-    .option('--host <host>', 'only this host')
+    .option('--host <host>', 'only this host (id or name)')
     .addHelpText('after', examples('poolctl pif list', 'poolctl pif list --host host-a -o json'))
     .action(
       verb<{ host?: string }>(io, async (ctx, _args, options) => {
@@ -36,7 +37,7 @@ export function registerPif(program: Command, io: CliIo): void {
     .description(
       "set a PIF's role (management moves the host's management interface) and/or its MTU",
     )
-    .argument('<host>', 'the host id')
+    .argument('<host>', 'the host id or name')
     .argument('<device>', 'the PIF device (eth1…)')
     .addOption(new Option('--role <role>', 'the traffic it carries').choices(PIF_ROLES))
     .option('--mtu <mtu>', 'MTU, 68–9216', integer)
@@ -54,8 +55,8 @@ export function registerPif(program: Command, io: CliIo): void {
           throw usageError('pif set needs --role, --mtu or both');
         }
         const pool = ctx.pool();
-        const request = setPif(pool, host!, device!, { role: o.role, mtu: o.mtu });
-        printApplied(ctx, await applyCommand(ctx, pool, request, o));
+        const set = (ids: Ids) => setPif(pool, ids.host!, device!, { role: o.role, mtu: o.mtu });
+        printApplied(ctx, await applyNamed(ctx, pool, { host: host! }, set, o));
       }),
     );
 }

@@ -12,6 +12,7 @@ import {
   type VifAddressing,
 } from '../requests/master-requests.js';
 import { applyCommand, printApplied } from './mutation.js';
+import { applyNamed, type Ids } from './named-command.js';
 import { examples, printList, verb, WAIT_HELP } from './verb.js';
 
 type Rate = { kbps: number; burstKb: number };
@@ -27,7 +28,7 @@ interface AddressingOptions {
 
 interface CreateOptions extends AddressingOptions {
   network: string;
-  device: number;
+  device?: number;
   mac?: string;
   id?: string;
   wait?: boolean;
@@ -69,6 +70,7 @@ export function addressingOf(options: AddressingOptions): VifAddressing {
 
 /** The VM a VIF belongs to: its URL names it, though the master does not check it. */
 async function vmOfVif(ctx: Context, pool: string, vif: string, given?: string): Promise<string> {
+  // The master does not check it: a name there does no harm, and needs no lookup.
   if (given !== undefined) return given;
   const vm = (await ctx.reads.vms(pool)).find((v) => v.vifs.some((f) => f.id === vif));
   if (!vm) throw new ApiError(404, 'VIF_NOT_FOUND', `VIF ${vif} does not exist.`);
@@ -113,9 +115,13 @@ export function registerVif(program: Command, io: CliIo): void {
     vif
       .command('create')
       .description('plug a VIF of a VM into a network; prints its id')
-      .argument('<vm>', 'the VM id')
-      .requiredOption('--network <network>', 'the network id')
-      .option('--device <n>', 'device index 0–15, unique per VM', integer, 0)
+      .argument('<vm>', 'the VM id, or its name if no other VM has it')
+      .requiredOption('--network <network>', 'the network id or name')
+      .option(
+        '--device <n>',
+        "device index 0–15, unique per VM (default: the VM's lowest free index, chosen by the pool)",
+        integer,
+      )
       .option('--mac <mac>', 'a unicast MAC unique in the pool (default: the pool generates one)')
       .option('--id <id>', 'the VIF id (default: a new UUID)'),
     false,
@@ -125,21 +131,23 @@ export function registerVif(program: Command, io: CliIo): void {
       'after',
       examples(
         'poolctl vif create web-1 --network prod --ipv4 192.0.2.10',
-        'poolctl vif create web-1 --network backend --device 1 --mac 02:00:00:00:00:11 \\\n' +
+        'poolctl vif create web-1 --network backend --device 3 --mac 02:00:00:00:00:11 \\\n' +
           '      --qos-in 100000/10000 --qos-out 100000/10000 --port-security --wait',
       ),
     )
     .action(
-      verb<CreateOptions>(io, async (ctx, [vm], options) => {
+      verb<CreateOptions>(io, async (ctx, [ref], options) => {
         const pool = ctx.pool();
-        const request = createVif(pool, vm!, {
-          vifId: options.id,
-          device: options.device,
-          networkId: options.network,
-          mac: options.mac,
-          ...addressingOf(options),
-        });
-        printApplied(ctx, await applyCommand(ctx, pool, request, options));
+        const create = ({ vm, network }: Ids) =>
+          createVif(pool, vm!, {
+            vifId: options.id,
+            device: options.device,
+            networkId: network!,
+            mac: options.mac,
+            ...addressingOf(options),
+          });
+        const refs = { vm: ref!, network: options.network };
+        printApplied(ctx, await applyNamed(ctx, pool, refs, create, options));
       }),
     );
 
@@ -148,7 +156,7 @@ export function registerVif(program: Command, io: CliIo): void {
       .command('update')
       .description("change a VIF's addresses, QoS or port security (what is not given stays)")
       .argument('<vif>', 'the VIF id')
-      .option('--vm <vm>', 'its VM (default: looked up)'),
+      .option('--vm <vm>', 'its VM, id or name (default: looked up)'),
     true,
   )
     .option('--wait', WAIT_HELP)
@@ -178,7 +186,7 @@ export function registerVif(program: Command, io: CliIo): void {
     .command('destroy')
     .description('unplug a VIF; its ACL rules and mirrors go with it')
     .argument('<vif>', 'the VIF id')
-    .option('--vm <vm>', 'its VM (default: looked up)')
+    .option('--vm <vm>', 'its VM, id or name (default: looked up)')
     .option('--wait', WAIT_HELP)
     .addHelpText('after', examples('poolctl vif destroy 1f0e…'))
     .action(
@@ -192,8 +200,8 @@ export function registerVif(program: Command, io: CliIo): void {
   vif
     .command('list')
     .description('list VIFs with their MAC, IPs, QoS and port security')
-    .option('--vm <vm>', 'only the VIFs of this VM')
-    .option('--network <network>', 'only the VIFs on this network')
+    .option('--vm <vm>', 'only the VIFs of this VM (id or name)')
+    .option('--network <network>', 'only the VIFs on this network (id or name)')
     .addHelpText(
       'after',
       examples('poolctl vif list --vm web-1', 'poolctl vif list --network prod -o json'),
@@ -201,10 +209,14 @@ export function registerVif(program: Command, io: CliIo): void {
     .action(
       verb<{ vm?: string; network?: string }>(io, async (ctx, _args, options) => {
         const pool = ctx.pool();
-        const vms = options.vm ? [await ctx.reads.vm(pool, options.vm)] : await ctx.reads.vms(pool);
+        const [vm, network] = await Promise.all([
+          ctx.names.optional(pool, 'vm', options.vm),
+          ctx.names.optional(pool, 'network', options.network),
+        ]);
+        const vms = vm ? [await ctx.reads.vm(pool, vm)] : await ctx.reads.vms(pool);
         const rows = vms
-          .flatMap((vm) => vm.vifs.map((v) => ({ ...v, vmId: vm.id })))
-          .filter((v) => options.network === undefined || v.networkId === options.network);
+          .flatMap((v) => v.vifs.map((f) => ({ ...f, vmId: v.id })))
+          .filter((f) => network === undefined || f.networkId === network);
         printList(ctx, rows, VIF_COLUMNS);
       }),
     );

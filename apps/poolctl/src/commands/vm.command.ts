@@ -1,6 +1,7 @@
 import { Option, type Command } from 'commander';
 import { CliError } from '../cli/errors.js';
 import { ExitCode } from '../cli/exit-codes.js';
+import { type Context } from '../cli/context.js';
 import { type CliIo } from '../cli/io.js';
 import { VIF_COLUMNS, VM_COLUMNS } from '../output/columns.js';
 import { renderTable } from '../output/table.js';
@@ -12,9 +13,29 @@ import {
   startVm,
   stopVm,
 } from '../requests/master-requests.js';
-import { waitForMigration } from '../wait/migration.js';
-import { applyCommand, printApplied } from './mutation.js';
+import { waitForMigration, type MigrationResult } from '../wait/migration.js';
+import { applyCommand, printApplied, type Applied } from './mutation.js';
+import { applyNamed, type Ids } from './named-command.js';
 import { examples, printList, printObject, verb, WAIT_HELP } from './verb.js';
+
+/** The VM id the master's MigrationRequested names (the argument may have been a name). */
+const migrating = (applied: Applied): string | undefined =>
+  (applied.outcome.events[0]?.data as { vmId?: string } | undefined)?.vmId;
+
+const VM_ARG = 'the VM id, or its name if no other VM has it';
+
+/** `<id> <status>` (table) or the outcome with the migration (json); the status may be unknown. */
+function printMigration(
+  ctx: Context,
+  applied: Applied,
+  migration: { id: string; status: unknown; versions?: unknown },
+): void {
+  if (ctx.output === 'json') printApplied(ctx, applied, { migration });
+  else
+    ctx.print(
+      typeof migration.status === 'string' ? `${migration.id} ${migration.status}` : migration.id,
+    );
+}
 
 export function registerVm(program: Command, io: CliIo): void {
   const vm = program
@@ -45,51 +66,56 @@ export function registerVm(program: Command, io: CliIo): void {
 
   vm.command('rename')
     .description('rename a VM')
-    .argument('<vm>', 'the VM id')
+    .argument('<vm>', VM_ARG)
     .argument('<name>', 'the new name')
     .option('--wait', WAIT_HELP)
     .addHelpText('after', examples('poolctl vm rename web-1 web-01'))
     .action(
       verb<{ wait?: boolean }>(io, async (ctx, [id, name], options) => {
         const pool = ctx.pool();
-        printApplied(ctx, await applyCommand(ctx, pool, renameVm(pool, id!, name!), options));
+        const rename = ({ vm }: Ids) => renameVm(pool, vm!, name!);
+        printApplied(ctx, await applyNamed(ctx, pool, { vm: id! }, rename, options));
       }),
     );
 
   vm.command('start')
     .description('start a VM on an enabled host with an uplink for each of its external networks')
-    .argument('<vm>', 'the VM id')
-    .requiredOption('--on <host>', 'the host to run it on')
+    .argument('<vm>', VM_ARG)
+    .requiredOption('--on <host>', 'the host to run it on (id or name)')
     .option('--wait', WAIT_HELP)
     .addHelpText('after', examples('poolctl vm start web-1 --on host-a --wait'))
     .action(
       verb<{ on: string; wait?: boolean }>(io, async (ctx, [id], options) => {
         const pool = ctx.pool();
-        printApplied(ctx, await applyCommand(ctx, pool, startVm(pool, id!, options.on), options));
+        const start = ({ vm, host }: Ids) => startVm(pool, vm!, host!);
+        const refs = { vm: id!, host: options.on };
+        printApplied(ctx, await applyNamed(ctx, pool, refs, start, options));
       }),
     );
 
   vm.command('stop')
     .description('stop a running VM')
-    .argument('<vm>', 'the VM id')
+    .argument('<vm>', VM_ARG)
     .option('--wait', WAIT_HELP)
     .addHelpText('after', examples('poolctl vm stop web-1 --wait'))
     .action(
       verb<{ wait?: boolean }>(io, async (ctx, [id], options) => {
         const pool = ctx.pool();
-        printApplied(ctx, await applyCommand(ctx, pool, stopVm(pool, id!), options));
+        const stop = ({ vm }: Ids) => stopVm(pool, vm!);
+        printApplied(ctx, await applyNamed(ctx, pool, { vm: id! }, stop, options));
       }),
     );
 
   vm.command('destroy')
     .description('destroy a halted VM with its VIFs, their ACL rules and mirrors')
-    .argument('<vm>', 'the VM id')
+    .argument('<vm>', VM_ARG)
     .option('--wait', WAIT_HELP)
     .addHelpText('after', examples('poolctl vm destroy web-1'))
     .action(
       verb<{ wait?: boolean }>(io, async (ctx, [id], options) => {
         const pool = ctx.pool();
-        printApplied(ctx, await applyCommand(ctx, pool, destroyVm(pool, id!), options));
+        const destroy = ({ vm }: Ids) => destroyVm(pool, vm!);
+        printApplied(ctx, await applyNamed(ctx, pool, { vm: id! }, destroy, options));
       }),
     );
 
@@ -98,10 +124,10 @@ export function registerVm(program: Command, io: CliIo): void {
       'move a running VM to another host; it keeps its MACs, IPs and networks. Prints the ' +
         'migration id; with --wait, follows it to completed (exit 0) or aborted (exit 5)',
     )
-    .argument('<vm>', 'the VM id')
+    .argument('<vm>', VM_ARG)
     .requiredOption(
       '--to <host>',
-      'an enabled host with an uplink for every external network of the VM',
+      'an enabled host (id or name) with an uplink for every external network of the VM',
     )
     .option('--id <id>', 'the migration id (default: a new UUID)')
     .option(
@@ -116,23 +142,35 @@ export function registerVm(program: Command, io: CliIo): void {
       ),
     )
     .action(
-      verb<{ to: string; id?: string; wait?: boolean }>(io, async (ctx, [id], options) => {
+      verb<{ to: string; id?: string; wait?: boolean }>(io, async (ctx, [ref], options) => {
         const pool = ctx.pool();
         // The migration's own wait follows the saga; the hosts barrier would only cover Requested.
-        const applied = await applyCommand(ctx, pool, migrateVm(pool, id!, options.to, options.id));
+        const migrate = ({ vm, host }: Ids) => migrateVm(pool, vm!, host!, options.id);
+        const applied = await applyNamed(ctx, pool, { vm: ref!, host: options.to }, migrate);
         const migrationId = applied.createdId;
         if (!options.wait || migrationId === undefined) {
           printApplied(ctx, applied);
           return;
         }
-        const migration = await waitForMigration(ctx, pool, migrationId, applied.outcome.version);
-        if (ctx.output === 'json') printApplied(ctx, applied, { migration });
-        else ctx.print(`${migrationId} ${migration.status}`);
+        let migration: MigrationResult;
+        try {
+          migration = await waitForMigration(ctx, pool, migrationId, applied.outcome.version);
+        } catch (error) {
+          // It was requested and goes on without us: its id, and the step it reached, still print.
+          const reached = error instanceof CliError ? error.details : undefined;
+          printMigration(ctx, applied, {
+            id: migrationId,
+            status: reached?.status ?? null,
+            versions: reached?.versions ?? null,
+          });
+          throw error;
+        }
+        printMigration(ctx, applied, migration);
         if (migration.status === 'aborted') {
           throw new CliError(
             ExitCode.Aborted,
             'MIGRATION_ABORTED',
-            `migration ${migrationId} of VM ${id} was aborted: ${migration.reason ?? 'no reason given'}`,
+            `migration ${migrationId} of VM ${migrating(applied) ?? ref} was aborted: ${migration.reason ?? 'no reason given'}`,
             { migration },
           );
         }
@@ -141,7 +179,7 @@ export function registerVm(program: Command, io: CliIo): void {
 
   vm.command('list')
     .description('list VMs')
-    .option('--host <host>', 'only VMs resident on this host')
+    .option('--host <host>', 'only VMs resident on this host (id or name)')
     .addOption(
       new Option('--power-state <state>', 'only VMs in this state').choices(['halted', 'running']),
     )
@@ -151,18 +189,25 @@ export function registerVm(program: Command, io: CliIo): void {
     )
     .action(
       verb<{ host?: string; powerState?: string }>(io, async (ctx, _args, options) => {
-        const vms = await ctx.reads.vms(ctx.pool(), options);
+        const pool = ctx.pool();
+        let vms = await ctx.reads.vms(pool, options);
+        // No VM on that host: it may have been a host's name (an id would have matched).
+        if (vms.length === 0 && options.host !== undefined) {
+          const host = await ctx.names.host(pool, options.host);
+          if (host !== options.host) vms = await ctx.reads.vms(pool, { ...options, host });
+        }
         printList(ctx, vms, VM_COLUMNS);
       }),
     );
 
   vm.command('show')
     .description('show a VM with its VIFs and any migration under way')
-    .argument('<vm>', 'the VM id')
+    .argument('<vm>', VM_ARG)
     .addHelpText('after', examples('poolctl vm show web-1', 'poolctl vm show web-1 -o json'))
     .action(
       verb(io, async (ctx, [id]) => {
-        const view = await ctx.reads.vm(ctx.pool(), id!);
+        const pool = ctx.pool();
+        const view = await ctx.reads.vm(pool, await ctx.names.vm(pool, id!));
         const vifs = view.vifs.map((vif) => ({ ...vif, vmId: view.id }));
         printObject(
           ctx,

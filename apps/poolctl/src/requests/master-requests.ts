@@ -155,7 +155,7 @@ export interface VifAddressing {
 export const createVif = (
   pool: string,
   vm: string,
-  vif: { vifId?: string; device: number; networkId: string; mac?: string } & VifAddressing,
+  vif: { vifId?: string; device?: number; networkId: string; mac?: string } & VifAddressing,
 ): CommandRequest => create(path`/pools/${pool}/vms/${vm}/vifs`, 'vifId', vif);
 export const updateVif = (
   pool: string,

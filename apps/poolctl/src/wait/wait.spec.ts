@@ -180,6 +180,69 @@ describe('--wait', () => {
   });
 });
 
+describe('--wait timing out on a create', () => {
+  /** The master commits with the pool-made id in the first event, then its barrier times out. */
+  const committedThenBehind = (field: string, id: string) => (r: SeenRequest) => {
+    if (!isCommand(r)) return undefined;
+    if (r.url.searchParams.get('wait') === 'hosts') {
+      return {
+        status: 504,
+        body: {
+          code: 'CONVERGENCE_TIMEOUT',
+          message: 'The command was committed at version 9, but 1 host(s) had not applied it.',
+        },
+      };
+    }
+    const events = [{ type: 'Created', version: 9, data: { [field]: id } }];
+    return { status: 201, body: outcome({ version: 9, enabledHosts: ['host-a'], events }) };
+  };
+
+  it.each([
+    [['pool', 'create', 'lab2'], 'poolId', 'lab2'],
+    [
+      ['host', 'join', 'host-c', '--address', 'h', '--pif', 'device=eth0,mac=m'],
+      'hostId',
+      'host-c',
+    ],
+    [['bond', 'create', 'host-a', 'bond0', '--members', 'eth1,eth2'], 'bondId', 'b-1'],
+    [['network', 'create', 'backend', '--private'], 'networkId', 'n-1'],
+    [['vm', 'create', 'web'], 'vmId', 'v-1'],
+    [['vif', 'create', 'web-1', '--network', 'prod'], 'vifId', 'f-1'],
+    [
+      ['acl', 'add', '--vif', 'f', '--direction', 'ingress', '--priority', '1', '--action', 'drop'],
+      'ruleId',
+      'r-1',
+    ],
+    [['mirror', 'create', '--vif', 'f', '--to', 'g'], 'mirrorId', 'm-1'],
+  ])('%j prints the id it created, then fails with exit 3', async (argv, field, id) => {
+    const { fetch } = fakeServices(committedThenBehind(field, id));
+    const result = await run(['--pool', 'lab', ...argv, '--wait'], fetch);
+    expect(result).toEqual({
+      code: 3,
+      stdout: `${id}\n`,
+      stderr:
+        'poolctl: The command was committed at version 9, but 1 host(s) had not applied it. ' +
+        '(CONVERGENCE_TIMEOUT)\n',
+    });
+  });
+
+  it('prints the id in JSON too, with the committed outcome', async () => {
+    const { fetch } = fakeServices(committedThenBehind('vmId', 'v-1'));
+    const result = await run(
+      ['--pool', 'lab', '-o', 'json', 'vm', 'create', 'web', '--wait'],
+      fetch,
+    );
+    expect(result.code).toBe(3);
+    expect(JSON.parse(result.stdout)).toMatchObject({ id: 'v-1', version: 9, duplicate: false });
+  });
+
+  it('prints nothing on stdout when the verb created nothing', async () => {
+    const { fetch } = fakeServices(committedThenBehind('vmId', 'web-1'));
+    const result = await run(['--pool', 'lab', 'vm', 'stop', 'web-1', '--wait'], fetch);
+    expect(result).toMatchObject({ code: 3, stdout: '' });
+  });
+});
+
 describe('vm migrate --wait', () => {
   const requested = outcome({
     version: 30,
@@ -291,6 +354,9 @@ describe('vm migrate --wait', () => {
       fetch,
     );
     expect(result.code).toBe(3);
+    // The migration goes on: its id (from the master's MigrationRequested) and the step it
+    // reached, for a script to follow it.
+    expect(result.stdout).toBe('m1 requested\n');
     expect(result.stderr).toContain('is still requested after');
     expect(result.stderr).toContain(
       'the projection, which coordinates migrations, is not reachable at http://projection.test (MIGRATION_TIMEOUT)',

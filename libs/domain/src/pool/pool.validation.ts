@@ -16,6 +16,9 @@ const DEVICE = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,14}$/;
 /** Control characters, lone surrogates, line and paragraph separators. */
 const UNPRINTABLE = /[\p{Cc}\p{Cs}\p{Zl}\p{Zp}]/u;
 
+/** Whether `value` can be the id of a host, network, VM… (a client tells ids from names by it). */
+export const isValidId = (value: string): boolean => ID.test(value);
+
 export const requireId = (field: string, value: unknown): string => {
   if (typeof value === 'string' && ID.test(value)) return value;
   throw poolError('INVALID_ID', `${field} must be 1–64 letters, digits, '_' or '-'`, { field });
