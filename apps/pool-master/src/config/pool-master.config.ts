@@ -6,7 +6,7 @@ import {
   type TokenEntry,
 } from '@pool/platform';
 import { hostname } from 'node:os';
-import { IsBoolean, IsDefined, IsInt, Matches, Max, Min } from 'class-validator';
+import { IsBoolean, IsDefined, IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
 
 const PORT_MESSAGE = 'must be an integer from 1 to 65535';
 
@@ -63,8 +63,14 @@ export class PoolMasterConfig extends PoolServiceConfig {
   @Min(100)
   waitTimeoutMs: number = 30_000;
 
-  /** gRPC listen address (`host:port`), or `off`. */
+  /** GRPC_URL as given: the gRPC listen address (`host:port`), or `off`. */
   @Env('GRPC_URL')
+  @IsOptional()
   @Matches(/^(off|[^\s:]+:\d{1,5})$/, { message: "must be host:port or 'off'" })
-  grpcUrl: string = '0.0.0.0:50051';
+  grpcUrlSetting?: string;
+
+  /** Where gRPC listens: GRPC_URL, else port 50051 on HOST, so one variable widens both. */
+  get grpcUrl(): string {
+    return this.grpcUrlSetting ?? `${this.host.includes(':') ? `[${this.host}]` : this.host}:50051`;
+  }
 }

@@ -14,7 +14,7 @@ describe('the shared service settings', () => {
     const config = loadConfig(AppConfig, { PORT: '99', NATS_USER: 'host-1', SUBJECT_ROOT: 'lab' });
     expect(config).toMatchObject({
       port: 99,
-      host: '0.0.0.0',
+      host: '127.0.0.1',
       logLevel: 'info',
       natsUrl: 'nats://127.0.0.1:4222',
       natsUser: 'host-1',

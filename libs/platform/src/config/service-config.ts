@@ -9,10 +9,14 @@ import { Env } from './load-config.js';
 
 /** Listen address, logs and the NATS connection of any service. */
 export abstract class ServiceConfig {
+  /**
+   * Loopback unless told otherwise: without tokens a service is open to anyone who reaches it,
+   * as admin, so listening on every interface is a choice (HOST=0.0.0.0; the image makes it).
+   */
   @Env('HOST')
   @IsString()
   @IsNotEmpty()
-  host: string = '0.0.0.0';
+  host: string = '127.0.0.1';
 
   @Env('LOG_LEVEL')
   @IsIn(LOG_LEVELS, { message: `must be one of ${LOG_LEVELS.join(', ')}` })
