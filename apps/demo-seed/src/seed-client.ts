@@ -63,4 +63,27 @@ export class SeedClient {
   }
 }
 
+/**
+ * The hosts of `hosts` that have not applied the pool's head yet, as the projection sees them
+ * (it reads the head from the log and each host's version from its reports); all of them while
+ * the projection is not up or has not projected the pool yet.
+ */
+export async function hostsBehind(
+  projection: string,
+  pool: string,
+  hosts: readonly string[],
+  token: string | undefined,
+): Promise<string[]> {
+  const response = await fetch(`${projection}/api/pools/${pool}/hosts`, {
+    headers: token ? { authorization: `Bearer ${token}` } : {},
+  }).catch(() => undefined);
+  if (response?.status === 401 || response?.status === 403) {
+    throw new Error(`the projection at ${projection} refused the token: HTTP ${response.status}`);
+  }
+  if (!response?.ok) return [...hosts];
+  const page = (await response.json()) as { items: { id: string; lagEvents: number | null }[] };
+  const atHead = new Set(page.items.filter((h) => h.lagEvents === 0).map((h) => h.id));
+  return hosts.filter((host) => !atHead.has(host));
+}
+
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
