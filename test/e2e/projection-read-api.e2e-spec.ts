@@ -261,13 +261,34 @@ describe('hosts, networks, VMs, addresses', () => {
     expect(onH1.body.items.map((vm: Json) => vm.id)).toEqual(['vm1', 'vm2']);
     const vm1 = onH1.body.items[0];
     expect(vm1.migration).toEqual({ id: 'mig3', status: 'prepared', toHostId: 'h2' });
+    const none = { qos: null, portSecurity: false };
     expect(vm1.vifs).toEqual([
-      { id: 'vif1', device: 0, mac: expect.any(String), networkId: 'n-vm', ips: ['192.168.0.1'] },
-      { id: 'vif1b', device: 1, mac: expect.any(String), networkId: 'n-priv', ips: [] },
+      {
+        id: 'vif1',
+        device: 0,
+        mac: expect.any(String),
+        networkId: 'n-vm',
+        ips: ['192.168.0.1'],
+        ...none,
+      },
+      { id: 'vif1b', device: 1, mac: expect.any(String), networkId: 'n-priv', ips: [], ...none },
     ]);
+    // QoS and port security, as UpdateVif set them.
+    expect(onH1.body.items[1].vifs[0]).toMatchObject({ id: 'vif2', qos: null, portSecurity: true });
     expect((await get('/api/pools/alpha/vms?powerState=halted')).body.items).toEqual([]);
     const vm3 = await get('/api/pools/alpha/vms/vm3');
     expect(vm3.body).toMatchObject({ hostId: 'h3', powerState: 'running', migration: null });
+    const qos = { ingressKbps: 1000, ingressBurstKb: 100, egressKbps: 2000, egressBurstKb: 200 };
+    expect(vm3.body.vifs[0]).toMatchObject({ id: 'vif3', qos, portSecurity: false });
+    // The switch's ports carry them too (the dashboard shows them there).
+    const ports = (await get('/api/pools/alpha/switch')).body.networks.flatMap(
+      (n: Json) => n.ports,
+    );
+    expect(ports.find((p: Json) => p.vifId === 'vif3')).toMatchObject({ qos, portSecurity: false });
+    expect(ports.find((p: Json) => p.vifId === 'vif2')).toMatchObject({
+      qos: null,
+      portSecurity: true,
+    });
     expect((await get('/api/pools/alpha/vms/vm4')).body.code).toBe('VM_NOT_FOUND');
   });
 
@@ -439,6 +460,10 @@ describe('host reports and the stream', () => {
   it('streams a change event after a new event is committed', async () => {
     const stream = await openStream('alpha');
     const beta = await openStream('beta');
+    // A heartbeat at once, with its interval: a client bounds its wait for the next by it.
+    const heartbeat = await stream.next((e) => e.event === 'heartbeat', 'a heartbeat');
+    expect(heartbeat.data).toEqual({ intervalMs: 5_000 });
+    await beta.next((e) => e.event === 'heartbeat', "beta's heartbeat");
     alpha.run('RenameVm', { vmId: 'vm2', name: 'renamed vm2' });
     const version = await alpha.flush(store);
     const change = await stream.next(
@@ -448,7 +473,8 @@ describe('host reports and the stream', () => {
     expect(change.data).toEqual({ pool: 'alpha', version, kinds: ['pool', 'vms'] });
     expect((await get('/api/pools/alpha/vms/vm2')).body.name).toBe('renamed vm2');
     await new Promise((resolve) => setTimeout(resolve, 300));
-    expect(beta.events).toEqual([]);
+    // Alpha's change is not beta's: beta's stream carries its heartbeats only.
+    expect(beta.events.filter((e) => e.event !== 'heartbeat')).toEqual([]);
     await stream.close();
     await beta.close();
     expect((await get('/api/pools/nope/stream')).status).toBe(404);

@@ -2,4 +2,5 @@ export * from './subjects.js';
 export * from './events.js';
 export * from './commands.js';
 export * from './reports.js';
+export * from './read-vifs.js';
 export * from './snapshot-wire.js';

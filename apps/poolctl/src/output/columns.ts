@@ -10,6 +10,7 @@ import {
   type VifView,
   type VmView,
 } from '../read/views.js';
+import { portSecurityText, qosText } from './vif-policy-text.js';
 import { type Column } from './table.js';
 
 /** The columns each list verb shows in table mode (json shows every field). */
@@ -78,16 +79,6 @@ export const VM_COLUMNS: Column<VmView>[] = [
 ];
 
 export type VmVif = VifView & { vmId: string };
-const qosText = (qos: unknown): string | null => {
-  if (qos === null || typeof qos !== 'object') return null;
-  const q = qos as {
-    ingressKbps: number;
-    ingressBurstKb: number;
-    egressKbps: number;
-    egressBurstKb: number;
-  };
-  return `in ${q.ingressKbps}/${q.ingressBurstKb} out ${q.egressKbps}/${q.egressBurstKb}`;
-};
 export const VIF_COLUMNS: Column<VmVif>[] = [
   { header: 'id', value: (v) => v.id },
   { header: 'vm', value: (v) => v.vmId },
@@ -96,7 +87,7 @@ export const VIF_COLUMNS: Column<VmVif>[] = [
   { header: 'mac', value: (v) => v.mac },
   { header: 'ips', value: (v) => v.ips },
   { header: 'qos', value: (v) => qosText(v.qos) },
-  { header: 'port security', value: (v) => v.portSecurity },
+  { header: 'port security', value: (v) => portSecurityText(v.portSecurity) },
 ];
 
 const portsText = (from: number | null, to: number | null): string | null =>

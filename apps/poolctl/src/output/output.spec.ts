@@ -103,7 +103,24 @@ describe('read verbs', () => {
       powerState: 'running',
       hostId: 'host-a',
       vifs: [
-        { id: 'v1', device: 0, mac: '02:00:00:00:00:01', networkId: 'prod', ips: ['192.0.2.10'] },
+        {
+          id: 'v1',
+          device: 0,
+          mac: '02:00:00:00:00:01',
+          networkId: 'prod',
+          ips: ['192.0.2.10'],
+          qos: { ingressKbps: 100_000, ingressBurstKb: 10_000, egressKbps: 0, egressBurstKb: 0 },
+          portSecurity: true,
+        },
+        {
+          id: 'v2',
+          device: 1,
+          mac: '02:00:00:00:00:02',
+          networkId: 'prod',
+          ips: [],
+          qos: null,
+          portSecurity: false,
+        },
       ],
       migration: { id: 'm1', status: 'prepared', toHostId: 'host-b' },
     },
@@ -119,7 +136,7 @@ describe('read verbs', () => {
     const result = await run(['--pool', 'lab', 'vm', 'list'], fetch);
     expect(result.stdout).toBe(
       'ID     NAME  POWER    HOST    VIFS  MIGRATION\n' +
-        'web-1  web   running  host-a  1     prepared → host-b\n' +
+        'web-1  web   running  host-a  2     prepared → host-b\n' +
         'db-1   db    halted   -       0     -\n',
     );
   });
@@ -151,8 +168,9 @@ describe('read verbs', () => {
     const { fetch } = fakeServices(projection);
     const result = await run(['--pool', 'lab', 'vif', 'list'], fetch);
     expect(result.stdout).toBe(
-      'ID  VM     DEVICE  NETWORK  MAC                IPS         QOS  PORT SECURITY\n' +
-        'v1  web-1  0       prod     02:00:00:00:00:01  192.0.2.10  -    -\n',
+      'ID  VM     DEVICE  NETWORK  MAC                IPS         QOS                                         PORT SECURITY\n' +
+        'v1  web-1  0       prod     02:00:00:00:00:01  192.0.2.10  in 100 Mbit/s burst 10 Mbit, out unlimited  on\n' +
+        'v2  web-1  1       prod     02:00:00:00:00:02  -           none                                        off\n',
     );
   });
 

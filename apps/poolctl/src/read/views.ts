@@ -1,3 +1,5 @@
+import type { VmVifView } from '@pool/contracts';
+
 /*
  * What the read verbs show: the shapes of the projection's read API (apps/projection, `/api`),
  * which the log fallback (log-views.ts) produces too, so `--output json` has one shape
@@ -72,15 +74,8 @@ export interface NetworkView {
   uplinks?: { hostId: string; device: string }[];
 }
 
-export interface VifView {
-  id: string;
-  device: number;
-  mac: string;
-  networkId: string;
-  ips: string[];
-  qos?: unknown;
-  portSecurity?: boolean;
-}
+/** QoS and port security are always there; a projection older than them omits both. */
+export type VifView = VmVifView;
 
 export interface VmView {
   id: string;

@@ -7,7 +7,8 @@ export type ReportOutcome =
 
 /**
  * Applies one host report in one transaction: host status (applied version, digest, drift
- * count), the host's port states and counters, and a `host` change for every replica's stream.
+ * count), the host's port states and counters (a full report's counters replace the host's),
+ * and a `host` change for every replica's stream.
  * A report neither later in the stream (`seq`, its JetStream sequence) nor stamped later by
  * its host than the stored one is a redelivery or an older report: it changes nothing, so
  * drift is counted once. The timestamp lets reports through after the stream was recreated
@@ -57,6 +58,15 @@ export async function applyHostReport(
            FROM jsonb_to_recordset($3::jsonb) AS p(vif text, ready boolean, forwarding boolean)
           GROUP BY p.vif`,
         [report.pool, report.host, JSON.stringify(report.ports)],
+      );
+    }
+    if (report.counters) {
+      // A full report lists every port the host has: a port it no longer reports (a VM that
+      // migrated away or was deleted) loses its row, so it is not shown twice or forever.
+      await client.query(
+        `DELETE FROM rm_counters
+          WHERE pool_id = $1 AND host_id = $2 AND NOT (port = ANY($3::text[]))`,
+        [report.pool, report.host, report.counters.map((c) => c.port)],
       );
     }
     if (report.counters?.length) {

@@ -86,6 +86,43 @@ describe('host reports', () => {
     expect(counters).toEqual([{ port: 'v2', tx_bytes: 4 }]);
   });
 
+  it("replaces a host's counters with a full report's: ports it no longer has lose their row", async () => {
+    const counter = (port: string, txBytes: number) => ({
+      port,
+      rxPackets: 1,
+      txPackets: 1,
+      rxBytes: 1,
+      txBytes,
+    });
+    const counters = async () =>
+      (
+        await db.query(
+          `SELECT port, tx_bytes::int FROM rm_counters WHERE host_id = 'h2' ORDER BY port`,
+        )
+      ).rows;
+    const at = (s: number) => `2025-05-06T08:00:0${s}.000Z`;
+    const h2 = (seq: number, over: Partial<HostReport>) =>
+      applyHostReport(db, report({ host: 'h2', at: at(seq), ...over }), seq);
+    await h2(1, { counters: [counter('pnv-a', 10), counter('pnv-b', 20)] });
+    expect(await counters()).toEqual([
+      { port: 'pnv-a', tx_bytes: 10 },
+      { port: 'pnv-b', tx_bytes: 20 },
+    ]);
+    // The report after an applied event carries no counters: the rows stay.
+    await h2(2, {});
+    expect(await counters()).toHaveLength(2);
+    // pnv-a's VM migrated away: the next full report lists pnv-b only.
+    await h2(3, { counters: [counter('pnv-b', 25)] });
+    expect(await counters()).toEqual([{ port: 'pnv-b', tx_bytes: 25 }]);
+    // No port left on the host at all.
+    await h2(4, { counters: [] });
+    expect(await counters()).toEqual([]);
+    // Another host's rows are its own.
+    expect((await db.query(`SELECT port FROM rm_counters WHERE host_id = 'h1'`)).rows).toEqual([
+      { port: 'v2' },
+    ]);
+  });
+
   it('refuses a report whose pool or host differs from its subject, or that is malformed', () => {
     expect(() => parseHostReport('r.p1.hosts.h2.reports', report())).toThrow('do not match');
     expect(() =>

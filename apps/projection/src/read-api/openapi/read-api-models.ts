@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional, getSchemaPath } from '@nestjs/swagger';
 import { type Type } from '@nestjs/common';
+import type { VifQosView } from '@pool/contracts';
 
 /* Response shapes, for OpenAPI only: handlers return the plain views of queries/read-views.ts. */
 
@@ -31,7 +32,34 @@ export class UplinkModel {
   @ApiProperty({ example: 'eth1' }) device!: string;
 }
 
-export class SwitchPortModel {
+export class VifQosModel implements VifQosView {
+  @ApiProperty({
+    type: 'integer',
+    description: 'kbit/s the VM sends into the switch (policed); 0 is unlimited',
+  })
+  ingressKbps!: number;
+  @ApiProperty({ type: 'integer', description: 'kbit' }) ingressBurstKb!: number;
+  @ApiProperty({
+    type: 'integer',
+    description: 'kbit/s the switch sends to the VM (shaped); 0 is unlimited',
+  })
+  egressKbps!: number;
+  @ApiProperty({ type: 'integer', description: 'kbit' }) egressBurstKb!: number;
+}
+
+/** QoS and port security, on a VM's VIFs and on switch ports alike. */
+class VifPolicyModel {
+  @ApiProperty({
+    type: () => VifQosModel,
+    nullable: true,
+    description: 'Rate limits; null when the VIF has none',
+  })
+  qos!: VifQosModel | null;
+  @ApiProperty({ description: "Only the VIF's own MAC and addresses pass the port" })
+  portSecurity!: boolean;
+}
+
+export class SwitchPortModel extends VifPolicyModel {
   @ApiProperty() vifId!: string;
   @ApiProperty() vmId!: string;
   @ApiProperty() vmName!: string;
@@ -119,7 +147,7 @@ export class NetworkModel {
   @ApiProperty({ type: () => UplinkModel, isArray: true }) uplinks!: UplinkModel[];
 }
 
-export class VmVifModel {
+export class VmVifModel extends VifPolicyModel {
   @ApiProperty() id!: string;
   @ApiProperty({ type: 'integer' }) device!: number;
   @ApiProperty() mac!: string;

@@ -9,7 +9,7 @@ import type { AddressesQuery, ListQuery, VmsQuery } from '../dto/list-queries.js
 import { decodeCursor, DEFAULT_LIMIT, toPage, type Page } from '../http/pagination.js';
 import type { AddressView, NetworkView, VmView } from './read-views.js';
 import { keysetPage, mapPage } from './keyset-page.js';
-import { ipsOf, notFound, portStateSql, requirePool } from './sql-fragments.js';
+import { ipsOf, notFound, portStateSql, requirePool, vifPolicyOf } from './sql-fragments.js';
 
 const ACTIVE = ['requested', 'prepared', 'activated'];
 
@@ -77,6 +77,7 @@ async function vmViews(db: DataSource, pool: string, rows: VmRow[]): Promise<VmV
           mac: v.mac,
           networkId: v.networkId,
           ips: ipsOf(v),
+          ...vifPolicyOf(v.qos, v.portSecurity),
         })),
       migration: migration
         ? { id: migration.id, status: migration.status, toHostId: migration.toHostId }

@@ -4,7 +4,15 @@ import type { Page } from '../http/pagination.js';
 import { keysetPage, mapPage } from './keyset-page.js';
 import type { ListQuery } from '../dto/list-queries.js';
 import type { PoolSummaryView, PoolView, SwitchPortView, SwitchView } from './read-views.js';
-import { ipsOf, iso, notFound, num, portStateSql, requirePool } from './sql-fragments.js';
+import {
+  ipsOf,
+  iso,
+  notFound,
+  num,
+  portStateSql,
+  requirePool,
+  vifPolicyOf,
+} from './sql-fragments.js';
 
 const summary = (row: PoolRow): PoolSummaryView => ({
   id: row.poolId,
@@ -36,6 +44,8 @@ interface PortRow {
   ipv6: string | null;
   network_id: string;
   host_id: string | null;
+  qos: Record<string, number> | null;
+  port_security: boolean;
   state: SwitchPortView['state'];
 }
 
@@ -53,7 +63,7 @@ export async function getSwitch(db: DataSource, pool: string): Promise<SwitchVie
   );
   const ports = await db.query<PortRow[]>(
     `SELECT v.id, v.vm_id, vm.name AS vm_name, v.mac, v.ipv4, v.ipv6, v.network_id, vm.host_id,
-            ${portStateSql('v.pool_id', 'v.id')} AS state
+            v.qos, v.port_security, ${portStateSql('v.pool_id', 'v.id')} AS state
        FROM rm_vifs v JOIN rm_vms vm ON vm.pool_id = v.pool_id AND vm.id = v.vm_id
       WHERE v.pool_id = $1 ORDER BY v.id`,
     [pool],
@@ -80,6 +90,7 @@ export async function getSwitch(db: DataSource, pool: string): Promise<SwitchVie
           ips: ipsOf(p),
           hostId: p.host_id,
           state: p.state,
+          ...vifPolicyOf(p.qos, p.port_security),
         })),
     })),
   };

@@ -1,5 +1,7 @@
 /* The shapes the read API answers with (README: the projection read API). */
 
+import type { VifPolicyView, VmVifView } from '@pool/contracts';
+
 export interface PoolSummaryView {
   id: string;
   name: string;
@@ -17,7 +19,7 @@ export interface PoolView extends PoolSummaryView {
 
 export type PortState = 'forwarding' | 'pending' | 'down';
 
-export interface SwitchPortView {
+export interface SwitchPortView extends VifPolicyView {
   vifId: string;
   vmId: string;
   vmName: string;
@@ -85,7 +87,7 @@ export interface VmView {
   name: string;
   powerState: 'halted' | 'running';
   hostId: string | null;
-  vifs: { id: string; device: number; mac: string; networkId: string; ips: string[] }[];
+  vifs: VmVifView[];
   migration: { id: string; status: string; toHostId: string } | null;
 }
 

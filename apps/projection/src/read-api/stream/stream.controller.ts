@@ -8,10 +8,18 @@ import { ApiErrorModel } from '../openapi/read-api-models.js';
 import { requirePool } from '../queries/sql-fragments.js';
 import { ChangeFeed } from './change-feed.js';
 
-export const HEARTBEAT_MS = 15_000;
+/**
+ * How often an idle stream says it is alive. An event, not an SSE comment: the browser's
+ * EventSource never shows comments to the page, and the page must tell a quiet pool from a
+ * dead stream (the dashboard calls the link lost after three missed beats).
+ */
+export const HEARTBEAT_MS = 5_000;
 
 const frame = ({ type, ...data }: ChangeMessage): string =>
   `event: ${type}\ndata: ${JSON.stringify(data)}\n\n`;
+
+/** Carries its interval, so a client's bound follows the server's rhythm. */
+export const HEARTBEAT_FRAME = `event: heartbeat\ndata: ${JSON.stringify({ intervalMs: HEARTBEAT_MS })}\n\n`;
 
 /** Server-sent events of one pool, written straight to the socket (through Fastify's hijack). */
 @ApiTags('stream')
@@ -28,7 +36,8 @@ export class StreamController {
     description:
       '`event: change` with `{ pool, version, kinds }` after every committed read-model batch ' +
       'touching the pool; `event: host` with `{ pool, hostId, appliedVersion, lagEvents }` when ' +
-      'a host report arrives; a comment heartbeat every 15 s.',
+      'a host report arrives; `event: heartbeat` with `{ intervalMs }` on connect and every ' +
+      `${HEARTBEAT_MS / 1000} s, so a client can tell a quiet pool from a dead stream.`,
   })
   @ApiParam({ name: 'pool' })
   @ApiProduces('text/event-stream')
@@ -48,8 +57,8 @@ export class StreamController {
       connection: 'keep-alive',
       'x-accel-buffering': 'no',
     });
-    socket.write(`retry: 2000\n: stream of pool ${pool}\n\n`);
-    const heartbeat = setInterval(() => socket.write(': heartbeat\n\n'), HEARTBEAT_MS);
+    socket.write(`retry: 2000\n: stream of pool ${pool}\n\n${HEARTBEAT_FRAME}`);
+    const heartbeat = setInterval(() => socket.write(HEARTBEAT_FRAME), HEARTBEAT_MS);
     const subscription = this.feed.changes.pipe(filter((m) => m.pool === pool)).subscribe({
       next: (message) => socket.write(frame(message)),
       complete: () => socket.end(),
