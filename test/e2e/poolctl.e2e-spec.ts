@@ -331,6 +331,57 @@ describe('poolctl session', () => {
     expect(after.vifs).toEqual(before.vifs);
   }, 120_000);
 
+  it('takes names for ids, lets the pool pick VIF devices, prints the id when --wait times out', async () => {
+    const ID = /^[0-9a-f-]{36}$/;
+    // db has a generated id: show and migrate it by its name, and a network by its name.
+    const db = await json('vm', 'show', 'db');
+    expect(db).toMatchObject({ name: 'db', hostId: 'host-b', powerState: 'running' });
+    expect(db.id).toMatch(ID);
+    const moved = await poolctl(['-o', 'json', 'vm', 'migrate', 'db', '--to', 'host-a', '--wait']);
+    expect(moved.code, moved.stderr).toBe(0);
+    expect(JSON.parse(moved.stdout).migration).toMatchObject({ status: 'completed' });
+    expect(await json('vm', 'show', db.id)).toMatchObject({ hostId: 'host-a', migration: null });
+    expect(await json('network', 'show', 'backend')).toMatchObject({ kind: 'private' });
+
+    // A name two VMs share is refused, listing both ids; an id always wins over a name.
+    const twins = [await ok('vm', 'create', 'twin'), await ok('vm', 'create', 'twin')];
+    const ambiguous = await poolctl(['vm', 'show', 'twin']);
+    expect(ambiguous).toMatchObject({ code: 6, stdout: '' });
+    expect(ambiguous.stderr.trim()).toBe(
+      `poolctl: 'twin' names 2 VMs: ${twins.sort().join(', ')}; give an id (AMBIGUOUS_NAME)`,
+    );
+    await ok('vm', 'create', 'web-1', '--id', 'named-like-web');
+    expect(await json('vm', 'show', 'web-1')).toMatchObject({ id: 'web-1' });
+
+    // No --device: the pool takes the VM's lowest free index, 0 then 1 (names used at once).
+    await ok('vm', 'create', 'solo');
+    const first = await ok('vif', 'create', 'solo', '--network', 'backend');
+    const second = await ok('vif', 'create', 'solo', '--network', 'backend');
+    const solo = await json('vm', 'show', 'solo');
+    expect(solo.vifs.map((v: { id: string; device: number }) => [v.id, v.device])).toEqual([
+      [first, 0],
+      [second, 1],
+    ]);
+
+    // host-c (no agent behind it) enabled: it never applies, so --wait runs out of time; the
+    // VM is created all the same, and its id printed for the script to go on with.
+    await ok('host', 'enable', 'host-c');
+    let late: Run;
+    try {
+      late = await poolctl(['--timeout', '1', 'vm', 'create', 'late', '--wait']);
+    } finally {
+      await ok('host', 'disable', 'host-c');
+    }
+    expect(late.code).toBe(3);
+    expect(late.stderr).toMatch(/host-c.*\(CONVERGENCE_TIMEOUT\)$/m);
+    expect(late.stdout.trim()).toMatch(ID);
+    expect(await json('vm', 'show', late.stdout.trim())).toMatchObject({ name: 'late' });
+
+    for (const vm of [...twins, 'named-like-web', solo.id, late.stdout.trim()]) {
+      await ok('vm', 'destroy', vm);
+    }
+  });
+
   it('ACLs, mirrors, events and status', async () => {
     const rule = await ok(
       'acl',
