@@ -287,7 +287,8 @@ const TEMPLATES: CommandTemplate[] = [
     fields: {
       vifId: id,
       vmId: id,
-      device: { kind: 'int', min: 0, max: 15 },
+      // Absent: the VM's lowest free index.
+      device: { kind: 'int', min: 0, max: 15, presence: 'optional' },
       networkId: id,
       mac: { kind: 'mac', presence: 'nullable' },
       ipv4: { kind: 'ipv4', presence: 'nullable' },
