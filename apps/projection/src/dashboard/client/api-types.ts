@@ -1,8 +1,9 @@
 /**
- * The projection read API as the dashboard reads it (the contract in the helper brief and
- * `apps/projection/src/api`). Browser code cannot import server modules, so the shapes are
- * restated here; fields the dashboard does not show are left out.
+ * The projection read API as the dashboard reads it (`apps/projection/src/read-api`). Browser
+ * code loads no server module, so most shapes are restated here (fields the dashboard does not
+ * show are left out); the VIF shapes come from `@pool/contracts` as types only, erased by tsc.
  */
+import type { VifPolicyView, VmVifView } from '@pool/contracts';
 
 export interface Page<T> {
   items: T[];
@@ -26,7 +27,7 @@ export interface PoolSummary extends PoolListItem {
 
 export type PortState = 'forwarding' | 'pending' | 'down';
 
-export interface SwitchPort {
+export interface SwitchPort extends VifPolicyView {
   vifId: string;
   vmId: string;
   vmName: string;
@@ -70,13 +71,7 @@ export interface HostRow {
   runningVms: number;
 }
 
-export interface VmVif {
-  id: string;
-  device: number;
-  mac: string;
-  networkId: string;
-  ips: string[];
-}
+export type VmVif = VmVifView;
 
 export interface VmRow {
   id: string;

@@ -19,6 +19,18 @@ export function bytes(n: number): string {
   return `${value.toFixed(digits)} ${units[unit]}`;
 }
 
+/** `800 kbit`, `1.5 Mbit`, `10 Gbit`: QoS rates and bursts (decimal units, as link speeds). */
+export function kbit(n: number): string {
+  const units = ['kbit', 'Mbit', 'Gbit', 'Tbit'];
+  let value = n;
+  let unit = 0;
+  while (value >= 1000 && unit < units.length - 1) {
+    value /= 1000;
+    unit += 1;
+  }
+  return `${Number(value.toFixed(1))} ${units[unit]}`;
+}
+
 /** `850 ms`, `12 s`, `4 min 05 s`, `3 h 02 min`, `2 d 04 h`. */
 export function duration(seconds: number): string {
   if (seconds < 0) seconds = 0;

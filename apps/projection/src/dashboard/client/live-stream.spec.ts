@@ -118,4 +118,42 @@ describe('LiveStream', () => {
     expect(t.sources).toHaveLength(1);
     expect(t.states.at(-1)).toBe('stopped:0');
   });
+
+  it('calls a silent stream lost after three missed heartbeats, and reconnects', async () => {
+    const t = setup();
+    t.stream.start();
+    t.sources[0]!.open();
+    // The server says it beats every 2 s: the bound is 6 s from the last sign of life.
+    t.sources[0]!.emit('heartbeat', JSON.stringify({ intervalMs: 2_000 }));
+    await vi.advanceTimersByTimeAsync(5_000);
+    t.sources[0]!.emit('host', JSON.stringify({ pool: 'p1', hostId: 'h1', appliedVersion: 7 }));
+    await vi.advanceTimersByTimeAsync(5_999);
+    expect(t.states.at(-1)).toBe('live:0');
+    expect(t.sources[0]!.closed).toBe(false);
+    await vi.advanceTimersByTimeAsync(1);
+    // The socket is open but dead (a stopped server): closed, and reopened after the backoff.
+    expect(t.sources[0]!.closed).toBe(true);
+    expect(t.states.at(-1)).toBe('reconnecting:1');
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(t.sources).toHaveLength(2);
+    // A late event of the dead source changes nothing.
+    t.sources[0]!.emit('change', JSON.stringify({ pool: 'p1', version: 9, kinds: ['vms'] }));
+    expect(t.changes).toEqual([]);
+    t.sources[1]!.open();
+    expect(t.states.at(-1)).toBe('live:0');
+    expect(t.resyncs()).toBe(1);
+  });
+
+  it('gives up on a connection that hangs before it opens', async () => {
+    const t = setup();
+    t.stream.start();
+    await vi.advanceTimersByTimeAsync(3 * 5_000);
+    expect(t.sources[0]!.closed).toBe(true);
+    expect(t.states.at(-1)).toBe('reconnecting:1');
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(t.sources).toHaveLength(2);
+    t.stream.stop();
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(t.sources).toHaveLength(2);
+  });
 });

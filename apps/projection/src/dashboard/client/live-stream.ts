@@ -27,14 +27,26 @@ export interface LiveStreamOptions {
   maxBackoffMs?: number;
 }
 
+/** The server's heartbeat interval until its first heartbeat says otherwise. */
+export const DEFAULT_HEARTBEAT_MS = 5_000;
+/** Missed heartbeats before the link counts as lost: one late beat is not an outage. */
+export const MISSED_HEARTBEATS = 3;
+
 /**
  * The pool's server-sent events, kept open. EventSource retries network errors by itself, but
  * gives up for good on an HTTP error or a restart answering 503; then the page reconnects with
  * a backoff. Each (re)open after the first triggers a resync.
+ *
+ * A stream can also die without an error: the server hangs (stopped, overloaded, a half-open
+ * TCP connection behind a NAT) and the socket stays open with nothing on it. The server sends
+ * `event: heartbeat` every few seconds; when neither it nor any other event arrives within
+ * three intervals, the link is lost: the source is closed and reopened with the backoff.
  */
 export class LiveStream {
   private source: EventSourceLike | null = null;
   private retryTimer: unknown = null;
+  private watchdog: unknown = null;
+  private heartbeatMs = DEFAULT_HEARTBEAT_MS;
   private attempt = 0;
   private everOpen = false;
   private stopped = false;
@@ -50,6 +62,7 @@ export class LiveStream {
     this.stopped = true;
     if (this.retryTimer !== null) this.options.timers.clearTimeout(this.retryTimer);
     this.retryTimer = null;
+    this.disarm();
     this.source?.close();
     this.source = null;
     this.options.onState('stopped', this.attempt);
@@ -63,8 +76,11 @@ export class LiveStream {
     );
     const source = options.open(options.url);
     this.source = source;
+    // A connection that hangs before it opens counts as lost too.
+    this.arm(source);
     source.onopen = () => {
       if (this.source !== source) return;
+      this.arm(source);
       const resync = this.everOpen || this.attempt > 0;
       this.everOpen = true;
       this.attempt = 0;
@@ -75,27 +91,60 @@ export class LiveStream {
       if (this.source !== source || this.stopped) return;
       this.attempt += 1;
       if (source.readyState === CLOSED) {
-        source.close();
-        this.source = null;
-        const delay = Math.min(1000 * 2 ** (this.attempt - 1), options.maxBackoffMs ?? 15_000);
-        options.onState('reconnecting', this.attempt);
-        this.retryTimer = options.timers.setTimeout(() => {
-          this.retryTimer = null;
-          if (!this.stopped) this.connect();
-        }, delay);
+        this.retry(source);
       } else {
         // The browser is retrying on its own.
         options.onState('reconnecting', this.attempt);
       }
     };
+    source.addEventListener('heartbeat', (event) => {
+      if (this.source !== source) return;
+      const intervalMs = parse(event.data)?.intervalMs;
+      if (typeof intervalMs === 'number' && intervalMs > 0) this.heartbeatMs = intervalMs;
+      this.arm(source);
+    });
     source.addEventListener('change', (event) => {
+      if (this.source !== source) return;
+      this.arm(source);
       const data = parse(event.data);
       if (data && Array.isArray(data.kinds)) options.onChange(data as unknown as ChangeEvent);
     });
     source.addEventListener('host', (event) => {
+      if (this.source !== source) return;
+      this.arm(source);
       const data = parse(event.data);
       if (data && typeof data.hostId === 'string') options.onHost(data as unknown as HostEvent);
     });
+  }
+
+  /** Gives up on `source` and opens a new one after the backoff. */
+  private retry(source: EventSourceLike): void {
+    const { options } = this;
+    this.disarm();
+    source.close();
+    this.source = null;
+    const delay = Math.min(1000 * 2 ** (this.attempt - 1), options.maxBackoffMs ?? 15_000);
+    options.onState('reconnecting', this.attempt);
+    this.retryTimer = options.timers.setTimeout(() => {
+      this.retryTimer = null;
+      if (!this.stopped) this.connect();
+    }, delay);
+  }
+
+  /** (Re)starts the wait for the next sign of life from `source`. */
+  private arm(source: EventSourceLike): void {
+    this.disarm();
+    this.watchdog = this.options.timers.setTimeout(() => {
+      this.watchdog = null;
+      if (this.source !== source || this.stopped) return;
+      this.attempt += 1;
+      this.retry(source);
+    }, this.heartbeatMs * MISSED_HEARTBEATS);
+  }
+
+  private disarm(): void {
+    if (this.watchdog !== null) this.options.timers.clearTimeout(this.watchdog);
+    this.watchdog = null;
   }
 }
 

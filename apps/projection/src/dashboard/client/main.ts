@@ -63,6 +63,11 @@ class Dashboard {
   );
   private stream: LiveStream | null = null;
   private ticks = 0;
+  /** Until start() has chosen the pool (the URL's, else the first), nothing else picks one. */
+  private started = false;
+  /** The stream of the shown pool has been live once: its loss makes the data stale. */
+  private everLive = false;
+  private linkLive = false;
 
   async start(): Promise<void> {
     const picker = byId('pool-picker');
@@ -72,10 +77,15 @@ class Dashboard {
     this.setupTokenForm();
     setInterval(() => this.tick(), TICK_MS);
     setInterval(() => void this.loadPools(), POOLS_REFRESH_MS);
-    await this.loadPools();
+    // Read before anything selects a pool: select() rewrites the URL.
     const wanted = new URLSearchParams(browser.location.search).get('pool');
-    const initial = this.pools.find((p) => p.id === wanted) ?? this.pools[0];
-    this.select(initial?.id ?? wanted ?? null);
+    await this.loadPools();
+    const found = this.pools.find((p) => p.id === wanted);
+    if (wanted !== null && !found) {
+      byId('pools-error').textContent = `No pool "${wanted}" here.`;
+    }
+    this.started = true;
+    this.select(found?.id ?? this.pools[0]?.id ?? null);
   }
 
   private select(poolId: string | null): void {
@@ -85,6 +95,7 @@ class Dashboard {
     this.queue.reset();
     this.poolId = poolId;
     this.data = emptyData();
+    this.everLive = false;
     this.errors.clear();
     this.truncated.clear();
     this.shownKeys.clear();
@@ -128,9 +139,9 @@ class Dashboard {
       const { items } = await getAll<PoolListItem>(fetchJson, '/api/pools');
       this.pools = items;
       byId('pool-picker').innerHTML = renderPoolOptions(items, this.poolId).value;
-      byId('pools-error').textContent = '';
+      if (this.started) byId('pools-error').textContent = '';
       // The first pool appeared while the page showed "no pool yet".
-      if (this.poolId === null && items[0]) this.select(items[0].id);
+      if (this.started && this.poolId === null && items[0]) this.select(items[0].id);
     } catch (err) {
       byId('pools-error').textContent = `Pools unavailable: ${describe(err)}`;
       this.noteDenied(err);
@@ -153,7 +164,11 @@ class Dashboard {
       }
       if (generation !== this.queue.currentGeneration) return;
       (this.data as unknown as Record<DataKey, unknown>)[key] = value;
-      if (key === 'hosts') this.data.hostsReadAt = Date.now();
+      if (key === 'hosts') {
+        this.data.hostsReadAt = Date.now();
+        // Read over a live stream: current again (the render below redraws its views).
+        if (this.linkLive) this.data.staleSince = null;
+      }
       this.errors.delete(key);
       if (key === 'pool' && this.data.pool) {
         browser.document.title = `${this.data.pool.name} · poolnet`;
@@ -212,6 +227,16 @@ class Dashboard {
   }
 
   private setLink(state: LinkState, attempt: number): void {
+    // Lost after it was live: what the page shows stops being current; live again, the
+    // stream's resync refetches everything.
+    const stale = state === 'reconnecting' || (state === 'stopped' && this.poolId !== null);
+    if (stale && this.data.staleSince === null && this.everLive) {
+      this.data.staleSince = Date.now();
+      this.render(VIEWS);
+    }
+    // Back live, the data stays marked stale until the resync has read the hosts again.
+    if (state === 'live') this.everLive = true;
+    this.linkLive = state === 'live';
     const link = byId('link');
     link.dataset.state = state;
     browser.document.documentElement.dataset.link = state;

@@ -7,7 +7,7 @@ import {
   type VmRow,
 } from './api-types.js';
 import { hostHealth, type Severity } from './convergence.js';
-import { count } from './format.js';
+import { clock, count } from './format.js';
 import { html, type Html } from './html.js';
 import { isActive } from './render-migrations.js';
 import { portTally } from './render-switch.js';
@@ -24,13 +24,17 @@ interface Tile {
   label: string;
   value: string;
   detail: string;
-  severity: Severity | 'info';
+  severity: Severity | 'info' | 'stale';
 }
 
 /** The numbers read from across the room: convergence, ports, VMs, migrations, log head. */
-export function renderSummary(input: SummaryInput, now: number): Html {
+export function renderSummary(
+  input: SummaryInput,
+  now: number,
+  staleSince: number | null = null,
+): Html {
   return html`<ul class="tiles">
-    ${tiles(input, now).map(
+    ${tiles(input, now, staleSince).map(
       (t) =>
         html`<li class="${`tile ${t.severity}`}">
           <span class="tile-label">${t.label}</span>
@@ -41,9 +45,20 @@ export function renderSummary(input: SummaryInput, now: number): Html {
   </ul>`;
 }
 
-export function tiles(input: SummaryInput, now: number): Tile[] {
+/**
+ * With `staleSince` the page has lost its event stream: the hosts tile says so instead of
+ * counting hosts in sync, which would blame the hosts for the page's own outage.
+ */
+export function tiles(input: SummaryInput, now: number, staleSince: number | null = null): Tile[] {
   const out: Tile[] = [];
-  if (input.hosts) {
+  if (input.hosts && staleSince !== null) {
+    out.push({
+      label: 'Hosts in sync',
+      value: 'stale',
+      detail: `no live data since ${clock(staleSince)}`,
+      severity: 'stale',
+    });
+  } else if (input.hosts) {
     const healths = input.hosts.map((h) => hostHealth(h, now));
     const bad = healths.filter((h) => h.severity === 'bad').length;
     const warn = healths.filter((h) => h.severity === 'warn').length;

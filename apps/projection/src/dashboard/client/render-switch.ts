@@ -8,6 +8,7 @@ import {
 import { count } from './format.js';
 import { html, type Html } from './html.js';
 import { type Lookup } from './lookup.js';
+import { renderVifPolicy } from './render-vif-policy.js';
 
 /** Rows per network before the table says how many more there are (the LED strip shows all). */
 export const PORT_ROWS_SHOWN = 64;
@@ -82,6 +83,7 @@ function renderSegment(network: SwitchNetwork, hosts: HostRow[] | null, lookup: 
                 <th scope="col">MAC</th>
                 <th scope="col">IP</th>
                 <th scope="col">Host</th>
+                <th scope="col">QoS · port security</th>
               </tr>
             </thead>
             <tbody>
@@ -145,5 +147,6 @@ function renderPort(port: SwitchPort, lookup: Lookup): Html {
     <td class="mono">${port.mac}</td>
     <td class="mono">${port.ips.length > 0 ? port.ips.join(', ') : '—'}</td>
     <td>${lookup.host(port.hostId)}</td>
+    <td>${renderVifPolicy(port)}</td>
   </tr>`;
 }

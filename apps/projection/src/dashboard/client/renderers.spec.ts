@@ -35,7 +35,13 @@ describe('renderSwitch', () => {
   it('lists every port with state, VM, MAC, IP and host, in a table with headers', () => {
     expect(markup).toContain('<th scope="col">MAC</th>');
     expect(text(markup)).toContain('pending db-1 02:00:00:00:00:02 — host-b');
-    expect(text(markup)).toContain('forwarding web-1 02:00:00:00:00:01 10.0.100.10 host-a');
+    expect(text(markup)).toContain(
+      'forwarding web-1 02:00:00:00:00:01 10.0.100.10 host-a ' +
+        'QoS in 100 Mbit/s (burst 10 Mbit) · out unlimited port security',
+    );
+    expect(text(markup)).toContain(
+      'pending db-1 02:00:00:00:00:02 — host-b no QoS no port security',
+    );
     expect(markup.match(/class="led /g)).toHaveLength(2);
     expect(text(markup)).toContain('1 forwarding 1 pending');
   });
@@ -71,6 +77,19 @@ describe('renderHosts', () => {
     expect(text(markup)).toContain('silent 42 / 42 0 5 min 00 s ago');
     expect(markup).toContain('data-since="');
   });
+
+  it('labels the address and the management NIC under the host name', () => {
+    expect(text(markup)).toContain('host-a address host-a mgmt NIC 192.0.2.6');
+  });
+
+  it('judges no host while the data is stale, and says since when', () => {
+    const stale = renderHosts(HOSTS, 42, NOW, NOW - 60_000).value;
+    expect(stale).not.toMatch(/class="host (bad|warn|ok)"/);
+    expect(stale.match(/class="pill stale"/g)).toHaveLength(3);
+    expect(text(stale)).toMatch(/Data stale: no live update since \d\d:\d\d:\d\d/);
+    // The last judgement stays available, in the title.
+    expect(stale).toMatch(/title="last seen \d\d:\d\d:\d\d: behind 12/);
+  });
 });
 
 describe('renderVms', () => {
@@ -79,6 +98,8 @@ describe('renderVms', () => {
     expect(out).toContain('web-1 running host-a eth0 prod-vlan-100 02:00:00:00:00:01 10.0.100.10');
     expect(out).toContain('db-1 running host-b → host-a (requested)');
     expect(out).toContain('idle halted — no VIF');
+    expect(out).toContain('10.0.100.10 QoS in 100 Mbit/s (burst 10 Mbit) · out unlimited');
+    expect(out).toContain('02:00:00:00:00:02 no QoS no port security');
   });
 });
 
@@ -209,6 +230,13 @@ describe('summary', () => {
     expect(t.find((x) => x.label === 'Ports forwarding')).toMatchObject({ value: '1/2' });
     expect(t.find((x) => x.label === 'VMs running')).toMatchObject({ value: '2/3' });
     expect(t.find((x) => x.label === 'Migrations')).toMatchObject({ value: '1' });
+  });
+
+  it('says the hosts data is stale instead of counting hosts in sync', () => {
+    const input = { pool: null, hosts: HOSTS, switch: SWITCH, vms: VMS, migrations: [] };
+    const hosts = tiles(input, NOW, NOW - 40_000).find((x) => x.label === 'Hosts in sync');
+    expect(hosts).toMatchObject({ value: 'stale', severity: 'stale' });
+    expect(hosts?.detail).toMatch(/^no live data since \d\d:\d\d:\d\d$/);
   });
 
   it('marks the selected pool in the picker', () => {

@@ -34,6 +34,11 @@ export interface DashboardData {
   advice: AdviceRow[] | null;
   /** When `hosts` was read (ms), to age its lag between refetches. */
   hostsReadAt: number | null;
+  /**
+   * Since when (ms) the event stream is lost, null while it is live. Nothing refetches the data
+   * meanwhile: hosts are shown as last seen, not judged against a clock that kept running.
+   */
+  staleSince: number | null;
 }
 
 export const emptyData = (): DashboardData => ({
@@ -47,6 +52,7 @@ export const emptyData = (): DashboardData => ({
   counters: null,
   advice: null,
   hostsReadAt: null,
+  staleSince: null,
 });
 
 /**
@@ -59,18 +65,24 @@ export function renderView(
   now: number,
   failed: (key: DataKey) => boolean = () => false,
 ): Html {
-  if (data.hosts) data = { ...data, hosts: agedHosts(data.hosts, data.hostsReadAt ?? now, now) };
+  // A host's report age and lag are judged at the last moment the page knew the pool.
+  const judgedAt = Math.min(now, data.staleSince ?? now);
+  if (data.hosts) {
+    data = { ...data, hosts: agedHosts(data.hosts, data.hostsReadAt ?? judgedAt, judgedAt) };
+  }
   const lookup = buildLookup(data);
   const LOADING = ownKeys(view).some(failed)
     ? html`<p class="empty">Not available right now.</p>`
     : html`<p class="loading">Loading…</p>`;
   switch (view) {
     case 'summary':
-      return renderSummary(data, now);
+      return renderSummary(data, judgedAt, data.staleSince);
     case 'switch':
       return data.switch ? renderSwitch(data.switch, data.hosts, lookup) : LOADING;
     case 'hosts':
-      return data.hosts ? renderHosts(data.hosts, data.pool?.version ?? null, now) : LOADING;
+      return data.hosts
+        ? renderHosts(data.hosts, data.pool?.version ?? null, judgedAt, data.staleSince)
+        : LOADING;
     case 'vms':
       return data.vms ? renderVms(data.vms, data.switch, lookup) : LOADING;
     case 'migrations':

@@ -65,19 +65,19 @@ code, .mono { font-family: var(--mono); font-size: 0.92em; }
 
 /* Top bar */
 .top {
-  display: flex; align-items: center; gap: 20px; padding: 10px 24px;
+  display: flex; align-items: center; flex-wrap: wrap; gap: 8px 20px; padding: 10px 24px;
   background: var(--panel); border-bottom: 1px solid var(--line); position: sticky; top: 0; z-index: 5;
 }
 .brand { display: flex; align-items: center; gap: 10px; font-weight: 700; font-size: 20px; letter-spacing: 0.02em; }
 .logo { width: 30px; height: 30px; color: var(--accent); }
 .logo-led.a { fill: var(--ok); } .logo-led.b { fill: var(--warn); } .logo-led.c { fill: var(--accent); }
-.picker { display: flex; align-items: center; gap: 8px; }
+.picker { display: flex; align-items: center; gap: 8px; min-width: 0; max-width: 100%; }
 .picker label { color: var(--muted); font-size: 13px; text-transform: uppercase; letter-spacing: 0.08em; }
 select, .theme {
   font: inherit; color: var(--text); background: var(--panel-2); border: 1px solid var(--line);
   border-radius: 8px; padding: 6px 10px;
 }
-select { min-width: 280px; font-weight: 600; }
+select { min-width: 280px; max-width: 100%; font-weight: 600; }
 .theme { margin-left: auto; cursor: pointer; font-size: 13px; }
 .link {
   display: inline-flex; align-items: center; gap: 8px; padding: 4px 12px; border-radius: 999px;
@@ -117,6 +117,8 @@ main { padding: 18px 24px 8px; }
 .tile.warn { border-top-color: var(--warn); }
 .tile.bad { border-top-color: var(--bad); background: linear-gradient(180deg, var(--bad-bg), var(--panel) 70%); }
 .tile.info { border-top-color: var(--accent); }
+.tile.stale { border-top-color: var(--idle); border-top-style: dashed; }
+.tile.stale .tile-value { color: var(--muted); }
 .tile-label { color: var(--muted); font-size: 12px; text-transform: uppercase; letter-spacing: 0.08em; }
 .tile-value { font-size: 34px; font-weight: 700; line-height: 1.15; }
 .tile.bad .tile-value { color: var(--bad); }
@@ -159,7 +161,20 @@ tr.bad > th:first-child { box-shadow: inset 4px 0 0 var(--bad); }
 tr.warn > th:first-child { box-shadow: inset 4px 0 0 var(--warn); }
 .warn-text { color: var(--warn); font-weight: 600; }
 .host-name { display: block; }
-.host .sub { display: block; white-space: nowrap; }
+/* The host table fits its card at 1440 px with a host behind: lag seconds and report ages
+   wrap under their number, and a long host address breaks rather than widening the card. */
+table.hosts th, table.hosts td { padding: 6px 6px; }
+table.hosts thead th { white-space: normal; }
+table.hosts tbody th { min-width: 7.5em; }
+table.hosts .lag .sub { display: block; }
+.host .sub { display: block; }
+.host .sub .mono { overflow-wrap: anywhere; }
+.sub-label { font-size: 10.5px; text-transform: uppercase; letter-spacing: 0.05em; opacity: 0.85; white-space: nowrap; }
+tr.stale > * { color: var(--muted); }
+.stale-note {
+  margin: 0 0 8px; padding: 6px 10px; border-radius: 6px; font-size: 13px;
+  background: var(--idle-bg); color: var(--text); border-left: 4px dashed var(--idle);
+}
 .fresh { animation: fresh 2.4s ease-out 1; }
 
 /* Pills, dots, badges */
@@ -181,6 +196,10 @@ tr.warn > th:first-child { box-shadow: inset 4px 0 0 var(--warn); }
 .badge.kind-private { color: var(--muted); }
 .badge.disabled { color: var(--warn); border-color: var(--warn); margin-left: 6px; }
 .tag { font-family: var(--mono); }
+.policy { display: inline-flex; flex-wrap: wrap; gap: 4px; }
+.policy .tag { font-family: var(--sans); white-space: normal; }
+.tag.policy-on { color: var(--accent); border-color: var(--accent); }
+.tag.policy-off { opacity: 0.75; }
 
 /* The switch */
 .switch {
@@ -253,6 +272,19 @@ table.ports td, table.ports th { padding: 4px 10px; }
 @keyframes fresh { from { background: var(--fresh); } to { background: transparent; } }
 @media (prefers-reduced-motion: reduce) {
   *, *::before, *::after { animation: none !important; }
+}
+/* Phones: the top bar stacks, the picker takes a line of its own, nothing is wider than it. */
+@media (max-width: 640px) {
+  .top { padding: 8px 12px; gap: 8px 12px; }
+  .picker { flex: 1 1 100%; }
+  select { min-width: 0; flex: 1 1 auto; }
+  .theme { margin-left: 0; }
+  main { padding: 12px 10px 8px; }
+  .card { padding: 12px 12px 14px; }
+  .switch { padding: 6px; }
+  .segment { padding: 8px 8px 6px; }
+  .tiles { grid-template-columns: repeat(auto-fit, minmax(140px, 1fr)); gap: 10px; }
+  .tile-value { font-size: 26px; }
 }
 @media (min-width: 2200px) { body { font-size: 17px; } .tile-value { font-size: 42px; } }
 `;

@@ -1,6 +1,14 @@
 import { type HostRow, type MigrationRow, type PoolSwitch, type VmRow } from '../api-types.js';
 
 /** A small pool as the read API answers it: three hosts, two networks, three VMs. */
+
+/** web-1 is rate-limited in and locked to its addresses; db-1 has neither. */
+const WEB_POLICY = {
+  qos: { ingressKbps: 100_000, ingressBurstKb: 10_000, egressKbps: 0, egressBurstKb: 0 },
+  portSecurity: true,
+};
+const NO_POLICY = { qos: null, portSecurity: false };
+
 export const NOW = Date.parse('2026-03-01T12:00:00Z');
 const ago = (seconds: number) => new Date(NOW - seconds * 1000).toISOString();
 
@@ -48,6 +56,7 @@ export const SWITCH: PoolSwitch = {
           ips: ['10.0.100.10'],
           hostId: 'host-a',
           state: 'forwarding',
+          ...WEB_POLICY,
         },
         {
           vifId: 'vif-db',
@@ -57,6 +66,7 @@ export const SWITCH: PoolSwitch = {
           ips: [],
           hostId: 'host-b',
           state: 'pending',
+          ...NO_POLICY,
         },
       ],
     },
@@ -85,6 +95,7 @@ export const VMS: VmRow[] = [
         mac: '02:00:00:00:00:01',
         networkId: 'net-prod',
         ips: ['10.0.100.10'],
+        ...WEB_POLICY,
       },
     ],
     migration: null,
@@ -94,7 +105,16 @@ export const VMS: VmRow[] = [
     name: 'db-1',
     powerState: 'running',
     hostId: 'host-b',
-    vifs: [{ id: 'vif-db', device: 0, mac: '02:00:00:00:00:02', networkId: 'net-prod', ips: [] }],
+    vifs: [
+      {
+        id: 'vif-db',
+        device: 0,
+        mac: '02:00:00:00:00:02',
+        networkId: 'net-prod',
+        ips: [],
+        ...NO_POLICY,
+      },
+    ],
     migration: { id: 'mig-1', status: 'requested', toHostId: 'host-a' },
   },
   { id: 'vm-idle', name: 'idle', powerState: 'halted', hostId: null, vifs: [], migration: null },
