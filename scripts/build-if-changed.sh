@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # `npm start`'s build step: runs `npm run build` only when something the build reads changed
 # since the last build made here, so a start with nothing changed skips tsc (about 20 s on two
-# cores). What counts: the folders tsconfig.build.json includes (spec files aside, which it
-# excludes), every tsconfig*.json, package.json and the installed dependencies. Folders count
-# too, so a deleted or renamed file triggers a build like an edited one.
+# cores). What counts: the folders tsconfig.build.json includes (but spec files, which it
+# excludes, and READMEs), every tsconfig*.json, package.json and the installed dependencies.
+# Folders count too, so a deleted or renamed file triggers a build like an edited one.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 stamp=dist/.build-stamp
@@ -17,7 +17,8 @@ if [ ! -e "$stamp" ]; then
   reason='no build made by npm start yet'
 else
   changed="$(find "${inputs[@]}" -newer "$stamp" \
-    ! -name '*.spec.ts' ! -name '*.int-spec.ts' ! -name '*.e2e-spec.ts' -print -quit)"
+    ! -name '*.spec.ts' ! -name '*.int-spec.ts' ! -name '*.e2e-spec.ts' ! -name '*.md' \
+    -print -quit)"
   if [ -z "$changed" ]; then
     echo "build: dist/ is up to date with the sources (npm run build forces one)"
     exit 0

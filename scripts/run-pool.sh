@@ -27,27 +27,34 @@ esac
 grpc="$HOST"
 [[ "$HOST" == *:* ]] && grpc="[$HOST]"
 
-echo "poolnet: starting without tokens, so the services warn that they are open; they listen on" \
-  "$HOST only (HOST=0.0.0.0 opens them to the network)"
+if [[ "$HOST" == 127.* || "$HOST" == localhost || "$HOST" == ::1 ]]; then
+  reach="they listen on $HOST only (HOST=0.0.0.0 opens them to the network)"
+else
+  reach="they listen on $HOST: whoever reaches this machine there is admin"
+fi
+echo "poolnet: starting without tokens, so the services warn that they are open; $reach"
 node dist/migrations/run.js
 
-declare -A running=() # pid -> name
+# What runs, by index: its pid and its name (plain arrays: macOS still ships bash 3.2).
+pids=()
+names=()
 run() {
-  local name="$1"
+  names+=("$1")
   shift
   "$@" &
-  running[$!]="$name"
+  pids+=($!)
 }
 # Passes the signal on (Ctrl-C in a terminal reaches the services too; they shut down once) and
 # waits for their graceful close, which each bounds to 8 s.
 stop() {
   trap '' INT TERM
   trap - EXIT
-  ((${#running[@]})) && kill "-$1" "${!running[@]}" 2>/dev/null
+  ((${#pids[@]})) && kill "-$1" "${pids[@]}" 2>/dev/null
   wait
 }
-trap 'stop INT; exit 130' INT
-trap 'stop TERM; exit 143' TERM
+stopped() { echo "poolnet: stopped; the log (PostgreSQL) and $state/ stay for the next start"; }
+trap 'stop INT; stopped; exit 130' INT
+trap 'stop TERM; stopped; exit 143' TERM
 trap 'stop TERM' EXIT
 
 run pool-master-a env PORT=3000 GRPC_URL="$grpc:50051" REPLICA_ID=master-a \
@@ -61,7 +68,7 @@ healthy() {
     "$1"
 }
 until healthy "http://$here:3000/health"; do
-  for pid in "${!running[@]}"; do
+  for pid in "${pids[@]}"; do
     kill -0 "$pid" 2>/dev/null || break 2 # a service died: the loop below says which
   done
   sleep 0.5
@@ -76,21 +83,25 @@ done
 run demo-seed env MASTER_URL="http://$here:3000" PROJECTION_URL="http://$here:8080" \
   node dist/apps/demo-seed/src/main.js
 
-while ((${#running[@]})); do
-  status=0
-  wait -n -p ended "${!running[@]}" || status=$?
-  name="${running[$ended]}"
-  unset "running[$ended]"
-  if [ "$name" != demo-seed ]; then
-    echo "poolnet: $name exited (status $status), so the pool is stopping; its log is above" >&2
-    exit 1
-  fi
-  if ((status == 0)); then
-    echo "poolnet ready: dashboard http://$here:8080 · REST http://$here:3000 and :3001" \
-      "(OpenAPI at /docs) · gRPC $here:50051 and :50052 · try: npm run poolctl -- --pool" \
-      "$POOL_ID status · Ctrl-C stops it (the log and $state/ stay)"
-  else
-    echo "poolnet: the demo pool is not ready (demo-seed exited with status $status, see" \
-      "above); the services keep running, Ctrl-C stops them" >&2
-  fi
+# Watches them: the seed's end says whether the pool is ready; any other end stops the pool.
+while ((${#pids[@]})); do
+  for i in "${!pids[@]}"; do
+    kill -0 "${pids[$i]}" 2>/dev/null && continue
+    status=0
+    wait "${pids[$i]}" || status=$?
+    name="${names[$i]}"
+    unset "pids[$i]" "names[$i]"
+    if [ "$name" != demo-seed ]; then
+      echo "poolnet: $name exited (status $status), so the pool is stopping; its log is above" >&2
+      exit 1
+    elif ((status == 0)); then
+      echo "poolnet ready: dashboard http://$here:8080 · REST http://$here:3000 and :3001" \
+        "(OpenAPI at /docs) · gRPC $here:50051 and :50052 · try: npm run poolctl -- --pool" \
+        "$POOL_ID status · Ctrl-C stops it (the log and $state/ stay)"
+    else
+      echo "poolnet: the demo pool is not ready (demo-seed exited with status $status, see" \
+        "above); the services keep running, Ctrl-C stops them" >&2
+    fi
+  done
+  sleep 0.5
 done

@@ -115,6 +115,8 @@ echo "web-1 runs on host-2, as the README's migration said"
 
 say "Ctrl-C, then npm start again on the same database, NATS and state"
 stop
+grep -q '^poolnet: stopped' "$work/first.log" ||
+  { echo "smoke: npm start did not say it stopped" >&2; exit 1; }
 echo "stopped: no process of the pool left"
 start "$work/second.log"
 grep -q 'demo-seed: pool demo is already seeded' "$work/second.log" ||
