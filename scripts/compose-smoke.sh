@@ -8,7 +8,8 @@
 #   3. build, `up -d`, every service healthy, `migrate` and `seed` exited 0
 #   4. the demo pool seeded: 3 hosts at the log's head, 5 VMs; the dashboard and the read API
 #      answering on the published port
-#   5. the README's poolctl alias through `exec`: `status`, `vm migrate web-1 --to host-2 --wait`
+#   5. the README's poolctl alias through `exec`: `status`, `vm migrate web-1 --to host-2 --wait`;
+#      the `ovs` profile's NATS user, password and URL log in
 #   6. `down` then `up`: the pool, its version and the migrated VM are still there
 #   7. `down -v` (always, also on failure), so nothing it started is left
 #
@@ -152,6 +153,25 @@ poolctl vm migrate web-1 --to "$to" --wait --timeout 60 || fail "poolctl vm migr
 ok "poolctl vm migrate web-1 --to $to --wait through exec (from $from)"
 wait_converged
 read -r version _ <<<"$(pool_state)"
+
+step "the ovs profile's member host: its NATS defaults log in"
+# What `docker compose --profile ovs up member-host-ovs` on this machine would use (host network,
+# NATS published on 127.0.0.1; the port moved here, so HOST_NATS_URL says where): the user,
+# password and URL it is configured with must log in and reach JetStream.
+export HOST_NATS_URL="nats://127.0.0.1:$POOLNET_NATS_PORT"
+ovs_env="$($DC --profile ovs config | python3 -c '
+import sys, yaml
+env = yaml.safe_load(sys.stdin)["services"]["member-host-ovs"]["environment"]
+print(" ".join(f"-e {k}={env[k]}" for k in ("NATS_URL", "NATS_USER", "NATS_PASSWORD")))')"
+# shellcheck disable=SC2086 # one word per -e NAME=value
+docker run --rm --network host $ovs_env --entrypoint node poolnet:local --input-type=module -e "
+  import { connect } from '@nats-io/transport-node';
+  import { jetstreamManager } from '@nats-io/jetstream';
+  const nc = await connect({ servers: process.env.NATS_URL, user: process.env.NATS_USER, pass: process.env.NATS_PASSWORD });
+  await jetstreamManager(nc);
+  console.log('logged in to', process.env.NATS_URL, 'as', process.env.NATS_USER);
+  await nc.close();" || fail "the ovs profile's NATS defaults do not log in"
+ok "the ovs profile's member host logs in to NATS with its defaults (user hypervisor-1)"
 
 step "down, then up: the data is kept"
 $DC down >/dev/null 2>&1 || fail "down"
