@@ -1,14 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { aclMatches } from './acl-match.js';
-import {
-  aclFlows,
-  BASE_FLOW_COUNT,
-  baseFlows,
-  cookie,
-  PORT_COOKIE_MASK,
-  securityFlows,
-} from './flows.js';
+import { aclFlows, BASE_FLOW_COUNT, baseFlows, cookie, PORT_COOKIE_MASK } from './flows.js';
 import { parseFlowCookies, parseMeters, parsePortStats } from './ovs-clients.js';
 import { resolveOvsOptions } from './ovs-options.js';
 import { stepsFor } from './ovs-steps.js';
@@ -57,13 +50,6 @@ describe('flows', () => {
 
   it('counts the base pipeline the way readActual checks it', () => {
     expect(baseFlows('pnb-0123456789')).toHaveLength(BASE_FLOW_COUNT);
-  });
-
-  it('admits only the VIF addresses under port security', () => {
-    const flows = securityFlows('pnv-a', { mac: '02:00:00:00:00:01', ipv4: '10.0.0.1' });
-    expect(flows[0]).toContain('priority=50000,in_port=pnv-a,actions=drop');
-    expect(flows.join('\n')).toContain('arp,arp_sha=02:00:00:00:00:01,arp_spa=10.0.0.1');
-    expect(flows.join('\n')).toContain('ip,nw_src=10.0.0.1');
   });
 
   it('installs reject as drop and allow as a pass to the next stage', () => {

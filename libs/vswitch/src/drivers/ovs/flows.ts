@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
 import type { AclRule } from '../../model/host-state.js';
-import type { PortAddress } from '../../planner/operation.js';
 import { aclMatches } from './acl-match.js';
 
 /**
@@ -12,7 +11,7 @@ import { aclMatches } from './acl-match.js';
  */
 export const TABLE = { admission: 0, policing: 1, ingressAcl: 2, egressAcl: 3 } as const;
 
-const PRIORITY = { pending: 65000, securityAllow: 50010, securityDrop: 50000, acl: 10000 };
+const PRIORITY = { pending: 65000, acl: 10000 };
 
 /**
  * Each port's flows carry a cookie: 56 bits of its name's hash plus one byte naming the concern,
@@ -31,7 +30,13 @@ export const cookie = (name: string, concern: Concern): bigint =>
 
 export const hex = (value: bigint): string => `0x${value.toString(16)}`;
 
-const flow = (c: bigint, table: number, priority: number, match: string, actions: string): string =>
+export const flow = (
+  c: bigint,
+  table: number,
+  priority: number,
+  match: string,
+  actions: string,
+): string =>
   `add cookie=${hex(c)},table=${table},priority=${priority}${match ? `,${match}` : ''},actions=${actions}`;
 
 /** Bundle lines that remove a port's flows of one concern, or of every concern. */
@@ -62,29 +67,6 @@ export const packetOut = (port: string, frame: string): string =>
 export const pendingFlows = (port: string): string[] => [
   flow(cookie(port, 'forwarding'), TABLE.admission, PRIORITY.pending, `in_port=${port}`, 'drop'),
 ];
-
-/**
- * Admit ARP, RARP (the post-migration announce), IPv4 and IPv6 only from the VIF's MAC, and from
- * its IPs when it has them; everything else from the port is dropped. DHCP discovery (from
- * 0.0.0.0) and IPv6 link-local/DAD stay open so a guest can still configure itself.
- */
-export function securityFlows(port: string, { mac, ipv4, ipv6 }: PortAddress): string[] {
-  const c = cookie(port, 'security');
-  const next = `goto_table:${TABLE.policing}`;
-  const from = `in_port=${port},dl_src=${mac}`;
-  const allow = (match: string) =>
-    flow(c, TABLE.admission, PRIORITY.securityAllow, `${from},${match}`, next);
-  const flows = [
-    flow(c, TABLE.admission, PRIORITY.securityDrop, `in_port=${port}`, 'drop'),
-    allow(`arp,arp_sha=${mac}${ipv4 ? `,arp_spa=${ipv4}` : ''}`),
-    allow('dl_type=0x8035'),
-    allow(`ip${ipv4 ? `,nw_src=${ipv4}` : ''}`),
-    allow(`ipv6${ipv6 ? `,ipv6_src=${ipv6}` : ''}`),
-  ];
-  if (ipv4) flows.push(allow('udp,nw_src=0.0.0.0,tp_src=68,tp_dst=67'));
-  if (ipv6) flows.push(allow('ipv6,ipv6_src=fe80::/10'), allow('icmp6,ipv6_src=::'));
-  return flows;
-}
 
 /** Ingress policing through an OpenFlow meter numbered after the port's OpenFlow port. */
 export const policingFlows = (port: string, meter: number): string[] => [

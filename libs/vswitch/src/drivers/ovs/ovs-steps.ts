@@ -1,16 +1,10 @@
 import { patchPortNames, uplinkBridgeName } from '../../model/naming.js';
 import type { Operation } from '../../planner/operation.js';
 import { announceFrames } from './announce.js';
-import {
-  aclFlows,
-  baseFlows,
-  deleteFlows,
-  packetOut,
-  pendingFlows,
-  securityFlows,
-} from './flows.js';
+import { aclFlows, baseFlows, deleteFlows, packetOut, pendingFlows } from './flows.js';
 import { EXT, ext, mirrorCommands, qosCommands, uplinkCommands } from './ovsdb-commands.js';
 import type { ResolvedOvsOptions } from './ovs-options.js';
+import { securityFlows } from './port-security-flows.js';
 
 /**
  * A change to a bridge's OpenFlow state: flow-mod lines for one atomic bundle (packet-outs
