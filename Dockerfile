@@ -13,6 +13,9 @@ RUN npm run build && npm prune --omit=dev --no-audit --no-fund
 
 FROM node:22-bookworm-slim AS runtime
 ENV NODE_ENV=production
+# The services listen on 127.0.0.1 unless told otherwise (npm start has no tokens); in a
+# container only what is published reaches it.
+ENV HOST=0.0.0.0
 WORKDIR /app
 COPY --from=build /app/package.json ./
 COPY --from=build /app/node_modules node_modules

@@ -122,13 +122,16 @@ upped=1
 $DC up -d >/tmp/poolnet-compose-up.log 2>&1 || { cat /tmp/poolnet-compose-up.log; fail "up"; }
 wait_healthy
 ok "every service healthy, migrate and seed exited 0 ($((SECONDS - started)) s after up)"
-$DC logs --no-color seed | grep -q 'pool demo seeded' || fail "the seed did not say it seeded pool demo"
+seed_log="$($DC logs --no-color seed)"
+grep -q 'pool demo seeded' <<<"$seed_log" || fail "the seed did not say it seeded pool demo"
 wait_converged
 read -r version _ <<<"$(pool_state)"
 ok "demo pool seeded: 3 hosts at the log's head (version $version), 5 VMs"
 
 step "dashboard and read API on the published port $POOLNET_DASHBOARD_PORT"
-curl -sf "http://127.0.0.1:$POOLNET_DASHBOARD_PORT/" | grep -qi '<html' || fail "no dashboard page"
+# Read whole, then searched: `curl | grep -q` under pipefail fails when grep stops reading early.
+page="$(curl -sf "http://127.0.0.1:$POOLNET_DASHBOARD_PORT/")" || fail "no dashboard page"
+grep -qi '<html' <<<"$page" || fail "the dashboard answered with no HTML page"
 status="$(curl -s -o /dev/null -w '%{http_code}' "$API/hosts")"
 [ "$status" = 401 ] || fail "the read API answered $status without a token, not 401"
 ok "dashboard page served; read API answers with the reader token, 401 without"
