@@ -12,8 +12,13 @@ export {
 } from './model/naming.js';
 export * from './planner/operation.js';
 export { plan } from './planner/plan.js';
-export { reconcile } from './reconcile.js';
-export { DriverError, type PortCounters, type VSwitchDriver } from './drivers/driver.js';
+export { reconcile, reconcileFully } from './reconcile.js';
+export {
+  DriverError,
+  type DriftFinding,
+  type PortCounters,
+  type VSwitchDriver,
+} from './drivers/driver.js';
 export { OvsVSwitchDriver } from './drivers/ovs/ovs-driver.js';
 export type { OvsDriverOptions } from './drivers/ovs/ovs-options.js';
 export * from './testing/index.js';

@@ -1,4 +1,4 @@
-import type { VSwitchDriver } from './drivers/driver.js';
+import type { DriftFinding, VSwitchDriver } from './drivers/driver.js';
 import type { HostDesiredState } from './model/host-state.js';
 import type { Operation } from './planner/operation.js';
 import { plan } from './planner/plan.js';
@@ -15,4 +15,18 @@ export async function reconcile(
   const operations = plan(desired, await driver.readActual());
   if (operations.length > 0) await driver.apply(operations);
   return operations;
+}
+
+/**
+ * A full pass (boot, drift timer): `reconcile`, then the driver's sweep over everything it owns
+ * by content, which finds what the planner's model cannot express: a flow added by hand, a flow
+ * edited under its cookie, a port plugged by hand into a bridge the host owns.
+ */
+export async function reconcileFully(
+  driver: VSwitchDriver,
+  desired: HostDesiredState,
+): Promise<{ operations: Operation[]; findings: DriftFinding[] }> {
+  const operations = await reconcile(driver, desired);
+  const findings = (await driver.sweep?.(desired)) ?? [];
+  return { operations, findings };
 }

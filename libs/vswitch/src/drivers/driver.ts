@@ -1,4 +1,4 @@
-import type { HostActualState } from '../model/host-state.js';
+import type { HostActualState, HostDesiredState } from '../model/host-state.js';
 import { describeOperation, type Operation } from '../planner/operation.js';
 
 /** Traffic seen on one switch port, from the switch's side (rx = sent by the VM). */
@@ -11,6 +11,23 @@ export interface PortCounters {
   txBytes: number;
   txDropped: number;
 }
+
+/**
+ * What a drift pass found on a bridge the host owns and put right: a flow someone else added
+ * (`added`, `flow` as found), one of its flows missing (`removed`, `flow` as it should be) or
+ * edited (`changed`, `flow` as found, `expected` as it should be); a port someone else added.
+ */
+export type DriftFinding =
+  | {
+      kind: 'flow';
+      bridge: string;
+      change: 'added' | 'removed' | 'changed';
+      flow: string;
+      expected?: string;
+    }
+  | { kind: 'port'; bridge: string; change: 'added'; port: string };
+
+export type FlowDrift = Extract<DriftFinding, { kind: 'flow' }>;
 
 /**
  * A host's datapath. `readActual` reports what the switch really does (a port whose flows were
@@ -26,6 +43,12 @@ export interface VSwitchDriver {
    */
   apply(ops: readonly Operation[]): Promise<void>;
   counters?(): Promise<PortCounters[]>;
+  /**
+   * Reads back everything on the bridges the host owns (every flow, every port), compares it
+   * with `desired` by content and puts it right: what the host did not put there goes, what was
+   * edited is restored. Runs after `apply` has converged what `readActual` sees.
+   */
+  sweep?(desired: HostDesiredState): Promise<DriftFinding[]>;
 }
 
 export class DriverError extends Error {

@@ -4,6 +4,8 @@ export interface RunOptions {
   input?: string;
   timeoutMs?: number;
   env?: NodeJS.ProcessEnv;
+  /** Exit codes besides 0 that mean an answer, not a failure (`diff-flows`: 2, they differ). */
+  answers?: readonly number[];
 }
 
 export class CommandError extends Error {
@@ -44,7 +46,7 @@ export function run(
     child.on('error', reject);
     child.on('close', (code) => {
       const stdout = Buffer.concat(out).toString('utf8');
-      if (code === 0) resolve(stdout);
+      if (code === 0 || (code !== null && options.answers?.includes(code))) resolve(stdout);
       else reject(new CommandError(file, args, code, Buffer.concat(err).toString('utf8')));
     });
     if (child.stdin) {

@@ -1,3 +1,6 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { PortCounters } from '../driver.js';
 import type { Meter } from './actual-state.js';
 import { run } from './exec.js';
@@ -49,9 +52,23 @@ export class Vsctl {
 export class Ofctl {
   constructor(private readonly options: ResolvedOvsOptions) {}
 
-  private exec(command: string, bridge: string, extra: string[] = [], input?: string) {
-    const args = ['-O', 'OpenFlow14', command, mgmtTarget(this.options, bridge), ...extra];
-    return run(this.options.ofctl, args, { input, timeoutMs: this.options.timeoutMs });
+  private exec(
+    command: string,
+    bridge: string,
+    extra: string[] = [],
+    input?: string,
+    flags: string[] = [],
+    answers: number[] = [],
+  ) {
+    const args = [
+      '-O',
+      'OpenFlow14',
+      ...flags,
+      command,
+      mgmtTarget(this.options, bridge),
+      ...extra,
+    ];
+    return run(this.options.ofctl, args, { input, timeoutMs: this.options.timeoutMs, answers });
   }
 
   /**
@@ -95,6 +112,36 @@ export class Ofctl {
 
   async flowCookies(bridge: string): Promise<Map<bigint, number>> {
     return parseFlowCookies(await this.exec('dump-flows', bridge, ['--no-stats']));
+  }
+
+  /**
+   * `ovs-ofctl diff-flows` of the bridge against `flows` (specs, port names allowed): ovs-ofctl
+   * parses both sides into its own form, so the comparison is by content. Empty: they match.
+   * OpenFlow 1.4 on both sides: at 1.0 a stored goto_table reads back as resubmit.
+   */
+  async diffFlows(bridge: string, flows: readonly string[]): Promise<string> {
+    return this.withFile(flows, (file) =>
+      this.exec('diff-flows', bridge, [file], undefined, ['--names'], [2]),
+    );
+  }
+
+  /** Makes the bridge's table equal `flows` in one bundle, touching only the flows that differ. */
+  async replaceFlows(bridge: string, flows: readonly string[]): Promise<void> {
+    await this.withFile(flows, (file) =>
+      this.exec('replace-flows', bridge, [file], undefined, ['--names', '--bundle']),
+    );
+  }
+
+  /** diff-flows and replace-flows read files only (`-` is taken for a bridge name). */
+  private async withFile<T>(lines: readonly string[], use: (file: string) => Promise<T>) {
+    const dir = await mkdtemp(join(tmpdir(), 'poolnet-flows-'));
+    try {
+      const file = join(dir, 'flows');
+      await writeFile(file, lines.map((line) => `${line}\n`).join(''));
+      return await use(file);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   }
 
   async meters(bridge: string): Promise<Map<number, Meter>> {

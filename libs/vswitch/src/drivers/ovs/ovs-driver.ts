@@ -1,7 +1,13 @@
-import type { HostActualState } from '../../model/host-state.js';
+import type { HostActualState, HostDesiredState } from '../../model/host-state.js';
 import type { Operation } from '../../planner/operation.js';
-import { DriverError, type PortCounters, type VSwitchDriver } from '../driver.js';
+import {
+  DriverError,
+  type DriftFinding,
+  type PortCounters,
+  type VSwitchDriver,
+} from '../driver.js';
 import { actualState, type Meter } from './actual-state.js';
+import { sweep } from './drift-sweep.js';
 import { CONCERN, deleteFlows, policingFlows } from './flows.js';
 import { Appctl, Ofctl, Vsctl } from './ovs-clients.js';
 import {
@@ -75,6 +81,11 @@ export class OvsVSwitchDriver implements VSwitchDriver {
     });
     const tables = { bridges, ports, interfaces, mirrors, qos, queues };
     return actualState({ tables, flows, meters });
+  }
+
+  /** Every flow and port of the owned bridges against `desired`, by content (drift-sweep.ts). */
+  sweep(desired: HostDesiredState): Promise<DriftFinding[]> {
+    return sweep(desired, { vsctl: this.vsctl, ofctl: this.ofctl, options: this.options });
   }
 
   /** Live OpenFlow port statistics of VIF ports; rx is what the VM sent into the switch. */

@@ -3,7 +3,7 @@ import { digest } from '../../model/canonical.js';
 import { desiredState } from '../../model/desired-state.js';
 import { bridgeName, portName } from '../../model/naming.js';
 import type { MigrationPhase } from '../../model/topology.js';
-import { reconcile } from '../../reconcile.js';
+import { reconcile, reconcileFully } from '../../reconcile.js';
 import { NetnsLab } from '../../testing/netns-lab.js';
 import { topology, type TopologyBuilder } from '../../testing/topology-builder.js';
 
@@ -55,7 +55,9 @@ describe('OVS driver: drift, migration, QoS and mirrors on real Open vSwitch', (
       const desired = desiredState(builder.build(), id);
       await reconcile(driver, desired);
       expect(digest(await driver.readActual())).toBe(digest(desired));
-      expect(await reconcile(driver, desired)).toEqual([]);
+      // Nothing left for the planner, nor for the sweep by content: what apply installs for
+      // pending ports, meters and mirrors is exactly the pipeline the drift pass expects.
+      expect(await reconcileFully(driver, desired)).toEqual({ operations: [], findings: [] });
     }
   }
   const txPackets = async (host: string, name: string) =>

@@ -1,0 +1,59 @@
+import { emptyState, type HostDesiredState } from '../../model/host-state.js';
+import { plan } from '../../planner/plan.js';
+import { PACKET_OUT, policingFlows } from './flows.js';
+import type { ResolvedOvsOptions } from './ovs-options.js';
+import { stepsFor, type OfStep } from './ovs-steps.js';
+
+const ALL_ONES = (1n << 64n) - 1n;
+
+/** A flow-mod `add` line as a flow spec, the form flow files (diff-flows, replace-flows) take. */
+export const flowSpec = (line: string): string => line.replace(/^add /, '');
+
+const cookieOf = (line: string): bigint => BigInt(/cookie=(0x[0-9a-f]+)/.exec(line)?.[1] ?? '0');
+
+/**
+ * Every flow each bridge should hold, as flow specs (`cookie=…,table=…,priority=…,… actions=…`).
+ * Not a second description of the pipeline: the desired state is built from nothing through
+ * the same planner and the same steps `apply` runs, and their bundles are played on an empty
+ * table (a `delete cookie=C/M` removes what an earlier add of the same pass put there). So
+ * whatever functions produce the flows, the drift pass expects exactly what they produce.
+ * `ofports` numbers the policing meters as `apply` does; a policed port without one has none.
+ */
+export function desiredFlows(
+  desired: HostDesiredState,
+  options: ResolvedOvsOptions,
+  ofports: ReadonlyMap<string, number>,
+): Map<string, string[]> {
+  let next = 0;
+  const id = () => `pn${next++}`;
+  const planned = plan(desired, emptyState()).map((op) => stepsFor(op, options, id));
+  const tables = new Map<string, string[]>();
+  const play = (step: OfStep) => {
+    let flows = tables.get(step.bridge) ?? [];
+    const remove = (cookie: bigint, mask: bigint) => {
+      flows = flows.filter((flow) => (cookieOf(flow) & mask) !== (cookie & mask));
+    };
+    if (step.kind === 'meter') {
+      const qos = policingFlows(step.port, 0)[0] ?? '';
+      remove(cookieOf(qos), ALL_ONES);
+      const meter = ofports.get(step.port);
+      if (step.kbps > 0 && meter !== undefined) flows.push(...policingFlows(step.port, meter).map(flowSpec));
+    } else {
+      for (const line of step.lines) {
+        if (line.startsWith(PACKET_OUT)) continue;
+        const [verb, spec = ''] = line.split(/ (.*)/s);
+        if (verb === 'add') flows.push(spec);
+        else if (verb === 'delete') {
+          const [, cookie = '0', mask = '-1'] = /cookie=(0x[0-9a-f]+)\/(\S+)/.exec(spec) ?? [];
+          remove(BigInt(cookie), mask === '-1' ? ALL_ONES : BigInt(mask));
+        } else throw new Error(`unexpected flow-mod line: ${line}`);
+      }
+    }
+    tables.set(step.bridge, flows);
+  };
+  // The phases in the order apply runs them, each across the whole batch.
+  for (const phase of ['before', 'flows', 'afterFlows'] as const) {
+    for (const steps of planned) steps[phase].forEach(play);
+  }
+  return tables;
+}

@@ -1,0 +1,98 @@
+import type { HostDesiredState } from '../../model/host-state.js';
+import { patchPortNames } from '../../model/naming.js';
+import type { DriftFinding } from '../driver.js';
+import { inBatches } from './batching.js';
+import { desiredFlows, flowSpec } from './desired-flows.js';
+import { parseFlowDiff } from './flow-diff.js';
+import { cookie, hex, pendingFlows } from './flows.js';
+import type { Ofctl, Vsctl } from './ovs-clients.js';
+import type { ResolvedOvsOptions } from './ovs-options.js';
+import { EXT } from './ovsdb-commands.js';
+import {
+  asOptionalNumber,
+  asString,
+  asStringMap,
+  asUuid,
+  asUuids,
+  type Row,
+} from './ovsdb-json.js';
+
+const DEAD_VLAN = 4095;
+
+/**
+ * The drift pass by content, over the bridges the host owns (external_ids:poolnet-network);
+ * other bridges are never read. Per bridge, `ovs-ofctl diff-flows` compares the whole table with
+ * the desired pipeline, and only when they differ does `replace-flows` make it equal in one
+ * bundle (foreign flows deleted, edited ones restored, missing ones added).
+ *
+ * A port someone else put on an owned bridge is not deleted: like ovn-controller with an
+ * unbound port on br-int, the host does not remove interfaces it did not create (it may be a
+ * VIF the toolstack plugged before its event arrived, or an operator's), but it gives the port
+ * no network, as OVN's pipeline gives an unbound port none: its traffic is dropped on entry
+ * (the pending-port flow) and it sits in the dead VLAN, so NORMAL delivers nothing to it. A
+ * secure-mode bridge would otherwise admit it through table 0's default and flood to it.
+ */
+export async function sweep(
+  desired: HostDesiredState,
+  clients: { vsctl: Vsctl; ofctl: Ofctl; options: ResolvedOvsOptions },
+): Promise<DriftFinding[]> {
+  const { vsctl, ofctl, options } = clients;
+  const [bridges = [], ports = [], interfaces = []] = await vsctl.list([
+    ['Bridge', 'name,ports,external_ids'],
+    ['Port', '_uuid,name,interfaces,tag'],
+    ['Interface', '_uuid,name,ofport,external_ids'],
+  ]);
+  const portRows = new Map(ports.map((p) => [asUuid(p._uuid) ?? '', p]));
+  const ifaceRows = new Map(interfaces.map((i) => [asUuid(i._uuid) ?? '', i]));
+  const ofports = new Map<string, number>();
+  for (const iface of interfaces) {
+    const ofport = asOptionalNumber(iface.ofport);
+    if (ofport !== undefined && ofport > 0) ofports.set(asString(iface.name), ofport);
+  }
+  const wanted = desiredFlows(desired, options, ofports);
+  const findings: DriftFinding[] = [];
+  const owned = bridges.filter((b) => asStringMap(b.external_ids).has(EXT.network));
+  await inBatches(owned, async (row) => {
+    const bridge = asString(row.name);
+    const flows = wanted.get(bridge);
+    if (!flows) return; // not desired: apply has just deleted it, or a later pass will
+    const foreign = asUuids(row.ports)
+      .map((uuid) => portRows.get(uuid))
+      .filter((port): port is Row => port !== undefined && isForeign(bridge, port, ifaceRows));
+    const admitted = foreign.map((p) => asString(p.name)).filter((name) => ofports.has(name));
+    const table = [...flows, ...admitted.flatMap(pendingFlows).map(flowSpec)];
+    const diff = await ofctl.diffFlows(bridge, table);
+    const isolatedNow = new Set<string>();
+    if (diff.trim() !== '') {
+      for (const finding of parseFlowDiff(bridge, diff)) {
+        const c = /cookie=(0x[0-9a-f]+)/.exec(finding.flow)?.[1];
+        const name = admitted.find((p) => c === hex(cookie(p, 'forwarding')));
+        if (finding.change === 'removed' && name) isolatedNow.add(name);
+        else findings.push(finding);
+      }
+      await ofctl.replaceFlows(bridge, table);
+    }
+    const untagged = foreign.filter((p) => asOptionalNumber(p.tag) !== DEAD_VLAN);
+    await vsctl.transact(
+      untagged.map((p) => [
+        'set',
+        'Port',
+        asString(p.name),
+        'vlan_mode=access',
+        `tag=${DEAD_VLAN}`,
+      ]),
+    );
+    for (const name of new Set([...isolatedNow, ...untagged.map((p) => asString(p.name))])) {
+      findings.push({ kind: 'port', bridge, change: 'added', port: name });
+    }
+  });
+  return findings;
+}
+
+/** Not the bridge's own port, not its patch to the uplink, not a VIF the host put there. */
+function isForeign(bridge: string, port: Row, ifaces: Map<string, Row>): boolean {
+  const name = asString(port.name);
+  if (name === bridge || name === patchPortNames(bridge).bridgeSide) return false;
+  const iface = ifaces.get(asUuids(port.interfaces)[0] ?? '');
+  return !asStringMap(iface?.external_ids).has(EXT.vif);
+}
