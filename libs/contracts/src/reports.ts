@@ -8,7 +8,23 @@ export interface HostReport {
   digest: string;
   at: string;
   ports?: { vif: string; ready: boolean; forwarding: boolean }[];
-  drift?: { kind: string; object: string; repaired: boolean }[];
+  /**
+   * What the host found on its switch that it did not put there, and whether it put it right:
+   * an operation the planner repaired (`kind` the operation, `object` its port or bridge), or
+   * a finding of the drift pass by content (`kind` `flow` or `port`, on `bridge`): a flow
+   * someone `added`, one of the host's flows `removed` or `changed` (`flow` as found on the
+   * switch, or as it should be when removed; `expected` as it should be when changed), a port
+   * someone `added` to a bridge the host owns (kept, isolated).
+   */
+  drift?: {
+    kind: string;
+    object: string;
+    repaired: boolean;
+    bridge?: string;
+    change?: 'added' | 'removed' | 'changed';
+    flow?: string;
+    expected?: string;
+  }[];
   counters?: {
     port: string;
     rxPackets: number;

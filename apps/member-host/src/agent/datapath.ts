@@ -5,7 +5,8 @@ import {
   canonicalJson,
   digest,
   plan,
-  reconcile,
+  reconcileFully,
+  type DriftFinding,
   type HostDesiredState,
   type Operation,
   type Port,
@@ -16,7 +17,10 @@ import { errorMessage } from './serial.js';
 export type PortStatus = NonNullable<HostReport['ports']>[number];
 export type DriftItem = NonNullable<HostReport['drift']>[number];
 
-export type ConvergeOutcome = { ok: true; operations: Operation[] } | { ok: false; error: string };
+/** `findings`: what the drift pass by content found and put right (full passes only). */
+export type ConvergeOutcome =
+  | { ok: true; operations: Operation[]; findings?: DriftFinding[] }
+  | { ok: false; error: string };
 
 /**
  * `apply`: after new events, planned against the last converged state; `full`: read the
@@ -75,8 +79,8 @@ export class Datapath {
       }
     }
     try {
-      const operations = await reconcile(this.driver, desired);
-      return this.succeeded(desired, version, wanted, operations);
+      const { operations, findings } = await reconcileFully(this.driver, desired);
+      return { ...this.succeeded(desired, version, wanted, operations), findings };
     } catch (error) {
       return this.failed(errorMessage(error), desired);
     }
@@ -87,7 +91,7 @@ export class Datapath {
     version: number,
     wanted: string,
     operations: Operation[],
-  ): ConvergeOutcome {
+  ): Extract<ConvergeOutcome, { ok: true }> {
     this.last = desired;
     this.converged = { version, digest: wanted };
     this.lastError = undefined;
@@ -129,12 +133,25 @@ function portsOf(
  * Drift as a report lists it: what was found different and whether it was put back. An
  * announcement is not drift: it follows a port that was found not forwarding and put back.
  */
-export function driftItems(operations: readonly Operation[], repaired: boolean): DriftItem[] {
-  return operations
+export function driftItems(
+  operations: readonly Operation[],
+  repaired: boolean,
+  findings: readonly DriftFinding[] = [],
+): DriftItem[] {
+  const planned = operations
     .filter((op) => op.kind !== 'announcePort')
     .map((op) => ({
       kind: op.kind,
       object: 'port' in op ? op.port : 'bridge' in op ? op.bridge : op.uplink.device,
       repaired,
     }));
+  return [...planned, ...findings.map(findingItem)];
+}
+
+/** A finding of the drift pass: put right as it was found (a foreign port: isolated). */
+function findingItem(finding: DriftFinding): DriftItem {
+  const { kind, bridge, change } = finding;
+  if (kind === 'port') return { kind, object: finding.port, repaired: true, bridge, change };
+  const expected = finding.expected === undefined ? {} : { expected: finding.expected };
+  return { kind, object: bridge, repaired: true, bridge, change, flow: finding.flow, ...expected };
 }

@@ -259,6 +259,32 @@ describe('HostAgent', () => {
     expect((await agent.report(false)).drift).toBeUndefined();
   });
 
+  it('reports a flow written by hand on its bridge as drift: where, what, removed', async () => {
+    const events = poolEvents(3);
+    const driver = new MemoryVSwitchDriver();
+    const agent = makeAgent(await stateDir(), driver);
+    const feed = new FakeFeed().publish(events);
+    await start(agent, feed, new FakeSnapshots(events, feed));
+    await atVersion(agent, events.length);
+    const [bridge] = (await driver.readActual()).bridges.map((b) => b.name);
+
+    driver.drift.addFlow(bridge!, 'priority=65535 actions=NORMAL');
+    const drift = await agent.checkDrift();
+    expect(drift).toEqual([
+      {
+        kind: 'flow',
+        object: bridge,
+        bridge,
+        change: 'added',
+        flow: 'priority=65535 actions=NORMAL',
+        repaired: true,
+      },
+    ]);
+    expect(driver.foreign().flows).toEqual([]);
+    expect((await agent.report(false)).drift).toEqual(drift);
+    expect(await agent.checkDrift()).toEqual([]);
+  });
+
   it('skips a message that is not an event of the pool and resyncs on the gap it leaves', async () => {
     const events = poolEvents(1);
     const feed = new FakeFeed().publish(events, [1, 2, 3]).junk().other();

@@ -47,6 +47,12 @@ interface Folded {
   newest?: string;
 }
 
+/** `setPortAcls pnv-…`, or for a finding by content `flow added on pnb-…: priority=…`. */
+const describeDrift = (item: DriftItem): string =>
+  item.change
+    ? `${item.kind} ${item.change} on ${item.bridge ?? item.object}: ${item.flow ?? item.object}`
+    : `${item.kind} ${item.object}`;
+
 /** The persisted replica could not be written: memory is ahead of disk, reload from disk. */
 class ReloadNeeded extends Error {
   override readonly name = 'ReloadNeeded';
@@ -138,7 +144,7 @@ export class HostAgent {
       const outcome = await this.convergeFull();
       if (retrying) return [];
       const items = outcome.ok
-        ? driftItems(outcome.operations, true)
+        ? driftItems(outcome.operations, true, outcome.findings)
         : [{ kind: 'converge', object: this.o.host, repaired: false }];
       if (items.length > 0) {
         this.drift.push(...items);
@@ -147,7 +153,7 @@ export class HostAgent {
           this.o.metrics?.driftRepaired?.(items.length);
         }
         this.o.log.warn(
-          `drift on the switch: ${items.map((i) => `${i.kind} ${i.object}`).join(', ')}`,
+          `drift on the switch: ${items.map(describeDrift).join(', ')}`,
         );
         this.o.onChange?.();
       }

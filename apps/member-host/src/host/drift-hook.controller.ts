@@ -6,6 +6,7 @@ interface DriftRequest {
   action?: unknown;
   port?: unknown;
   bridge?: unknown;
+  flow?: unknown;
 }
 
 /**
@@ -43,9 +44,14 @@ export class DriftHookController {
     else if (body.action === 'clearAcls' && name) driver.drift.clearAcls(name);
     else if (body.action === 'deleteBridge' && typeof body.bridge === 'string') {
       driver.drift.deleteBridge(body.bridge);
+    } else if (body.action === 'addFlow' && typeof body.bridge === 'string') {
+      driver.drift.addFlow(body.bridge, typeof body.flow === 'string' ? body.flow : 'actions=NORMAL');
+    } else if (body.action === 'addPort' && typeof body.bridge === 'string' && name) {
+      driver.drift.addPort(body.bridge, name);
     } else {
       throw new BadRequestException(
-        'expected { action: deletePort|clearAcls, port } or deleteBridge',
+        'expected { action: deletePort|clearAcls, port }, { action: deleteBridge, bridge }, ' +
+          '{ action: addFlow, bridge, flow } or { action: addPort, bridge, port }',
       );
     }
   }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { desiredState } from '../../model/desired-state.js';
-import { portName, uplinkBridgeName } from '../../model/naming.js';
-import { reconcile } from '../../reconcile.js';
+import { bridgeName, portName, uplinkBridgeName } from '../../model/naming.js';
+import { reconcile, reconcileFully } from '../../reconcile.js';
 import { topology } from '../../testing/topology-builder.js';
 import { MemoryVSwitchDriver } from './memory-driver.js';
 
@@ -68,5 +68,31 @@ describe('MemoryVSwitchDriver', () => {
     expect(await driver.counters()).toEqual([
       expect.objectContaining({ port: portName('v'), rxPackets: 3, rxBytes: 300, txPackets: 0 }),
     ]);
+  });
+
+  it('finds a flow and a port put by hand on an owned bridge, removes the flow, isolates the port', async () => {
+    const t = topology().host('h1').private('p').vm('vm', 'h1');
+    t.vif('v', 'vm', 'p', { mac: '02:00:00:00:00:07', ipv4: '10.0.0.7' });
+    const desired = desiredState(t.build(), 'h1');
+    const driver = new MemoryVSwitchDriver();
+    await reconcile(driver, desired);
+    const bridge = bridgeName('p');
+    driver.drift.addFlow(bridge, 'priority=65535 actions=NORMAL');
+    driver.drift.addFlow('br-other', 'priority=1 actions=drop');
+    driver.drift.addPort(bridge, 'tap-x');
+
+    expect(await reconcileFully(driver, desired)).toEqual({
+      operations: [],
+      findings: [
+        { kind: 'flow', bridge, change: 'added', flow: 'priority=65535 actions=NORMAL' },
+        { kind: 'port', bridge, change: 'added', port: 'tap-x' },
+      ],
+    });
+    // A bridge the host does not own keeps what was put on it.
+    expect(driver.foreign()).toEqual({
+      flows: [{ bridge: 'br-other', flow: 'priority=1 actions=drop' }],
+      ports: [],
+    });
+    expect((await reconcileFully(driver, desired)).findings).toEqual([]);
   });
 });

@@ -1,6 +1,11 @@
-import type { HostActualState } from '../../model/host-state.js';
+import type { HostActualState, HostDesiredState } from '../../model/host-state.js';
 import type { Operation, PortAddress } from '../../planner/operation.js';
-import { DriverError, type PortCounters, type VSwitchDriver } from '../driver.js';
+import {
+  DriverError,
+  type DriftFinding,
+  type PortCounters,
+  type VSwitchDriver,
+} from '../driver.js';
 import { MemoryDatapath } from './memory-datapath.js';
 
 export interface FailureOptions {
@@ -21,6 +26,10 @@ export class MemoryVSwitchDriver implements VSwitchDriver {
   readonly announcements: { port: string; address: PortAddress; at: number }[] = [];
   private failures: FailureOptions[] = [];
   private readonly traffic = new Map<string, PortCounters>();
+  /** Flows written by hand into a bridge's table, as text (this datapath models no tables). */
+  private foreignFlows: { bridge: string; flow: string }[] = [];
+  /** Ports plugged by hand into a bridge, and whether a sweep has isolated them yet. */
+  private readonly foreignPorts = new Map<string, { bridge: string; isolated: boolean }>();
 
   constructor(readonly datapath = new MemoryDatapath()) {}
 
@@ -53,6 +62,32 @@ export class MemoryVSwitchDriver implements VSwitchDriver {
     return Promise.resolve(ports.map((port) => this.traffic.get(port) ?? zeroCounters(port)));
   }
 
+  /**
+   * The drift pass by content, as the OVS driver's: on the bridges the host owns (desired and
+   * present), flows written by hand are removed and ports plugged by hand isolated (kept), each
+   * reported once; elsewhere nothing is touched.
+   */
+  sweep(desired: HostDesiredState): Promise<DriftFinding[]> {
+    const owned = (bridge: string) =>
+      desired.bridges.some((b) => b.name === bridge) && !!this.datapath.findBridge(bridge);
+    const findings: DriftFinding[] = this.foreignFlows
+      .filter(({ bridge }) => owned(bridge))
+      .map(({ bridge, flow }) => ({ kind: 'flow', bridge, change: 'added', flow }));
+    this.foreignFlows = this.foreignFlows.filter(({ bridge }) => !owned(bridge));
+    for (const [port, found] of this.foreignPorts) {
+      if (found.isolated || !owned(found.bridge)) continue;
+      found.isolated = true;
+      findings.push({ kind: 'port', bridge: found.bridge, change: 'added', port });
+    }
+    return Promise.resolve(findings);
+  }
+
+  /** Flows and ports put on the switch by hand that no sweep has removed (flows) or isolated. */
+  foreign(): { flows: { bridge: string; flow: string }[]; ports: string[] } {
+    const ports = [...this.foreignPorts].filter(([, p]) => !p.isolated).map(([name]) => name);
+    return { flows: this.foreignFlows.map((f) => ({ ...f })), ports };
+  }
+
   /** Make the next `count` applies fail (each after `afterOps` operations, default none). */
   failNextApplies(count: number, options: FailureOptions = {}): this {
     for (let i = 0; i < count; i++) this.failures.push({ ...options });
@@ -82,6 +117,14 @@ export class MemoryVSwitchDriver implements VSwitchDriver {
       const found = this.datapath.findPort(port);
       if (!found) throw new Error(`no port ${port}`);
       found.port.forwarding = forwarding;
+    },
+    /** A flow written by hand (`ovs-ofctl add-flow`), e.g. `priority=65535 actions=NORMAL`. */
+    addFlow: (bridge: string, flow: string): void => {
+      this.foreignFlows.push({ bridge, flow });
+    },
+    /** A port plugged by hand (`ovs-vsctl add-port`): not a VIF, so readActual never shows it. */
+    addPort: (bridge: string, port: string): void => {
+      this.foreignPorts.set(port, { bridge, isolated: false });
     },
     clearAcls: (port: string): void => {
       const found = this.datapath.findPort(port);
