@@ -7,7 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { portName } from '@pool/vswitch';
+import { bridgeName, portName } from '@pool/vswitch';
 import { NetnsLab } from '../../libs/vswitch/src/testing/netns-lab.js';
 import { startPool, until, type TestPool } from './support/member-host-pool.js';
 import { missingOvsLab, realPart } from '../support/real-part.js';
@@ -16,6 +16,9 @@ const ovs = realPart(
   'Open vSwitch',
   missingOvsLab(['ovs-vsctl', 'ovs-ofctl', 'ovsdb-server', 'ip', 'ping']),
 );
+
+/** Short enough that a test waits for one pass, long enough to leave the switch alone between. */
+const DRIFT_INTERVAL_MS = 3000;
 
 const mac = (n: number) => `02:00:00:00:01:${n.toString(16).padStart(2, '0')}`;
 
@@ -52,6 +55,7 @@ describe.skipIf(ovs.skip)('member hosts on real Open vSwitch', () => {
         OVS_RUN_DIR: labHost.runDir,
         NETNS: labHost.netns,
         PIF_DEVICES: 'eth0',
+        DRIFT_INTERVAL_MS: String(DRIFT_INTERVAL_MS),
       });
     }
     for (const h of hosts()) {
@@ -143,5 +147,46 @@ describe.skipIf(ovs.skip)('member hosts on real Open vSwitch', () => {
     expect(await ping('a10', 'b10')).toBe(false);
     await lab.exec(ns.a10, [...eth0, 'address', mac(1)]);
     expect(await ping('a10', 'b10')).toBe(true);
+  });
+
+  it('removes a flow written by hand on a network bridge within one drift interval, and reports it', async () => {
+    const bridge = bridgeName('n10');
+    // a10 (port security) sends from an address that is not its own: dropped at admission.
+    await lab.exec(ns.a10, ['ip', 'addr', 'add', '10.10.0.50/24', 'dev', 'eth0']);
+    const spoof = ['ping', '-c', '3', '-i', '0.2', '-W', '1', '-q', '-I', '10.10.0.50', '10.10.0.2'];
+    const spoofDelivered = () =>
+      lab
+        .exec(ns.a10, ['ip', 'neigh', 'flush', 'all'])
+        .then(() => lab.exec(ns.a10, spoof))
+        .then(
+          () => true,
+          () => false,
+        );
+    expect(await spoofDelivered()).toBe(false);
+
+    await lab.ofctl('h1', 'add-flow', bridge, ['table=0,priority=65535,actions=NORMAL']);
+    const injected = Date.now();
+    const flows = () => lab.ofctl('h1', 'dump-flows', bridge, ['--no-stats']);
+    await until(async () => !(await flows()).includes('priority=65535'), 'the foreign flow gone');
+    const removedAfter = Date.now() - injected;
+    // One interval, plus the pass itself (a dump and a bundle) and this loop's polling.
+    expect(removedAfter).toBeLessThan(DRIFT_INTERVAL_MS + 2000);
+    await until(
+      async () =>
+        (await p.reports('h1')).some((r) =>
+          r.drift?.some(
+            (d) =>
+              d.kind === 'flow' &&
+              d.bridge === bridge &&
+              d.change === 'added' &&
+              d.flow === 'priority=65535 actions=NORMAL' &&
+              d.repaired,
+          ),
+        ),
+      'the foreign flow reported as drift',
+    );
+    expect(await spoofDelivered()).toBe(false);
+    expect(await ping('a10', 'b10')).toBe(true);
+    await lab.exec(ns.a10, ['ip', 'addr', 'del', '10.10.0.50/24', 'dev', 'eth0']);
   });
 });

@@ -7,6 +7,7 @@ import {
   type Uplink,
 } from './host-state.js';
 import { bridgeName, NameRegistry, patchPortNames, portName, uplinkBridgeName } from './naming.js';
+import { securedAddresses } from './port-security.js';
 import { placedVifs, uplinkDevices, type PlacedVif } from './placement.js';
 import { aclsFor, mirrorsFor } from './policy.js';
 import type { PoolTopology, TopologyNetwork, TopologyVif } from './topology.js';
@@ -85,6 +86,7 @@ function vifPort(
     mac: vif.mac.toLowerCase(),
     ipv4: vif.ipv4,
     ipv6: vif.ipv6,
+    ...securedAddresses(vif),
     qos: normalizeQos(vif.qos),
     portSecurity: vif.portSecurity,
     forwarding,

@@ -1,5 +1,6 @@
 import type {
   AclAction,
+  AddressPair,
   AclMatch,
   BondMode,
   Direction,
@@ -48,6 +49,9 @@ export interface Port {
   mac: string;
   ipv4?: string;
   ipv6?: string;
+  /** Further addresses (either family) and allowed address pairs: see port-security.ts. */
+  extraIps?: string[];
+  allowedPairs?: AddressPair[];
   qos?: VifQos;
   portSecurity: boolean;
   /** False while the port is pending: present for a migration but neither sending nor receiving. */

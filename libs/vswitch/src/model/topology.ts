@@ -64,8 +64,22 @@ export interface TopologyVif {
   mac: string;
   ipv4?: string;
   ipv6?: string;
+  /** Further addresses of the VIF (either family) besides `ipv4` and `ipv6`. */
+  extraIps?: string[];
+  /** Addresses the VIF may also send from, not its own: VIPs shared with other VIFs. */
+  allowedPairs?: AddressPair[];
   qos?: VifQos;
   portSecurity: boolean;
+}
+
+/**
+ * A further address a VM may send from besides its own, for a virtual IP it shares with other
+ * VMs (VRRP, keepalived): the VIP, and the MAC it is sent from when that is not the VIF's own
+ * (keepalived's `use_vmac`). Neutron's allowed address pair, without CIDRs.
+ */
+export interface AddressPair {
+  ip: string;
+  mac?: string;
 }
 
 /** `ingress`: from the VM into the switch; `egress`: from the switch to the VM. */

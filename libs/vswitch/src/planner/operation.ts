@@ -1,4 +1,5 @@
 import type { AclRule, BridgeUplink, Mirror, Uplink } from '../model/host-state.js';
+import type { SecuredAddress } from '../model/port-security.js';
 import type { VifQos } from '../model/topology.js';
 
 /**
@@ -39,11 +40,8 @@ export type Operation =
 
 export type OperationKind = Operation['kind'];
 
-export interface PortAddress {
-  mac: string;
-  ipv4?: string;
-  ipv6?: string;
-}
+/** A port's MAC and addresses, as port security and the announce after a move use them. */
+export type PortAddress = SecuredAddress;
 
 /** A one-line rendering for logs and drift reports. */
 export function describeOperation(op: Operation): string {

@@ -17,7 +17,13 @@ export const freshPort = (port: Pick<Port, 'name' | 'vifId' | 'vmId'>): Port => 
 export const samePortIdentity = (a: Port, b: Port): boolean =>
   a.vifId === b.vifId && a.vmId === b.vmId;
 
-const addressOf = ({ mac, ipv4, ipv6 }: Port): PortAddress => ({ mac, ipv4, ipv6 });
+const addressOf = ({ mac, ipv4, ipv6, extraIps, allowedPairs }: Port): PortAddress => ({
+  mac,
+  ipv4,
+  ipv6,
+  extraIps,
+  allowedPairs,
+});
 
 /**
  * Operations turning `actual` into `desired` for one port (`actual` undefined: a new port).

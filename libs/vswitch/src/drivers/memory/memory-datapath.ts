@@ -3,6 +3,7 @@ import type { Bridge, HostSwitchState, Port, Uplink } from '../../model/host-sta
 import type { Operation } from '../../planner/operation.js';
 import { freshPort } from '../../planner/plan-ports.js';
 import { DriverError } from '../driver.js';
+import { admits, type Frame } from './port-admission.js';
 
 /**
  * An in-process switch with Open vSwitch's rules where they shape a plan: names are unique
@@ -73,7 +74,11 @@ export class MemoryDatapath {
         return;
       }
       case 'setPortAddress':
-        Object.assign(this.port(op, fail), { ipv4: undefined, ipv6: undefined }, op.address);
+        Object.assign(
+          this.port(op, fail),
+          { ipv4: undefined, ipv6: undefined, extraIps: undefined, allowedPairs: undefined },
+          op.address,
+        );
         return;
       case 'setPortQos':
         this.port(op, fail).qos = op.qos ?? undefined;
@@ -112,6 +117,13 @@ export class MemoryDatapath {
         .map((m) => ({ ...m, sourcePorts: m.sourcePorts.filter((p) => p !== name) }))
         .filter((m) => m.sourcePorts.length > 0);
     }
+  }
+
+  /** Whether the port's admission passes `frame` sent by its VM (see port-admission.ts). */
+  admits(portName: string, frame: Frame): boolean {
+    const port = this.findPort(portName)?.port;
+    if (!port?.forwarding) return false;
+    return !port.portSecurity || admits(port, frame);
   }
 
   findPort(name: string): { bridge: Bridge; port: Port } | undefined {

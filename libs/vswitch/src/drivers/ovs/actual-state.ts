@@ -150,6 +150,7 @@ function readPort(
     mac: e.get(EXT.mac) ?? '',
     ipv4: e.get(EXT.ipv4),
     ipv6: e.get(EXT.ipv6),
+    ...(JSON.parse(e.get(EXT.addresses) ?? '{}') as Pick<Port, 'extraIps' | 'allowedPairs'>),
     qos: normalizeQos({
       ingressKbps: meter?.kbps ?? 0,
       ingressBurstKb: meter?.burstKb ?? 0,

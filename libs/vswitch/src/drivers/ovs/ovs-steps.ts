@@ -109,9 +109,17 @@ export function stepsFor(op: Operation, options: ResolvedOvsOptions, id: () => s
       break;
     }
     case 'setPortAddress': {
-      const { mac, ipv4, ipv6 } = op.address;
-      steps.db.push(['remove', 'Interface', op.port, 'external_ids', EXT.ipv4, EXT.ipv6]);
-      const ips = [ipv4 && ext(EXT.ipv4, ipv4), ipv6 && ext(EXT.ipv6, ipv6)].filter((x) => !!x);
+      const { mac, ipv4, ipv6, extraIps, allowedPairs } = op.address;
+      const more = extraIps || allowedPairs ? JSON.stringify({ extraIps, allowedPairs }) : '';
+      steps.db.push([
+        ...['remove', 'Interface', op.port, 'external_ids'],
+        ...[EXT.ipv4, EXT.ipv6, EXT.addresses],
+      ]);
+      const ips = [
+        ipv4 && ext(EXT.ipv4, ipv4),
+        ipv6 && ext(EXT.ipv6, ipv6),
+        more && ext(EXT.addresses, more),
+      ].filter((x) => !!x);
       steps.db.push(['set', 'Interface', op.port, ext(EXT.mac, mac), ...(ips as string[])]);
       break;
     }

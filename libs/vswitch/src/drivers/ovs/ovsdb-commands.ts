@@ -14,6 +14,8 @@ export const EXT = {
   mac: 'attached-mac',
   ipv4: 'poolnet-ipv4',
   ipv6: 'poolnet-ipv6',
+  /** JSON of the port's further addresses and address pairs, when it has any. */
+  addresses: 'poolnet-addresses',
   acls: 'poolnet-acls',
   aclFlows: 'poolnet-acl-flows',
   securityFlows: 'poolnet-security-flows',
