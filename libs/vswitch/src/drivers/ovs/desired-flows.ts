@@ -27,33 +27,40 @@ export function desiredFlows(
   let next = 0;
   const id = () => `pn${next++}`;
   const planned = plan(desired, emptyState()).map((op) => stepsFor(op, options, id));
-  const tables = new Map<string, string[]>();
+  // Per bridge, flows by cookie: a delete is one map operation, not a scan of the table.
+  const tables = new Map<string, Map<bigint, string[]>>();
   const play = (step: OfStep) => {
-    let flows = tables.get(step.bridge) ?? [];
+    const flows = tables.get(step.bridge) ?? new Map<bigint, string[]>();
+    tables.set(step.bridge, flows);
+    const add = (spec: string) => {
+      const key = cookieOf(spec);
+      const group = flows.get(key);
+      if (group) group.push(spec);
+      else flows.set(key, [spec]);
+    };
     const remove = (cookie: bigint, mask: bigint) => {
-      flows = flows.filter((flow) => (cookieOf(flow) & mask) !== (cookie & mask));
+      if (mask === ALL_ONES) flows.delete(cookie);
+      else for (const key of flows.keys()) if ((key & mask) === (cookie & mask)) flows.delete(key);
     };
     if (step.kind === 'meter') {
-      const qos = policingFlows(step.port, 0)[0] ?? '';
-      remove(cookieOf(qos), ALL_ONES);
+      remove(cookieOf(policingFlows(step.port, 0)[0] ?? ''), ALL_ONES);
       const meter = ofports.get(step.port);
-      if (step.kbps > 0 && meter !== undefined) flows.push(...policingFlows(step.port, meter).map(flowSpec));
-    } else {
-      for (const line of step.lines) {
-        if (line.startsWith(PACKET_OUT)) continue;
-        const [verb, spec = ''] = line.split(/ (.*)/s);
-        if (verb === 'add') flows.push(spec);
-        else if (verb === 'delete') {
-          const [, cookie = '0', mask = '-1'] = /cookie=(0x[0-9a-f]+)\/(\S+)/.exec(spec) ?? [];
-          remove(BigInt(cookie), mask === '-1' ? ALL_ONES : BigInt(mask));
-        } else throw new Error(`unexpected flow-mod line: ${line}`);
-      }
+      if (step.kbps > 0 && meter !== undefined) policingFlows(step.port, meter).map(flowSpec).forEach(add);
+      return;
     }
-    tables.set(step.bridge, flows);
+    for (const line of step.lines) {
+      if (line.startsWith(PACKET_OUT)) continue;
+      const [verb, spec = ''] = line.split(/ (.*)/s);
+      if (verb === 'add') add(spec);
+      else if (verb === 'delete') {
+        const [, cookie = '0', mask = '-1'] = /cookie=(0x[0-9a-f]+)\/(\S+)/.exec(spec) ?? [];
+        remove(BigInt(cookie), mask === '-1' ? ALL_ONES : BigInt(mask));
+      } else throw new Error(`unexpected flow-mod line: ${line}`);
+    }
   };
   // The phases in the order apply runs them, each across the whole batch.
   for (const phase of ['before', 'flows', 'afterFlows'] as const) {
     for (const steps of planned) steps[phase].forEach(play);
   }
-  return tables;
+  return new Map([...tables].map(([bridge, flows]) => [bridge, [...flows.values()].flat()]));
 }
