@@ -119,15 +119,21 @@ describe('OVS driver: the drift pass sees every flow and port of the bridges it 
   });
 
   it('isolates a port plugged by hand into an owned bridge, and leaves other bridges alone', async () => {
-    await lab.vsctl('h1', ['add-port', N20, 'tap-x', '--', 'set', 'Interface', 'tap-x', 'type=internal']);
+    // A device someone plugged into the network bridge, with an address on the network.
+    const tap = 'tap-x';
+    const x = await lab.addVm('x', 'h1', tap, mac(9), `${ip(9)}/24`);
+    await lab.vsctl('h1', ['add-port', N20, tap]);
+    expect(await lab.ping(x, ip(2))).toBe(true); // the secure bridge's table 0 admits it
     await lab.vsctl('h1', ['add-br', 'br-other', '--', 'set', 'Bridge', 'br-other', 'datapath_type=netdev']);
     await lab.ofctl('h1', 'add-flow', 'br-other', ['priority=65535,actions=NORMAL']);
 
     const { findings } = await reconcileFully(driver(), desired());
-    expect(findings).toEqual([{ kind: 'port', bridge: N20, change: 'added', port: 'tap-x' }]);
+    expect(findings).toEqual([{ kind: 'port', bridge: N20, change: 'added', port: tap }]);
     // Kept (not poolnet's to delete), but dropped on entry and in the dead VLAN.
-    expect(await lab.vsctl('h1', ['get', 'Port', 'tap-x', 'tag'])).toBe('4095\n');
+    expect(await lab.vsctl('h1', ['get', 'Port', tap, 'tag'])).toBe('4095\n');
     expect(await dump()).toMatch(/in_port="?tap-x"? actions=drop/);
+    expect(await lab.ping(x, ip(2))).toBe(false);
+    expect(await lab.ping(ns.b!, ip(9))).toBe(false);
     expect(await lab.ofctl('h1', 'dump-flows', 'br-other')).toContain('priority=65535');
 
     expect(await reconcileFully(driver(), desired())).toEqual({ operations: [], findings: [] });
