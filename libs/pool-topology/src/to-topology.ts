@@ -81,6 +81,7 @@ export const aclOf = (rule: AclRule): TopologyAcl => ({
     portTo: rule.match.portTo ?? undefined,
   },
   action: rule.action,
+  ...(rule.stateless ? { stateless: true } : {}),
 });
 
 export const mirrorOf = (mirror: Mirror): TopologyMirror => ({

@@ -1,6 +1,6 @@
 import type { Command } from '../core/command.js';
 import type {
-  AclAction,
+  AclRequestedAction,
   AclDirection,
   AclProtocol,
   BondMode,
@@ -110,7 +110,9 @@ export type CreateAclRule = Command<
     direction: AclDirection;
     priority: number;
     match: AclMatchSpec;
-    action: AclAction;
+    action: AclRequestedAction;
+    /** Allow rules only; absent: false (stateful: replies are admitted). */
+    stateless?: boolean;
   }
 >;
 export type DeleteAclRule = Command<'DeleteAclRule', { ruleId: string }>;

@@ -65,6 +65,7 @@ export const POOL_ERROR_KINDS = {
   VM_MIGRATING: 'conflict',
   MIGRATION_INVALID_TRANSITION: 'conflict',
   ACL_RULE_OVERLAP: 'conflict',
+  ACL_REJECT_UNSUPPORTED: 'invalid',
   MIRROR_LOOP: 'conflict',
 } as const satisfies Record<string, DomainErrorKind>;
 

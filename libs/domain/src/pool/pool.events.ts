@@ -20,6 +20,7 @@ import type {
  */
 
 type V1<Type extends string, Data extends object> = Event<Type, Data, 1>;
+type V2<Type extends string, Data extends object> = Event<Type, Data, 2>;
 
 export type PoolCreated = V1<'PoolCreated', { poolId: string; name: string; createdAt: string }>;
 export type PoolRenamed = V1<'PoolRenamed', { name: string }>;
@@ -95,7 +96,8 @@ export type VifDestroyed = V1<
   { vifId: string; vmId: string; networkId: string; mac: string }
 >;
 
-export type AclRuleCreated = V1<
+/** v2: `reject` is gone (v1 rules read as `drop`) and `stateless` added (v1: false). */
+export type AclRuleCreated = V2<
   'AclRuleCreated',
   {
     ruleId: string;
@@ -104,6 +106,7 @@ export type AclRuleCreated = V1<
     priority: number;
     match: AclMatch;
     action: AclAction;
+    stateless: boolean;
   }
 >;
 export type AclRuleDeleted = V1<'AclRuleDeleted', { ruleId: string }>;
@@ -195,7 +198,7 @@ export const POOL_EVENT_SCHEMA_VERSIONS: {
   VifCreated: 1,
   VifUpdated: 1,
   VifDestroyed: 1,
-  AclRuleCreated: 1,
+  AclRuleCreated: 2,
   AclRuleDeleted: 1,
   MirrorCreated: 1,
   MirrorDeleted: 1,

@@ -145,9 +145,9 @@ export const evolve = (state: PoolState, event: PoolEvent): PoolState => {
     }
 
     case 'AclRuleCreated': {
-      const { ruleId, scope, match, direction, priority, action } = event.data;
+      const { ruleId, scope, match, direction, priority, action, stateless } = event.data;
       const rule = { id: ruleId, scope: copyScope(scope), match: { ...match } };
-      ix.putAclRule(state, { ...rule, direction, priority, action });
+      ix.putAclRule(state, { ...rule, direction, priority, action, stateless });
       break;
     }
     case 'AclRuleDeleted': {

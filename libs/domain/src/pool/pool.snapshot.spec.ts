@@ -44,7 +44,8 @@ const busy = () =>
       direction: 'egress',
       priority: 7,
       match: { protocol: 'tcp', cidr: '10.0.0.0/8', portFrom: 1, portTo: 1024 },
-      action: 'reject',
+      action: 'allow',
+      stateless: true,
     }),
     ev('MirrorCreated', {
       mirrorId: 'm1',

@@ -16,7 +16,7 @@ import type {
  * Tags a snapshot with the shape of the state that wrote it. Change it whenever PoolState or
  * what evolve derives changes: a snapshot with another tag is dropped and the log replayed.
  */
-export const POOL_STATE_VERSION = 'pool-state/1';
+export const POOL_STATE_VERSION = 'pool-state/3';
 
 /** The stored form: entities only, as plain JSON; indexes are rebuilt on load. */
 export interface PoolSnapshot {

@@ -15,8 +15,18 @@ export type AclDirection = (typeof ACL_DIRECTIONS)[number];
 export const ACL_PROTOCOLS = ['any', 'tcp', 'udp', 'icmp'] as const;
 export type AclProtocol = (typeof ACL_PROTOCOLS)[number];
 
-export const ACL_ACTIONS = ['allow', 'drop', 'reject'] as const;
+/** What a rule does with a matching packet. */
+export const ACL_ACTIONS = ['allow', 'drop'] as const;
 export type AclAction = (typeof ACL_ACTIONS)[number];
+
+/**
+ * What a CreateAclRule may name: `reject` is still a word a request may use, so that it is
+ * refused with ACL_REJECT_UNSUPPORTED (and its reason) rather than as an unknown value. No
+ * datapath here can answer with a TCP reset or ICMP unreachable (that needs a controller to
+ * build the packet); rules stored as `reject` before read as `drop` (pool.upcasters.ts).
+ */
+export const ACL_REQUESTED_ACTIONS = [...ACL_ACTIONS, 'reject'] as const;
+export type AclRequestedAction = (typeof ACL_REQUESTED_ACTIONS)[number];
 
 export const MIRROR_DIRECTIONS = ['ingress', 'egress', 'both'] as const;
 export type MirrorDirection = (typeof MIRROR_DIRECTIONS)[number];
@@ -112,6 +122,8 @@ export interface AclRule {
   priority: number;
   match: AclMatch;
   action: AclAction;
+  /** OVN's allow-stateless: allowed packets are not tracked, so replies need their own rule. */
+  stateless: boolean;
 }
 
 export interface Mirror {

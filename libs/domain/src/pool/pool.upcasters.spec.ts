@@ -10,8 +10,24 @@ describe('upcastPoolEvent', () => {
     );
   });
 
-  it.each(storedV1)('reads a stored v1 $type as it is', (stored) => {
+  const unchanged = storedV1.filter(({ type }) => type !== 'AclRuleCreated');
+
+  it.each(unchanged)('reads a stored v1 $type as it is', (stored) => {
     expect(upcastPoolEvent(stored)).toEqual(stored);
+  });
+
+  it('reads a v1 AclRuleCreated as v2: stateful, and reject as the drop it always was', () => {
+    const v1 = storedV1.find(({ type }) => type === 'AclRuleCreated')!;
+    const data = v1.data as Record<string, unknown>;
+    expect(upcastPoolEvent(v1)).toEqual({
+      type: 'AclRuleCreated',
+      schemaVersion: 2,
+      data: { ...data, stateless: false },
+    });
+    const reject = { ...v1, data: { ...data, action: 'reject' } };
+    expect(upcastPoolEvent(reject).data).toEqual({ ...data, action: 'drop', stateless: false });
+    const v2 = { type: 'AclRuleCreated', schemaVersion: 2, data: { ...data, stateless: true } };
+    expect(upcastPoolEvent(v2)).toEqual(v2);
   });
 
   it.each([

@@ -1,5 +1,11 @@
 import type { StoredEvent } from '../core/event.js';
-import { POOL_EVENT_SCHEMA_VERSIONS, type PoolEvent, type PoolEventType } from './pool.events.js';
+import {
+  POOL_EVENT_SCHEMA_VERSIONS,
+  type PoolEvent,
+  type PoolEventOf,
+  type PoolEventType,
+} from './pool.events.js';
+import type { AclRuleCreatedV1 } from './pool.events.v1.js';
 
 /*
  * Stored events come back at the schema version they were written with; readers only ever see
@@ -40,8 +46,22 @@ export const createUpcaster =
     return { type, schemaVersion: current, data } as unknown as E;
   };
 
-/** `POOL_UPCASTS[type][n]` turns version n data into version n + 1. None exist yet. */
-const POOL_UPCASTS: Partial<Record<PoolEventType, Record<number, UpcastStep>>> = {};
+/**
+ * AclRuleCreated v1 → v2: `reject` never rejected (every datapath installed it as a silent drop,
+ * having no controller to build a TCP reset or ICMP unreachable), so a v1 `reject` rule reads as
+ * the `drop` it always was; new `reject` rules are refused (ACL_REJECT_UNSUPPORTED). v1 rules
+ * were all stateless in effect, but they read as stateful (`stateless: false`), the default
+ * that keeps the replies of a VM's own connections flowing under a "deny inbound" rule.
+ */
+const aclRuleCreatedV2 = (data: unknown): PoolEventOf<'AclRuleCreated'>['data'] => {
+  const v1 = data as AclRuleCreatedV1['data'];
+  return { ...v1, action: v1.action === 'reject' ? 'drop' : v1.action, stateless: false };
+};
+
+/** `POOL_UPCASTS[type][n]` turns version n data into version n + 1. */
+const POOL_UPCASTS: Partial<Record<PoolEventType, Record<number, UpcastStep>>> = {
+  AclRuleCreated: { 1: aclRuleCreatedV2 },
+};
 
 /** Brings a stored pool event to the current schema version of its type. */
 export const upcastPoolEvent: (stored: StoredEvent) => PoolEvent = createUpcaster<PoolEvent>(

@@ -66,6 +66,8 @@ export interface AclRule {
   priority: number;
   match: AclMatch;
   action: AclAction;
+  /** OVN's allow-stateless: an allowed packet is not committed to conntrack (absent: stateful). */
+  stateless?: boolean;
 }
 
 export interface Mirror {

@@ -10,12 +10,14 @@ const inScope = (scope: Scope, vif: TopologyVif): boolean =>
 export function aclsFor(topology: PoolTopology, vif: TopologyVif): AclRule[] {
   return topology.acls
     .filter((acl) => inScope(acl.scope, vif))
-    .map(({ id, direction, priority, match, action }) => ({
+    .map(({ id, direction, priority, match, action, stateless }) => ({
       id,
       direction,
       priority,
       match: { ...match },
       action,
+      // Only where it changes something, so stateful rules read back from OVS compare equal.
+      ...(stateless && action === 'allow' ? { stateless: true } : {}),
     }))
     .sort(compareAcls);
 }

@@ -85,7 +85,7 @@ export interface AddressPair {
 /** `ingress`: from the VM into the switch; `egress`: from the switch to the VM. */
 export type Direction = 'ingress' | 'egress';
 export type AclProtocol = 'any' | 'tcp' | 'udp' | 'icmp';
-export type AclAction = 'allow' | 'drop' | 'reject';
+export type AclAction = 'allow' | 'drop';
 export type Scope = { networkId: string } | { vifId: string };
 
 export interface AclMatch {
@@ -104,6 +104,7 @@ export interface TopologyAcl {
   priority: number;
   match: AclMatch;
   action: AclAction;
+  stateless?: boolean;
 }
 
 export type MirrorDirection = Direction | 'both';

@@ -71,7 +71,7 @@ export class TopologyBuilder {
     id: string,
     scope: Scope,
     rule: { direction?: Direction; priority?: number; match?: Partial<AclMatch> } & Partial<
-      Pick<TopologyAcl, 'action'>
+      Pick<TopologyAcl, 'action' | 'stateless'>
     > = {},
   ): this {
     this.t.acls.push({
@@ -81,6 +81,7 @@ export class TopologyBuilder {
       priority: rule.priority ?? 100,
       match: { protocol: 'any', ...rule.match },
       action: rule.action ?? 'drop',
+      ...(rule.stateless ? { stateless: true } : {}),
     });
     return this;
   }

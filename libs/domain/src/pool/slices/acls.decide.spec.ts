@@ -18,14 +18,15 @@ const rule = (data: Partial<CreateAclRule['data']> = {}) =>
     ...data,
   });
 const created = (data: Partial<CreateAclRule['data']> & { match?: AclMatch } = {}) => {
-  const { ruleId, scope, direction, priority, match, action } = rule(data).data;
+  const { ruleId, scope, direction, priority, match, action, stateless } = rule(data).data;
   return ev('AclRuleCreated', {
     ruleId,
     scope,
     direction,
     priority,
-    action,
+    action: action === 'reject' ? 'drop' : action,
     match: match as AclMatch,
+    stateless: stateless ?? false,
   });
 };
 const existing = created({
@@ -48,16 +49,39 @@ describe('CreateAclRule', () => {
         rule({
           scope: { kind: 'vif', vifId: 'vif1' },
           match: { protocol: 'any' },
-          action: 'reject',
+          action: 'drop',
         }),
       )
       .then([
         created({
           scope: { kind: 'vif', vifId: 'vif1' },
-          action: 'reject',
+          action: 'drop',
           match: { protocol: 'any', cidr: null, portFrom: null, portTo: null },
         }),
       ]);
+  });
+
+  it('creates a stateless allow rule (OVN allow-stateless)', () => {
+    given(base)
+      .when(rule({ stateless: true }))
+      .then([created({ stateless: true })]);
+  });
+
+  it('refuses reject with its own code, naming drop as what it can do', () => {
+    const error = given(base)
+      .when(rule({ action: 'reject' }))
+      .then('ACL_REJECT_UNSUPPORTED');
+    expect(error.message).toMatch(/TCP reset.*use action drop/);
+    expect(error.details).toEqual({ action: 'reject', use: 'drop' });
+  });
+
+  it('refuses stateless on a drop, and a stateless that is not a boolean', () => {
+    given(base)
+      .when(rule({ action: 'drop', stateless: true }))
+      .then('INVALID_OPTION');
+    given(base)
+      .when(rule({ stateless: 'yes' as never }))
+      .then('INVALID_OPTION');
   });
 
   it.each([

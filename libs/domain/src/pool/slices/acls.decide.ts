@@ -2,8 +2,8 @@ import type { CreateAclRule, DeleteAclRule } from '../pool.commands.js';
 import { poolError } from '../pool.errors.js';
 import { poolEvent, type PoolEvent } from '../pool.events.js';
 import { aclSlotKey, type PoolState } from '../pool.state.js';
-import { ACL_ACTIONS, ACL_DIRECTIONS } from '../pool.types.js';
-import { requireInteger, requireOneOf } from '../pool.validation.js';
+import { ACL_DIRECTIONS, ACL_REQUESTED_ACTIONS, type AclAction } from '../pool.types.js';
+import { requireBoolean, requireInteger, requireOneOf } from '../pool.validation.js';
 import { matchesOverlap, requireMatch } from './acl-match.js';
 import { getAclRule, requireNewId, requireScope } from './lookups.js';
 
@@ -17,7 +17,23 @@ export const createAclRule = ({ data }: CreateAclRule, state: PoolState): PoolEv
   const direction = requireOneOf('direction', data.direction, ACL_DIRECTIONS);
   const priority = requireInteger('INVALID_PRIORITY', 'priority', data.priority, 0, 32767);
   const match = requireMatch(data.match);
-  const action = requireOneOf('action', data.action, ACL_ACTIONS);
+  const requested = requireOneOf('action', data.action, ACL_REQUESTED_ACTIONS);
+  if (requested === 'reject') {
+    throw poolError(
+      'ACL_REJECT_UNSUPPORTED',
+      'action reject is not supported: no datapath here can answer with a TCP reset or an ICMP ' +
+        'unreachable, and a silent drop is not a reject; use action drop',
+      { action: 'reject', use: 'drop' },
+    );
+  }
+  const action: AclAction = requested;
+  const stateless =
+    data.stateless === undefined ? false : requireBoolean('stateless', data.stateless);
+  if (stateless && action !== 'allow') {
+    throw poolError('INVALID_OPTION', 'stateless applies to allow rules only', {
+      field: 'stateless',
+    });
+  }
   for (const otherId of state.indexes.aclRulesBySlot.get(aclSlotKey(scope, direction, priority)) ??
     []) {
     const other = state.aclRules.get(otherId);
@@ -29,7 +45,9 @@ export const createAclRule = ({ data }: CreateAclRule, state: PoolState): PoolEv
       );
     }
   }
-  return [poolEvent('AclRuleCreated', { ruleId, scope, direction, priority, match, action })];
+  return [
+    poolEvent('AclRuleCreated', { ruleId, scope, direction, priority, match, action, stateless }),
+  ];
 };
 
 export const deleteAclRule = ({ data }: DeleteAclRule, state: PoolState): PoolEvent[] => {

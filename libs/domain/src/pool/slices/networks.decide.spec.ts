@@ -215,6 +215,7 @@ describe('DestroyNetwork', () => {
         priority: 10,
         match: { protocol: 'any', cidr: null, portFrom: null, portTo: null },
         action: 'drop',
+        stateless: false,
       }),
       ev('MirrorCreated', {
         mirrorId: 'm1',

@@ -286,6 +286,7 @@ describe('DestroyVif', () => {
         priority: 5,
         match: { protocol: 'any', cidr: null, portFrom: null, portTo: null },
         action: 'allow',
+        stateless: false,
       }),
       ev('MirrorCreated', {
         mirrorId: 'in',

@@ -158,6 +158,7 @@ describe('DestroyVm', () => {
         priority: 1,
         match: { protocol: 'tcp', cidr: null, portFrom: 22, portTo: 22 },
         action: 'allow',
+        stateless: false,
       }),
     ])
       .when(cmd('DestroyVm', { vmId: 'vm1' }))

@@ -3,6 +3,7 @@ import type { Bridge, HostSwitchState, Port, Uplink } from '../../model/host-sta
 import type { Operation } from '../../planner/operation.js';
 import { freshPort } from '../../planner/plan-ports.js';
 import { DriverError } from '../driver.js';
+import { AclConntrack, type IpPacket } from './acl-conntrack.js';
 import { admits, type Frame } from './port-admission.js';
 
 /**
@@ -13,6 +14,8 @@ import { admits, type Frame } from './port-admission.js';
 export class MemoryDatapath {
   private uplinks = new Map<string, Uplink>();
   private bridges = new Map<string, Bridge>();
+  /** One conntrack table per network bridge, as OVS's zone per network. */
+  private readonly conntrack = new Map<string, AclConntrack>();
 
   /** The effective state: a bridge's uplink counts only while its uplink bridge exists. */
   snapshot(): HostSwitchState {
@@ -136,6 +139,27 @@ export class MemoryDatapath {
 
   findBridge(name: string): Bridge | undefined {
     return this.bridges.get(name);
+  }
+
+  /**
+   * What the bridge does with an IP packet from port `from` to port `to` (undefined: the
+   * uplink), under the ports' ACLs and the network's connection tracking (acl-conntrack.ts).
+   * A pending port neither sends nor receives.
+   */
+  send(bridge: string, from: string | undefined, to: string | undefined, packet: IpPacket) {
+    const b = this.bridges.get(bridge);
+    if (!b) throw new DriverError(`no bridge ${bridge}`);
+    const port = (name: string | undefined) => {
+      if (name === undefined) return undefined;
+      const found = b.ports.find((p) => p.name === name);
+      if (!found) throw new DriverError(`no port ${name} on ${bridge}`);
+      return found;
+    };
+    const [source, target] = [port(from), port(to)];
+    if ((source && !source.forwarding) || (target && !target.forwarding)) return 'dropped';
+    let conntrack = this.conntrack.get(bridge);
+    if (!conntrack) this.conntrack.set(bridge, (conntrack = new AclConntrack()));
+    return conntrack.send(source, target, packet);
   }
 
   private bridge(name: string, fail: (message: string) => never): Bridge {

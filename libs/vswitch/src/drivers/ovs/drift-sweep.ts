@@ -4,7 +4,8 @@ import type { DriftFinding } from '../driver.js';
 import { inBatches } from './batching.js';
 import { desiredFlows, flowSpec } from './desired-flows.js';
 import { parseFlowDiff } from './flow-diff.js';
-import { cookie, hex, pendingFlows } from './flows.js';
+import { learnedFlows } from './acl-flows.js';
+import { cookie, hex, pendingFlows, TABLE } from './flows.js';
 import type { Ofctl, Vsctl } from './ovs-clients.js';
 import type { ResolvedOvsOptions } from './ovs-options.js';
 import { EXT } from './ovsdb-commands.js';
@@ -60,7 +61,15 @@ export async function sweep(
       .map((uuid) => portRows.get(uuid))
       .filter((port): port is Row => port !== undefined && isForeign(bridge, port, ifaceRows));
     const admitted = foreign.map((p) => asString(p.name)).filter((name) => ofports.has(name));
-    const table = [...flows, ...admitted.flatMap(pendingFlows).map(flowSpec)];
+    // What OVS learned for the bridge's ports with ACLs stays (acl-flows.ts, learnedFlows).
+    const aclPorts = desired.bridges
+      .find((b) => b.name === bridge)
+      ?.ports.filter((p) => p.acls.length > 0)
+      .map((p) => p.name);
+    const learned = aclPorts?.length
+      ? learnedFlows(await ofctl.dumpFlows(bridge, `table=${TABLE.macs}`), aclPorts)
+      : [];
+    const table = [...flows, ...learned, ...admitted.flatMap(pendingFlows).map(flowSpec)];
     const diff = await ofctl.diffFlows(bridge, table);
     const isolatedNow = new Set<string>();
     if (diff.trim() !== '') {

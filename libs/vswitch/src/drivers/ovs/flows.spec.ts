@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { aclMatches } from './acl-match.js';
-import { aclFlows, BASE_FLOW_COUNT, baseFlows, cookie, PORT_COOKIE_MASK } from './flows.js';
+import { BASE_FLOW_COUNT, baseFlows, cookie, PORT_COOKIE_MASK } from './flows.js';
 import { parseFlowCookies, parseMeters, parsePortStats } from './ovs-clients.js';
 import { resolveOvsOptions } from './ovs-options.js';
 import { stepsFor } from './ovs-steps.js';
@@ -50,18 +50,6 @@ describe('flows', () => {
 
   it('counts the base pipeline the way readActual checks it', () => {
     expect(baseFlows('pnb-0123456789')).toHaveLength(BASE_FLOW_COUNT);
-  });
-
-  it('installs reject as drop and allow as a pass to the next stage', () => {
-    const rule = { id: 'r', priority: 7, match: { protocol: 'icmp' as const } };
-    const [reject] = aclFlows('p', '02:00:00:00:00:01', [
-      { ...rule, direction: 'ingress', action: 'reject' },
-    ]);
-    const [allow] = aclFlows('p', '02:00:00:00:00:01', [
-      { ...rule, direction: 'egress', action: 'allow' },
-    ]);
-    expect(reject).toMatch(/table=2,priority=10007,in_port=p,icmp,actions=drop$/);
-    expect(allow).toMatch(/table=3,priority=10007,dl_dst=02:00:00:00:00:01,icmp,actions=NORMAL$/);
   });
 });
 

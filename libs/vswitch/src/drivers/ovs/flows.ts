@@ -1,24 +1,41 @@
 import { createHash } from 'node:crypto';
-import type { AclRule } from '../../model/host-state.js';
-import { aclMatches } from './acl-match.js';
 
 /**
- * The OpenFlow pipeline of a network bridge (fail_mode=secure: no flow, no traffic):
- *   0 admission      pending ports drop everything; port security admits only the VIF's addresses
- *   1 policing       ingress QoS: a meter per port (the userspace datapath implements meters)
- *   2 ingress ACLs   traffic a VM sends, matched on in_port
- *   3 egress ACLs    traffic to a VM, matched on its MAC; then NORMAL (MAC learning, VLANs)
+ * The OpenFlow pipeline of a network bridge (fail_mode=secure: no flow, no traffic). ACL
+ * directions are named from the VM's side: from-VM rules judge what a VM sends, to-VM rules what
+ * is delivered to it (see acl-flows.ts for why each table is built the way it is):
+ *   0 admission    pending ports drop everything; port security admits only the VIF's addresses
+ *   1 policing     ingress QoS: a meter per port (the userspace datapath implements meters)
+ *   2 conntrack    IP traffic is looked up in the network's conntrack zone (once per bridge);
+ *                  a port with ACLs also learns the MACs it sends from (MAC changes)
+ *   3 fromVmAcl    rules of the port a packet came in on (in_port)
+ *   4 destination  resubmit to `macs`, then on to the to-VM rules
+ *   5 macs         a port's MAC, static or learned → reg7 = that port's key (0: not a local port
+ *                  with ACLs; NORMAL decides)
+ *   6 toVmAcl      rules of the port the packet is delivered to (reg7), not of a MAC it carries
+ *   7 deliver      commits a new allowed connection, then outputs to reg7's port or NORMAL
  */
-export const TABLE = { admission: 0, policing: 1, ingressAcl: 2, egressAcl: 3 } as const;
+export const TABLE = {
+  admission: 0,
+  policing: 1,
+  conntrack: 2,
+  fromVmAcl: 3,
+  destination: 4,
+  macs: 5,
+  toVmAcl: 6,
+  deliver: 7,
+} as const;
 
-const PRIORITY = { pending: 65000, acl: 10000 };
+const PRIORITY = { pending: 65000, pendingDelivery: 400 };
 
 /**
  * Each port's flows carry a cookie: 56 bits of its name's hash plus one byte naming the concern,
  * so one concern is replaced or counted without touching the others, and a deleted port's flows
  * go with one masked delete (a flow on in_port=N would otherwise catch the next port numbered N).
+ * `learned` flows are written by OVS itself (the `learn` action of a port's ACL flows: a MAC the
+ * port sent from) and are not part of the desired pipeline; they go with the port.
  */
-export const CONCERN = { base: 0, forwarding: 1, security: 2, qos: 3, acl: 4 } as const;
+export const CONCERN = { base: 0, forwarding: 1, security: 2, qos: 3, acl: 4, learned: 5 } as const;
 export type Concern = keyof typeof CONCERN;
 export const PORT_COOKIE_MASK = '0xffffffffffffff00';
 
@@ -45,17 +62,60 @@ export const deleteFlows = (name: string, concern?: Concern): string =>
     ? `delete cookie=${hex(cookie(name, 'base'))}/${PORT_COOKIE_MASK}`
     : `delete cookie=${hex(cookie(name, concern))}/-1`;
 
-export const BASE_FLOW_COUNT = 4;
+/** The 65536 conntrack zones are shared by every bridge of the datapath; zone 0 is OVS's own. */
+export const ctZone = (bridge: string): number =>
+  (Number.parseInt(nameHash(bridge).slice(0, 8), 16) % 0xffff) + 1;
+
+/** A port's key in reg7 (the destination), from its name: nothing to allocate or read back. */
+export const portKey = (port: string): string =>
+  `0x${(Number.parseInt(nameHash(port).slice(0, 8), 16) || 1).toString(16)}`;
+
+/** Marks and fields the ACL tables share. */
+export const REG = {
+  /** reg0 bit 0: a stateless rule passed the packet, so its connection is not committed. */
+  stateless: 'NXM_NX_REG0[0]',
+  statelessClear: 'reg0=0/0x1',
+  /** reg7: the key of the local port the packet is for (0: none with ACLs; NORMAL delivers). */
+  destination: 'NXM_NX_REG7[]',
+} as const;
+
+/** Connection states passed without consulting rules: replies and related traffic (ICMP errors). */
+export const CT_PASS = ['ct_state=+trk+est-inv', 'ct_state=+trk+rel-inv'] as const;
+export const CT_NEW = 'ct_state=+trk+new';
 
 export function baseFlows(bridge: string): string[] {
   const c = cookie(bridge, 'base');
+  const zone = ctZone(bridge);
+  const to = (table: number) => `goto_table:${table}`;
   return [
-    flow(c, TABLE.admission, 0, '', `goto_table:${TABLE.policing}`),
-    flow(c, TABLE.policing, 0, '', `goto_table:${TABLE.ingressAcl}`),
-    flow(c, TABLE.ingressAcl, 0, '', `goto_table:${TABLE.egressAcl}`),
-    flow(c, TABLE.egressAcl, 0, '', 'NORMAL'),
+    flow(c, TABLE.admission, 0, '', to(TABLE.policing)),
+    flow(c, TABLE.policing, 0, '', to(TABLE.conntrack)),
+    ...['ip', 'ipv6'].map((family) =>
+      flow(c, TABLE.conntrack, 100, family, `ct(zone=${zone},table=${TABLE.fromVmAcl})`),
+    ),
+    flow(c, TABLE.conntrack, 0, '', to(TABLE.fromVmAcl)),
+    ...CT_PASS.map((state) => flow(c, TABLE.fromVmAcl, 65000, state, to(TABLE.destination))),
+    flow(c, TABLE.fromVmAcl, 0, '', to(TABLE.destination)),
+    flow(c, TABLE.destination, 0, '', `resubmit(,${TABLE.macs}),${to(TABLE.toVmAcl)}`),
+    flow(c, TABLE.macs, 0, '', `load:0->${REG.destination}`),
+    ...CT_PASS.map((state) => flow(c, TABLE.toVmAcl, 65000, state, to(TABLE.deliver))),
+    flow(c, TABLE.toVmAcl, 0, '', to(TABLE.deliver)),
+    // Traffic for no local port with ACLs: NORMAL (MAC learning, the uplink), after committing
+    // a new connection so that its replies come back as established.
+    ...['ip', 'ipv6'].map((family) =>
+      flow(
+        c,
+        TABLE.deliver,
+        100,
+        `${family},${CT_NEW},${REG.statelessClear}`,
+        `ct(commit,zone=${zone}),NORMAL`,
+      ),
+    ),
+    flow(c, TABLE.deliver, 0, '', 'NORMAL'),
   ];
 }
+
+export const BASE_FLOW_COUNT = baseFlows('').length;
 
 /** Bundle lines with this prefix are packet-outs, not flow mods (see Ofctl.bundle). */
 export const PACKET_OUT = 'packet-out ';
@@ -64,8 +124,20 @@ export const PACKET_OUT = 'packet-out ';
 export const packetOut = (port: string, frame: string): string =>
   `${PACKET_OUT}in_port=${port} packet=${frame} actions=table`;
 
+/**
+ * A pending port neither sends (table 0) nor receives: NORMAL keeps it out (it sits in the dead
+ * VLAN), and while it waits, traffic for its MAC is handed to NORMAL rather than delivered by
+ * its ACL flows, so during a migration it still reaches the running VM on the other host.
+ */
 export const pendingFlows = (port: string): string[] => [
   flow(cookie(port, 'forwarding'), TABLE.admission, PRIORITY.pending, `in_port=${port}`, 'drop'),
+  flow(
+    cookie(port, 'forwarding'),
+    TABLE.deliver,
+    PRIORITY.pendingDelivery,
+    `reg7=${portKey(port)}`,
+    'NORMAL',
+  ),
 ];
 
 /** Ingress policing through an OpenFlow meter numbered after the port's OpenFlow port. */
@@ -75,24 +147,6 @@ export const policingFlows = (port: string, meter: number): string[] => [
     TABLE.policing,
     100,
     `in_port=${port}`,
-    `meter:${meter},goto_table:${TABLE.ingressAcl}`,
+    `meter:${meter},goto_table:${TABLE.conntrack}`,
   ),
 ];
-
-/**
- * `reject` installs as `drop`: answering with a TCP RST or ICMP unreachable needs a controller
- * to build the reply, and poolnet runs none.
- */
-export function aclFlows(port: string, mac: string, acls: readonly AclRule[]): string[] {
-  const c = cookie(port, 'acl');
-  return acls.flatMap((rule) => {
-    const ingress = rule.direction === 'ingress';
-    const table = ingress ? TABLE.ingressAcl : TABLE.egressAcl;
-    const who = ingress ? `in_port=${port}` : `dl_dst=${mac}`;
-    const pass = ingress ? `goto_table:${TABLE.egressAcl}` : 'NORMAL';
-    const actions = rule.action === 'allow' ? pass : 'drop';
-    return aclMatches(rule.match, ingress).map((match) =>
-      flow(c, table, PRIORITY.acl + rule.priority, `${who},${match}`, actions),
-    );
-  });
-}

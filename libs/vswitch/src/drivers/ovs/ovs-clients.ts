@@ -110,6 +110,11 @@ export class Ofctl {
     await this.exec('add-meter', bridge, [spec]);
   }
 
+  /** `ovs-ofctl dump-flows --no-stats` of the flows matching `match` (e.g. `table=5`). */
+  async dumpFlows(bridge: string, match: string): Promise<string> {
+    return this.exec('dump-flows', bridge, ['--no-stats', match]);
+  }
+
   async flowCookies(bridge: string): Promise<Map<bigint, number>> {
     return parseFlowCookies(await this.exec('dump-flows', bridge, ['--no-stats']));
   }

@@ -1,7 +1,8 @@
 import { patchPortNames, uplinkBridgeName } from '../../model/naming.js';
 import type { Operation } from '../../planner/operation.js';
 import { announceFrames } from './announce.js';
-import { aclFlows, baseFlows, deleteFlows, packetOut, pendingFlows } from './flows.js';
+import { aclFlows } from './acl-flows.js';
+import { baseFlows, deleteFlows, packetOut, pendingFlows } from './flows.js';
 import { EXT, ext, mirrorCommands, qosCommands, uplinkCommands } from './ovsdb-commands.js';
 import type { ResolvedOvsOptions } from './ovs-options.js';
 import { securityFlows } from './port-security-flows.js';
@@ -142,7 +143,7 @@ export function stepsFor(op: Operation, options: ResolvedOvsOptions, id: () => s
       break;
     }
     case 'setPortAcls': {
-      const flows = aclFlows(op.port, op.mac, op.acls);
+      const flows = aclFlows(op.bridge, op.port, op.mac, op.acls);
       steps.db.push([
         'set',
         'Interface',

@@ -1,0 +1,148 @@
+import { describe, expect, it } from 'vitest';
+import { desiredState } from '../../model/desired-state.js';
+import { bridgeName, portName } from '../../model/naming.js';
+import { reconcile } from '../../reconcile.js';
+import { topology, type TopologyBuilder } from '../../testing/topology-builder.js';
+import type { IpPacket } from './acl-conntrack.js';
+import { MemoryVSwitchDriver } from './memory-driver.js';
+
+const A = '10.0.0.1';
+const B = '10.0.0.2';
+const ping = (src: string, dst: string, id = 1): IpPacket => ({
+  protocol: 'icmp',
+  src,
+  dst,
+  srcPort: id,
+  dstPort: id,
+});
+const pong = (p: IpPacket): IpPacket => ({
+  ...p,
+  src: p.dst,
+  dst: p.src,
+  srcPort: p.dstPort,
+  dstPort: p.srcPort,
+});
+const tcp = (src: string, dst: string, dstPort: number, srcPort = 40000): IpPacket => ({
+  protocol: 'tcp',
+  src,
+  dst,
+  srcPort,
+  dstPort,
+});
+
+const base = () =>
+  topology()
+    .host('h1')
+    .private('lan')
+    .vm('a', 'h1')
+    .vif('va', 'a', 'lan', { ipv4: A })
+    .vm('b', 'h1')
+    .vif('vb', 'b', 'lan', { ipv4: B });
+
+/** A switch converged on `t`, and a sender of packets between its ports ('up': the uplink). */
+async function lan(t: TopologyBuilder) {
+  const driver = new MemoryVSwitchDriver();
+  const converge = (next: TopologyBuilder) => reconcile(driver, desiredState(next.build(), 'h1'));
+  await converge(t);
+  const port = (vm: 'a' | 'b' | 'up') => (vm === 'up' ? undefined : portName(`v${vm}`));
+  const send = (from: 'a' | 'b' | 'up', to: 'a' | 'b' | 'up', packet: IpPacket) =>
+    driver.datapath.send(bridgeName('lan'), port(from), port(to), packet);
+  return { send, converge, driver };
+}
+
+const denyIcmpToA = { direction: 'egress', match: { protocol: 'icmp' } } as const;
+
+describe('memory datapath: stateful ACLs', () => {
+  it('admits the replies of a VM own pings under a rule dropping ICMP to it', async () => {
+    const { send } = await lan(base().acl('in', { vifId: 'va' }, denyIcmpToA));
+    const out = ping(A, B);
+    expect(send('a', 'b', out)).toBe('delivered');
+    expect(send('b', 'a', pong(out))).toBe('delivered');
+    expect(send('b', 'a', ping(B, A, 2))).toBe('dropped');
+    const remote = ping(A, '10.0.0.9', 3);
+    expect(send('a', 'up', remote)).toBe('delivered');
+    expect(send('up', 'a', pong(remote))).toBe('delivered');
+    expect(send('up', 'a', ping('10.0.0.9', A, 4))).toBe('dropped');
+  });
+
+  it('keeps outbound TCP under "deny inbound TCP" and refuses inbound connections', async () => {
+    const rule = { direction: 'egress', match: { protocol: 'tcp' } } as const;
+    const { send } = await lan(base().acl('in', { vifId: 'va' }, rule));
+    const out = tcp(A, B, 22);
+    expect(send('a', 'b', out)).toBe('delivered');
+    expect(send('b', 'a', pong(out))).toBe('delivered');
+    expect(send('b', 'a', tcp(B, A, 22))).toBe('dropped');
+  });
+
+  it('needs both the sender and the receiver to allow a new connection', async () => {
+    const rule = { direction: 'ingress', match: { protocol: 'tcp' } } as const;
+    const { send } = await lan(base().acl('out', { vifId: 'vb' }, rule));
+    expect(send('b', 'a', tcp(B, A, 80))).toBe('dropped');
+    expect(send('a', 'b', tcp(A, B, 80))).toBe('delivered');
+  });
+
+  it('keeps established connections across rules added that refuse new ones', async () => {
+    const { send, converge } = await lan(base());
+    const session = tcp(B, A, 22);
+    expect(send('b', 'a', session)).toBe('delivered');
+    await converge(
+      base()
+        .acl('in', { vifId: 'va' }, { direction: 'egress', match: { protocol: 'tcp' } })
+        .acl('out', { vifId: 'vb' }, { direction: 'ingress', match: { protocol: 'tcp' } }),
+    );
+    expect(send('b', 'a', session)).toBe('delivered');
+    expect(send('a', 'b', pong(session))).toBe('delivered');
+    expect(send('b', 'a', tcp(B, A, 22, 40001))).toBe('dropped');
+  });
+
+  it('commits nothing for a stateless allow: its replies need a rule of their own', async () => {
+    const t = (stateless: boolean) =>
+      base()
+        .acl('in', { vifId: 'va' }, denyIcmpToA)
+        .acl(
+          'out',
+          { vifId: 'va' },
+          {
+            direction: 'ingress',
+            priority: 200,
+            action: 'allow',
+            stateless,
+            match: { protocol: 'icmp' },
+          },
+        );
+    const stateful = await lan(t(false));
+    expect(stateful.send('a', 'b', ping(A, B))).toBe('delivered');
+    expect(stateful.send('b', 'a', pong(ping(A, B)))).toBe('delivered');
+    const stateless = await lan(t(true));
+    expect(stateless.send('a', 'b', ping(A, B))).toBe('delivered');
+    expect(stateless.send('b', 'a', pong(ping(A, B)))).toBe('dropped');
+  });
+
+  it('keeps conntrack per network and ICMPv4-only for a family-less icmp rule', async () => {
+    const { send } = await lan(base().acl('in', { vifId: 'va' }, denyIcmpToA));
+    expect(send('b', 'a', ping('fd00::2', 'fd00::1'))).toBe('delivered');
+    const scoped = await lan(
+      base().acl(
+        'in',
+        { vifId: 'va' },
+        { ...denyIcmpToA, match: { protocol: 'icmp', cidr: '10.0.0.0/31' } },
+      ),
+    );
+    expect(scoped.send('b', 'a', ping(B, A))).toBe('delivered'); // 10.0.0.2 is outside /31
+    expect(scoped.send('up', 'a', ping('10.0.0.0', A))).toBe('dropped');
+  });
+
+  it('delivers nothing to or from a pending port', async () => {
+    const { send, driver } = await lan(base());
+    await driver.apply([
+      {
+        kind: 'setPortForwarding',
+        bridge: bridgeName('lan'),
+        port: portName('va'),
+        forwarding: false,
+      },
+    ]);
+    expect(send('b', 'a', ping(B, A))).toBe('dropped');
+    expect(send('a', 'b', ping(A, B))).toBe('dropped');
+  });
+});

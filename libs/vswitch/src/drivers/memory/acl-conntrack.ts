@@ -1,0 +1,80 @@
+import { BlockList, isIPv6 } from 'node:net';
+import type { AclRule, Port } from '../../model/host-state.js';
+
+/** One IP packet as the ACL stages see it. ICMP echo: `srcPort`/`dstPort` carry the echo id. */
+export interface IpPacket {
+  protocol: 'tcp' | 'udp' | 'icmp';
+  src: string;
+  dst: string;
+  srcPort?: number;
+  dstPort?: number;
+}
+
+export type AclVerdict = 'delivered' | 'dropped';
+
+type Decision = { pass: boolean; stateless: boolean };
+
+const tuple = (p: IpPacket, reverse = false): string =>
+  reverse
+    ? `${p.protocol} ${p.dst}:${p.dstPort ?? 0} ${p.src}:${p.srcPort ?? 0}`
+    : `${p.protocol} ${p.src}:${p.srcPort ?? 0} ${p.dst}:${p.dstPort ?? 0}`;
+
+function inCidr(address: string, cidr: string): boolean {
+  const [network = '', bits = ''] = cidr.split('/');
+  const family = isIPv6(network) ? 'ipv6' : 'ipv4';
+  if (isIPv6(address) !== (family === 'ipv6')) return false;
+  const list = new BlockList();
+  list.addSubnet(network, Number(bits), family);
+  return list.check(address, family);
+}
+
+/** acl-match.ts in words: the remote side is the destination from a VM, the source to it. */
+function matches(rule: AclRule, packet: IpPacket): boolean {
+  const { protocol, cidr, portFrom, portTo } = rule.match;
+  const fromVm = rule.direction === 'ingress';
+  if (protocol !== 'any' && protocol !== packet.protocol) return false;
+  // A family-less icmp rule is ICMPv4 only (neighbour discovery rides on ICMPv6).
+  if (protocol === 'icmp' && !cidr && isIPv6(packet.src)) return false;
+  if (cidr && !inCidr(fromVm ? packet.dst : packet.src, cidr)) return false;
+  if ((protocol === 'tcp' || protocol === 'udp') && portFrom !== undefined) {
+    const port = packet.dstPort ?? -1;
+    if (port < portFrom || port > (portTo ?? portFrom)) return false;
+  }
+  return true;
+}
+
+/** The highest-priority rule of one direction that matches decides; none: allowed. */
+function judge(port: Port | undefined, fromVm: boolean, packet: IpPacket): Decision {
+  const rule = (port?.acls ?? [])
+    .filter((r) => (r.direction === 'ingress') === fromVm && matches(r, packet))
+    .sort((a, b) => b.priority - a.priority)[0];
+  if (!rule) return { pass: true, stateless: false };
+  return { pass: rule.action === 'allow', stateless: rule.action === 'allow' && !!rule.stateless };
+}
+
+/**
+ * The stateful ACL semantics of the OVS pipeline (acl-flows.ts) for one network's bridge: one
+ * conntrack table per network; a packet of a connection seen before, in either direction, passes
+ * without rules; a new one needs the sender's from-VM rules and the receiver's to-VM rules to
+ * allow it, and is then committed, unless a stateless rule passed it. `undefined` ports stand for
+ * the uplink (another host), which has no rules here. Invalid conntrack states are not modelled.
+ */
+export class AclConntrack {
+  private readonly connections = new Set<string>();
+
+  send(from: Port | undefined, to: Port | undefined, packet: IpPacket): AclVerdict {
+    if (this.connections.has(tuple(packet)) || this.connections.has(tuple(packet, true))) {
+      return 'delivered';
+    }
+    const out = judge(from, true, packet);
+    const into = judge(to, false, packet);
+    if (!out.pass || !into.pass) return 'dropped';
+    if (!out.stateless && !into.stateless) this.connections.add(tuple(packet));
+    return 'delivered';
+  }
+
+  /** Connections tracked, as `conntrack -L` would list them. */
+  get size(): number {
+    return this.connections.size;
+  }
+}
