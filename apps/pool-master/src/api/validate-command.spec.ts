@@ -84,7 +84,13 @@ const VALID: Record<keyof typeof COMMAND_SCHEMAS, Record<string, unknown>[]> = {
     { vifId: 'v1', qos, portSecurity: false },
   ],
   DestroyVif: [{ vifId: 'v1' }],
-  CreateAclRule: [acl, { ...acl, scope: { kind: 'vif', vifId: 'v1' }, match: { protocol: 'any' } }],
+  CreateAclRule: [
+    acl,
+    { ...acl, scope: { kind: 'vif', vifId: 'v1' }, match: { protocol: 'any' } },
+    // reject passes the schema so that the domain refuses it with ACL_REJECT_UNSUPPORTED.
+    { ...acl, action: 'reject' },
+    { ...acl, stateless: true },
+  ],
   DeleteAclRule: [{ ruleId: 'r1' }],
   CreateMirror: [
     {
@@ -313,6 +319,8 @@ describe('validateCommand', () => {
       'must be an integer',
     ],
     ['CreateAclRule', { ...acl, match: undefined }, 'match', 'is required'],
+    ['CreateAclRule', { ...acl, stateless: 'yes' }, 'stateless', 'must be true or false'],
+    ['CreateAclRule', { ...acl, stateless: null }, 'stateless', 'must be true or false'],
     [
       'CreateMirror',
       {

@@ -18,6 +18,7 @@ interface AddOptions {
   cidr?: string;
   port?: { portFrom: number; portTo: number };
   action: string;
+  stateless?: boolean;
   id?: string;
   wait?: boolean;
 }
@@ -53,9 +54,17 @@ export function registerAcl(program: Command, io: CliIo): void {
     .option('--cidr <prefix>', 'remote prefix, host bits clear (default: any address)')
     .option('--port <port>', 'PORT or FROM-TO (tcp/udp only; default: every port)', portRange)
     .addOption(
-      new Option('--action <action>', 'what happens to a match')
+      new Option(
+        '--action <action>',
+        'what happens to a match; allow admits the replies of what it allows (stateful). ' +
+          'There is no reject: nothing here can answer with a TCP reset or ICMP unreachable',
+      )
         .choices(ACL_ACTIONS)
         .makeOptionMandatory(),
+    )
+    .option(
+      '--stateless',
+      "with --action allow: track nothing (OVN's allow-stateless); replies need their own rule",
     )
     .option('--id <id>', 'the rule id (default: a new UUID)')
     .option('--wait', WAIT_HELP)
@@ -79,6 +88,7 @@ export function registerAcl(program: Command, io: CliIo): void {
             priority: options.priority,
             match: { protocol: options.protocol, cidr: options.cidr, ...options.port },
             action: options.action,
+            ...(options.stateless ? { stateless: true } : {}),
           });
         printApplied(ctx, await applyNamed(ctx, pool, scopeRefs(scope), add, options));
       }),

@@ -283,6 +283,24 @@ describe('argument → request mapping', () => {
         },
       },
     ],
+    [
+      [
+        ...['acl', 'add', '--vif', 'v1', '--direction', 'ingress', '--priority', '5'],
+        ...['--protocol', 'icmp', '--action', 'allow', '--stateless'],
+      ],
+      {
+        method: 'POST',
+        path: '/pools/lab/acls',
+        body: {
+          scope: { kind: 'vif', vifId: 'v1' },
+          direction: 'ingress',
+          priority: 5,
+          match: { protocol: 'icmp' },
+          action: 'allow',
+          stateless: true,
+        },
+      },
+    ],
     [['acl', 'remove', 'r1'], { method: 'DELETE', path: '/pools/lab/acls/r1' }],
     [
       ['mirror', 'create', '--vif', 'v1', '--to', 'v2'],

@@ -182,6 +182,7 @@ export const createAclRule = (
     priority: number;
     match: AclMatch;
     action: string;
+    stateless?: boolean;
   },
 ): CommandRequest =>
   create(path`/pools/${pool}/acls`, 'ruleId', { ...rule, match: compact({ ...rule.match }) });

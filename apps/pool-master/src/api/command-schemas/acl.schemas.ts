@@ -1,5 +1,13 @@
-import { ACL_ACTIONS, ACL_DIRECTIONS, ACL_PROTOCOLS } from '@pool/domain';
-import { EnumField, IdField, IntField, MAX_TOKEN, ObjectField, TextField } from './fields.js';
+import { ACL_DIRECTIONS, ACL_PROTOCOLS, ACL_REQUESTED_ACTIONS } from '@pool/domain';
+import {
+  BoolField,
+  EnumField,
+  IdField,
+  IntField,
+  MAX_TOKEN,
+  ObjectField,
+  TextField,
+} from './fields.js';
 import { ScopeField } from './scope.schemas.js';
 
 export class AclMatchData {
@@ -54,6 +62,20 @@ export class CreateAclRuleData {
   @ObjectField(() => AclMatchData, { description: 'What packets the rule matches' })
   match!: AclMatchData;
 
-  @EnumField(ACL_ACTIONS, { description: 'What happens to a matching packet' })
+  @EnumField(ACL_REQUESTED_ACTIONS, {
+    description:
+      'What happens to a matching packet. `allow` is stateful: the replies of an allowed ' +
+      'connection are admitted both ways. `reject` is refused (ACL_REJECT_UNSUPPORTED): no ' +
+      'datapath here can answer with a TCP reset or ICMP unreachable; use `drop`',
+  })
   action!: string;
+
+  @BoolField({
+    description:
+      "Allow rules only: the allowed packets are not tracked (OVN's allow-stateless), so " +
+      'their replies need a rule of their own. Absent: false',
+    presence: 'optional',
+    default: false,
+  })
+  stateless?: boolean;
 }

@@ -116,7 +116,7 @@ export interface AclRow {
     portFrom: number | null;
     portTo: number | null;
   };
-  action: 'allow' | 'drop' | 'reject';
+  action: 'allow' | 'drop';
 }
 
 export interface MirrorRow {

@@ -221,7 +221,7 @@ export class AclRuleModel {
   @ApiProperty({ enum: ['ingress', 'egress'] }) direction!: string;
   @ApiProperty({ type: 'integer' }) priority!: number;
   @ApiProperty({ type: () => AclMatchModel }) match!: AclMatchModel;
-  @ApiProperty({ enum: ['allow', 'drop', 'reject'] }) action!: string;
+  @ApiProperty({ enum: ['allow', 'drop'] }) action!: string;
 }
 
 export class MirrorModel {
