@@ -62,6 +62,10 @@ export const vifOf = (vif: Vif): TopologyVif => ({
   mac: vif.mac,
   ipv4: vif.ipv4 ?? undefined,
   ipv6: vif.ipv6 ?? undefined,
+  ...(vif.extraIps.length > 0 ? { extraIps: [...vif.extraIps] } : {}),
+  ...(vif.allowedPairs.length > 0
+    ? { allowedPairs: vif.allowedPairs.map(({ ip, mac }) => (mac ? { ip, mac } : { ip })) }
+    : {}),
   qos: vif.qos ? { ...vif.qos } : undefined,
   portSecurity: vif.portSecurity,
 });

@@ -78,17 +78,23 @@ export type CreateVif = Command<
     mac?: string | null;
     ipv4?: string | null;
     ipv6?: string | null;
+    extraIps?: string[];
+    allowedPairs?: AddressPairSpec[];
     qos?: Qos | null;
     portSecurity?: boolean;
   }
 >;
-/** A missing field keeps its value; `null` clears an address or the QoS. */
+/** An allowed address pair as asked: without `mac` (or `null`) the VIF's own. */
+export type AddressPairSpec = { ip: string; mac?: string | null };
+/** A missing field keeps its value; `null` clears an address or the QoS; a list replaces. */
 export type UpdateVif = Command<
   'UpdateVif',
   {
     vifId: string;
     ipv4?: string | null;
     ipv6?: string | null;
+    extraIps?: string[];
+    allowedPairs?: AddressPairSpec[];
     qos?: Qos | null;
     portSecurity?: boolean;
   }

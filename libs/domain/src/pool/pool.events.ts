@@ -9,6 +9,7 @@ import type {
   NetworkUplink,
   Pif,
   PifRole,
+  AddressPair,
   Qos,
   Scope,
 } from './pool.types.js';
@@ -65,7 +66,8 @@ export type VmStarted = V1<'VmStarted', { vmId: string; hostId: string }>;
 export type VmStopped = V1<'VmStopped', { vmId: string; hostId: string }>;
 export type VmDestroyed = V1<'VmDestroyed', { vmId: string }>;
 
-export type VifCreated = V1<
+/** v2: `extraIps` and `allowedPairs` added (v1: none). */
+export type VifCreated = V2<
   'VifCreated',
   {
     vifId: string;
@@ -76,17 +78,21 @@ export type VifCreated = V1<
     macGenerated: boolean;
     ipv4: string | null;
     ipv6: string | null;
+    extraIps: string[];
+    allowedPairs: AddressPair[];
     qos: Qos | null;
     portSecurity: boolean;
   }
 >;
-/** Carries the VIF's whole mutable configuration after the change. */
-export type VifUpdated = V1<
+/** Carries the VIF's whole mutable configuration after the change. v2 as VifCreated. */
+export type VifUpdated = V2<
   'VifUpdated',
   {
     vifId: string;
     ipv4: string | null;
     ipv6: string | null;
+    extraIps: string[];
+    allowedPairs: AddressPair[];
     qos: Qos | null;
     portSecurity: boolean;
   }
@@ -195,8 +201,8 @@ export const POOL_EVENT_SCHEMA_VERSIONS: {
   VmStarted: 1,
   VmStopped: 1,
   VmDestroyed: 1,
-  VifCreated: 1,
-  VifUpdated: 1,
+  VifCreated: 2,
+  VifUpdated: 2,
   VifDestroyed: 1,
   AclRuleCreated: 2,
   AclRuleDeleted: 1,

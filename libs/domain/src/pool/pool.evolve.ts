@@ -122,8 +122,14 @@ export const evolve = (state: PoolState, event: PoolEvent): PoolState => {
     }
 
     case 'VifCreated': {
-      const { vifId, macGenerated: _, qos, ...vif } = event.data;
-      ix.putVif(state, { id: vifId, ...vif, qos: qos && { ...qos } });
+      const { vifId, macGenerated: _, qos, extraIps, allowedPairs, ...vif } = event.data;
+      ix.putVif(state, {
+        id: vifId,
+        ...vif,
+        extraIps: [...extraIps],
+        allowedPairs: allowedPairs.map((pair) => ({ ...pair })),
+        qos: qos && { ...qos },
+      });
       // Any MAC in the pool's generated range moves the counter past it, given or generated,
       // so the generator can never hand out an address this pool has already used.
       const sequence = generatedMacSequence(state.id, vif.mac);
@@ -133,7 +139,7 @@ export const evolve = (state: PoolState, event: PoolEvent): PoolState => {
     case 'VifUpdated': {
       const vif = state.vifs.get(event.data.vifId);
       if (!vif) break;
-      ix.setVifAddresses(state, vif, event.data.ipv4, event.data.ipv6);
+      ix.setVifAddresses(state, vif, event.data);
       vif.qos = event.data.qos && { ...event.data.qos };
       vif.portSecurity = event.data.portSecurity;
       break;

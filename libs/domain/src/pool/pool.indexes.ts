@@ -105,7 +105,7 @@ export const dropVm = (state: PoolState, vm: Vm): void => {
 };
 
 const indexAddresses = (state: PoolState, vif: Vif, present: boolean): void => {
-  for (const ip of [vif.ipv4, vif.ipv6]) {
+  for (const ip of [vif.ipv4, vif.ipv6, ...vif.extraIps]) {
     if (ip === null) continue;
     const key = ipKey(vif.networkId, ip);
     if (present) state.indexes.vifByIp.set(key, vif.id);
@@ -124,15 +124,17 @@ export const putVif = (state: PoolState, vif: Vif): void => {
   else indexes.vifsByVm.set(vif.vmId, new Map([[vif.device, vif.id]]));
 };
 
+/** The VIF's own addresses (indexed, unique on its network) and its pairs (not indexed). */
 export const setVifAddresses = (
   state: PoolState,
   vif: Vif,
-  ipv4: string | null,
-  ipv6: string | null,
+  addresses: Pick<Vif, 'ipv4' | 'ipv6' | 'extraIps' | 'allowedPairs'>,
 ): void => {
   indexAddresses(state, vif, false);
-  vif.ipv4 = ipv4;
-  vif.ipv6 = ipv6;
+  vif.ipv4 = addresses.ipv4;
+  vif.ipv6 = addresses.ipv6;
+  vif.extraIps = [...addresses.extraIps];
+  vif.allowedPairs = addresses.allowedPairs.map((pair) => ({ ...pair }));
   indexAddresses(state, vif, true);
 };
 

@@ -99,8 +99,34 @@ export interface Vif {
   ipv4: string | null;
   /** Canonical RFC 5952 text. */
   ipv6: string | null;
+  /**
+   * Further addresses of the VIF, either family, canonical and sorted: its own like `ipv4` and
+   * `ipv6`, so unique on the network with them.
+   */
+  extraIps: string[];
+  /** Addresses it may also send from without owning them (VIPs): not unique, see AddressPair. */
+  allowedPairs: AddressPair[];
   qos: Qos | null;
   portSecurity: boolean;
+}
+
+/**
+ * Per VIF, so its port-security flows stay few: a neighbour advertisement is admitted per
+ * (source, target) pair of its IPv6 addresses.
+ */
+export const VIF_MAX_EXTRA_IPS = 8;
+export const VIF_MAX_ADDRESS_PAIRS = 8;
+
+/**
+ * A virtual IP the VIF may send from besides its own addresses, with the MAC it is sent from
+ * (`null`: the VIF's own), as Neutron's allowed address pairs. Not unique: a VIP is shared by
+ * design among the VIFs of a VRRP/keepalived group, any of which may hold it at a time, so the
+ * pool cannot make it one VIF's. It grants sending only; port security still binds it to the
+ * pair's MAC.
+ */
+export interface AddressPair {
+  ip: string;
+  mac: string | null;
 }
 
 /** What an ACL rule applies to, or what a mirror watches. */

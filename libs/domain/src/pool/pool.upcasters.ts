@@ -5,7 +5,8 @@ import {
   type PoolEventOf,
   type PoolEventType,
 } from './pool.events.js';
-import type { AclRuleCreatedV1 } from './pool.events.v1.js';
+import type { AclRuleCreatedV1, VifCreatedV1, VifUpdatedV1 } from './pool.events.v1.js';
+import type { AddressPair } from './pool.types.js';
 
 /*
  * Stored events come back at the schema version they were written with; readers only ever see
@@ -58,9 +59,21 @@ const aclRuleCreatedV2 = (data: unknown): PoolEventOf<'AclRuleCreated'>['data'] 
   return { ...v1, action: v1.action === 'reject' ? 'drop' : v1.action, stateless: false };
 };
 
+/**
+ * VifCreated and VifUpdated v1 → v2: a v1 VIF had at most one address per family and no
+ * address pairs, so it reads with none further.
+ */
+const vifAddressesV2 = <T extends object>(data: unknown) => ({
+  ...(data as T),
+  extraIps: [] as string[],
+  allowedPairs: [] as AddressPair[],
+});
+
 /** `POOL_UPCASTS[type][n]` turns version n data into version n + 1. */
 const POOL_UPCASTS: Partial<Record<PoolEventType, Record<number, UpcastStep>>> = {
   AclRuleCreated: { 1: aclRuleCreatedV2 },
+  VifCreated: { 1: (data) => vifAddressesV2<VifCreatedV1['data']>(data) },
+  VifUpdated: { 1: (data) => vifAddressesV2<VifUpdatedV1['data']>(data) },
 };
 
 /** Brings a stored pool event to the current schema version of its type. */

@@ -113,6 +113,31 @@ export const requireIpv6 = (field: string, value: unknown): string => {
   return formatIpv6(ip);
 };
 
+/**
+ * An IPv6 address a VIF may own: not one that embeds an IPv4 address, IPv4-mapped
+ * (::ffff:0:0/96) or IPv4-compatible (::/96, ::1 among them). Guests and switches read those
+ * as IPv4 traffic or not at all, so port security keyed on them would admit or refuse the wrong
+ * packets; the IPv4 address goes in `ipv4` or `extraIps` instead.
+ */
+export const requireVifIpv6 = (field: string, value: unknown): string => {
+  const ip = requireIpv6(field, value);
+  const high = (parseIpv6(ip) ?? 0n) >> 32n;
+  if (high === 0xffffn || high === 0n) {
+    throw poolError(
+      'IPV4_EMBEDDED_IPV6',
+      `${field} ${ip} embeds an IPv4 address (IPv4-mapped or IPv4-compatible); give the IPv4 address itself`,
+      { field, ip },
+    );
+  }
+  return ip;
+};
+
+/** A VIF address of either family, told apart by its text. */
+export const requireVifIp = (field: string, value: unknown): string =>
+  typeof value === 'string' && value.includes(':')
+    ? requireVifIpv6(field, value)
+    : requireIpv4(field, value);
+
 /** A prefix with its host bits clear, in canonical text (`10.1.0.0/16`, `2001:db8::/32`). */
 export const requireCidr = (field: string, value: unknown): string => {
   const parsed = typeof value === 'string' ? parseCidr(value) : null;

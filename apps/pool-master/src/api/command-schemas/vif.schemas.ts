@@ -1,4 +1,14 @@
-import { BoolField, IdField, IntField, MAX_TOKEN, ObjectField, TextField } from './fields.js';
+import { VIF_MAX_ADDRESS_PAIRS, VIF_MAX_EXTRA_IPS } from '@pool/domain';
+import {
+  BoolField,
+  IdField,
+  IntField,
+  MAX_TOKEN,
+  ObjectField,
+  ObjectListField,
+  StringListField,
+  TextField,
+} from './fields.js';
 
 const KBIT = { minimum: 0, maximum: 0xffffffff };
 
@@ -15,6 +25,24 @@ export class QosData {
 
   @IntField({ description: 'Egress burst, kbit', ...KBIT, example: 10_000 })
   egressBurstKb!: number;
+}
+
+/** A VIP the VIF may send from without owning it (VRRP, keepalived): shared, not unique. */
+export class AddressPairData {
+  @TextField({
+    description: 'The virtual IP, IPv4 or IPv6',
+    maxLength: MAX_TOKEN,
+    example: '192.0.2.100',
+  })
+  ip!: string;
+
+  @TextField({
+    description: "The MAC it is sent from (keepalived use_vmac); absent or null: the VIF's own",
+    presence: 'nullable',
+    maxLength: MAX_TOKEN,
+    example: '00:00:5e:00:01:01',
+  })
+  mac?: string | null;
 }
 
 class VifAddressing {
@@ -34,6 +62,26 @@ class VifAddressing {
   })
   ipv6?: string | null;
 
+  @StringListField({
+    description:
+      'Further addresses of the VIF, either family, unique on the network like ipv4 and ipv6 ' +
+      '(IPv4-mapped or -compatible IPv6 refused); a list replaces the current one',
+    presence: 'optional',
+    maxItems: VIF_MAX_EXTRA_IPS,
+    maxLength: MAX_TOKEN,
+    example: ['192.0.2.11', '2001:db8::11'],
+  })
+  extraIps?: string[];
+
+  @ObjectListField(() => AddressPairData, {
+    description:
+      'Allowed address pairs: VIPs the VIF may also send from, shared among VIFs (not unique); ' +
+      'a list replaces the current one',
+    presence: 'optional',
+    maxItems: VIF_MAX_ADDRESS_PAIRS,
+  })
+  allowedPairs?: AddressPairData[];
+
   @ObjectField(() => QosData, {
     description: 'Rate limits; null removes them',
     presence: 'nullable',
@@ -41,7 +89,9 @@ class VifAddressing {
   qos?: QosData | null;
 
   @BoolField({
-    description: 'Only the VIF own MAC and IPs may send',
+    description:
+      'Only the VIF own MAC and addresses (and its pairs) may send; a family it lists no address ' +
+      'of is blocked; no RA, redirect or DHCP server reply',
     presence: 'optional',
     default: false,
   })

@@ -17,6 +17,8 @@ const created = (data: Partial<Extract<PoolEvent, { type: 'VifCreated' }>['data'
     macGenerated: false,
     ipv4: null,
     ipv6: null,
+    extraIps: [],
+    allowedPairs: [],
     qos: null,
     portSecurity: false,
     ...data,

@@ -97,6 +97,8 @@ export const vifCreated = (
     macGenerated: false,
     ipv4: options.ipv4 ?? null,
     ipv6: options.ipv6 ?? null,
+    extraIps: [],
+    allowedPairs: [],
     qos: options.qos ?? null,
     portSecurity: false,
   });
