@@ -12,8 +12,8 @@ const N20 = bridgeName('n20');
 const SPOOFED = ip(50);
 
 /** One host: `a` with port security (its own MAC and IPv4 only), `b` without. */
-const pool = () =>
-  topology()
+const pool = (acls = false) => {
+  const t = topology()
     .host('h1')
     .external('n20', 'eth0', 20)
     .vm('a', 'h1')
@@ -25,8 +25,14 @@ const pool = () =>
       // Policed too: the meter's flow is compared like the others.
       qos: { ingressKbps: 50_000, ingressBurstKb: 5000, egressKbps: 0, egressBurstKb: 0 },
     })
-    .vif('v-b', 'b', 'n20', { mac: mac(2), ipv4: ip(2) })
-    .build();
+    .vif('v-b', 'b', 'n20', { mac: mac(2), ipv4: ip(2) });
+  if (acls) {
+    t.acl('no-ssh', { networkId: 'n20' }, { priority: 10, match: { protocol: 'tcp', portFrom: 22 } });
+    t.acl('web', { vifId: 'v-b' }, { direction: 'egress', match: { protocol: 'tcp', portFrom: 80 } });
+    t.acl('raw', { vifId: 'v-a' }, { match: { protocol: 'udp' }, action: 'allow', stateless: true });
+  }
+  return t.build();
+};
 
 describe('OVS driver: the drift pass sees every flow and port of the bridges it owns', () => {
   const lab = new NetnsLab(`pnd${process.pid}`);
@@ -138,5 +144,15 @@ describe('OVS driver: the drift pass sees every flow and port of the bridges it 
 
     expect(await reconcileFully(driver(), desired())).toEqual({ operations: [], findings: [] });
     expect(await lab.ping(ns.a!, ip(2))).toBe(true);
+  });
+
+  it('expects exactly the flows ACLs install (conntrack, stateless, VIF- and network-scoped)', async () => {
+    const withAcls = desiredState(pool(true), 'h1');
+    expect((await reconcileFully(driver(), withAcls)).operations.length).toBeGreaterThan(0);
+    expect(await reconcileFully(driver(), withAcls)).toEqual({ operations: [], findings: [] });
+    await lab.ofctl('h1', 'add-flow', N20, ['table=0,priority=65535,actions=NORMAL']);
+    expect((await reconcileFully(driver(), withAcls)).findings).toEqual([
+      { kind: 'flow', bridge: N20, change: 'added', flow: 'priority=65535 actions=NORMAL' },
+    ]);
   });
 });
