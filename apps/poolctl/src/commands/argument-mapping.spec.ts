@@ -232,6 +232,37 @@ describe('argument → request mapping', () => {
       },
     ],
     [
+      [
+        'vif',
+        'update',
+        'v1',
+        '--vm',
+        'web-1',
+        '--extra-ips',
+        '192.0.2.21,2001:db8::21',
+        '--allowed-pair',
+        '192.0.2.100',
+        '--allowed-pair',
+        '2001:db8::100@00:00:5e:00:02:01',
+      ],
+      {
+        method: 'PATCH',
+        path: '/pools/lab/vms/web-1/vifs/v1',
+        body: {
+          extraIps: ['192.0.2.21', '2001:db8::21'],
+          allowedPairs: [{ ip: '192.0.2.100' }, { ip: '2001:db8::100', mac: '00:00:5e:00:02:01' }],
+        },
+      },
+    ],
+    [
+      ['vif', 'update', 'v1', '--vm', 'web-1', '--no-extra-ips', '--no-allowed-pairs'],
+      {
+        method: 'PATCH',
+        path: '/pools/lab/vms/web-1/vifs/v1',
+        body: { extraIps: [], allowedPairs: [] },
+      },
+    ],
+    [
       ['vif', 'destroy', 'v1', '--vm', 'web-1'],
       { method: 'DELETE', path: '/pools/lab/vms/web-1/vifs/v1' },
     ],

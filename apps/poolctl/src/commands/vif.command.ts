@@ -2,7 +2,7 @@ import { type Command } from 'commander';
 import { ApiError, usageError } from '../cli/errors.js';
 import { type Context } from '../cli/context.js';
 import { type CliIo } from '../cli/io.js';
-import { integer, rateSpec } from '../cli/parsers.js';
+import { commaList, integer, rateSpec, repeatable } from '../cli/parsers.js';
 import { VIF_COLUMNS } from '../output/columns.js';
 import {
   createVif,
@@ -16,10 +16,20 @@ import { applyNamed, type Ids } from './named-command.js';
 import { examples, printList, verb, WAIT_HELP } from './verb.js';
 
 type Rate = { kbps: number; burstKb: number };
+type Pair = { ip: string; mac?: string };
+
+/** `IP` or `IP@MAC` (both IPv6 and MACs hold colons). */
+const pairSpec = (value: string): Pair => {
+  const [ip, mac] = value.split('@');
+  return mac === undefined ? { ip: ip!.trim() } : { ip: ip!.trim(), mac: mac.trim() };
+};
 
 interface AddressingOptions {
   ipv4?: string | false;
   ipv6?: string | false;
+  extraIps?: string[] | false;
+  allowedPair?: Pair[];
+  allowedPairs?: false;
   qosIn?: Rate;
   qosOut?: Rate;
   qos?: false;
@@ -60,9 +70,14 @@ const address = (value: string | false | undefined): string | null | undefined =
   value === false ? null : value;
 
 export function addressingOf(options: AddressingOptions): VifAddressing {
+  if (options.allowedPairs === false && options.allowedPair) {
+    throw usageError('--no-allowed-pairs clears the pairs: give no --allowed-pair with it');
+  }
   return {
     ipv4: address(options.ipv4),
     ipv6: address(options.ipv6),
+    extraIps: options.extraIps === false ? [] : options.extraIps,
+    allowedPairs: options.allowedPairs === false ? [] : options.allowedPair,
     qos: qosOf(options),
     portSecurity: options.portSecurity,
   };
@@ -82,6 +97,16 @@ const addressingOptions = (command: Command, update: boolean): Command => {
     .option('--ipv4 <address>', 'IPv4 address, unique on the network')
     .option('--ipv6 <address>', 'IPv6 address, unique on the network')
     .option(
+      '--extra-ips <list>',
+      'further addresses of either family, comma-separated, unique on the network (replaces the list)',
+      commaList,
+    )
+    .option(
+      '--allowed-pair <ip[@mac]>',
+      'a VIP the VIF may also send from, shared with other VIFs (VRRP); repeatable, replaces the list',
+      repeatable(pairSpec),
+    )
+    .option(
       '--qos-in <rate>',
       'ingress limit RATE[/BURST] in kbit/s and kbit (0: unlimited)',
       rateSpec,
@@ -91,11 +116,16 @@ const addressingOptions = (command: Command, update: boolean): Command => {
       'egress limit RATE[/BURST] in kbit/s and kbit (0: unlimited)',
       rateSpec,
     )
-    .option('--port-security', 'only the VIF own MAC and IPs may send');
+    .option(
+      '--port-security',
+      'only the VIF own MAC and addresses (and its pairs) may send; no RA or DHCP server replies',
+    );
   if (update) {
     command
       .option('--no-ipv4', 'clear the IPv4 address')
       .option('--no-ipv6', 'clear the IPv6 address')
+      .option('--no-extra-ips', 'clear the further addresses')
+      .option('--no-allowed-pairs', 'clear the allowed address pairs')
       .option('--no-qos', 'remove the rate limits')
       .option('--no-port-security', 'let the VIF send from any address');
   }
@@ -165,6 +195,8 @@ export function registerVif(program: Command, io: CliIo): void {
       examples(
         'poolctl vif update 1f0e… --ipv4 192.0.2.20 --wait',
         'poolctl vif update 1f0e… --no-qos --no-port-security',
+        'poolctl vif update 1f0e… --extra-ips 192.0.2.21,2001:db8::21 \\\n' +
+          '      --allowed-pair 192.0.2.100 --allowed-pair 192.0.2.101@00:00:5e:00:01:01',
       ),
     )
     .action(

@@ -148,6 +148,10 @@ export interface VifAddressing {
   /** `null` clears (update only). */
   ipv4?: string | null;
   ipv6?: string | null;
+  /** Replaces the VIF's further addresses (`[]` clears). */
+  extraIps?: string[];
+  /** Replaces its allowed address pairs (`[]` clears); without `mac`, the VIF's own. */
+  allowedPairs?: { ip: string; mac?: string }[];
   qos?: Qos | null;
   portSecurity?: boolean;
 }
