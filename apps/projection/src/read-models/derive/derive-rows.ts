@@ -160,8 +160,10 @@ function vmRows(fold: PoolFold, vm: Vm): GroupRows {
     addresses: vifs.flatMap((vif): LogRows['addresses'][] => {
       const base = { poolId, vifId: vif.id, mac: vif.mac, networkId: vif.networkId, vmId: vm.id };
       const ips = (['ipv4', 'ipv6'] as const).filter((slot) => vif[slot] !== null);
-      if (ips.length === 0) return [{ ...base, slot: 'mac', ip: null, hostId }];
-      return ips.map((slot) => ({ ...base, slot, ip: vif[slot], hostId }));
+      // Further addresses are the VIF's own too (unique on the network); pairs are not.
+      const extra = vif.extraIps.map((ip) => ({ ...base, slot: `extra:${ip}`, ip, hostId }));
+      if (ips.length + extra.length === 0) return [{ ...base, slot: 'mac', ip: null, hostId }];
+      return [...ips.map((slot) => ({ ...base, slot, ip: vif[slot], hostId })), ...extra];
     }),
   };
 }

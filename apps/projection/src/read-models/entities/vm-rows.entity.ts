@@ -57,7 +57,8 @@ export class VifRow {
 
 /**
  * The address registry: MAC and IP → VIF → VM → host. One row per address a VIF holds (its
- * IPv4, its IPv6), or one row with `ip` null for a VIF without any.
+ * IPv4, its IPv6, each further address), or one row with `ip` null for a VIF without any.
+ * Allowed address pairs are not held: a VIP is shared, not a VIF's.
  */
 @Entity('rm_addresses')
 @Index('rm_addresses_mac', ['poolId', 'mac'])
@@ -69,7 +70,7 @@ export class AddressRow {
   @PrimaryColumn({ name: 'vif_id', type: 'text' })
   vifId!: string;
 
-  /** mac (no IP), ipv4 or ipv6. */
+  /** mac (no IP), ipv4, ipv6, or `extra:<ip>` for a further address. */
   @PrimaryColumn({ type: 'text' })
   slot!: string;
 
