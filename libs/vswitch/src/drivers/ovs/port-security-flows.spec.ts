@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { eui64LinkLocal, portSecurityPolicy, securedAddresses } from '../../model/port-security.js';
 import { CASES, SECURED, V4_ONLY } from '../../testing/port-security-cases.js';
+import { digest } from '../../model/canonical.js';
+import { desiredState } from '../../model/desired-state.js';
+import { reconcile } from '../../reconcile.js';
+import { topology } from '../../testing/topology-builder.js';
 import { MemoryDatapath } from '../memory/memory-datapath.js';
+import { MemoryVSwitchDriver } from '../memory/memory-driver.js';
 import { admits } from '../memory/port-admission.js';
 import { securityFlows } from './port-security-flows.js';
 
@@ -132,5 +137,30 @@ describe('securityFlows', () => {
     ]) {
       expect(flows).toContain(`priority=50040,${guard},actions=drop`);
     }
+  });
+});
+
+describe('further addresses and pairs in the desired state', () => {
+  const pool = (extra: { extraIps?: string[] }) =>
+    topology()
+      .host('h1', [])
+      .private('lan')
+      .vm('vm', 'h1')
+      .vif('v', 'vm', 'lan', { ...SECURED, ...extra, portSecurity: true })
+      .build();
+
+  it('converges the memory driver to them and reads them back equal', async () => {
+    const driver = new MemoryVSwitchDriver();
+    const desired = desiredState(pool({}), 'h1');
+    await reconcile(driver, desired);
+    expect(digest(await driver.readActual())).toBe(digest(desired));
+    expect(await reconcile(driver, desired)).toEqual([]);
+  });
+
+  it('rewrites port security when only a further address changes', async () => {
+    const driver = new MemoryVSwitchDriver();
+    await reconcile(driver, desiredState(pool({}), 'h1'));
+    const ops = await reconcile(driver, desiredState(pool({ extraIps: ['10.50.0.12'] }), 'h1'));
+    expect(ops.map((op) => op.kind)).toEqual(['setPortAddress', 'setPortSecurity']);
   });
 });
