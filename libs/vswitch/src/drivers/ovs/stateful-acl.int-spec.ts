@@ -172,14 +172,19 @@ describe('OVS driver: stateful ACLs on real Open vSwitch (userspace datapath)', 
     await converge(pool());
     const session = await open('b', 'a');
     expect(session.first).toBe('ok');
-    // New connections into A refused, and new ones out of B too (the other direction's side).
+    // New TCP refused both ways between them: into A and out of B (the session's direction),
+    // out of A and into B (the other direction, which its replies take).
+    const tcp = { match: { protocol: 'tcp' } } as const;
     await converge(
       pool()
-        .acl('no-tcp-in', toA, { direction: 'egress', match: { protocol: 'tcp' } })
-        .acl('no-tcp-out', { vifId: 'v-b' }, { direction: 'ingress', match: { protocol: 'tcp' } }),
+        .acl('no-tcp-in-a', toA, { direction: 'egress', ...tcp })
+        .acl('no-tcp-out-a', toA, { direction: 'ingress', ...tcp })
+        .acl('no-tcp-in-b', { vifId: 'v-b' }, { direction: 'egress', ...tcp })
+        .acl('no-tcp-out-b', { vifId: 'v-b' }, { direction: 'ingress', ...tcp }),
     );
     expect(await session.echo()).toBe('ok');
     expect(await connects('b', 'a')).toBe(false);
+    expect(await connects('a', 'b')).toBe(false);
     expect(await connects('r', 'a')).toBe(false);
     expect(await session.echo()).toBe('ok');
     session.close();
