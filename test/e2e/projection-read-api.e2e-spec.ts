@@ -111,6 +111,8 @@ beforeAll(async () => {
   store = new PostgresEventStore(db);
   alpha = new ScriptedPool('alpha');
   scriptFullPool(alpha);
+  // Further addresses (VifUpdated v2): listed in the VIF's ips, IPv4 first, and in /addresses.
+  alpha.run('UpdateVif', { vifId: 'vif3', extraIps: ['2001:db8::33', '192.168.0.33'] });
   await alpha.flush(store);
   const beta = new ScriptedPool('beta');
   beta.run('CreatePool', { poolId: 'beta', name: 'beta' });
@@ -207,7 +209,7 @@ describe('pools', () => {
     expect(byId['n-vm'].ports.map((p: Json) => [p.vifId, p.vmName, p.hostId, p.ips])).toEqual([
       ['vif1', 'vm1', 'h1', ['192.168.0.1']],
       ['vif2', 'vm2', 'h1', ['192.168.0.2', '2001:db8::2']],
-      ['vif3', 'vm3', 'h3', ['192.168.0.3']],
+      ['vif3', 'vm3', 'h3', ['192.168.0.3', '192.168.0.33', '2001:db8::33']],
     ]);
     expect(byId['n-vm'].ports.every((p: Json) => p.state === 'down')).toBe(true);
   });
@@ -279,7 +281,12 @@ describe('hosts, networks, VMs, addresses', () => {
     const vm3 = await get('/api/pools/alpha/vms/vm3');
     expect(vm3.body).toMatchObject({ hostId: 'h3', powerState: 'running', migration: null });
     const qos = { ingressKbps: 1000, ingressBurstKb: 100, egressKbps: 2000, egressBurstKb: 200 };
-    expect(vm3.body.vifs[0]).toMatchObject({ id: 'vif3', qos, portSecurity: false });
+    expect(vm3.body.vifs[0]).toMatchObject({
+      id: 'vif3',
+      ips: ['192.168.0.3', '192.168.0.33', '2001:db8::33'],
+      qos,
+      portSecurity: false,
+    });
     // The switch's ports carry them too (the dashboard shows them there).
     const ports = (await get('/api/pools/alpha/switch')).body.networks.flatMap(
       (n: Json) => n.ports,
@@ -321,6 +328,10 @@ describe('hosts, networks, VMs, addresses', () => {
     expect(
       (await get('/api/pools/alpha/addresses?ip=192.168.0.3&network=n-priv')).body.items,
     ).toEqual([]);
+    const further = await get('/api/pools/alpha/addresses?ip=2001:DB8::33');
+    expect(further.body.items).toEqual([
+      expect.objectContaining({ ip: '2001:db8::33', vifId: 'vif3', networkId: 'n-vm' }),
+    ]);
     const all = await get('/api/pools/alpha/addresses?limit=2');
     expect(all.body.items).toHaveLength(2);
     expect(all.body.nextCursor).not.toBeNull();

@@ -28,6 +28,6 @@ export interface VmVifView extends VifPolicyView {
   device: number;
   mac: string;
   networkId: string;
-  /** IPv4 first, then IPv6; empty when the VIF has no address. */
+  /** Its own addresses (`ipv4`, `ipv6`, further ones), IPv4 first; empty when it has none. */
   ips: string[];
 }

@@ -9,7 +9,14 @@ import type { AddressesQuery, ListQuery, VmsQuery } from '../dto/list-queries.js
 import { decodeCursor, DEFAULT_LIMIT, toPage, type Page } from '../http/pagination.js';
 import type { AddressView, NetworkView, VmView } from './read-views.js';
 import { keysetPage, mapPage } from './keyset-page.js';
-import { ipsOf, notFound, portStateSql, requirePool, vifPolicyOf } from './sql-fragments.js';
+import {
+  extraIpsOf,
+  ipsOf,
+  notFound,
+  portStateSql,
+  requirePool,
+  vifPolicyOf,
+} from './sql-fragments.js';
 
 const ACTIVE = ['requested', 'prepared', 'activated'];
 
@@ -62,6 +69,11 @@ async function vmViews(db: DataSource, pool: string, rows: VmRow[]): Promise<VmV
   const migrations = await db.getRepository(MigrationRow).find({
     where: { poolId: pool, vmId: In(ids), status: In(ACTIVE) },
   });
+  const extra = await extraIpsOf(
+    db,
+    pool,
+    vifs.map((v) => v.id),
+  );
   return rows.map((vm) => {
     const migration = migrations.find((m) => m.vmId === vm.id);
     return {
@@ -76,7 +88,7 @@ async function vmViews(db: DataSource, pool: string, rows: VmRow[]): Promise<VmV
           device: v.device,
           mac: v.mac,
           networkId: v.networkId,
-          ips: ipsOf(v),
+          ips: ipsOf(v, extra.get(v.id)),
           ...vifPolicyOf(v.qos, v.portSecurity),
         })),
       migration: migration

@@ -5,6 +5,7 @@ import { keysetPage, mapPage } from './keyset-page.js';
 import type { ListQuery } from '../dto/list-queries.js';
 import type { PoolSummaryView, PoolView, SwitchPortView, SwitchView } from './read-views.js';
 import {
+  extraIpsSql,
   ipsOf,
   iso,
   notFound,
@@ -42,6 +43,7 @@ interface PortRow {
   mac: string;
   ipv4: string | null;
   ipv6: string | null;
+  extra_ips: string[];
   network_id: string;
   host_id: string | null;
   qos: Record<string, number> | null;
@@ -63,7 +65,8 @@ export async function getSwitch(db: DataSource, pool: string): Promise<SwitchVie
   );
   const ports = await db.query<PortRow[]>(
     `SELECT v.id, v.vm_id, vm.name AS vm_name, v.mac, v.ipv4, v.ipv6, v.network_id, vm.host_id,
-            v.qos, v.port_security, ${portStateSql('v.pool_id', 'v.id')} AS state
+            v.qos, v.port_security, ${portStateSql('v.pool_id', 'v.id')} AS state,
+            ${extraIpsSql('v.pool_id', 'v.id')} AS extra_ips
        FROM rm_vifs v JOIN rm_vms vm ON vm.pool_id = v.pool_id AND vm.id = v.vm_id
       WHERE v.pool_id = $1 ORDER BY v.id`,
     [pool],
@@ -87,7 +90,7 @@ export async function getSwitch(db: DataSource, pool: string): Promise<SwitchVie
           vmId: p.vm_id,
           vmName: p.vm_name,
           mac: p.mac,
-          ips: ipsOf(p),
+          ips: ipsOf(p, p.extra_ips),
           hostId: p.host_id,
           state: p.state,
           ...vifPolicyOf(p.qos, p.port_security),
