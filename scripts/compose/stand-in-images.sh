@@ -66,7 +66,15 @@ chroot_apt() { # DIR PKG...: apt-get install inside the rootfs, from the host's 
   rm -rf "$d/var/lib/apt/lists/"*
 }
 
-finish_rootfs() { rm -f "$1/usr/sbin/policy-rc.d"; : >"$1/etc/resolv.conf"; }
+# import_rootfs DIR TAG [--change ...]: the rootfs, its docker-entrypoint.sh as ENTRYPOINT, as
+# image TAG; the rootfs is removed after.
+import_rootfs() {
+  local r=$1 tag=$2; shift 2
+  chmod 0755 "$r/usr/local/bin/docker-entrypoint.sh"
+  rm -f "$r/usr/sbin/policy-rc.d"; : >"$r/etc/resolv.conf"
+  tar -C "$r" -c . | docker import --change 'ENTRYPOINT ["docker-entrypoint.sh"]' "$@" - "$tag" >/dev/null
+  rm -rf "$r"
+}
 
 node_image() {
   local r="$CACHE/rootfs-node" node npm_dir ca_env=()
@@ -89,19 +97,15 @@ if [ "${1#-}" != "${1}" ] || [ -z "$(command -v "${1}")" ] || { [ -f "${1}" ] &&
 fi
 exec "$@"
 SH
-  chmod 0755 "$r/usr/local/bin/docker-entrypoint.sh"
   # A machine whose npm registry sits behind a TLS-intercepting proxy trusts its CA in
   # /usr/local/share/ca-certificates; npm inside the image must too (Node uses its own roots).
   if ls /usr/local/share/ca-certificates/*.crt >/dev/null 2>&1; then
     cat /usr/local/share/ca-certificates/*.crt >"$r/usr/local/share/extra-ca.pem"
     ca_env=(--change "ENV NODE_EXTRA_CA_CERTS=/usr/local/share/extra-ca.pem")
   fi
-  finish_rootfs "$r"
-  tar -C "$r" -c . | docker import "${ca_env[@]}" \
+  import_rootfs "$r" "$NODE_TAG" "${ca_env[@]}" \
     --change "ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin" \
-    --change "ENV NODE_VERSION=$(node --version | sed 's/^v//')" \
-    --change 'ENTRYPOINT ["docker-entrypoint.sh"]' --change 'CMD ["node"]' - "$NODE_TAG" >/dev/null
-  rm -rf "$r"
+    --change "ENV NODE_VERSION=$(node --version | sed 's/^v//')" --change 'CMD ["node"]'
 }
 
 postgres_image() {
@@ -155,18 +159,13 @@ if [ "$1" = 'postgres' ] && [ ! -s "$PGDATA/PG_VERSION" ]; then
 fi
 exec "$@"
 SH
-  chmod 0755 "$r/usr/local/bin/docker-entrypoint.sh"
-  finish_rootfs "$r"
-  tar -C "$r" -c . | docker import \
+  import_rootfs "$r" poolnet-standin/postgres-imported \
     --change "ENV PATH=/usr/lib/postgresql/$v/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin" \
     --change 'ENV PGDATA=/var/lib/postgresql/data' --change 'ENV LANG=en_US.utf8' \
-    --change 'VOLUME /var/lib/postgresql/data' --change 'EXPOSE 5432' \
-    --change 'ENTRYPOINT ["docker-entrypoint.sh"]' --change 'CMD ["postgres"]' \
-    - poolnet-standin/postgres-imported >/dev/null
+    --change 'VOLUME /var/lib/postgresql/data' --change 'EXPOSE 5432' --change 'CMD ["postgres"]'
   # `docker import --change` takes no STOPSIGNAL (dockerd 20.10); the official image stops on
   # SIGINT (a fast shutdown).
   printf 'FROM poolnet-standin/postgres-imported\nSTOPSIGNAL SIGINT\n' | docker build -q -t "$PG_TAG" - >/dev/null
-  rm -rf "$r"
 }
 
 nats_image() {
@@ -183,13 +182,10 @@ set -e
 if [ "${1#-}" != "$1" ]; then set -- nats-server "$@"; fi
 exec "$@"
 SH
-  chmod 0755 "$r/usr/local/bin/docker-entrypoint.sh"
-  finish_rootfs "$r"
-  tar -C "$r" -c . | docker import \
+  import_rootfs "$r" "$NATS_TAG" \
     --change "ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin" \
-    --change 'EXPOSE 4222 8222 6222' --change 'ENTRYPOINT ["docker-entrypoint.sh"]' \
-    --change 'CMD ["nats-server", "--config", "/etc/nats/nats-server.conf"]' - "$NATS_TAG" >/dev/null
-  rm -rf "$r"
+    --change 'EXPOSE 4222 8222 6222' \
+    --change 'CMD ["nats-server", "--config", "/etc/nats/nats-server.conf"]'
 }
 
 for pair in "$NODE_TAG node_image" "$PG_TAG postgres_image" "$NATS_TAG nats_image"; do
