@@ -141,6 +141,23 @@ describe.skipIf(ovs.skip)('member hosts on real Open vSwitch', () => {
     expect(await ping('a10', 'b10')).toBe(true);
   });
 
+  it('keeps the replies of a VM own pings under a rule dropping ICMP to it; refuses reject', async () => {
+    const rule = {
+      ruleId: 'no-ping-in',
+      scope: { kind: 'vif', vifId: 'a10-0' },
+      direction: 'egress',
+      priority: 100,
+      match: { protocol: 'icmp' },
+    };
+    const refused = await p.command('CreateAclRule', { ...rule, action: 'reject' });
+    expect(refused).toMatchObject({ ok: false, error: { code: 'ACL_REJECT_UNSUPPORTED' } });
+    await p.ok('CreateAclRule', { ...rule, action: 'drop' }, { wait: 'hosts' });
+    expect(await ping('a10', 'b10')).toBe(true); // across hosts: the reply is established
+    expect(await ping('b10', 'a10')).toBe(false);
+    await p.ok('DeleteAclRule', { ruleId: 'no-ping-in' }, { wait: 'hosts' });
+    expect(await ping('b10', 'a10')).toBe(true);
+  });
+
   it('drops a spoofed source MAC from a port with port security', async () => {
     const eth0 = ['ip', 'link', 'set', 'eth0'];
     await lab.exec(ns.a10, [...eth0, 'address', mac(0x99)]);
@@ -153,7 +170,19 @@ describe.skipIf(ovs.skip)('member hosts on real Open vSwitch', () => {
     const bridge = bridgeName('n10');
     // a10 (port security) sends from an address that is not its own: dropped at admission.
     await lab.exec(ns.a10, ['ip', 'addr', 'add', '10.10.0.50/24', 'dev', 'eth0']);
-    const spoof = ['ping', '-c', '3', '-i', '0.2', '-W', '1', '-q', '-I', '10.10.0.50', '10.10.0.2'];
+    const spoof = [
+      'ping',
+      '-c',
+      '3',
+      '-i',
+      '0.2',
+      '-W',
+      '1',
+      '-q',
+      '-I',
+      '10.10.0.50',
+      '10.10.0.2',
+    ];
     const spoofDelivered = () =>
       lab
         .exec(ns.a10, ['ip', 'neigh', 'flush', 'all'])
