@@ -32,4 +32,9 @@ export interface HostReport {
     rxBytes: number;
     txBytes: number;
   }[];
+  /**
+   * Hits per ACL rule on this host, summed over its ports (a network rule sits on each of the
+   * network's ports here): what the rule passed (allow) or dropped since its flows were written.
+   */
+  aclCounters?: { rule: string; packets: number; bytes: number }[];
 }

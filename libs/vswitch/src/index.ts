@@ -17,6 +17,7 @@ export {
   DriverError,
   type DriftFinding,
   type PortCounters,
+  type RuleCounters,
   type VSwitchDriver,
 } from './drivers/driver.js';
 export { OvsVSwitchDriver } from './drivers/ovs/ovs-driver.js';

@@ -259,6 +259,26 @@ describe('HostAgent', () => {
     expect((await agent.report(false)).drift).toBeUndefined();
   });
 
+  it("sums each ACL rule's hits over the host's ports in the full report only", async () => {
+    const events = poolEvents(3);
+    const driver = new MemoryVSwitchDriver();
+    driver.ruleCounters = () =>
+      Promise.resolve([
+        { port: 'p1', rule: 'r-drop', packets: 3, bytes: 294 },
+        { port: 'p2', rule: 'r-drop', packets: 2, bytes: 196 },
+        { port: 'p1', rule: 'r-allow', packets: 1, bytes: 74 },
+      ]);
+    const agent = makeAgent(await stateDir(), driver);
+    const feed = new FakeFeed().publish(events);
+    await start(agent, feed, new FakeSnapshots(events, feed));
+    await atVersion(agent, events.length);
+    expect((await agent.report(true)).aclCounters).toEqual([
+      { rule: 'r-allow', packets: 1, bytes: 74 },
+      { rule: 'r-drop', packets: 5, bytes: 490 },
+    ]);
+    expect((await agent.report(false)).aclCounters).toBeUndefined();
+  });
+
   it('reports a flow written by hand on its bridge as drift: where, what, removed', async () => {
     const events = poolEvents(3);
     const driver = new MemoryVSwitchDriver();

@@ -1,4 +1,5 @@
 import type { HostReport } from '@pool/contracts';
+import type { RuleCounters } from '@pool/vswitch';
 import { initialPoolState } from '@pool/domain';
 import { driftItems, type ConvergeOutcome, type Datapath, type DriftItem } from './datapath.js';
 import type { EventFeed, FeedMessage, SnapshotSource } from './feed.js';
@@ -152,9 +153,7 @@ export class HostAgent {
           this.stats.driftRepairs += items.length;
           this.o.metrics?.driftRepaired?.(items.length);
         }
-        this.o.log.warn(
-          `drift on the switch: ${items.map(describeDrift).join(', ')}`,
-        );
+        this.o.log.warn(`drift on the switch: ${items.map(describeDrift).join(', ')}`);
         this.o.onChange?.();
       }
       return items;
@@ -175,8 +174,12 @@ export class HostAgent {
     const counters = driver.counters
       ? await this.serial.run(() => driver.counters!()).catch(() => undefined)
       : undefined;
+    const rules = driver.ruleCounters
+      ? await this.serial.run(() => driver.ruleCounters!()).catch(() => undefined)
+      : undefined;
     return {
       ...this.appliedReport(),
+      ...(rules ? { aclCounters: sumPerRule(rules) } : {}),
       ...(counters
         ? {
             counters: counters.map(({ port, rxPackets, txPackets, rxBytes, txBytes }) => ({
@@ -481,4 +484,14 @@ export class HostAgent {
     );
     this.retryTimer.unref();
   }
+}
+
+/** A rule's hits on the host: summed over the ports it sits on. */
+function sumPerRule(hits: readonly RuleCounters[]): NonNullable<HostReport['aclCounters']> {
+  const rules = new Map<string, { rule: string; packets: number; bytes: number }>();
+  for (const { rule, packets, bytes } of hits) {
+    const sum = rules.get(rule) ?? { rule, packets: 0, bytes: 0 };
+    rules.set(rule, { rule, packets: sum.packets + packets, bytes: sum.bytes + bytes });
+  }
+  return [...rules.values()].sort((a, b) => a.rule.localeCompare(b.rule));
 }

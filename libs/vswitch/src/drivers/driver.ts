@@ -12,6 +12,14 @@ export interface PortCounters {
   txDropped: number;
 }
 
+/** What one ACL rule of a port has judged since its flows were written: its hits. */
+export interface RuleCounters {
+  port: string;
+  rule: string;
+  packets: number;
+  bytes: number;
+}
+
 /**
  * What a drift pass found on a bridge the host owns and put right: a flow someone else added
  * (`added`, `flow` as found), one of its flows missing (`removed`, `flow` as it should be) or
@@ -43,6 +51,8 @@ export interface VSwitchDriver {
    */
   apply(ops: readonly Operation[]): Promise<void>;
   counters?(): Promise<PortCounters[]>;
+  /** Per port and ACL rule, the packets and bytes the rule passed or dropped. */
+  ruleCounters?(): Promise<RuleCounters[]>;
   /**
    * Reads back everything on the bridges the host owns (every flow, every port), compares it
    * with `desired` by content and puts it right: what the host did not put there goes, what was

@@ -146,3 +146,24 @@ describe('memory datapath: stateful ACLs', () => {
     expect(send('a', 'b', ping(A, B))).toBe('dropped');
   });
 });
+
+describe('memory datapath: hits per ACL rule', () => {
+  it('counts what each rule decided, on the port it sits on, and not replies', async () => {
+    const allowTcp = { direction: 'egress', priority: 200, match: { protocol: 'tcp' } } as const;
+    const { send, driver } = await lan(
+      base()
+        .acl('drop-icmp', { vifId: 'va' }, { ...denyIcmpToA, action: 'drop' })
+        .acl('allow-tcp', { vifId: 'va' }, { ...allowTcp, action: 'allow' })
+        .acl('udp', { vifId: 'va' }, { direction: 'egress', match: { protocol: 'udp' } }),
+    );
+    expect(send('b', 'a', { ...ping(B, A), bytes: 98 })).toBe('dropped');
+    expect(send('b', 'a', { ...ping(B, A, 2), bytes: 98 })).toBe('dropped');
+    const session = { ...tcp(B, A, 22), bytes: 74 };
+    expect(send('b', 'a', session)).toBe('delivered');
+    expect(send('a', 'b', pong(session))).toBe('delivered');
+    expect(await driver.ruleCounters()).toEqual([
+      { port: portName('va'), rule: 'allow-tcp', packets: 1, bytes: 74 },
+      { port: portName('va'), rule: 'drop-icmp', packets: 2, bytes: 196 },
+    ]);
+  });
+});

@@ -8,11 +8,18 @@ export interface IpPacket {
   dst: string;
   srcPort?: number;
   dstPort?: number;
+  /** Its size on the wire, counted into the deciding rule's bytes (absent: 0). */
+  bytes?: number;
 }
 
 export type AclVerdict = 'delivered' | 'dropped';
 
-type Decision = { pass: boolean; stateless: boolean };
+type Decision = { pass: boolean; stateless: boolean; rule?: AclRule };
+
+export interface RuleHits {
+  packets: number;
+  bytes: number;
+}
 
 const tuple = (p: IpPacket, reverse = false): string =>
   reverse
@@ -49,7 +56,11 @@ function judge(port: Port | undefined, fromVm: boolean, packet: IpPacket): Decis
     .filter((r) => (r.direction === 'ingress') === fromVm && matches(r, packet))
     .sort((a, b) => b.priority - a.priority)[0];
   if (!rule) return { pass: true, stateless: false };
-  return { pass: rule.action === 'allow', stateless: rule.action === 'allow' && !!rule.stateless };
+  return {
+    pass: rule.action === 'allow',
+    stateless: rule.action === 'allow' && !!rule.stateless,
+    rule,
+  };
 }
 
 /**
@@ -61,16 +72,43 @@ function judge(port: Port | undefined, fromVm: boolean, packet: IpPacket): Decis
  */
 export class AclConntrack {
   private readonly connections = new Set<string>();
+  /** Per port, per rule id: what the rule decided, as OVS counts its rule flows' hits. */
+  private readonly hits = new Map<string, Map<string, RuleHits>>();
 
   send(from: Port | undefined, to: Port | undefined, packet: IpPacket): AclVerdict {
     if (this.connections.has(tuple(packet)) || this.connections.has(tuple(packet, true))) {
       return 'delivered';
     }
-    const out = judge(from, true, packet);
-    const into = judge(to, false, packet);
-    if (!out.pass || !into.pass) return 'dropped';
+    // The receiver's rules are only reached when the sender's passed (tables 3 then 6).
+    const out = this.count(from, judge(from, true, packet), packet);
+    if (!out.pass) return 'dropped';
+    const into = this.count(to, judge(to, false, packet), packet);
+    if (!into.pass) return 'dropped';
     if (!out.stateless && !into.stateless) this.connections.add(tuple(packet));
     return 'delivered';
+  }
+
+  /** Hits per rule of each port; a port's rules rewritten start again from zero, as flows do. */
+  ruleHits(): { port: string; rule: string; packets: number; bytes: number }[] {
+    return [...this.hits].flatMap(([port, rules]) =>
+      [...rules].map(([rule, hits]) => ({ port, rule, ...hits })),
+    );
+  }
+
+  forget(port: string): void {
+    this.hits.delete(port);
+  }
+
+  private count(port: Port | undefined, decision: Decision, packet: IpPacket): Decision {
+    if (!port || !decision.rule) return decision;
+    const rules = this.hits.get(port.name) ?? new Map<string, RuleHits>();
+    this.hits.set(port.name, rules);
+    const hits = rules.get(decision.rule.id) ?? { packets: 0, bytes: 0 };
+    rules.set(decision.rule.id, {
+      packets: hits.packets + 1,
+      bytes: hits.bytes + (packet.bytes ?? 0),
+    });
+    return decision;
   }
 
   /** Connections tracked, as `conntrack -L` would list them. */

@@ -2,7 +2,7 @@ import { normalizeState } from '../../model/canonical.js';
 import type { Bridge, HostSwitchState, Port, Uplink } from '../../model/host-state.js';
 import type { Operation } from '../../planner/operation.js';
 import { freshPort } from '../../planner/plan-ports.js';
-import { DriverError } from '../driver.js';
+import { DriverError, type RuleCounters } from '../driver.js';
 import { AclConntrack, type IpPacket } from './acl-conntrack.js';
 import { admits, type Frame } from './port-admission.js';
 
@@ -91,6 +91,7 @@ export class MemoryDatapath {
         return;
       case 'setPortAcls':
         this.port(op, fail).acls = structuredClone(op.acls);
+        this.conntrack.get(op.bridge)?.forget(op.port);
         return;
       case 'setPortForwarding':
         this.port(op, fail).forwarding = op.forwarding;
@@ -160,6 +161,13 @@ export class MemoryDatapath {
     let conntrack = this.conntrack.get(bridge);
     if (!conntrack) this.conntrack.set(bridge, (conntrack = new AclConntrack()));
     return conntrack.send(source, target, packet);
+  }
+
+  /** Hits per ACL rule of every port, as the OVS driver reads them from its rule flows. */
+  ruleHits(): RuleCounters[] {
+    return [...this.conntrack.values()]
+      .flatMap((c) => c.ruleHits())
+      .sort((a, b) => a.port.localeCompare(b.port) || a.rule.localeCompare(b.rule));
   }
 
   private bridge(name: string, fail: (message: string) => never): Bridge {

@@ -4,6 +4,7 @@ import {
   DriverError,
   type DriftFinding,
   type PortCounters,
+  type RuleCounters,
   type VSwitchDriver,
 } from '../driver.js';
 import { MemoryDatapath } from './memory-datapath.js';
@@ -60,6 +61,10 @@ export class MemoryVSwitchDriver implements VSwitchDriver {
   counters(): Promise<PortCounters[]> {
     const ports = this.datapath.snapshot().bridges.flatMap((b) => b.ports.map((p) => p.name));
     return Promise.resolve(ports.map((port) => this.traffic.get(port) ?? zeroCounters(port)));
+  }
+
+  ruleCounters(): Promise<RuleCounters[]> {
+    return Promise.resolve(this.datapath.ruleHits());
   }
 
   /**

@@ -1,6 +1,6 @@
 import type { AclRule } from '../../model/host-state.js';
 import { aclMatches } from './acl-match.js';
-import { cookie, CT_NEW, ctZone, flow, hex, portKey, REG, TABLE } from './flows.js';
+import { cookie, CT_NEW, ctZone, flow, hex, portKey, REG, ruleCookie, TABLE } from './flows.js';
 
 /** Rule flows sit between the connection-state shortcuts (65000) and the invalid-state drop. */
 const PRIORITY = { rule: 10000, invalid: 2, learn: 200, mac: 100, commit: 300, output: 200 };
@@ -52,7 +52,7 @@ export function aclFlows(bridge: string, port: string, mac: string, acls: readon
     `NXM_OF_ETH_DST[]=NXM_OF_ETH_SRC[],load:${key}->${REG.destination})`;
   const from = `in_port=${port}`;
   const to = `reg7=${key}`;
-  const rules = acls.flatMap((rule) => {
+  const rules = acls.flatMap((rule, index) => {
     const fromVm = rule.direction === 'ingress';
     const [who, next] = fromVm ? [from, TABLE.destination] : [to, TABLE.deliver];
     const stateless = rule.action === 'allow' && rule.stateless === true;
@@ -62,7 +62,13 @@ export function aclFlows(bridge: string, port: string, mac: string, acls: readon
         : `${stateless ? `load:1->${REG.stateless},` : ''}goto_table:${next}`;
     const table = fromVm ? TABLE.fromVmAcl : TABLE.toVmAcl;
     return aclMatches(rule.match, fromVm).map((match) =>
-      flow(c, table, PRIORITY.rule + rule.priority, `${who},${match}`, actions),
+      flow(
+        ruleCookie(port, index),
+        table,
+        PRIORITY.rule + rule.priority,
+        `${who},${match}`,
+        actions,
+      ),
     );
   });
   const invalid = 'ct_state=+trk+inv';

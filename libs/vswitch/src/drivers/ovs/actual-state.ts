@@ -9,7 +9,7 @@ import type {
   Uplink,
 } from '../../model/host-state.js';
 import { patchPortNames } from '../../model/naming.js';
-import { BASE_FLOW_COUNT, cookie, type Concern } from './flows.js';
+import { aclCookies, BASE_FLOW_COUNT, cookie, type Concern } from './flows.js';
 import { bondModeOf, EXT } from './ovsdb-commands.js';
 import {
   asMap,
@@ -86,7 +86,10 @@ export function actualState({ tables, flows, meters }: OvsSnapshot): HostActualS
     if (!networkId) continue;
     const name = asString(row.name);
     const count = (port: string, concern: Concern): number =>
-      flows.get(name)?.get(cookie(port, concern)) ?? 0;
+      (concern === 'acl' ? aclCookies(port) : [cookie(port, concern)]).reduce(
+        (sum, c) => sum + (flows.get(name)?.get(c) ?? 0),
+        0,
+      );
     // Without its pipeline a secure-mode bridge forwards nothing: report it absent, so the
     // planner rebuilds it whole (its port flows went with the table).
     if (count(name, 'base') !== BASE_FLOW_COUNT) continue;

@@ -56,6 +56,27 @@ export const flow = (
 ): string =>
   `add cookie=${hex(c)},table=${table},priority=${priority}${match ? `,${match}` : ''},actions=${actions}`;
 
+/**
+ * An ACL rule's own flows carry its place in the port's rule list in the concern byte (0x80 |
+ * index), so `dump-flows cookie=0x80/0x80` reads every rule's hits in one request and maps them
+ * back to rules without parsing matches; the port's 56 bits stay, so the port's masked delete
+ * still takes them. Rules past the 127th share the port's `acl` cookie and are not counted.
+ */
+export const RULE_BIT = 0x80n;
+export const COUNTED_RULES = 0x7f;
+export const ruleCookie = (port: string, index: number): bigint =>
+  index < COUNTED_RULES ? cookie(port, 'base') | RULE_BIT | BigInt(index) : cookie(port, 'acl');
+
+/** Every cookie a port's ACL flows may carry: its `acl` cookie and one per counted rule. */
+export const aclCookies = (port: string): bigint[] => [
+  cookie(port, 'acl'),
+  ...Array.from({ length: COUNTED_RULES }, (_, index) => ruleCookie(port, index)),
+];
+
+/** The bundle line that removes a port's rule flows (its other ACL flows: deleteFlows 'acl'). */
+export const deleteRuleFlows = (port: string): string =>
+  `delete cookie=${hex(cookie(port, 'base') | RULE_BIT)}/0xffffffffffffff80`;
+
 /** Bundle lines that remove a port's flows of one concern, or of every concern. */
 export const deleteFlows = (name: string, concern?: Concern): string =>
   concern === undefined

@@ -5,7 +5,7 @@ import type { PortCounters } from '../driver.js';
 import type { Meter } from './actual-state.js';
 import { run } from './exec.js';
 import { mgmtTarget, type ResolvedOvsOptions } from './ovs-options.js';
-import { PACKET_OUT } from './flows.js';
+import { hex, PACKET_OUT, RULE_BIT } from './flows.js';
 import { asOptionalNumber, parseTables, type Row } from './ovsdb-json.js';
 
 /** ovs-vsctl against one database socket. */
@@ -115,6 +115,13 @@ export class Ofctl {
     return this.exec('dump-flows', bridge, ['--no-stats', match]);
   }
 
+  /** Packets and bytes per cookie of the bridge's ACL rule flows (flows.ts, ruleCookie). */
+  async ruleStats(bridge: string): Promise<Map<bigint, FlowStats>> {
+    return parseFlowStats(
+      await this.exec('dump-flows', bridge, [`cookie=${hex(RULE_BIT)}/${hex(RULE_BIT)}`]),
+    );
+  }
+
   async flowCookies(bridge: string): Promise<Map<bigint, number>> {
     return parseFlowCookies(await this.exec('dump-flows', bridge, ['--no-stats']));
   }
@@ -169,6 +176,26 @@ export function parseFlowCookies(dump: string): Map<bigint, number> {
     counts.set(key, (counts.get(key) ?? 0) + 1);
   }
   return counts;
+}
+
+export interface FlowStats {
+  packets: number;
+  bytes: number;
+}
+
+/** `dump-flows` with statistics, summed per cookie (a rule has a flow per family and port block). */
+export function parseFlowStats(dump: string): Map<bigint, FlowStats> {
+  const stats = new Map<bigint, FlowStats>();
+  for (const line of dump.split('\n')) {
+    const c = /cookie=(0x[0-9a-f]+)/.exec(line)?.[1];
+    const packets = /n_packets=(\d+)/.exec(line)?.[1];
+    const bytes = /n_bytes=(\d+)/.exec(line)?.[1];
+    if (!c || packets === undefined || bytes === undefined) continue;
+    const key = BigInt(c);
+    const sum = stats.get(key) ?? { packets: 0, bytes: 0 };
+    stats.set(key, { packets: sum.packets + Number(packets), bytes: sum.bytes + Number(bytes) });
+  }
+  return stats;
 }
 
 /** `port  NAME: rx pkts=…, bytes=…, drop=…` then `tx pkts=…, bytes=…, drop=…`; `?` reads as 0. */

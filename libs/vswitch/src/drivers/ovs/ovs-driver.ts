@@ -1,14 +1,15 @@
-import type { HostActualState, HostDesiredState } from '../../model/host-state.js';
+import type { AclRule, HostActualState, HostDesiredState } from '../../model/host-state.js';
 import type { Operation } from '../../planner/operation.js';
 import {
   DriverError,
   type DriftFinding,
   type PortCounters,
+  type RuleCounters,
   type VSwitchDriver,
 } from '../driver.js';
 import { actualState, type Meter } from './actual-state.js';
 import { sweep } from './drift-sweep.js';
-import { CONCERN, deleteFlows, policingFlows } from './flows.js';
+import { CONCERN, COUNTED_RULES, deleteFlows, policingFlows, ruleCookie } from './flows.js';
 import { Appctl, Ofctl, Vsctl } from './ovs-clients.js';
 import {
   resolveOvsOptions,
@@ -106,6 +107,34 @@ export class OvsVSwitchDriver implements VSwitchDriver {
       counters.push(...stats.filter((c) => vifs.has(c.port)));
     });
     return counters.sort((a, b) => a.port.localeCompare(b.port));
+  }
+
+  /**
+   * Hits per ACL rule of VIF ports, from one stats dump of the rule flows per bridge: a flow's
+   * cookie names its port and the rule's place in the list the host wrote (EXT.acls).
+   */
+  async ruleCounters(): Promise<RuleCounters[]> {
+    const [bridges = [], interfaces = []] = await this.vsctl.list([
+      ['Bridge', 'name,external_ids'],
+      ['Interface', 'name,external_ids'],
+    ]);
+    const rules = new Map<bigint, { port: string; rule: string }>();
+    for (const iface of interfaces) {
+      const port = asString(iface.name);
+      const acls = JSON.parse(asStringMap(iface.external_ids).get(EXT.acls) ?? '[]') as AclRule[];
+      acls.slice(0, COUNTED_RULES).forEach(({ id }, index) => {
+        rules.set(ruleCookie(port, index), { port, rule: id });
+      });
+    }
+    const counters: RuleCounters[] = [];
+    const names = bridges.filter((b) => asStringMap(b.external_ids).has(EXT.network));
+    await inBatches(names, async (bridge) => {
+      for (const [c, { packets, bytes }] of await this.ofctl.ruleStats(asString(bridge.name))) {
+        const owner = rules.get(c);
+        if (owner) counters.push({ ...owner, packets, bytes });
+      }
+    });
+    return counters.sort((a, b) => a.port.localeCompare(b.port) || a.rule.localeCompare(b.rule));
   }
 
   private async transact(commands: Tagged<string[]>[]): Promise<void> {

@@ -2,7 +2,7 @@ import { patchPortNames, uplinkBridgeName } from '../../model/naming.js';
 import type { Operation } from '../../planner/operation.js';
 import { announceFrames } from './announce.js';
 import { aclFlows } from './acl-flows.js';
-import { baseFlows, deleteFlows, packetOut, pendingFlows } from './flows.js';
+import { baseFlows, deleteFlows, deleteRuleFlows, packetOut, pendingFlows } from './flows.js';
 import { EXT, ext, mirrorCommands, qosCommands, uplinkCommands } from './ovsdb-commands.js';
 import type { ResolvedOvsOptions } from './ovs-options.js';
 import { securityFlows } from './port-security-flows.js';
@@ -151,7 +151,9 @@ export function stepsFor(op: Operation, options: ResolvedOvsOptions, id: () => s
         ext(EXT.acls, JSON.stringify(op.acls)),
         ext(EXT.aclFlows, String(flows.length)),
       ]);
-      steps.flows.push(bundle(op.bridge, [deleteFlows(op.port, 'acl'), ...flows]));
+      steps.flows.push(
+        bundle(op.bridge, [deleteFlows(op.port, 'acl'), deleteRuleFlows(op.port), ...flows]),
+      );
       break;
     }
     case 'setPortForwarding':
