@@ -369,6 +369,7 @@ describe('migrations, policy, advice', () => {
         priority: 100,
         match: { protocol: 'tcp', cidr: '10.0.0.0/8', portFrom: 22, portTo: 22 },
         action: 'allow',
+        hits: { packets: 0, bytes: 0, hosts: [] },
       },
     ]);
     const mirrors = await get('/api/pools/alpha/mirrors');
@@ -466,6 +467,46 @@ describe('host reports and the stream', () => {
       drift: 1,
     });
     await stream.close();
+  });
+
+  it("carries each ACL rule's hits per host and summed over hosts; a later report replaces a host's", async () => {
+    const send = (host: string, aclCounters: HostReport['aclCounters']) =>
+      nats.js.publish(
+        `${nats.root}.alpha.hosts.${host}.reports`,
+        JSON.stringify({
+          pool: 'alpha',
+          host,
+          appliedVersion: alpha.version,
+          digest: 'sha256:abc',
+          at: new Date().toISOString(),
+          aclCounters,
+        } satisfies HostReport),
+      );
+    const hits = async () =>
+      (await get('/api/pools/alpha/acls')).body.items.find((r: Json) => r.id === 'acl1').hits;
+    await send('h2', [{ rule: 'acl1', packets: 3, bytes: 294 }]);
+    await send('h3', [
+      { rule: 'acl1', packets: 2, bytes: 148 },
+      { rule: 'gone', packets: 9, bytes: 900 },
+    ]);
+    await until(async () => ((await hits()).hosts.length === 2 ? true : undefined), 'both hosts');
+    expect(await hits()).toEqual({
+      packets: 5,
+      bytes: 442,
+      hosts: [
+        { hostId: 'h2', packets: 3, bytes: 294, updatedAt: expect.any(String) },
+        { hostId: 'h3', packets: 2, bytes: 148, updatedAt: expect.any(String) },
+      ],
+    });
+    // The counter moved on h2; h3 no longer has the rule (its VIF left): its row goes.
+    await send('h2', [{ rule: 'acl1', packets: 7, bytes: 686 }]);
+    await send('h3', []);
+    await until(async () => ((await hits()).packets === 7 ? true : undefined), 'the new counts');
+    expect(await hits()).toEqual({
+      packets: 7,
+      bytes: 686,
+      hosts: [{ hostId: 'h2', packets: 7, bytes: 686, updatedAt: expect.any(String) }],
+    });
   });
 
   it('streams a change event after a new event is committed', async () => {

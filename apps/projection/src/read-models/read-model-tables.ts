@@ -1,6 +1,11 @@
 import { getMetadataArgsStorage } from 'typeorm';
 import { CheckpointRow } from './entities/checkpoint-row.entity.js';
-import { CounterRow, HostPortRow, HostStatusRow } from './entities/host-status.entity.js';
+import {
+  AclCounterRow,
+  CounterRow,
+  HostPortRow,
+  HostStatusRow,
+} from './entities/host-status.entity.js';
 import { AdviceRow, BondRow, HostRow, PifRow, UplinkRow } from './entities/host-rows.entity.js';
 import { MigrationRow } from './entities/migration-row.entity.js';
 import { NetworkRow } from './entities/network-row.entity.js';
@@ -112,6 +117,7 @@ export const READ_MODEL_ENTITIES = [
   HostStatusRow,
   HostPortRow,
   CounterRow,
+  AclCounterRow,
   CheckpointRow,
 ];
 

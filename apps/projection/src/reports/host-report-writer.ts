@@ -7,7 +7,8 @@ export type ReportOutcome =
 
 /**
  * Applies one host report in one transaction: host status (applied version, digest, drift
- * count), the host's port states and counters (a full report's counters replace the host's),
+ * count), the host's port states, port counters and ACL rule hits (a full report's replace the
+ * host's),
  * and a `host` change for every replica's stream.
  * A report neither later in the stream (`seq`, its JetStream sequence) nor stamped later by
  * its host than the stored one is a redelivery or an older report: it changes nothing, so
@@ -60,13 +61,14 @@ export async function applyHostReport(
         [report.pool, report.host, JSON.stringify(report.ports)],
       );
     }
+    // A full report lists every port the host has: a port it no longer reports (a VM that
+    // migrated away or was deleted) loses its row, so it is not shown twice or forever.
     if (report.counters) {
-      // A full report lists every port the host has: a port it no longer reports (a VM that
-      // migrated away or was deleted) loses its row, so it is not shown twice or forever.
-      await client.query(
-        `DELETE FROM rm_counters
-          WHERE pool_id = $1 AND host_id = $2 AND NOT (port = ANY($3::text[]))`,
-        [report.pool, report.host, report.counters.map((c) => c.port)],
+      await dropUnlisted(
+        client,
+        report,
+        'rm_counters.port',
+        report.counters.map((c) => c.port),
       );
     }
     if (report.counters?.length) {
@@ -82,6 +84,21 @@ export async function applyHostReport(
                rx_bytes = excluded.rx_bytes, tx_bytes = excluded.tx_bytes,
                updated_at = excluded.updated_at`,
         [report.pool, report.host, JSON.stringify(report.counters), at],
+      );
+    }
+    // Likewise every ACL rule it has: a rule it no longer has (deleted, or its VIFs left) goes.
+    if (report.aclCounters) {
+      const rules = report.aclCounters.map((c) => c.rule);
+      await dropUnlisted(client, report, 'rm_acl_counters.rule_id', rules);
+    }
+    if (report.aclCounters?.length) {
+      await client.query(
+        `INSERT INTO rm_acl_counters AS c (pool_id, host_id, rule_id, packets, bytes, updated_at)
+         SELECT DISTINCT ON (k.rule) $1, $2, k.rule, k.packets, k.bytes, $4::timestamptz
+           FROM jsonb_to_recordset($3::jsonb) AS k(rule text, packets bigint, bytes bigint)
+         ON CONFLICT (pool_id, rule_id, host_id) DO UPDATE
+           SET packets = excluded.packets, bytes = excluded.bytes, updated_at = excluded.updated_at`,
+        [report.pool, report.host, JSON.stringify(report.aclCounters), at],
       );
     }
     const head = await client.query<{ version: string }>(
@@ -103,6 +120,20 @@ export async function applyHostReport(
   }
 }
 
+/** Deletes the host's rows of a report-fed table whose key the full report no longer lists. */
+async function dropUnlisted(
+  client: pg.PoolClient,
+  report: HostReport,
+  key: 'rm_counters.port' | 'rm_acl_counters.rule_id',
+  listed: string[],
+): Promise<void> {
+  const [table, column] = key.split('.');
+  await client.query(
+    `DELETE FROM ${table} WHERE pool_id = $1 AND host_id = $2 AND NOT (${column} = ANY($3::text[]))`,
+    [report.pool, report.host, listed],
+  );
+}
+
 /** A report's shape, checked before it reaches SQL; the subject names its pool and host. */
 export function parseHostReport(subject: string, payload: unknown): HostReport {
   const tokens = subject.split('.');
@@ -121,6 +152,9 @@ export function parseHostReport(subject: string, payload: unknown): HostReport {
   }
   if (report.counters !== undefined && !Array.isArray(report.counters)) {
     throw new Error('counters is not a list');
+  }
+  if (report.aclCounters !== undefined && !Array.isArray(report.aclCounters)) {
+    throw new Error('aclCounters is not a list');
   }
   return report as HostReport;
 }

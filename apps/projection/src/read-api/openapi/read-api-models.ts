@@ -215,6 +215,19 @@ export class AclMatchModel {
   @ApiProperty({ type: 'integer', nullable: true }) portTo!: number | null;
 }
 
+export class HostRuleHitsModel {
+  @ApiProperty() hostId!: string;
+  @ApiProperty({ type: 'integer' }) packets!: number;
+  @ApiProperty({ type: 'integer' }) bytes!: number;
+  @ApiProperty({ format: 'date-time' }) updatedAt!: string;
+}
+
+export class RuleHitsModel {
+  @ApiProperty({ type: 'integer', description: 'Summed over hosts' }) packets!: number;
+  @ApiProperty({ type: 'integer', description: 'Summed over hosts' }) bytes!: number;
+  @ApiProperty({ type: () => HostRuleHitsModel, isArray: true }) hosts!: HostRuleHitsModel[];
+}
+
 export class AclRuleModel {
   @ApiProperty() id!: string;
   @ApiProperty({ type: () => ScopeModel }) scope!: ScopeModel;
@@ -222,6 +235,11 @@ export class AclRuleModel {
   @ApiProperty({ type: 'integer' }) priority!: number;
   @ApiProperty({ type: () => AclMatchModel }) match!: AclMatchModel;
   @ApiProperty({ enum: ['allow', 'drop'] }) action!: string;
+  @ApiProperty({
+    type: () => RuleHitsModel,
+    description: 'Packets and bytes the rule passed or dropped, as hosts last reported them',
+  })
+  hits!: RuleHitsModel;
 }
 
 export class MirrorModel {
@@ -274,6 +292,8 @@ export const READ_API_MODELS = [
   AddressModel,
   MigrationModel,
   AclRuleModel,
+  RuleHitsModel,
+  HostRuleHitsModel,
   MirrorModel,
   CounterModel,
   AdviceModel,

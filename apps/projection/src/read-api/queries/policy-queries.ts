@@ -1,7 +1,7 @@
 import { portName } from '@pool/vswitch';
 import { In, type DataSource, type SelectQueryBuilder } from 'typeorm';
 import { AdviceRow, HostRow } from '../../read-models/entities/host-rows.entity.js';
-import { CounterRow } from '../../read-models/entities/host-status.entity.js';
+import { AclCounterRow, CounterRow } from '../../read-models/entities/host-status.entity.js';
 import { MigrationRow } from '../../read-models/entities/migration-row.entity.js';
 import { AclRuleRow, MirrorRow } from '../../read-models/entities/policy-rows.entity.js';
 import { VifRow } from '../../read-models/entities/vm-rows.entity.js';
@@ -14,6 +14,7 @@ import type {
   CounterView,
   MigrationView,
   MirrorView,
+  RuleHitsView,
   ScopeView,
 } from './read-views.js';
 import { iso, num, numOrNull, requirePool } from './sql-fragments.js';
@@ -69,6 +70,11 @@ export async function listAcls(
 ): Promise<Page<AclRuleView>> {
   await requirePool(db, pool);
   const page = await keysetPage(db, { entity: AclRuleRow, key: ['id'], pool }, query);
+  const hits = await ruleHits(
+    db,
+    pool,
+    page.items.map((r) => r.id),
+  );
   return mapPage(page, (rows) =>
     rows.map((r) => ({
       id: r.id,
@@ -77,8 +83,33 @@ export async function listAcls(
       priority: r.priority,
       match: { protocol: r.protocol, cidr: r.cidr, portFrom: r.portFrom, portTo: r.portTo },
       action: r.action,
+      hits: hits.get(r.id) ?? { packets: 0, bytes: 0, hosts: [] },
     })),
   );
+}
+
+/** The hosts' reported hits of `rules`, per host and summed over them. */
+async function ruleHits(
+  db: DataSource,
+  pool: string,
+  rules: string[],
+): Promise<Map<string, RuleHitsView>> {
+  const rows = rules.length
+    ? await db.getRepository(AclCounterRow).find({
+        where: { poolId: pool, ruleId: In(rules) },
+        order: { ruleId: 'ASC', hostId: 'ASC' },
+      })
+    : [];
+  const hits = new Map<string, RuleHitsView>();
+  for (const row of rows) {
+    const [packets, bytes] = [num(row.packets), num(row.bytes)];
+    const rule = hits.get(row.ruleId) ?? { packets: 0, bytes: 0, hosts: [] };
+    rule.packets += packets;
+    rule.bytes += bytes;
+    rule.hosts.push({ hostId: row.hostId, packets, bytes, updatedAt: iso(row.updatedAt) });
+    hits.set(row.ruleId, rule);
+  }
+  return hits;
 }
 
 export async function listMirrors(

@@ -128,6 +128,14 @@ export interface AclRuleView {
   priority: number;
   match: { protocol: string; cidr: string | null; portFrom: number | null; portTo: number | null };
   action: string;
+  /** What the rule passed or dropped, as hosts last reported it: in total and per host. */
+  hits: RuleHitsView;
+}
+
+export interface RuleHitsView {
+  packets: number;
+  bytes: number;
+  hosts: { hostId: string; packets: number; bytes: number; updatedAt: string }[];
 }
 
 export interface MirrorView {

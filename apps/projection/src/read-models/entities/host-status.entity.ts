@@ -78,3 +78,25 @@ export class CounterRow {
   @Column({ name: 'updated_at', type: 'timestamptz' })
   updatedAt!: string;
 }
+
+/** Hits of one ACL rule on one host, summed over the host's ports (HostReport.aclCounters). */
+@Entity('rm_acl_counters')
+export class AclCounterRow {
+  @PrimaryColumn({ name: 'pool_id', type: 'text' })
+  poolId!: string;
+
+  @PrimaryColumn({ name: 'rule_id', type: 'text' })
+  ruleId!: string;
+
+  @PrimaryColumn({ name: 'host_id', type: 'text' })
+  hostId!: string;
+
+  @Column({ type: 'bigint' })
+  packets!: number;
+
+  @Column({ type: 'bigint' })
+  bytes!: number;
+
+  @Column({ name: 'updated_at', type: 'timestamptz' })
+  updatedAt!: string;
+}
