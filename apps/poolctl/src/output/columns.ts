@@ -101,6 +101,9 @@ export const ACL_COLUMNS: Column<AclView>[] = [
   { header: 'cidr', value: (a) => a.match.cidr },
   { header: 'ports', value: (a) => portsText(a.match.portFrom, a.match.portTo) },
   { header: 'action', value: (a) => a.action },
+  { header: 'packets', value: (a) => a.hits?.packets },
+  { header: 'bytes', value: (a) => a.hits?.bytes },
+  { header: 'by host', value: (a) => a.hits?.hosts.map((h) => `${h.hostId}:${h.packets}`) },
 ];
 
 export const MIRROR_COLUMNS: Column<MirrorView>[] = [

@@ -9,6 +9,7 @@ import {
   run,
   type SeenRequest,
 } from '../testing/fake-services.js';
+import { ACL_COLUMNS } from './columns.js';
 import { cell, renderFields, renderTable } from './table.js';
 
 describe('cells and tables', () => {
@@ -39,6 +40,34 @@ describe('cells and tables', () => {
     expect(table).toBe(
       'ID      ENABLED  APPLIED\n' + 'host-a  yes      12\n' + 'b       no       -\n',
     );
+  });
+
+  it("prints an ACL rule's hits, in total and per host, and - where none are known", () => {
+    const rule = {
+      id: 'r1',
+      scope: { kind: 'network', networkId: 'prod' },
+      direction: 'egress',
+      priority: 100,
+      match: { protocol: 'icmp', cidr: null, portFrom: null, portTo: null },
+      action: 'drop',
+    } as const;
+    const hits = {
+      packets: 5,
+      bytes: 490,
+      hosts: [
+        { hostId: 'h1', packets: 3, bytes: 294, updatedAt: '2026-01-01T00:00:00.000Z' },
+        { hostId: 'h2', packets: 2, bytes: 196, updatedAt: '2026-01-01T00:00:00.000Z' },
+      ],
+    };
+    const [, counted = '', unknown = ''] = renderTable(
+      [
+        { ...rule, hits },
+        { ...rule, id: 'r2' },
+      ],
+      ACL_COLUMNS,
+    ).split('\n');
+    expect(counted.split(/ +/).slice(-4)).toEqual(['drop', '5', '490', 'h1:3,h2:2']);
+    expect(unknown.split(/ +/).slice(-4)).toEqual(['drop', '-', '-', '-']);
   });
 
   it('aligns labels of one object', () => {

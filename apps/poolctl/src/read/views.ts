@@ -95,6 +95,15 @@ export interface AclView {
   priority: number;
   match: { protocol: string; cidr: string | null; portFrom: number | null; portTo: number | null };
   action: string;
+  /**
+   * What the rule passed or dropped, summed over hosts and per host, as they last reported it.
+   * Only the projection knows it: absent when read from the event log.
+   */
+  hits?: {
+    packets: number;
+    bytes: number;
+    hosts: { hostId: string; packets: number; bytes: number; updatedAt: string }[];
+  };
 }
 
 export interface MirrorView {

@@ -117,6 +117,12 @@ export interface AclRow {
     portTo: number | null;
   };
   action: 'allow' | 'drop';
+  /** What the rule passed or dropped, as hosts last reported it. */
+  hits: {
+    packets: number;
+    bytes: number;
+    hosts: { hostId: string; packets: number; bytes: number; updatedAt: string }[];
+  };
 }
 
 export interface MirrorRow {

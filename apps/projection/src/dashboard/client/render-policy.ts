@@ -1,4 +1,5 @@
 import { type AclRow, type MirrorRow } from './api-types.js';
+import { bytes, count } from './format.js';
 import { html, type Html } from './html.js';
 import { type Lookup } from './lookup.js';
 
@@ -13,9 +14,16 @@ export function describeMatch(match: AclRow['match']): string {
   return parts.join(' ');
 }
 
+/** `h1: 3 packets, 294 B · h2: …`: where a rule's hits were counted. */
+const hitsByHost = (rule: AclRow, lookup: Lookup): string =>
+  rule.hits.hosts
+    .map((h) => `${lookup.host(h.hostId)}: ${count(h.packets)} packets, ${bytes(h.bytes)}`)
+    .join(' · ') || 'no host reported hits';
+
 /**
  * Pool-wide ACL rules, set once and held on every host: grouped by scope and direction, highest
- * priority first (the order a packet meets them), then the port mirrors.
+ * priority first (the order a packet meets them), each with what it passed or dropped on every
+ * host (summed; per host on hover), then the port mirrors.
  */
 export function renderPolicy(
   acls: AclRow[] | null,
@@ -42,6 +50,8 @@ export function renderPolicy(
               <th scope="col" class="num">Priority</th>
               <th scope="col">Match</th>
               <th scope="col">Action</th>
+              <th scope="col" class="num">Packets</th>
+              <th scope="col" class="num">Bytes</th>
             </tr>
           </thead>
           <tbody>
@@ -53,6 +63,10 @@ export function renderPolicy(
                   <td class="num mono">${rule.priority}</td>
                   <td class="mono">${describeMatch(rule.match)}</td>
                   <td><span class="${`pill ${rule.action}`}">${rule.action}</span></td>
+                  <td class="num mono" title="${hitsByHost(rule, lookup)}">
+                    ${count(rule.hits.packets)}
+                  </td>
+                  <td class="num mono">${bytes(rule.hits.bytes)}</td>
                 </tr>`,
             )}
           </tbody>

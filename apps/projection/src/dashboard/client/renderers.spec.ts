@@ -156,13 +156,35 @@ describe('renderPolicy', () => {
     priority,
     match: { protocol: 'tcp', cidr: null, portFrom: 22, portTo: 22 },
     action: 'drop',
+    hits: { packets: 0, bytes: 0, hosts: [] },
     ...over,
   });
 
   it('orders rules as packets meet them and names their scope', () => {
     const out = text(renderPolicy([rule('low', 10), rule('high', 900)], [], lookup).value);
     expect(out.indexOf('900')).toBeLessThan(out.indexOf(' 10 '));
-    expect(out).toContain('network prod-vlan-100 ingress 900 tcp port 22 any address drop');
+    expect(out).toContain('network prod-vlan-100 ingress 900 tcp port 22 any address drop 0 0 B');
+  });
+
+  it("shows each rule's hits, summed over hosts and per host on hover", () => {
+    const hits = {
+      packets: 1500,
+      bytes: 2_400_000,
+      hosts: [
+        {
+          hostId: 'host-a',
+          packets: 1000,
+          bytes: 1_600_000,
+          updatedAt: new Date(NOW).toISOString(),
+        },
+        { hostId: 'host-b', packets: 500, bytes: 800_000, updatedAt: new Date(NOW).toISOString() },
+      ],
+    };
+    const out = renderPolicy([rule('r', 100, { hits })], [], lookup).value;
+    expect(text(out)).toContain('tcp port 22 any address drop 1,500 2.4 MB');
+    expect(out).toContain(
+      `title="${lookup.host('host-a')}: 1,000 packets, 1.6 MB · ${lookup.host('host-b')}: 500 packets, 800 kB"`,
+    );
   });
 
   it('describes matches', () => {
