@@ -10,8 +10,8 @@ export class CreateAclCounters1765670400000 implements MigrationInterface {
   async up(q: QueryRunner): Promise<void> {
     await q.query(`CREATE TABLE rm_acl_counters (
       pool_id text NOT NULL,
-      host_id text NOT NULL,
       rule_id text NOT NULL,
+      host_id text NOT NULL,
       packets bigint NOT NULL,
       bytes bigint NOT NULL,
       updated_at timestamptz NOT NULL,
