@@ -56,7 +56,11 @@ upped=""
 cleanup() {
   local rc=$?
   if [ -n "$upped" ]; then $DC down -v --remove-orphans >/dev/null 2>&1 || true; fi
-  [ -n "$dockerd_pid" ] && kill "$dockerd_pid" 2>/dev/null && wait "$dockerd_pid" 2>/dev/null
+  # dockerd was started by a child script, so it is not this shell's child: `wait` cannot reap
+  # it (it returns 127, which errexit turned into this script's status). Poll until it is gone.
+  if [ -n "$dockerd_pid" ] && kill "$dockerd_pid" 2>/dev/null; then
+    for _ in $(seq 1 60); do kill -0 "$dockerd_pid" 2>/dev/null || break; sleep 0.5; done
+  fi
   exit $rc
 }
 trap cleanup EXIT
