@@ -41,18 +41,42 @@ export class CommandService<Command extends { type: string } = { type: string }>
     private readonly options: CommandServiceOptions,
   ) {}
 
-  async execute(
+  execute(
     pool: string,
     incoming: IncomingCommand,
     envelope: CommandEnvelope = {},
   ): Promise<CommandOutcome> {
-    this.options.validate?.(incoming.type, incoming.data);
-    assertPoolTarget(pool, incoming);
+    return this.executeAll(pool, [incoming], envelope);
+  }
+
+  /**
+   * One request made of several commands (a PIF's role and MTU): every part is checked and
+   * decided before anything is written, and the events of all are appended together or not at
+   * all, under one command id.
+   */
+  async executeAll(
+    pool: string,
+    parts: IncomingCommand[],
+    envelope: CommandEnvelope = {},
+  ): Promise<CommandOutcome> {
+    for (const incoming of parts) {
+      this.options.validate?.(incoming.type, incoming.data);
+      assertPoolTarget(pool, incoming);
+    }
     const now = new Date().toISOString();
     const actor = envelope.actor ?? 'anonymous';
-    const command = { type: incoming.type, data: incoming.data, metadata: { now, actor } };
+    const [command, ...more] = parts.map(
+      (incoming) =>
+        ({
+          type: incoming.type,
+          data: incoming.data,
+          metadata: { now, actor },
+        }) as unknown as Command,
+    );
+    if (!command) throw new Error('executeAll needs at least one command');
     const submitted: SubmittedCommand<Command> = {
-      command: command as unknown as Command,
+      command,
+      ...(more.length > 0 ? { more } : {}),
       commandId: envelope.commandId ?? randomUUID(),
       mayRepeat: envelope.commandId !== undefined,
       expectedVersion: envelope.expectedVersion,

@@ -13,6 +13,12 @@ import { type ModelEvent, type PoolModel } from './pool-model.js';
 
 export interface SubmittedCommand<Command> {
   command: Command;
+  /**
+   * Further parts of the same request (a PIF's role and its MTU), under the same id: each is
+   * decided against the state before the request, and all are written or none. Parts must not
+   * depend on each other's events.
+   */
+  more?: Command[];
   commandId: string;
   /**
    * False only for an id the entry replica just generated, on the first attempt: it cannot be
@@ -170,7 +176,10 @@ export class PoolWriter<Command extends { type: string }, Event extends ModelEve
       }
       let events: Event[];
       try {
-        events = this.model.decide(pending.command, this.state);
+        // Every part decided before any is evolved: a refused part leaves the state untouched.
+        events = [pending.command, ...(pending.more ?? [])].flatMap((part) =>
+          this.model.decide(part, this.state),
+        );
       } catch (error) {
         refused.push({ pending, error: toCommandError(error) });
         continue;

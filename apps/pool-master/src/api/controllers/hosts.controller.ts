@@ -78,8 +78,8 @@ export class HostsController {
     summary: "Set a PIF's traffic role and/or MTU",
     body: PifSettingsBody,
     description:
-      'With both fields these are two commands, role first: if the MTU is refused, the role ' +
-      'stays set (If-Match applies to the first, ?wait=hosts to the last).',
+      'Both fields are one request under one command id: if either is refused, neither is ' +
+      'written.',
   })
   setPif(
     @Param('pool', PoolIdPipe) pool: string,

@@ -5,18 +5,23 @@ import { setPif } from './set-pif.js';
 
 /** Records what it is asked to run and answers one event per command. */
 function fakeCommands() {
-  const calls: { command: IncomingCommand; envelope: CommandEnvelope }[] = [];
+  const calls: { commands: IncomingCommand[]; envelope: CommandEnvelope }[] = [];
   let version = 10;
   const service = {
-    execute: (_pool: string, command: IncomingCommand, envelope: CommandEnvelope = {}) => {
-      calls.push({ command, envelope });
-      version += 1;
+    executeAll: (_pool: string, commands: IncomingCommand[], envelope: CommandEnvelope = {}) => {
+      calls.push({ commands, envelope });
+      const firstVersion = version + 1;
+      version += commands.length;
       const outcome: CommandOutcome = {
         pool: 'lab',
         commandId: envelope.commandId ?? `id-${version}`,
         version,
-        firstVersion: version,
-        events: [{ type: `${command.type}Done`, version, data: {} }],
+        firstVersion,
+        events: commands.map((c, i) => ({
+          type: `${c.type}Done`,
+          version: firstVersion + i,
+          data: {},
+        })),
         duplicate: false,
         enabledHosts: [],
       };
@@ -34,30 +39,24 @@ describe('setPif', () => {
     const envelope = { commandId: 'k', expectedVersion: 10, wait: 'hosts' as const };
     await setPif(service, 'lab', target, { mtu: 9000 }, envelope);
     expect(calls).toEqual([
-      { command: { type: 'SetPifMtu', data: { ...target, mtu: 9000 } }, envelope },
+      { commands: [{ type: 'SetPifMtu', data: { ...target, mtu: 9000 } }], envelope },
     ]);
   });
 
-  it('runs role then MTU, If-Match on the first, the wait on the last, keys derived', async () => {
+  it('runs role and MTU as one request, under the envelope as given', async () => {
     const { calls, service } = fakeCommands();
-    const outcome = await setPif(
-      service,
-      'lab',
-      target,
-      { mtu: 9000, role: 'vm' },
-      { commandId: 'k', expectedVersion: 10, wait: 'hosts', waitTimeoutMs: 500 },
-    );
-    expect(calls.map((c) => c.command.type)).toEqual(['SetPifRole', 'SetPifMtu']);
-    expect(calls[0]!.envelope).toMatchObject({ commandId: 'k/role', expectedVersion: 10 });
-    expect(calls[0]!.envelope.wait).toBeUndefined();
-    expect(calls[1]!.envelope).toMatchObject({
-      commandId: 'k/mtu',
-      wait: 'hosts',
-      waitTimeoutMs: 500,
-    });
-    expect(calls[1]!.envelope.expectedVersion).toBeUndefined();
+    const envelope = { commandId: 'k', expectedVersion: 10, wait: 'hosts' as const };
+    const outcome = await setPif(service, 'lab', target, { mtu: 9000, role: 'vm' }, envelope);
+    expect(calls).toEqual([
+      {
+        commands: [
+          { type: 'SetPifRole', data: { ...target, role: 'vm' } },
+          { type: 'SetPifMtu', data: { ...target, mtu: 9000 } },
+        ],
+        envelope,
+      },
+    ]);
     expect(outcome).toMatchObject({ firstVersion: 11, version: 12 });
-    expect(outcome.events.map((e) => e.type)).toEqual(['SetPifRoleDone', 'SetPifMtuDone']);
   });
 
   it.each([

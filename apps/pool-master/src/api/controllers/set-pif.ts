@@ -6,9 +6,9 @@ import { command } from './command-route.js';
 const FIELDS = ['role', 'mtu'] as const;
 
 /**
- * PUT .../pifs/:device runs SetPifRole, then SetPifMtu, for the fields given. Both are checked
- * before either runs, so a malformed body changes nothing; a refusal of the second by the
- * decider leaves the first applied, which the outcome of a retry (same key) then reports.
+ * PUT .../pifs/:device sets the role and/or the MTU given, as SetPifRole and SetPifMtu run as
+ * one request: both are checked and decided before anything is written, so a refusal of either
+ * (a malformed body or the decider's) changes nothing.
  */
 export async function setPif(
   commands: CommandService,
@@ -34,27 +34,6 @@ export async function setPif(
     ]);
   }
   for (const step of steps) validateCommand(step.type, step.data);
-  if (steps.length === 1) return commands.execute(pool, steps[0]!, envelope);
-
-  const [first, second] = steps as [(typeof steps)[number], (typeof steps)[number]];
-  // Each command needs an id of its own; derived from the key, a retry repeats both.
-  const key = (suffix: string) =>
-    envelope.commandId === undefined ? undefined : `${envelope.commandId}/${suffix}`;
-  const a = await commands.execute(pool, first, {
-    commandId: key('role'),
-    expectedVersion: envelope.expectedVersion,
-    actor: envelope.actor,
-  });
-  const b = await commands.execute(pool, second, {
-    commandId: key('mtu'),
-    wait: envelope.wait,
-    waitTimeoutMs: envelope.waitTimeoutMs,
-    actor: envelope.actor,
-  });
-  return {
-    ...b,
-    firstVersion: a.firstVersion,
-    events: [...a.events, ...b.events],
-    duplicate: a.duplicate && b.duplicate,
-  };
+  // One request, one command id: both parts are decided before either is written.
+  return commands.executeAll(pool, steps, envelope);
 }
