@@ -1,5 +1,6 @@
 import type { Command } from '../core/command.js';
 import type {
+  AclDefaultPolicy,
   AclRequestedAction,
   AclDirection,
   AclProtocol,
@@ -101,9 +102,12 @@ export type UpdateVif = Command<
 >;
 export type DestroyVif = Command<'DestroyVif', { vifId: string }>;
 
+/** At most one remote side: `cidr`, `addressSetId` or `remoteGroupId`; none matches any. */
 export type AclMatchSpec = {
   protocol: AclProtocol;
   cidr?: string | null;
+  addressSetId?: string | null;
+  remoteGroupId?: string | null;
   /** Alone, a single port; both need protocol tcp or udp. */
   portFrom?: number | null;
   portTo?: number | null;
@@ -122,6 +126,47 @@ export type CreateAclRule = Command<
   }
 >;
 export type DeleteAclRule = Command<'DeleteAclRule', { ruleId: string }>;
+
+/** `cidrs`: prefixes or bare addresses, at most ADDRESS_SET_MAX_ENTRIES; may be empty. */
+export type CreateAddressSet = Command<
+  'CreateAddressSet',
+  { addressSetId: string; name: string; cidrs: string[] }
+>;
+/** Replaces the whole content. */
+export type UpdateAddressSet = Command<
+  'UpdateAddressSet',
+  { addressSetId: string; cidrs: string[] }
+>;
+/** Refused while a rule names it. */
+export type DeleteAddressSet = Command<'DeleteAddressSet', { addressSetId: string }>;
+
+/** `defaultPolicy` defaults to `deny`, as security groups are. */
+export type CreateSecurityGroup = Command<
+  'CreateSecurityGroup',
+  { groupId: string; name: string; defaultPolicy?: AclDefaultPolicy }
+>;
+export type SetSecurityGroupPolicy = Command<
+  'SetSecurityGroupPolicy',
+  { groupId: string; defaultPolicy: AclDefaultPolicy }
+>;
+export type AddSecurityGroupMember = Command<
+  'AddSecurityGroupMember',
+  { groupId: string; vifId: string }
+>;
+export type RemoveSecurityGroupMember = Command<
+  'RemoveSecurityGroupMember',
+  { groupId: string; vifId: string }
+>;
+/**
+ * Deletes the rules scoped to the group and the mirrors watching it; refused while a rule
+ * outside the group names it as its remote side.
+ */
+export type DeleteSecurityGroup = Command<'DeleteSecurityGroup', { groupId: string }>;
+
+export type SetNetworkAclDefault = Command<
+  'SetNetworkAclDefault',
+  { networkId: string; defaultPolicy: AclDefaultPolicy }
+>;
 
 export type CreateMirror = Command<
   'CreateMirror',
@@ -162,6 +207,15 @@ export type PoolCommand =
   | DestroyVif
   | CreateAclRule
   | DeleteAclRule
+  | CreateAddressSet
+  | UpdateAddressSet
+  | DeleteAddressSet
+  | CreateSecurityGroup
+  | SetSecurityGroupPolicy
+  | AddSecurityGroupMember
+  | RemoveSecurityGroupMember
+  | DeleteSecurityGroup
+  | SetNetworkAclDefault
   | CreateMirror
   | DeleteMirror
   | RequestMigration

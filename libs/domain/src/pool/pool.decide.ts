@@ -3,12 +3,14 @@ import { poolError } from './pool.errors.js';
 import type { PoolEvent } from './pool.events.js';
 import type { PoolState } from './pool.state.js';
 import { createAclRule, deleteAclRule } from './slices/acls.decide.js';
+import * as addressSets from './slices/address-sets.decide.js';
 import { createBond, destroyBond } from './slices/bonds.decide.js';
 import * as hosts from './slices/hosts.decide.js';
 import * as migrations from './slices/migrations.decide.js';
 import { createMirror, deleteMirror } from './slices/mirrors.decide.js';
-import { createNetwork, destroyNetwork, updateNetwork } from './slices/networks.decide.js';
+import * as networks from './slices/networks.decide.js';
 import { createPool, renamePool } from './slices/pools.decide.js';
+import * as groups from './slices/security-groups.decide.js';
 import { createVif, destroyVif, updateVif } from './slices/vifs.decide.js';
 import * as vms from './slices/vms.decide.js';
 
@@ -42,11 +44,13 @@ export const decide = (command: PoolCommand, state: PoolState): PoolEvent[] => {
     case 'DestroyBond':
       return destroyBond(command, state);
     case 'CreateNetwork':
-      return createNetwork(command, state);
+      return networks.createNetwork(command, state);
     case 'UpdateNetwork':
-      return updateNetwork(command, state);
+      return networks.updateNetwork(command, state);
     case 'DestroyNetwork':
-      return destroyNetwork(command, state);
+      return networks.destroyNetwork(command, state);
+    case 'SetNetworkAclDefault':
+      return networks.setNetworkAclDefault(command, state);
     case 'CreateVm':
       return vms.createVm(command, state);
     case 'RenameVm':
@@ -67,6 +71,22 @@ export const decide = (command: PoolCommand, state: PoolState): PoolEvent[] => {
       return createAclRule(command, state);
     case 'DeleteAclRule':
       return deleteAclRule(command, state);
+    case 'CreateAddressSet':
+      return addressSets.createAddressSet(command, state);
+    case 'UpdateAddressSet':
+      return addressSets.updateAddressSet(command, state);
+    case 'DeleteAddressSet':
+      return addressSets.deleteAddressSet(command, state);
+    case 'CreateSecurityGroup':
+      return groups.createSecurityGroup(command, state);
+    case 'SetSecurityGroupPolicy':
+      return groups.setSecurityGroupPolicy(command, state);
+    case 'AddSecurityGroupMember':
+      return groups.addSecurityGroupMember(command, state);
+    case 'RemoveSecurityGroupMember':
+      return groups.removeSecurityGroupMember(command, state);
+    case 'DeleteSecurityGroup':
+      return groups.deleteSecurityGroup(command, state);
     case 'CreateMirror':
       return createMirror(command, state);
     case 'DeleteMirror':

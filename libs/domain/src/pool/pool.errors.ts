@@ -12,6 +12,9 @@ export const POOL_ERROR_KINDS = {
   ACL_RULE_NOT_FOUND: 'not_found',
   MIRROR_NOT_FOUND: 'not_found',
   MIGRATION_NOT_FOUND: 'not_found',
+  ADDRESS_SET_NOT_FOUND: 'not_found',
+  SECURITY_GROUP_NOT_FOUND: 'not_found',
+  SECURITY_GROUP_MEMBER_NOT_FOUND: 'not_found',
 
   POOL_EXISTS: 'conflict',
   HOST_EXISTS: 'conflict',
@@ -22,6 +25,9 @@ export const POOL_ERROR_KINDS = {
   ACL_RULE_EXISTS: 'conflict',
   MIRROR_EXISTS: 'conflict',
   MIGRATION_EXISTS: 'conflict',
+  ADDRESS_SET_EXISTS: 'conflict',
+  SECURITY_GROUP_EXISTS: 'conflict',
+  SECURITY_GROUP_MEMBER_EXISTS: 'conflict',
 
   UNKNOWN_COMMAND: 'invalid',
   INVALID_ID: 'invalid',
@@ -43,6 +49,8 @@ export const POOL_ERROR_KINDS = {
   INVALID_QOS: 'invalid',
   INVALID_PRIORITY: 'invalid',
   INVALID_PORT_RANGE: 'invalid',
+  INVALID_MATCH: 'invalid',
+  ADDRESS_SET_TOO_LARGE: 'invalid',
   INVALID_NUMBER: 'invalid',
   MIGRATION_TO_SAME_HOST: 'invalid',
 
@@ -70,6 +78,10 @@ export const POOL_ERROR_KINDS = {
   ACL_RULE_OVERLAP: 'conflict',
   ACL_REJECT_UNSUPPORTED: 'invalid',
   MIRROR_LOOP: 'conflict',
+  ADDRESS_SET_NAME_IN_USE: 'conflict',
+  SECURITY_GROUP_NAME_IN_USE: 'conflict',
+  ADDRESS_SET_IN_USE: 'conflict',
+  SECURITY_GROUP_IN_USE: 'conflict',
 } as const satisfies Record<string, DomainErrorKind>;
 
 export type PoolErrorCode = keyof typeof POOL_ERROR_KINDS;
@@ -92,6 +104,8 @@ const ENTITIES = {
   ACL_RULE: 'ACL rule',
   MIRROR: 'mirror',
   MIGRATION: 'migration',
+  ADDRESS_SET: 'address set',
+  SECURITY_GROUP: 'security group',
 } as const;
 type Entity = keyof typeof ENTITIES;
 

@@ -1,6 +1,7 @@
 import type { Event } from '../core/event.js';
 import type {
   AclAction,
+  AclDefaultPolicy,
   AclDirection,
   AclMatch,
   BondMode,
@@ -22,6 +23,7 @@ import type {
 
 type V1<Type extends string, Data extends object> = Event<Type, Data, 1>;
 type V2<Type extends string, Data extends object> = Event<Type, Data, 2>;
+type V3<Type extends string, Data extends object> = Event<Type, Data, 3>;
 
 export type PoolCreated = V1<'PoolCreated', { poolId: string; name: string; createdAt: string }>;
 export type PoolRenamed = V1<'PoolRenamed', { name: string }>;
@@ -59,6 +61,11 @@ export type NetworkCreated = V1<
 export type NetworkRenamed = V1<'NetworkRenamed', { networkId: string; name: string }>;
 export type NetworkMtuChanged = V1<'NetworkMtuChanged', { networkId: string; mtu: number }>;
 export type NetworkDestroyed = V1<'NetworkDestroyed', { networkId: string }>;
+/** Networks start as `allow` (NetworkCreated carries no policy). */
+export type NetworkAclDefaultChanged = V1<
+  'NetworkAclDefaultChanged',
+  { networkId: string; defaultPolicy: AclDefaultPolicy }
+>;
 
 export type VmCreated = V1<'VmCreated', { vmId: string; name: string }>;
 export type VmRenamed = V1<'VmRenamed', { vmId: string; name: string }>;
@@ -102,8 +109,11 @@ export type VifDestroyed = V1<
   { vifId: string; vmId: string; networkId: string; mac: string }
 >;
 
-/** v2: `reject` is gone (v1 rules read as `drop`) and `stateless` added (v1: false). */
-export type AclRuleCreated = V2<
+/**
+ * v2: `reject` is gone (v1 rules read as `drop`) and `stateless` added (v1: false).
+ * v3: the match names an address set or a security group as its remote side (v2: neither).
+ */
+export type AclRuleCreated = V3<
   'AclRuleCreated',
   {
     ruleId: string;
@@ -116,6 +126,36 @@ export type AclRuleCreated = V2<
   }
 >;
 export type AclRuleDeleted = V1<'AclRuleDeleted', { ruleId: string }>;
+
+/** `cidrs` in stored form (see AddressSet). */
+export type AddressSetCreated = V1<
+  'AddressSetCreated',
+  { addressSetId: string; name: string; cidrs: string[] }
+>;
+/** The whole new content. */
+export type AddressSetUpdated = V1<'AddressSetUpdated', { addressSetId: string; cidrs: string[] }>;
+export type AddressSetDeleted = V1<'AddressSetDeleted', { addressSetId: string }>;
+
+/** A group starts with no members. */
+export type SecurityGroupCreated = V1<
+  'SecurityGroupCreated',
+  { groupId: string; name: string; defaultPolicy: AclDefaultPolicy }
+>;
+export type SecurityGroupPolicyChanged = V1<
+  'SecurityGroupPolicyChanged',
+  { groupId: string; defaultPolicy: AclDefaultPolicy }
+>;
+export type SecurityGroupMemberAdded = V1<
+  'SecurityGroupMemberAdded',
+  { groupId: string; vifId: string }
+>;
+/** Also recorded for each group of a VIF that is destroyed, before its VifDestroyed. */
+export type SecurityGroupMemberRemoved = V1<
+  'SecurityGroupMemberRemoved',
+  { groupId: string; vifId: string }
+>;
+/** Comes after the deletion of its rules and mirrors and the removal of each member. */
+export type SecurityGroupDeleted = V1<'SecurityGroupDeleted', { groupId: string }>;
 
 export type MirrorCreated = V1<
   'MirrorCreated',
@@ -156,6 +196,7 @@ export type PoolEvent =
   | NetworkRenamed
   | NetworkMtuChanged
   | NetworkDestroyed
+  | NetworkAclDefaultChanged
   | VmCreated
   | VmRenamed
   | VmStarted
@@ -166,6 +207,14 @@ export type PoolEvent =
   | VifDestroyed
   | AclRuleCreated
   | AclRuleDeleted
+  | AddressSetCreated
+  | AddressSetUpdated
+  | AddressSetDeleted
+  | SecurityGroupCreated
+  | SecurityGroupPolicyChanged
+  | SecurityGroupMemberAdded
+  | SecurityGroupMemberRemoved
+  | SecurityGroupDeleted
   | MirrorCreated
   | MirrorDeleted
   | MigrationRequested
@@ -196,6 +245,7 @@ export const POOL_EVENT_SCHEMA_VERSIONS: {
   NetworkRenamed: 1,
   NetworkMtuChanged: 1,
   NetworkDestroyed: 1,
+  NetworkAclDefaultChanged: 1,
   VmCreated: 1,
   VmRenamed: 1,
   VmStarted: 1,
@@ -204,8 +254,16 @@ export const POOL_EVENT_SCHEMA_VERSIONS: {
   VifCreated: 2,
   VifUpdated: 2,
   VifDestroyed: 1,
-  AclRuleCreated: 2,
+  AclRuleCreated: 3,
   AclRuleDeleted: 1,
+  AddressSetCreated: 1,
+  AddressSetUpdated: 1,
+  AddressSetDeleted: 1,
+  SecurityGroupCreated: 1,
+  SecurityGroupPolicyChanged: 1,
+  SecurityGroupMemberAdded: 1,
+  SecurityGroupMemberRemoved: 1,
+  SecurityGroupDeleted: 1,
   MirrorCreated: 1,
   MirrorDeleted: 1,
   MigrationRequested: 1,

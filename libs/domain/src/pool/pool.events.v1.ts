@@ -1,9 +1,20 @@
 import type { Event } from '../core/event.js';
-import type { AclDirection, AclMatch, Qos, Scope } from './pool.types.js';
+import type { AclAction, AclDirection, AclProtocol, Qos } from './pool.types.js';
+
+/** Scope as rules had it before security groups (frozen). */
+type ScopeV2 = { kind: 'network'; networkId: string } | { kind: 'vif'; vifId: string };
+
+/** A rule's match before address sets and security groups: one CIDR or any (frozen). */
+export interface AclMatchV2 {
+  protocol: AclProtocol;
+  cidr: string | null;
+  portFrom: number | null;
+  portTo: number | null;
+}
 
 /*
- * Event shapes as version 1 wrote them, frozen for the upcasters (pool.upcasters.ts): the
- * current shapes live in pool.events.ts.
+ * Event shapes as earlier versions wrote them, frozen for the upcasters (pool.upcasters.ts):
+ * the current shapes live in pool.events.ts.
  */
 
 /** v1 knew `reject` (installed as a silent drop) and had no `stateless` flag. */
@@ -11,13 +22,28 @@ export type AclRuleCreatedV1 = Event<
   'AclRuleCreated',
   {
     ruleId: string;
-    scope: Scope;
+    scope: ScopeV2;
     direction: AclDirection;
     priority: number;
-    match: AclMatch;
+    match: AclMatchV2;
     action: 'allow' | 'drop' | 'reject';
   },
   1
+>;
+
+/** v2 had no address sets or security groups: a match's remote was one CIDR or any. */
+export type AclRuleCreatedV2 = Event<
+  'AclRuleCreated',
+  {
+    ruleId: string;
+    scope: ScopeV2;
+    direction: AclDirection;
+    priority: number;
+    match: AclMatchV2;
+    action: AclAction;
+    stateless: boolean;
+  },
+  2
 >;
 
 /** VifCreated as written before VIFs had several addresses and address pairs (frozen). */

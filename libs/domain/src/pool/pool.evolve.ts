@@ -1,13 +1,20 @@
 import { generatedMacSequence } from '../net/mac.js';
 import type { PoolEvent } from './pool.events.js';
+import * as groups from './pool.indexes.groups.js';
 import * as ix from './pool.indexes.js';
 import type { PoolState } from './pool.state.js';
 import type { Scope } from './pool.types.js';
 
-const copyScope = (scope: Scope): Scope =>
-  scope.kind === 'network'
-    ? { kind: 'network', networkId: scope.networkId }
-    : { kind: 'vif', vifId: scope.vifId };
+const copyScope = (scope: Scope): Scope => {
+  switch (scope.kind) {
+    case 'network':
+      return { kind: 'network', networkId: scope.networkId };
+    case 'vif':
+      return { kind: 'vif', vifId: scope.vifId };
+    case 'group':
+      return { kind: 'group', groupId: scope.groupId };
+  }
+};
 
 /**
  * Folds one event into the state IN PLACE and returns the same object: the leader applies
@@ -77,7 +84,7 @@ export const evolve = (state: PoolState, event: PoolEvent): PoolState => {
 
     case 'NetworkCreated': {
       const { networkId, ...network } = event.data;
-      ix.putNetwork(state, { id: networkId, ...network });
+      ix.putNetwork(state, { id: networkId, ...network, aclDefault: 'allow' });
       break;
     }
     case 'NetworkRenamed': {
@@ -88,6 +95,11 @@ export const evolve = (state: PoolState, event: PoolEvent): PoolState => {
     case 'NetworkMtuChanged': {
       const network = state.networks.get(event.data.networkId);
       if (network) network.mtu = event.data.mtu;
+      break;
+    }
+    case 'NetworkAclDefaultChanged': {
+      const network = state.networks.get(event.data.networkId);
+      if (network) network.aclDefault = event.data.defaultPolicy;
       break;
     }
     case 'NetworkDestroyed': {
@@ -159,6 +171,47 @@ export const evolve = (state: PoolState, event: PoolEvent): PoolState => {
     case 'AclRuleDeleted': {
       const rule = state.aclRules.get(event.data.ruleId);
       if (rule) ix.dropAclRule(state, rule);
+      break;
+    }
+
+    case 'AddressSetCreated': {
+      const { addressSetId, name, cidrs } = event.data;
+      groups.putAddressSet(state, { id: addressSetId, name, cidrs: [...cidrs] });
+      break;
+    }
+    case 'AddressSetUpdated': {
+      const set = state.addressSets.get(event.data.addressSetId);
+      if (set) set.cidrs = [...event.data.cidrs];
+      break;
+    }
+    case 'AddressSetDeleted': {
+      const set = state.addressSets.get(event.data.addressSetId);
+      if (set) groups.dropAddressSet(state, set);
+      break;
+    }
+
+    case 'SecurityGroupCreated': {
+      const { groupId, name, defaultPolicy } = event.data;
+      groups.putSecurityGroup(state, { id: groupId, name, defaultPolicy, vifIds: [] });
+      break;
+    }
+    case 'SecurityGroupPolicyChanged': {
+      const group = state.securityGroups.get(event.data.groupId);
+      if (group) group.defaultPolicy = event.data.defaultPolicy;
+      break;
+    }
+    case 'SecurityGroupMemberAdded':
+    case 'SecurityGroupMemberRemoved': {
+      const group = state.securityGroups.get(event.data.groupId);
+      if (!group) break;
+      if (event.type === 'SecurityGroupMemberAdded')
+        groups.addMember(state, group, event.data.vifId);
+      else groups.removeMember(state, group, event.data.vifId);
+      break;
+    }
+    case 'SecurityGroupDeleted': {
+      const group = state.securityGroups.get(event.data.groupId);
+      if (group) groups.dropSecurityGroup(state, group);
       break;
     }
 

@@ -14,13 +14,13 @@ import type { AclRule, Bond, Host, Migration, Mirror, Network, Vif, Vm } from '.
  * snapshot loading, so the indexes can never disagree with the entities.
  */
 
-const addTo = <K, V>(map: Map<K, Set<V>>, key: K, value: V): void => {
+export const addTo = <K, V>(map: Map<K, Set<V>>, key: K, value: V): void => {
   const set = map.get(key);
   if (set) set.add(value);
   else map.set(key, new Set([value]));
 };
 
-const removeFrom = <K, V>(map: Map<K, Set<V>>, key: K, value: V): void => {
+export const removeFrom = <K, V>(map: Map<K, Set<V>>, key: K, value: V): void => {
   const set = map.get(key);
   if (set?.delete(value) && set.size === 0) map.delete(key);
 };
@@ -149,8 +149,21 @@ export const dropVif = (state: PoolState, vif: Vif): void => {
   if (byDevice?.size === 0) indexes.vifsByVm.delete(vif.vmId);
 };
 
+/** The index of the rules naming the same remote set or group as `rule`, if it names one. */
+const remoteIndex = (
+  state: PoolState,
+  rule: AclRule,
+): [Map<string, Set<string>>, string] | null => {
+  const { addressSetId, remoteGroupId } = rule.match;
+  if (addressSetId !== null) return [state.indexes.aclRulesByAddressSet, addressSetId];
+  if (remoteGroupId !== null) return [state.indexes.aclRulesByRemoteGroup, remoteGroupId];
+  return null;
+};
+
 export const putAclRule = (state: PoolState, rule: AclRule): void => {
   state.aclRules.set(rule.id, rule);
+  const remote = remoteIndex(state, rule);
+  if (remote) addTo(remote[0], remote[1], rule.id);
   addTo(
     state.indexes.aclRulesBySlot,
     aclSlotKey(rule.scope, rule.direction, rule.priority),
@@ -161,6 +174,8 @@ export const putAclRule = (state: PoolState, rule: AclRule): void => {
 
 export const dropAclRule = (state: PoolState, rule: AclRule): void => {
   state.aclRules.delete(rule.id);
+  const remote = remoteIndex(state, rule);
+  if (remote) removeFrom(remote[0], remote[1], rule.id);
   removeFrom(
     state.indexes.aclRulesBySlot,
     aclSlotKey(rule.scope, rule.direction, rule.priority),

@@ -1,22 +1,28 @@
+import * as groups from './pool.indexes.groups.js';
 import * as ix from './pool.indexes.js';
 import { initialPoolState, type PoolState } from './pool.state.js';
 import type {
   AclRule,
+  AddressSet,
   Bond,
   Host,
   Migration,
   Mirror,
   Network,
   Pif,
+  SecurityGroup,
   Vif,
   Vm,
 } from './pool.types.js';
 
 /**
  * Tags a snapshot with the shape of the state that wrote it. Change it whenever PoolState or
- * what evolve derives changes: a snapshot with another tag is dropped and the log replayed.
+ * what evolve derives changes: a snapshot with another tag is dropped and the log replayed,
+ * unless deserializePoolState still knows how to read it (see upgradeV3).
+ * 4: address sets, security groups, network default policies, rule remotes.
  */
-export const POOL_STATE_VERSION = 'pool-state/3';
+export const POOL_STATE_VERSION = 'pool-state/4';
+const POOL_STATE_V3 = 'pool-state/3';
 
 /** The stored form: entities only, as plain JSON; indexes are rebuilt on load. */
 export interface PoolSnapshot {
@@ -34,6 +40,8 @@ export interface PoolSnapshot {
   aclRules: AclRule[];
   mirrors: Mirror[];
   migrations: Migration[];
+  addressSets: AddressSet[];
+  securityGroups: SecurityGroup[];
 }
 
 /** A deep copy through JSON, so the snapshot shares nothing with the live, mutable state. */
@@ -55,11 +63,36 @@ export const serializePoolState = (state: PoolState): PoolSnapshot =>
     aclRules: [...state.aclRules.values()],
     mirrors: [...state.mirrors.values()],
     migrations: [...state.migrations.values()],
+    addressSets: [...state.addressSets.values()],
+    securityGroups: [...state.securityGroups.values()],
   });
+
+type SnapshotFields = Partial<Record<keyof PoolSnapshot, unknown>>;
+
+/**
+ * A pool-state/3 snapshot as a /4 one: it predates address sets and security groups, so every
+ * network is `allow` and every rule's remote is its CIDR or any. Hosts keep a snapshot for
+ * their restarts, so reading it saves them a replay after an upgrade.
+ */
+const upgradeV3 = (snapshot: SnapshotFields): SnapshotFields => {
+  if (snapshot.version !== POOL_STATE_V3) return snapshot;
+  const list = (value: unknown): object[] => (Array.isArray(value) ? (value as object[]) : []);
+  return {
+    ...snapshot,
+    version: POOL_STATE_VERSION,
+    networks: list(snapshot.networks).map((network) => ({ ...network, aclDefault: 'allow' })),
+    aclRules: list(snapshot.aclRules).map((rule) => {
+      const { match } = rule as { match: object };
+      return { ...rule, match: { ...match, addressSetId: null, remoteGroupId: null } };
+    }),
+    addressSets: [],
+    securityGroups: [],
+  };
+};
 
 const isSnapshot = (json: unknown): json is PoolSnapshot => {
   if (typeof json !== 'object' || json === null) return false;
-  const snapshot = json as Partial<Record<keyof PoolSnapshot, unknown>>;
+  const snapshot = json as SnapshotFields;
   const lists = [
     snapshot.hosts,
     snapshot.bonds,
@@ -69,12 +102,15 @@ const isSnapshot = (json: unknown): json is PoolSnapshot => {
     snapshot.aclRules,
     snapshot.mirrors,
     snapshot.migrations,
+    snapshot.addressSets,
+    snapshot.securityGroups,
   ];
   return snapshot.version === POOL_STATE_VERSION && lists.every(Array.isArray);
 };
 
 /** Rebuilds a state and its indexes; throws on a snapshot of another version or shape. */
-export const deserializePoolState = (json: unknown): PoolState => {
+export const deserializePoolState = (stored: unknown): PoolState => {
+  const json = typeof stored === 'object' && stored !== null ? upgradeV3(stored) : stored;
   if (!isSnapshot(json)) {
     throw new Error(`not a ${POOL_STATE_VERSION} pool snapshot; replay the stream instead`);
   }
@@ -95,5 +131,7 @@ export const deserializePoolState = (json: unknown): PoolState => {
   for (const rule of snapshot.aclRules) ix.putAclRule(state, rule);
   for (const mirror of snapshot.mirrors) ix.putMirror(state, mirror);
   for (const migration of snapshot.migrations) ix.putMigration(state, migration);
+  for (const set of snapshot.addressSets) groups.putAddressSet(state, set);
+  for (const group of snapshot.securityGroups) groups.putSecurityGroup(state, group);
   return state;
 };

@@ -1,11 +1,13 @@
 import type {
   AclRule,
+  AddressSet,
   Bond,
   Host,
   Migration,
   Mirror,
   Network,
   Scope,
+  SecurityGroup,
   Vif,
   Vm,
 } from './pool.types.js';
@@ -42,6 +44,16 @@ export interface PoolIndexes {
   aclRulesByScope: Map<string, Set<string>>;
   /** scopeKey(scope) → mirrors whose source or destination it is */
   mirrorsByScope: Map<string, Set<string>>;
+  /** address set → rules naming it as their remote */
+  aclRulesByAddressSet: Map<string, Set<string>>;
+  /** security group → rules naming it as their remote */
+  aclRulesByRemoteGroup: Map<string, Set<string>>;
+  /** lower-case address set name → address set id */
+  addressSetByName: Map<string, string>;
+  /** lower-case security group name → group id */
+  securityGroupByName: Map<string, string>;
+  /** vif → the security groups it is a member of */
+  groupsByVif: Map<string, Set<string>>;
 }
 
 /**
@@ -63,6 +75,8 @@ export interface PoolState {
   aclRules: Map<string, AclRule>;
   mirrors: Map<string, Mirror>;
   migrations: Map<string, Migration>;
+  addressSets: Map<string, AddressSet>;
+  securityGroups: Map<string, SecurityGroup>;
   indexes: PoolIndexes;
 }
 
@@ -82,6 +96,11 @@ const emptyIndexes = (): PoolIndexes => ({
   aclRulesBySlot: new Map(),
   aclRulesByScope: new Map(),
   mirrorsByScope: new Map(),
+  aclRulesByAddressSet: new Map(),
+  aclRulesByRemoteGroup: new Map(),
+  addressSetByName: new Map(),
+  securityGroupByName: new Map(),
+  groupsByVif: new Map(),
 });
 
 export const initialPoolState = (): PoolState => ({
@@ -98,6 +117,8 @@ export const initialPoolState = (): PoolState => ({
   aclRules: new Map(),
   mirrors: new Map(),
   migrations: new Map(),
+  addressSets: new Map(),
+  securityGroups: new Map(),
   indexes: emptyIndexes(),
 });
 
@@ -106,8 +127,17 @@ export const hostKey = (hostId: string, device: string): string => `${hostId}/${
 export const uplinkKey = (device: string, vlan: number | null): string =>
   `${device}/${vlan ?? 'untagged'}`;
 export const ipKey = (networkId: string, ip: string): string => `${networkId} ${ip}`;
+/** Names of networks, address sets and security groups are unique per kind regardless of case. */
 export const networkNameKey = (name: string): string => name.toLowerCase();
-export const scopeKey = (scope: Scope): string =>
-  scope.kind === 'network' ? `network/${scope.networkId}` : `vif/${scope.vifId}`;
+export const scopeKey = (scope: Scope): string => {
+  switch (scope.kind) {
+    case 'network':
+      return `network/${scope.networkId}`;
+    case 'vif':
+      return `vif/${scope.vifId}`;
+    case 'group':
+      return `group/${scope.groupId}`;
+  }
+};
 export const aclSlotKey = (scope: Scope, direction: string, priority: number): string =>
   `${scopeKey(scope)}/${direction}/${priority}`;

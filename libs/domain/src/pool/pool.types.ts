@@ -28,6 +28,13 @@ export type AclAction = (typeof ACL_ACTIONS)[number];
 export const ACL_REQUESTED_ACTIONS = [...ACL_ACTIONS, 'reject'] as const;
 export type AclRequestedAction = (typeof ACL_REQUESTED_ACTIONS)[number];
 
+/**
+ * What a port does with IP traffic no rule decides: `allow` (as ports always did) or `deny`,
+ * as security groups do (only what an allow rule admits passes, besides replies).
+ */
+export const ACL_DEFAULT_POLICIES = ['allow', 'deny'] as const;
+export type AclDefaultPolicy = (typeof ACL_DEFAULT_POLICIES)[number];
+
 export const MIRROR_DIRECTIONS = ['ingress', 'egress', 'both'] as const;
 export type MirrorDirection = (typeof MIRROR_DIRECTIONS)[number];
 
@@ -71,6 +78,8 @@ export type Network = {
   name: string;
   purpose: NetworkPurpose;
   mtu: number;
+  /** The default policy of its ports; `allow` for every network until set otherwise. */
+  aclDefault: AclDefaultPolicy;
 } & NetworkUplink;
 
 export interface Vm {
@@ -129,13 +138,24 @@ export interface AddressPair {
   mac: string | null;
 }
 
-/** What an ACL rule applies to, or what a mirror watches. */
-export type Scope = { kind: 'network'; networkId: string } | { kind: 'vif'; vifId: string };
+/** What an ACL rule applies to, or what a mirror watches: a group means each of its members. */
+export type Scope =
+  | { kind: 'network'; networkId: string }
+  | { kind: 'vif'; vifId: string }
+  | { kind: 'group'; groupId: string };
 
+/**
+ * The remote side is at most one of `cidr`, `addressSetId` and `remoteGroupId`; all `null`
+ * matches every address.
+ */
 export interface AclMatch {
   protocol: AclProtocol;
-  /** Canonical `address/prefix`, host bits zero; `null` matches every address. */
+  /** Canonical `address/prefix`, host bits zero. */
   cidr: string | null;
+  /** The addresses of this address set, as it holds them at the time. */
+  addressSetId: string | null;
+  /** Every address of every member VIF of this security group, wherever it runs. */
+  remoteGroupId: string | null;
   /** Both set (tcp/udp only) or both `null` (every port). */
   portFrom: number | null;
   portTo: number | null;
@@ -169,4 +189,29 @@ export interface Migration {
   toHostId: string;
   status: MigrationStatus;
   requestedAt: string;
+}
+
+/** So one set stays a bounded number of flows per port that names it. */
+export const ADDRESS_SET_MAX_ENTRIES = 256;
+
+/**
+ * A named list of prefixes a rule may take as its remote side. Canonical CIDRs (a bare address
+ * as /32 or /128), unique, IPv4 before IPv6, each in numeric order; may be empty (matches
+ * nothing). No IPv4-mapped or IPv4-compatible IPv6 prefixes.
+ */
+export interface AddressSet {
+  id: string;
+  name: string;
+  cidrs: string[];
+}
+
+/**
+ * VIFs under one policy: the rules scoped to the group apply to each member, and a rule may
+ * name the group as its remote side (its members' addresses). `vifIds` sorted.
+ */
+export interface SecurityGroup {
+  id: string;
+  name: string;
+  defaultPolicy: AclDefaultPolicy;
+  vifIds: string[];
 }

@@ -10,7 +10,7 @@ describe('upcastPoolEvent', () => {
     );
   });
 
-  // Types at v2 have their own tests (VIF addresses: pool.vif-upcasters.spec.ts).
+  // Types past v1 have their own tests (VIF addresses: pool.vif-upcasters.spec.ts).
   const upcast = new Set(['AclRuleCreated', 'VifCreated', 'VifUpdated']);
   const unchanged = storedV1.filter(({ type }) => !upcast.has(type));
 
@@ -18,18 +18,44 @@ describe('upcastPoolEvent', () => {
     expect(upcastPoolEvent(stored)).toEqual(stored);
   });
 
-  it('reads a v1 AclRuleCreated as v2: stateful, and reject as the drop it always was', () => {
+  const noRemote = { addressSetId: null, remoteGroupId: null };
+
+  it('reads a v1 AclRuleCreated as v3: stateful, reject as the drop it always was, no set or group', () => {
     const v1 = storedV1.find(({ type }) => type === 'AclRuleCreated')!;
-    const data = v1.data as Record<string, unknown>;
+    const data = v1.data as Record<string, unknown> & { match: object };
+    const match = { ...data.match, ...noRemote };
     expect(upcastPoolEvent(v1)).toEqual({
       type: 'AclRuleCreated',
-      schemaVersion: 2,
-      data: { ...data, stateless: false },
+      schemaVersion: 3,
+      data: { ...data, match, stateless: false },
     });
     const reject = { ...v1, data: { ...data, action: 'reject' } };
-    expect(upcastPoolEvent(reject).data).toEqual({ ...data, action: 'drop', stateless: false });
+    expect(upcastPoolEvent(reject).data).toEqual({
+      ...data,
+      match,
+      action: 'drop',
+      stateless: false,
+    });
+  });
+
+  it('reads a v2 AclRuleCreated as v3: its remote is its CIDR or any, never a set or group', () => {
+    const data = storedV1.find(({ type }) => type === 'AclRuleCreated')!.data as { match: object };
     const v2 = { type: 'AclRuleCreated', schemaVersion: 2, data: { ...data, stateless: true } };
-    expect(upcastPoolEvent(v2)).toEqual(v2);
+    expect(upcastPoolEvent(v2)).toEqual({
+      type: 'AclRuleCreated',
+      schemaVersion: 3,
+      data: { ...data, match: { ...data.match, ...noRemote }, stateless: true },
+    });
+    const v3 = {
+      type: 'AclRuleCreated',
+      schemaVersion: 3,
+      data: {
+        ...data,
+        match: { ...data.match, cidr: null, addressSetId: 'as-1', remoteGroupId: null },
+        stateless: false,
+      },
+    };
+    expect(upcastPoolEvent(v3)).toEqual(v3);
   });
 
   it.each([

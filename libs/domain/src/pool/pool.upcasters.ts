@@ -5,7 +5,12 @@ import {
   type PoolEventOf,
   type PoolEventType,
 } from './pool.events.js';
-import type { AclRuleCreatedV1, VifCreatedV1, VifUpdatedV1 } from './pool.events.v1.js';
+import type {
+  AclRuleCreatedV1,
+  AclRuleCreatedV2,
+  VifCreatedV1,
+  VifUpdatedV1,
+} from './pool.events.v1.js';
 import type { AddressPair } from './pool.types.js';
 
 /*
@@ -54,9 +59,15 @@ export const createUpcaster =
  * were all stateless in effect, but they read as stateful (`stateless: false`), the default
  * that keeps the replies of a VM's own connections flowing under a "deny inbound" rule.
  */
-const aclRuleCreatedV2 = (data: unknown): PoolEventOf<'AclRuleCreated'>['data'] => {
+const aclRuleCreatedV2 = (data: unknown): AclRuleCreatedV2['data'] => {
   const v1 = data as AclRuleCreatedV1['data'];
   return { ...v1, action: v1.action === 'reject' ? 'drop' : v1.action, stateless: false };
+};
+
+/** AclRuleCreated v2 → v3: a v2 rule's remote was its CIDR or any, never a set or group. */
+const aclRuleCreatedV3 = (data: unknown): PoolEventOf<'AclRuleCreated'>['data'] => {
+  const v2 = data as AclRuleCreatedV2['data'];
+  return { ...v2, match: { ...v2.match, addressSetId: null, remoteGroupId: null } };
 };
 
 /**
@@ -71,7 +82,7 @@ const vifAddressesV2 = <T extends object>(data: unknown) => ({
 
 /** `POOL_UPCASTS[type][n]` turns version n data into version n + 1. */
 const POOL_UPCASTS: Partial<Record<PoolEventType, Record<number, UpcastStep>>> = {
-  AclRuleCreated: { 1: aclRuleCreatedV2 },
+  AclRuleCreated: { 1: aclRuleCreatedV2, 2: aclRuleCreatedV3 },
   VifCreated: { 1: (data) => vifAddressesV2<VifCreatedV1['data']>(data) },
   VifUpdated: { 1: (data) => vifAddressesV2<VifUpdatedV1['data']>(data) },
 };

@@ -1,8 +1,8 @@
-import { formatCidr, parseCidr } from '../net/cidr.js';
-import { formatIpv4, formatIpv6, parseIpv4, parseIpv6 } from '../net/ip.js';
+import { formatCidr, parseCidr, type Cidr } from '../net/cidr.js';
+import { bitsOf, formatIpv4, formatIpv6, parseIp, parseIpv4, parseIpv6 } from '../net/ip.js';
 import { isMulticastMac, isZeroMac, normaliseMac } from '../net/mac.js';
 import { poolError, type PoolErrorCode } from './pool.errors.js';
-import type { Qos } from './pool.types.js';
+import { ADDRESS_SET_MAX_ENTRIES, type Qos } from './pool.types.js';
 
 /*
  * Input checks: each returns the value in its stored form or throws an `invalid` DomainError.
@@ -152,6 +152,55 @@ export const requireCidr = (field: string, value: unknown): string => {
     });
   }
   return canonical;
+};
+
+/** Whether an IPv6 prefix lies wholly in ::/96 (IPv4-compatible) or ::ffff:0:0/96 (mapped). */
+const embedsIpv4 = ({ family, network, prefix }: Cidr): boolean =>
+  family === 6 && prefix >= 96 && (network >> 32n === 0n || network >> 32n === 0xffffn);
+
+/**
+ * An address set entry: a prefix (as requireCidr) or a bare address, which stands for itself
+ * (/32 or /128). Not an IPv6 prefix that only holds IPv4-embedding addresses: no datapath reads
+ * IPv4 traffic as those, as VIF addresses (requireVifIpv6).
+ */
+export const requireSetEntry = (field: string, value: unknown): Cidr => {
+  const ip = typeof value === 'string' && !value.includes('/') ? parseIp(value) : null;
+  const text = ip === null ? value : `${value as string}/${bitsOf(ip.family)}`;
+  const cidr = parseCidr(requireCidr(field, text))?.cidr;
+  if (cidr === undefined) throw poolError('INVALID_CIDR', `${field} must be a prefix`, { field });
+  if (embedsIpv4(cidr)) {
+    const canonical = formatCidr(cidr);
+    throw poolError(
+      'IPV4_EMBEDDED_IPV6',
+      `${field} ${canonical} embeds IPv4 addresses (IPv4-mapped or IPv4-compatible); give the IPv4 prefix itself`,
+      { field, cidr: canonical },
+    );
+  }
+  return cidr;
+};
+
+const byFamilyThenNumber = (a: Cidr, b: Cidr): number =>
+  a.family - b.family ||
+  (a.network < b.network ? -1 : a.network > b.network ? 1 : 0) ||
+  a.prefix - b.prefix;
+
+/**
+ * An address set's content in stored form: at most ADDRESS_SET_MAX_ENTRIES entries, canonical,
+ * without repeats, IPv4 before IPv6 and each in numeric order; may be empty.
+ */
+export const requireSetCidrs = (field: string, value: unknown): string[] => {
+  if (!Array.isArray(value)) {
+    throw poolError('INVALID_CIDR', `${field} must be a list of prefixes`, { field });
+  }
+  if (value.length > ADDRESS_SET_MAX_ENTRIES) {
+    throw poolError(
+      'ADDRESS_SET_TOO_LARGE',
+      `${field} holds at most ${ADDRESS_SET_MAX_ENTRIES} entries, not ${value.length}`,
+      { field, max: ADDRESS_SET_MAX_ENTRIES, count: value.length },
+    );
+  }
+  const cidrs = value.map((entry, i) => requireSetEntry(`${field}[${i}]`, entry));
+  return [...new Set(cidrs.sort(byFamilyThenNumber).map(formatCidr))];
 };
 
 const QOS_FIELDS = ['ingressKbps', 'ingressBurstKb', 'egressKbps', 'egressBurstKb'] as const;

@@ -4,19 +4,20 @@ import { poolEvent, type PoolEvent } from '../pool.events.js';
 import { aclSlotKey, type PoolState } from '../pool.state.js';
 import { ACL_DIRECTIONS, ACL_REQUESTED_ACTIONS, type AclAction } from '../pool.types.js';
 import { requireBoolean, requireInteger, requireOneOf } from '../pool.validation.js';
-import { matchesOverlap, requireMatch } from './acl-match.js';
+import { matchesOverlap, requireMatch, stateSetCidrs } from './acl-match.js';
 import { getAclRule, requireNewId, requireScope } from './lookups.js';
 
 /**
  * Two rules on the same scope and direction at the same priority must not both match a
- * packet (OVN and OpenFlow leave their order undefined), so an overlapping rule is refused.
+ * packet (OVN and OpenFlow leave their order undefined), so an overlapping rule is refused
+ * (see matchesOverlap for remotes that are address sets or security groups).
  */
 export const createAclRule = ({ data }: CreateAclRule, state: PoolState): PoolEvent[] => {
   const ruleId = requireNewId('ACL_RULE', state.aclRules, 'ruleId', data.ruleId);
   const scope = requireScope(state, 'scope', data.scope);
   const direction = requireOneOf('direction', data.direction, ACL_DIRECTIONS);
   const priority = requireInteger('INVALID_PRIORITY', 'priority', data.priority, 0, 32767);
-  const match = requireMatch(data.match);
+  const match = requireMatch(state, data.match);
   const requested = requireOneOf('action', data.action, ACL_REQUESTED_ACTIONS);
   if (requested === 'reject') {
     throw poolError(
@@ -34,10 +35,11 @@ export const createAclRule = ({ data }: CreateAclRule, state: PoolState): PoolEv
       field: 'stateless',
     });
   }
+  const setCidrs = stateSetCidrs(state);
   for (const otherId of state.indexes.aclRulesBySlot.get(aclSlotKey(scope, direction, priority)) ??
     []) {
     const other = state.aclRules.get(otherId);
-    if (other && matchesOverlap(other.match, match)) {
+    if (other && matchesOverlap(other.match, match, setCidrs)) {
       throw poolError(
         'ACL_RULE_OVERLAP',
         `ACL rule ${other.id} has the same priority ${priority} and an overlapping match`,

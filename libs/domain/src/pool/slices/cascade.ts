@@ -3,8 +3,8 @@ import { scopeKey, type PoolState } from '../pool.state.js';
 import type { Scope, Vif } from '../pool.types.js';
 
 /*
- * Destroying a network or a VIF deletes the ACL rules and mirrors attached to it first, as
- * events of their own, so every reader sees each policy go away explicitly.
+ * Destroying a network, a VIF or a security group deletes the ACL rules and mirrors attached
+ * to it first, as events of their own, so every reader sees each policy go away explicitly.
  */
 
 /** `seen` collects mirror ids already deleted in this decision (a mirror has two ends). */
@@ -22,8 +22,15 @@ export const detachPolicies = (state: PoolState, scope: Scope, seen: Set<string>
   return events;
 };
 
+/** The VIF leaves each of its security groups (in id order) before it is destroyed. */
+const leaveGroups = (state: PoolState, vif: Vif): PoolEvent[] =>
+  [...(state.indexes.groupsByVif.get(vif.id) ?? [])]
+    .sort()
+    .map((groupId) => poolEvent('SecurityGroupMemberRemoved', { groupId, vifId: vif.id }));
+
 export const destroyVifEvents = (state: PoolState, vif: Vif, seen: Set<string>): PoolEvent[] => [
   ...detachPolicies(state, { kind: 'vif', vifId: vif.id }, seen),
+  ...leaveGroups(state, vif),
   poolEvent('VifDestroyed', {
     vifId: vif.id,
     vmId: vif.vmId,

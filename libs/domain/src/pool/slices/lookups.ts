@@ -2,6 +2,7 @@ import { alreadyExists, notFound } from '../pool.errors.js';
 import type { PoolState } from '../pool.state.js';
 import type {
   AclRule,
+  AddressSet,
   Bond,
   Host,
   Migration,
@@ -9,6 +10,7 @@ import type {
   Network,
   Pif,
   Scope,
+  SecurityGroup,
   Vif,
   Vm,
 } from '../pool.types.js';
@@ -34,6 +36,10 @@ export const getMirror = (state: PoolState, id: unknown): Mirror =>
   lookup(state.mirrors, 'MIRROR', id);
 export const getMigration = (state: PoolState, id: unknown): Migration =>
   lookup(state.migrations, 'MIGRATION', id);
+export const getAddressSet = (state: PoolState, id: unknown): AddressSet =>
+  lookup(state.addressSets, 'ADDRESS_SET', id);
+export const getSecurityGroup = (state: PoolState, id: unknown): SecurityGroup =>
+  lookup(state.securityGroups, 'SECURITY_GROUP', id);
 
 export const getPif = (host: Host, device: unknown): Pif => {
   const pif = typeof device === 'string' ? host.pifs.get(device) : undefined;
@@ -53,15 +59,20 @@ export const requireNewId = (
   return id;
 };
 
-/** An existing network or VIF, as a fresh Scope object. */
+/** An existing network, VIF or security group, as a fresh Scope object. */
 export const requireScope = (state: PoolState, field: string, value: unknown): Scope => {
   const scope = (typeof value === 'object' && value !== null ? value : {}) as Partial<
-    Record<'kind' | 'networkId' | 'vifId', unknown>
+    Record<'kind' | 'networkId' | 'vifId' | 'groupId', unknown>
   >;
-  const kind = requireOneOf(`${field}.kind`, scope.kind, ['network', 'vif'] as const);
-  return kind === 'network'
-    ? { kind, networkId: getNetwork(state, scope.networkId).id }
-    : { kind, vifId: getVif(state, scope.vifId).id };
+  const kind = requireOneOf(`${field}.kind`, scope.kind, ['network', 'vif', 'group'] as const);
+  switch (kind) {
+    case 'network':
+      return { kind, networkId: getNetwork(state, scope.networkId).id };
+    case 'vif':
+      return { kind, vifId: getVif(state, scope.vifId).id };
+    case 'group':
+      return { kind, groupId: getSecurityGroup(state, scope.groupId).id };
+  }
 };
 
 /** The VM's active migration, if any. */

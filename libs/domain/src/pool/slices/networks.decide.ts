@@ -1,8 +1,13 @@
-import type { CreateNetwork, DestroyNetwork, UpdateNetwork } from '../pool.commands.js';
+import type {
+  CreateNetwork,
+  DestroyNetwork,
+  SetNetworkAclDefault,
+  UpdateNetwork,
+} from '../pool.commands.js';
 import { poolError } from '../pool.errors.js';
 import { poolEvent, type PoolEvent } from '../pool.events.js';
 import { networkNameKey, uplinkKey, type PoolState } from '../pool.state.js';
-import { NETWORK_PURPOSES, type NetworkUplink } from '../pool.types.js';
+import { ACL_DEFAULT_POLICIES, NETWORK_PURPOSES, type NetworkUplink } from '../pool.types.js';
 import * as v from '../pool.validation.js';
 import { detachPolicies } from './cascade.js';
 import { getNetwork, requireNewId, sample } from './lookups.js';
@@ -64,6 +69,18 @@ export const updateNetwork = ({ data }: UpdateNetwork, state: PoolState): PoolEv
   if (mtu !== network.mtu)
     events.push(poolEvent('NetworkMtuChanged', { networkId: network.id, mtu }));
   return events;
+};
+
+/** The default policy of the network's ports; setting the current one changes nothing. */
+export const setNetworkAclDefault = (
+  { data }: SetNetworkAclDefault,
+  state: PoolState,
+): PoolEvent[] => {
+  const network = getNetwork(state, data.networkId);
+  const defaultPolicy = v.requireOneOf('defaultPolicy', data.defaultPolicy, ACL_DEFAULT_POLICIES);
+  return defaultPolicy === network.aclDefault
+    ? []
+    : [poolEvent('NetworkAclDefaultChanged', { networkId: network.id, defaultPolicy })];
 };
 
 /** Refused while VIFs attach; ACL rules and mirrors on the network are deleted with it. */
