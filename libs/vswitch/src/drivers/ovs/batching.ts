@@ -33,3 +33,47 @@ export function mergeBundles(steps: Tagged<OfStep>[]): Tagged<OfStep>[] {
   }
   return merged;
 }
+
+/**
+ * Linux refuses to start a program whose arguments and environment pass ARG_MAX (2 MiB with the
+ * default 8 MiB stack: E2BIG), and ovs-vsctl takes its whole transaction as arguments. A
+ * thousand ports with ten rules each (their JSON in external_ids) is past that, so a phase's
+ * commands go in calls of at most this many bytes, counted as the kernel counts them (each
+ * argument, its NUL and its pointer), with room left for the environment.
+ */
+export const ARG_BUDGET = 1 << 20;
+
+const argBytes = (command: readonly string[]): number =>
+  command.reduce((sum, arg) => sum + Buffer.byteLength(arg) + 1 + 8, 0) + '--'.length + 1 + 8;
+
+/**
+ * The commands in runs that fit `budget`, cut only between operations: an operation's commands
+ * share `--id=@name` references, which live within one ovs-vsctl call.
+ */
+export function commandChunks(
+  commands: readonly Tagged<string[]>[],
+  budget = ARG_BUDGET,
+): Tagged<string[]>[][] {
+  const chunks: Tagged<string[]>[][] = [];
+  let current: Tagged<string[]>[] = [];
+  let bytes = 0;
+  for (let i = 0; i < commands.length;) {
+    const op = commands[i]!.op;
+    let end = i;
+    let size = 0;
+    while (end < commands.length && commands[end]!.op === op) {
+      size += argBytes(commands[end]!.step);
+      end++;
+    }
+    if (current.length > 0 && bytes + size > budget) {
+      chunks.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(...commands.slice(i, end));
+    bytes += size;
+    i = end;
+  }
+  if (current.length > 0) chunks.push(current);
+  return chunks;
+}

@@ -19,11 +19,17 @@ export class Vsctl {
 
   /**
    * All commands in one OVSDB transaction, joined with `--`. ovs-vsctl then waits until
-   * ovs-vswitchd has applied it, so OpenFlow sees the new ports right after.
+   * ovs-vswitchd has applied it, so OpenFlow sees the new ports right after; with `wait: false`
+   * it returns once the database has it (a later waiting call covers it: ovs-vswitchd applies
+   * the database as a whole).
    */
-  async transact(commands: readonly string[][]): Promise<void> {
+  async transact(commands: readonly string[][], { wait = true } = {}): Promise<void> {
     if (commands.length === 0) return;
-    const args = [...this.base(), ...commands.flatMap((command) => ['--', ...command])];
+    const args = [
+      ...this.base(),
+      ...(wait ? [] : ['--no-wait']),
+      ...commands.flatMap((command) => ['--', ...command]),
+    ];
     await run(this.options.vsctl, args, { timeoutMs: this.options.timeoutMs });
   }
 

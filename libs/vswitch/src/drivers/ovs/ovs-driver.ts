@@ -20,7 +20,7 @@ import { stepsFor, type OfStep, type OpSteps } from './ovs-steps.js';
 import { EXT } from './ovsdb-commands.js';
 import { asString, asStringMap } from './ovsdb-json.js';
 import { collectQosRows } from './qos-gc.js';
-import { inBatches, mergeBundles, type Tagged } from './batching.js';
+import { commandChunks, inBatches, mergeBundles, type Tagged } from './batching.js';
 
 /** Open vSwitch through ovs-vsctl (one transaction per phase) and ovs-ofctl (bundles, meters). */
 export class OvsVSwitchDriver implements VSwitchDriver {
@@ -137,9 +137,22 @@ export class OvsVSwitchDriver implements VSwitchDriver {
     return counters.sort((a, b) => a.port.localeCompare(b.port) || a.rule.localeCompare(b.rule));
   }
 
+  /**
+   * One ovs-vsctl transaction, or several in order when the commands would not fit one command
+   * line (batching.ts): only the last waits for ovs-vswitchd, which then has them all.
+   */
   private async transact(commands: Tagged<string[]>[]): Promise<void> {
+    const chunks = commandChunks(commands);
+    for (const [i, chunk] of chunks.entries())
+      await this.transactChunk(chunk, i === chunks.length - 1);
+  }
+
+  private async transactChunk(commands: Tagged<string[]>[], wait: boolean): Promise<void> {
     try {
-      await this.vsctl.transact(commands.map((c) => c.step));
+      await this.vsctl.transact(
+        commands.map((c) => c.step),
+        { wait },
+      );
     } catch (cause) {
       const ops = new Set(commands.map((c) => c.op));
       const only = ops.size === 1 ? commands[0]?.op : undefined;
