@@ -92,7 +92,7 @@ export class CreateEventLog1764028800000 implements MigrationInterface {
  * sequence values taken, so a refused append leaves no gap behind (marten#4765).
  * Refusals are results, not exceptions, so one stale request does not fail its batch.
  */
-const APPEND_FUNCTION = `
+export const APPEND_FUNCTION = `
 CREATE FUNCTION es_append(p_requests jsonb) RETURNS jsonb
 LANGUAGE plpgsql AS $fn$
 DECLARE

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import {
+  IdempotencyKeyReusedError,
   PartialDuplicateError,
   WrongExpectedVersionError,
   type EventStoreError,
@@ -25,7 +26,12 @@ export function toSqlRequests(requests: AppendRequest[]): string {
           metadata: e.metadata ?? {},
         })),
         commands: (r.commands ?? []).map((c) => {
-          const shaped = { commandId: c.commandId, firstOffset: offset, count: c.eventCount };
+          const shaped = {
+            commandId: c.commandId,
+            firstOffset: offset,
+            count: c.eventCount,
+            fingerprint: c.fingerprint ?? null,
+          };
           offset += c.eventCount;
           return shaped;
         }),
@@ -43,6 +49,7 @@ export type SqlOutcome =
       positions: string[];
     }
   | { outcome: 'duplicate' | 'partial_duplicate'; commands: SqlCommand[] }
+  | { outcome: 'key_reused'; commandIds: string[] }
   | { outcome: 'wrong_version'; actualVersion: number };
 
 interface SqlCommand {
@@ -81,7 +88,14 @@ export function toAppendResult(
       };
     }
     case 'duplicate': {
-      const commands = outcome.commands.map((c) => ({ ...c }));
+      const commands = outcome.commands.map(
+        ({ commandId, streamId, firstVersion, lastVersion }) => ({
+          commandId,
+          streamId,
+          firstVersion,
+          lastVersion,
+        }),
+      );
       return {
         streamId: request.streamId,
         duplicate: true,
@@ -93,6 +107,8 @@ export function toAppendResult(
     }
     case 'partial_duplicate':
       return new PartialDuplicateError(outcome.commands.map((c) => c.commandId));
+    case 'key_reused':
+      return new IdempotencyKeyReusedError(outcome.commandIds);
     case 'wrong_version':
       return new WrongExpectedVersionError(
         request.streamId,

@@ -32,6 +32,19 @@ export class PartialDuplicateError extends EventStoreError {
   }
 }
 
+/**
+ * A stored command id came again with another command (another fingerprint or stream): the
+ * caller reused an idempotency key. Nothing of the request was written.
+ */
+export class IdempotencyKeyReusedError extends EventStoreError {
+  constructor(readonly commandIds: string[]) {
+    super(
+      'IDEMPOTENCY_KEY_REUSED',
+      `Command ids ${commandIds.join(', ')} were already used for other commands.`,
+    );
+  }
+}
+
 export class DuplicateEventIdError extends EventStoreError {
   constructor(streamId: string) {
     super(

@@ -19,6 +19,7 @@ import {
   type LogPosition,
   type NewEvent,
   type RecordedEvent,
+  type StoredCommand,
 } from './types.js';
 import { assertValidRequest } from './validation.js';
 
@@ -167,6 +168,30 @@ export class PostgresEventStore {
       values: [...positionParams(after), limit],
     });
     return rows.map(toRecordedEvent);
+  }
+
+  /** The command ids among `commandIds` the log has stored (idempotency), as stored. */
+  async findCommands(commandIds: string[]): Promise<StoredCommand[]> {
+    if (commandIds.length === 0) return [];
+    const { rows } = await this.pool.query<{
+      command_id: string;
+      stream_id: string;
+      first_version: string;
+      last_version: string;
+      fingerprint: string | null;
+    }>({
+      name: 'es_find_commands',
+      text: `SELECT command_id, stream_id, first_version, last_version, fingerprint
+               FROM es_commands WHERE command_id = ANY($1::text[])`,
+      values: [commandIds],
+    });
+    return rows.map((r) => ({
+      commandId: r.command_id,
+      streamId: r.stream_id,
+      firstVersion: Number(r.first_version),
+      lastVersion: Number(r.last_version),
+      fingerprint: r.fingerprint,
+    }));
   }
 
   async streamVersion(streamId: string): Promise<number> {

@@ -17,8 +17,10 @@ export interface AppendRequest {
   /**
    * Idempotency: the command ids whose events these are, in order, each with its event count.
    * A request whose command ids are all stored returns the stored result and writes nothing.
+   * A fingerprint binds the id to what was asked: a stored id with another fingerprint (or on
+   * another stream) refuses the request with `IdempotencyKeyReusedError`.
    */
-  commands?: { commandId: string; eventCount: number }[];
+  commands?: { commandId: string; eventCount: number; fingerprint?: string }[];
 }
 
 export interface CommandResult {
@@ -26,6 +28,11 @@ export interface CommandResult {
   streamId: string;
   firstVersion: number;
   lastVersion: number;
+}
+
+/** A command id as the log stored it; `fingerprint` is null for ids stored without one. */
+export interface StoredCommand extends CommandResult {
+  fingerprint: string | null;
 }
 
 export interface AppendResult {

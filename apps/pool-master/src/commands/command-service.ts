@@ -6,6 +6,7 @@ import {
   type CommandOutcome,
   type CommandReply,
 } from '@pool/contracts';
+import { commandFingerprint } from './command-fingerprint.js';
 import { CommandError, NotLeaderError } from './command-errors.js';
 import { type ModelEvent } from './pool-model.js';
 import { type PoolLeadership } from './pool-leadership.js';
@@ -78,6 +79,8 @@ export class CommandService<Command extends { type: string } = { type: string }>
       command,
       ...(more.length > 0 ? { more } : {}),
       commandId: envelope.commandId ?? randomUUID(),
+      // Only a caller's key can come back; a generated id is never reused.
+      fingerprint: envelope.commandId === undefined ? undefined : commandFingerprint(pool, parts),
       mayRepeat: envelope.commandId !== undefined,
       expectedVersion: envelope.expectedVersion,
       metadata: { actor, at: now },

@@ -1,11 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { type CommandOutcome } from '@pool/contracts';
 import {
+  IdempotencyKeyReusedError,
   loadSnapshot,
+  PartialDuplicateError,
   saveSnapshot,
   WrongExpectedVersionError,
   type NewEvent,
   type PostgresEventStore,
+  type StoredCommand,
 } from '@pool/event-store';
 import { CommandError, NotLeaderError } from './command-errors.js';
 import { toCommandError } from './domain-errors.js';
@@ -21,6 +24,11 @@ export interface SubmittedCommand<Command> {
   more?: Command[];
   commandId: string;
   /**
+   * What the command asks (pool, type, canonical data), hashed at the entry: a command id
+   * already used with another fingerprint is refused, not answered with the first's outcome.
+   */
+  fingerprint?: string;
+  /**
    * False only for an id the entry replica just generated, on the first attempt: it cannot be
    * in the log, so the writer skips the lookup. Client keys and retries are always checked.
    */
@@ -32,13 +40,6 @@ export interface SubmittedCommand<Command> {
 interface Pending<Command> extends SubmittedCommand<Command> {
   resolve: (outcome: CommandOutcome) => void;
   reject: (error: unknown) => void;
-}
-
-interface KnownCommand {
-  command_id: string;
-  stream_id: string;
-  first_version: string;
-  last_version: string;
 }
 
 interface Decided<Command> {
@@ -152,10 +153,15 @@ export class PoolWriter<Command extends { type: string }, Event extends ModelEve
     for (const pending of batch) {
       const stored = known.get(pending.commandId);
       if (stored) {
-        void this.replayDuplicate(pending, stored);
+        if (this.isSameCommand(stored, pending)) void this.replayDuplicate(pending, stored);
+        else pending.reject(keyReused(pending.commandId));
         continue;
       }
       const first = seen.get(pending.commandId);
+      if (first && first.fingerprint !== pending.fingerprint) {
+        pending.reject(keyReused(pending.commandId));
+        continue;
+      }
       if (first) {
         // A retry that caught up with its first attempt (a client timing out on a busy
         // master): it gets the first attempt's answer, whatever that turns out to be.
@@ -212,20 +218,31 @@ export class PoolWriter<Command extends { type: string }, Event extends ModelEve
       })),
     );
     try {
-      await this.store.appendRequest({
+      const written = await this.store.appendRequest({
         streamId: this.streamId,
         events,
         expectedVersion: baseVersion,
         commands: decided.map((d) => ({
           commandId: d.pending.commandId,
           eventCount: d.events.length,
+          fingerprint: d.pending.fingerprint,
         })),
       });
+      // Every id of the batch was looked up (or fresh), so the log holding them all means
+      // another writer stored them meanwhile: nothing of this batch was written.
+      if (written.duplicate)
+        throw new IdempotencyKeyReusedError(written.commands.map((c) => c.commandId));
     } catch (error) {
       // The in-memory state already holds the refused events: it is no longer the log's.
       this.depose();
+      // A key stored meanwhile by a command racing this batch (on another pool, or before a
+      // failover): the batch is decided again by the next leader, where the lookup finds it.
       const reason =
-        error instanceof WrongExpectedVersionError ? new NotLeaderError(this.poolId) : error;
+        error instanceof WrongExpectedVersionError ||
+        error instanceof IdempotencyKeyReusedError ||
+        error instanceof PartialDuplicateError
+          ? new NotLeaderError(this.poolId)
+          : error;
       decided.forEach((d) => d.pending.reject(reason));
       // Decided against events that were not written: the next leader decides them again.
       refused.forEach((r) => r.pending.reject(new NotLeaderError(this.poolId)));
@@ -252,38 +269,28 @@ export class PoolWriter<Command extends { type: string }, Event extends ModelEve
     this.maybeSnapshot();
   }
 
-  /** Command ids of the batch already in the log (retries), with their stored versions. */
-  private async knownCommands(batch: Pending<Command>[]) {
+  /** Command ids of the batch already in the log (retries), as stored. */
+  private async knownCommands(batch: Pending<Command>[]): Promise<Map<string, StoredCommand>> {
     const ids = batch.filter((p) => p.mayRepeat !== false).map((p) => p.commandId);
-    if (ids.length === 0) return new Map<string, KnownCommand>();
-    const { rows } = await this.store.pool.query<{
-      command_id: string;
-      stream_id: string;
-      first_version: string;
-      last_version: string;
-    }>(
-      `SELECT command_id, stream_id, first_version, last_version FROM es_commands
-        WHERE command_id = ANY($1::text[])`,
-      [ids],
+    const stored = await this.store.findCommands(ids);
+    return new Map(stored.map((c) => [c.commandId, c]));
+  }
+
+  /** A stored id is the same command again when pool and fingerprint agree (none: old rows). */
+  private isSameCommand(stored: StoredCommand, pending: Pending<Command>): boolean {
+    if (stored.streamId !== this.streamId) return false;
+    return (
+      stored.fingerprint === null ||
+      pending.fingerprint === undefined ||
+      stored.fingerprint === pending.fingerprint
     );
-    return new Map(rows.map((r) => [r.command_id, r]));
   }
 
   /** Answers a retried command with what its first attempt wrote. */
-  private async replayDuplicate(
-    pending: Pending<Command>,
-    stored: { stream_id: string; first_version: string; last_version: string },
-  ): Promise<void> {
+  private async replayDuplicate(pending: Pending<Command>, stored: StoredCommand): Promise<void> {
     try {
-      if (stored.stream_id !== this.streamId) {
-        throw new CommandError(
-          409,
-          'IDEMPOTENCY_KEY_REUSED',
-          `Idempotency key ${pending.commandId} was already used for another pool.`,
-        );
-      }
-      const first = Number(stored.first_version);
-      const last = Number(stored.last_version);
+      const first = stored.firstVersion;
+      const last = stored.lastVersion;
       const events =
         last >= first ? await this.store.readStream(this.streamId, first, last - first + 1) : [];
       pending.resolve({
@@ -316,6 +323,17 @@ export class PoolWriter<Command extends { type: string }, Event extends ModelEve
       state,
     }).catch((error: unknown) => this.options.onError?.(error));
   }
+}
+
+/** The refusal of a key that came back with another command (or for another pool). */
+function keyReused(commandId: string): CommandError {
+  return new CommandError(
+    409,
+    'IDEMPOTENCY_KEY_REUSED',
+    `Idempotency key ${commandId} was already used for another command; nothing was written. ` +
+      'Send a new key for a new command.',
+    { commandId },
+  );
 }
 
 /** Settles `retry` as `first` settles: the same outcome, marked as a duplicate, or the same error. */

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { CommandError } from '../../commands/command-errors.js';
+import { markGenerated } from '../../commands/command-fingerprint.js';
 import { fieldsError, isJsonObject } from '../validate-command.js';
 
 /** application/json and the `+json` types; the parser Fastify chose is not enough on its own. */
@@ -54,5 +55,6 @@ export function withPath(
 
 /** A new object's id: the caller's when the body has one, else a fresh UUID. */
 export function withNewId(body: Record<string, unknown>, key: string): Record<string, unknown> {
-  return Object.hasOwn(body, key) ? body : { [key]: randomUUID(), ...body };
+  // Marked generated: a retry under the same Idempotency-Key is the same command.
+  return Object.hasOwn(body, key) ? body : markGenerated({ [key]: randomUUID(), ...body }, [key]);
 }
