@@ -6,6 +6,7 @@ const BENCHES: Record<string, () => Promise<Bench>> = {
   append: async () => (await import('./append.bench.js')).appendBench,
   commands: async () => (await import('./commands.bench.js')).commandsBench,
   converge: async () => (await import('./converge.bench.js')).convergeBench,
+  policy: async () => (await import('./policy.bench.js')).policyBench,
   project: async () => (await import('./project.bench.js')).projectBench,
   migration: async () => (await import('./migration.bench.js')).migrationBench,
   soak: async () => (await import('./soak.bench.js')).soakBench,
