@@ -52,4 +52,19 @@ describe('command roles', () => {
     expect(COMMAND_ROLES.JoinHost).toBe('admin');
     expect(COMMAND_ROLES.CreateAclRule).toBe('admin');
   });
+
+  it.each([
+    'CreateAddressSet',
+    'UpdateAddressSet',
+    'DeleteAddressSet',
+    'CreateSecurityGroup',
+    'SetSecurityGroupPolicy',
+    'AddSecurityGroupMember',
+    'RemoveSecurityGroupMember',
+    'DeleteSecurityGroup',
+    'SetNetworkAclDefault',
+  ] as const)('gives %s the role of the ACL rule commands: it is policy too', (type) => {
+    expect(COMMAND_ROLES[type]).toBe(COMMAND_ROLES.CreateAclRule);
+    expect(COMMAND_ROLES[type]).toBe(COMMAND_ROLES.DeleteAclRule);
+  });
 });

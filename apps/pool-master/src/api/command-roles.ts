@@ -33,6 +33,17 @@ export const COMMAND_ROLES: Record<CommandType, Role> = {
   RequestMigration: 'operator',
   CreateAclRule: 'admin',
   DeleteAclRule: 'admin',
+  // Security groups and address sets are policy, as ACL rules are: the same role for each
+  // (adding a VIF to a group changes what reaches it, so it is not an operator's VIF work).
+  CreateAddressSet: 'admin',
+  UpdateAddressSet: 'admin',
+  DeleteAddressSet: 'admin',
+  CreateSecurityGroup: 'admin',
+  SetSecurityGroupPolicy: 'admin',
+  AddSecurityGroupMember: 'admin',
+  RemoveSecurityGroupMember: 'admin',
+  DeleteSecurityGroup: 'admin',
+  SetNetworkAclDefault: 'admin',
   CreateMirror: 'admin',
   DeleteMirror: 'admin',
   // The coordinator's steps of a migration (DESIGN §5): it sends them over NATS.

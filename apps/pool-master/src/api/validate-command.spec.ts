@@ -90,8 +90,36 @@ const VALID: Record<keyof typeof COMMAND_SCHEMAS, Record<string, unknown>[]> = {
     // reject passes the schema so that the domain refuses it with ACL_REJECT_UNSUPPORTED.
     { ...acl, action: 'reject' },
     { ...acl, stateless: true },
+    {
+      ...acl,
+      scope: { kind: 'group', groupId: 'web' },
+      match: { protocol: 'tcp', addressSetId: 'office', remoteGroupId: null },
+    },
+    // Two remotes pass the schema so that the domain refuses them with INVALID_MATCH.
+    { ...acl, match: { protocol: 'any', cidr: '10.0.0.0/8', remoteGroupId: 'db' } },
   ],
   DeleteAclRule: [{ ruleId: 'r1' }],
+  CreateAddressSet: [
+    { addressSetId: 's', name: 'office', cidrs: ['10.0.0.0/8', '2001:db8::1'] },
+    { addressSetId: 's', name: 'empty', cidrs: [] },
+    // Over the decider's bound: its ADDRESS_SET_TOO_LARGE, not a shape error.
+    {
+      addressSetId: 's',
+      name: 'big',
+      cidrs: Array.from({ length: 300 }, (_, i) => `10.1.${i % 256}.${i >> 8}`),
+    },
+  ],
+  UpdateAddressSet: [{ addressSetId: 's', cidrs: ['192.0.2.0/24'] }],
+  DeleteAddressSet: [{ addressSetId: 's' }],
+  CreateSecurityGroup: [
+    { groupId: 'g', name: 'web' },
+    { groupId: 'g', name: 'web', defaultPolicy: 'allow' },
+  ],
+  SetSecurityGroupPolicy: [{ groupId: 'g', defaultPolicy: 'deny' }],
+  AddSecurityGroupMember: [{ groupId: 'g', vifId: 'v1' }],
+  RemoveSecurityGroupMember: [{ groupId: 'g', vifId: 'v1' }],
+  DeleteSecurityGroup: [{ groupId: 'g' }],
+  SetNetworkAclDefault: [{ networkId: 'n1', defaultPolicy: 'deny' }],
   CreateMirror: [
     {
       mirrorId: 'm',
@@ -302,7 +330,59 @@ describe('validateCommand', () => {
       'CreateAclRule',
       { ...acl, scope: { kind: 'host', hostId: 'h' } },
       'scope.kind',
-      'must be one of network, vif',
+      'must be one of network, vif, group',
+    ],
+    [
+      'CreateAclRule',
+      { ...acl, scope: { kind: 'group', vifId: 'v1' } },
+      'scope.groupId',
+      'is required',
+    ],
+    [
+      'CreateAclRule',
+      { ...acl, match: { protocol: 'any', addressSetId: 'bad id' } },
+      'match.addressSetId',
+      "must be 1–64 letters, digits, '_' or '-', starting with a letter or digit",
+    ],
+    [
+      'CreateAclRule',
+      { ...acl, match: { protocol: 'any', remoteGroupId: 7 } },
+      'match.remoteGroupId',
+      'must be a string',
+    ],
+    ['CreateAddressSet', { addressSetId: 's', name: 'x' }, 'cidrs', 'is required'],
+    [
+      'CreateAddressSet',
+      { addressSetId: 's', name: 'x', cidrs: '10.0.0.0/8' },
+      'cidrs',
+      'must be a list',
+    ],
+    ['UpdateAddressSet', { addressSetId: 's', cidrs: [10] }, 'cidrs', 'must hold strings'],
+    [
+      'UpdateAddressSet',
+      { addressSetId: 's', cidrs: Array.from({ length: 1025 }, () => '10.0.0.1') },
+      'cidrs',
+      'must have at most 1024 items',
+    ],
+    [
+      'CreateSecurityGroup',
+      { groupId: 'g', name: 'web', defaultPolicy: 'reject' },
+      'defaultPolicy',
+      'must be one of allow, deny',
+    ],
+    [
+      'CreateSecurityGroup',
+      { groupId: 'g', name: 'web', defaultPolicy: null },
+      'defaultPolicy',
+      'must be one of allow, deny',
+    ],
+    ['SetSecurityGroupPolicy', { groupId: 'g' }, 'defaultPolicy', 'is required'],
+    ['AddSecurityGroupMember', { groupId: 'g' }, 'vifId', 'is required'],
+    [
+      'SetNetworkAclDefault',
+      { networkId: 'n1', defaultPolicy: 'drop' },
+      'defaultPolicy',
+      'must be one of allow, deny',
     ],
     [
       'CreateAclRule',

@@ -15,12 +15,30 @@ export class AclMatchData {
   protocol!: string;
 
   @TextField({
-    description: 'Prefix with host bits clear; absent or null: any address',
+    description:
+      'The remote side as one prefix, host bits clear. At most one of cidr, addressSetId and ' +
+      'remoteGroupId (INVALID_MATCH); none: any address',
     presence: 'nullable',
     maxLength: MAX_TOKEN,
     example: '10.0.0.0/8',
   })
   cidr?: string | null;
+
+  @IdField({
+    description:
+      'The remote side as an address set: its prefixes, followed as the set changes (an empty ' +
+      'set matches nothing)',
+    presence: 'nullable',
+  })
+  addressSetId?: string | null;
+
+  @IdField({
+    description:
+      'The remote side as a security group: every address of its member VIFs, pool-wide, ' +
+      'followed as members come and go',
+    presence: 'nullable',
+  })
+  remoteGroupId?: string | null;
 
   @IntField({
     description: 'First port (tcp/udp only); alone, a single port',
@@ -44,7 +62,7 @@ export class CreateAclRuleData {
   @IdField({ description: 'The rule id' })
   ruleId!: string;
 
-  @ScopeField('What the rule applies to')
+  @ScopeField('What the rule applies to: a network, a VIF or each member of a group')
   scope!: object;
 
   @EnumField(ACL_DIRECTIONS, { description: 'Traffic direction, seen from the port' })

@@ -1,5 +1,6 @@
 import { type PoolCommandType } from '@pool/domain';
 import { AclMatchData, CreateAclRuleData } from './acl.schemas.js';
+import { CreateAddressSetData, UpdateAddressSetData } from './address-set.schemas.js';
 import { CreateBondData } from './bond.schemas.js';
 import { JoinHostData, PifInventoryData, SetPifMtuData, SetPifRoleData } from './host.schemas.js';
 import * as idOnly from './id-only.schemas.js';
@@ -9,10 +10,17 @@ import {
   CreateExternalNetworkData,
   createNetworkSchema,
   CreatePrivateNetworkData,
+  SetNetworkAclDefaultData,
   UpdateNetworkData,
 } from './network.schemas.js';
 import { CreatePoolData, RenamePoolData } from './pool.schemas.js';
-import { NetworkScopeData, VifScopeData } from './scope.schemas.js';
+import { GroupScopeData, NetworkScopeData, VifScopeData } from './scope.schemas.js';
+import {
+  AddSecurityGroupMemberData,
+  CreateSecurityGroupData,
+  RemoveSecurityGroupMemberData,
+  SetSecurityGroupPolicyData,
+} from './security-group.schemas.js';
 import { CreateVifData, QosData, UpdateVifData } from './vif.schemas.js';
 import { CreateVmData, RenameVmData, StartVmData } from './vm.schemas.js';
 
@@ -45,6 +53,15 @@ export const COMMAND_SCHEMAS = {
   DestroyVif: idOnly.DestroyVifData,
   CreateAclRule: CreateAclRuleData,
   DeleteAclRule: idOnly.DeleteAclRuleData,
+  CreateAddressSet: CreateAddressSetData,
+  UpdateAddressSet: UpdateAddressSetData,
+  DeleteAddressSet: idOnly.DeleteAddressSetData,
+  CreateSecurityGroup: CreateSecurityGroupData,
+  SetSecurityGroupPolicy: SetSecurityGroupPolicyData,
+  AddSecurityGroupMember: AddSecurityGroupMemberData,
+  RemoveSecurityGroupMember: RemoveSecurityGroupMemberData,
+  DeleteSecurityGroup: idOnly.DeleteSecurityGroupData,
+  SetNetworkAclDefault: SetNetworkAclDefaultData,
   CreateMirror: CreateMirrorData,
   DeleteMirror: idOnly.DeleteMirrorData,
   RequestMigration: RequestMigrationData,
@@ -65,6 +82,7 @@ export const EXTRA_SCHEMAS: Schema[] = [
   CreatePrivateNetworkData,
   NetworkScopeData,
   VifScopeData,
+  GroupScopeData,
   PifInventoryData,
   QosData,
   AclMatchData,

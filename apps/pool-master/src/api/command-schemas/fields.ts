@@ -182,13 +182,17 @@ export const ObjectListField = (
     Type(type),
   );
 
-/** A list of strings, each at most `maxLength` characters. */
+/**
+ * A list of strings, each at most `maxLength` characters. `docMaxItems`: the decider's own
+ * bound, documented, when `maxItems` only stops oversized payloads early (so the decider's
+ * refusal, with its own code, is what a caller one over its bound gets).
+ */
 export const StringListField = (
-  options: FieldOptions & { maxItems: number; maxLength: number },
+  options: FieldOptions & { maxItems: number; maxLength: number; docMaxItems?: number },
 ): PropertyDecorator =>
   field(
     options,
-    { type: String, isArray: true, maxItems: options.maxItems },
+    { type: String, isArray: true, maxItems: options.docMaxItems ?? options.maxItems },
     IsArray({ message: 'must be a list' }),
     ArrayMaxSize(options.maxItems, { message: `must have at most ${options.maxItems} items` }),
     IsString({ each: true, message: 'must hold strings' }),

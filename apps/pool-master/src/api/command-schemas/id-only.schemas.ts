@@ -21,6 +21,16 @@ export const DestroyVmData = idOnlySchema('DestroyVmData', 'vmId', 'The VM id');
 export const DestroyVifData = idOnlySchema('DestroyVifData', 'vifId', 'The VIF id');
 export const DeleteAclRuleData = idOnlySchema('DeleteAclRuleData', 'ruleId', 'The ACL rule id');
 export const DeleteMirrorData = idOnlySchema('DeleteMirrorData', 'mirrorId', 'The mirror id');
+export const DeleteAddressSetData = idOnlySchema(
+  'DeleteAddressSetData',
+  'addressSetId',
+  'The address set id',
+);
+export const DeleteSecurityGroupData = idOnlySchema(
+  'DeleteSecurityGroupData',
+  'groupId',
+  'The security group id',
+);
 export const PrepareMigrationData = idOnlySchema(
   'PrepareMigrationData',
   'migrationId',

@@ -1,4 +1,5 @@
 export * from './acl.schemas.js';
+export * from './address-set.schemas.js';
 export * from './bond.schemas.js';
 export * from './command-schemas.js';
 export * from './fields.js';
@@ -9,5 +10,6 @@ export * from './mirror.schemas.js';
 export * from './network.schemas.js';
 export * from './pool.schemas.js';
 export * from './scope.schemas.js';
+export * from './security-group.schemas.js';
 export * from './vif.schemas.js';
 export * from './vm.schemas.js';

@@ -1,4 +1,4 @@
-import { NETWORK_PURPOSES } from '@pool/domain';
+import { ACL_DEFAULT_POLICIES, NETWORK_PURPOSES } from '@pool/domain';
 import { EnumField, IdField, IntField, MAX_TOKEN, NameField, TextField } from './fields.js';
 
 class NetworkCommon {
@@ -73,6 +73,18 @@ export class UpdateNetworkData {
 
   @IntField({ description: 'A new MTU, 68–9216', presence: 'optional', minimum: 68, maximum: 9216 })
   mtu?: number;
+}
+
+export class SetNetworkAclDefaultData {
+  @IdField({ description: 'The network id' })
+  networkId!: string;
+
+  @EnumField(ACL_DEFAULT_POLICIES, {
+    description:
+      'What its ports do with IP traffic no rule allows: `allow` (every network at first) or ' +
+      '`deny` (replies to allowed connections, DHCP and IPv6 neighbour discovery still pass)',
+  })
+  defaultPolicy!: string;
 }
 
 /** CreateNetwork's data is one of the two, by `kind`. */

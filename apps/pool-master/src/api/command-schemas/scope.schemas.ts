@@ -20,13 +20,25 @@ export class VifScopeData {
   vifId!: string;
 }
 
-/** Checked when `kind` is neither, so the error names `kind` alone. */
-class UnknownScopeData {
-  @EnumField(['network', 'vif'], { description: 'network or vif' })
-  kind!: string;
+export class GroupScopeData {
+  @EnumField(['group'], { description: 'Applies to each member VIF of a security group' })
+  kind!: 'group';
+
+  @IdField({ description: 'The security group id' })
+  groupId!: string;
 }
 
-const SCOPES: Record<string, new () => object> = { network: NetworkScopeData, vif: VifScopeData };
+const SCOPES: Record<string, new () => object> = {
+  network: NetworkScopeData,
+  vif: VifScopeData,
+  group: GroupScopeData,
+};
+
+/** Checked when `kind` is none of them, so the error names `kind` alone. */
+class UnknownScopeData {
+  @EnumField(Object.keys(SCOPES), { description: Object.keys(SCOPES).join(', ') })
+  kind!: string;
+}
 
 /** Turns the raw scope into the class its `kind` names; a non-object stays as it is. */
 const toScope = (raw: unknown): unknown => {
@@ -37,12 +49,12 @@ const toScope = (raw: unknown): unknown => {
   return plainToInstance(schema, raw);
 };
 
-/** A network or VIF scope, discriminated by `kind` (`setupOpenApi` registers both models). */
+/** A network, VIF or group scope, by `kind` (`setupOpenApi` registers the models). */
 export const ScopeField = (description: string): PropertyDecorator =>
   applyDecorators(
     ApiProperty({
       description,
-      oneOf: [{ $ref: getSchemaPath(NetworkScopeData) }, { $ref: getSchemaPath(VifScopeData) }],
+      oneOf: Object.values(SCOPES).map((scope) => ({ $ref: getSchemaPath(scope) })),
     }),
     IsDefined({ message: 'is required' }),
     IsObject({ message: 'must be an object' }),

@@ -17,7 +17,7 @@ export class AclsController {
 
   @Post()
   @ApiCommand('CreateAclRule', {
-    summary: 'Create a pool-wide ACL rule on a network or a VIF',
+    summary: 'Create a pool-wide ACL rule on a network, a VIF or a security group',
     body: CreateAclRuleBody,
     created: true,
   })

@@ -1,4 +1,4 @@
-import { Delete, Inject, Param, Patch, Post } from '@nestjs/common';
+import { Delete, Inject, Param, Patch, Post, Put } from '@nestjs/common';
 import { ApiExtraModels, ApiParam, getSchemaPath } from '@nestjs/swagger';
 import { type CommandEnvelope, type CommandOutcome } from '@pool/contracts';
 import { RequireRole } from '@pool/platform';
@@ -7,7 +7,12 @@ import { CommandBody, withNewId, withPath } from '../http/command-body.js';
 import { Envelope } from '../http/envelope.js';
 import { PoolIdPipe } from '../http/pool-id.pipe.js';
 import { ApiCommand } from '../openapi/api-command.decorator.js';
-import { ExternalNetworkBody, PrivateNetworkBody, UpdateNetworkBody } from '../openapi/bodies.js';
+import {
+  ExternalNetworkBody,
+  NetworkAclDefaultBody,
+  PrivateNetworkBody,
+  UpdateNetworkBody,
+} from '../openapi/bodies.js';
 import { command, CommandController } from './command-route.js';
 
 @CommandController('pools/:pool/networks', 'networks')
@@ -53,6 +58,22 @@ export class NetworksController {
   ): Promise<CommandOutcome> {
     const data = withPath(body, { networkId: network });
     return this.commands.execute(pool, command('UpdateNetwork', data), envelope);
+  }
+
+  @Put(':network/acl-default')
+  @ApiParam({ name: 'network', description: 'The network id' })
+  @ApiCommand('SetNetworkAclDefault', {
+    summary: "Set the default policy of a network's ports: allow, or deny what no rule allows",
+    body: NetworkAclDefaultBody,
+  })
+  setAclDefault(
+    @Param('pool', PoolIdPipe) pool: string,
+    @Param('network') network: string,
+    @CommandBody() body: Record<string, unknown>,
+    @Envelope() envelope: CommandEnvelope,
+  ): Promise<CommandOutcome> {
+    const data = withPath(body, { networkId: network });
+    return this.commands.execute(pool, command('SetNetworkAclDefault', data), envelope);
   }
 
   @Delete(':network')

@@ -2,11 +2,13 @@ import { type Type } from '@nestjs/common';
 import { IntersectionType, OmitType, PartialType, PickType } from '@nestjs/swagger';
 import {
   CreateAclRuleData,
+  CreateAddressSetData,
   CreateBondData,
   CreateExternalNetworkData,
   CreateMirrorData,
   CreatePoolData,
   CreatePrivateNetworkData,
+  CreateSecurityGroupData,
   CreateVifData,
   CreateVmData,
   EnumField,
@@ -14,7 +16,10 @@ import {
   JoinHostData,
   RenameVmData,
   RequestMigrationData,
+  SetNetworkAclDefaultData,
+  SetSecurityGroupPolicyData,
   StartVmData,
+  UpdateAddressSetData,
   UpdateNetworkData,
   UpdateVifData,
 } from '../command-schemas/index.js';
@@ -45,6 +50,17 @@ export class CreateVifBody extends withOptionalId(
 export class UpdateVifBody extends OmitType(UpdateVifData, ['vifId'] as const) {}
 export class CreateAclRuleBody extends withOptionalId(CreateAclRuleData, 'ruleId') {}
 export class CreateMirrorBody extends withOptionalId(CreateMirrorData, 'mirrorId') {}
+export class CreateAddressSetBody extends withOptionalId(CreateAddressSetData, 'addressSetId') {}
+export class UpdateAddressSetBody extends OmitType(UpdateAddressSetData, [
+  'addressSetId',
+] as const) {}
+export class CreateSecurityGroupBody extends withOptionalId(CreateSecurityGroupData, 'groupId') {}
+export class SecurityGroupPolicyBody extends OmitType(SetSecurityGroupPolicyData, [
+  'groupId',
+] as const) {}
+export class NetworkAclDefaultBody extends OmitType(SetNetworkAclDefaultData, [
+  'networkId',
+] as const) {}
 export class MigrateVmBody extends withOptionalId(
   OmitType(RequestMigrationData, ['vmId'] as const),
   'migrationId',

@@ -11,7 +11,8 @@ export function setupOpenApi(app: INestApplication): void {
     .setTitle('poolnet pool master')
     .setDescription(
       'Configure a pool of hypervisor hosts: hosts, PIFs, bonds, networks, VMs, VIFs, ACL rules, ' +
-        "mirrors, migrations. Every change is a command appended to the pool's event log; errors " +
+        'security groups, address sets, mirrors, migrations. Every change is a command ' +
+        "appended to the pool's event log; errors " +
         'answer { statusCode, code, message, details }.',
     )
     .setVersion('1')
