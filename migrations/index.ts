@@ -2,6 +2,7 @@ import { CreateEventLog1764028800000 } from './1764028800000-CreateEventLog.js';
 import { CreateReadModels1764115200000 } from './1764115200000-CreateReadModels.js';
 import { AppendPlansUseIndexes1765584000000 } from './1765584000000-AppendPlansUseIndexes.js';
 import { CreateAclCounters1765670400000 } from './1765670400000-CreateAclCounters.js';
+import { CreateSecurityGroupReadModels1765756800000 } from './1765756800000-CreateSecurityGroupReadModels.js';
 import { IdempotencyFingerprints1765843200000 } from './1765843200000-IdempotencyFingerprints.js';
 
 /** Every migration, in order. Listed by hand so ESM builds need no glob loader. */
@@ -10,5 +11,6 @@ export const migrations = [
   CreateReadModels1764115200000,
   AppendPlansUseIndexes1765584000000,
   CreateAclCounters1765670400000,
+  CreateSecurityGroupReadModels1765756800000,
   IdempotencyFingerprints1765843200000,
 ];

@@ -200,6 +200,8 @@ describe('pools', () => {
     const byId = Object.fromEntries(body.networks.map((n: Json) => [n.id, n]));
     expect(Object.keys(byId).sort()).toEqual(['n-priv', 'n-storage', 'n-vm']);
     expect(byId['n-vm']).toMatchObject({ kind: 'external', vlan: 100, mtu: 9000 });
+    expect(byId['n-vm'].aclDefault).toBe('deny');
+    expect(byId['n-priv'].aclDefault).toBe('allow');
     expect(byId['n-vm'].uplinks).toEqual([
       { hostId: 'h1', device: 'eth0' },
       { hostId: 'h2', device: 'eth0' },
@@ -252,9 +254,14 @@ describe('hosts, networks, VMs, addresses', () => {
     const networks = await get('/api/pools/alpha/networks?limit=2');
     expect(networks.body.items.map((n: Json) => n.id)).toEqual(['n-priv', 'n-storage']);
     const last = await get(`/api/pools/alpha/networks?limit=2&cursor=${networks.body.nextCursor}`);
-    expect(last.body.items.map((n: Json) => n.id)).toEqual(['n-vm']);
+    expect(last.body.items.map((n: Json) => [n.id, n.aclDefault])).toEqual([['n-vm', 'deny']]);
     const storage = await get('/api/pools/alpha/networks/n-storage');
-    expect(storage.body).toMatchObject({ purpose: 'storage', device: 'eth0', vlan: 200 });
+    expect(storage.body).toMatchObject({
+      purpose: 'storage',
+      device: 'eth0',
+      vlan: 200,
+      aclDefault: 'allow',
+    });
     expect((await get('/api/pools/alpha/networks/n-gone')).status).toBe(404);
   });
 
@@ -361,15 +368,48 @@ describe('migrations, policy, advice', () => {
 
   it('lists ACL rules and mirrors left after deletions and cascades', async () => {
     const acls = await get('/api/pools/alpha/acls');
+    const none = { cidr: null, addressSetId: null, remoteGroupId: null };
+    const noHits = { packets: 0, bytes: 0, hosts: [] };
     expect(acls.body.items).toEqual([
       {
         id: 'acl1',
         scope: { kind: 'network', networkId: 'n-vm' },
         direction: 'ingress',
         priority: 100,
-        match: { protocol: 'tcp', cidr: '10.0.0.0/8', portFrom: 22, portTo: 22 },
+        match: { ...none, protocol: 'tcp', cidr: '10.0.0.0/8', portFrom: 22, portTo: 22 },
         action: 'allow',
-        hits: { packets: 0, bytes: 0, hosts: [] },
+        stateless: false,
+        hits: noHits,
+      },
+      {
+        id: 'sg-db-pg',
+        scope: { kind: 'group', groupId: 'sg-db' },
+        direction: 'ingress',
+        priority: 100,
+        match: { ...none, protocol: 'tcp', remoteGroupId: 'sg-web', portFrom: 5432, portTo: 5432 },
+        action: 'allow',
+        stateless: true,
+        hits: noHits,
+      },
+      {
+        id: 'sg-web-https',
+        scope: { kind: 'group', groupId: 'sg-web' },
+        direction: 'ingress',
+        priority: 100,
+        match: { ...none, protocol: 'tcp', addressSetId: 'as-admin', portFrom: 443, portTo: 443 },
+        action: 'allow',
+        stateless: false,
+        hits: noHits,
+      },
+      {
+        id: 'sg-web-out',
+        scope: { kind: 'group', groupId: 'sg-web' },
+        direction: 'egress',
+        priority: 100,
+        match: { ...none, protocol: 'any', portFrom: null, portTo: null },
+        action: 'allow',
+        stateless: false,
+        hits: noHits,
       },
     ]);
     const mirrors = await get('/api/pools/alpha/mirrors');
@@ -381,6 +421,50 @@ describe('migrations, policy, advice', () => {
         destinationVifId: 'vif1b',
       },
     ]);
+  });
+
+  it('lists address sets and security groups with members, policy and rule count', async () => {
+    const sets = await get('/api/pools/alpha/address-sets');
+    expect(sets.body).toEqual({
+      items: [
+        {
+          addressSetId: 'as-admin',
+          name: 'admins',
+          cidrs: ['10.0.0.0/8', '192.168.10.5/32', '2001:db8::/32'],
+        },
+      ],
+      nextCursor: null,
+    });
+    // sg-gone went with its rule and mirror; vif3 left sg-web, vif4 went with its VM.
+    const groups = await get('/api/pools/alpha/security-groups');
+    expect(groups.body.items).toEqual([
+      { groupId: 'sg-db', name: 'db', defaultPolicy: 'allow', vifIds: ['vif3'], ruleCount: 1 },
+      {
+        groupId: 'sg-web',
+        name: 'web',
+        defaultPolicy: 'deny',
+        vifIds: ['vif1', 'vif2'],
+        ruleCount: 2,
+      },
+    ]);
+    const first = await get('/api/pools/alpha/security-groups?limit=1');
+    expect(first.body.items.map((g: Json) => g.groupId)).toEqual(['sg-db']);
+    const next = await get(
+      `/api/pools/alpha/security-groups?limit=1&cursor=${first.body.nextCursor}`,
+    );
+    expect(next.body).toEqual({ items: [groups.body.items[1]], nextCursor: null });
+    expect((await get('/api/pools/beta/security-groups')).body).toEqual({
+      items: [],
+      nextCursor: null,
+    });
+    expect((await get('/api/pools/beta/address-sets')).body.items).toEqual([]);
+    for (const list of ['address-sets', 'security-groups']) {
+      expect(await get(`/api/pools/nope/${list}`)).toMatchObject({
+        status: 404,
+        body: { code: 'POOL_NOT_FOUND' },
+      });
+      expect((await get(`/api/pools/alpha/${list}?limit=0`)).status).toBe(400);
+    }
   });
 
   it('advises where traffic types share a NIC', async () => {
@@ -540,6 +624,8 @@ describe('documents and commands', () => {
       '/api/pools',
       '/api/pools/{pool}/switch',
       '/api/pools/{pool}/addresses',
+      '/api/pools/{pool}/address-sets',
+      '/api/pools/{pool}/security-groups',
       '/api/pools/{pool}/stream',
     ]) {
       expect(Object.keys(body.paths)).toContain(path);

@@ -4,6 +4,7 @@ import { HostsController } from './controllers/hosts.controller.js';
 import { InventoryController } from './controllers/inventory.controller.js';
 import { PolicyController } from './controllers/policy.controller.js';
 import { PoolsController } from './controllers/pools.controller.js';
+import { SecurityGroupsController } from './controllers/security-groups.controller.js';
 import { ChangeFeed } from './stream/change-feed.js';
 import { StreamController } from './stream/stream.controller.js';
 
@@ -16,6 +17,7 @@ import { StreamController } from './stream/stream.controller.js';
     HostsController,
     InventoryController,
     PolicyController,
+    SecurityGroupsController,
   ],
   providers: [ChangeFeed],
   exports: [ChangeFeed],

@@ -1,5 +1,6 @@
 import pg from 'pg';
-import { getMetadataArgsStorage } from 'typeorm';
+import { DataSource, getMetadataArgsStorage } from 'typeorm';
+import { CreateSecurityGroupReadModels1765756800000 } from '../../../../migrations/1765756800000-CreateSecurityGroupReadModels.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase } from '../../../../test/support/databases.js';
 import { READ_MODEL_ENTITIES } from './read-model-tables.js';
@@ -56,6 +57,30 @@ describe('read-model schema', () => {
         keys.map((k) => k.column),
         `${table} primary key`,
       ).toEqual(primary);
+    }
+  });
+
+  it('the security-group migration empties the log-derived tables and their checkpoint, so the projector rebuilds them', async () => {
+    const migration = new CreateSecurityGroupReadModels1765756800000();
+    const source = await new DataSource({ type: 'postgres', url: database.url }).initialize();
+    const runner = source.createQueryRunner();
+    try {
+      // A deployment before it: rows written without group scopes, remotes or stateless.
+      await migration.down(runner);
+      await db.query(`INSERT INTO rm_vms (pool_id, id, name, power_state, host_id)
+                      VALUES ('p', 'vm1', 'vm1', 'halted', NULL)`);
+      await db.query(`INSERT INTO rm_checkpoints
+                        (projection, log_epoch, transaction_id, global_position, events, updated_at)
+                      VALUES ('read-models', 1, 10, 5, 5, now()), ('other', 1, 10, 5, 5, now())`);
+      await migration.up(runner);
+      expect((await db.query('SELECT * FROM rm_vms')).rows).toEqual([]);
+      const { rows } = await db.query<{ projection: string }>(
+        'SELECT projection FROM rm_checkpoints',
+      );
+      expect(rows).toEqual([{ projection: 'other' }]);
+    } finally {
+      await runner.release();
+      await source.destroy();
     }
   });
 });

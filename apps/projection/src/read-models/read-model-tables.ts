@@ -11,6 +11,11 @@ import { MigrationRow } from './entities/migration-row.entity.js';
 import { NetworkRow } from './entities/network-row.entity.js';
 import { AclRuleRow, MirrorRow } from './entities/policy-rows.entity.js';
 import { PoolRow } from './entities/pool-row.entity.js';
+import {
+  AddressSetRow,
+  SecurityGroupMemberRow,
+  SecurityGroupRow,
+} from './entities/security-group-rows.entity.js';
 import { AddressRow, VifRow, VmRow } from './entities/vm-rows.entity.js';
 
 /** What a change to a table means to a listener of `GET /api/pools/:pool/stream`. */
@@ -24,6 +29,8 @@ export const CHANGE_KINDS = [
   'mirrors',
   'migrations',
   'addresses',
+  'address-sets',
+  'security-groups',
 ] as const;
 export type ChangeKind = (typeof CHANGE_KINDS)[number];
 
@@ -74,6 +81,9 @@ export const LOG_TABLES = {
   vms: tableOf(VmRow, 'vms'),
   vifs: tableOf(VifRow, 'vifs'),
   addresses: tableOf(AddressRow, 'addresses'),
+  addressSets: tableOf(AddressSetRow, 'address-sets'),
+  securityGroups: tableOf(SecurityGroupRow, 'security-groups'),
+  securityGroupMembers: tableOf(SecurityGroupMemberRow, 'security-groups'),
   aclRules: tableOf(AclRuleRow, 'acls'),
   mirrors: tableOf(MirrorRow, 'mirrors'),
   migrations: tableOf(MigrationRow, 'migrations'),
@@ -94,6 +104,9 @@ export interface LogRows {
   vms: VmRow;
   vifs: VifRow;
   addresses: AddressRow;
+  addressSets: AddressSetRow;
+  securityGroups: SecurityGroupRow;
+  securityGroupMembers: SecurityGroupMemberRow;
   aclRules: AclRuleRow;
   mirrors: MirrorRow;
   migrations: MigrationRow;
@@ -111,6 +124,9 @@ export const READ_MODEL_ENTITIES = [
   VmRow,
   VifRow,
   AddressRow,
+  AddressSetRow,
+  SecurityGroupRow,
+  SecurityGroupMemberRow,
   AclRuleRow,
   MirrorRow,
   MigrationRow,

@@ -75,6 +75,11 @@ export class SwitchNetworkModel {
   @ApiProperty({ enum: ['external', 'private'] }) kind!: string;
   @ApiProperty({ type: 'integer', nullable: true }) vlan!: number | null;
   @ApiProperty({ type: 'integer' }) mtu!: number;
+  @ApiProperty({
+    enum: ['allow', 'deny'],
+    description: 'deny: its ports drop IP traffic no rule allows (replies to allowed traffic pass)',
+  })
+  aclDefault!: string;
   @ApiProperty({ type: () => UplinkModel, isArray: true }) uplinks!: UplinkModel[];
   @ApiProperty({ type: () => SwitchPortModel, isArray: true }) ports!: SwitchPortModel[];
 }
@@ -144,6 +149,11 @@ export class NetworkModel {
   @ApiProperty({ type: String, nullable: true }) device!: string | null;
   @ApiProperty({ type: 'integer', nullable: true }) vlan!: number | null;
   @ApiProperty({ type: 'integer' }) mtu!: number;
+  @ApiProperty({
+    enum: ['allow', 'deny'],
+    description: 'deny: its ports drop IP traffic no rule allows (replies to allowed traffic pass)',
+  })
+  aclDefault!: string;
   @ApiProperty({ type: () => UplinkModel, isArray: true }) uplinks!: UplinkModel[];
 }
 
@@ -203,14 +213,25 @@ export class MigrationModel {
 }
 
 export class ScopeModel {
-  @ApiProperty({ enum: ['network', 'vif'] }) kind!: string;
+  @ApiProperty({ enum: ['network', 'vif', 'group'] }) kind!: string;
   @ApiPropertyOptional() networkId?: string;
   @ApiPropertyOptional() vifId?: string;
+  @ApiPropertyOptional({ description: 'A security group: each of its member VIFs' })
+  groupId?: string;
 }
 
+/** The remote side is at most one of cidr, addressSetId and remoteGroupId; none: any address. */
 export class AclMatchModel {
   @ApiProperty({ enum: ['any', 'tcp', 'udp', 'icmp'] }) protocol!: string;
   @ApiProperty({ type: String, nullable: true }) cidr!: string | null;
+  @ApiProperty({ type: String, nullable: true, description: "An address set's CIDRs" })
+  addressSetId!: string | null;
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description: "Every address of a security group's member VIFs",
+  })
+  remoteGroupId!: string | null;
   @ApiProperty({ type: 'integer', nullable: true }) portFrom!: number | null;
   @ApiProperty({ type: 'integer', nullable: true }) portTo!: number | null;
 }
@@ -235,11 +256,39 @@ export class AclRuleModel {
   @ApiProperty({ type: 'integer' }) priority!: number;
   @ApiProperty({ type: () => AclMatchModel }) match!: AclMatchModel;
   @ApiProperty({ enum: ['allow', 'drop'] }) action!: string;
+  @ApiProperty({ description: 'Allowed packets are not tracked: replies need their own rule' })
+  stateless!: boolean;
   @ApiProperty({
     type: () => RuleHitsModel,
     description: 'Packets and bytes the rule passed or dropped, as hosts last reported them',
   })
   hits!: RuleHitsModel;
+}
+
+export class AddressSetModel {
+  @ApiProperty() addressSetId!: string;
+  @ApiProperty() name!: string;
+  @ApiProperty({
+    type: String,
+    isArray: true,
+    example: ['10.0.0.0/8', '2001:db8::/32'],
+    description: 'Canonical CIDRs, IPv4 first; may be empty (matches nothing)',
+  })
+  cidrs!: string[];
+}
+
+export class SecurityGroupModel {
+  @ApiProperty() groupId!: string;
+  @ApiProperty() name!: string;
+  @ApiProperty({
+    enum: ['allow', 'deny'],
+    description: "deny: members drop IP traffic no rule allows, whatever their network's policy",
+  })
+  defaultPolicy!: string;
+  @ApiProperty({ type: String, isArray: true, description: 'Member VIFs, in id order' })
+  vifIds!: string[];
+  @ApiProperty({ type: 'integer', description: 'ACL rules scoped to the group' })
+  ruleCount!: number;
 }
 
 export class MirrorModel {
@@ -294,6 +343,8 @@ export const READ_API_MODELS = [
   AclRuleModel,
   RuleHitsModel,
   HostRuleHitsModel,
+  AddressSetModel,
+  SecurityGroupModel,
   MirrorModel,
   CounterModel,
   AdviceModel,

@@ -7,7 +7,7 @@ import { NetworkRow } from '../../read-models/entities/network-row.entity.js';
 import { VifRow, VmRow } from '../../read-models/entities/vm-rows.entity.js';
 import type { AddressesQuery, ListQuery, VmsQuery } from '../dto/list-queries.js';
 import { decodeCursor, DEFAULT_LIMIT, toPage, type Page } from '../http/pagination.js';
-import type { AddressView, NetworkView, VmView } from './read-views.js';
+import type { AclDefault, AddressView, NetworkView, VmView } from './read-views.js';
 import { keysetPage, mapPage } from './keyset-page.js';
 import {
   extraIpsOf,
@@ -37,6 +37,7 @@ async function networkViews(
     device: n.device,
     vlan: n.vlan,
     mtu: n.mtu,
+    aclDefault: n.aclDefault as AclDefault,
     uplinks: uplinks
       .filter((u) => u.networkId === n.id)
       .map((u) => ({ hostId: u.hostId, device: u.device })),

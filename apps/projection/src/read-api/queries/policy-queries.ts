@@ -19,8 +19,11 @@ import type {
 } from './read-views.js';
 import { iso, num, numOrNull, requirePool } from './sql-fragments.js';
 
-const scope = (kind: string, id: string): ScopeView =>
-  kind === 'network' ? { kind: 'network', networkId: id } : { kind: 'vif', vifId: id };
+const scope = (kind: string, id: string): ScopeView => {
+  if (kind === 'network') return { kind: 'network', networkId: id };
+  if (kind === 'group') return { kind: 'group', groupId: id };
+  return { kind: 'vif', vifId: id };
+};
 
 /** Newest first: by the version that requested them. */
 export async function listMigrations(
@@ -81,8 +84,16 @@ export async function listAcls(
       scope: scope(r.scopeKind, r.scopeId),
       direction: r.direction,
       priority: r.priority,
-      match: { protocol: r.protocol, cidr: r.cidr, portFrom: r.portFrom, portTo: r.portTo },
+      match: {
+        protocol: r.protocol,
+        cidr: r.cidr,
+        addressSetId: r.addressSetId,
+        remoteGroupId: r.remoteGroupId,
+        portFrom: r.portFrom,
+        portTo: r.portTo,
+      },
       action: r.action,
+      stateless: r.stateless,
       hits: hits.get(r.id) ?? { packets: 0, bytes: 0, hosts: [] },
     })),
   );

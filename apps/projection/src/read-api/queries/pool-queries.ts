@@ -3,7 +3,14 @@ import { PoolRow } from '../../read-models/entities/pool-row.entity.js';
 import type { Page } from '../http/pagination.js';
 import { keysetPage, mapPage } from './keyset-page.js';
 import type { ListQuery } from '../dto/list-queries.js';
-import type { PoolSummaryView, PoolView, SwitchPortView, SwitchView } from './read-views.js';
+import type {
+  AclDefault,
+  NetworkView,
+  PoolSummaryView,
+  PoolView,
+  SwitchPortView,
+  SwitchView,
+} from './read-views.js';
 import {
   extraIpsSql,
   ipsOf,
@@ -55,10 +62,12 @@ interface PortRow {
 export async function getSwitch(db: DataSource, pool: string): Promise<SwitchView> {
   const version = await requirePool(db, pool);
   const networks = await db.query<
-    { id: string; name: string; kind: 'external' | 'private'; vlan: number | null; mtu: number }[]
-  >('SELECT id, name, kind, vlan, mtu FROM rm_networks WHERE pool_id = $1 ORDER BY name, id', [
-    pool,
-  ]);
+    (Pick<NetworkView, 'id' | 'name' | 'kind' | 'vlan' | 'mtu'> & { acl_default: AclDefault })[]
+  >(
+    `SELECT id, name, kind, vlan, mtu, acl_default FROM rm_networks
+      WHERE pool_id = $1 ORDER BY name, id`,
+    [pool],
+  );
   const uplinks = await db.query<{ network_id: string; host_id: string; device: string }[]>(
     'SELECT network_id, host_id, device FROM rm_uplinks WHERE pool_id = $1 ORDER BY host_id',
     [pool],
@@ -80,6 +89,7 @@ export async function getSwitch(db: DataSource, pool: string): Promise<SwitchVie
       kind: n.kind,
       vlan: n.vlan,
       mtu: n.mtu,
+      aclDefault: n.acl_default,
       uplinks: uplinks
         .filter((u) => u.network_id === n.id)
         .map((u) => ({ hostId: u.host_id, device: u.device })),

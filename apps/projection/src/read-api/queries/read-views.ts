@@ -2,6 +2,8 @@
 
 import type { VifPolicyView, VmVifView } from '@pool/contracts';
 
+export type { AddressSetView, SecurityGroupView } from '@pool/contracts';
+
 export interface PoolSummaryView {
   id: string;
   name: string;
@@ -34,6 +36,9 @@ export interface UplinkView {
   device: string;
 }
 
+/** What a port does with IP traffic no rule decides (a network's, a security group's). */
+export type AclDefault = 'allow' | 'deny';
+
 export interface NetworkView {
   id: string;
   name: string;
@@ -42,6 +47,8 @@ export interface NetworkView {
   device: string | null;
   vlan: number | null;
   mtu: number;
+  /** deny: its ports drop IP traffic no rule allows (replies to allowed traffic pass). */
+  aclDefault: AclDefault;
   uplinks: UplinkView[];
 }
 
@@ -119,15 +126,28 @@ export interface MigrationView {
   };
 }
 
-export type ScopeView = { kind: 'network'; networkId: string } | { kind: 'vif'; vifId: string };
+export type ScopeView =
+  | { kind: 'network'; networkId: string }
+  | { kind: 'vif'; vifId: string }
+  | { kind: 'group'; groupId: string };
 
 export interface AclRuleView {
   id: string;
   scope: ScopeView;
   direction: string;
   priority: number;
-  match: { protocol: string; cidr: string | null; portFrom: number | null; portTo: number | null };
+  /** The remote side is at most one of cidr, addressSetId, remoteGroupId; none: any address. */
+  match: {
+    protocol: string;
+    cidr: string | null;
+    addressSetId: string | null;
+    remoteGroupId: string | null;
+    portFrom: number | null;
+    portTo: number | null;
+  };
   action: string;
+  /** Allowed packets are not tracked: their replies need a rule of their own. */
+  stateless: boolean;
   /** What the rule passed or dropped, as hosts last reported it: in total and per host. */
   hits: RuleHitsView;
 }

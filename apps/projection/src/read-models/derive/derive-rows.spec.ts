@@ -181,10 +181,65 @@ describe('row derivation', () => {
       'acl:acl3',
       'mirror:m2',
       'mirror:m3',
+      'address-set:as-gone',
+      'security-group:sg-gone',
+      'acl:sg-gone-in',
+      'mirror:m-gone',
     ]) {
       expect(deriveGroup(fold, group)).toEqual({});
     }
     expect(deriveGroup(fold, 'acl:acl1').aclRules).toHaveLength(1);
+  });
+
+  it('derives address sets, security groups with their members, and rules on groups', () => {
+    const fold = scripted();
+    expect(deriveGroup(fold, 'address-set:as-admin')).toEqual({
+      addressSets: [
+        {
+          poolId: 'p1',
+          id: 'as-admin',
+          name: 'admins',
+          cidrs: ['10.0.0.0/8', '192.168.10.5/32', '2001:db8::/32'],
+        },
+      ],
+    });
+    // vif3 was removed, vif4 left with its VM: the members that remain.
+    expect(deriveGroup(fold, 'security-group:sg-web')).toEqual({
+      securityGroups: [{ poolId: 'p1', id: 'sg-web', name: 'web', defaultPolicy: 'deny' }],
+      securityGroupMembers: [
+        { poolId: 'p1', groupId: 'sg-web', vifId: 'vif1' },
+        { poolId: 'p1', groupId: 'sg-web', vifId: 'vif2' },
+      ],
+    });
+    expect(deriveGroup(fold, 'acl:sg-web-https').aclRules).toEqual([
+      expect.objectContaining({
+        scopeKind: 'group',
+        scopeId: 'sg-web',
+        cidr: null,
+        addressSetId: 'as-admin',
+        remoteGroupId: null,
+        stateless: false,
+      }),
+    ]);
+    expect(deriveGroup(fold, 'acl:sg-db-pg').aclRules).toEqual([
+      expect.objectContaining({ scopeId: 'sg-db', remoteGroupId: 'sg-web', stateless: true }),
+    ]);
+    expect(deriveGroup(fold, 'network:n-vm').networks![0]!.aclDefault).toBe('deny');
+    expect(deriveGroup(fold, 'network:n-priv').networks![0]!.aclDefault).toBe('allow');
+  });
+
+  it('names the groups a membership change touches: the group alone', () => {
+    const fold = scripted();
+    const groups = fold.apply(
+      {
+        type: 'SecurityGroupMemberAdded',
+        schemaVersion: 1,
+        data: { groupId: 'sg-db', vifId: 'vif1' },
+      },
+      fold.version + 1,
+      AT,
+    );
+    expect(groups).toEqual(['pool', 'security-group:sg-db']);
   });
 
   it('names the groups an event touches: a network reaches every host', () => {

@@ -1,4 +1,14 @@
-import type { AclRule, Host, Mirror, Network, Vif, Vm } from '@pool/domain';
+import type {
+  AclRule,
+  AddressSet,
+  Host,
+  Mirror,
+  Network,
+  Scope,
+  SecurityGroup,
+  Vif,
+  Vm,
+} from '@pool/domain';
 import type { LogRows, LogTableName } from '../read-model-tables.js';
 import { adviceFor, bondsByMember, trafficByDevice, uplinkDevice } from './traffic.js';
 import type { GroupKey, MigrationRecord, PoolFold } from './pool-fold.js';
@@ -33,6 +43,14 @@ export function deriveGroup(fold: PoolFold, group: GroupKey): GroupRows {
     case 'acl': {
       const rule = state.aclRules.get(id);
       return rule ? { aclRules: [aclRow(fold.poolId, rule)] } : {};
+    }
+    case 'address-set': {
+      const set = state.addressSets.get(id);
+      return set ? { addressSets: [addressSetRow(fold.poolId, set)] } : {};
+    }
+    case 'security-group': {
+      const group = state.securityGroups.get(id);
+      return group ? securityGroupRows(fold.poolId, group) : {};
     }
     case 'mirror': {
       const mirror = state.mirrors.get(id);
@@ -133,6 +151,7 @@ export const networkRow = (poolId: string, network: Network): LogRows['networks'
   device: network.kind === 'external' ? network.device : null,
   vlan: network.kind === 'external' ? network.vlan : null,
   mtu: network.mtu,
+  aclDefault: network.aclDefault,
 });
 
 function vmRows(fold: PoolFold, vm: Vm): GroupRows {
@@ -168,11 +187,23 @@ function vmRows(fold: PoolFold, vm: Vm): GroupRows {
   };
 }
 
+/** The id a scope names, whatever its kind. */
+const scopeId = (scope: Scope): string => {
+  switch (scope.kind) {
+    case 'network':
+      return scope.networkId;
+    case 'vif':
+      return scope.vifId;
+    case 'group':
+      return scope.groupId;
+  }
+};
+
 const aclRow = (poolId: string, rule: AclRule): LogRows['aclRules'] => ({
   poolId,
   id: rule.id,
   scopeKind: rule.scope.kind,
-  scopeId: rule.scope.kind === 'network' ? rule.scope.networkId : rule.scope.vifId,
+  scopeId: scopeId(rule.scope),
   direction: rule.direction,
   priority: rule.priority,
   protocol: rule.match.protocol,
@@ -180,13 +211,29 @@ const aclRow = (poolId: string, rule: AclRule): LogRows['aclRules'] => ({
   portFrom: rule.match.portFrom,
   portTo: rule.match.portTo,
   action: rule.action,
+  addressSetId: rule.match.addressSetId,
+  remoteGroupId: rule.match.remoteGroupId,
+  stateless: rule.stateless,
+});
+
+const addressSetRow = (poolId: string, set: AddressSet): LogRows['addressSets'] => ({
+  poolId,
+  id: set.id,
+  name: set.name,
+  cidrs: [...set.cidrs],
+});
+
+/** A group and one row per member VIF: a member leaving deletes its row by the diff. */
+const securityGroupRows = (poolId: string, group: SecurityGroup): GroupRows => ({
+  securityGroups: [{ poolId, id: group.id, name: group.name, defaultPolicy: group.defaultPolicy }],
+  securityGroupMembers: group.vifIds.map((vifId) => ({ poolId, groupId: group.id, vifId })),
 });
 
 const mirrorRow = (poolId: string, mirror: Mirror): LogRows['mirrors'] => ({
   poolId,
   id: mirror.id,
   sourceKind: mirror.source.kind,
-  sourceId: mirror.source.kind === 'network' ? mirror.source.networkId : mirror.source.vifId,
+  sourceId: scopeId(mirror.source),
   direction: mirror.direction,
   destinationVifId: mirror.destinationVifId,
 });

@@ -20,7 +20,8 @@ export interface MigrationRecord {
 
 /**
  * Names a set of rows derived together (see derive-rows.ts): `pool`, `host:<id>`,
- * `network:<id>`, `vm:<id>`, `acl:<id>`, `mirror:<id>`, `migration:<id>`.
+ * `network:<id>`, `vm:<id>`, `acl:<id>`, `address-set:<id>`, `security-group:<id>`,
+ * `mirror:<id>`, `migration:<id>`.
  */
 export type GroupKey = string;
 
@@ -56,6 +57,8 @@ export class PoolFold {
       ...[...state.networks.keys()].map((id) => `network:${id}`),
       ...[...state.vms.keys()].map((id) => `vm:${id}`),
       ...[...state.aclRules.keys()].map((id) => `acl:${id}`),
+      ...[...state.addressSets.keys()].map((id) => `address-set:${id}`),
+      ...[...state.securityGroups.keys()].map((id) => `security-group:${id}`),
       ...[...state.mirrors.keys()].map((id) => `mirror:${id}`),
       ...[...this.migrations.keys()].map((id) => `migration:${id}`),
     ];
@@ -87,6 +90,7 @@ export class PoolFold {
         break;
       case 'NetworkRenamed':
       case 'NetworkMtuChanged':
+      case 'NetworkAclDefaultChanged':
         groups.push(`network:${event.data.networkId}`);
         break;
       case 'VmCreated':
@@ -106,6 +110,18 @@ export class PoolFold {
       case 'AclRuleCreated':
       case 'AclRuleDeleted':
         groups.push(`acl:${event.data.ruleId}`);
+        break;
+      case 'AddressSetCreated':
+      case 'AddressSetUpdated':
+      case 'AddressSetDeleted':
+        groups.push(`address-set:${event.data.addressSetId}`);
+        break;
+      case 'SecurityGroupCreated':
+      case 'SecurityGroupPolicyChanged':
+      case 'SecurityGroupMemberAdded':
+      case 'SecurityGroupMemberRemoved':
+      case 'SecurityGroupDeleted':
+        groups.push(`security-group:${event.data.groupId}`);
         break;
       case 'MirrorCreated':
       case 'MirrorDeleted':

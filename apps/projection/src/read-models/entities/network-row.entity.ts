@@ -27,4 +27,8 @@ export class NetworkRow {
 
   @Column({ type: 'integer' })
   mtu!: number;
+
+  /** allow or deny: what a port of the network does with traffic no rule allows. */
+  @Column({ name: 'acl_default', type: 'text' })
+  aclDefault!: string;
 }

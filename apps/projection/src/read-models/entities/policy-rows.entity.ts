@@ -8,7 +8,7 @@ export class AclRuleRow {
   @PrimaryColumn({ type: 'text' })
   id!: string;
 
-  /** network or vif. */
+  /** network, vif or group. */
   @Column({ name: 'scope_kind', type: 'text' })
   scopeKind!: string;
 
@@ -35,6 +35,17 @@ export class AclRuleRow {
 
   @Column({ type: 'text' })
   action!: string;
+
+  /* The remote side besides `cidr`: at most one of the three is set; none, any remote. */
+
+  @Column({ name: 'address_set_id', type: 'text', nullable: true })
+  addressSetId!: string | null;
+
+  @Column({ name: 'remote_group_id', type: 'text', nullable: true })
+  remoteGroupId!: string | null;
+
+  @Column({ type: 'boolean' })
+  stateless!: boolean;
 }
 
 @Entity('rm_mirrors')

@@ -64,7 +64,8 @@ export const pifs = (n: number, devices = ['eth0', 'eth1', 'eth2']) =>
 /**
  * Every kind of object, changed and deleted: hosts (one ejected), a bond, PIF roles, networks
  * (one destroyed), VMs and VIFs (one of each destroyed), ACL rules and mirrors (some deleted,
- * some by cascade), a completed and an aborted migration, one still active.
+ * some by cascade), a completed and an aborted migration, one still active, and the security
+ * groups and address sets of scriptSecurityGroups.
  */
 export function scriptFullPool(pool: ScriptedPool): void {
   pool.run('CreatePool', { poolId: pool.poolId, name: `pool ${pool.poolId}` });
@@ -190,7 +191,8 @@ export function scriptFullPool(pool: ScriptedPool): void {
   // Still active: vm1 h1 → h2, prepared.
   pool.run('RequestMigration', { migrationId: 'mig3', vmId: 'vm1', toHostId: 'h2' });
   pool.run('PrepareMigration', { migrationId: 'mig3' });
-  // Deletions: a VIF with an ACL rule and a mirror on it (cascade), a VM, a network, a host.
+  scriptSecurityGroups(pool);
+  // Deletions: a VIF with an ACL rule and a mirror on it (cascade; it leaves its group too), a VM, a network, a host.
   pool.run('StopVm', { vmId: 'vm4' });
   pool.run('DestroyVm', { vmId: 'vm4' });
   pool.run('DestroyNetwork', { networkId: 'n-gone' });
@@ -205,4 +207,72 @@ export function scriptFullPool(pool: ScriptedPool): void {
     mode: 'lacp',
   });
   pool.run('RenamePool', { name: `renamed ${pool.poolId}` });
+}
+
+/**
+ * Address sets (one updated, one deleted), security groups (one deleted with its rule and
+ * mirror by cascade, one keeping a member that is destroyed later), rules scoped to a group
+ * with each kind of remote, a stateless one, and a network turned to default deny.
+ */
+function scriptSecurityGroups(pool: ScriptedPool): void {
+  pool.run('CreateAddressSet', {
+    addressSetId: 'as-admin',
+    name: 'admins',
+    cidrs: ['2001:db8::/32', '10.1.2.3'],
+  });
+  pool.run('UpdateAddressSet', {
+    addressSetId: 'as-admin',
+    cidrs: ['2001:db8::/32', '10.0.0.0/8', '192.168.10.5'],
+  });
+  pool.run('CreateAddressSet', { addressSetId: 'as-gone', name: 'gone', cidrs: [] });
+  pool.run('DeleteAddressSet', { addressSetId: 'as-gone' });
+  pool.run('CreateSecurityGroup', { groupId: 'sg-web', name: 'web' });
+  pool.run('CreateSecurityGroup', { groupId: 'sg-db', name: 'db', defaultPolicy: 'allow' });
+  pool.run('CreateSecurityGroup', { groupId: 'sg-gone', name: 'gone' });
+  for (const [groupId, vifId] of [
+    ['sg-web', 'vif1'],
+    ['sg-web', 'vif2'],
+    ['sg-web', 'vif4'],
+    ['sg-web', 'vif3'],
+    ['sg-db', 'vif3'],
+    ['sg-gone', 'vif2'],
+  ] as const) {
+    pool.run('AddSecurityGroupMember', { groupId, vifId });
+  }
+  pool.run('RemoveSecurityGroupMember', { groupId: 'sg-web', vifId: 'vif3' });
+  pool.run('SetSecurityGroupPolicy', { groupId: 'sg-gone', defaultPolicy: 'allow' });
+  const rule = (ruleId: string, groupId: string, direction: 'ingress' | 'egress', match: object) =>
+    pool.run('CreateAclRule', {
+      ruleId,
+      scope: { kind: 'group', groupId },
+      direction,
+      priority: 100,
+      match: { protocol: 'any', ...match },
+      action: 'allow',
+    });
+  rule('sg-web-https', 'sg-web', 'ingress', {
+    protocol: 'tcp',
+    addressSetId: 'as-admin',
+    portFrom: 443,
+    portTo: 443,
+  });
+  rule('sg-web-out', 'sg-web', 'egress', {});
+  rule('sg-gone-in', 'sg-gone', 'ingress', {});
+  pool.run('CreateAclRule', {
+    ruleId: 'sg-db-pg',
+    scope: { kind: 'group', groupId: 'sg-db' },
+    direction: 'ingress',
+    priority: 100,
+    match: { protocol: 'tcp', remoteGroupId: 'sg-web', portFrom: 5432, portTo: 5432 },
+    action: 'allow',
+    stateless: true,
+  });
+  pool.run('CreateMirror', {
+    mirrorId: 'm-gone',
+    source: { kind: 'group', groupId: 'sg-gone' },
+    direction: 'both',
+    destinationVifId: 'vif1b',
+  });
+  pool.run('DeleteSecurityGroup', { groupId: 'sg-gone' });
+  pool.run('SetNetworkAclDefault', { networkId: 'n-vm', defaultPolicy: 'deny' });
 }
