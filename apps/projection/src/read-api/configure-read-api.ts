@@ -1,13 +1,18 @@
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { IdParamsPipe } from './http/id-params.pipe.js';
 import { ReadApiExceptionFilter } from './http/read-api-exception.filter.js';
 import { READ_API_MODELS } from './openapi/read-api-models.js';
 
 export const OPENAPI_PATH = 'docs';
 
-/** Global error bodies and the OpenAPI document (Swagger UI at /docs, JSON at /docs-json). */
+/**
+ * Global error bodies, ids in paths checked, and the OpenAPI document (Swagger UI at /docs,
+ * JSON at /docs-json).
+ */
 export function configureReadApi(app: NestFastifyApplication): void {
   app.useGlobalFilters(new ReadApiExceptionFilter());
+  app.useGlobalPipes(new IdParamsPipe());
   const config = new DocumentBuilder()
     .setTitle('poolnet projection')
     .setDescription(

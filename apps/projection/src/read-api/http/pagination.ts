@@ -25,7 +25,12 @@ export function decodeCursor(cursor: string | undefined, arity: number): CursorK
   const valid =
     Array.isArray(key) &&
     key.length === arity &&
-    key.every((v) => typeof v === 'string' || (typeof v === 'number' && Number.isFinite(v)));
+    // A NUL is no text PostgreSQL can compare: it would fail the query, not the request.
+    key.every(
+      (v) =>
+        (typeof v === 'string' && !v.includes('\u0000')) ||
+        (typeof v === 'number' && Number.isFinite(v)),
+    );
   if (!valid) {
     throw new BadRequestException({
       code: 'INVALID_CURSOR',
