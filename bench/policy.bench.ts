@@ -336,6 +336,8 @@ interface Result {
   create?: Timed;
   remove?: Timed;
   flows?: FlowCounts;
+  /** Measurements that did not complete, with why. */
+  failures: string[];
   memory?: { benchRssMb: number; heapMb: number; vswitchdRssMb: number; vswitchdPeakMb: number };
 }
 
@@ -350,7 +352,7 @@ async function run(ctx: BenchContext): Promise<void> {
 
   const lab = new NetnsLab(`pnb${process.pid}`);
   const scratch = await mkdtemp(join(tmpdir(), 'poolnet-bench-policy-'));
-  const result: Result = { ports, rules, runs };
+  const result: Result = { ports, rules, runs, failures: [] };
   try {
     await lab.start();
     const host = await lab.addHost(HOST);
@@ -380,16 +382,25 @@ async function run(ctx: BenchContext): Promise<void> {
       vswitchdRssMb: vswitchd.rssKb / 1024,
       vswitchdPeakMb: vswitchd.peakKb / 1024,
     };
-    if (!ctx.signal.aborted) {
-      log('a network-scoped rule created, then deleted');
+    // A measurement that fails (a driver call timing out, a read-back that never completes) is
+    // a result too: it is reported as such and the next one still runs.
+    const attempt = async (what: string, measure: () => Promise<void>) => {
+      if (ctx.signal.aborted) return;
+      log(what);
+      await measure().catch((error: unknown) => {
+        const message = error instanceof Error ? error.message : String(error);
+        log(`  failed: ${message}`);
+        result.failures.push(`${what}: ${message.split('\n')[0]?.slice(0, 400)}`);
+      });
+    };
+    await attempt('a network-scoped rule created, then deleted', async () => {
       const changes = await ruleChanges(env, { without, with: withRule }, runs);
       result.create = changes.create;
       result.remove = changes.remove;
-    }
-    if (!ctx.signal.aborted) {
-      log('a restarted driver over the converged switch');
+    });
+    await attempt('a restarted driver over the switch', async () => {
       result.restart = await boots(env, without, runs, false);
-    }
+    });
     load.end = loadAverage();
     if (ctx.signal.aborted) return;
     const body = render(result, {
@@ -487,6 +498,10 @@ function render(
       rows,
     ),
   );
+  if (r.failures.length > 0) {
+    lines.push('', 'Failed (no figure; each counts as a missed target):', '');
+    for (const failure of r.failures) lines.push(`- ${failure.replace(/`/g, "'")}`);
+  }
   if (r.flows) {
     const f = r.flows;
     const concerns = Object.entries(f.concerns)
