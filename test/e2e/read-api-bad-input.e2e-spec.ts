@@ -14,8 +14,8 @@ import {
 import { verifyReadModels } from '../../apps/projection/src/read-models/verify-read-models.js';
 import { createTestDatabase } from '../support/databases.js';
 import { createTestNats } from '../support/nats.js';
-import { freePort, killStarted, start, waitForHealthy } from '../support/processes.js';
-import { natsUrl } from '../support/services.js';
+import { killStarted } from '../support/processes.js';
+import { startAppProcess } from '../support/pool-master-process.js';
 
 let database: Awaited<ReturnType<typeof createTestDatabase>>;
 let nats: Awaited<ReturnType<typeof createTestNats>>;
@@ -35,19 +35,9 @@ beforeAll(async () => {
   const alpha = new ScriptedPool('alpha');
   scriptFullPool(alpha);
   await alpha.flush(new PostgresEventStore(db));
-  const port = await freePort();
-  base = `http://127.0.0.1:${port}`;
-  const app = start('projection', {
-    DATABASE_URL: database.url,
-    NATS_URL: natsUrl(),
-    PORT: String(port),
-    HOST: '127.0.0.1',
-    SUBJECT_ROOT: nats.root,
-    EVENTS_STREAM: nats.eventsStream,
-    REPORTS_STREAM: nats.reportsStream,
+  ({ base } = await startAppProcess('projection', database.url, nats, {
     MIGRATION_COORDINATOR: 'false',
-  });
-  await waitForHealthy(base, app);
+  }));
   const result = await verifyReadModels(database.url, { catchUpTimeoutMs: 60_000 });
   expect(result.differences).toEqual([]);
 });
