@@ -5,16 +5,20 @@ import { generatedMac } from '../net/mac.js';
 import type { PoolCommand } from './pool.commands.js';
 import { poolDecider, replayPool } from './pool.decider.js';
 import { serializePoolState } from './pool.snapshot.js';
-import type { PoolState } from './pool.state.js';
+import { scopeKey, type PoolState } from './pool.state.js';
+import type { Scope } from './pool.types.js';
+import { matchesOverlap, stateSetCidrs } from './slices/acl-match.js';
 import { hostHasDevice, vmNetworks } from './slices/uplinks.js';
 import {
   POOL_ID,
   checkIndexes,
   cmd,
+  ev,
   external,
   hostJoined,
   poolCreated,
   privateNetwork,
+  vifCreated,
   vmCreated,
 } from './testing/pool.fixtures.js';
 
@@ -35,9 +39,19 @@ const mac = fc.option(pick('52:54:00:00:00:01', '52:54:00:00:00:02', generatedMa
   nil: undefined,
 });
 const ip = fc.option(pick('10.0.0.1', '10.0.0.2'), { nil: undefined });
+const group = pick('sg1', 'sg2');
+const addressSet = pick('as1', 'as2');
 const scope = fc.oneof(
   network.map((networkId) => ({ kind: 'network', networkId }) as const),
   vif.map((vifId) => ({ kind: 'vif', vifId }) as const),
+  group.map((groupId) => ({ kind: 'group', groupId }) as const),
+);
+const setContent = fc.subarray(['10.0.0.0/8', '10.1.0.0/16', '192.0.2.1', '2001:db8::/32']);
+const remote = fc.oneof(
+  fc.constant({}),
+  pick('10.0.0.0/8', '192.0.2.0/24').map((cidr) => ({ cidr })),
+  addressSet.map((addressSetId) => ({ addressSetId })),
+  group.map((remoteGroupId) => ({ remoteGroupId })),
 );
 const migration = pick('g1', 'g2');
 
@@ -84,15 +98,43 @@ const createVif = fc
   .record({ vifId: vif, vmId: vm, device: pick(0, 1), networkId: network, mac, ipv4: ip })
   .map((data) => cmd('CreateVif', data));
 const createAclRule = fc
-  .record({ ruleId: pick('r1', 'r2'), scope, priority: pick(1, 2) })
-  .map((data) =>
+  .record({ ruleId: pick('r1', 'r2', 'r3'), scope, priority: pick(1, 2), remote })
+  .map(({ remote: r, ...data }) =>
     cmd('CreateAclRule', {
       ...data,
       direction: 'ingress',
-      match: { protocol: 'any' },
+      match: { protocol: 'any', ...r },
       action: 'drop',
     }),
   );
+/** Address sets, security groups and their members, and network defaults. */
+const groupCommands = [
+  fc
+    .record({ addressSetId: addressSet, cidrs: setContent })
+    .map((d) => cmd('CreateAddressSet', { ...d, name: d.addressSetId })),
+  {
+    weight: 2,
+    arbitrary: fc
+      .record({ addressSetId: addressSet, cidrs: setContent })
+      .map((d) => cmd('UpdateAddressSet', d)),
+  },
+  addressSet.map((addressSetId) => cmd('DeleteAddressSet', { addressSetId })),
+  group.map((groupId) => cmd('CreateSecurityGroup', { groupId, name: groupId })),
+  fc
+    .record({ groupId: group, defaultPolicy: pick('allow', 'deny') })
+    .map((d) => cmd('SetSecurityGroupPolicy', d)),
+  {
+    weight: 5,
+    arbitrary: fc
+      .record({ groupId: group, vifId: vif })
+      .map((d) => cmd('AddSecurityGroupMember', d)),
+  },
+  fc.record({ groupId: group, vifId: vif }).map((d) => cmd('RemoveSecurityGroupMember', d)),
+  group.map((groupId) => cmd('DeleteSecurityGroup', { groupId })),
+  fc
+    .record({ networkId: network, defaultPolicy: pick('allow', 'deny') })
+    .map((d) => cmd('SetNetworkAclDefault', d)),
+] as const;
 const createMirror = fc
   .record({ mirrorId: pick('m1'), source: scope, destinationVifId: vif })
   .map((data) => cmd('CreateMirror', { ...data, direction: 'both' }));
@@ -123,8 +165,9 @@ const command: fc.Arbitrary<PoolCommand> = fc.oneof(
   { weight: 5, arbitrary: createVif },
   { weight: 2, arbitrary: fc.record({ vifId: vif, ipv4: ip }).map((d) => cmd('UpdateVif', d)) },
   vif.map((vifId) => cmd('DestroyVif', { vifId })),
-  createAclRule,
-  pick('r1', 'r2').map((ruleId) => cmd('DeleteAclRule', { ruleId })),
+  { weight: 3, arbitrary: createAclRule },
+  pick('r1', 'r2', 'r3').map((ruleId) => cmd('DeleteAclRule', { ruleId })),
+  ...groupCommands,
   createMirror,
   {
     weight: 4,
@@ -136,7 +179,10 @@ const command: fc.Arbitrary<PoolCommand> = fc.oneof(
   migration.map((migrationId) => cmd('AbortMigration', { migrationId, reason: 'timeout' })),
 );
 
-/** Two hosts, three networks and two VMs, so that most commands find something to act on. */
+/**
+ * Two hosts, three networks, two VMs with a VIF each, an address set and a security group, so
+ * that most commands find something to act on.
+ */
 const seed = [
   poolCreated,
   hostJoined('h1', ['eth0', 'eth1', 'eth2', 'eth3']),
@@ -146,9 +192,55 @@ const seed = [
   privateNetwork('n3'),
   vmCreated('vm1'),
   vmCreated('vm2'),
+  vifCreated('vif1', 'vm1', 'n1'),
+  vifCreated('vif2', 'vm2', 'n3'),
+  ev('AddressSetCreated', { addressSetId: 'as1', name: 'as1', cidrs: ['10.1.0.0/16'] }),
+  ev('SecurityGroupCreated', { groupId: 'sg1', name: 'sg1', defaultPolicy: 'deny' }),
+  ev('SecurityGroupMemberAdded', { groupId: 'sg1', vifId: 'vif1' }),
 ];
 
+const scopeExists = (state: PoolState, scope: Scope): boolean =>
+  scope.kind === 'network'
+    ? state.networks.has(scope.networkId)
+    : scope.kind === 'vif'
+      ? state.vifs.has(scope.vifId)
+      : state.securityGroups.has(scope.groupId);
+
+/**
+ * Rules and mirrors never name what is gone; members always exist; no two rules of a slot
+ * overlap, with address sets as they hold now.
+ */
+const expectPolicyInvariants = (state: PoolState): void => {
+  for (const g of state.securityGroups.values()) {
+    expect(g.vifIds).toEqual([...new Set(g.vifIds)].sort());
+    for (const vifId of g.vifIds) expect(state.vifs.has(vifId)).toBe(true);
+  }
+  const rules = [...state.aclRules.values()];
+  for (const r of rules) {
+    expect(scopeExists(state, r.scope)).toBe(true);
+    const { cidr, addressSetId, remoteGroupId } = r.match;
+    expect([cidr, addressSetId, remoteGroupId].filter((x) => x !== null).length).toBeLessThan(2);
+    if (addressSetId !== null) expect(state.addressSets.has(addressSetId)).toBe(true);
+    if (remoteGroupId !== null) expect(state.securityGroups.has(remoteGroupId)).toBe(true);
+  }
+  for (const m of state.mirrors.values()) {
+    expect(scopeExists(state, m.source)).toBe(true);
+    expect(state.vifs.has(m.destinationVifId)).toBe(true);
+  }
+  const setCidrs = stateSetCidrs(state);
+  for (const [i, a] of rules.entries()) {
+    for (const b of rules.slice(i + 1)) {
+      const sameSlot =
+        scopeKey(a.scope) === scopeKey(b.scope) &&
+        a.direction === b.direction &&
+        a.priority === b.priority;
+      if (sameSlot) expect(matchesOverlap(a.match, b.match, setCidrs)).toBe(false);
+    }
+  }
+};
+
 const expectInvariants = (state: PoolState): void => {
+  expectPolicyInvariants(state);
   const macs = [...state.vifs.values()].map((v) => v.mac);
   expect(new Set(macs).size).toBe(macs.length);
   const ips = [...state.vifs.values()].flatMap((v) => (v.ipv4 ? [`${v.networkId} ${v.ipv4}`] : []));

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  aclRuleCreated,
   cmd,
   ev,
   external,
@@ -208,22 +209,7 @@ describe('DestroyNetwork', () => {
       ...lab,
       external('other', 'eth2'),
       vifCreated('tap', 'vm1', 'other'),
-      ev('AclRuleCreated', {
-        ruleId: 'r1',
-        scope,
-        direction: 'ingress',
-        priority: 10,
-        match: {
-          protocol: 'any',
-          cidr: null,
-          addressSetId: null,
-          remoteGroupId: null,
-          portFrom: null,
-          portTo: null,
-        },
-        action: 'drop',
-        stateless: false,
-      }),
+      aclRuleCreated('r1', scope, {}, { action: 'drop' }),
       ev('MirrorCreated', {
         mirrorId: 'm1',
         source: scope,
@@ -242,6 +228,30 @@ describe('DestroyNetwork', () => {
   it('refuses an unknown network', () => {
     given(lab)
       .when(cmd('DestroyNetwork', { networkId: 'nope' }))
+      .then('NETWORK_NOT_FOUND');
+  });
+});
+
+describe('SetNetworkAclDefault', () => {
+  const set = (defaultPolicy: string) =>
+    cmd('SetNetworkAclDefault', { networkId: 'lan', defaultPolicy: defaultPolicy as 'deny' });
+
+  it('sets deny on a network, which starts as allow; the same again changes nothing', () => {
+    const denied = ev('NetworkAclDefaultChanged', { networkId: 'lan', defaultPolicy: 'deny' });
+    given(lab).when(set('deny')).then([denied]);
+    given(lab).when(set('allow')).then([]);
+    given([...lab, denied])
+      .when(set('deny'))
+      .then([]);
+    given([...lab, denied])
+      .when(set('allow'))
+      .then([ev('NetworkAclDefaultChanged', { networkId: 'lan', defaultPolicy: 'allow' })]);
+  });
+
+  it('refuses an unknown policy or network', () => {
+    given(lab).when(set('reject')).then('INVALID_OPTION');
+    given(lab)
+      .when(cmd('SetNetworkAclDefault', { networkId: 'nope', defaultPolicy: 'deny' }))
       .then('NETWORK_NOT_FOUND');
   });
 });

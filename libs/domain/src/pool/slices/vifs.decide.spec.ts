@@ -3,6 +3,7 @@ import type { CreateVif } from '../pool.commands.js';
 import type { PoolEvent } from '../pool.events.js';
 import {
   NOW,
+  aclRuleCreated,
   cmd,
   ev,
   given,
@@ -283,22 +284,7 @@ describe('DestroyVif', () => {
     given([
       ...withVif,
       vifCreated('vif1', 'vm1', 'lan'),
-      ev('AclRuleCreated', {
-        ruleId: 'r1',
-        scope: { kind: 'vif', vifId: 'vif0' },
-        direction: 'ingress',
-        priority: 5,
-        match: {
-          protocol: 'any',
-          cidr: null,
-          addressSetId: null,
-          remoteGroupId: null,
-          portFrom: null,
-          portTo: null,
-        },
-        action: 'allow',
-        stateless: false,
-      }),
+      aclRuleCreated('r1', { kind: 'vif', vifId: 'vif0' }, {}, { priority: 5 }),
       ev('MirrorCreated', {
         mirrorId: 'in',
         source: { kind: 'vif', vifId: 'vif1' },

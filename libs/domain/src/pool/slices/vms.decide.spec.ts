@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   NOW,
+  aclRuleCreated,
   cmd,
   ev,
   external,
@@ -151,22 +152,12 @@ describe('DestroyVm', () => {
         direction: 'both',
         destinationVifId: 'vif2',
       }),
-      ev('AclRuleCreated', {
-        ruleId: 'r1',
-        scope: { kind: 'vif', vifId: 'vif2' },
-        direction: 'egress',
-        priority: 1,
-        match: {
-          protocol: 'tcp',
-          cidr: null,
-          addressSetId: null,
-          remoteGroupId: null,
-          portFrom: 22,
-          portTo: 22,
-        },
-        action: 'allow',
-        stateless: false,
-      }),
+      aclRuleCreated(
+        'r1',
+        { kind: 'vif', vifId: 'vif2' },
+        { protocol: 'tcp', portFrom: 22, portTo: 22 },
+        { direction: 'egress', priority: 1 },
+      ),
     ])
       .when(cmd('DestroyVm', { vmId: 'vm1' }))
       .then([

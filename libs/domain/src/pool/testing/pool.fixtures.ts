@@ -5,7 +5,7 @@ import { poolDecider } from '../pool.decider.js';
 import { poolEvent, type PoolEvent } from '../pool.events.js';
 import { deserializePoolState, serializePoolState } from '../pool.snapshot.js';
 import type { PoolState } from '../pool.state.js';
-import type { Pif, Qos } from '../pool.types.js';
+import type { AclMatch, Pif, Qos, Scope } from '../pool.types.js';
 
 export const NOW = '2025-01-02T03:04:05.000Z';
 export const POOL_ID = 'pool-1';
@@ -65,6 +65,34 @@ export const external = (networkId: string, device: string, vlan: number | null 
 
 export const privateNetwork = (networkId: string) =>
   ev('NetworkCreated', { networkId, name: networkId, purpose: 'vm', mtu: 1500, kind: 'private' });
+
+type AclRuleData = Extract<PoolEvent, { type: 'AclRuleCreated' }>['data'];
+
+/** A stateful ingress allow rule at priority 10, matching any packet but what `match` says. */
+export const aclRuleCreated = (
+  ruleId: string,
+  scope: Scope,
+  match: Partial<AclMatch> = {},
+  data: Partial<Omit<AclRuleData, 'ruleId' | 'scope' | 'match'>> = {},
+) =>
+  ev('AclRuleCreated', {
+    ruleId,
+    scope,
+    direction: 'ingress',
+    priority: 10,
+    match: {
+      protocol: 'any',
+      cidr: null,
+      addressSetId: null,
+      remoteGroupId: null,
+      portFrom: null,
+      portTo: null,
+      ...match,
+    },
+    action: 'allow',
+    stateless: false,
+    ...data,
+  });
 
 export const vmCreated = (vmId: string) => ev('VmCreated', { vmId, name: vmId });
 export const vmStarted = (vmId: string, hostId: string) => ev('VmStarted', { vmId, hostId });
