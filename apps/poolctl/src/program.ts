@@ -4,6 +4,7 @@ import { EXIT_CODES_HELP, ExitCode } from './cli/exit-codes.js';
 import { addGlobalOptions } from './cli/global-options.js';
 import { type CliIo } from './cli/io.js';
 import { registerAcl } from './commands/acl.command.js';
+import { registerAddressSet } from './commands/address-set.command.js';
 import { registerBond } from './commands/bond.command.js';
 import { registerEvents } from './commands/events.command.js';
 import { registerHost } from './commands/host.command.js';
@@ -11,6 +12,7 @@ import { registerMirror } from './commands/mirror.command.js';
 import { registerNetwork } from './commands/network.command.js';
 import { registerPif } from './commands/pif.command.js';
 import { registerPool } from './commands/pool.command.js';
+import { registerSecurityGroup } from './commands/security-group.command.js';
 import { registerStatus } from './commands/status.command.js';
 import { registerVif } from './commands/vif.command.js';
 import { registerVm } from './commands/vm.command.js';
@@ -20,8 +22,9 @@ Writes go to the pool master's REST API; list, show and status read the projecti
 API, falling back to the master's event log when the projection cannot answer (applied
 versions are then unknown). Every mutating verb takes --wait: it returns only once every
 enabled host applied the change, with a progress bar of hosts on a terminal; if the wait times
-out, a verb that created something still prints its id. A VM, network or host is given by its
-id or, when no other of its kind has it, by its name (an id always wins over a name).
+out, a verb that created something still prints its id. A VM, network, host, security group
+or address set is given by its id or, when no other of its kind has it, by its name (an id
+always wins over a name).
 
 Environment:
   POOLNET_MASTER      --master      (default http://127.0.0.1:3000)
@@ -65,6 +68,8 @@ export function buildProgram(io: CliIo): Command {
     registerVm,
     registerVif,
     registerAcl,
+    registerSecurityGroup,
+    registerAddressSet,
     registerMirror,
     registerEvents,
     registerStatus,

@@ -31,6 +31,18 @@ interface KindSpec<Field extends string = string> {
 
 const kind = <Field extends string>(spec: KindSpec<Field>): KindSpec => spec as KindSpec;
 
+/** For kinds the read API only lists: whether `id` is among them, as a single read would say. */
+const listed = async (rows: Promise<{ id: string }[]>, id: string, what: string) => {
+  if (!(await rows).some((row) => row.id === id)) {
+    throw new ApiError(404, 'NOT_FOUND', `${what} ${id} does not exist.`);
+  }
+};
+
+const addressSets = async (reads: ReadSource, pool: string) =>
+  (await reads.addressSets(pool)).map((s) => ({ id: s.addressSetId, name: s.name }));
+const securityGroups = async (reads: ReadSource, pool: string) =>
+  (await reads.securityGroups(pool)).map((g) => ({ id: g.groupId, name: g.name }));
+
 /** What has a name in a pool. Bonds, VIFs, ACL rules and mirrors have ids only. */
 const KINDS = {
   vm: kind({
@@ -56,6 +68,22 @@ const KINDS = {
     ending: ['HostEjected'],
     exists: (reads, pool, id) => reads.host(pool, id),
     list: (reads, pool) => reads.hosts(pool),
+  }),
+  addressSet: kind({
+    many: 'address sets',
+    idField: 'addressSetId',
+    naming: ['AddressSetCreated'],
+    ending: ['AddressSetDeleted'],
+    exists: (reads, pool, id) => listed(addressSets(reads, pool), id, 'address set'),
+    list: addressSets,
+  }),
+  securityGroup: kind({
+    many: 'security groups',
+    idField: 'groupId',
+    naming: ['SecurityGroupCreated'],
+    ending: ['SecurityGroupDeleted'],
+    exists: (reads, pool, id) => listed(securityGroups(reads, pool), id, 'security group'),
+    list: securityGroups,
   }),
 } as const;
 
@@ -125,7 +153,7 @@ export class NameResolver {
       return ref;
     }
 
-    const names = new Map((await spec.list(reads, pool)).map((o) => [o.id, o.name]));
+    const names = new Map((await this.list(spec, reads, pool)).map((o) => [o.id, o.name]));
     for (const event of since) {
       const id = idOf(spec, event);
       if (id === undefined) continue;
@@ -145,6 +173,21 @@ export class NameResolver {
       );
     }
     return ids[0] ?? ref;
+  }
+
+  /**
+   * The kind's objects; from the log where the projection has no such list (a 404: one older
+   * than the kind), unless told to read the projection only. The log is exact at its head, so
+   * the events laid over it after the projection's version change nothing.
+   */
+  private async list(spec: KindSpec, reads: ReadSource, pool: string) {
+    try {
+      return await spec.list(reads, pool);
+    } catch (error) {
+      const { log, readFrom } = this.options;
+      if (reads === log || readFrom === 'projection' || !isNotFound(error)) throw error;
+      return spec.list(log, pool);
+    }
   }
 
   private snapshot(pool: string): Promise<Snapshot | undefined> {

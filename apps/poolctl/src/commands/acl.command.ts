@@ -12,10 +12,13 @@ import { examples, printList, verb, WAIT_HELP } from './verb.js';
 interface AddOptions {
   network?: string;
   vif?: string;
+  group?: string;
   direction: string;
   priority: number;
   protocol: string;
   cidr?: string;
+  addressSet?: string;
+  remoteGroup?: string;
   port?: { portFrom: number; portTo: number };
   action: string;
   stateless?: boolean;
@@ -26,7 +29,7 @@ interface AddOptions {
 export function registerAcl(program: Command, io: CliIo): void {
   const acl = program
     .command('acl')
-    .description('pool-wide ACL rules on a network or a VIF: add, remove, list')
+    .description('pool-wide ACL rules on a network, a VIF or a security group: add, remove, list')
     .addHelpText(
       'after',
       examples(
@@ -36,12 +39,14 @@ export function registerAcl(program: Command, io: CliIo): void {
 
   acl
     .command('add')
+    .alias('create')
     .description(
       'add a rule; two rules with the same scope, direction and priority must not overlap. ' +
         'Prints the rule id',
     )
     .option('--network <network>', 'apply to every port of this network (id or name)')
     .option('--vif <vif>', 'apply to this VIF')
+    .option('--group <group>', 'apply to each member of this security group (id or name)')
     .addOption(
       new Option('--direction <direction>', 'seen from the port')
         .choices(ACL_DIRECTIONS)
@@ -51,7 +56,22 @@ export function registerAcl(program: Command, io: CliIo): void {
     .addOption(
       new Option('--protocol <protocol>', 'protocol').choices(ACL_PROTOCOLS).default('any'),
     )
-    .option('--cidr <prefix>', 'remote prefix, host bits clear (default: any address)')
+    .addOption(
+      new Option(
+        '--cidr <prefix>',
+        'remote prefix, host bits clear (default: any address)',
+      ).conflicts(['addressSet', 'remoteGroup']),
+    )
+    .addOption(
+      new Option(
+        '--address-set <set>',
+        'remote side: the prefixes of this address set, as it changes (id or name)',
+      ).conflicts('remoteGroup'),
+    )
+    .option(
+      '--remote-group <group>',
+      "remote side: every address of this security group's members, pool-wide (id or name)",
+    )
     .option('--port <port>', 'PORT or FROM-TO (tcp/udp only; default: every port)', portRange)
     .addOption(
       new Option(
@@ -74,23 +94,38 @@ export function registerAcl(program: Command, io: CliIo): void {
         'poolctl acl add --network prod --direction ingress --priority 100 \\\n' +
           '      --protocol tcp --cidr 10.0.0.0/8 --port 8000-8080 --action allow',
         'poolctl acl add --vif 1f0e… --direction egress --priority 10 --action drop --wait',
+        'poolctl acl add --group web --direction ingress --priority 100 \\\n' +
+          '      --protocol tcp --port 443 --address-set office --action allow',
+        'poolctl acl add --group db --direction ingress --priority 100 \\\n' +
+          '      --protocol tcp --port 5432 --remote-group web --action allow',
       ),
     )
     .action(
       verb<AddOptions>(io, async (ctx, _args, options) => {
         const pool = ctx.pool();
         const scope = scopeOf(options, 'acl add');
+        const refs = {
+          ...scopeRefs(scope),
+          addressSet: options.addressSet,
+          remoteGroup: options.remoteGroup,
+        };
         const add = (ids: Ids) =>
           createAclRule(pool, {
             ruleId: options.id,
             scope: scopeWith(scope, ids),
             direction: options.direction,
             priority: options.priority,
-            match: { protocol: options.protocol, cidr: options.cidr, ...options.port },
+            match: {
+              protocol: options.protocol,
+              cidr: options.cidr,
+              addressSetId: ids.addressSet,
+              remoteGroupId: ids.remoteGroup,
+              ...options.port,
+            },
             action: options.action,
             ...(options.stateless ? { stateless: true } : {}),
           });
-        printApplied(ctx, await applyNamed(ctx, pool, scopeRefs(scope), add, options));
+        printApplied(ctx, await applyNamed(ctx, pool, refs, add, options));
       }),
     );
 

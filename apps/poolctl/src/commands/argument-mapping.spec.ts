@@ -1,21 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { fakeServices, masterCommands, MASTER, outcome, run } from '../testing/fake-services.js';
+import { sentCommand } from '../testing/sent-command.js';
 
-/** Runs a verb against a master that accepts everything; returns the one command it sent. */
-async function sent(argv: string[]) {
-  const { fetch, seen } = fakeServices(masterCommands(() => ({ status: 200, body: outcome() })));
-  const result = await run(['--pool', 'lab', ...argv], fetch);
-  expect(result.stderr).toBe('');
-  expect(result.code).toBe(0);
-  const commands = seen.filter((r) => r.method !== 'GET');
-  expect(commands).toHaveLength(1);
-  const [request] = commands;
-  return {
-    method: request!.method,
-    path: decodeURIComponent(request!.url.pathname),
-    body: request!.body,
-  };
-}
+const sent = sentCommand;
 
 const pifA = {
   device: 'eth0',

@@ -11,6 +11,7 @@ import { examples, printList, verb, WAIT_HELP } from './verb.js';
 interface CreateOptions {
   network?: string;
   vif?: string;
+  group?: string;
   direction: string;
   to: string;
   id?: string;
@@ -20,7 +21,9 @@ interface CreateOptions {
 export function registerMirror(program: Command, io: CliIo): void {
   const mirror = program
     .command('mirror')
-    .description('traffic mirrors from a network or VIF to a VIF: create, destroy, list')
+    .description(
+      'traffic mirrors from a network, VIF or security group to a VIF: create, destroy, list',
+    )
     .addHelpText(
       'after',
       examples('poolctl mirror create --network prod --to 9a8b… --direction both'),
@@ -28,9 +31,12 @@ export function registerMirror(program: Command, io: CliIo): void {
 
   mirror
     .command('create')
-    .description('mirror the traffic of a network or VIF to a VIF; prints the mirror id')
+    .description(
+      'mirror the traffic of a network, a VIF or the members of a group to a VIF; prints the mirror id',
+    )
     .option('--network <network>', 'mirror every port of this network (id or name)')
     .option('--vif <vif>', 'mirror this VIF')
+    .option('--group <group>', 'mirror each member of this security group (id or name)')
     .addOption(
       new Option('--direction <direction>', 'which direction of the source')
         .choices(MIRROR_DIRECTIONS)

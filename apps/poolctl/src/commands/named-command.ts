@@ -5,15 +5,25 @@ import { type NamedKind } from '../cli/name-resolver.js';
 import { type CommandRequest } from '../requests/command-request.js';
 import { applyCommand, type Applied } from './mutation.js';
 
-/** The existing objects a command names, by kind, each an id or a name as the user gave it. */
-export type Refs = Partial<Record<NamedKind, string>>;
+/**
+ * Where a command names an existing object: one slot per kind, and `remoteGroup` for the
+ * security group an ACL rule takes as its remote side, beside the one it may be scoped to.
+ */
+export type RefSlot = NamedKind | 'remoteGroup';
+
+/** The existing objects a command names, by slot, each an id or a name as the user gave it. */
+export type Refs = Partial<Record<RefSlot, string>>;
 export type Ids = Readonly<Refs>;
+
+const kindOf = (slot: RefSlot): NamedKind => (slot === 'remoteGroup' ? 'securityGroup' : slot);
 
 /** The master's answer when an id of that kind is unknown. */
 const KIND_NOT_FOUND: Readonly<Record<string, NamedKind>> = {
   VM_NOT_FOUND: 'vm',
   NETWORK_NOT_FOUND: 'network',
   HOST_NOT_FOUND: 'host',
+  ADDRESS_SET_NOT_FOUND: 'addressSet',
+  SECURITY_GROUP_NOT_FOUND: 'securityGroup',
 };
 
 /**
@@ -32,25 +42,40 @@ export async function applyNamed(
   options: { wait?: boolean } = {},
 ): Promise<Applied> {
   const ids: Refs = { ...refs };
-  const looked = new Set<NamedKind>();
-  const lookUp = async (kind: NamedKind) => {
-    looked.add(kind);
-    const id = await ctx.names.resolve(pool, kind, refs[kind]!);
-    const changed = id !== ids[kind];
-    ids[kind] = id;
+  const looked = new Set<RefSlot>();
+  const lookUp = async (slot: RefSlot) => {
+    looked.add(slot);
+    const id = await ctx.names.resolve(pool, kindOf(slot), refs[slot]!);
+    const changed = id !== ids[slot];
+    ids[slot] = id;
     return changed;
   };
-  for (const kind of Object.keys(refs) as NamedKind[]) {
-    if (!isValidId(refs[kind]!)) await lookUp(kind);
+  const slots = (Object.keys(refs) as RefSlot[]).filter((slot) => refs[slot] !== undefined);
+  for (const slot of slots) {
+    if (!isValidId(refs[slot]!)) await lookUp(slot);
   }
   for (;;) {
     try {
       return await applyCommand(ctx, pool, build(ids), options);
     } catch (error) {
-      const kind =
-        error instanceof ApiError && error.status === 404 ? KIND_NOT_FOUND[error.code] : undefined;
-      if (kind === undefined || refs[kind] === undefined || looked.has(kind)) throw error;
-      if (!(await lookUp(kind))) throw error;
+      const slot = error instanceof ApiError ? unknownSlot(error, slots, ids, looked) : undefined;
+      if (slot === undefined || !(await lookUp(slot))) throw error;
     }
   }
+}
+
+/**
+ * The slot a NOT_FOUND answer is about, if not looked up yet: of the kind its code names, the
+ * one holding the id it names (`details.id`), as two slots may share a kind.
+ */
+function unknownSlot(
+  error: ApiError,
+  slots: readonly RefSlot[],
+  ids: Refs,
+  looked: ReadonlySet<RefSlot>,
+): RefSlot | undefined {
+  const kind = error.status === 404 ? KIND_NOT_FOUND[error.code] : undefined;
+  const open = slots.filter((slot) => kindOf(slot) === kind && !looked.has(slot));
+  const id = error.details?.id;
+  return typeof id === 'string' ? open.find((slot) => ids[slot] === id) : open[0];
 }

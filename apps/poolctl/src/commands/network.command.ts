@@ -1,5 +1,5 @@
-import { Option, type Command } from 'commander';
-import { NETWORK_PURPOSES } from '@pool/domain';
+import { Argument, Option, type Command } from 'commander';
+import { ACL_DEFAULT_POLICIES, NETWORK_PURPOSES } from '@pool/domain';
 import { usageError } from '../cli/errors.js';
 import { type CliIo } from '../cli/io.js';
 import { integer } from '../cli/parsers.js';
@@ -7,7 +7,9 @@ import { NETWORK_COLUMNS } from '../output/columns.js';
 import {
   createNetwork,
   destroyNetwork,
+  setNetworkAclDefault,
   updateNetwork,
+  type AclDefaultPolicy,
   type NetworkSpec,
 } from '../requests/master-requests.js';
 import { applyCommand, printApplied } from './mutation.js';
@@ -44,7 +46,9 @@ export function networkSpec(name: string, options: CreateNetworkOptions): Networ
 export function registerNetwork(program: Command, io: CliIo): void {
   const network = program
     .command('network')
-    .description('pool-wide networks (logical switches): create, update, destroy, list, show')
+    .description(
+      'pool-wide networks (logical switches): create, update, acl-default, destroy, list, show',
+    )
     .addHelpText(
       'after',
       examples(
@@ -108,6 +112,25 @@ export function registerNetwork(program: Command, io: CliIo): void {
     );
 
   network
+    .command('acl-default')
+    .description(
+      "set what a network's ports do with IP no ACL rule allows: allow (as at first) or deny " +
+        '(replies to what is allowed, DHCP and IPv6 neighbour discovery still pass)',
+    )
+    .argument('<network>', NETWORK_ARG)
+    .addArgument(new Argument('<policy>', 'allow or deny').choices(ACL_DEFAULT_POLICIES))
+    .option('--wait', WAIT_HELP)
+    .addHelpText('after', examples('poolctl network acl-default prod deny --wait'))
+    .action(
+      verb<{ wait?: boolean }>(io, async (ctx, [id, policy], options) => {
+        const pool = ctx.pool();
+        const set = ({ network }: Ids) =>
+          setNetworkAclDefault(pool, network!, policy as AclDefaultPolicy);
+        printApplied(ctx, await applyNamed(ctx, pool, { network: id! }, set, options));
+      }),
+    );
+
+  network
     .command('destroy')
     .description('destroy a network without VIFs; its ACL rules and mirrors go with it')
     .argument('<network>', NETWORK_ARG)
@@ -148,6 +171,7 @@ export function registerNetwork(program: Command, io: CliIo): void {
           ['uplink', view.device ?? view.uplinks?.map((u) => `${u.hostId}:${u.device}`)],
           ['vlan', view.vlan],
           ['mtu', view.mtu],
+          ['acl default', view.aclDefault ?? 'allow'],
         ]);
       }),
     );

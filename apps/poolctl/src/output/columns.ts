@@ -1,5 +1,6 @@
 import {
   type AclView,
+  type AddressSetView,
   type BondView,
   type HostView,
   type MirrorView,
@@ -7,6 +8,7 @@ import {
   type PifView,
   type PoolSummary,
   type ScopeView,
+  type SecurityGroupView,
   type VifView,
   type VmView,
 } from '../read/views.js';
@@ -15,8 +17,24 @@ import { type Column } from './table.js';
 
 /** The columns each list verb shows in table mode (json shows every field). */
 
-export const scopeText = (scope: ScopeView): string =>
-  scope.kind === 'network' ? `network:${scope.networkId}` : `vif:${scope.vifId}`;
+export const scopeText = (scope: ScopeView): string => {
+  switch (scope.kind) {
+    case 'network':
+      return `network:${scope.networkId}`;
+    case 'vif':
+      return `vif:${scope.vifId}`;
+    case 'group':
+      return `group:${scope.groupId}`;
+  }
+};
+
+/** A rule's remote side: its prefix, `set:<id>` or `group:<id>`; none (any address): -. */
+const remoteText = ({ match }: AclView): string | null =>
+  match.addressSetId
+    ? `set:${match.addressSetId}`
+    : match.remoteGroupId
+      ? `group:${match.remoteGroupId}`
+      : match.cidr;
 
 export const POOL_COLUMNS: Column<PoolSummary>[] = [
   { header: 'id', value: (p) => p.id },
@@ -64,6 +82,7 @@ export const NETWORK_COLUMNS: Column<NetworkView>[] = [
   { header: 'uplink', value: (n) => n.device ?? n.uplinks?.[0]?.device },
   { header: 'vlan', value: (n) => n.vlan },
   { header: 'mtu', value: (n) => n.mtu },
+  { header: 'acl default', value: (n) => n.aclDefault ?? 'allow' },
 ];
 
 export const VM_COLUMNS: Column<VmView>[] = [
@@ -98,9 +117,9 @@ export const ACL_COLUMNS: Column<AclView>[] = [
   { header: 'direction', value: (a) => a.direction },
   { header: 'priority', value: (a) => a.priority },
   { header: 'protocol', value: (a) => a.match.protocol },
-  { header: 'cidr', value: (a) => a.match.cidr },
+  { header: 'remote', value: remoteText },
   { header: 'ports', value: (a) => portsText(a.match.portFrom, a.match.portTo) },
-  { header: 'action', value: (a) => a.action },
+  { header: 'action', value: (a) => (a.stateless ? `${a.action}-stateless` : a.action) },
   { header: 'packets', value: (a) => a.hits?.packets },
   { header: 'bytes', value: (a) => a.hits?.bytes },
   { header: 'by host', value: (a) => a.hits?.hosts.map((h) => `${h.hostId}:${h.packets}`) },
@@ -111,4 +130,18 @@ export const MIRROR_COLUMNS: Column<MirrorView>[] = [
   { header: 'source', value: (m) => scopeText(m.source) },
   { header: 'direction', value: (m) => m.direction },
   { header: 'to vif', value: (m) => m.destinationVifId },
+];
+
+export const ADDRESS_SET_COLUMNS: Column<AddressSetView>[] = [
+  { header: 'id', value: (s) => s.addressSetId },
+  { header: 'name', value: (s) => s.name },
+  { header: 'cidrs', value: (s) => s.cidrs },
+];
+
+export const SECURITY_GROUP_COLUMNS: Column<SecurityGroupView>[] = [
+  { header: 'id', value: (g) => g.groupId },
+  { header: 'name', value: (g) => g.name },
+  { header: 'policy', value: (g) => g.defaultPolicy },
+  { header: 'rules', value: (g) => g.ruleCount },
+  { header: 'members', value: (g) => g.vifIds },
 ];

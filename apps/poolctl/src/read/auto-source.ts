@@ -46,6 +46,8 @@ export function autoSource(
     vm: read('vm'),
     acls: read('acls'),
     mirrors: read('mirrors'),
+    addressSets: read('addressSets'),
+    securityGroups: read('securityGroups'),
   };
   return reads;
 }

@@ -4,11 +4,13 @@ import { ExitCode } from '../cli/exit-codes.js';
 import { type MasterClient } from '../http/master-client.js';
 import {
   aclViews,
+  addressSetViews,
   hostDetail,
   hostView,
   mirrorViews,
   networkViews,
   poolView,
+  securityGroupViews,
   vmView,
 } from './log-views.js';
 import { type ReadSource, type VmFilter } from './views.js';
@@ -93,6 +95,14 @@ export class LogSource implements ReadSource {
 
   async mirrors(pool: string) {
     return mirrorViews((await this.fold(pool)).state);
+  }
+
+  async addressSets(pool: string) {
+    return addressSetViews((await this.fold(pool)).state);
+  }
+
+  async securityGroups(pool: string) {
+    return securityGroupViews((await this.fold(pool)).state);
   }
 
   private fold(pool: string): Promise<Folded> {

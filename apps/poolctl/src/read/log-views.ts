@@ -1,12 +1,14 @@
 import { type Host, type PoolState, type Vif, type Vm } from '@pool/domain';
 import {
   type AclView,
+  type AddressSetView,
   type BondView,
   type HostDetail,
   type HostView,
   type MirrorView,
   type NetworkView,
   type PoolView,
+  type SecurityGroupView,
   type VifView,
   type VmView,
 } from './views.js';
@@ -88,6 +90,7 @@ export const networkViews = (state: PoolState): NetworkView[] =>
     device: network.kind === 'external' ? network.device : null,
     vlan: network.kind === 'external' ? network.vlan : null,
     mtu: network.mtu,
+    aclDefault: network.aclDefault,
     uplinks: network.kind === 'external' ? uplinksOf(state, network.device) : [],
   }));
 
@@ -129,6 +132,7 @@ export const aclViews = (state: PoolState): AclView[] =>
     priority: rule.priority,
     match: { ...rule.match },
     action: rule.action,
+    stateless: rule.stateless,
   }));
 
 export const mirrorViews = (state: PoolState): MirrorView[] =>
@@ -138,3 +142,21 @@ export const mirrorViews = (state: PoolState): MirrorView[] =>
     direction: mirror.direction,
     destinationVifId: mirror.destinationVifId,
   }));
+
+export const addressSetViews = (state: PoolState): AddressSetView[] =>
+  [...state.addressSets.values()].map((set) => ({
+    addressSetId: set.id,
+    name: set.name,
+    cidrs: [...set.cidrs],
+  }));
+
+export const securityGroupViews = (state: PoolState): SecurityGroupView[] => {
+  const rules = [...state.aclRules.values()];
+  return [...state.securityGroups.values()].map((group) => ({
+    groupId: group.id,
+    name: group.name,
+    defaultPolicy: group.defaultPolicy,
+    vifIds: [...group.vifIds],
+    ruleCount: rules.filter((r) => r.scope.kind === 'group' && r.scope.groupId === group.id).length,
+  }));
+};

@@ -2,6 +2,7 @@ import { type HttpClient, type Query } from '../http/http-client.js';
 import { path } from '../http/path.js';
 import {
   type AclView,
+  type AddressSetView,
   type HostDetail,
   type HostView,
   type MirrorView,
@@ -9,6 +10,7 @@ import {
   type PoolSummary,
   type PoolView,
   type ReadSource,
+  type SecurityGroupView,
   type VmFilter,
   type VmView,
 } from './views.js';
@@ -42,6 +44,9 @@ export class ProjectionSource implements ReadSource {
   vm = (pool: string, vm: string) => this.one<VmView>(path`/api/pools/${pool}/vms/${vm}`);
   acls = (pool: string) => this.list<AclView>(path`/api/pools/${pool}/acls`);
   mirrors = (pool: string) => this.list<MirrorView>(path`/api/pools/${pool}/mirrors`);
+  addressSets = (pool: string) => this.list<AddressSetView>(path`/api/pools/${pool}/address-sets`);
+  securityGroups = (pool: string) =>
+    this.list<SecurityGroupView>(path`/api/pools/${pool}/security-groups`);
 
   private one<T>(pathname: string): Promise<T> {
     return this.http.json<T>({ method: 'GET', path: pathname });

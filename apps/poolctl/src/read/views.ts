@@ -1,4 +1,6 @@
-import type { VmVifView } from '@pool/contracts';
+import type { AddressSetView, SecurityGroupView, VmVifView } from '@pool/contracts';
+
+export type { AddressSetView, SecurityGroupView };
 
 /*
  * What the read verbs show: the shapes of the projection's read API (apps/projection, `/api`),
@@ -72,6 +74,8 @@ export interface NetworkView {
   /** The uplink device of an external network. */
   device?: string | null;
   uplinks?: { hostId: string; device: string }[];
+  /** What its ports do with IP no rule allows; a projection older than it omits it (allow). */
+  aclDefault?: 'allow' | 'deny';
 }
 
 /** QoS and port security are always there; a projection older than them omits both. */
@@ -86,15 +90,27 @@ export interface VmView {
   migration: { id: string; status: string; toHostId: string } | null;
 }
 
-export type ScopeView = { kind: 'network'; networkId: string } | { kind: 'vif'; vifId: string };
+export type ScopeView =
+  | { kind: 'network'; networkId: string }
+  | { kind: 'vif'; vifId: string }
+  | { kind: 'group'; groupId: string };
 
 export interface AclView {
   id: string;
   scope: ScopeView;
   direction: string;
   priority: number;
-  match: { protocol: string; cidr: string | null; portFrom: number | null; portTo: number | null };
+  /** The remote side is at most one of cidr, addressSetId and remoteGroupId (older: cidr only). */
+  match: {
+    protocol: string;
+    cidr: string | null;
+    addressSetId?: string | null;
+    remoteGroupId?: string | null;
+    portFrom: number | null;
+    portTo: number | null;
+  };
   action: string;
+  stateless?: boolean;
   /**
    * What the rule passed or dropped, summed over hosts and per host, as they last reported it.
    * Only the projection knows it: absent when read from the event log.
@@ -130,4 +146,6 @@ export interface ReadSource {
   vm(pool: string, vm: string): Promise<VmView>;
   acls(pool: string): Promise<AclView[]>;
   mirrors(pool: string): Promise<MirrorView[]>;
+  addressSets(pool: string): Promise<AddressSetView[]>;
+  securityGroups(pool: string): Promise<SecurityGroupView[]>;
 }

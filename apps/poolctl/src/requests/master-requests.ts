@@ -21,14 +21,22 @@ export interface Qos {
   egressBurstKb: number;
 }
 
-export type Scope = { kind: 'network'; networkId: string } | { kind: 'vif'; vifId: string };
+export type Scope =
+  | { kind: 'network'; networkId: string }
+  | { kind: 'vif'; vifId: string }
+  | { kind: 'group'; groupId: string };
 
+/** At most one remote side: `cidr`, `addressSetId` or `remoteGroupId`; none: any address. */
 export interface AclMatch {
   protocol: string;
   cidr?: string;
+  addressSetId?: string;
+  remoteGroupId?: string;
   portFrom?: number;
   portTo?: number;
 }
+
+export type AclDefaultPolicy = 'allow' | 'deny';
 
 const create = (pathname: string, idField: string, body: object): CommandRequest => ({
   method: 'POST',
@@ -113,6 +121,15 @@ export const destroyNetwork = (pool: string, network: string): CommandRequest =>
   method: 'DELETE',
   path: path`/pools/${pool}/networks/${network}`,
 });
+export const setNetworkAclDefault = (
+  pool: string,
+  network: string,
+  defaultPolicy: AclDefaultPolicy,
+): CommandRequest => ({
+  method: 'PUT',
+  path: path`/pools/${pool}/networks/${network}/acl-default`,
+  body: { defaultPolicy },
+});
 
 // VMs
 export const createVm = (pool: string, vm: { vmId?: string; name: string }): CommandRequest =>
@@ -176,7 +193,7 @@ export const destroyVif = (pool: string, vm: string, vif: string): CommandReques
   path: path`/pools/${pool}/vms/${vm}/vifs/${vif}`,
 });
 
-// ACL rules and mirrors
+// ACL rules
 export const createAclRule = (
   pool: string,
   rule: {
@@ -194,6 +211,56 @@ export const deleteAclRule = (pool: string, rule: string): CommandRequest => ({
   method: 'DELETE',
   path: path`/pools/${pool}/acls/${rule}`,
 });
+
+// Address sets and security groups (pool-wide, named: the policy ACL rules refer to)
+export const createAddressSet = (
+  pool: string,
+  set: { addressSetId?: string; name: string; cidrs: string[] },
+): CommandRequest => create(path`/pools/${pool}/address-sets`, 'addressSetId', set);
+export const updateAddressSet = (pool: string, set: string, cidrs: string[]): CommandRequest => ({
+  method: 'PUT',
+  path: path`/pools/${pool}/address-sets/${set}`,
+  body: { cidrs },
+});
+export const deleteAddressSet = (pool: string, set: string): CommandRequest => ({
+  method: 'DELETE',
+  path: path`/pools/${pool}/address-sets/${set}`,
+});
+export const createSecurityGroup = (
+  pool: string,
+  group: { groupId?: string; name: string; defaultPolicy?: AclDefaultPolicy },
+): CommandRequest => create(path`/pools/${pool}/security-groups`, 'groupId', group);
+export const setSecurityGroupPolicy = (
+  pool: string,
+  group: string,
+  defaultPolicy: AclDefaultPolicy,
+): CommandRequest => ({
+  method: 'PUT',
+  path: path`/pools/${pool}/security-groups/${group}`,
+  body: { defaultPolicy },
+});
+export const addSecurityGroupMember = (
+  pool: string,
+  group: string,
+  vif: string,
+): CommandRequest => ({
+  method: 'PUT',
+  path: path`/pools/${pool}/security-groups/${group}/members/${vif}`,
+});
+export const removeSecurityGroupMember = (
+  pool: string,
+  group: string,
+  vif: string,
+): CommandRequest => ({
+  method: 'DELETE',
+  path: path`/pools/${pool}/security-groups/${group}/members/${vif}`,
+});
+export const deleteSecurityGroup = (pool: string, group: string): CommandRequest => ({
+  method: 'DELETE',
+  path: path`/pools/${pool}/security-groups/${group}`,
+});
+
+// Mirrors
 export const createMirror = (
   pool: string,
   mirror: { mirrorId?: string; source: Scope; direction: string; destinationVifId: string },
