@@ -61,7 +61,7 @@ export type AddressSetCidrs = (addressSetId: string) => readonly string[];
  * addresses follow its members and so may come to be anything) or these prefixes.
  */
 const remoteCover = (match: AclMatch, setCidrs: AddressSetCidrs): 'any' | Cidr[] => {
-  if (match.addressSetId !== null) return parseAll(setCidrs(match.addressSetId));
+  if (match.addressSetId !== null) return parsedSet(setCidrs(match.addressSetId));
   if (match.cidr !== null) return parseAll([match.cidr]);
   return 'any';
 };
@@ -71,6 +71,17 @@ const parseAll = (cidrs: readonly string[]): Cidr[] =>
     const parsed = parseCidr(text);
     return parsed ? [parsed.cidr] : [];
   });
+
+/**
+ * A set's content parsed once per list: evolve replaces a set's list on update, never changes
+ * it in place, so the list itself is a safe key while a slot's rules are compared pairwise.
+ */
+const parsedSets = new WeakMap<readonly string[], Cidr[]>();
+const parsedSet = (cidrs: readonly string[]): Cidr[] => {
+  let parsed = parsedSets.get(cidrs);
+  if (parsed === undefined) parsedSets.set(cidrs, (parsed = parseAll(cidrs)));
+  return parsed;
+};
 
 /** An empty address set matches nothing, so it overlaps nothing, not even `any`. */
 const remotesOverlap = (a: AclMatch, b: AclMatch, setCidrs: AddressSetCidrs): boolean => {
