@@ -224,6 +224,8 @@ describe('pool master over REST', () => {
     expect(eventOf(rule, 'AclRuleCreated').match).toEqual({
       protocol: 'tcp',
       cidr: '198.51.100.0/24',
+      addressSetId: null,
+      remoteGroupId: null,
       portFrom: 443,
       portTo: 443,
     });
