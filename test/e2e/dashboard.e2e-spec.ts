@@ -6,8 +6,9 @@
  * reloading (`window.__loadId` is set once per load). It must say "reconnecting" and stop
  * judging hosts when the stream hangs (the projection stopped with SIGSTOP), come back live
  * after, keep no counters of ports a host no longer has (also across a projection restart),
- * show QoS and port security, honour `?pool=` on a reload, and fit 1440, 1024 and 390 px wide
- * screens. Screenshots go to `test-artifacts/dashboard/` (git-ignored).
+ * show QoS and port security, security groups, address sets and a network's default policy,
+ * honour `?pool=` on a reload, and fit 1440, 1024 and 390 px wide screens. Screenshots go to
+ * `test-artifacts/dashboard/` (git-ignored).
  *
  * Needs Debian's Chromium at /usr/bin/chromium: outside CI the suite skips without it (and says
  * why); in CI (CI=true) it fails.
@@ -457,6 +458,53 @@ describe.skipIf(!HAVE_CHROMIUM && !IN_CI)('dashboard', () => {
     await shows('#view-vms', 'cache-1', '02:00:00:00:01:31');
     await shows('#view-switch', 'cache-1', '02:00:00:00:01:31', '10.100.0.31');
     expect(await currentLoadId()).toBe(loadId);
+  });
+
+  it("shows security groups with members and rules, address sets and a network's default deny, live", async () => {
+    await inPool('POST', '/address-sets', {
+      addressSetId: 'admins',
+      name: 'admins',
+      cidrs: ['192.168.50.7', '10.0.0.0/8'],
+    });
+    await inPool('POST', '/security-groups', { groupId: 'web-tier', name: 'web-tier' });
+    for (const vif of ['web-1-0', 'web-2-0']) {
+      await inPool('PUT', `/security-groups/web-tier/members/${vif}`);
+    }
+    const onGroup = { kind: 'group', groupId: 'web-tier' };
+    await inPool('POST', '/acls', {
+      ruleId: 'https-admins',
+      scope: onGroup,
+      direction: 'ingress',
+      priority: 300,
+      match: { protocol: 'tcp', addressSetId: 'admins', portFrom: 443 },
+      action: 'allow',
+    });
+    await inPool('POST', '/acls', {
+      ruleId: 'web-peers',
+      scope: onGroup,
+      direction: 'ingress',
+      priority: 310,
+      match: { protocol: 'icmp', remoteGroupId: 'web-tier' },
+      action: 'allow',
+    });
+    await inPool('PUT', '/networks/backplane/acl-default', { defaultPolicy: 'deny' });
+
+    await shows(
+      '#view-policy tr[data-key="group-web-tier"]',
+      'web-tier',
+      'deny',
+      'web-1 eth0',
+      'web-2 eth0',
+      'tcp port 443 set admins',
+      'icmp group web-tier',
+    );
+    await shows('#view-policy', 'group web-tier', 'Address sets', '10.0.0.0/8, 192.168.50.7/32');
+    await shows('#view-policy .defaults', 'backplane deny', 'prod-vlan-100 allow');
+    expect(await currentLoadId()).toBe(loadId);
+    await page.locator('#view-policy').screenshot({ path: shot('policy-1920') });
+    await page.setViewportSize({ width: 390, height: 900 });
+    await page.locator('#view-policy').screenshot({ path: shot('policy-390') });
+    await page.setViewportSize({ width: 1920, height: 1080 });
   });
 
   it('follows a migration as it happens, and keeps no counters of the port left behind', async () => {

@@ -3,7 +3,7 @@
  * code loads no server module, so most shapes are restated here (fields the dashboard does not
  * show are left out); the VIF shapes come from `@pool/contracts` as types only, erased by tsc.
  */
-import type { VifPolicyView, VmVifView } from '@pool/contracts';
+import type { AddressSetView, SecurityGroupView, VifPolicyView, VmVifView } from '@pool/contracts';
 
 export interface Page<T> {
   items: T[];
@@ -43,6 +43,8 @@ export interface SwitchNetwork {
   kind: 'external' | 'private';
   vlan: number | null;
   mtu: number;
+  /** deny: the network's ports drop IP traffic no rule allows. */
+  aclDefault: 'allow' | 'deny';
   purpose?: string;
   uplinks: { hostId: string; device: string }[];
   ports: SwitchPort[];
@@ -103,20 +105,28 @@ export interface MigrationRow {
   };
 }
 
-export type Scope = { kind: 'network'; networkId: string } | { kind: 'vif'; vifId: string };
+export type Scope =
+  | { kind: 'network'; networkId: string }
+  | { kind: 'vif'; vifId: string }
+  | { kind: 'group'; groupId: string };
 
 export interface AclRow {
   id: string;
   scope: Scope;
   direction: 'ingress' | 'egress';
   priority: number;
+  /** The remote side is at most one of cidr, addressSetId and remoteGroupId; none: any. */
   match: {
     protocol: string;
     cidr: string | null;
+    addressSetId: string | null;
+    remoteGroupId: string | null;
     portFrom: number | null;
     portTo: number | null;
   };
   action: 'allow' | 'drop';
+  /** Allowed packets are not tracked: replies need a rule of their own. */
+  stateless: boolean;
   /** What the rule passed or dropped, as hosts last reported it. */
   hits: {
     packets: number;
@@ -124,6 +134,9 @@ export interface AclRow {
     hosts: { hostId: string; packets: number; bytes: number; updatedAt: string }[];
   };
 }
+
+export type AddressSetRow = AddressSetView;
+export type SecurityGroupRow = SecurityGroupView;
 
 export interface MirrorRow {
   id: string;

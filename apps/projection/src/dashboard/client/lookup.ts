@@ -1,4 +1,11 @@
-import { type HostRow, type PoolSwitch, type Scope, type VmRow } from './api-types.js';
+import {
+  type AddressSetRow,
+  type HostRow,
+  type PoolSwitch,
+  type Scope,
+  type SecurityGroupRow,
+  type VmRow,
+} from './api-types.js';
 
 /** Names for the ids the API returns, from whatever sections are loaded (ids when unknown). */
 export interface Lookup {
@@ -7,6 +14,8 @@ export interface Lookup {
   network(id: string): string;
   /** `web-1 eth0` for a VIF id. */
   vif(id: string): string;
+  group(id: string): string;
+  addressSet(id: string): string;
   scope(scope: Scope): string;
 }
 
@@ -14,7 +23,11 @@ export function buildLookup(data: {
   hosts?: HostRow[] | null;
   vms?: VmRow[] | null;
   switch?: PoolSwitch | null;
+  securityGroups?: SecurityGroupRow[] | null;
+  addressSets?: AddressSetRow[] | null;
 }): Lookup {
+  const groups = new Map((data.securityGroups ?? []).map((g) => [g.groupId, g.name]));
+  const sets = new Map((data.addressSets ?? []).map((s) => [s.addressSetId, s.name]));
   const hosts = new Map((data.hosts ?? []).map((h) => [h.id, h.name]));
   const vms = new Map((data.vms ?? []).map((v) => [v.id, v.name]));
   const networks = new Map((data.switch?.networks ?? []).map((n) => [n.id, n.name]));
@@ -32,10 +45,18 @@ export function buildLookup(data: {
     vm: (id) => vms.get(id) ?? id,
     network: (id) => networks.get(id) ?? id,
     vif: (id) => vifs.get(id) ?? id,
-    scope: (scope) =>
-      scope.kind === 'network'
-        ? `network ${lookup.network(scope.networkId)}`
-        : `VIF ${lookup.vif(scope.vifId)}`,
+    group: (id) => groups.get(id) ?? id,
+    addressSet: (id) => sets.get(id) ?? id,
+    scope: (scope) => {
+      switch (scope.kind) {
+        case 'network':
+          return `network ${lookup.network(scope.networkId)}`;
+        case 'vif':
+          return `VIF ${lookup.vif(scope.vifId)}`;
+        case 'group':
+          return `group ${lookup.group(scope.groupId)}`;
+      }
+    },
   };
   return lookup;
 }

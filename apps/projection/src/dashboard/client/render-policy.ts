@@ -1,17 +1,29 @@
-import { type AclRow, type MirrorRow } from './api-types.js';
+import {
+  type AclRow,
+  type AddressSetRow,
+  type MirrorRow,
+  type PoolSwitch,
+  type SecurityGroupRow,
+} from './api-types.js';
 import { bytes, count } from './format.js';
 import { html, type Html } from './html.js';
 import { type Lookup } from './lookup.js';
+import { describeMatch } from './render-match.js';
+import {
+  renderAddressSets,
+  renderNetworkDefaults,
+  renderSecurityGroups,
+} from './render-security-groups.js';
 
-/** `tcp 22–80 10.0.0.0/8`, `any`: an ACL match the way it would be typed. */
-export function describeMatch(match: AclRow['match']): string {
-  const parts: string[] = [match.protocol];
-  if (match.portFrom !== null) {
-    const to = match.portTo ?? match.portFrom;
-    parts.push(to === match.portFrom ? `port ${match.portFrom}` : `ports ${match.portFrom}–${to}`);
-  }
-  parts.push(match.cidr ?? 'any address');
-  return parts.join(' ');
+export { describeMatch };
+
+/** What the policy card is drawn from. */
+export interface PolicyData {
+  acls: AclRow[] | null;
+  mirrors: MirrorRow[] | null;
+  securityGroups: SecurityGroupRow[] | null;
+  addressSets: AddressSetRow[] | null;
+  switch: PoolSwitch | null;
 }
 
 /** `h1: 3 packets, 294 B · h2: …`: where a rule's hits were counted. */
@@ -21,24 +33,22 @@ const hitsByHost = (rule: AclRow, lookup: Lookup): string =>
     .join(' · ') || 'no host reported hits';
 
 /**
- * Pool-wide ACL rules, set once and held on every host: grouped by scope and direction, highest
- * priority first (the order a packet meets them), each with what it passed or dropped on every
- * host (summed; per host on hover), then the port mirrors.
+ * Pool-wide policy, set once and held on every host: each network's default policy, the ACL
+ * rules grouped by scope and direction, highest priority first (the order a packet meets them),
+ * each with what it passed or dropped on every host (summed; per host on hover), the security
+ * groups with their members and rules, the address sets, then the port mirrors.
  */
-export function renderPolicy(
-  acls: AclRow[] | null,
-  mirrors: MirrorRow[] | null,
-  lookup: Lookup,
-): Html {
+export function renderPolicy(data: PolicyData, lookup: Lookup): Html {
+  const { acls, mirrors } = data;
   const rules = [...(acls ?? [])].sort(
     (a, b) =>
       lookup.scope(a.scope).localeCompare(lookup.scope(b.scope)) ||
       a.direction.localeCompare(b.direction) ||
       b.priority - a.priority,
   );
-  return html`${
+  return html`${renderNetworkDefaults(data.switch?.networks ?? null)}${
     rules.length === 0
-      ? html`<p class="empty">No ACL rule: every port allows all traffic.</p>`
+      ? html`<p class="empty">No ACL rule: ports allow all traffic their default policy allows.</p>`
       : html`<table class="acls">
           <caption class="sr-only">
             ACL rules
@@ -61,8 +71,11 @@ export function renderPolicy(
                   <td>${lookup.scope(rule.scope)}</td>
                   <td>${rule.direction}</td>
                   <td class="num mono">${rule.priority}</td>
-                  <td class="mono">${describeMatch(rule.match)}</td>
-                  <td><span class="${`pill ${rule.action}`}">${rule.action}</span></td>
+                  <td class="mono">${describeMatch(rule.match, lookup)}</td>
+                  <td>
+                    <span class="${`pill ${rule.action}`}">${rule.action}</span>
+                    ${rule.stateless && html`<span class="sub">stateless</span>`}
+                  </td>
                   <td class="num mono" title="${hitsByHost(rule, lookup)}">
                     ${count(rule.hits.packets)}
                   </td>
@@ -72,6 +85,7 @@ export function renderPolicy(
           </tbody>
         </table>`
   }
+  ${renderSecurityGroups(data.securityGroups, acls, lookup)} ${renderAddressSets(data.addressSets)}
   ${
     mirrors !== null &&
     mirrors.length > 0 &&

@@ -4,11 +4,19 @@ import { buildLookup } from './lookup.js';
 import { renderAdvice, renderCounters } from './render-counters.js';
 import { renderHosts } from './render-hosts.js';
 import { migrationSteps, renderMigrations } from './render-migrations.js';
-import { describeMatch, renderPolicy } from './render-policy.js';
+import { describeMatch, renderPolicy, type PolicyData } from './render-policy.js';
 import { renderPoolOptions, tiles } from './render-summary.js';
 import { renderSwitch } from './render-switch.js';
 import { renderVms } from './render-vms.js';
-import { HOSTS, migration, NOW, SWITCH, VMS } from './testing/fixtures.js';
+import {
+  ADDRESS_SETS,
+  HOSTS,
+  migration,
+  NOW,
+  SECURITY_GROUPS,
+  SWITCH,
+  VMS,
+} from './testing/fixtures.js';
 
 const lookup = buildLookup({ hosts: HOSTS, vms: VMS, switch: SWITCH });
 /** Markup without tags and with collapsed whitespace: what a reader sees. */
@@ -148,20 +156,28 @@ describe('migrations', () => {
   });
 });
 
+const ANY = { cidr: null, addressSetId: null, remoteGroupId: null };
+const rule = (id: string, priority: number, over: Partial<AclRow> = {}): AclRow => ({
+  id,
+  scope: { kind: 'network', networkId: 'net-prod' },
+  direction: 'ingress',
+  priority,
+  match: { ...ANY, protocol: 'tcp', portFrom: 22, portTo: 22 },
+  action: 'drop',
+  stateless: false,
+  hits: { packets: 0, bytes: 0, hosts: [] },
+  ...over,
+});
+
 describe('renderPolicy', () => {
-  const rule = (id: string, priority: number, over: Partial<AclRow> = {}): AclRow => ({
-    id,
-    scope: { kind: 'network', networkId: 'net-prod' },
-    direction: 'ingress',
-    priority,
-    match: { protocol: 'tcp', cidr: null, portFrom: 22, portTo: 22 },
-    action: 'drop',
-    hits: { packets: 0, bytes: 0, hosts: [] },
-    ...over,
-  });
+  const policy = (acls: AclRow[], over: Partial<PolicyData> = {}) =>
+    renderPolicy(
+      { acls, mirrors: [], securityGroups: null, addressSets: null, switch: null, ...over },
+      lookup,
+    ).value;
 
   it('orders rules as packets meet them and names their scope', () => {
-    const out = text(renderPolicy([rule('low', 10), rule('high', 900)], [], lookup).value);
+    const out = text(policy([rule('low', 10), rule('high', 900)]));
     expect(out.indexOf('900')).toBeLessThan(out.indexOf(' 10 '));
     expect(out).toContain('network prod-vlan-100 ingress 900 tcp port 22 any address drop 0 0 B');
   });
@@ -180,7 +196,7 @@ describe('renderPolicy', () => {
         { hostId: 'host-b', packets: 500, bytes: 800_000, updatedAt: new Date(NOW).toISOString() },
       ],
     };
-    const out = renderPolicy([rule('r', 100, { hits })], [], lookup).value;
+    const out = policy([rule('r', 100, { hits })]);
     expect(text(out)).toContain('tcp port 22 any address drop 1,500 2.4 MB');
     expect(out).toContain(
       `title="${lookup.host('host-a')}: 1,000 packets, 1.6 MB · ${lookup.host('host-b')}: 500 packets, 800 kB"`,
@@ -188,18 +204,23 @@ describe('renderPolicy', () => {
   });
 
   it('describes matches', () => {
-    expect(describeMatch({ protocol: 'any', cidr: null, portFrom: null, portTo: null })).toBe(
-      'any any address',
-    );
-    expect(describeMatch({ protocol: 'udp', cidr: '10.0.0.0/8', portFrom: 53, portTo: 60 })).toBe(
+    const match = (over: Partial<AclRow['match']>) =>
+      describeMatch({ ...rule('r', 1).match, ...over }, names);
+    const names = buildLookup({ securityGroups: SECURITY_GROUPS, addressSets: ADDRESS_SETS });
+    expect(match({ protocol: 'any', portFrom: null, portTo: null })).toBe('any any address');
+    expect(match({ protocol: 'udp', cidr: '10.0.0.0/8', portFrom: 53, portTo: 60 })).toBe(
       'udp ports 53–60 10.0.0.0/8',
     );
+    expect(match({ addressSetId: 'as-admin' })).toBe('tcp port 22 set admins');
+    expect(match({ protocol: 'icmp', portFrom: null, remoteGroupId: 'sg-web' })).toBe(
+      'icmp group web',
+    );
+    expect(match({ remoteGroupId: 'sg-unknown' })).toBe('tcp port 22 group sg-unknown');
   });
 
   it('shows mirrors by VIF name', () => {
-    const out = renderPolicy(
-      [],
-      [
+    const out = policy([], {
+      mirrors: [
         {
           id: 'm',
           source: { kind: 'vif', vifId: 'vif-web' },
@@ -207,9 +228,79 @@ describe('renderPolicy', () => {
           destinationVifId: 'vif-db',
         },
       ],
-      lookup,
-    ).value;
+    });
     expect(text(out)).toContain('VIF web-1 eth0 (both) ⇒ copied to VIF db-1 eth0');
+  });
+});
+
+describe('renderPolicy: security groups, address sets, default policy', () => {
+  const names = buildLookup({
+    hosts: HOSTS,
+    vms: VMS,
+    switch: SWITCH,
+    securityGroups: SECURITY_GROUPS,
+    addressSets: ADDRESS_SETS,
+  });
+  const groupRule = (id: string, over: Partial<AclRow>): AclRow =>
+    rule(id, 100, {
+      scope: { kind: 'group', groupId: 'sg-web' },
+      match: { ...ANY, protocol: 'any', portFrom: null, portTo: null },
+      action: 'allow',
+      ...over,
+    });
+  const acls = [
+    groupRule('out', { direction: 'egress' }),
+    groupRule('ping', {
+      match: { ...groupRule('x', {}).match, protocol: 'icmp', remoteGroupId: 'sg-web' },
+      stateless: true,
+    }),
+  ];
+  const out = renderPolicy(
+    {
+      acls,
+      mirrors: [],
+      securityGroups: SECURITY_GROUPS,
+      addressSets: ADDRESS_SETS,
+      switch: SWITCH,
+    },
+    names,
+  ).value;
+
+  it("shows each network's default policy", () => {
+    expect(text(out)).toContain('Default policy prod-vlan-100 deny backplane allow');
+  });
+
+  it('names a group scope and a remote group in the rule table, and marks stateless rules', () => {
+    expect(text(out)).toContain('group web ingress 100 icmp group web allow stateless 0 0 B');
+    expect(text(out)).toContain('group web egress 100 any any address allow 0 0 B');
+  });
+
+  it('lists groups by name with default policy, members by VM and VIF, and their rules', () => {
+    /** The text of the group's row onwards. */
+    const from = (key: string) => text(out.slice(out.lastIndexOf('<tr', out.indexOf(key))));
+    const web = from('data-key="group-sg-web"');
+    expect(web).toMatch(
+      /^web deny web-1 eth0 egress 100 any any address allow ingress 100 icmp group web allow/,
+    );
+    expect(from('data-key="group-sg-idle"')).toMatch(/^idle allow no member no rule/);
+    expect(out.indexOf('data-key="group-sg-idle"')).toBeLessThan(
+      out.indexOf('data-key="group-sg-web"'),
+    );
+  });
+
+  it('lists address sets with their CIDRs, an empty one as matching nothing', () => {
+    expect(text(out)).toContain('admins 10.0.0.0/8, 2001:db8::/32');
+    expect(text(out)).toContain('nobody empty: matches nothing');
+  });
+
+  it('escapes group and set names', () => {
+    const evil = [{ ...SECURITY_GROUPS[0]!, name: '<img src=x>' }];
+    const markup = renderPolicy(
+      { acls: [], mirrors: [], securityGroups: evil, addressSets: null, switch: null },
+      buildLookup({ securityGroups: evil }),
+    ).value;
+    expect(markup).not.toContain('<img');
+    expect(markup).toContain('&lt;img src=x&gt;');
   });
 });
 

@@ -1,5 +1,6 @@
 import {
   type AclRow,
+  type AddressSetRow,
   type AdviceRow,
   type CounterRow,
   type HostRow,
@@ -7,6 +8,7 @@ import {
   type MirrorRow,
   type PoolSummary,
   type PoolSwitch,
+  type SecurityGroupRow,
   type VmRow,
 } from './api-types.js';
 import { type DataKey, type ViewId, VIEW_INPUTS } from './data-keys.js';
@@ -29,6 +31,8 @@ export interface DashboardData {
   vms: VmRow[] | null;
   migrations: MigrationRow[] | null;
   acls: AclRow[] | null;
+  securityGroups: SecurityGroupRow[] | null;
+  addressSets: AddressSetRow[] | null;
   mirrors: MirrorRow[] | null;
   counters: CounterRow[] | null;
   advice: AdviceRow[] | null;
@@ -48,6 +52,8 @@ export const emptyData = (): DashboardData => ({
   vms: null,
   migrations: null,
   acls: null,
+  securityGroups: null,
+  addressSets: null,
   mirrors: null,
   counters: null,
   advice: null,
@@ -88,7 +94,7 @@ export function renderView(
     case 'migrations':
       return data.migrations ? renderMigrations(data.migrations, lookup, now) : LOADING;
     case 'policy':
-      return data.acls || data.mirrors ? renderPolicy(data.acls, data.mirrors, lookup) : LOADING;
+      return data.acls || data.mirrors ? renderPolicy(data, lookup) : LOADING;
     case 'counters':
       return data.counters ? renderCounters(data.counters, lookup) : LOADING;
     case 'advice':
@@ -102,7 +108,7 @@ export function ownKeys(view: ViewId): readonly DataKey[] {
     case 'summary':
       return ['pool'];
     case 'policy':
-      return ['acls', 'mirrors'];
+      return ['acls', 'securityGroups', 'addressSets', 'mirrors'];
     default:
       return VIEW_INPUTS[view].slice(0, 1);
   }

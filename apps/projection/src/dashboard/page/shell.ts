@@ -34,7 +34,11 @@ const RIGHT: Card[] = [
   { view: 'hosts', title: 'Host convergence', hint: 'applied version against the log head' },
   { view: 'migrations', title: 'Migrations', hint: 'requested → prepared → activated → done' },
   { view: 'advice', title: 'Traffic-type advice', hint: 'NICs shared by several traffic types' },
-  { view: 'policy', title: 'ACLs', hint: 'pool-wide, held on every host' },
+  {
+    view: 'policy',
+    title: 'Policy',
+    hint: 'ACLs, security groups and address sets, held on every host',
+  },
   { view: 'counters', title: 'Interface counters', hint: 'as hosts last reported them' },
 ];
 

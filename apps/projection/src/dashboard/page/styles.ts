@@ -184,7 +184,7 @@ tr.stale > * { color: var(--muted); }
 }
 .pill.ok, .pill.forwarding, .pill.running, .pill.completed, .pill.allow { background: var(--ok-bg); color: var(--ok); }
 .pill.warn, .pill.pending, .pill.requested, .pill.prepared, .pill.activated { background: var(--warn-bg); color: var(--warn); }
-.pill.bad, .pill.down, .pill.aborted, .pill.drop, .pill.reject { background: var(--bad-bg); color: var(--bad); }
+.pill.bad, .pill.down, .pill.aborted, .pill.drop, .pill.reject, .pill.deny { background: var(--bad-bg); color: var(--bad); }
 .dot { display: inline-block; width: 9px; height: 9px; border-radius: 50%; background: var(--idle); margin: 0 5px 0 10px; vertical-align: middle; }
 .dot.forwarding { background: var(--ok); } .dot.pending { background: var(--warn); } .dot.down { background: var(--bad); }
 .badge, .tag {
@@ -259,6 +259,15 @@ table.ports td, table.ports th { padding: 4px 10px; }
 .step.failed { background: var(--bad-bg); color: var(--bad); border-bottom-color: var(--bad); }
 .step.skipped { opacity: 0.4; text-decoration: line-through; }
 .reason { color: var(--bad); margin: 4px 0 0; font-size: 13px; }
+
+/* Policy: default per network, security groups, address sets */
+.defaults { display: flex; flex-wrap: wrap; gap: 6px 14px; align-items: baseline; margin: 0 0 10px; }
+.default { white-space: nowrap; }
+.members, .group-rules { list-style: none; margin: 0; padding: 0; }
+.group-rules li { display: flex; flex-wrap: wrap; gap: 4px 8px; align-items: baseline; }
+.address-sets { margin: 0; padding-left: 18px; }
+.address-sets li { margin: 2px 0; overflow-wrap: anywhere; }
+.address-sets b { margin-right: 8px; }
 
 /* Advice, mirrors */
 .advice, .mirrors { margin: 0; padding-left: 18px; }

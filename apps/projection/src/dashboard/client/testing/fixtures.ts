@@ -1,4 +1,11 @@
-import { type HostRow, type MigrationRow, type PoolSwitch, type VmRow } from '../api-types.js';
+import {
+  type AddressSetRow,
+  type HostRow,
+  type MigrationRow,
+  type PoolSwitch,
+  type SecurityGroupRow,
+  type VmRow,
+} from '../api-types.js';
 
 /** A small pool as the read API answers it: three hosts, two networks, three VMs. */
 
@@ -43,6 +50,7 @@ export const SWITCH: PoolSwitch = {
       kind: 'external',
       vlan: 100,
       mtu: 9000,
+      aclDefault: 'deny',
       uplinks: [
         { hostId: 'host-a', device: 'eth1' },
         { hostId: 'host-b', device: 'eth1' },
@@ -76,6 +84,7 @@ export const SWITCH: PoolSwitch = {
       kind: 'private',
       vlan: null,
       mtu: 1500,
+      aclDefault: 'allow',
       uplinks: [],
       ports: [],
     },
@@ -132,3 +141,14 @@ export const migration = (over: Partial<MigrationRow> = {}): MigrationRow => ({
   versions: { requested: 40, prepared: null, activated: null, completed: null, aborted: null },
   ...over,
 });
+
+/** web-1 in a deny-by-default group; an empty group; an address set and an empty one. */
+export const SECURITY_GROUPS: SecurityGroupRow[] = [
+  { groupId: 'sg-web', name: 'web', defaultPolicy: 'deny', vifIds: ['vif-web'], ruleCount: 2 },
+  { groupId: 'sg-idle', name: 'idle', defaultPolicy: 'allow', vifIds: [], ruleCount: 0 },
+];
+
+export const ADDRESS_SETS: AddressSetRow[] = [
+  { addressSetId: 'as-admin', name: 'admins', cidrs: ['10.0.0.0/8', '2001:db8::/32'] },
+  { addressSetId: 'as-none', name: 'nobody', cidrs: [] },
+];
