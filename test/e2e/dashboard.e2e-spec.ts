@@ -32,6 +32,7 @@ import {
   type Running,
 } from '../support/processes.js';
 import { natsUrl } from '../support/services.js';
+import { restCommand } from './support/master-rest.js';
 import { until } from './support/member-host-pool.js';
 
 /** Only inside callbacks that run in the page (this repository's tsconfig has no DOM lib). */
@@ -87,16 +88,8 @@ const foreignRequests: string[] = [];
 let loadId: string;
 
 /** A command over the master's REST API; fails the test on anything but 2xx. */
-async function rest(method: string, path: string, body?: unknown): Promise<unknown> {
-  const response = await fetch(`${master}${path}`, {
-    method,
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await response.text();
-  if (!response.ok) throw new Error(`${method} ${path} → ${response.status} ${text}`);
-  return text === '' ? null : JSON.parse(text);
-}
+const rest = (method: string, path: string, body?: unknown) =>
+  restCommand(master, method, path, body);
 const inPool = (method: string, path: string, body?: unknown) =>
   rest(method, `/pools/${pool}${path}?wait=hosts&timeoutMs=20000`, body);
 
