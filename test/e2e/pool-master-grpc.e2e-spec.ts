@@ -223,7 +223,83 @@ describe('pool master over gRPC', () => {
     expect(data.device).toBe(0);
   });
 
+  it('carries security groups, address sets and rules with a group remote (issue 17 item 3)', async () => {
+    const rule = (ruleId: string, match: object) => ({
+      ruleId,
+      scope: { kind: 'group', groupId: 'sg-web' },
+      direction: 'ingress',
+      priority: 10,
+      match,
+      action: 'allow',
+    });
+    const steps: [string, unknown, string][] = [
+      [
+        'CreateAddressSet',
+        { addressSetId: 'office', name: 'office', cidrs: [] },
+        'AddressSetCreated',
+      ],
+      ['CreateSecurityGroup', { groupId: 'sg-web', name: 'web' }, 'SecurityGroupCreated'],
+      ['AddSecurityGroupMember', { groupId: 'sg-web', vifId: 'vif-1' }, 'SecurityGroupMemberAdded'],
+      ['AddSecurityGroupMember', { groupId: 'sg-web', vifId: 'vif-2' }, 'SecurityGroupMemberAdded'],
+      [
+        'SetNetworkAclDefault',
+        { networkId: 'net-1', defaultPolicy: 'deny' },
+        'NetworkAclDefaultChanged',
+      ],
+      [
+        'CreateAclRule',
+        rule('web-peers', { protocol: 'icmp', remoteGroupId: 'sg-web' }),
+        'AclRuleCreated',
+      ],
+      [
+        'CreateAclRule',
+        rule('web-office', { protocol: 'tcp', portFrom: 22, addressSetId: 'office' }),
+        'AclRuleCreated',
+      ],
+    ];
+    for (const [type, data, event] of steps) {
+      const reply = await command(type, data);
+      expect(reply.result.events.map((e) => e.type)).toEqual([event]);
+    }
+    const peers = await command('RemoveSecurityGroupMember', { groupId: 'sg-web', vifId: 'vif-2' });
+    expect(JSON.parse(peers.result.events[0]!.dataJson)).toEqual({
+      groupId: 'sg-web',
+      vifId: 'vif-2',
+    });
+  });
+
   const refusals: [string, string, unknown, grpc.status, string, string][] = [
+    [
+      'an unknown security group',
+      'AddSecurityGroupMember',
+      { groupId: 'nope', vifId: 'vif-1' },
+      grpc.status.NOT_FOUND,
+      'SECURITY_GROUP_NOT_FOUND',
+      '404',
+    ],
+    [
+      'a rule with two remote sides',
+      'CreateAclRule',
+      {
+        ruleId: 'two-remotes',
+        scope: { kind: 'vif', vifId: 'vif-1' },
+        direction: 'egress',
+        priority: 1,
+        match: { protocol: 'any', cidr: '10.0.0.0/8', addressSetId: 'office' },
+        action: 'drop',
+      },
+      grpc.status.INVALID_ARGUMENT,
+      'INVALID_MATCH',
+      '400',
+    ],
+    [
+      'deleting a set a rule names',
+      'DeleteAddressSet',
+      { addressSetId: 'office' },
+      grpc.status.FAILED_PRECONDITION,
+      'ADDRESS_SET_IN_USE',
+      '409',
+    ],
     [
       'a duplicate MAC in another case',
       'CreateVif',

@@ -149,6 +149,52 @@ describe('pool master over NATS', () => {
     expect(await logLength()).toBe(migration.version);
   });
 
+  it('carries security groups, address sets and default policies (issue 17 item 3)', async () => {
+    const created = await ok('CreateAddressSet', {
+      addressSetId: 'office',
+      name: 'office',
+      cidrs: ['192.0.2.7', '10.0.0.0/8'],
+    });
+    expect(created.events[0]!.data).toEqual({
+      addressSetId: 'office',
+      name: 'office',
+      cidrs: ['10.0.0.0/8', '192.0.2.7/32'],
+    });
+    await ok('UpdateAddressSet', { addressSetId: 'office', cidrs: ['10.0.0.0/8'] });
+    await ok('CreateSecurityGroup', { groupId: 'sg-web', name: 'web' });
+    await ok('SetSecurityGroupPolicy', { groupId: 'sg-web', defaultPolicy: 'allow' });
+    await ok('AddSecurityGroupMember', { groupId: 'sg-web', vifId: 'web-0' });
+    await ok('SetNetworkAclDefault', { networkId: 'backend', defaultPolicy: 'deny' });
+    const rule = await ok('CreateAclRule', {
+      ruleId: 'web-ssh',
+      scope: { kind: 'group', groupId: 'sg-web' },
+      direction: 'ingress',
+      priority: 10,
+      match: { protocol: 'tcp', portFrom: 22, addressSetId: 'office' },
+      action: 'allow',
+    });
+    expect(rule.events[0]!.data).toMatchObject({
+      scope: { kind: 'group', groupId: 'sg-web' },
+      match: { addressSetId: 'office', remoteGroupId: null },
+    });
+    const before = await logLength();
+    const inUse = await send('DeleteAddressSet', { addressSetId: 'office' });
+    expect(inUse).toMatchObject({ ok: false, error: { status: 409, code: 'ADDRESS_SET_IN_USE' } });
+    const unknown = await send('RemoveSecurityGroupMember', { groupId: 'nope', vifId: 'web-0' });
+    expect(unknown).toMatchObject({
+      ok: false,
+      error: { status: 404, code: 'SECURITY_GROUP_NOT_FOUND' },
+    });
+    expect(await logLength()).toBe(before);
+    const deleted = await ok('DeleteSecurityGroup', { groupId: 'sg-web' });
+    expect(deleted.events.map((e) => e.type)).toEqual([
+      'AclRuleDeleted',
+      'SecurityGroupMemberRemoved',
+      'SecurityGroupDeleted',
+    ]);
+    await ok('DeleteAddressSet', { addressSetId: 'office' });
+  });
+
   const refused: [string, string, string, number, string][] = [
     ['malformed JSON', 'CreateVm', '{"data":', 400, 'MALFORMED_JSON'],
     ['a body that is an array', 'CreateVm', '[1,2]', 400, 'BODY_NOT_OBJECT'],
