@@ -36,6 +36,7 @@ let nats: Awaited<ReturnType<typeof createTestNats>>;
 let db: pg.Pool;
 let store: PostgresEventStore;
 let alpha: ScriptedPool;
+let betaPool: ScriptedPool;
 let base: string;
 let app: Running;
 
@@ -114,7 +115,7 @@ beforeAll(async () => {
   // Further addresses (VifUpdated v2): listed in the VIF's ips, IPv4 first, and in /addresses.
   alpha.run('UpdateVif', { vifId: 'vif3', extraIps: ['2001:db8::33', '192.168.0.33'] });
   await alpha.flush(store);
-  const beta = new ScriptedPool('beta');
+  const beta = (betaPool = new ScriptedPool('beta'));
   beta.run('CreatePool', { poolId: 'beta', name: 'beta' });
   for (const n of ['n1', 'n2', 'n3']) {
     beta.run('CreateNetwork', { networkId: n, name: n, purpose: 'vm', kind: 'private' });
@@ -614,6 +615,25 @@ describe('host reports and the stream', () => {
     await stream.close();
     await beta.close();
     expect((await get('/api/pools/nope/stream')).status).toBe(404);
+  });
+
+  it('streams security-group and address-set changes under their own kinds', async () => {
+    const stream = await openStream('beta');
+    await stream.next((e) => e.event === 'heartbeat', 'a heartbeat');
+    const changeOf = async (version: number) =>
+      (await stream.next((e) => e.event === 'change' && e.data.version === version, 'a change'))
+        .data.kinds;
+    betaPool.run('CreateAddressSet', { addressSetId: 'as1', name: 'set', cidrs: ['10.9.0.0/16'] });
+    expect(await changeOf(await betaPool.flush(store))).toEqual(['pool', 'address-sets']);
+    betaPool.run('CreateSecurityGroup', { groupId: 'sg1', name: 'group' });
+    expect(await changeOf(await betaPool.flush(store))).toEqual(['pool', 'security-groups']);
+    betaPool.run('SetNetworkAclDefault', { networkId: 'n2', defaultPolicy: 'deny' });
+    expect(await changeOf(await betaPool.flush(store))).toEqual(['pool', 'networks']);
+    await stream.close();
+    expect((await get('/api/pools/beta/security-groups')).body.items).toEqual([
+      { groupId: 'sg1', name: 'group', defaultPolicy: 'deny', vifIds: [], ruleCount: 0 },
+    ]);
+    expect((await get('/api/pools/beta/networks/n2')).body.aclDefault).toBe('deny');
   });
 });
 
