@@ -493,6 +493,7 @@ describe.skipIf(!HAVE_CHROMIUM && !IN_CI)('dashboard', () => {
     );
     await shows('#view-policy', 'group web-tier', 'Address sets', '10.0.0.0/8, 192.168.50.7/32');
     await shows('#view-policy .defaults', 'backplane deny', 'prod-vlan-100 allow');
+    await shows('#view-switch section[data-key="backplane"] .segment-head', 'default deny');
     expect(await currentLoadId()).toBe(loadId);
     await page.locator('#view-policy').screenshot({ path: shot('policy-1920') });
     await page.setViewportSize({ width: 390, height: 900 });

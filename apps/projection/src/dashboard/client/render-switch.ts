@@ -62,6 +62,13 @@ function renderSegment(network: SwitchNetwork, hosts: HostRow[] | null, lookup: 
       }
       <span class="tag">MTU ${network.mtu}</span>
       ${network.purpose && html`<span class="tag">${network.purpose}</span>`}
+      ${
+        // Only deny is worth a tag: allow is what every network does unless told otherwise.
+        network.aclDefault === 'deny' &&
+        html`<span class="tag acl-deny" title="IP traffic no ACL rule allows is dropped"
+          >default deny</span
+        >`
+      }
       <span class="tally" aria-label="Port states">
         <span class="dot forwarding"></span>${tally.forwarding} forwarding
         ${tally.pending > 0 && html`<span class="dot pending"></span>${tally.pending} pending`}

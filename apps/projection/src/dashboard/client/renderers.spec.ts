@@ -36,6 +36,12 @@ describe('renderSwitch', () => {
     expect(text(markup)).toContain('backplane private no uplink MTU 1500');
   });
 
+  it('tags a network whose default policy is deny, and only that one', () => {
+    expect(markup.match(/default deny/g)).toHaveLength(1);
+    expect(text(markup)).toContain('prod-vlan-100 external VLAN 100');
+    expect(markup).toMatch(/<h3 id="net-net-prod">[\s\S]*default deny[\s\S]*id="net-net-priv"/);
+  });
+
   it('flags an enabled host without an uplink for an external network', () => {
     expect(markup).toMatch(/class="uplink missing"[^>]*>\s*<span class="uplink-host">host-c/);
   });

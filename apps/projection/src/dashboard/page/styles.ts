@@ -200,6 +200,7 @@ tr.stale > * { color: var(--muted); }
 .policy .tag { font-family: var(--sans); white-space: normal; }
 .tag.policy-on { color: var(--accent); border-color: var(--accent); }
 .tag.policy-off { opacity: 0.75; }
+.tag.acl-deny { color: var(--bad); border-color: var(--bad); }
 
 /* The switch */
 .switch {
