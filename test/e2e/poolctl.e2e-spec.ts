@@ -9,11 +9,11 @@ import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPool, type TestPool } from './support/member-host-pool.js';
+import { POOLCTL, runBuiltPoolctl, type PoolctlRun as Run } from './support/poolctl-cli.js';
 import { startPoolMasterProcess } from '../support/pool-master-process.js';
-import { freePort, ROOT, start, waitForHealthy } from '../support/processes.js';
+import { freePort, start, waitForHealthy } from '../support/processes.js';
 import { natsUrl } from '../support/services.js';
 
-const POOLCTL = `${ROOT}dist/apps/poolctl/src/main.js`;
 const ADMIN = 'e2e-admin-token-0123456789';
 const READER = 'e2e-reader-token-0123456789';
 const pool = `ctl-${randomUUID().slice(0, 8)}`;
@@ -23,35 +23,15 @@ let master: string;
 let projection: string;
 let projectionUp = false;
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
 /** Runs the built CLI with the session's environment (admin token) plus `env`. */
-function poolctl(args: string[], env: Record<string, string> = {}): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [POOLCTL, ...args], {
-      cwd: ROOT,
-      env: {
-        PATH: process.env.PATH ?? '',
-        POOLNET_MASTER: master,
-        POOLNET_PROJECTION: projection,
-        POOLNET_POOL: pool,
-        POOLNET_TOKEN: ADMIN,
-        ...env,
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.once('error', reject);
-    child.once('close', (code) => resolve({ code, stdout, stderr }));
+const poolctl = (args: string[], env: Record<string, string> = {}): Promise<Run> =>
+  runBuiltPoolctl(args, {
+    POOLNET_MASTER: master,
+    POOLNET_PROJECTION: projection,
+    POOLNET_POOL: pool,
+    POOLNET_TOKEN: ADMIN,
+    ...env,
   });
-}
 
 /** A verb that must succeed; its stdout, trimmed. */
 async function ok(...args: string[]): Promise<string> {
