@@ -316,4 +316,86 @@ describe('HostAgent', () => {
     await atVersion(agent, 6);
     expect(agent.stats.gaps).toBe(1);
   });
+
+  describe('a log behind the host (database recreated or restored from an older backup)', () => {
+    /** A host that applied all of `events` from `feed` (seqs 1..n) and is stopped. */
+    async function hostAtTheEnd(events: PoolEvent[], feed: FakeFeed) {
+      const dir = await stateDir();
+      const first = makeAgent(dir);
+      await start(first, feed, new FakeSnapshots(events, feed));
+      await atVersion(first, events.length);
+      await stopAll();
+      return dir;
+    }
+
+    const truthAt = (events: PoolEvent[], version: number) =>
+      serializePoolState(replayPool(events.slice(0, version)));
+
+    it('on the same stream: reports it, resynchronises from the snapshot and follows the new log', async () => {
+      const events = poolEvents(3);
+      const n = events.length;
+      const feed = new FakeFeed().publish(events);
+      const dir = await hostAtTheEnd(events, feed);
+
+      // The master's database recreated: its log starts again, and the relay publishes 1..4
+      // after the old log's messages; the master's snapshot is at 4.
+      feed.publish(events, [1, 2, 3, 4]);
+      const snapshots = new FakeSnapshots(events, feed);
+      snapshots.version = 4;
+      const warnings: string[] = [];
+      const agent = new HostAgent({
+        pool: POOL,
+        host: 'h1',
+        store: new StateStore(dir, { pool: POOL, host: 'h1', minCompactBytes: 1 << 30 }),
+        datapath: new Datapath(new MemoryVSwitchDriver(), 'h1'),
+        log: { log: () => undefined, warn: (m) => warnings.push(m) },
+      });
+      await start(agent, feed, snapshots);
+      await atVersion(agent, 4);
+
+      expect(agent.logBehind).toMatchObject({ hostVersion: n, logVersion: 4 });
+      expect(agent.stats.logBehind).toBe(1);
+      expect(warnings.join('\n')).toMatch(/behind this host's \d+.*Decision: discard/s);
+      expect((await agent.report(false)).drift).toEqual([
+        expect.objectContaining({ kind: 'log-behind', repaired: true }),
+      ]);
+      expect(serializePoolState(agent.replica.state)).toEqual(truthAt(events, 4));
+
+      // The new log goes on: its versions 5 and 6 are applied, not skipped as duplicates.
+      snapshots.version = undefined;
+      feed.publish(events, [5, 6]);
+      await atVersion(agent, 6);
+      expect(serializePoolState(agent.replica.state)).toEqual(truthAt(events, 6));
+      expect(agent.stats.logBehind).toBe(1);
+    });
+
+    it('on a recreated stream that ends before what the host read: the same', async () => {
+      const events = poolEvents(3);
+      const dir = await hostAtTheEnd(events, new FakeFeed().publish(events));
+      const feed = new FakeFeed().publish(events, [1, 2, 3]);
+      const agent = makeAgent(dir);
+      await start(agent, feed, new FakeSnapshots(events, feed));
+      await atVersion(agent, 3);
+      expect(agent.logBehind).toMatchObject({ hostVersion: events.length, logVersion: 3 });
+      feed.publish(events, [4]);
+      await atVersion(agent, 4);
+      expect(agent.replica.seq).toBe(4);
+    });
+
+    it('asks the master once about re-published old versions, and keeps its state when the log holds it', async () => {
+      const events = poolEvents(2);
+      const n = events.length;
+      const feed = new FakeFeed().publish(events);
+      const dir = await hostAtTheEnd(events, feed);
+      feed.publish(events, [2, 3, 4]); // a relay re-publishing after its dedup window
+      const snapshots = new FakeSnapshots(events, feed);
+      const agent = makeAgent(dir);
+      await start(agent, feed, snapshots);
+      await until(() => agent.stats.duplicates >= 3, 'the duplicates');
+      expect(agent.logBehind).toBeUndefined();
+      expect(agent.replica.version).toBe(n);
+      expect(snapshots.served).toBe(1);
+      expect(agent.stats.events).toBe(0);
+    });
+  });
 });

@@ -26,6 +26,14 @@ export interface AgentMetrics {
 export type AgentPhase =
   'created' | 'booting' | 'offline' | 'catching-up' | 'following' | 'stopped';
 
+/** The log was found behind the host's state: recreated, or restored from an older backup. */
+export interface LogBehind {
+  at: string;
+  hostVersion: number;
+  logVersion: number;
+  reason: string;
+}
+
 export interface HostAgentOptions {
   pool: string;
   host: string;
@@ -43,6 +51,8 @@ interface Folded {
   consumed: number;
   fresh: JournalEntry[];
   gap?: FeedMessage;
+  /** A message new to this host carrying a version it already holds: is the log behind it? */
+  suspect?: FeedMessage;
   failure?: Error;
   /** When the newest folded event was committed. */
   newest?: string;
@@ -72,7 +82,20 @@ export class HostAgent {
   /** Persisted and matched by the switch: the version and digest reports carry. */
   applied: { version: number; digest: string } | undefined;
   lastError: string | undefined;
-  readonly stats = { events: 0, duplicates: 0, gaps: 0, snapshots: 0, driftRepairs: 0 };
+  /** The last time the pool's log was found behind this host, and what was decided. */
+  logBehind: LogBehind | undefined;
+  readonly stats = {
+    events: 0,
+    duplicates: 0,
+    gaps: 0,
+    snapshots: 0,
+    driftRepairs: 0,
+    logBehind: 0,
+  };
+  /** Old versions in messages up to this sequence were checked against the master's log. */
+  private verifiedThroughSeq = 0;
+  /** False from adopting a snapshot until the next new event: duplicates then are expected. */
+  private appliedSinceSnapshot = true;
   private readonly serial = new Serial();
   private drift: DriftItem[] = [];
   private readonly listeners = new Set<(version: number) => void>();
@@ -221,9 +244,13 @@ export class HostAgent {
 
   private async catchUp(feed: EventFeed, snapshots: SnapshotSource, signal: AbortSignal) {
     const { firstSeq, lastSeq } = await feed.bounds();
-    // New, or the stream dropped messages this host never read (retention): start from the
-    // master's state rather than from whatever the stream still holds.
-    if (this.replica.version === 0 || firstSeq > this.replica.seq + 1) {
+    if (this.replica.version > 0 && lastSeq < this.replica.seq) {
+      // The stream ends before what this host has read: it was recreated, and maybe the log too.
+      const reason = `the events stream ends at ${lastSeq}, before ${this.replica.seq} read here`;
+      await this.serial.run(() => this.verifyLog(feed, snapshots, reason, lastSeq));
+    } else if (this.replica.version === 0 || firstSeq > this.replica.seq + 1) {
+      // New, or the stream dropped messages this host never read (retention): start from the
+      // master's state rather than from whatever the stream still holds.
       await this.serial.run(() => this.loadSnapshot(snapshots, lastSeq));
     }
     try {
@@ -231,9 +258,15 @@ export class HostAgent {
         const last = batch.at(-1)?.pending === 0;
         let rest = batch;
         while (rest.length > 0) {
-          const { consumed, gap } = await this.serial.run(() => this.handleReplay(rest, last));
+          const { consumed, gap, suspect } = await this.serial.run(() =>
+            this.handleReplay(rest, last),
+          );
           rest = rest.slice(consumed);
           if (gap) await this.serial.run(() => this.resync(snapshots, gap));
+          if (suspect) {
+            const reason = `message ${suspect.seq} carries version ${suspect.envelope?.version}, already held here`;
+            await this.serial.run(() => this.verifyLog(feed, snapshots, reason, suspect.seq - 1));
+          }
         }
       }
     } finally {
@@ -262,12 +295,13 @@ export class HostAgent {
         try {
           outcome = await this.serial.run(() => this.handle([m]));
           // A gap stays un-acked too: the replay path fetches a snapshot that covers it.
-          if (!outcome.gap && outcome.consumed > 0) m.ack();
+          // So does a suspect old version: the replay path asks the master about it.
+          if (!outcome.gap && !outcome.suspect && outcome.consumed > 0) m.ack();
         } finally {
           this.holding = false;
           this.releaseChange();
         }
-        if (outcome.gap) return handled;
+        if (outcome.gap || outcome.suspect) return handled;
         handled = true;
       }
       return handled;
@@ -281,7 +315,9 @@ export class HostAgent {
    * Live: folds in what the durable delivered, converges the switch, and appends the events to
    * the journal (written O_DSYNC) before the caller acks.
    */
-  private async handle(messages: FeedMessage[]): Promise<{ consumed: number; gap?: FeedMessage }> {
+  private async handle(
+    messages: FeedMessage[],
+  ): Promise<{ consumed: number; gap?: FeedMessage; suspect?: FeedMessage }> {
     const started = performance.now();
     const folded = this.fold(messages);
     if (folded.fresh.length > 0) {
@@ -306,13 +342,15 @@ export class HostAgent {
   private async handleReplay(
     messages: FeedMessage[],
     last: boolean,
-  ): Promise<{ consumed: number; gap?: FeedMessage }> {
+  ): Promise<{ consumed: number; gap?: FeedMessage; suspect?: FeedMessage }> {
     const started = performance.now();
     const folded = this.fold(messages);
     if (folded.failure) throw folded.failure;
     this.unflushed += folded.fresh.length;
     if (folded.fresh.length > 0) this.count(folded, started);
-    if (last || folded.gap || performance.now() - this.flushedAt >= 1000) await this.flush();
+    if (last || folded.gap || folded.suspect || performance.now() - this.flushedAt >= 1000) {
+      await this.flush();
+    }
     return folded;
   }
 
@@ -344,8 +382,13 @@ export class HostAgent {
           folded.gap = m;
           break;
         }
+        if (verdict === 'duplicate' && this.isSuspect(m)) {
+          folded.suspect = m;
+          break;
+        }
         if (verdict === 'duplicate') duplicates++;
         else {
+          this.appliedSinceSnapshot = true;
           try {
             this.replica.apply(m.envelope);
           } catch (error) {
@@ -366,6 +409,66 @@ export class HostAgent {
       this.o.metrics?.duplicates?.(duplicates);
     }
     return folded;
+  }
+
+  /**
+   * An old version in a message this host never read, while it follows new events (not right
+   * after a snapshot, whose coverage overlaps the stream): a relay re-publishing, or a log that
+   * restarted behind this host. Only the master can tell which.
+   */
+  private isSuspect(m: FeedMessage): boolean {
+    return this.appliedSinceSnapshot && m.seq > this.replica.seq && m.seq > this.verifiedThroughSeq;
+  }
+
+  /**
+   * Asks the master's snapshot whether its log still holds this host's version. If it does,
+   * the old versions were re-deliveries and reading goes on. If not, the log was recreated or
+   * restored from an older backup: the host says so (log, health, its next report) and
+   * resynchronises from the snapshot, resuming after `resumeSeq`; its versions past the
+   * snapshot's are not in the log and would otherwise hide the log's next events as duplicates.
+   */
+  private async verifyLog(
+    feed: EventFeed,
+    snapshots: SnapshotSource,
+    reason: string,
+    resumeSeq: number,
+  ): Promise<void> {
+    const { lastSeq } = await feed.bounds();
+    const snapshot = await snapshots.fetch();
+    this.stats.snapshots++;
+    this.o.metrics?.snapshotLoaded?.();
+    const hostVersion = this.replica.version;
+    if (snapshot.version >= hostVersion) {
+      this.verifiedThroughSeq = lastSeq;
+      if (resumeSeq < this.replica.seq) {
+        this.o.log.log(`${reason}; the log holds version ${snapshot.version}: resuming from it`);
+        await this.adopt(snapshot.state, snapshot.version, resumeSeq);
+      }
+      return;
+    }
+    this.stats.logBehind++;
+    this.logBehind = {
+      at: new Date().toISOString(),
+      hostVersion,
+      logVersion: snapshot.version,
+      reason,
+    };
+    this.lastError =
+      `the pool's log is behind this host (log at version ${snapshot.version}, host at ` +
+      `${hostVersion}): resynchronised from the master's snapshot`;
+    this.o.log.warn(
+      `the pool's log is at version ${snapshot.version}, behind this host's ${hostVersion} ` +
+        `(${reason}): it was recreated or restored from an older backup. Decision: discard ` +
+        `versions ${snapshot.version + 1}-${hostVersion}, which the log does not hold, and ` +
+        `resynchronise from the master's snapshot at version ${snapshot.version}.`,
+    );
+    this.drift.push({
+      kind: 'log-behind',
+      object: `pool log at version ${snapshot.version}, host was at ${hostVersion}`,
+      repaired: true,
+    });
+    this.verifiedThroughSeq = lastSeq;
+    await this.adopt(snapshot.state, snapshot.version, resumeSeq);
   }
 
   private count(folded: Folded, started: number): void {
@@ -415,6 +518,7 @@ export class HostAgent {
 
   private async adopt(state: PoolReplica['state'], version: number, seq: number): Promise<void> {
     this.replica.reset(state, version, seq);
+    this.appliedSinceSnapshot = false;
     try {
       await this.o.store.checkpoint(this.replica);
     } catch (error) {

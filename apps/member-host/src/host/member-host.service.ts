@@ -10,7 +10,7 @@ import { HealthRegistry, NatsClient } from '@pool/platform';
 import { MemoryVSwitchDriver, OvsVSwitchDriver, type VSwitchDriver } from '@pool/vswitch';
 import { Registry } from 'prom-client';
 import { Datapath } from '../agent/datapath.js';
-import { HostAgent } from '../agent/host-agent.js';
+import { HostAgent, type LogBehind } from '../agent/host-agent.js';
 import { JetStreamFeed } from '../agent/jetstream-feed.js';
 import { Joiner } from '../agent/joiner.js';
 import { Reporter } from '../agent/reporter.js';
@@ -26,6 +26,12 @@ import { memberHostMetrics } from './member-host.metrics.js';
  * switch before anything else (the host forwards without master or NATS), then follow the pool
  * once NATS is reachable, join it, report, and read the switch back on a timer.
  */
+/**
+ * How long health stays failed after the pool's log was found behind this host: the host has
+ * resynchronised by then, but an operator must learn that versions it had applied are gone.
+ */
+const LOG_BEHIND_UNHEALTHY_MS = 5 * 60_000;
+
 @Injectable()
 export class MemberHostService implements OnApplicationBootstrap, OnApplicationShutdown {
   readonly agent: HostAgent;
@@ -64,6 +70,19 @@ export class MemberHostService implements OnApplicationBootstrap, OnApplicationS
         return Promise.reject(new Error(`not following the pool (${phase})`));
       }
       return Promise.resolve();
+    });
+    health.register('log', () => {
+      const behind = this.agent.logBehind;
+      if (!behind || Date.now() - Date.parse(behind.at) > LOG_BEHIND_UNHEALTHY_MS) {
+        return Promise.resolve();
+      }
+      return Promise.reject(
+        new Error(
+          `at ${behind.at} the pool's log was at version ${behind.logVersion}, behind this ` +
+            `host's ${behind.hostVersion}: resynchronised from the master's snapshot (README: ` +
+            'backup and restore)',
+        ),
+      );
     });
     health.register('datapath', () => {
       const error = this.agent.datapath.lastError;
@@ -108,6 +127,7 @@ export class MemberHostService implements OnApplicationBootstrap, OnApplicationS
       applied: agent.applied ?? null,
       member: agent.replica.state.hosts.has(config.hostName),
       lastError: agent.lastError ?? null,
+      logBehind: agent.logBehind ?? null,
       datapathError: agent.datapath.lastError ?? null,
       ports: agent.datapath.ports,
       stats: agent.stats,
@@ -151,9 +171,13 @@ export class MemberHostService implements OnApplicationBootstrap, OnApplicationS
       (message) => this.logger.warn(message),
     );
     let joining: Promise<void> | undefined;
+    let joinedAfter: LogBehind | undefined;
     await this.agent.run(feed, snapshots, signal, () => {
-      // Join once the replica is current, so a host that is already a member never asks.
-      joining ??= joiner.join(() => this.agent.replica.state.hosts.has(host), signal);
+      // Join once the replica is current, so a host that is already a member never asks; and
+      // once more after resynchronising onto a log that may predate its joining.
+      if (joining && this.agent.logBehind === joinedAfter) return;
+      joinedAfter = this.agent.logBehind;
+      joining = joiner.join(() => this.agent.replica.state.hosts.has(host), signal);
     });
     await joining;
   }
