@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type CommandReply } from '@pool/contracts';
 import {
   ACL_ACTIONS,
+  ACL_DEFAULT_POLICIES,
   ACL_DIRECTIONS,
   ACL_PROTOCOLS,
   BOND_MODES,
@@ -65,6 +66,13 @@ const SETUP: SetupStep[] = [
       destinationVifId: 'idle-0',
     },
   ],
+  [
+    'POST',
+    `${P}/address-sets`,
+    { addressSetId: 'office', name: 'office', cidrs: ['192.0.2.0/24'] },
+  ],
+  ['POST', `${P}/security-groups`, { groupId: 'sg-web', name: 'web' }],
+  ['PUT', `${P}/security-groups/sg-web/members/web-0`, {}],
 ];
 
 // ---------------------------------------------------------------------------------------------
@@ -336,6 +344,8 @@ const TEMPLATES: CommandTemplate[] = [
         fields: {
           protocol: oneOf(ACL_PROTOCOLS),
           cidr: { kind: 'cidr', presence: 'nullable' },
+          addressSetId: { kind: 'id', presence: 'nullable' },
+          remoteGroupId: { kind: 'id', presence: 'nullable' },
           portFrom: port,
           portTo: port,
         },
@@ -349,6 +359,78 @@ const TEMPLATES: CommandTemplate[] = [
     data: { ruleId: 'https' },
     fields: { ruleId: id },
     rest: at('DELETE', (pool, ids) => `/pools/${pool}/acls/${ids.ruleId}`, ['ruleId']),
+  },
+  {
+    type: 'CreateAddressSet',
+    data: { addressSetId: 'lan', name: 'lan', cidrs: ['10.0.0.0/8', '2001:db8::/32'] },
+    fields: { addressSetId: id, name, cidrs: { kind: 'stringList' } },
+    rest: post((pool) => `/pools/${pool}/address-sets`, [], 'addressSetId'),
+  },
+  {
+    type: 'UpdateAddressSet',
+    data: { addressSetId: 'office', cidrs: ['198.51.100.0/24'] },
+    fields: { addressSetId: id, cidrs: { kind: 'stringList' } },
+    rest: at('PUT', (pool, ids) => `/pools/${pool}/address-sets/${ids.addressSetId}`, [
+      'addressSetId',
+    ]),
+  },
+  {
+    type: 'DeleteAddressSet',
+    data: { addressSetId: 'office' },
+    fields: { addressSetId: id },
+    rest: at('DELETE', (pool, ids) => `/pools/${pool}/address-sets/${ids.addressSetId}`, [
+      'addressSetId',
+    ]),
+  },
+  {
+    type: 'CreateSecurityGroup',
+    data: { groupId: 'sg-db', name: 'db', defaultPolicy: 'allow' },
+    fields: {
+      groupId: id,
+      name,
+      defaultPolicy: { ...oneOf(ACL_DEFAULT_POLICIES), presence: 'optional' },
+    },
+    rest: post((pool) => `/pools/${pool}/security-groups`, [], 'groupId'),
+  },
+  {
+    type: 'SetSecurityGroupPolicy',
+    data: { groupId: 'sg-web', defaultPolicy: 'allow' },
+    fields: { groupId: id, defaultPolicy: oneOf(ACL_DEFAULT_POLICIES) },
+    rest: at('PUT', (pool, ids) => `/pools/${pool}/security-groups/${ids.groupId}`, ['groupId']),
+  },
+  {
+    type: 'AddSecurityGroupMember',
+    data: { groupId: 'sg-web', vifId: 'idle-0' },
+    fields: { groupId: id, vifId: id },
+    rest: at(
+      'PUT',
+      (pool, ids) => `/pools/${pool}/security-groups/${ids.groupId}/members/${ids.vifId}`,
+      ['groupId', 'vifId'],
+    ),
+  },
+  {
+    type: 'RemoveSecurityGroupMember',
+    data: { groupId: 'sg-web', vifId: 'web-0' },
+    fields: { groupId: id, vifId: id },
+    rest: at(
+      'DELETE',
+      (pool, ids) => `/pools/${pool}/security-groups/${ids.groupId}/members/${ids.vifId}`,
+      ['groupId', 'vifId'],
+    ),
+  },
+  {
+    type: 'DeleteSecurityGroup',
+    data: { groupId: 'sg-web' },
+    fields: { groupId: id },
+    rest: at('DELETE', (pool, ids) => `/pools/${pool}/security-groups/${ids.groupId}`, ['groupId']),
+  },
+  {
+    type: 'SetNetworkAclDefault',
+    data: { networkId: 'priv', defaultPolicy: 'deny' },
+    fields: { networkId: id, defaultPolicy: oneOf(ACL_DEFAULT_POLICIES) },
+    rest: at('PUT', (pool, ids) => `/pools/${pool}/networks/${ids.networkId}/acl-default`, [
+      'networkId',
+    ]),
   },
   {
     type: 'CreateMirror',
@@ -820,7 +902,7 @@ describe('fuzzed commands', () => {
     expect(TEMPLATES.length).toBeGreaterThanOrEqual(30);
     const types = new Set(TEMPLATES.map((t) => t.type));
     // Every command of the domain has a template (RequestMigration's steps over NATS only).
-    expect(types.size).toBe(30);
+    expect(types.size).toBe(39);
   });
 
   // Known gap, kept visible: a request line over Node's 16 KB header limit is answered by Node's
