@@ -7,13 +7,20 @@ import { cmd, commands, decideAll, HOSTS, SEED } from './testing/random-pool.js'
 describe('hostTopology', () => {
   it('derives the same switches as the whole pool, for every host of random pools', () => {
     let ports = 0;
+    let denying = 0;
+    let remoteGroups = 0;
     fc.assert(
       fc.property(commands(), (list) => {
         const { state } = decideAll([...SEED, ...list]);
         const whole = toTopology(state);
         for (const host of [...HOSTS, 'nobody']) {
           const expected = desiredState(whole, host);
-          ports += expected.bridges.reduce((n, b) => n + b.ports.length, 0);
+          const placed = expected.bridges.flatMap((b) => b.ports);
+          ports += placed.length;
+          denying += placed.filter((p) => p.aclDefault === 'deny').length;
+          remoteGroups += placed
+            .flatMap((p) => p.acls)
+            .filter((r) => r.match.remotes?.some((cidr) => cidr.endsWith('/32'))).length;
           expect(canonicalJson(desiredState(hostTopology(state, host), host))).toBe(
             canonicalJson(expected),
           );
@@ -23,6 +30,9 @@ describe('hostTopology', () => {
     );
     // The property is only worth something if the random pools actually place VIFs.
     expect(ports).toBeGreaterThan(100);
+    // ... and give some of them a default deny and a rule whose remote group has addresses.
+    expect(denying).toBeGreaterThan(10);
+    expect(remoteGroups).toBeGreaterThan(10);
   }, 60_000);
 
   it('leaves out other hosts, their VMs and the ACLs of networks it has no VIF on, keeps mirrors', () => {

@@ -1,27 +1,39 @@
 import type { PoolState, Scope } from '@pool/domain';
 import type { PoolTopology } from '@pool/vswitch';
-import { aclOf, hostOf, migrationOf, mirrorOf, networkOf, vifOf, vmOf } from './to-topology.js';
+import {
+  aclOf,
+  addressSetOf,
+  hostOf,
+  migrationOf,
+  mirrorOf,
+  networkOf,
+  securityGroupOf,
+  vifOf,
+  vmOf,
+} from './to-topology.js';
 
 /**
  * The part of the pool one host's switches depend on: the host itself, every network (an
  * external one has a bridge wherever its uplink exists, VIFs or not), the VMs running on or
- * migrating to or from it, their VIFs, and the ACLs and mirrors that can land on those VIFs.
+ * migrating to or from it, their VIFs, the ACLs and mirrors that can land on those VIFs, the
+ * security groups those VIFs are in, and what those ACLs name as their remote side: address
+ * sets, and groups with their members' VIFs (wherever they run; a VIF whose VM is not here gets
+ * no port, it only lends its addresses).
  *
  * `desiredState(hostTopology(s, h), h)` equals `desiredState(toTopology(s), h)` (a property
  * test holds it to that), at a cost that follows the host's own ports rather than the pool's:
- * a member host derives its switches after every event, in pools of 10,000+ VIFs.
+ * a member host derives its switches after every event, in pools of 10,000+ VIFs. A remote
+ * group is the exception by nature: its addresses are every member's, pool-wide.
  */
 export function hostTopology(state: PoolState, hostId: string): PoolTopology {
   const host = state.hosts.get(hostId);
   const networks = [...state.networks.values()].map(networkOf);
   if (!host) return { ...emptyTopology(), networks };
-
   const vmIds = new Set(state.indexes.runningVmsByHost.get(hostId));
   const migrations = [...state.migrations.values()].filter(
     (m) => m.fromHostId === hostId || m.toHostId === hostId,
   );
   for (const migration of migrations) vmIds.add(migration.vmId);
-
   const vms = [...vmIds].flatMap((id) => state.vms.get(id) ?? []);
   const vifs = vms.flatMap((vm) =>
     [...(state.indexes.vifsByVm.get(vm.id)?.values() ?? [])].flatMap(
@@ -30,20 +42,37 @@ export function hostTopology(state: PoolState, hostId: string): PoolTopology {
   );
   const vifIds = new Set(vifs.map((vif) => vif.id));
   const networkIds = new Set(vifs.map((vif) => vif.networkId));
+  const groupIds = new Set(
+    [...vifIds].flatMap((id) => [...(state.indexes.groupsByVif.get(id) ?? [])]),
+  );
   const covers = (scope: Scope) =>
-    scope.kind === 'network' ? networkIds.has(scope.networkId) : vifIds.has(scope.vifId);
-
+    scope.kind === 'network'
+      ? networkIds.has(scope.networkId)
+      : scope.kind === 'vif'
+        ? vifIds.has(scope.vifId)
+        : groupIds.has(scope.groupId);
+  const rules = [...state.aclRules.values()].filter((rule) => covers(rule.scope));
+  const setIds = new Set(rules.flatMap((rule) => rule.match.addressSetId ?? []));
+  const remoteGroups = new Set(rules.flatMap((rule) => rule.match.remoteGroupId ?? []));
+  const lenders = [...remoteGroups]
+    .flatMap((id) => state.securityGroups.get(id)?.vifIds ?? [])
+    .filter((id) => !vifIds.has(id));
+  const remoteVifs = [...new Set(lenders)].flatMap((id) => state.vifs.get(id) ?? []);
   return {
     hosts: [hostOf(state, host)],
     networks,
     vms: vms.map(vmOf),
-    vifs: vifs.map(vifOf),
-    acls: [...state.aclRules.values()].filter((rule) => covers(rule.scope)).map(aclOf),
+    vifs: [...vifs, ...remoteVifs].map(vifOf),
+    acls: rules.map(aclOf),
     // A mirror is realised on the bridge of its destination port (libs/vswitch policy.ts).
     mirrors: [...state.mirrors.values()]
       .filter((mirror) => vifIds.has(mirror.destinationVifId))
       .map(mirrorOf),
     migrations: migrations.map(migrationOf),
+    addressSets: [...setIds].flatMap((id) => state.addressSets.get(id) ?? []).map(addressSetOf),
+    securityGroups: [...new Set([...groupIds, ...remoteGroups])]
+      .flatMap((id) => state.securityGroups.get(id) ?? [])
+      .map(securityGroupOf),
   };
 }
 
@@ -55,4 +84,6 @@ const emptyTopology = (): PoolTopology => ({
   acls: [],
   mirrors: [],
   migrations: [],
+  addressSets: [],
+  securityGroups: [],
 });

@@ -154,6 +154,8 @@ describe('toTopology', () => {
       ],
       mirrors: [{ id: 'm1', source: { vifId: 'v1' }, direction: 'both', destinationVifId: 'v2' }],
       migrations: [{ vmId: 'vm1', fromHost: 'h1', toHost: 'h2', phase: 'requested' }],
+      addressSets: [],
+      securityGroups: [],
     });
   });
 

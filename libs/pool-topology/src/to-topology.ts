@@ -1,11 +1,13 @@
 import type {
   AclRule,
+  AddressSet,
   Host,
   Migration,
   Mirror,
   Network,
   PoolState,
   Scope,
+  SecurityGroup,
   Vif,
   Vm,
 } from '@pool/domain';
@@ -13,10 +15,12 @@ import type {
   PoolTopology,
   Scope as TopologyScope,
   TopologyAcl,
+  TopologyAddressSet,
   TopologyHost,
   TopologyMigration,
   TopologyMirror,
   TopologyNetwork,
+  TopologySecurityGroup,
   TopologyVif,
   TopologyVm,
 } from '@pool/vswitch';
@@ -45,6 +49,8 @@ export const networkOf = (network: Network): TopologyNetwork => ({
     network.kind === 'external'
       ? { type: 'external', device: network.device, vlan: network.vlan ?? undefined }
       : { type: 'private' },
+  // Absent for allow, so a network's state (and digest) is what it was before policies existed.
+  ...(network.aclDefault === 'deny' ? { aclDefault: 'deny' as const } : {}),
 });
 
 export const vmOf = (vm: Vm): TopologyVm => ({
@@ -71,7 +77,11 @@ export const vifOf = (vif: Vif): TopologyVif => ({
 });
 
 export const scopeOf = (scope: Scope): TopologyScope =>
-  scope.kind === 'network' ? { networkId: scope.networkId } : { vifId: scope.vifId };
+  scope.kind === 'network'
+    ? { networkId: scope.networkId }
+    : scope.kind === 'vif'
+      ? { vifId: scope.vifId }
+      : { groupId: scope.groupId };
 
 export const aclOf = (rule: AclRule): TopologyAcl => ({
   id: rule.id,
@@ -81,11 +91,24 @@ export const aclOf = (rule: AclRule): TopologyAcl => ({
   match: {
     protocol: rule.match.protocol,
     cidr: rule.match.cidr ?? undefined,
+    addressSetId: rule.match.addressSetId ?? undefined,
+    remoteGroupId: rule.match.remoteGroupId ?? undefined,
     portFrom: rule.match.portFrom ?? undefined,
     portTo: rule.match.portTo ?? undefined,
   },
   action: rule.action,
   ...(rule.stateless ? { stateless: true } : {}),
+});
+
+export const addressSetOf = (set: AddressSet): TopologyAddressSet => ({
+  id: set.id,
+  cidrs: [...set.cidrs],
+});
+
+export const securityGroupOf = (group: SecurityGroup): TopologySecurityGroup => ({
+  id: group.id,
+  defaultPolicy: group.defaultPolicy,
+  vifIds: [...group.vifIds],
 });
 
 export const mirrorOf = (mirror: Mirror): TopologyMirror => ({
@@ -112,5 +135,7 @@ export function toTopology(state: PoolState): PoolTopology {
     acls: [...state.aclRules.values()].map(aclOf),
     mirrors: [...state.mirrors.values()].map(mirrorOf),
     migrations: [...state.migrations.values()].map(migrationOf),
+    addressSets: [...state.addressSets.values()].map(addressSetOf),
+    securityGroups: [...state.securityGroups.values()].map(securityGroupOf),
   };
 }

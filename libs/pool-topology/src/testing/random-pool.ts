@@ -26,10 +26,15 @@ const host = pick('h1', 'h2', 'h3');
 const network = pick('n1', 'n2', 'n3', 'n4');
 const vm = pick('vm1', 'vm2', 'vm3', 'vm4');
 const vif = pick('vif1', 'vif2', 'vif3', 'vif4', 'vif5', 'vif6', 'vif7', 'vif8');
+const group = pick('g1', 'g2');
+const addressSet = pick('s1', 's2');
 const scope = fc.oneof(
   network.map((networkId) => ({ kind: 'network', networkId }) as const),
   vif.map((vifId) => ({ kind: 'vif', vifId }) as const),
+  group.map((groupId) => ({ kind: 'group', groupId }) as const),
 );
+const policy = pick('allow', 'deny');
+const cidrs = fc.subarray(['10.0.0.0/24', '10.9.0.7/32', 'fd00::/64']);
 const qos = fc.option(
   fc.record({
     ingressKbps: pick(0, 1000),
@@ -81,14 +86,39 @@ const aclRule = fc
     priority: pick(1, 2, 3),
     direction: pick('ingress', 'egress'),
     protocol: pick('any', 'icmp', 'tcp'),
+    remote: fc.oneof(
+      fc.constant({}),
+      addressSet.map((addressSetId) => ({ addressSetId })),
+      group.map((remoteGroupId) => ({ remoteGroupId })),
+    ),
+    action: pick('allow', 'drop'),
   })
-  .map(({ protocol, ...rest }) =>
+  .map(({ protocol, remote, ...rest }) =>
     cmd('CreateAclRule', {
       ...rest,
-      match: protocol === 'tcp' ? { protocol, portFrom: 22 } : { protocol },
-      action: 'drop',
+      match: { ...(protocol === 'tcp' ? { protocol, portFrom: 22 } : { protocol }), ...remote },
     }),
   );
+
+/** Security groups, address sets and default policies, each changed after the fact too. */
+const policyCommands: fc.Arbitrary<PoolCommand>[] = [
+  fc
+    .record({ groupId: group, defaultPolicy: policy })
+    .map((d) => cmd('CreateSecurityGroup', { ...d, name: d.groupId })),
+  fc.record({ groupId: group, defaultPolicy: policy }).map((d) => cmd('SetSecurityGroupPolicy', d)),
+  group.map((groupId) => cmd('DeleteSecurityGroup', { groupId })),
+  fc
+    .record({ addressSetId: addressSet, cidrs })
+    .map((d) => cmd('CreateAddressSet', { ...d, name: d.addressSetId })),
+  fc.record({ addressSetId: addressSet, cidrs }).map((d) => cmd('UpdateAddressSet', d)),
+  addressSet.map((addressSetId) => cmd('DeleteAddressSet', { addressSetId })),
+  fc
+    .record({ networkId: network, defaultPolicy: policy })
+    .map((d) => cmd('SetNetworkAclDefault', d)),
+];
+const membership = fc
+  .record({ groupId: group, vifId: vif, add: fc.boolean() })
+  .map(({ add, ...d }) => cmd(add ? 'AddSecurityGroupMember' : 'RemoveSecurityGroupMember', d));
 
 const command: fc.Arbitrary<PoolCommand> = fc.oneof(
   { weight: 2, arbitrary: joinHost },
@@ -117,12 +147,16 @@ const command: fc.Arbitrary<PoolCommand> = fc.oneof(
         qos,
         portSecurity: fc.boolean(),
         ipv4: fc.option(pick('10.0.0.1', '10.0.0.2'), { nil: undefined }),
+        ipv6: fc.option(pick('fd00::1', 'fd00::2'), { nil: undefined }),
+        extraIps: fc.subarray(['10.0.0.7']),
       })
       .map((d) => cmd('CreateVif', d)),
   },
   fc.record({ vifId: vif, qos }).map((d) => cmd('UpdateVif', d)),
   vif.map((vifId) => cmd('DestroyVif', { vifId })),
-  { weight: 2, arbitrary: aclRule },
+  { weight: 3, arbitrary: aclRule },
+  ...policyCommands.map((arbitrary) => ({ weight: 1, arbitrary })),
+  { weight: 6, arbitrary: membership },
   pick('r1', 'r2', 'r3').map((ruleId) => cmd('DeleteAclRule', { ruleId })),
   {
     weight: 4,
@@ -207,7 +241,24 @@ export function decideAll(commands: PoolCommand[]): { state: PoolState; events: 
   return { state, events };
 }
 
+/** A group made, given a member and named as a rule's remote: rare from single commands. */
+const remoteGroupScenario: fc.Arbitrary<PoolCommand[]> = fc
+  .record({ groupId: group, defaultPolicy: policy, vifId: vif, rule: aclRule })
+  .map(({ groupId, defaultPolicy, vifId, rule }) => [
+    cmd('CreateSecurityGroup', { groupId, name: groupId, defaultPolicy }),
+    cmd('AddSecurityGroupMember', { groupId, vifId }),
+    { ...rule, data: { ...rule.data, match: { protocol: 'any', remoteGroupId: groupId } } },
+  ]);
+
 export const commands = (maxLength = 80): fc.Arbitrary<PoolCommand[]> =>
-  fc.array(command, { minLength: 5, maxLength, size: 'max' });
+  fc
+    .array(
+      fc.oneof(
+        { weight: 20, arbitrary: command.map((c) => [c]) },
+        { weight: 1, arbitrary: remoteGroupScenario },
+      ),
+      { minLength: 5, maxLength, size: 'max' },
+    )
+    .map((lists) => lists.flat());
 
 export const HOSTS = ['h1', 'h2', 'h3'] as const;

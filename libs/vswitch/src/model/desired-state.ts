@@ -9,7 +9,7 @@ import {
 import { bridgeName, NameRegistry, patchPortNames, portName, uplinkBridgeName } from './naming.js';
 import { securedAddresses } from './port-security.js';
 import { placedVifs, uplinkDevices, type PlacedVif } from './placement.js';
-import { aclsFor, mirrorsFor } from './policy.js';
+import { aclsFor, mirrorsFor, PolicyIndex } from './policy.js';
 import type { PoolTopology, TopologyNetwork, TopologyVif } from './topology.js';
 
 /**
@@ -24,6 +24,7 @@ export function desiredState(topology: PoolTopology, hostId: string): HostDesire
   if (!host || host.state === 'ejected') return emptyState();
 
   const names = new NameRegistry();
+  const policy = new PolicyIndex(topology);
   const devices = uplinkDevices(host);
   const placed = placedVifs(topology, hostId);
   const uplinks = new Map<string, Uplink>();
@@ -39,10 +40,10 @@ export function desiredState(topology: PoolTopology, hostId: string): HostDesire
         const bridge = names.claim(uplinkBridgeName(device.device), `device ${device.device}`);
         uplinks.set(device.device, { ...device, bridge });
       }
-      const bridge = networkBridge(topology, network, onNetwork, names);
+      const bridge = networkBridge(topology, policy, network, onNetwork, names);
       bridges.push({ ...bridge, uplink: { device: device.device, vlan: kind.vlan } });
     } else if (onNetwork.length > 0) {
-      bridges.push(networkBridge(topology, network, onNetwork, names));
+      bridges.push(networkBridge(topology, policy, network, onNetwork, names));
     }
   }
   return normalizeState({ uplinks: [...uplinks.values()], bridges });
@@ -50,6 +51,7 @@ export function desiredState(topology: PoolTopology, hostId: string): HostDesire
 
 function networkBridge(
   topology: PoolTopology,
+  policy: PolicyIndex,
   network: TopologyNetwork,
   placed: PlacedVif[],
   names: NameRegistry,
@@ -62,19 +64,20 @@ function networkBridge(
 
   const ports = new Map<string, { port: Port; vif: TopologyVif }>();
   for (const { vif, forwarding } of placed) {
-    ports.set(vif.id, { port: vifPort(topology, vif, forwarding, names), vif });
+    ports.set(vif.id, { port: vifPort(topology, policy, vif, forwarding, names), vif });
   }
   return {
     name,
     networkId: network.id,
     mtu: network.mtu,
     ports: [...ports.values()].map((p) => p.port),
-    mirrors: mirrorsFor(topology, network.id, ports, names),
+    mirrors: mirrorsFor(topology, network.id, ports, names, policy),
   };
 }
 
 function vifPort(
   topology: PoolTopology,
+  policy: PolicyIndex,
   vif: TopologyVif,
   forwarding: boolean,
   names: NameRegistry,
@@ -90,6 +93,7 @@ function vifPort(
     qos: normalizeQos(vif.qos),
     portSecurity: vif.portSecurity,
     forwarding,
-    acls: aclsFor(topology, vif),
+    acls: aclsFor(topology, vif, policy),
+    ...(policy.aclDefaultOf(vif) ? { aclDefault: 'deny' as const } : {}),
   };
 }

@@ -1,7 +1,7 @@
 import type {
   AclAction,
+  AclProtocol,
   AddressPair,
-  AclMatch,
   BondMode,
   Direction,
   MirrorDirection,
@@ -56,15 +56,37 @@ export interface Port {
   portSecurity: boolean;
   /** False while the port is pending: present for a migration but neither sending nor receiving. */
   forwarding: boolean;
-  /** Network-scoped and VIF-scoped rules, highest priority first. */
+  /** The rules of its network, of its VIF and of every group the VIF is in, highest first. */
   acls: AclRule[];
+  /**
+   * `deny` when its network or any of its groups denies by default: IP no rule admits and no
+   * connection of its own carries is dropped both ways (absent: allowed).
+   */
+  aclDefault?: 'deny';
+}
+
+/** A port needs the ACL pipeline (conntrack, rule tables) when it has rules or denies. */
+export const hasAclPipeline = (port: Pick<Port, 'acls' | 'aclDefault'>): boolean =>
+  port.acls.length > 0 || port.aclDefault === 'deny';
+
+/** A rule's match on one port, with its remote side resolved to addresses. */
+export interface PortAclMatch {
+  protocol: AclProtocol;
+  /**
+   * The CIDRs of the remote side (destination for ingress rules, source for egress rules).
+   * Absent: any remote; empty: the rule matches nothing (an empty address set or group).
+   */
+  remotes?: string[];
+  /** Destination port range (tcp/udp only), inclusive. */
+  portFrom?: number;
+  portTo?: number;
 }
 
 export interface AclRule {
   id: string;
   direction: Direction;
   priority: number;
-  match: AclMatch;
+  match: PortAclMatch;
   action: AclAction;
   /** OVN's allow-stateless: an allowed packet is not committed to conntrack (absent: stateful). */
   stateless?: boolean;

@@ -30,11 +30,16 @@ export interface TopologyHost {
 
 export type NetworkKind = { type: 'external'; device: string; vlan?: number } | { type: 'private' };
 
+/** What a port does with IP traffic no rule admits: `deny` drops it (security groups' default). */
+export type AclDefaultPolicy = 'allow' | 'deny';
+
 export interface TopologyNetwork {
   id: string;
   name: string;
   kind: NetworkKind;
   mtu: number;
+  /** `deny`: every port on the network drops what no rule admits (absent: allow). */
+  aclDefault?: 'deny';
 }
 
 export interface TopologyVm {
@@ -86,12 +91,19 @@ export interface AddressPair {
 export type Direction = 'ingress' | 'egress';
 export type AclProtocol = 'any' | 'tcp' | 'udp' | 'icmp';
 export type AclAction = 'allow' | 'drop';
-export type Scope = { networkId: string } | { vifId: string };
+export type Scope = { networkId: string } | { vifId: string } | { groupId: string };
 
+/**
+ * The remote side of a rule (the destination for ingress rules, the source for egress rules) is
+ * at most one of `cidr`, `addressSetId` and `remoteGroupId`; none: any remote.
+ */
 export interface AclMatch {
   protocol: AclProtocol;
-  /** The remote side: destination for ingress rules, source for egress rules. */
   cidr?: string;
+  /** Every CIDR of the address set. */
+  addressSetId?: string;
+  /** Every address of every VIF in the security group, pool-wide. */
+  remoteGroupId?: string;
   /** Destination port range (tcp/udp only), inclusive. */
   portFrom?: number;
   portTo?: number;
@@ -125,6 +137,22 @@ export interface TopologyMigration {
   phase: MigrationPhase;
 }
 
+/** A named list of CIDRs rules take as their remote side; it may be empty. */
+export interface TopologyAddressSet {
+  id: string;
+  cidrs: string[];
+}
+
+/**
+ * VIFs anywhere in the pool that share rules (scope `{groupId}`), may be a rule's remote side,
+ * and give their ports a default policy (`deny`, as security groups do, unless set to allow).
+ */
+export interface TopologySecurityGroup {
+  id: string;
+  defaultPolicy: AclDefaultPolicy;
+  vifIds: string[];
+}
+
 export interface PoolTopology {
   hosts: TopologyHost[];
   networks: TopologyNetwork[];
@@ -133,4 +161,6 @@ export interface PoolTopology {
   acls: TopologyAcl[];
   mirrors: TopologyMirror[];
   migrations: TopologyMigration[];
+  addressSets: TopologyAddressSet[];
+  securityGroups: TopologySecurityGroup[];
 }

@@ -33,7 +33,15 @@ export type Operation =
       enabled: boolean;
       address: PortAddress;
     }
-  | { kind: 'setPortAcls'; bridge: string; port: string; mac: string; acls: AclRule[] }
+  | {
+      kind: 'setPortAcls';
+      bridge: string;
+      port: string;
+      mac: string;
+      acls: AclRule[];
+      /** `deny`: IP no rule admits is dropped both ways (absent: allowed). */
+      aclDefault?: 'deny';
+    }
   | { kind: 'setPortForwarding'; bridge: string; port: string; forwarding: boolean }
   | { kind: 'announcePort'; bridge: string; port: string; address: PortAddress }
   | { kind: 'setMirrors'; bridge: string; mirrors: Mirror[] };

@@ -1,5 +1,5 @@
 import { sameValue } from '../model/canonical.js';
-import type { Port } from '../model/host-state.js';
+import { hasAclPipeline, type Port } from '../model/host-state.js';
 import type { Operation, PortAddress } from './operation.js';
 
 /** What `addPort` leaves behind: a port that exists and does nothing yet. */
@@ -51,9 +51,19 @@ export function planPort(bridge: string, desired: Port, actual: Port | undefined
   if (desired.portSecurity !== current.portSecurity || (desired.portSecurity && addressChanged)) {
     ops.push({ kind: 'setPortSecurity', bridge, port, enabled: desired.portSecurity, address });
   }
-  const aclsChanged = !sameValue(desired.acls, current.acls);
-  if (aclsChanged || (desired.acls.length > 0 && desired.mac !== current.mac)) {
-    ops.push({ kind: 'setPortAcls', bridge, port, mac: desired.mac, acls: desired.acls });
+  const aclsChanged =
+    !sameValue(desired.acls, current.acls) || desired.aclDefault !== current.aclDefault;
+  // The to-VM rules key on the port's MAC, so a new MAC rewrites them too.
+  if (aclsChanged || (hasAclPipeline(desired) && desired.mac !== current.mac)) {
+    const { acls, aclDefault } = desired;
+    ops.push({
+      kind: 'setPortAcls',
+      bridge,
+      port,
+      mac: desired.mac,
+      acls,
+      ...(aclDefault ? { aclDefault } : {}),
+    });
   }
   if (desired.forwarding && !current.forwarding) {
     ops.push({ kind: 'setPortForwarding', bridge, port, forwarding: true });

@@ -55,10 +55,17 @@ const topologies: fc.Arbitrary<PoolTopology> = fc.record({
         : [],
     },
   ]),
-  networks: fc.tuple(kind, kind, kind, kind, fc.constantFrom(1500, 9000)).map(([...rest]) => {
-    const mtu = rest.pop() as number;
-    return (rest as NetworkKind[]).map((k, i) => ({ id: `n${i}`, name: `n${i}`, kind: k, mtu }));
-  }),
+  networks: fc
+    .tuple(fc.tuple(kind, kind, kind, kind), fc.constantFrom(1500, 9000), fc.subarray(['n0', 'n1']))
+    .map(([kinds, mtu, denying]) =>
+      kinds.map((k, i) => ({
+        id: `n${i}`,
+        name: `n${i}`,
+        kind: k,
+        mtu,
+        ...(denying.includes(`n${i}`) ? { aclDefault: 'deny' as const } : {}),
+      })),
+    ),
   vms: fc
     .tuple(...[0, 1, 2, 3].map(() => fc.option(fc.constantFrom(...HOSTS), { nil: undefined })))
     .map((hosts) =>
@@ -76,10 +83,18 @@ const topologies: fc.Arbitrary<PoolTopology> = fc.record({
       scope: fc.oneof(
         fc.record({ networkId: fc.constantFrom('n0', 'n1') }),
         fc.record({ vifId: fc.constantFrom('vif0', 'vif1') }),
+        fc.record({ groupId: fc.constantFrom('g0', 'g1') }),
       ),
       direction: fc.constantFrom('ingress' as const, 'egress' as const),
       priority: fc.nat(3),
-      match: fc.constant({ protocol: 'icmp' as const }),
+      match: fc.oneof(
+        fc.constant({ protocol: 'icmp' as const }),
+        fc.record({ protocol: fc.constant('tcp' as const), addressSetId: fc.constant('s0') }),
+        fc.record({
+          protocol: fc.constant('any' as const),
+          remoteGroupId: fc.constantFrom('g0', 'g1'),
+        }),
+      ),
       action: fc.constantFrom('allow' as const, 'drop' as const),
     }),
     { maxLength: 3, selector: (a) => a.id },
@@ -101,6 +116,17 @@ const topologies: fc.Arbitrary<PoolTopology> = fc.record({
       phase: fc.constantFrom('requested' as const, 'prepared' as const, 'activated' as const),
     }),
     { maxLength: 1 },
+  ),
+  addressSets: fc
+    .subarray(['10.0.0.0/24', '10.0.1.7/32', 'fd00::/64'])
+    .map((cidrs) => [{ id: 's0', cidrs }]),
+  securityGroups: fc.uniqueArray(
+    fc.record({
+      id: fc.constantFrom('g0', 'g1'),
+      defaultPolicy: fc.constantFrom('allow' as const, 'deny' as const),
+      vifIds: fc.subarray(['vif0', 'vif1', 'vif2', 'vif3', 'vif4']),
+    }),
+    { maxLength: 2, selector: (g) => g.id },
   ),
 });
 

@@ -1,4 +1,5 @@
 import type {
+  AclDefaultPolicy,
   AclMatch,
   BondMode,
   Direction,
@@ -25,6 +26,8 @@ export class TopologyBuilder {
     acls: [],
     mirrors: [],
     migrations: [],
+    addressSets: [],
+    securityGroups: [],
   };
   private macs = 0;
 
@@ -103,6 +106,29 @@ export class TopologyBuilder {
     phase: MigrationPhase = 'requested',
   ): this {
     this.t.migrations.push({ vmId, fromHost, toHost, phase });
+    return this;
+  }
+
+  /** The network's ports drop what no rule admits (or admit it again, with `allow`). */
+  networkDefault(networkId: string, policy: AclDefaultPolicy = 'deny'): this {
+    const network = this.t.networks.find((n) => n.id === networkId);
+    if (!network) throw new Error(`no network ${networkId}`);
+    if (policy === 'deny') network.aclDefault = 'deny';
+    else delete network.aclDefault;
+    return this;
+  }
+
+  addressSet(id: string, cidrs: string[]): this {
+    this.t.addressSets = [...this.t.addressSets.filter((s) => s.id !== id), { id, cidrs }];
+    return this;
+  }
+
+  /** A security group (default policy deny, as security groups are) holding `vifIds`. */
+  group(id: string, vifIds: string[], defaultPolicy: AclDefaultPolicy = 'deny'): this {
+    this.t.securityGroups = [
+      ...this.t.securityGroups.filter((g) => g.id !== id),
+      { id, defaultPolicy, vifIds: [...vifIds].sort() },
+    ];
     return this;
   }
 

@@ -167,3 +167,103 @@ describe('memory datapath: hits per ACL rule', () => {
     ]);
   });
 });
+
+describe('memory datapath: security groups, address sets, default deny', () => {
+  const R = '10.0.0.9'; // a VM on the other host, reached over the uplink
+  const withRemote = () => base().vm('r', 'h2').vif('vr', 'r', 'lan', { ipv4: R });
+  const everythingOut = { direction: 'ingress', action: 'allow' } as const;
+  const sshFrom = (remote: { remoteGroupId: string } | { addressSetId: string }) =>
+    ({
+      direction: 'egress',
+      action: 'allow',
+      match: { protocol: 'tcp', portFrom: 22, ...remote },
+    }) as const;
+
+  it('under a "deny inbound" group keeps a VM own connections and refuses new inbound', async () => {
+    const { send } = await lan(
+      withRemote().group('deny-in', ['va']).acl('out', { groupId: 'deny-in' }, everythingOut),
+    );
+    const out = ping(A, B);
+    expect(send('a', 'b', out)).toBe('delivered');
+    expect(send('b', 'a', pong(out))).toBe('delivered');
+    const session = tcp(A, R, 443);
+    expect(send('a', 'up', session)).toBe('delivered');
+    expect(send('up', 'a', pong(session))).toBe('delivered');
+    expect(send('b', 'a', ping(B, A, 2))).toBe('dropped');
+    expect(send('up', 'a', tcp(R, A, 22))).toBe('dropped');
+    expect(send('b', 'a', { protocol: 'udp', src: B, dst: A, srcPort: 5000, dstPort: 53 })).toBe(
+      'dropped',
+    );
+  });
+
+  it('denies both ways with no rule at all, for a group or a network that denies', async () => {
+    for (const t of [base().group('locked', ['va']), base().networkDefault('lan')]) {
+      const { send } = await lan(t);
+      expect(send('a', 'b', ping(A, B))).toBe('dropped');
+      expect(send('b', 'a', ping(B, A, 2))).toBe('dropped');
+    }
+    // A group that allows by default changes nothing.
+    const open = await lan(base().group('open', ['va'], 'allow'));
+    expect(open.send('b', 'a', ping(B, A))).toBe('delivered');
+  });
+
+  it('admits a remote group member, and a VIF once it joins the group (on another host)', async () => {
+    const t = (members: string[]) =>
+      withRemote()
+        .group('locked', ['va'])
+        .group('admins', members, 'allow')
+        .acl('ssh', { groupId: 'locked' }, sshFrom({ remoteGroupId: 'admins' }));
+    const { send, converge } = await lan(t(['vb']));
+    expect(send('b', 'a', tcp(B, A, 22))).toBe('delivered');
+    expect(send('b', 'a', tcp(B, A, 23))).toBe('dropped');
+    expect(send('up', 'a', tcp(R, A, 22))).toBe('dropped');
+    await converge(t(['vb', 'vr']));
+    expect(send('up', 'a', tcp(R, A, 22, 40001))).toBe('delivered');
+  });
+
+  it('follows an address set: its new content decides new connections', async () => {
+    const t = (cidrs: string[]) =>
+      withRemote()
+        .group('locked', ['va'])
+        .addressSet('admins', cidrs)
+        .acl('ssh', { vifId: 'va' }, sshFrom({ addressSetId: 'admins' }));
+    const { send, converge } = await lan(t([`${B}/32`]));
+    expect(send('b', 'a', tcp(B, A, 22))).toBe('delivered');
+    expect(send('up', 'a', tcp(R, A, 22))).toBe('dropped');
+    await converge(t(['10.0.0.8/29']));
+    expect(send('up', 'a', tcp(R, A, 22, 40001))).toBe('delivered');
+    expect(send('b', 'a', tcp(B, A, 22, 40002))).toBe('dropped');
+    // An empty set admits nothing, and the port still denies.
+    await converge(t([]));
+    expect(send('up', 'a', tcp(R, A, 22, 40003))).toBe('dropped');
+  });
+
+  it('lets DHCP, DHCPv6, ND and RS/RA through a default deny, each in its direction', async () => {
+    const { send } = await lan(base().group('locked', ['va']));
+    const udp = (src: string, dst: string, srcPort: number, dstPort: number): IpPacket => ({
+      protocol: 'udp',
+      src,
+      dst,
+      srcPort,
+      dstPort,
+    });
+    const icmp6 = (src: string, dst: string, icmpType: number): IpPacket => ({
+      protocol: 'icmp',
+      src,
+      dst,
+      icmpType,
+    });
+    expect(send('a', 'up', udp('0.0.0.0', '255.255.255.255', 68, 67))).toBe('delivered');
+    expect(send('up', 'a', udp('10.0.0.254', A, 67, 68))).toBe('delivered');
+    expect(send('a', 'up', udp('fe80::1', 'ff02::1:2', 546, 547))).toBe('delivered');
+    expect(send('up', 'a', udp('fe80::fe', 'fe80::1', 547, 546))).toBe('delivered');
+    for (const type of [133, 134, 135, 136]) {
+      expect(send('a', 'b', icmp6('fe80::1', 'fe80::2', type))).toBe('delivered');
+      expect(send('b', 'a', icmp6('fe80::2', 'fe80::1', type))).toBe('delivered');
+    }
+    // Not the other way round (a VM as DHCP server), and not other ICMPv6 or UDP.
+    expect(send('up', 'a', udp('10.0.0.254', A, 68, 67))).toBe('dropped');
+    expect(send('b', 'a', icmp6('fe80::2', 'fe80::1', 128))).toBe('dropped');
+    expect(send('b', 'a', udp(B, A, 67, 69))).toBe('dropped');
+  });
+});

@@ -8,6 +8,8 @@ export interface IpPacket {
   dst: string;
   srcPort?: number;
   dstPort?: number;
+  /** ICMP and ICMPv6 only: the message type (absent: an echo). */
+  icmpType?: number;
   /** Its size on the wire, counted into the deciding rule's bytes (absent: 0). */
   bytes?: number;
 }
@@ -35,14 +37,18 @@ function inCidr(address: string, cidr: string): boolean {
   return list.check(address, family);
 }
 
-/** acl-match.ts in words: the remote side is the destination from a VM, the source to it. */
+/**
+ * acl-match.ts in words: the remote side is the destination from a VM, the source to it; a
+ * rule with remotes matches a remote in any of them (none: nothing).
+ */
 function matches(rule: AclRule, packet: IpPacket): boolean {
-  const { protocol, cidr, portFrom, portTo } = rule.match;
+  const { protocol, remotes, portFrom, portTo } = rule.match;
   const fromVm = rule.direction === 'ingress';
   if (protocol !== 'any' && protocol !== packet.protocol) return false;
   // A family-less icmp rule is ICMPv4 only (neighbour discovery rides on ICMPv6).
-  if (protocol === 'icmp' && !cidr && isIPv6(packet.src)) return false;
-  if (cidr && !inCidr(fromVm ? packet.dst : packet.src, cidr)) return false;
+  if (protocol === 'icmp' && !remotes && isIPv6(packet.src)) return false;
+  const remote = fromVm ? packet.dst : packet.src;
+  if (remotes && !remotes.some((cidr) => inCidr(remote, cidr))) return false;
   if ((protocol === 'tcp' || protocol === 'udp') && portFrom !== undefined) {
     const port = packet.dstPort ?? -1;
     if (port < portFrom || port > (portTo ?? portFrom)) return false;
@@ -50,12 +56,43 @@ function matches(rule: AclRule, packet: IpPacket): boolean {
   return true;
 }
 
-/** The highest-priority rule of one direction that matches decides; none: allowed. */
+/**
+ * Neighbour discovery, router solicitation/advertisement and DHCP(v6) between a VM client and
+ * its server pass a port's default deny (acl-flows.ts, EXEMPT).
+ */
+function exempt(fromVm: boolean, packet: IpPacket): boolean {
+  const v6 = isIPv6(packet.src);
+  // Redirects are not exempt: port security drops them from VMs, and nobody needs one.
+  if (packet.protocol === 'icmp') return isNeighbourDiscovery(packet) && packet.icmpType !== 137;
+  if (packet.protocol !== 'udp') return false;
+  const [client, server] = v6 ? [546, 547] : [68, 67];
+  const [src, dst] = fromVm ? [client, server] : [server, client];
+  return packet.srcPort === src && packet.dstPort === dst;
+}
+
+/** RFC 4861 messages (RS, RA, NS, NA, redirect): conntrack keeps no state for them. */
+const NEIGHBOUR_DISCOVERY = { first: 133, last: 137 };
+const isNeighbourDiscovery = (packet: IpPacket): boolean =>
+  packet.protocol === 'icmp' &&
+  isIPv6(packet.src) &&
+  (packet.icmpType ?? 0) >= NEIGHBOUR_DISCOVERY.first &&
+  (packet.icmpType ?? 0) <= NEIGHBOUR_DISCOVERY.last;
+
+/** OVS marks neighbour discovery invalid: it passes by exemption and is never committed. */
+const tracked = (packet: IpPacket): boolean => !isNeighbourDiscovery(packet);
+
+/**
+ * The highest-priority rule of one direction that matches decides; none: allowed, unless the
+ * port denies by default and the packet is not exempt.
+ */
 function judge(port: Port | undefined, fromVm: boolean, packet: IpPacket): Decision {
   const rule = (port?.acls ?? [])
     .filter((r) => (r.direction === 'ingress') === fromVm && matches(r, packet))
     .sort((a, b) => b.priority - a.priority)[0];
-  if (!rule) return { pass: true, stateless: false };
+  if (!rule) {
+    const denied = port?.aclDefault === 'deny' && !exempt(fromVm, packet);
+    return { pass: !denied, stateless: false };
+  }
   return {
     pass: rule.action === 'allow',
     stateless: rule.action === 'allow' && !!rule.stateless,
@@ -67,8 +104,9 @@ function judge(port: Port | undefined, fromVm: boolean, packet: IpPacket): Decis
  * The stateful ACL semantics of the OVS pipeline (acl-flows.ts) for one network's bridge: one
  * conntrack table per network; a packet of a connection seen before, in either direction, passes
  * without rules; a new one needs the sender's from-VM rules and the receiver's to-VM rules to
- * allow it, and is then committed, unless a stateless rule passed it. `undefined` ports stand for
- * the uplink (another host), which has no rules here. Invalid conntrack states are not modelled.
+ * allow it, and is then committed, unless a stateless rule passed it; a port that denies by
+ * default refuses a new one no rule allows. `undefined` ports stand for the uplink (another
+ * host), which has no rules here. Invalid conntrack states are not modelled.
  */
 export class AclConntrack {
   private readonly connections = new Set<string>();
@@ -84,7 +122,7 @@ export class AclConntrack {
     if (!out.pass) return 'dropped';
     const into = this.count(to, judge(to, false, packet), packet);
     if (!into.pass) return 'dropped';
-    if (!out.stateless && !into.stateless) this.connections.add(tuple(packet));
+    if (!out.stateless && !into.stateless && tracked(packet)) this.connections.add(tuple(packet));
     return 'delivered';
   }
 

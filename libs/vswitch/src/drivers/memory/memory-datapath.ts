@@ -90,7 +90,10 @@ export class MemoryDatapath {
         this.port(op, fail).portSecurity = op.enabled;
         return;
       case 'setPortAcls':
-        this.port(op, fail).acls = structuredClone(op.acls);
+        Object.assign(this.port(op, fail), {
+          acls: structuredClone(op.acls),
+          aclDefault: op.aclDefault,
+        });
         this.conntrack.get(op.bridge)?.forget(op.port);
         return;
       case 'setPortForwarding':

@@ -1,7 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import type { AclRule } from '../../model/host-state.js';
 import { aclFlows, learnedFlows } from './acl-flows.js';
-import { baseFlows, cookie, ctZone, hex, pendingFlows, portKey, TABLE } from './flows.js';
+import {
+  baseFlows,
+  cookie,
+  ctZone,
+  hex,
+  pendingFlows,
+  portKey,
+  ruleCookie,
+  TABLE,
+} from './flows.js';
 
 const MAC = '02:00:00:00:00:01';
 const rule = (over: Partial<AclRule>): AclRule => ({
@@ -12,7 +21,9 @@ const rule = (over: Partial<AclRule>): AclRule => ({
   action: 'drop',
   ...over,
 });
-const flowsOf = (acls: AclRule[]) => aclFlows('br', 'p', MAC, acls);
+const flowsOf = (acls: AclRule[], aclDefault?: 'deny') =>
+  aclFlows('br', 'p', MAC, acls, aclDefault);
+const priorityOf = (f: string) => Number(/priority=(\d+)/.exec(f)?.[1]);
 const inTable = (flows: string[], table: number) =>
   flows.filter((f) => f.includes(`,table=${table},`));
 
@@ -47,10 +58,77 @@ describe('aclFlows', () => {
 
   it('keys from-VM rules on in_port and passes allowed traffic on to the destination', () => {
     const flows = flowsOf([rule({ direction: 'ingress', action: 'allow' })]);
-    expect(inTable(flows, TABLE.fromVmAcl)).toEqual([
+    expect(inTable(flows, TABLE.fromVmAcl).filter((f) => priorityOf(f) !== 3)).toEqual([
       expect.stringMatching(/priority=10007,in_port=p,icmp,actions=goto_table:4$/),
       expect.stringMatching(/priority=2,in_port=p,ct_state=\+trk\+inv,actions=drop$/),
     ]);
+  });
+
+  it('writes one rule flow per remote and none for an empty list, keeping rule places', () => {
+    const flows = flowsOf([
+      rule({ id: 'a', priority: 9, match: { protocol: 'tcp', remotes: [], portFrom: 22 } }),
+      rule({
+        id: 'b',
+        priority: 8,
+        match: { protocol: 'tcp', remotes: ['10.0.0.1/32', 'fd00::1/128'], portFrom: 22 },
+      }),
+    ]);
+    const rules = inTable(flows, TABLE.toVmAcl).filter((f) => priorityOf(f) >= 10000);
+    expect(rules).toEqual([
+      expect.stringMatching(/priority=10008,reg7=\S+,tcp,nw_src=10\.0\.0\.1\/32,tp_dst=22,/),
+      expect.stringMatching(/priority=10008,reg7=\S+,tcp6,ipv6_src=fd00::1\/128,tp_dst=22,/),
+    ]);
+    // The second rule keeps its place (index 1) in the cookies the hit counters read.
+    expect(rules.every((f) => f.includes(`cookie=${hex(ruleCookie('p', 1))},`))).toBe(true);
+  });
+
+  it('drops IP no rule admits under default deny, below rules, exemptions and +inv', () => {
+    const flows = flowsOf([rule({ action: 'allow' })], 'deny');
+    for (const [table, who] of [
+      [TABLE.fromVmAcl, 'in_port=p'],
+      [TABLE.toVmAcl, `reg7=${key}`],
+    ] as const) {
+      const deny = inTable(flows, table).filter((f) => f.endsWith('actions=drop'));
+      expect(deny.map((f) => f.replace(/^.*priority=/, ''))).toEqual([
+        `2,${who},ct_state=+trk+inv,actions=drop`,
+        `1,${who},ip,actions=drop`,
+        `1,${who},ipv6,actions=drop`,
+      ]);
+    }
+    expect(flows.length - flowsOf([rule({ action: 'allow' })]).length).toBe(4);
+  });
+
+  it('exempts ND, RS/RA and DHCP(v6) client-server traffic, each in its direction', () => {
+    const flows = flowsOf([], 'deny');
+    const exempt = (table: number) =>
+      inTable(flows, table)
+        .filter((f) => priorityOf(f) === 3)
+        .map((f) => /priority=3,(?:in_port=p|reg7=0x[0-9a-f]+),(.*),actions/.exec(f)?.[1]);
+    const nd = [133, 134, 135, 136].map((t) => `icmp6,icmp_type=${t}`);
+    expect(exempt(TABLE.fromVmAcl)).toEqual([
+      ...nd,
+      'udp,tp_src=68,tp_dst=67',
+      'udp6,tp_src=546,tp_dst=547',
+    ]);
+    expect(exempt(TABLE.toVmAcl)).toEqual([
+      ...nd,
+      'udp,tp_src=67,tp_dst=68',
+      'udp6,tp_src=547,tp_dst=546',
+    ]);
+    expect(inTable(flows, TABLE.fromVmAcl).find((f) => f.includes('udp,tp_src=68'))).toMatch(
+      /actions=goto_table:4$/,
+    );
+    expect(inTable(flows, TABLE.toVmAcl).find((f) => f.includes('udp,tp_src=67'))).toMatch(
+      /actions=goto_table:7$/,
+    );
+  });
+
+  it('gives a port that denies with no rule the whole pipeline: conntrack, MAC, delivery', () => {
+    const flows = flowsOf([], 'deny');
+    expect(inTable(flows, TABLE.conntrack)).toHaveLength(3);
+    expect(inTable(flows, TABLE.macs)).toHaveLength(1);
+    expect(inTable(flows, TABLE.deliver)).toHaveLength(3);
+    expect(flows.some((f) => priorityOf(f) >= 10000)).toBe(false);
   });
 
   it('commits a new allowed connection on delivery, unless a stateless rule passed it', () => {

@@ -163,6 +163,8 @@ function readPort(
     portSecurity: expectedSecurity > 0 && count(name, 'security') === expectedSecurity,
     forwarding: asOptionalNumber(port.tag) !== 4095 && count(name, 'forwarding') === 0,
     acls: aclsIntact ? (JSON.parse(e.get(EXT.acls) ?? '[]') as AclRule[]) : [],
+    // Lost ACL flows read as no policy at all, so the planner writes the whole pipeline again.
+    ...(aclsIntact && e.get(EXT.aclDefault) === 'deny' ? { aclDefault: 'deny' as const } : {}),
   };
 }
 

@@ -1,4 +1,4 @@
-import type { HostDesiredState } from '../../model/host-state.js';
+import { hasAclPipeline, type HostDesiredState } from '../../model/host-state.js';
 import { patchPortNames } from '../../model/naming.js';
 import type { DriftFinding } from '../driver.js';
 import { inBatches } from './batching.js';
@@ -64,7 +64,7 @@ export async function sweep(
     // What OVS learned for the bridge's ports with ACLs stays (acl-flows.ts, learnedFlows).
     const aclPorts = desired.bridges
       .find((b) => b.name === bridge)
-      ?.ports.filter((p) => p.acls.length > 0)
+      ?.ports.filter(hasAclPipeline)
       .map((p) => p.name);
     const learned = aclPorts?.length
       ? learnedFlows(await ofctl.dumpFlows(bridge, `table=${TABLE.macs}`), aclPorts)

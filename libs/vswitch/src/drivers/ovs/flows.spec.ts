@@ -24,12 +24,37 @@ describe('portRangeMasks', () => {
 
 describe('aclMatches', () => {
   it('matches the remote side: destination for ingress, source for egress', () => {
-    const match = { protocol: 'tcp' as const, cidr: '10.0.0.0/8', portFrom: 80, portTo: 81 };
+    const match = { protocol: 'tcp' as const, remotes: ['10.0.0.0/8'], portFrom: 80, portTo: 81 };
     expect(aclMatches(match, true)).toEqual(['tcp,nw_dst=10.0.0.0/8,tp_dst=0x50/0xfffe']);
     expect(aclMatches(match, false)).toEqual(['tcp,nw_src=10.0.0.0/8,tp_dst=0x50/0xfffe']);
-    expect(aclMatches({ protocol: 'udp', cidr: 'fd00::/8' }, false)).toEqual([
+    expect(aclMatches({ protocol: 'udp', remotes: ['fd00::/8'] }, false)).toEqual([
       'udp6,ipv6_src=fd00::/8',
     ]);
+  });
+
+  it('writes one match per remote and port block, each in the remote family', () => {
+    const match = {
+      protocol: 'tcp' as const,
+      remotes: ['10.0.0.1/32', '10.9.0.0/16', 'fd00::1/128'],
+      portFrom: 80,
+      portTo: 81,
+    };
+    expect(aclMatches(match, false)).toEqual([
+      'tcp,nw_src=10.0.0.1/32,tp_dst=0x50/0xfffe',
+      'tcp,nw_src=10.9.0.0/16,tp_dst=0x50/0xfffe',
+      'tcp6,ipv6_src=fd00::1/128,tp_dst=0x50/0xfffe',
+    ]);
+    // A range of two blocks doubles it: remotes × blocks.
+    expect(aclMatches({ ...match, portTo: 82 }, true)).toHaveLength(6);
+    // An icmp rule with an IPv6 remote is ICMPv6 from that remote, as with a plain CIDR.
+    expect(aclMatches({ protocol: 'icmp', remotes: ['fd00::1/128'] }, false)).toEqual([
+      'icmp6,ipv6_src=fd00::1/128',
+    ]);
+  });
+
+  it('matches nothing for an empty remote list (an empty address set or group)', () => {
+    expect(aclMatches({ protocol: 'any', remotes: [] }, true)).toEqual([]);
+    expect(aclMatches({ protocol: 'tcp', remotes: [], portFrom: 22 }, false)).toEqual([]);
   });
 
   it('keeps ICMPv6 (neighbour discovery) out of a family-less icmp rule', () => {

@@ -143,12 +143,13 @@ export function stepsFor(op: Operation, options: ResolvedOvsOptions, id: () => s
       break;
     }
     case 'setPortAcls': {
-      const flows = aclFlows(op.bridge, op.port, op.mac, op.acls);
+      const flows = aclFlows(op.bridge, op.port, op.mac, op.acls, op.aclDefault);
       steps.db.push([
         'set',
         'Interface',
         op.port,
         ext(EXT.acls, JSON.stringify(op.acls)),
+        ext(EXT.aclDefault, op.aclDefault ?? 'allow'),
         ext(EXT.aclFlows, String(flows.length)),
       ]);
       steps.flows.push(

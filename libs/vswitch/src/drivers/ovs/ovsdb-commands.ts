@@ -18,6 +18,8 @@ export const EXT = {
   addresses: 'poolnet-addresses',
   acls: 'poolnet-acls',
   aclFlows: 'poolnet-acl-flows',
+  /** `deny` when the port drops what no rule admits (Port.aclDefault). */
+  aclDefault: 'poolnet-acl-default',
   securityFlows: 'poolnet-security-flows',
   mirror: 'poolnet-mirror',
   qosOwner: 'poolnet-port',
