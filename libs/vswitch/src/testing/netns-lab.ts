@@ -1,10 +1,25 @@
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
+import { createInterface } from 'node:readline';
 import { tmpdir } from 'node:os';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { run } from '../drivers/ovs/exec.js';
 import { OvsVSwitchDriver } from '../drivers/ovs/ovs-driver.js';
+import { digest } from '../model/canonical.js';
+import { desiredState } from '../model/desired-state.js';
+import type { PoolTopology } from '../model/topology.js';
+import { reconcile } from '../reconcile.js';
+import { NO_TX_CHECKSUM, TCP_ECHO_CLIENT, TCP_ECHO_SERVER } from './netns-scripts.js';
+
+/** A TCP connection kept open by a client in a VM namespace, to echo over later. */
+export interface TcpSession {
+  /** "ok" when the connection carried its first echo, "fail" otherwise. */
+  first: string;
+  echo(): Promise<string>;
+  close(): void;
+}
 
 /** scripts/ovs/<name> of the repository, from the sources or from the build (dist/). */
 function script(name: string): string {
@@ -15,6 +30,19 @@ function script(name: string): string {
     dir = parent;
   }
   return join(dir, 'scripts', 'ovs', name);
+}
+
+/** Debian's interpreter: python3-scapy installs for it, not for a python3 earlier on PATH. */
+export const SCAPY_PYTHON = '/usr/bin/python3';
+
+/** Why scapy cannot craft frames here, or null (for test/support/real-part.ts). */
+export function missingScapy(): string | null {
+  try {
+    execFileSync(SCAPY_PYTHON, ['-c', 'import scapy.all'], { stdio: 'ignore' });
+    return null;
+  } catch {
+    return `scapy not importable by ${SCAPY_PYTHON} (apt-get install python3-scapy)`;
+  }
 }
 
 export interface LabHost {
@@ -34,6 +62,7 @@ export interface LabHost {
 export class NetnsLab {
   readonly hosts = new Map<string, LabHost>();
   private readonly namespaces: string[] = [];
+  private readonly children: ChildProcess[] = [];
   private root = '';
   readonly phys: string;
 
@@ -139,6 +168,58 @@ export class NetnsLab {
     await ip(['-n', this.phys, 'addr', 'add', cidr, 'dev', 'sw']);
   }
 
+  /**
+   * Converges every host on `topology` and checks that OVS reads back exactly the desired
+   * state and that nothing is left to plan.
+   */
+  async converge(topology: PoolTopology): Promise<void> {
+    for (const host of this.hosts.values()) {
+      const desired = desiredState(topology, host.id);
+      await reconcile(host.driver, desired);
+      const [want, got] = [digest(desired), digest(await host.driver.readActual())];
+      if (got !== want) throw new Error(`${host.id} reads back ${got}, not the desired ${want}`);
+      const left = await reconcile(host.driver, desired);
+      if (left.length > 0) throw new Error(`${host.id} still plans ${JSON.stringify(left)}`);
+    }
+  }
+
+  /**
+   * Turns off transmit checksum offload on a VM's eth0: a veth leaves TCP checksums for the
+   * hardware, the userspace datapath forwards the frame as it is, and the receiver drops it.
+   */
+  async noTxChecksum(netns: string): Promise<void> {
+    await this.exec(netns, ['python3', '-c', NO_TX_CHECKSUM]);
+  }
+
+  /** A TCP echo server in the VM, one thread per connection, until the lab stops. */
+  serveTcpEcho(netns: string, port: number): void {
+    this.python(netns, TCP_ECHO_SERVER, [String(port)]);
+  }
+
+  /** True when a fresh TCP connection from `netns` to `address:port` carries one echo. */
+  async connects(netns: string, address: string, port: number): Promise<boolean> {
+    const session = await this.openTcp(netns, address, port);
+    const ok = session.first === 'ok' && (await session.echo()) === 'ok';
+    session.close();
+    return ok;
+  }
+
+  /** A TCP connection kept open, to echo over later (a failed connect's first echo: "fail"). */
+  async openTcp(netns: string, address: string, port: number): Promise<TcpSession> {
+    const child = this.python(netns, TCP_ECHO_CLIENT, [address, String(port)]);
+    const lines = createInterface({ input: child.stdout! })[Symbol.asyncIterator]();
+    const next = async () => {
+      const line = await lines.next();
+      return line.done ? 'fail' : String(line.value);
+    };
+    const echo = () => {
+      child.stdin!.write('ping\n');
+      return next();
+    };
+    const first = await echo();
+    return { first, echo, close: () => child.kill() };
+  }
+
   /** True when any of three echo requests is answered. */
   async ping(fromNetns: string, address: string): Promise<boolean> {
     await ip(['-n', fromNetns, 'neigh', 'flush', 'all']);
@@ -202,8 +283,18 @@ export class NetnsLab {
     return host;
   }
 
+  /** A Python script run in a namespace, stopped with the lab. */
+  python(netns: string, script: string, args: string[], python = 'python3'): ChildProcess {
+    const child = spawn('ip', ['netns', 'exec', netns, python, '-u', '-c', script, ...args], {
+      stdio: ['pipe', 'pipe', 'ignore'],
+    });
+    this.children.push(child);
+    return child;
+  }
+
   /** Stops every switch and deletes every namespace (their veths go with them). */
   async stop(): Promise<void> {
+    for (const child of this.children) child.kill();
     for (const host of this.hosts.values()) {
       await run('bash', [script('stop.sh'), '--purge', host.runDir]).catch(() => undefined);
     }

@@ -1,8 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { digest } from '../../model/canonical.js';
-import { desiredState } from '../../model/desired-state.js';
 import { portName } from '../../model/naming.js';
-import { reconcile } from '../../reconcile.js';
 import { NetnsLab } from '../../testing/netns-lab.js';
 import { topology, type TopologyBuilder } from '../../testing/topology-builder.js';
 
@@ -49,16 +46,7 @@ describe('OVS driver: forwarding on real Open vSwitch (userspace datapath)', () 
   const ns = {} as Record<Vm, string>;
   const ping = (from: Vm, to: string) => lab.ping(ns[from], to in VMS ? VMS[to as Vm][3] : to);
 
-  /** Converges every host and checks that OVS reads back exactly the desired state. */
-  async function converge(builder: TopologyBuilder): Promise<void> {
-    const t = builder.build();
-    for (const host of lab.hosts.values()) {
-      const desired = desiredState(t, host.id);
-      await reconcile(host.driver, desired);
-      expect(digest(await host.driver.readActual())).toBe(digest(desired));
-      expect(await reconcile(host.driver, desired)).toEqual([]);
-    }
-  }
+  const converge = (builder: TopologyBuilder) => lab.converge(builder.build());
 
   beforeAll(async () => {
     await lab.start();

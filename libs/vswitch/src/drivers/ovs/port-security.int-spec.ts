@@ -6,7 +6,7 @@
  * should. Each frame is followed by a legitimate sentinel from the same VM, so "not delivered"
  * is judged once the sentinel, sent after it down the same port, has arrived.
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { missingOvsLab, realPart } from '../../../../../test/support/real-part.js';
@@ -15,7 +15,7 @@ import { desiredState } from '../../model/desired-state.js';
 import { portName } from '../../model/naming.js';
 import type { SecuredAddress } from '../../model/port-security.js';
 import { reconcile } from '../../reconcile.js';
-import { NetnsLab } from '../../testing/netns-lab.js';
+import { missingScapy, NetnsLab, SCAPY_PYTHON as PYTHON } from '../../testing/netns-lab.js';
 import {
   CASES,
   RECEIVER,
@@ -26,18 +26,6 @@ import {
 import { topology } from '../../testing/topology-builder.js';
 import type { Frame } from '../memory/port-admission.js';
 import { ipv6Bytes } from './announce.js';
-
-/** Debian's interpreter: python3-scapy installs for it, not for a python3 earlier on PATH. */
-const PYTHON = '/usr/bin/python3';
-
-function missingScapy(): string | null {
-  try {
-    execFileSync(PYTHON, ['-c', 'import scapy.all'], { stdio: 'ignore' });
-    return null;
-  } catch {
-    return `scapy not importable by ${PYTHON} (apt-get install python3-scapy)`;
-  }
-}
 
 const lab = realPart(
   'Port security on Open vSwitch',

@@ -1,10 +1,6 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { digest } from '../../model/canonical.js';
 import { desiredState } from '../../model/desired-state.js';
 import { portName } from '../../model/naming.js';
-import { reconcile } from '../../reconcile.js';
 import { NetnsLab } from '../../testing/netns-lab.js';
 import { topology, type TopologyBuilder } from '../../testing/topology-builder.js';
 
@@ -31,45 +27,6 @@ function pool(): TopologyBuilder {
   return t;
 }
 
-/** A TCP echo server, one thread per connection. */
-const SERVER = `
-import socket, sys, threading
-s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-s.bind(('0.0.0.0', int(sys.argv[1]))); s.listen(16)
-def echo(c):
-    while True:
-        d = c.recv(64)
-        if not d: break
-        c.sendall(d)
-while True:
-    c, _ = s.accept(); threading.Thread(target=echo, args=(c,), daemon=True).start()
-`;
-
-/** Connects once, then echoes each line of stdin over the same connection: "ok" or "fail". */
-const CLIENT = `
-import socket, sys
-try:
-    s = socket.create_connection((sys.argv[1], int(sys.argv[2])), timeout=3)
-except Exception:
-    print('fail', flush=True); sys.exit(1)
-for line in sys.stdin:
-    try:
-        s.sendall(line.encode()); print('ok' if s.recv(64) == line.encode() else 'fail', flush=True)
-    except Exception:
-        print('fail', flush=True)
-`;
-
-/**
- * Turns off the VM NIC's transmit checksum offload (ETHTOOL_STXCSUM through SIOCETHTOOL; no
- * ethtool needed). A veth leaves TCP checksums for the hardware to fill in, the userspace datapath
- * reads frames off a packet socket as they are, and the receiving VM's kernel then drops them.
- */
-const NO_TX_CHECKSUM = `
-import ctypes, fcntl, socket, struct
-value = ctypes.create_string_buffer(struct.pack('II', 0x17, 0))
-fcntl.ioctl(socket.socket(), 0x8946, struct.pack('16sP', b'eth0', ctypes.addressof(value)))
-`;
-
 /**
  * Stateful ACLs on real Open vSwitch (userspace datapath): replies of a VM's own connections
  * under a "deny inbound" rule, established connections across rule changes, a MAC change under a
@@ -78,51 +35,11 @@ fcntl.ioctl(socket.socket(), 0x8946, struct.pack('16sP', b'eth0', ctypes.address
 describe('OVS driver: stateful ACLs on real Open vSwitch (userspace datapath)', () => {
   const lab = new NetnsLab(`pns${process.pid}`);
   const ns = {} as Record<Vm, string>;
-  const children: ChildProcess[] = [];
   const ping = (from: Vm, to: Vm) => lab.ping(ns[from], VMS[to][2]);
 
-  async function converge(builder: TopologyBuilder): Promise<void> {
-    const t = builder.build();
-    for (const host of lab.hosts.values()) {
-      const desired = desiredState(t, host.id);
-      await reconcile(host.driver, desired);
-      expect(digest(await host.driver.readActual())).toBe(digest(desired));
-      expect(await reconcile(host.driver, desired)).toEqual([]);
-    }
-  }
-
-  const python = (vm: Vm, script: string, args: string[]): ChildProcess => {
-    const child = spawn('ip', ['netns', 'exec', ns[vm], 'python3', '-c', script, ...args], {
-      stdio: ['pipe', 'pipe', 'ignore'],
-    });
-    children.push(child);
-    return child;
-  };
-
-  /** True when a fresh TCP connection from `from` to `to`'s echo server carries one echo. */
-  async function connects(from: Vm, to: Vm): Promise<boolean> {
-    const session = await open(from, to);
-    const ok = session.first === 'ok' && (await session.echo()) === 'ok';
-    session.close();
-    return ok;
-  }
-
-  /** A connection kept open, to echo over later. */
-  async function open(from: Vm, to: Vm) {
-    const child = python(from, CLIENT, [VMS[to][2], String(PORT)]);
-    const lines = createInterface({ input: child.stdout! })[Symbol.asyncIterator]();
-    const next = async () => {
-      const line = await lines.next();
-      return line.done ? 'fail' : String(line.value);
-    };
-    const echo = () => {
-      child.stdin!.write('ping\n');
-      return next();
-    };
-    // The first echo proves the connection; a failed connect prints "fail" and exits.
-    const first = await echo();
-    return { first, echo, close: () => child.kill() };
-  }
+  const converge = (builder: TopologyBuilder) => lab.converge(builder.build());
+  const connects = (from: Vm, to: Vm) => lab.connects(ns[from], VMS[to][2], PORT);
+  const open = (from: Vm, to: Vm) => lab.openTcp(ns[from], VMS[to][2], PORT);
 
   beforeAll(async () => {
     await lab.start();
@@ -130,12 +47,11 @@ describe('OVS driver: stateful ACLs on real Open vSwitch (userspace datapath)', 
     await lab.addHost('h2');
     for (const [vm, [host, n, ipv4]] of Object.entries(VMS)) {
       ns[vm as Vm] = await lab.addVm(vm, host, portName(`v-${vm}`), mac(n), `${ipv4}/24`);
-      await lab.exec(ns[vm as Vm], ['python3', '-c', NO_TX_CHECKSUM]);
+      await lab.noTxChecksum(ns[vm as Vm]);
     }
-    for (const vm of Object.keys(VMS) as Vm[]) python(vm, SERVER, [String(PORT)]);
+    for (const vm of Object.keys(VMS) as Vm[]) lab.serveTcpEcho(ns[vm], PORT);
   });
   afterAll(async () => {
-    for (const child of children) child.kill();
     await lab.stop();
   });
 
