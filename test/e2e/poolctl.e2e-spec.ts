@@ -386,7 +386,14 @@ describe('poolctl session', () => {
       expect.objectContaining({
         id: rule,
         scope: { kind: 'network', networkId: 'prod' },
-        match: { protocol: 'tcp', cidr: '10.0.0.0/8', portFrom: 8000, portTo: 8080 },
+        match: {
+          protocol: 'tcp',
+          cidr: '10.0.0.0/8',
+          addressSetId: null,
+          remoteGroupId: null,
+          portFrom: 8000,
+          portTo: 8080,
+        },
       }),
     ]);
     const overlap = await poolctl([
