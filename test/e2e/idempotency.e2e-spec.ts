@@ -29,6 +29,7 @@ type Answer =
   | { ok: true; duplicate: boolean; commandId: string; events: { type: string }[] }
   | { ok: false; status: number; code: string };
 
+type Accepted = Omit<Extract<Answer, { ok: true }>, 'ok'>;
 type Send = (type: string, data: Record<string, unknown>, key: string) => Promise<Answer>;
 
 let db: Awaited<ReturnType<typeof createTestDatabase>>;
@@ -61,7 +62,7 @@ beforeAll(async () => {
       headers: { 'content-type': 'application/json', 'idempotency-key': key },
       body: JSON.stringify(body),
     });
-    const json = (await response.json()) as Record<string, never>;
+    const json = (await response.json()) as Accepted & { code: string };
     return response.ok
       ? { ok: true, ...json }
       : { ok: false, status: response.status, code: json.code };
@@ -89,12 +90,12 @@ beforeAll(async () => {
   grpcClient = new loaded.poolnet.v1.PoolMaster(
     grpcAddress,
     grpc.credentials.createInsecure(),
-  ) as typeof grpcClient;
+  ) as unknown as typeof grpcClient;
   transports.grpc = (type, data, key) =>
     new Promise((resolve) =>
       grpcClient.Execute(
         { pool, type, dataJson: JSON.stringify(data), commandId: key },
-        (error, reply: { result: Record<string, never> }) =>
+        (error, reply: { result: Accepted }) =>
           resolve(
             error
               ? {
