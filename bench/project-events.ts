@@ -217,7 +217,7 @@ export class PoolWriter {
     this.run('CreateAclRule', {
       ruleId: `rule${++this.ruleCount}`,
       scope,
-      direction: this.rand() < 0.5 ? 'ingress' : 'egress',
+      direction: this.rand() < 0.5 ? 'from-vm' : 'to-vm',
       priority: Math.floor(this.rand() * 32_000),
       match: { protocol: 'tcp', cidr: '10.0.0.0/8', portFrom: port, portTo: port },
       action: this.rand() < 0.8 ? 'allow' : 'drop',

@@ -55,7 +55,7 @@ describe('hostTopology', () => {
       cmd('CreateAclRule', {
         ruleId: 'ra',
         scope: { kind: 'network', networkId: 'a' },
-        direction: 'ingress',
+        direction: 'from-vm',
         priority: 1,
         match: { protocol: 'any' },
         action: 'drop',
@@ -63,7 +63,7 @@ describe('hostTopology', () => {
       cmd('CreateAclRule', {
         ruleId: 'rb',
         scope: { kind: 'network', networkId: 'b' },
-        direction: 'ingress',
+        direction: 'from-vm',
         priority: 1,
         match: { protocol: 'any' },
         action: 'drop',

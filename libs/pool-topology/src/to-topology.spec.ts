@@ -75,7 +75,7 @@ const labCommands = () => [
   cmd('CreateAclRule', {
     ruleId: 'r1',
     scope: { kind: 'network', networkId: 'n10' },
-    direction: 'ingress',
+    direction: 'from-vm',
     priority: 10,
     match: { protocol: 'tcp', cidr: '10.0.0.0/24', portFrom: 22 },
     action: 'drop',
@@ -157,6 +157,25 @@ describe('toTopology', () => {
       addressSets: [],
       securityGroups: [],
     });
+  });
+
+  it("names a rule's direction as the switch sees it: from-vm enters it, to-vm leaves it", () => {
+    const { state } = decideAll([
+      ...labCommands(),
+      cmd('CreateAclRule', {
+        ruleId: 'r2',
+        scope: { kind: 'network', networkId: 'n10' },
+        direction: 'to-vm',
+        priority: 10,
+        match: { protocol: 'tcp', portFrom: 22 },
+        action: 'drop',
+      }),
+    ]);
+    const directions = toTopology(state).acls.map((acl) => [acl.id, acl.direction]);
+    expect(directions).toEqual([
+      ['r1', 'ingress'],
+      ['r2', 'egress'],
+    ]);
   });
 
   it('gives a halted VM no resident host and a cleared field no value', () => {

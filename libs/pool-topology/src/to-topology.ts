@@ -1,4 +1,5 @@
 import type {
+  AclDirection,
   AclRule,
   AddressSet,
   Host,
@@ -12,6 +13,7 @@ import type {
   Vm,
 } from '@pool/domain';
 import type {
+  Direction,
   PoolTopology,
   Scope as TopologyScope,
   TopologyAcl,
@@ -83,10 +85,20 @@ export const scopeOf = (scope: Scope): TopologyScope =>
       ? { vifId: scope.vifId }
       : { groupId: scope.groupId };
 
+/**
+ * The domain names a rule's direction from the VM; the vSwitch model from the switch, as its
+ * mirrors do: `ingress` is what enters the switch from the VM's port, `egress` what leaves
+ * the switch to it.
+ */
+const SWITCH_DIRECTIONS: Readonly<Record<AclDirection, Direction>> = {
+  'from-vm': 'ingress',
+  'to-vm': 'egress',
+};
+
 export const aclOf = (rule: AclRule): TopologyAcl => ({
   id: rule.id,
   scope: scopeOf(rule.scope),
-  direction: rule.direction,
+  direction: SWITCH_DIRECTIONS[rule.direction],
   priority: rule.priority,
   match: {
     protocol: rule.match.protocol,

@@ -24,7 +24,7 @@ const host = {
 const acl = {
   ruleId: 'r1',
   scope: { kind: 'network', networkId: 'n1' },
-  direction: 'ingress',
+  direction: 'to-vm',
   priority: 100,
   match: { protocol: 'tcp', cidr: '10.0.0.0/8', portFrom: 22, portTo: null },
   action: 'allow',
@@ -89,7 +89,10 @@ const VALID: Record<keyof typeof COMMAND_SCHEMAS, Record<string, unknown>[]> = {
     { ...acl, scope: { kind: 'vif', vifId: 'v1' }, match: { protocol: 'any' } },
     // reject passes the schema so that the domain refuses it with ACL_REJECT_UNSUPPORTED.
     { ...acl, action: 'reject' },
-    { ...acl, stateless: true },
+    { ...acl, direction: 'from-vm', stateless: true },
+    // So do the old direction words, for the domain's ACL_DIRECTION_RENAMED and its mapping.
+    { ...acl, direction: 'ingress' },
+    { ...acl, direction: 'egress' },
     {
       ...acl,
       scope: { kind: 'group', groupId: 'web' },

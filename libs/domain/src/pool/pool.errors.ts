@@ -77,6 +77,7 @@ export const POOL_ERROR_KINDS = {
   MIGRATION_INVALID_TRANSITION: 'conflict',
   ACL_RULE_OVERLAP: 'conflict',
   ACL_REJECT_UNSUPPORTED: 'invalid',
+  ACL_DIRECTION_RENAMED: 'invalid',
   MIRROR_LOOP: 'conflict',
   ADDRESS_SET_NAME_IN_USE: 'conflict',
   SECURITY_GROUP_NAME_IN_USE: 'conflict',

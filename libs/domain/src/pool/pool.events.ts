@@ -23,7 +23,7 @@ import type {
 
 type V1<Type extends string, Data extends object> = Event<Type, Data, 1>;
 type V2<Type extends string, Data extends object> = Event<Type, Data, 2>;
-type V3<Type extends string, Data extends object> = Event<Type, Data, 3>;
+type V4<Type extends string, Data extends object> = Event<Type, Data, 4>;
 
 export type PoolCreated = V1<'PoolCreated', { poolId: string; name: string; createdAt: string }>;
 export type PoolRenamed = V1<'PoolRenamed', { name: string }>;
@@ -112,8 +112,10 @@ export type VifDestroyed = V1<
 /**
  * v2: `reject` is gone (v1 rules read as `drop`) and `stateless` added (v1: false).
  * v3: the match names an address set or a security group as its remote side (v2: neither).
+ * v4: the direction is `from-vm` / `to-vm` (v1–v3 wrote `ingress` for from-vm, `egress` for
+ * to-vm, the opposite of Neutron's reading of those words).
  */
-export type AclRuleCreated = V3<
+export type AclRuleCreated = V4<
   'AclRuleCreated',
   {
     ruleId: string;
@@ -254,7 +256,7 @@ export const POOL_EVENT_SCHEMA_VERSIONS: {
   VifCreated: 2,
   VifUpdated: 2,
   VifDestroyed: 1,
-  AclRuleCreated: 3,
+  AclRuleCreated: 4,
   AclRuleDeleted: 1,
   AddressSetCreated: 1,
   AddressSetUpdated: 1,

@@ -1,5 +1,8 @@
 import type { Event } from '../core/event.js';
-import type { AclAction, AclDirection, AclProtocol, Qos } from './pool.types.js';
+import type { AclAction, AclMatch, AclProtocol, Qos, Scope } from './pool.types.js';
+
+/** A rule's direction before v4, seen from the switch: ingress from the VM, egress to it. */
+type AclDirectionV3 = 'ingress' | 'egress';
 
 /** Scope as rules had it before security groups (frozen). */
 type ScopeV2 = { kind: 'network'; networkId: string } | { kind: 'vif'; vifId: string };
@@ -23,7 +26,7 @@ export type AclRuleCreatedV1 = Event<
   {
     ruleId: string;
     scope: ScopeV2;
-    direction: AclDirection;
+    direction: AclDirectionV3;
     priority: number;
     match: AclMatchV2;
     action: 'allow' | 'drop' | 'reject';
@@ -37,13 +40,28 @@ export type AclRuleCreatedV2 = Event<
   {
     ruleId: string;
     scope: ScopeV2;
-    direction: AclDirection;
+    direction: AclDirectionV3;
     priority: number;
     match: AclMatchV2;
     action: AclAction;
     stateless: boolean;
   },
   2
+>;
+
+/** v3 had the direction in the old words (see AclDirectionV3). */
+export type AclRuleCreatedV3 = Event<
+  'AclRuleCreated',
+  {
+    ruleId: string;
+    scope: Scope;
+    direction: AclDirectionV3;
+    priority: number;
+    match: AclMatch;
+    action: AclAction;
+    stateless: boolean;
+  },
+  3
 >;
 
 /** VifCreated as written before VIFs had several addresses and address pairs (frozen). */

@@ -102,7 +102,7 @@ const createAclRule = fc
   .map(({ remote: r, ...data }) =>
     cmd('CreateAclRule', {
       ...data,
-      direction: 'ingress',
+      direction: 'from-vm',
       match: { protocol: 'any', ...r },
       action: 'drop',
     }),

@@ -41,7 +41,7 @@ const busyEvents = (): PoolEvent[] => [
   ev('AclRuleCreated', {
     ruleId: 'r1',
     scope: { kind: 'vif', vifId: 'vif1' },
-    direction: 'egress',
+    direction: 'to-vm',
     priority: 7,
     match: {
       protocol: 'tcp',
@@ -62,7 +62,7 @@ const busyEvents = (): PoolEvent[] => [
   ev('AclRuleCreated', {
     ruleId: 'r2',
     scope: { kind: 'group', groupId: 'sg1' },
-    direction: 'ingress',
+    direction: 'from-vm',
     priority: 7,
     match: {
       protocol: 'tcp',
@@ -78,7 +78,7 @@ const busyEvents = (): PoolEvent[] => [
   ev('AclRuleCreated', {
     ruleId: 'r3',
     scope: { kind: 'group', groupId: 'sg1' },
-    direction: 'egress',
+    direction: 'to-vm',
     priority: 7,
     match: {
       protocol: 'any',
@@ -115,6 +115,9 @@ const withoutGroups = (): PoolEvent[] =>
       !/^(AddressSet|SecurityGroup|NetworkAclDefault)/.test(event.type) &&
       !(event.type === 'AclRuleCreated' && event.data.scope.kind === 'group'),
   );
+
+/** What pool-state/3 and /4 wrote for each direction (from-vm was `ingress`). */
+const OLD_WORDS = { 'from-vm': 'ingress', 'to-vm': 'egress' } as const;
 
 describe('pool state snapshots', () => {
   it('round-trip through JSON to an equal state, indexes included', () => {
@@ -175,9 +178,9 @@ describe('pool state snapshots', () => {
       ...current,
       version: 'pool-state/3',
       networks: current.networks.map(({ aclDefault: _, ...network }) => network),
-      aclRules: current.aclRules.map(({ match, ...rule }) => {
+      aclRules: current.aclRules.map(({ match, direction, ...rule }) => {
         const { addressSetId: _set, remoteGroupId: _group, ...v2Match } = match;
-        return { ...rule, match: v2Match };
+        return { ...rule, direction: OLD_WORDS[direction], match: v2Match };
       }),
       addressSets: undefined,
       securityGroups: undefined,
@@ -185,6 +188,28 @@ describe('pool state snapshots', () => {
     const loaded = deserializePoolState(JSON.parse(JSON.stringify(v3)));
     expect(loaded).toEqual(state);
     expect(serializePoolState(loaded).version).toBe(POOL_STATE_VERSION);
+  });
+
+  it('read a pool-state/4 snapshot, with ingress/egress directions, as the state it held', () => {
+    const state = busy();
+    const current = serializePoolState(state);
+    const v4 = {
+      ...current,
+      version: 'pool-state/4',
+      aclRules: current.aclRules.map((rule) => ({ ...rule, direction: OLD_WORDS[rule.direction] })),
+    };
+    expect(v4.aclRules.map((rule) => [rule.id, rule.direction])).toEqual([
+      ['r1', 'egress'],
+      ['r2', 'ingress'],
+      ['r3', 'egress'],
+    ]);
+    const loaded = deserializePoolState(JSON.parse(JSON.stringify(v4)));
+    expect(loaded).toEqual(state);
+    expect([...loaded.aclRules.values()].map((rule) => rule.direction)).toEqual([
+      'to-vm',
+      'from-vm',
+      'to-vm',
+    ]);
   });
 
   it.each([

@@ -1,27 +1,30 @@
 import * as groups from './pool.indexes.groups.js';
 import * as ix from './pool.indexes.js';
 import { initialPoolState, type PoolState } from './pool.state.js';
-import type {
-  AclRule,
-  AddressSet,
-  Bond,
-  Host,
-  Migration,
-  Mirror,
-  Network,
-  Pif,
-  SecurityGroup,
-  Vif,
-  Vm,
+import {
+  RENAMED_ACL_DIRECTIONS,
+  type AclRule,
+  type AddressSet,
+  type Bond,
+  type Host,
+  type Migration,
+  type Mirror,
+  type Network,
+  type Pif,
+  type SecurityGroup,
+  type Vif,
+  type Vm,
 } from './pool.types.js';
 
 /**
  * Tags a snapshot with the shape of the state that wrote it. Change it whenever PoolState or
  * what evolve derives changes: a snapshot with another tag is dropped and the log replayed,
- * unless deserializePoolState still knows how to read it (see upgradeV3).
+ * unless deserializePoolState still knows how to read it (see upgradeV3, upgradeV4).
  * 4: address sets, security groups, network default policies, rule remotes.
+ * 5: rule directions `from-vm` / `to-vm` (4 and before: `ingress` / `egress`).
  */
-export const POOL_STATE_VERSION = 'pool-state/4';
+export const POOL_STATE_VERSION = 'pool-state/5';
+const POOL_STATE_V4 = 'pool-state/4';
 const POOL_STATE_V3 = 'pool-state/3';
 
 /** The stored form: entities only, as plain JSON; indexes are rebuilt on load. */
@@ -69,6 +72,8 @@ export const serializePoolState = (state: PoolState): PoolSnapshot =>
 
 type SnapshotFields = Partial<Record<keyof PoolSnapshot, unknown>>;
 
+const list = (value: unknown): object[] => (Array.isArray(value) ? (value as object[]) : []);
+
 /**
  * A pool-state/3 snapshot as a /4 one: it predates address sets and security groups, so every
  * network is `allow` and every rule's remote is its CIDR or any. Hosts keep a snapshot for
@@ -76,10 +81,9 @@ type SnapshotFields = Partial<Record<keyof PoolSnapshot, unknown>>;
  */
 const upgradeV3 = (snapshot: SnapshotFields): SnapshotFields => {
   if (snapshot.version !== POOL_STATE_V3) return snapshot;
-  const list = (value: unknown): object[] => (Array.isArray(value) ? (value as object[]) : []);
   return {
     ...snapshot,
-    version: POOL_STATE_VERSION,
+    version: POOL_STATE_V4,
     networks: list(snapshot.networks).map((network) => ({ ...network, aclDefault: 'allow' })),
     aclRules: list(snapshot.aclRules).map((rule) => {
       const { match } = rule as { match: object };
@@ -87,6 +91,19 @@ const upgradeV3 = (snapshot: SnapshotFields): SnapshotFields => {
     }),
     addressSets: [],
     securityGroups: [],
+  };
+};
+
+/** A pool-state/4 snapshot as a /5 one: each rule's direction in the VM's words (as upcast). */
+const upgradeV4 = (snapshot: SnapshotFields): SnapshotFields => {
+  if (snapshot.version !== POOL_STATE_V4) return snapshot;
+  return {
+    ...snapshot,
+    version: POOL_STATE_VERSION,
+    aclRules: list(snapshot.aclRules).map((rule) => {
+      const { direction } = rule as { direction: keyof typeof RENAMED_ACL_DIRECTIONS };
+      return { ...rule, direction: RENAMED_ACL_DIRECTIONS[direction] };
+    }),
   };
 };
 
@@ -110,7 +127,8 @@ const isSnapshot = (json: unknown): json is PoolSnapshot => {
 
 /** Rebuilds a state and its indexes; throws on a snapshot of another version or shape. */
 export const deserializePoolState = (stored: unknown): PoolState => {
-  const json = typeof stored === 'object' && stored !== null ? upgradeV3(stored) : stored;
+  const json =
+    typeof stored === 'object' && stored !== null ? upgradeV4(upgradeV3(stored)) : stored;
   if (!isSnapshot(json)) {
     throw new Error(`not a ${POOL_STATE_VERSION} pool snapshot; replay the stream instead`);
   }

@@ -9,8 +9,24 @@ export type BondMode = (typeof BOND_MODES)[number];
 export const NETWORK_PURPOSES = ['management', 'vm', 'storage'] as const;
 export type NetworkPurpose = (typeof NETWORK_PURPOSES)[number];
 
-export const ACL_DIRECTIONS = ['ingress', 'egress'] as const;
+/**
+ * A rule's direction, named from the VM's side: `from-vm` is what the VM sends, `to-vm` what is
+ * delivered to it (OVN's from-lport / to-lport). `ingress` and `egress` are not used: Neutron
+ * reads them from the VM (ingress = into the VM), while poolnet's first API read them from the
+ * switch (ingress = from the VM), so the same word meant opposite things.
+ */
+export const ACL_DIRECTIONS = ['from-vm', 'to-vm'] as const;
 export type AclDirection = (typeof ACL_DIRECTIONS)[number];
+
+/**
+ * The words rules used before (AclRuleCreated v1–v3), and what each meant: a request that still
+ * writes one is refused with ACL_DIRECTION_RENAMED and the mapping, never guessed at.
+ */
+export const RENAMED_ACL_DIRECTIONS = { ingress: 'from-vm', egress: 'to-vm' } as const;
+
+/** What a CreateAclRule may name: the old words are known, so that they are refused by name. */
+export const ACL_REQUESTED_DIRECTIONS = [...ACL_DIRECTIONS, 'ingress', 'egress'] as const;
+export type AclRequestedDirection = (typeof ACL_REQUESTED_DIRECTIONS)[number];
 
 export const ACL_PROTOCOLS = ['any', 'tcp', 'udp', 'icmp'] as const;
 export type AclProtocol = (typeof ACL_PROTOCOLS)[number];

@@ -20,42 +20,70 @@ describe('upcastPoolEvent', () => {
 
   const noRemote = { addressSetId: null, remoteGroupId: null };
 
-  it('reads a v1 AclRuleCreated as v3: stateful, reject as the drop it always was, no set or group', () => {
+  // The v1 fixture's rule is `ingress`: up to v3, traffic the VM sends.
+  const fromVm = { direction: 'from-vm' };
+
+  it('reads a v1 AclRuleCreated as v4: stateful, reject as the drop it always was, no set or group, from the VM', () => {
     const v1 = storedV1.find(({ type }) => type === 'AclRuleCreated')!;
     const data = v1.data as Record<string, unknown> & { match: object };
+    expect(data.direction).toBe('ingress');
     const match = { ...data.match, ...noRemote };
     expect(upcastPoolEvent(v1)).toEqual({
       type: 'AclRuleCreated',
-      schemaVersion: 3,
-      data: { ...data, match, stateless: false },
+      schemaVersion: 4,
+      data: { ...data, ...fromVm, match, stateless: false },
     });
     const reject = { ...v1, data: { ...data, action: 'reject' } };
     expect(upcastPoolEvent(reject).data).toEqual({
       ...data,
+      ...fromVm,
       match,
       action: 'drop',
       stateless: false,
     });
   });
 
-  it('reads a v2 AclRuleCreated as v3: its remote is its CIDR or any, never a set or group', () => {
+  it('reads a v2 AclRuleCreated as v4: its remote is its CIDR or any, never a set or group', () => {
     const data = storedV1.find(({ type }) => type === 'AclRuleCreated')!.data as { match: object };
     const v2 = { type: 'AclRuleCreated', schemaVersion: 2, data: { ...data, stateless: true } };
     expect(upcastPoolEvent(v2)).toEqual({
       type: 'AclRuleCreated',
-      schemaVersion: 3,
-      data: { ...data, match: { ...data.match, ...noRemote }, stateless: true },
+      schemaVersion: 4,
+      data: { ...data, ...fromVm, match: { ...data.match, ...noRemote }, stateless: true },
     });
-    const v3 = {
+  });
+
+  it.each([
+    ['ingress', 'from-vm'],
+    ['egress', 'to-vm'],
+  ])('reads a v3 AclRuleCreated %s as v4 %s: the traffic it always matched', (old, now) => {
+    const data = storedV1.find(({ type }) => type === 'AclRuleCreated')!.data as { match: object };
+    const v3Data = {
+      ...data,
+      direction: old,
+      match: { ...data.match, cidr: null, addressSetId: 'as-1', remoteGroupId: null },
+      stateless: false,
+    };
+    expect(upcastPoolEvent({ type: 'AclRuleCreated', schemaVersion: 3, data: v3Data })).toEqual({
       type: 'AclRuleCreated',
-      schemaVersion: 3,
+      schemaVersion: 4,
+      data: { ...v3Data, direction: now },
+    });
+  });
+
+  it('reads a v4 AclRuleCreated as it is', () => {
+    const data = storedV1.find(({ type }) => type === 'AclRuleCreated')!.data as { match: object };
+    const v4 = {
+      type: 'AclRuleCreated',
+      schemaVersion: 4,
       data: {
         ...data,
-        match: { ...data.match, cidr: null, addressSetId: 'as-1', remoteGroupId: null },
+        direction: 'to-vm',
+        match: { ...data.match, ...noRemote },
         stateless: false,
       },
     };
-    expect(upcastPoolEvent(v3)).toEqual(v3);
+    expect(upcastPoolEvent(v4)).toEqual(v4);
   });
 
   it.each([

@@ -8,10 +8,11 @@ import {
 import type {
   AclRuleCreatedV1,
   AclRuleCreatedV2,
+  AclRuleCreatedV3,
   VifCreatedV1,
   VifUpdatedV1,
 } from './pool.events.v1.js';
-import type { AddressPair } from './pool.types.js';
+import { RENAMED_ACL_DIRECTIONS, type AddressPair } from './pool.types.js';
 
 /*
  * Stored events come back at the schema version they were written with; readers only ever see
@@ -65,9 +66,19 @@ const aclRuleCreatedV2 = (data: unknown): AclRuleCreatedV2['data'] => {
 };
 
 /** AclRuleCreated v2 → v3: a v2 rule's remote was its CIDR or any, never a set or group. */
-const aclRuleCreatedV3 = (data: unknown): PoolEventOf<'AclRuleCreated'>['data'] => {
+const aclRuleCreatedV3 = (data: unknown): AclRuleCreatedV3['data'] => {
   const v2 = data as AclRuleCreatedV2['data'];
   return { ...v2, match: { ...v2.match, addressSetId: null, remoteGroupId: null } };
+};
+
+/**
+ * AclRuleCreated v3 → v4: the same direction in the VM's words. Up to v3, `ingress` was what
+ * the VM sends (into the switch) and `egress` what is delivered to it; a stored rule keeps the
+ * traffic it always matched.
+ */
+const aclRuleCreatedV4 = (data: unknown): PoolEventOf<'AclRuleCreated'>['data'] => {
+  const v3 = data as AclRuleCreatedV3['data'];
+  return { ...v3, direction: RENAMED_ACL_DIRECTIONS[v3.direction] };
 };
 
 /**
@@ -82,7 +93,7 @@ const vifAddressesV2 = <T extends object>(data: unknown) => ({
 
 /** `POOL_UPCASTS[type][n]` turns version n data into version n + 1. */
 const POOL_UPCASTS: Partial<Record<PoolEventType, Record<number, UpcastStep>>> = {
-  AclRuleCreated: { 1: aclRuleCreatedV2, 2: aclRuleCreatedV3 },
+  AclRuleCreated: { 1: aclRuleCreatedV2, 2: aclRuleCreatedV3, 3: aclRuleCreatedV4 },
   VifCreated: { 1: (data) => vifAddressesV2<VifCreatedV1['data']>(data) },
   VifUpdated: { 1: (data) => vifAddressesV2<VifUpdatedV1['data']>(data) },
 };

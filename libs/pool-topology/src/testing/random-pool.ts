@@ -84,7 +84,7 @@ const aclRule = fc
     ruleId: pick('r1', 'r2', 'r3'),
     scope,
     priority: pick(1, 2, 3),
-    direction: pick('ingress', 'egress'),
+    direction: pick('from-vm', 'to-vm'),
     protocol: pick('any', 'icmp', 'tcp'),
     remote: fc.oneof(
       fc.constant({}),

@@ -1,4 +1,4 @@
-import { ACL_DIRECTIONS, ACL_PROTOCOLS, ACL_REQUESTED_ACTIONS } from '@pool/domain';
+import { ACL_PROTOCOLS, ACL_REQUESTED_ACTIONS, ACL_REQUESTED_DIRECTIONS } from '@pool/domain';
 import {
   BoolField,
   EnumField,
@@ -65,7 +65,14 @@ export class CreateAclRuleData {
   @ScopeField('What the rule applies to: a network, a VIF or each member of a group')
   scope!: object;
 
-  @EnumField(ACL_DIRECTIONS, { description: 'Traffic direction, seen from the port' })
+  @EnumField(ACL_REQUESTED_DIRECTIONS, {
+    description:
+      "Traffic direction, named from the VM's side: `from-vm` is what the VM sends, `to-vm` " +
+      "what is delivered to it (OVN's from-lport / to-lport; Neutron's ingress is `to-vm`, its " +
+      'egress `from-vm`). `ingress` and `egress` are refused (ACL_DIRECTION_RENAMED, naming the ' +
+      'word to write): poolnet used them for the opposite of what Neutron means',
+    example: 'to-vm',
+  })
   direction!: string;
 
   @IntField({

@@ -152,7 +152,7 @@ export function scriptFullPool(pool: ScriptedPool): void {
     pool.run('CreateAclRule', {
       ruleId,
       scope,
-      direction: 'ingress',
+      direction: 'from-vm',
       priority,
       match: { protocol: 'tcp', cidr: '10.0.0.0/8', portFrom: 22, portTo: 22 },
       action: 'allow',
@@ -241,7 +241,7 @@ function scriptSecurityGroups(pool: ScriptedPool): void {
   }
   pool.run('RemoveSecurityGroupMember', { groupId: 'sg-web', vifId: 'vif3' });
   pool.run('SetSecurityGroupPolicy', { groupId: 'sg-gone', defaultPolicy: 'allow' });
-  const rule = (ruleId: string, groupId: string, direction: 'ingress' | 'egress', match: object) =>
+  const rule = (ruleId: string, groupId: string, direction: 'from-vm' | 'to-vm', match: object) =>
     pool.run('CreateAclRule', {
       ruleId,
       scope: { kind: 'group', groupId },
@@ -250,18 +250,18 @@ function scriptSecurityGroups(pool: ScriptedPool): void {
       match: { protocol: 'any', ...match },
       action: 'allow',
     });
-  rule('sg-web-https', 'sg-web', 'ingress', {
+  rule('sg-web-https', 'sg-web', 'to-vm', {
     protocol: 'tcp',
     addressSetId: 'as-admin',
     portFrom: 443,
     portTo: 443,
   });
-  rule('sg-web-out', 'sg-web', 'egress', {});
-  rule('sg-gone-in', 'sg-gone', 'ingress', {});
+  rule('sg-web-out', 'sg-web', 'from-vm', {});
+  rule('sg-gone-in', 'sg-gone', 'to-vm', {});
   pool.run('CreateAclRule', {
     ruleId: 'sg-db-pg',
     scope: { kind: 'group', groupId: 'sg-db' },
-    direction: 'ingress',
+    direction: 'to-vm',
     priority: 100,
     match: { protocol: 'tcp', remoteGroupId: 'sg-web', portFrom: 5432, portTo: 5432 },
     action: 'allow',

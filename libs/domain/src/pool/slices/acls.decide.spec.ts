@@ -12,7 +12,7 @@ const rule = (data: Partial<CreateAclRule['data']> = {}) =>
   cmd('CreateAclRule', {
     ruleId: 'r1',
     scope: lan,
-    direction: 'ingress',
+    direction: 'from-vm',
     priority: 100,
     match: { protocol: 'tcp', cidr: '10.0.0.0/8', portFrom: 80, portTo: 443 },
     action: 'allow',
@@ -77,6 +77,26 @@ describe('CreateAclRule', () => {
     expect(error.details).toEqual({ action: 'reject', use: 'drop' });
   });
 
+  it.each([
+    [
+      'ingress',
+      'from-vm',
+      "direction 'ingress' meant traffic from the VM: write 'from-vm' (Neutron's ingress is 'to-vm')",
+    ],
+    [
+      'egress',
+      'to-vm',
+      "direction 'egress' meant traffic to the VM: write 'to-vm' (Neutron's egress is 'from-vm')",
+    ],
+  ])('refuses the old direction %s, stating its mapping to %s', (old, use, message) => {
+    const error = given(base)
+      .when(rule({ direction: old as never }))
+      .then('ACL_DIRECTION_RENAMED');
+    expect(error.message).toBe(message);
+    expect(error.kind).toBe('invalid');
+    expect(error.details).toEqual({ direction: old, use });
+  });
+
   it('refuses stateless on a drop, and a stateless that is not a boolean', () => {
     given(base)
       .when(rule({ action: 'drop', stateless: true }))
@@ -139,7 +159,7 @@ describe('CreateAclRule', () => {
 
   it.each<[string, Partial<CreateAclRule['data']>]>([
     ['another priority', { priority: 101 }],
-    ['another direction', { direction: 'egress' }],
+    ['another direction', { direction: 'to-vm' }],
     ['another scope', { scope: { kind: 'vif', vifId: 'vif1' } }],
     ['a disjoint CIDR', { match: { protocol: 'tcp', cidr: '192.168.0.0/16' } }],
     ['another family', { match: { protocol: 'tcp', cidr: 'fd00::/8' } }],

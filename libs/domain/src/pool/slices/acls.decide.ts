@@ -2,7 +2,13 @@ import type { CreateAclRule, DeleteAclRule } from '../pool.commands.js';
 import { poolError } from '../pool.errors.js';
 import { poolEvent, type PoolEvent } from '../pool.events.js';
 import { aclSlotKey, type PoolState } from '../pool.state.js';
-import { ACL_DIRECTIONS, ACL_REQUESTED_ACTIONS, type AclAction } from '../pool.types.js';
+import {
+  ACL_DIRECTIONS,
+  ACL_REQUESTED_ACTIONS,
+  RENAMED_ACL_DIRECTIONS,
+  type AclAction,
+  type AclDirection,
+} from '../pool.types.js';
 import { requireBoolean, requireInteger, requireOneOf } from '../pool.validation.js';
 import { matchesOverlap, requireMatch, stateSetCidrs } from './acl-match.js';
 import { getAclRule, requireNewId, requireScope } from './lookups.js';
@@ -15,7 +21,7 @@ import { getAclRule, requireNewId, requireScope } from './lookups.js';
 export const createAclRule = ({ data }: CreateAclRule, state: PoolState): PoolEvent[] => {
   const ruleId = requireNewId('ACL_RULE', state.aclRules, 'ruleId', data.ruleId);
   const scope = requireScope(state, 'scope', data.scope);
-  const direction = requireOneOf('direction', data.direction, ACL_DIRECTIONS);
+  const direction = requireDirection(data.direction);
   const priority = requireInteger('INVALID_PRIORITY', 'priority', data.priority, 0, 32767);
   const match = requireMatch(state, data.match);
   const requested = requireOneOf('action', data.action, ACL_REQUESTED_ACTIONS);
@@ -51,6 +57,26 @@ export const createAclRule = ({ data }: CreateAclRule, state: PoolState): PoolEv
     poolEvent('AclRuleCreated', { ruleId, scope, direction, priority, match, action, stateless }),
   ];
 };
+
+/**
+ * `ingress` / `egress` meant, here, from / to the VM, the opposite of Neutron's reading: a rule
+ * written with either is refused with the mapping, since accepting it would do the opposite of
+ * what an OpenStack user means by the same words.
+ */
+const requireDirection = (value: unknown): AclDirection => {
+  if (!isRenamedDirection(value)) return requireOneOf('direction', value, ACL_DIRECTIONS);
+  const use = RENAMED_ACL_DIRECTIONS[value];
+  const neutron = use === 'from-vm' ? 'to-vm' : 'from-vm';
+  throw poolError(
+    'ACL_DIRECTION_RENAMED',
+    `direction '${value}' meant traffic ${use === 'from-vm' ? 'from' : 'to'} the VM: write ` +
+      `'${use}' (Neutron's ${value} is '${neutron}')`,
+    { direction: value, use },
+  );
+};
+
+const isRenamedDirection = (value: unknown): value is keyof typeof RENAMED_ACL_DIRECTIONS =>
+  typeof value === 'string' && Object.hasOwn(RENAMED_ACL_DIRECTIONS, value);
 
 export const deleteAclRule = ({ data }: DeleteAclRule, state: PoolState): PoolEvent[] => {
   const rule = getAclRule(state, data.ruleId);

@@ -25,7 +25,7 @@ const rule = (match: AclMatchSpec, data: Partial<CreateAclRule['data']> = {}) =>
   cmd('CreateAclRule', {
     ruleId: 'r1',
     scope: lan,
-    direction: 'ingress',
+    direction: 'from-vm',
     priority: 100,
     match,
     action: 'allow',

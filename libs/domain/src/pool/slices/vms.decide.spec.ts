@@ -156,7 +156,7 @@ describe('DestroyVm', () => {
         'r1',
         { kind: 'vif', vifId: 'vif2' },
         { protocol: 'tcp', portFrom: 22, portTo: 22 },
-        { direction: 'egress', priority: 1 },
+        { direction: 'to-vm', priority: 1 },
       ),
     ])
       .when(cmd('DestroyVm', { vmId: 'vm1' }))

@@ -78,7 +78,7 @@ export const aclRuleCreated = (
   ev('AclRuleCreated', {
     ruleId,
     scope,
-    direction: 'ingress',
+    direction: 'from-vm',
     priority: 10,
     match: {
       protocol: 'any',
