@@ -1,5 +1,11 @@
-import { Option, type Command } from 'commander';
-import { ACL_ACTIONS, ACL_DIRECTIONS, ACL_PROTOCOLS } from '@pool/domain';
+import { InvalidArgumentError, Option, type Command } from 'commander';
+import {
+  ACL_ACTIONS,
+  ACL_DIRECTIONS,
+  ACL_PROTOCOLS,
+  isRenamedAclDirection,
+  renamedAclDirectionMessage,
+} from '@pool/domain';
 import { type CliIo } from '../cli/io.js';
 import { integer, portRange } from '../cli/parsers.js';
 import { ACL_COLUMNS } from '../output/columns.js';
@@ -26,6 +32,16 @@ interface AddOptions {
   wait?: boolean;
 }
 
+/** from-vm or to-vm; the old words are refused with what to write instead, as the master does. */
+function aclDirection(value: string): string {
+  if (isRenamedAclDirection(value))
+    throw new InvalidArgumentError(renamedAclDirectionMessage(value));
+  if (!(ACL_DIRECTIONS as readonly string[]).includes(value)) {
+    throw new InvalidArgumentError(`Allowed choices are ${ACL_DIRECTIONS.join(', ')}.`);
+  }
+  return value;
+}
+
 export function registerAcl(program: Command, io: CliIo): void {
   const acl = program
     .command('acl')
@@ -33,7 +49,7 @@ export function registerAcl(program: Command, io: CliIo): void {
     .addHelpText(
       'after',
       examples(
-        'poolctl acl add --network prod --direction ingress --priority 100 --protocol tcp --port 443 --action allow',
+        'poolctl acl add --network prod --direction to-vm --priority 100 --protocol tcp --port 443 --action allow',
       ),
     );
 
@@ -47,10 +63,11 @@ export function registerAcl(program: Command, io: CliIo): void {
     .option('--network <network>', 'apply to every port of this network (id or name)')
     .option('--vif <vif>', 'apply to this VIF')
     .option('--group <group>', 'apply to each member of this security group (id or name)')
-    .addOption(
-      new Option('--direction <direction>', 'seen from the port')
-        .choices(ACL_DIRECTIONS)
-        .makeOptionMandatory(),
+    .requiredOption(
+      '--direction <direction>',
+      'from-vm (what the VM sends) or to-vm (what is delivered to it); ' +
+        "Neutron's ingress is to-vm, its egress from-vm",
+      aclDirection,
     )
     .requiredOption('--priority <n>', 'priority 0–32767', integer)
     .addOption(
@@ -91,12 +108,12 @@ export function registerAcl(program: Command, io: CliIo): void {
     .addHelpText(
       'after',
       examples(
-        'poolctl acl add --network prod --direction ingress --priority 100 \\\n' +
+        'poolctl acl add --network prod --direction to-vm --priority 100 \\\n' +
           '      --protocol tcp --cidr 10.0.0.0/8 --port 8000-8080 --action allow',
-        'poolctl acl add --vif 1f0e… --direction egress --priority 10 --action drop --wait',
-        'poolctl acl add --group web --direction ingress --priority 100 \\\n' +
+        'poolctl acl add --vif 1f0e… --direction from-vm --priority 10 --action drop --wait',
+        'poolctl acl add --group web --direction to-vm --priority 100 \\\n' +
           '      --protocol tcp --port 443 --address-set office --action allow',
-        'poolctl acl add --group db --direction ingress --priority 100 \\\n' +
+        'poolctl acl add --group db --direction to-vm --priority 100 \\\n' +
           '      --protocol tcp --port 5432 --remote-group web --action allow',
       ),
     )

@@ -31,7 +31,7 @@ export function registerAddressSet(program: Command, io: CliIo): void {
       'after',
       examples(
         'poolctl address-set create office --cidrs 192.0.2.0/24,2001:db8::/48',
-        'poolctl acl add --group web --direction ingress --priority 100 --address-set office --action allow',
+        'poolctl acl add --group web --direction to-vm --priority 100 --address-set office --action allow',
       ),
     );
 

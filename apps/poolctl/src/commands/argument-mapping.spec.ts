@@ -260,7 +260,7 @@ describe('argument → request mapping', () => {
         '--network',
         'prod',
         '--direction',
-        'ingress',
+        'to-vm',
         '--priority',
         '100',
         '--protocol',
@@ -280,7 +280,7 @@ describe('argument → request mapping', () => {
         body: {
           ruleId: 'r1',
           scope: { kind: 'network', networkId: 'prod' },
-          direction: 'ingress',
+          direction: 'to-vm',
           priority: 100,
           match: { protocol: 'tcp', cidr: '10.0.0.0/8', portFrom: 8000, portTo: 8080 },
           action: 'allow',
@@ -288,13 +288,13 @@ describe('argument → request mapping', () => {
       },
     ],
     [
-      ['acl', 'add', '--vif', 'v1', '--direction', 'egress', '--priority', '0', '--action', 'drop'],
+      ['acl', 'add', '--vif', 'v1', '--direction', 'to-vm', '--priority', '0', '--action', 'drop'],
       {
         method: 'POST',
         path: '/pools/lab/acls',
         body: {
           scope: { kind: 'vif', vifId: 'v1' },
-          direction: 'egress',
+          direction: 'to-vm',
           priority: 0,
           match: { protocol: 'any' },
           action: 'drop',
@@ -303,7 +303,7 @@ describe('argument → request mapping', () => {
     ],
     [
       [
-        ...['acl', 'add', '--vif', 'v1', '--direction', 'ingress', '--priority', '5'],
+        ...['acl', 'add', '--vif', 'v1', '--direction', 'from-vm', '--priority', '5'],
         ...['--protocol', 'icmp', '--action', 'allow', '--stateless'],
       ],
       {
@@ -311,7 +311,7 @@ describe('argument → request mapping', () => {
         path: '/pools/lab/acls',
         body: {
           scope: { kind: 'vif', vifId: 'v1' },
-          direction: 'ingress',
+          direction: 'from-vm',
           priority: 5,
           match: { protocol: 'icmp' },
           action: 'allow',
@@ -373,7 +373,7 @@ describe('argument → request mapping', () => {
     [['network', 'create', 'x', '--uplink', 'eth1', '--vlan', 'ten']],
     [['pif', 'set', 'host-a', 'eth1']],
     [['pif', 'set', 'host-a', 'eth1', '--role', 'boss']],
-    [['acl', 'add', '--direction', 'ingress', '--priority', '1', '--action', 'allow']],
+    [['acl', 'add', '--direction', 'to-vm', '--priority', '1', '--action', 'allow']],
     [
       [
         'acl',
@@ -383,7 +383,7 @@ describe('argument → request mapping', () => {
         '--vif',
         'v',
         '--direction',
-        'ingress',
+        'to-vm',
         '--priority',
         '1',
         '--action',
@@ -401,6 +401,18 @@ describe('argument → request mapping', () => {
     const result = await run(['--pool', 'lab', ...argv], fetch);
     expect(result.code).toBe(2);
     expect(result.stderr).not.toBe('');
+    expect(seen).toEqual([]);
+  });
+
+  it.each([
+    ['ingress', "direction 'ingress' meant traffic from the VM: write 'from-vm'"],
+    ['egress', "direction 'egress' meant traffic to the VM: write 'to-vm'"],
+  ])('refuses the old direction %s with its mapping (exit 2), nothing sent', async (old, says) => {
+    const { fetch, seen } = fakeServices(() => ({ status: 200, body: outcome() }));
+    const argv = ['acl', 'add', '--vif', 'v', '--direction', old, '--priority', '1'];
+    const result = await run(['--pool', 'lab', ...argv, '--action', 'drop'], fetch);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(says);
     expect(seen).toEqual([]);
   });
 

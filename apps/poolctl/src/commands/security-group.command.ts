@@ -34,7 +34,7 @@ export function registerSecurityGroup(program: Command, io: CliIo): void {
       examples(
         'poolctl sg create web',
         'poolctl sg add-member web 1f0e…',
-        'poolctl acl add --group web --direction ingress --priority 100 --protocol tcp --port 443 --action allow',
+        'poolctl acl add --group web --direction to-vm --priority 100 --protocol tcp --port 443 --action allow',
       ),
     );
 

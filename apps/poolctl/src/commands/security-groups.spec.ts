@@ -21,7 +21,7 @@ const poolctl = (argv: string[], fetch: typeof globalThis.fetch) =>
   run(['--pool', 'lab', ...argv], fetch);
 const commandsIn = (seen: SeenRequest[]) => seen.filter((r) => r.method !== 'GET');
 
-const rule = ['--direction', 'ingress', '--priority', '100', '--action', 'allow'];
+const rule = ['--direction', 'to-vm', '--priority', '100', '--action', 'allow'];
 
 describe('address-set, security-group and acl-default verbs → requests', () => {
   it.each([
@@ -86,7 +86,7 @@ describe('address-set, security-group and acl-default verbs → requests', () =>
         path: '/pools/lab/acls',
         body: {
           scope: { kind: 'group', groupId: 'g1' },
-          direction: 'ingress',
+          direction: 'to-vm',
           priority: 100,
           match: { protocol: 'tcp', portFrom: 443, portTo: 443 },
           action: 'allow',
@@ -100,7 +100,7 @@ describe('address-set, security-group and acl-default verbs → requests', () =>
         path: '/pools/lab/acls',
         body: {
           scope: { kind: 'vif', vifId: 'v1' },
-          direction: 'ingress',
+          direction: 'to-vm',
           priority: 100,
           match: { protocol: 'any', addressSetId: 's1' },
           action: 'allow',
@@ -114,7 +114,7 @@ describe('address-set, security-group and acl-default verbs → requests', () =>
         path: '/pools/lab/acls',
         body: {
           scope: { kind: 'group', groupId: 'db' },
-          direction: 'ingress',
+          direction: 'to-vm',
           priority: 100,
           match: { protocol: 'any', remoteGroupId: 'web' },
           action: 'allow',

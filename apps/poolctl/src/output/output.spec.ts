@@ -46,7 +46,7 @@ describe('cells and tables', () => {
     const rule = {
       id: 'r1',
       scope: { kind: 'network', networkId: 'prod' },
-      direction: 'egress',
+      direction: 'to-vm',
       priority: 100,
       match: { protocol: 'icmp', cidr: null, portFrom: null, portTo: null },
       action: 'drop',

@@ -209,7 +209,7 @@ describe('--wait timing out on a create', () => {
     [['vm', 'create', 'web'], 'vmId', 'v-1'],
     [['vif', 'create', 'web-1', '--network', 'prod'], 'vifId', 'f-1'],
     [
-      ['acl', 'add', '--vif', 'f', '--direction', 'ingress', '--priority', '1', '--action', 'drop'],
+      ['acl', 'add', '--vif', 'f', '--direction', 'to-vm', '--priority', '1', '--action', 'drop'],
       'ruleId',
       'r-1',
     ],

@@ -23,6 +23,17 @@ export type AclDirection = (typeof ACL_DIRECTIONS)[number];
  * writes one is refused with ACL_DIRECTION_RENAMED and the mapping, never guessed at.
  */
 export const RENAMED_ACL_DIRECTIONS = { ingress: 'from-vm', egress: 'to-vm' } as const;
+export type RenamedAclDirection = keyof typeof RENAMED_ACL_DIRECTIONS;
+
+export const isRenamedAclDirection = (value: unknown): value is RenamedAclDirection =>
+  typeof value === 'string' && Object.hasOwn(RENAMED_ACL_DIRECTIONS, value);
+
+/** The sentence that refuses an old word, the same from every transport and from poolctl. */
+export const renamedAclDirectionMessage = (word: RenamedAclDirection): string => {
+  const use = RENAMED_ACL_DIRECTIONS[word];
+  const [way, neutron] = use === 'from-vm' ? ['from', 'to-vm'] : ['to', 'from-vm'];
+  return `direction '${word}' meant traffic ${way} the VM: write '${use}' (Neutron's ${word} is '${neutron}')`;
+};
 
 /** What a CreateAclRule may name: the old words are known, so that they are refused by name. */
 export const ACL_REQUESTED_DIRECTIONS = [...ACL_DIRECTIONS, 'ingress', 'egress'] as const;

@@ -6,6 +6,8 @@ import {
   ACL_DIRECTIONS,
   ACL_REQUESTED_ACTIONS,
   RENAMED_ACL_DIRECTIONS,
+  isRenamedAclDirection,
+  renamedAclDirectionMessage,
   type AclAction,
   type AclDirection,
 } from '../pool.types.js';
@@ -64,19 +66,12 @@ export const createAclRule = ({ data }: CreateAclRule, state: PoolState): PoolEv
  * what an OpenStack user means by the same words.
  */
 const requireDirection = (value: unknown): AclDirection => {
-  if (!isRenamedDirection(value)) return requireOneOf('direction', value, ACL_DIRECTIONS);
-  const use = RENAMED_ACL_DIRECTIONS[value];
-  const neutron = use === 'from-vm' ? 'to-vm' : 'from-vm';
-  throw poolError(
-    'ACL_DIRECTION_RENAMED',
-    `direction '${value}' meant traffic ${use === 'from-vm' ? 'from' : 'to'} the VM: write ` +
-      `'${use}' (Neutron's ${value} is '${neutron}')`,
-    { direction: value, use },
-  );
+  if (!isRenamedAclDirection(value)) return requireOneOf('direction', value, ACL_DIRECTIONS);
+  throw poolError('ACL_DIRECTION_RENAMED', renamedAclDirectionMessage(value), {
+    direction: value,
+    use: RENAMED_ACL_DIRECTIONS[value],
+  });
 };
-
-const isRenamedDirection = (value: unknown): value is keyof typeof RENAMED_ACL_DIRECTIONS =>
-  typeof value === 'string' && Object.hasOwn(RENAMED_ACL_DIRECTIONS, value);
 
 export const deleteAclRule = ({ data }: DeleteAclRule, state: PoolState): PoolEvent[] => {
   const rule = getAclRule(state, data.ruleId);
