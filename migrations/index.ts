@@ -4,6 +4,7 @@ import { AppendPlansUseIndexes1765584000000 } from './1765584000000-AppendPlansU
 import { CreateAclCounters1765670400000 } from './1765670400000-CreateAclCounters.js';
 import { CreateSecurityGroupReadModels1765756800000 } from './1765756800000-CreateSecurityGroupReadModels.js';
 import { IdempotencyFingerprints1765843200000 } from './1765843200000-IdempotencyFingerprints.js';
+import { AclDirectionsFromVm1765929600000 } from './1765929600000-AclDirectionsFromVm.js';
 
 /** Every migration, in order. Listed by hand so ESM builds need no glob loader. */
 export const migrations = [
@@ -13,4 +14,5 @@ export const migrations = [
   CreateAclCounters1765670400000,
   CreateSecurityGroupReadModels1765756800000,
   IdempotencyFingerprints1765843200000,
+  AclDirectionsFromVm1765929600000,
 ];

@@ -1,6 +1,7 @@
 import pg from 'pg';
 import { DataSource, getMetadataArgsStorage } from 'typeorm';
 import { CreateSecurityGroupReadModels1765756800000 } from '../../../../migrations/1765756800000-CreateSecurityGroupReadModels.js';
+import { AclDirectionsFromVm1765929600000 } from '../../../../migrations/1765929600000-AclDirectionsFromVm.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase } from '../../../../test/support/databases.js';
 import { READ_MODEL_ENTITIES } from './read-model-tables.js';
@@ -79,6 +80,45 @@ describe('read-model schema', () => {
       );
       expect(rows).toEqual([{ projection: 'other' }]);
     } finally {
+      await runner.release();
+      await source.destroy();
+    }
+  });
+
+  it("the ACL-direction migration rewrites stored rules in the VM's words, and back", async () => {
+    const migration = new AclDirectionsFromVm1765929600000();
+    const source = await new DataSource({ type: 'postgres', url: database.url }).initialize();
+    const runner = source.createQueryRunner();
+    const directions = async () =>
+      (
+        await db.query<{ id: string; direction: string }>(
+          'SELECT id, direction FROM rm_acl_rules ORDER BY id',
+        )
+      ).rows.map((row) => [row.id, row.direction]);
+    try {
+      await migration.down(runner);
+      for (const [id, direction] of [
+        ['r1', 'ingress'],
+        ['r2', 'egress'],
+      ]) {
+        await db.query(
+          `INSERT INTO rm_acl_rules (pool_id, id, scope_kind, scope_id, direction, priority,
+             protocol, action, stateless) VALUES ('p', $1, 'network', 'n', $2, 1, 'any', 'drop', false)`,
+          [id, direction],
+        );
+      }
+      await migration.up(runner);
+      expect(await directions()).toEqual([
+        ['r1', 'from-vm'],
+        ['r2', 'to-vm'],
+      ]);
+      await migration.down(runner);
+      expect(await directions()).toEqual([
+        ['r1', 'ingress'],
+        ['r2', 'egress'],
+      ]);
+    } finally {
+      await db.query('DELETE FROM rm_acl_rules');
       await runner.release();
       await source.destroy();
     }
