@@ -1,5 +1,5 @@
 import { addTo, removeFrom } from './pool.indexes.js';
-import { networkNameKey, type PoolState } from './pool.state.js';
+import { holdName, releaseName, type PoolState } from './pool.state.js';
 import type { AddressSet, SecurityGroup } from './pool.types.js';
 
 /*
@@ -9,23 +9,23 @@ import type { AddressSet, SecurityGroup } from './pool.types.js';
 
 export const putAddressSet = (state: PoolState, set: AddressSet): void => {
   state.addressSets.set(set.id, set);
-  state.indexes.addressSetByName.set(networkNameKey(set.name), set.id);
+  holdName(state.indexes.addressSetByName, set.name, set.id);
 };
 
 export const dropAddressSet = (state: PoolState, set: AddressSet): void => {
   state.addressSets.delete(set.id);
-  state.indexes.addressSetByName.delete(networkNameKey(set.name));
+  releaseName(state.indexes.addressSetByName, state.addressSets, set.name, set.id);
 };
 
 export const putSecurityGroup = (state: PoolState, group: SecurityGroup): void => {
   state.securityGroups.set(group.id, group);
-  state.indexes.securityGroupByName.set(networkNameKey(group.name), group.id);
+  holdName(state.indexes.securityGroupByName, group.name, group.id);
   for (const vifId of group.vifIds) addTo(state.indexes.groupsByVif, vifId, group.id);
 };
 
 export const dropSecurityGroup = (state: PoolState, group: SecurityGroup): void => {
   state.securityGroups.delete(group.id);
-  state.indexes.securityGroupByName.delete(networkNameKey(group.name));
+  releaseName(state.indexes.securityGroupByName, state.securityGroups, group.name, group.id);
   for (const vifId of group.vifIds) removeFrom(state.indexes.groupsByVif, vifId, group.id);
 };
 

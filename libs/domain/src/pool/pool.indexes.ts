@@ -2,7 +2,8 @@ import {
   aclSlotKey,
   hostKey,
   ipKey,
-  networkNameKey,
+  holdName,
+  releaseName,
   scopeKey,
   uplinkKey,
   type PoolState,
@@ -61,7 +62,7 @@ export const dropBond = (state: PoolState, bond: Bond): void => {
 export const putNetwork = (state: PoolState, network: Network): void => {
   const { indexes } = state;
   state.networks.set(network.id, network);
-  indexes.networkByName.set(networkNameKey(network.name), network.id);
+  holdName(indexes.networkByName, network.name, network.id);
   if (network.kind === 'external') {
     indexes.networkByUplink.set(uplinkKey(network.device, network.vlan), network.id);
     addTo(indexes.networksByDevice, network.device, network.id);
@@ -69,15 +70,15 @@ export const putNetwork = (state: PoolState, network: Network): void => {
 };
 
 export const renameNetwork = (state: PoolState, network: Network, name: string): void => {
-  state.indexes.networkByName.delete(networkNameKey(network.name));
+  releaseName(state.indexes.networkByName, state.networks, network.name, network.id);
   network.name = name;
-  state.indexes.networkByName.set(networkNameKey(name), network.id);
+  holdName(state.indexes.networkByName, name, network.id);
 };
 
 export const dropNetwork = (state: PoolState, network: Network): void => {
   const { indexes } = state;
   state.networks.delete(network.id);
-  indexes.networkByName.delete(networkNameKey(network.name));
+  releaseName(indexes.networkByName, state.networks, network.name, network.id);
   if (network.kind === 'external') {
     indexes.networkByUplink.delete(uplinkKey(network.device, network.vlan));
     removeFrom(indexes.networksByDevice, network.device, network.id);

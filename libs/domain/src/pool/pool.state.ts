@@ -127,8 +127,49 @@ export const hostKey = (hostId: string, device: string): string => `${hostId}/${
 export const uplinkKey = (device: string, vlan: number | null): string =>
   `${device}/${vlan ?? 'untagged'}`;
 export const ipKey = (networkId: string, ip: string): string => `${networkId} ${ip}`;
-/** Names of networks, address sets and security groups are unique per kind regardless of case. */
-export const networkNameKey = (name: string): string => name.toLowerCase();
+/**
+ * What makes names of networks, address sets and security groups the same, unique per kind:
+ * compatibility forms (NFKC: a fullwidth `ｐｒｏｄ`, a ligature `ﬁ`), case (upper then lower case,
+ * so `ß` meets `SS` as full case folding does) and invisible code points (zero-width space,
+ * joiners, soft hyphen: new names refuse them, names from older events may hold them) are
+ * disregarded, so a look-alike spelling collides with the name it imitates.
+ */
+export const nameKey = (name: string): string =>
+  name
+    .normalize('NFKC')
+    .toUpperCase()
+    .toLowerCase()
+    .normalize('NFKC')
+    .replace(/\p{Default_Ignorable_Code_Point}/gu, '');
+
+/*
+ * Names in events recorded before the key grew may share a key (`prod` and `ｐｒｏｄ`); the index
+ * then names the smallest of their ids, whatever order they were added in, so replaying events
+ * and loading a snapshot agree, and the key stays taken while any of them stands.
+ */
+
+/** Indexes `name` for `id`, unless an entity with a smaller id holds the same key. */
+export const holdName = (index: Map<string, string>, name: string, id: string): void => {
+  const key = nameKey(name);
+  const holder = index.get(key);
+  if (holder === undefined || id < holder) index.set(key, id);
+};
+
+/** Frees `name` held by `id`, or hands it to another of `entities` whose name shares the key. */
+export const releaseName = (
+  index: Map<string, string>,
+  entities: ReadonlyMap<string, { readonly name: string }>,
+  name: string,
+  id: string,
+): void => {
+  const key = nameKey(name);
+  if (index.get(key) !== id) return;
+  index.delete(key);
+  for (const [otherId, other] of entities) {
+    if (otherId !== id && nameKey(other.name) === key) holdName(index, other.name, otherId);
+  }
+};
+
 export const scopeKey = (scope: Scope): string => {
   switch (scope.kind) {
     case 'network':

@@ -31,11 +31,20 @@ const printable = (value: unknown, max: number): string | null => {
   return length >= 1 && length <= max && !UNPRINTABLE.test(text) ? text : null;
 };
 
-/** Names are trimmed, then must be 1–64 printable characters. */
+/**
+ * Format characters (Unicode Cf: zero-width space and joiners, bidirectional overrides, soft
+ * hyphen…) change how a name looks or reads without showing: `pro\u200Bd` would pass for `prod`,
+ * a right-to-left override reverses what follows, and a name of them alone is invisible.
+ */
+const FORMAT = /\p{Cf}/u;
+
+/** Names are trimmed, then must be 1–64 printable characters, none of them a format character. */
 export const requireName = (field: string, value: unknown): string => {
   const name = printable(value, 64);
-  if (name !== null) return name;
-  throw poolError('INVALID_NAME', `${field} must be 1–64 printable characters`, { field });
+  if (name !== null && !FORMAT.test(name)) return name;
+  throw poolError('INVALID_NAME', `${field} must be 1–64 printable characters, none invisible`, {
+    field,
+  });
 };
 
 /** Free text (a host address, an abort reason): trimmed, 1–`max` printable characters. */

@@ -1,7 +1,7 @@
 import type { CreateAddressSet, DeleteAddressSet, UpdateAddressSet } from '../pool.commands.js';
 import { poolError } from '../pool.errors.js';
 import { poolEvent, type PoolEvent } from '../pool.events.js';
-import { aclSlotKey, networkNameKey, type PoolState } from '../pool.state.js';
+import { aclSlotKey, nameKey, type PoolState } from '../pool.state.js';
 import type { AclRule } from '../pool.types.js';
 import { requireName, requireSetCidrs } from '../pool.validation.js';
 import { matchesOverlap, stateSetCidrs, type AddressSetCidrs } from './acl-match.js';
@@ -9,7 +9,7 @@ import { getAddressSet, requireNewId, sample } from './lookups.js';
 
 /** Address set names are unique in the pool regardless of case, as network names. */
 const requireFreeName = (state: PoolState, name: string): void => {
-  const holder = state.indexes.addressSetByName.get(networkNameKey(name));
+  const holder = state.indexes.addressSetByName.get(nameKey(name));
   if (holder !== undefined) {
     throw poolError('ADDRESS_SET_NAME_IN_USE', `address set ${holder} is already named ${name}`, {
       addressSetId: holder,

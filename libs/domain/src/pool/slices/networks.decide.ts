@@ -6,7 +6,7 @@ import type {
 } from '../pool.commands.js';
 import { poolError } from '../pool.errors.js';
 import { poolEvent, type PoolEvent } from '../pool.events.js';
-import { networkNameKey, uplinkKey, type PoolState } from '../pool.state.js';
+import { nameKey, uplinkKey, type PoolState } from '../pool.state.js';
 import { ACL_DEFAULT_POLICIES, NETWORK_PURPOSES, type NetworkUplink } from '../pool.types.js';
 import * as v from '../pool.validation.js';
 import { detachPolicies } from './cascade.js';
@@ -14,7 +14,7 @@ import { getNetwork, requireNewId, sample } from './lookups.js';
 
 /** Network names are unique in the pool regardless of case. */
 const requireFreeName = (state: PoolState, name: string, networkId: string): void => {
-  const holder = state.indexes.networkByName.get(networkNameKey(name));
+  const holder = state.indexes.networkByName.get(nameKey(name));
   if (holder !== undefined && holder !== networkId) {
     throw poolError('NETWORK_NAME_IN_USE', `network ${holder} is already named ${name}`, {
       networkId: holder,

@@ -7,7 +7,7 @@ import type {
 } from '../pool.commands.js';
 import { poolError } from '../pool.errors.js';
 import { poolEvent, type PoolEvent } from '../pool.events.js';
-import { networkNameKey, scopeKey, type PoolState } from '../pool.state.js';
+import { nameKey, scopeKey, type PoolState } from '../pool.state.js';
 import { ACL_DEFAULT_POLICIES, type SecurityGroup } from '../pool.types.js';
 import { requireName, requireOneOf } from '../pool.validation.js';
 import { detachPolicies } from './cascade.js';
@@ -16,7 +16,7 @@ import { mirrorLoop } from './mirrors.decide.js';
 
 /** Security group names are unique in the pool regardless of case, as network names. */
 const requireFreeName = (state: PoolState, name: string): void => {
-  const holder = state.indexes.securityGroupByName.get(networkNameKey(name));
+  const holder = state.indexes.securityGroupByName.get(nameKey(name));
   if (holder !== undefined) {
     throw poolError(
       'SECURITY_GROUP_NAME_IN_USE',
