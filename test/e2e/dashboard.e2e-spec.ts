@@ -205,7 +205,7 @@ async function seedPool(): Promise<void> {
   await acl({
     ruleId: 'ssh-drop',
     scope: onProd,
-    direction: 'ingress',
+    direction: 'from-vm',
     priority: 100,
     match: { protocol: 'tcp', portFrom: 22 },
     action: 'drop',
@@ -213,7 +213,7 @@ async function seedPool(): Promise<void> {
   await acl({
     ruleId: 'ssh-ops',
     scope: onProd,
-    direction: 'ingress',
+    direction: 'from-vm',
     priority: 200,
     match: { protocol: 'tcp', cidr: '10.0.0.0/8', portFrom: 22 },
     action: 'allow',
@@ -221,7 +221,7 @@ async function seedPool(): Promise<void> {
   await acl({
     ruleId: 'pg',
     scope: { kind: 'vif', vifId: 'db-1-0' },
-    direction: 'ingress',
+    direction: 'from-vm',
     priority: 500,
     match: { protocol: 'tcp', cidr: '10.100.0.0/24', portFrom: 5432 },
     action: 'allow',
@@ -467,7 +467,7 @@ describe.skipIf(!HAVE_CHROMIUM && !IN_CI)('dashboard', () => {
     await inPool('POST', '/acls', {
       ruleId: 'https-admins',
       scope: onGroup,
-      direction: 'ingress',
+      direction: 'to-vm',
       priority: 300,
       match: { protocol: 'tcp', addressSetId: 'admins', portFrom: 443 },
       action: 'allow',
@@ -475,7 +475,7 @@ describe.skipIf(!HAVE_CHROMIUM && !IN_CI)('dashboard', () => {
     await inPool('POST', '/acls', {
       ruleId: 'web-peers',
       scope: onGroup,
-      direction: 'ingress',
+      direction: 'to-vm',
       priority: 310,
       match: { protocol: 'icmp', remoteGroupId: 'web-tier' },
       action: 'allow',

@@ -128,7 +128,7 @@ describe.skipIf(ovs.skip)('member hosts on real Open vSwitch', () => {
       {
         ruleId: 'no-ping',
         scope: { kind: 'network', networkId: 'n10' },
-        direction: 'ingress',
+        direction: 'from-vm',
         priority: 100,
         match: { protocol: 'icmp' },
         action: 'drop',
@@ -145,7 +145,7 @@ describe.skipIf(ovs.skip)('member hosts on real Open vSwitch', () => {
     const rule = {
       ruleId: 'no-ping-in',
       scope: { kind: 'vif', vifId: 'a10-0' },
-      direction: 'egress',
+      direction: 'to-vm',
       priority: 100,
       match: { protocol: 'icmp' },
     };

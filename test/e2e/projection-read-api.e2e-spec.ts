@@ -375,7 +375,7 @@ describe('migrations, policy, advice', () => {
       {
         id: 'acl1',
         scope: { kind: 'network', networkId: 'n-vm' },
-        direction: 'ingress',
+        direction: 'from-vm',
         priority: 100,
         match: { ...none, protocol: 'tcp', cidr: '10.0.0.0/8', portFrom: 22, portTo: 22 },
         action: 'allow',
@@ -385,7 +385,7 @@ describe('migrations, policy, advice', () => {
       {
         id: 'sg-db-pg',
         scope: { kind: 'group', groupId: 'sg-db' },
-        direction: 'ingress',
+        direction: 'to-vm',
         priority: 100,
         match: { ...none, protocol: 'tcp', remoteGroupId: 'sg-web', portFrom: 5432, portTo: 5432 },
         action: 'allow',
@@ -395,7 +395,7 @@ describe('migrations, policy, advice', () => {
       {
         id: 'sg-web-https',
         scope: { kind: 'group', groupId: 'sg-web' },
-        direction: 'ingress',
+        direction: 'to-vm',
         priority: 100,
         match: { ...none, protocol: 'tcp', addressSetId: 'as-admin', portFrom: 443, portTo: 443 },
         action: 'allow',
@@ -405,7 +405,7 @@ describe('migrations, policy, advice', () => {
       {
         id: 'sg-web-out',
         scope: { kind: 'group', groupId: 'sg-web' },
-        direction: 'egress',
+        direction: 'from-vm',
         priority: 100,
         match: { ...none, protocol: 'any', portFrom: null, portTo: null },
         action: 'allow',

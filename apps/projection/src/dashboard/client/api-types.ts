@@ -113,7 +113,8 @@ export type Scope =
 export interface AclRow {
   id: string;
   scope: Scope;
-  direction: 'ingress' | 'egress';
+  /** from-vm: what the VM sends; to-vm: what is delivered to it. */
+  direction: 'from-vm' | 'to-vm';
   priority: number;
   /** The remote side is at most one of cidr, addressSetId and remoteGroupId; none: any. */
   match: {

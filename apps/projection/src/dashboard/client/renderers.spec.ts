@@ -166,7 +166,7 @@ const ANY = { cidr: null, addressSetId: null, remoteGroupId: null };
 const rule = (id: string, priority: number, over: Partial<AclRow> = {}): AclRow => ({
   id,
   scope: { kind: 'network', networkId: 'net-prod' },
-  direction: 'ingress',
+  direction: 'from-vm',
   priority,
   match: { ...ANY, protocol: 'tcp', portFrom: 22, portTo: 22 },
   action: 'drop',
@@ -185,7 +185,7 @@ describe('renderPolicy', () => {
   it('orders rules as packets meet them and names their scope', () => {
     const out = text(policy([rule('low', 10), rule('high', 900)]));
     expect(out.indexOf('900')).toBeLessThan(out.indexOf(' 10 '));
-    expect(out).toContain('network prod-vlan-100 ingress 900 tcp port 22 any address drop 0 0 B');
+    expect(out).toContain('network prod-vlan-100 from-vm 900 tcp port 22 any address drop 0 0 B');
   });
 
   it("shows each rule's hits, summed over hosts and per host on hover", () => {
@@ -255,8 +255,9 @@ describe('renderPolicy: security groups, address sets, default policy', () => {
       ...over,
     });
   const acls = [
-    groupRule('out', { direction: 'egress' }),
+    groupRule('out', { direction: 'from-vm' }),
     groupRule('ping', {
+      direction: 'to-vm',
       match: { ...groupRule('x', {}).match, protocol: 'icmp', remoteGroupId: 'sg-web' },
       stateless: true,
     }),
@@ -277,8 +278,8 @@ describe('renderPolicy: security groups, address sets, default policy', () => {
   });
 
   it('names a group scope and a remote group in the rule table, and marks stateless rules', () => {
-    expect(text(out)).toContain('group web ingress 100 icmp group web allow stateless 0 0 B');
-    expect(text(out)).toContain('group web egress 100 any any address allow 0 0 B');
+    expect(text(out)).toContain('group web to-vm 100 icmp group web allow stateless 0 0 B');
+    expect(text(out)).toContain('group web from-vm 100 any any address allow 0 0 B');
   });
 
   it('lists groups by name with default policy, members by VM and VIF, and their rules', () => {
@@ -286,7 +287,7 @@ describe('renderPolicy: security groups, address sets, default policy', () => {
     const from = (key: string) => text(out.slice(out.lastIndexOf('<tr', out.indexOf(key))));
     const web = from('data-key="group-sg-web"');
     expect(web).toMatch(
-      /^web deny web-1 eth0 egress 100 any any address allow ingress 100 icmp group web allow/,
+      /^web deny web-1 eth0 from-vm 100 any any address allow to-vm 100 icmp group web allow/,
     );
     expect(from('data-key="group-sg-idle"')).toMatch(/^idle allow no member no rule/);
     expect(out.indexOf('data-key="group-sg-idle"')).toBeLessThan(

@@ -252,7 +252,11 @@ export class RuleHitsModel {
 export class AclRuleModel {
   @ApiProperty() id!: string;
   @ApiProperty({ type: () => ScopeModel }) scope!: ScopeModel;
-  @ApiProperty({ enum: ['ingress', 'egress'] }) direction!: string;
+  @ApiProperty({
+    enum: ['from-vm', 'to-vm'],
+    description: 'from-vm: what the VM sends; to-vm: what is delivered to it',
+  })
+  direction!: string;
   @ApiProperty({ type: 'integer' }) priority!: number;
   @ApiProperty({ type: () => AclMatchModel }) match!: AclMatchModel;
   @ApiProperty({ enum: ['allow', 'drop'] }) action!: string;
