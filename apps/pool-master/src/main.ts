@@ -9,11 +9,13 @@ import {
   runHttpApp,
 } from '@pool/platform';
 import { PoolMasterConfig } from './config/pool-master.config.js';
-import { ApiExceptionFilter, setupOpenApi } from './api/index.js';
+import { ApiExceptionFilter, setupOpenApi, useStrictJsonBodies } from './api/index.js';
 import { grpcServerOptions } from './grpc/index.js';
 import { CommandServerNats } from './nats/command-server.js';
 import { PlainJsonDeserializer, PlainJsonSerializer } from './nats/plain-json.codec.js';
 import { APP_NAME, PoolMasterModule } from './pool-master.module.js';
+
+const BODY_LIMIT = 256 * 1024;
 
 try {
   const config = loadConfig(PoolMasterConfig, process.env);
@@ -22,8 +24,9 @@ try {
     port: config.port,
     host: config.host,
     logger: createJsonLogger({ name: APP_NAME, level: config.logLevel }),
-    bodyLimit: 256 * 1024,
+    bodyLimit: BODY_LIMIT,
     configure: async (app) => {
+      useStrictJsonBodies(app, BODY_LIMIT);
       app.useGlobalFilters(new ApiExceptionFilter());
       setupOpenApi(app);
       // Commands over NATS request-reply: one queue group per subject root, any replica serves.

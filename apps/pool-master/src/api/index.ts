@@ -2,6 +2,7 @@
 export { ApiModule, API_CONTROLLERS } from './api.module.js';
 export { ApiExceptionFilter, type ApiErrorBody } from './http/api-exception.filter.js';
 export { setupOpenApi, OPENAPI_PATH } from './openapi/setup-openapi.js';
+export { useStrictJsonBodies } from './http/json-body-parser.js';
 export {
   assertPoolId,
   fieldsError,

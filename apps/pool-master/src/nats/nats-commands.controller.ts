@@ -5,7 +5,7 @@ import { assertPoolId } from '../api/validate-command.js';
 import { CommandError } from '../commands/command-errors.js';
 import { CommandService } from '../commands/command-service.js';
 import { toCommandError } from '../commands/domain-errors.js';
-import { MALFORMED } from './plain-json.codec.js';
+import { RefusedBody } from './plain-json.codec.js';
 
 /**
  * The body of a request on `<root>.<pool>.cmd.<CommandType>`: the command's data plus what
@@ -59,8 +59,7 @@ export function natsCommandsController(root: string): Type<unknown> {
 }
 
 function parseRequest(body: unknown): NatsCommandRequest {
-  if (body === MALFORMED)
-    throw new CommandError(400, 'MALFORMED_JSON', 'The request body is not valid JSON.');
+  if (body instanceof RefusedBody) throw body.error;
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
     throw new CommandError(
       400,

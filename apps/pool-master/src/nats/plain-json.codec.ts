@@ -1,9 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { type Msg } from '@nats-io/transport-node';
 import { type CommandReply } from '@pool/contracts';
+import { parseStrictJson } from '../api/http/strict-json.js';
+import { type CommandError } from '../commands/command-errors.js';
 
-/** Marks a request body that was not JSON, so the handler can answer with a typed error. */
-export const MALFORMED = Symbol('malformed JSON');
+/** A request body refused while decoding, so the handler answers with its typed error. */
+export class RefusedBody {
+  constructor(readonly error: CommandError) {}
+}
 
 /**
  * Nest's NATS transport expects its own `{ pattern, data, id }` packets; a user's program
@@ -13,9 +17,11 @@ export class PlainJsonDeserializer {
   deserialize(msg: Msg, options?: { channel?: string }) {
     let data: unknown;
     try {
-      data = msg.data.length === 0 ? undefined : msg.json();
-    } catch {
-      data = MALFORMED;
+      // As REST reads JSON: bad UTF-8 and repeated keys refused, not stored as U+FFFD or
+      // the last value (msg.json() would decode leniently).
+      data = msg.data.length === 0 ? undefined : parseStrictJson(msg.data);
+    } catch (error) {
+      data = new RefusedBody(error as CommandError);
     }
     return { pattern: options?.channel, data, id: msg.reply ? randomUUID() : undefined };
   }
