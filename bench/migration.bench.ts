@@ -274,7 +274,7 @@ async function run(ctx: BenchContext): Promise<void> {
     await command('CreateAclRule', {
       ruleId: 'no-ssh',
       scope: { kind: 'network', networkId: 'n10' },
-      direction: 'ingress',
+      direction: 'from-vm',
       priority: 100,
       match: { protocol: 'tcp', portFrom: 22, portTo: 22 },
       action: 'drop',

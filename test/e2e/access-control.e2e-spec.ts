@@ -223,7 +223,7 @@ describe('access control with bearer tokens', () => {
     // An operator's VM still runs on the pool the admin configures: ACLs stay the admin's.
     const acl = {
       scope: { kind: 'network', networkId: 'net-priv' },
-      direction: 'ingress',
+      direction: 'from-vm',
       priority: 100,
       match: { protocol: 'tcp', cidr: '10.0.0.0/8', portFrom: 22, portTo: 22 },
       action: 'allow',

@@ -329,7 +329,7 @@ const TEMPLATES: CommandTemplate[] = [
     data: {
       ruleId: 'ssh',
       scope: { kind: 'network', networkId: 'priv' },
-      direction: 'egress',
+      direction: 'to-vm',
       priority: 10,
       match: { protocol: 'tcp', cidr: '10.0.0.0/8', portFrom: 22, portTo: 23 },
       action: 'drop',
@@ -337,7 +337,8 @@ const TEMPLATES: CommandTemplate[] = [
     fields: {
       ruleId: id,
       scope: { kind: 'object', fields: { kind: oneOf(['network']), networkId: id } },
-      direction: oneOf(ACL_DIRECTIONS),
+      // The old words are refused too (ACL_DIRECTION_RENAMED), never taken for a direction.
+      direction: { kind: 'enum', values: ACL_DIRECTIONS, refused: ['ingress', 'egress'] },
       priority: { kind: 'int', min: 0, max: 32767 },
       match: {
         kind: 'object',

@@ -53,7 +53,7 @@ describe('member hosts on the memory datapath', () => {
     await p.ok('CreateAclRule', {
       ruleId: 'no-ssh',
       scope: { kind: 'network', networkId: 'n10' },
-      direction: 'ingress',
+      direction: 'from-vm',
       priority: 100,
       match: { protocol: 'tcp', portFrom: 22 },
       action: 'drop',

@@ -101,7 +101,7 @@ describe.skipIf(ovs.skip)('VM migration on real Open vSwitch', () => {
     await p.ok('CreateAclRule', {
       ruleId: 'no-ssh',
       scope: { kind: 'network', networkId: 'n10' },
-      direction: 'ingress',
+      direction: 'from-vm',
       priority: 100,
       match: { protocol: 'tcp', portFrom: 22, portTo: 22 },
       action: 'drop',
@@ -119,7 +119,7 @@ describe.skipIf(ovs.skip)('VM migration on real Open vSwitch', () => {
     await p.ok('CreateAclRule', {
       ruleId: 'x-icmp',
       scope: { kind: 'vif', vifId: 'x-0' },
-      direction: 'egress',
+      direction: 'to-vm',
       priority: 200,
       match: { protocol: 'icmp' },
       action: 'allow',

@@ -58,7 +58,7 @@ beforeAll(async () => {
   await p.ok('CreateAclRule', {
     ruleId: 'no-ssh',
     scope: { kind: 'network', networkId: 'n10' },
-    direction: 'ingress',
+    direction: 'from-vm',
     priority: 100,
     match: { protocol: 'tcp', portFrom: 22, portTo: 22 },
     action: 'drop',
@@ -66,7 +66,7 @@ beforeAll(async () => {
   await p.ok('CreateAclRule', {
     ruleId: 'web-only',
     scope: { kind: 'vif', vifId: 'web-0' },
-    direction: 'egress',
+    direction: 'to-vm',
     priority: 200,
     match: { protocol: 'tcp', portFrom: 443, portTo: 443 },
     action: 'allow',

@@ -44,7 +44,7 @@ interface Case {
 const vif = (body: Record<string, unknown>) => ({ device: 3, networkId: 'priv', ...body });
 const acl = (match: Record<string, unknown>, priority = 100) => ({
   scope: { kind: 'network', networkId: 'ext' },
-  direction: 'ingress',
+  direction: 'from-vm',
   priority,
   match,
   action: 'drop',
@@ -68,6 +68,8 @@ const CASES: Case[] = [
   { name: 'network MTU 67', method: 'POST', path: `${P}/networks`, json: { name: 'tiny', purpose: 'vm', kind: 'private', mtu: 67 }, status: 400, code: 'INVALID_MTU' },
   { name: 'PIF MTU 9217', method: 'PUT', path: `${P}/hosts/host-a/pifs/eth1`, json: { mtu: 9217 }, status: 400, code: 'INVALID_MTU' },
   { name: 'VIF device 16', method: 'POST', path: `${P}/vms/idle/vifs`, json: vif({ device: 16 }), status: 400, code: 'INVALID_VIF_DEVICE' },
+  { name: "ACL direction 'ingress' (renamed)", method: 'POST', path: `${P}/acls`, json: { ...acl({ protocol: 'tcp', portFrom: 22 }), direction: 'ingress' }, status: 400, code: 'ACL_DIRECTION_RENAMED', expect: (b) => expect(b.message).toBe("direction 'ingress' meant traffic from the VM: write 'from-vm' (Neutron's ingress is 'to-vm')") },
+  { name: "ACL direction 'egress' (renamed)", method: 'POST', path: `${P}/acls`, json: { ...acl({ protocol: 'tcp', portFrom: 22 }), direction: 'egress' }, status: 400, code: 'ACL_DIRECTION_RENAMED', expect: (b) => expect(b.details).toEqual({ direction: 'egress', use: 'to-vm' }) },
   { name: 'ACL priority 40000', method: 'POST', path: `${P}/acls`, json: acl({ protocol: 'udp' }, 40_000), status: 400, code: 'INVALID_PRIORITY' },
   // Unknown ids
   { name: 'unknown network', method: 'POST', path: `${P}/vms/idle/vifs`, json: vif({ networkId: 'nope' }), status: 404, code: 'NETWORK_NOT_FOUND' },

@@ -227,7 +227,7 @@ describe('pool master over gRPC', () => {
     const rule = (ruleId: string, match: object) => ({
       ruleId,
       scope: { kind: 'group', groupId: 'sg-web' },
-      direction: 'ingress',
+      direction: 'from-vm',
       priority: 10,
       match,
       action: 'allow',
@@ -283,13 +283,28 @@ describe('pool master over gRPC', () => {
       {
         ruleId: 'two-remotes',
         scope: { kind: 'vif', vifId: 'vif-1' },
-        direction: 'egress',
+        direction: 'to-vm',
         priority: 1,
         match: { protocol: 'any', cidr: '10.0.0.0/8', addressSetId: 'office' },
         action: 'drop',
       },
       grpc.status.INVALID_ARGUMENT,
       'INVALID_MATCH',
+      '400',
+    ],
+    [
+      'a rule in the old direction words (issue 24)',
+      'CreateAclRule',
+      {
+        ruleId: 'old-words',
+        scope: { kind: 'vif', vifId: 'vif-1' },
+        direction: 'ingress',
+        priority: 2,
+        match: { protocol: 'tcp', portFrom: 22 },
+        action: 'drop',
+      },
+      grpc.status.INVALID_ARGUMENT,
+      'ACL_DIRECTION_RENAMED',
       '400',
     ],
     [

@@ -127,7 +127,7 @@ describe('pool master over NATS', () => {
     await ok('CreateAclRule', {
       ruleId: 'no-telnet',
       scope: { kind: 'network', networkId: 'vlan10' },
-      direction: 'ingress',
+      direction: 'from-vm',
       priority: 100,
       match: { protocol: 'tcp', portFrom: 23 },
       action: 'drop',
@@ -168,7 +168,7 @@ describe('pool master over NATS', () => {
     const rule = await ok('CreateAclRule', {
       ruleId: 'web-ssh',
       scope: { kind: 'group', groupId: 'sg-web' },
-      direction: 'ingress',
+      direction: 'from-vm',
       priority: 10,
       match: { protocol: 'tcp', portFrom: 22, addressSetId: 'office' },
       action: 'allow',

@@ -216,7 +216,7 @@ describe('pool master over REST', () => {
 
     const rule = await ok(201, 'POST', '/acls', {
       scope: { kind: 'network', networkId: 'prod' },
-      direction: 'ingress',
+      direction: 'from-vm',
       priority: 100,
       match: { protocol: 'tcp', cidr: '198.51.100.0/24', portFrom: 443 },
       action: 'allow',
@@ -233,7 +233,7 @@ describe('pool master over REST', () => {
     await ok(201, 'POST', '/acls', {
       ruleId: 'deny-ssh',
       scope: { kind: 'vif', vifId: 'web-eth0' },
-      direction: 'ingress',
+      direction: 'from-vm',
       priority: 200,
       match: { protocol: 'tcp', portFrom: 22 },
       action: 'drop',

@@ -76,7 +76,7 @@ describe('poolctl: security groups, address sets, default policies', () => {
     expect(await ok('sg', 'add-member', 'web', vif)).toMatch(/SecurityGroupMemberAdded/);
     expect(await ok('sg', 'policy', 'db', 'deny')).toMatch(/SecurityGroupPolicyChanged/);
     expect(await ok('network', 'acl-default', 'lan', 'deny')).toMatch(/NetworkAclDefaultChanged/);
-    const rule = ['--direction', 'ingress', '--priority', '100', '--protocol', 'tcp'];
+    const rule = ['--direction', 'from-vm', '--priority', '100', '--protocol', 'tcp'];
     expect(
       await ok(
         'acl',
@@ -169,7 +169,7 @@ describe('poolctl: security groups, address sets, default policies', () => {
     expect(large.code).toBe(1);
     expect(large.stderr).toContain('(ADDRESS_SET_TOO_LARGE)');
     const both = await poolctl(
-      ...['acl', 'add', '--group', 'web', '--direction', 'ingress', '--priority', '7'],
+      ...['acl', 'add', '--group', 'web', '--direction', 'from-vm', '--priority', '7'],
       ...['--cidr', '10.0.0.0/8', '--remote-group', 'db', '--action', 'allow'],
     );
     expect(both.code).toBe(2);

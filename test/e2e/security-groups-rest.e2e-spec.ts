@@ -44,7 +44,7 @@ describe('security groups and address sets over REST', () => {
   const rule = (ruleId: string, scope: object, match: object) => ({
     ruleId,
     scope,
-    direction: 'ingress',
+    direction: 'from-vm',
     priority: 100,
     match,
     action: 'allow',

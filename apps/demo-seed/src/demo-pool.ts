@@ -85,7 +85,7 @@ export function demoPoolSteps(pool: string, hosts: readonly string[]): SeedStep[
   add('acl-db-allow-postgres', 'POST', '/acls', {
     ruleId: 'db-allow-postgres',
     scope: { kind: 'network', networkId: 'db' },
-    direction: 'ingress',
+    direction: 'to-vm',
     priority: 200,
     match: { protocol: 'tcp', cidr: '10.0.20.0/24', portFrom: 5432 },
     action: 'allow',
@@ -93,7 +93,7 @@ export function demoPoolSteps(pool: string, hosts: readonly string[]): SeedStep[
   add('acl-db-drop-rest', 'POST', '/acls', {
     ruleId: 'db-drop-tcp',
     scope: { kind: 'network', networkId: 'db' },
-    direction: 'ingress',
+    direction: 'to-vm',
     priority: 100,
     match: { protocol: 'tcp' },
     action: 'drop',

@@ -13,7 +13,8 @@ export type Field = { presence?: Presence } & (
   | { kind: 'id' | 'poolId' | 'name' | 'text' | 'device' | 'bool' | 'mac' | 'ipv4' | 'ipv6' }
   | { kind: 'cidr' | 'stringList' }
   | { kind: 'int'; min?: number; max?: number }
-  | { kind: 'enum'; values: readonly string[] }
+  /** `refused`: words the API knows only to refuse by name (e.g. renamed values). */
+  | { kind: 'enum'; values: readonly string[]; refused?: readonly string[] }
   | { kind: 'object'; fields: Record<string, Field> }
   | { kind: 'objectList'; fields: Record<string, Field> }
 );
@@ -193,7 +194,11 @@ function badValue(field: Field): fc.Arbitrary<unknown> | undefined {
       const values = field.values;
       return fc.oneof(
         anyUnicode(12).filter((s) => !values.includes(s)),
-        fc.constantFrom(...values.map((v) => v.toUpperCase()), ...values.map((v) => ` ${v}`)),
+        fc.constantFrom(
+          ...values.map((v) => v.toUpperCase()),
+          ...values.map((v) => ` ${v}`),
+          ...(field.refused ?? []),
+        ),
       );
     }
     case 'objectList':

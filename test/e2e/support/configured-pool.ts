@@ -73,7 +73,7 @@ export function configuredPool(pool: string, name: string): SetupStep[] {
       {
         ruleId: 'https',
         scope: { kind: 'network', networkId: 'ext' },
-        direction: 'ingress',
+        direction: 'from-vm',
         priority: 100,
         match: { protocol: 'tcp', portFrom: 443 },
         action: 'allow',
