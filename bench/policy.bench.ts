@@ -49,7 +49,10 @@ const MARKER_PORT = 4242;
 
 const log = (message: string) => console.error(message);
 
-/** The 10 rules every port carries (cycled past 10): both directions, CIDRs, ranges, stateless. */
+/**
+ * The 10 rules every port carries (cycled past 10): both directions, CIDRs, ranges, stateless.
+ * In the vSwitch model's words, seen from the switch: ingress is the domain's from-vm.
+ */
 const RULE_SHAPES: Omit<TopologyAcl, 'id' | 'scope' | 'priority'>[] = [
   {
     direction: 'ingress',
