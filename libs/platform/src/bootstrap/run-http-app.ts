@@ -2,6 +2,7 @@ import { type LoggerService } from '@nestjs/common';
 import { type IEntryNestModule, NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { memoizeValidationMetadata } from '../validation/memoize-validation-metadata.js';
+import { clientErrorHandler, frameworkErrors } from './framework-errors.js';
 
 export interface RunHttpAppOptions {
   name: string;
@@ -32,7 +33,7 @@ export async function runHttpApp(
   memoizeValidationMetadata();
   const app = await NestFactory.create<NestFastifyApplication>(
     module,
-    new FastifyAdapter({ bodyLimit: options.bodyLimit }),
+    new FastifyAdapter({ bodyLimit: options.bodyLimit, frameworkErrors, clientErrorHandler }),
     {
       logger,
       // Nest's default is process.abort() on a DI error: a core dump instead of a readable exit 1.
