@@ -63,6 +63,11 @@ export interface Port {
    * connection of its own carries is dropped both ways (absent: allowed).
    */
   aclDefault?: 'deny';
+  /**
+   * Read back only: the switch holds the port's ACL flows other than as they were written (some
+   * lost, or foreign ones among them), so `acls` reads empty and they must all be replaced.
+   */
+  aclFlowsLost?: true;
 }
 
 /** A port needs the ACL pipeline (conntrack, rule tables) when it has rules or denies. */

@@ -1,4 +1,4 @@
-import type { AclRule, BridgeUplink, Mirror, Uplink } from '../model/host-state.js';
+import type { AclRule, BridgeUplink, Mirror, Port, Uplink } from '../model/host-state.js';
 import type { SecuredAddress } from '../model/port-security.js';
 import type { VifQos } from '../model/topology.js';
 
@@ -41,12 +41,21 @@ export type Operation =
       acls: AclRule[];
       /** `deny`: IP no rule admits is dropped both ways (absent: allowed). */
       aclDefault?: 'deny';
+      /**
+       * What the port's ACL flows were written from, when the switch holds them as written (a
+       * new port: none), so a driver changes only the flows that differ; absent when they are
+       * not as written, and then the driver replaces all of them.
+       */
+      previous?: PortAcls;
     }
   | { kind: 'setPortForwarding'; bridge: string; port: string; forwarding: boolean }
   | { kind: 'announcePort'; bridge: string; port: string; address: PortAddress }
   | { kind: 'setMirrors'; bridge: string; mirrors: Mirror[] };
 
 export type OperationKind = Operation['kind'];
+
+/** What a port's ACL flows are made of. */
+export type PortAcls = Pick<Port, 'mac' | 'acls' | 'aclDefault'>;
 
 /** A port's MAC and addresses, as port security and the announce after a move use them. */
 export type PortAddress = SecuredAddress;

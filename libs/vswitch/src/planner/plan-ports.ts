@@ -1,6 +1,6 @@
 import { sameValue } from '../model/canonical.js';
 import { hasAclPipeline, type Port } from '../model/host-state.js';
-import type { Operation, PortAddress } from './operation.js';
+import type { Operation, PortAcls, PortAddress } from './operation.js';
 
 /** What `addPort` leaves behind: a port that exists and does nothing yet. */
 export const freshPort = (port: Pick<Port, 'name' | 'vifId' | 'vmId'>): Port => ({
@@ -23,6 +23,13 @@ const addressOf = ({ mac, ipv4, ipv6, extraIps, allowedPairs }: Port): PortAddre
   ipv6,
   extraIps,
   allowedPairs,
+});
+
+/** What the port's ACL flows were written from, as the switch read back holds them. */
+const previousAcls = ({ mac, acls, aclDefault }: Port): PortAcls => ({
+  mac,
+  acls,
+  ...(aclDefault ? { aclDefault } : {}),
 });
 
 /**
@@ -52,7 +59,9 @@ export function planPort(bridge: string, desired: Port, actual: Port | undefined
     ops.push({ kind: 'setPortSecurity', bridge, port, enabled: desired.portSecurity, address });
   }
   const aclsChanged =
-    !sameValue(desired.acls, current.acls) || desired.aclDefault !== current.aclDefault;
+    !sameValue(desired.acls, current.acls) ||
+    desired.aclDefault !== current.aclDefault ||
+    current.aclFlowsLost === true;
   // The to-VM rules key on the port's MAC, so a new MAC rewrites them too.
   if (aclsChanged || (hasAclPipeline(desired) && desired.mac !== current.mac)) {
     const { acls, aclDefault } = desired;
@@ -63,6 +72,7 @@ export function planPort(bridge: string, desired: Port, actual: Port | undefined
       mac: desired.mac,
       acls,
       ...(aclDefault ? { aclDefault } : {}),
+      ...(current.aclFlowsLost ? {} : { previous: previousAcls(current) }),
     });
   }
   if (desired.forwarding && !current.forwarding) {

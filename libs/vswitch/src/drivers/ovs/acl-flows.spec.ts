@@ -8,7 +8,7 @@ import {
   hex,
   pendingFlows,
   portKey,
-  ruleCookie,
+  ruleCookies,
   TABLE,
 } from './flows.js';
 
@@ -78,8 +78,9 @@ describe('aclFlows', () => {
       expect.stringMatching(/priority=10008,reg7=\S+,tcp,nw_src=10\.0\.0\.1\/32,tp_dst=22,/),
       expect.stringMatching(/priority=10008,reg7=\S+,tcp6,ipv6_src=fd00::1\/128,tp_dst=22,/),
     ]);
-    // The second rule keeps its place (index 1) in the cookies the hit counters read.
-    expect(rules.every((f) => f.includes(`cookie=${hex(ruleCookie('p', 1))},`))).toBe(true);
+    // The second rule keeps its own cookie (its slot among the rules), which the counters read.
+    const cookieOfB = ruleCookies('p', ['a', 'b'])[1]!;
+    expect(rules.every((f) => f.includes(`cookie=${hex(cookieOfB)},`))).toBe(true);
   });
 
   it('drops IP no rule admits under default deny, below rules, exemptions and +inv', () => {

@@ -1,6 +1,6 @@
 import type { AclRule } from '../../model/host-state.js';
 import { aclMatches } from './acl-match.js';
-import { cookie, CT_NEW, ctZone, flow, hex, portKey, REG, ruleCookie, TABLE } from './flows.js';
+import { cookie, CT_NEW, ctZone, flow, hex, portKey, REG, ruleCookies, TABLE } from './flows.js';
 
 /** Rule flows sit between the connection-state shortcuts (65000) and the invalid-state drop. */
 const PRIORITY = {
@@ -93,6 +93,10 @@ export function aclFlows(
     `NXM_OF_ETH_DST[]=NXM_OF_ETH_SRC[],load:${key}->${REG.destination})`;
   const from = `in_port=${port}`;
   const to = `reg7=${key}`;
+  const cookies = ruleCookies(
+    port,
+    acls.map((rule) => rule.id),
+  );
   const rules = acls.flatMap((rule, index) => {
     const fromVm = rule.direction === 'ingress';
     const [who, next] = fromVm ? [from, TABLE.destination] : [to, TABLE.deliver];
@@ -103,13 +107,7 @@ export function aclFlows(
         : `${stateless ? `load:1->${REG.stateless},` : ''}goto_table:${next}`;
     const table = fromVm ? TABLE.fromVmAcl : TABLE.toVmAcl;
     return aclMatches(rule.match, fromVm).map((match) =>
-      flow(
-        ruleCookie(port, index),
-        table,
-        PRIORITY.rule + rule.priority,
-        `${who},${match}`,
-        actions,
-      ),
+      flow(cookies[index]!, table, PRIORITY.rule + rule.priority, `${who},${match}`, actions),
     );
   });
   const invalid = 'ct_state=+trk+inv';

@@ -165,6 +165,7 @@ function readPort(
     acls: aclsIntact ? (JSON.parse(e.get(EXT.acls) ?? '[]') as AclRule[]) : [],
     // Lost ACL flows read as no policy at all, so the planner writes the whole pipeline again.
     ...(aclsIntact && e.get(EXT.aclDefault) === 'deny' ? { aclDefault: 'deny' as const } : {}),
+    ...(aclsIntact ? {} : { aclFlowsLost: true as const }),
   };
 }
 

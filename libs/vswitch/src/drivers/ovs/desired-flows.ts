@@ -1,6 +1,6 @@
 import { emptyState, type HostDesiredState } from '../../model/host-state.js';
 import { plan } from '../../planner/plan.js';
-import { PACKET_OUT, policingFlows } from './flows.js';
+import { DELETE_ALL, PACKET_OUT, policingFlows } from './flows.js';
 import type { ResolvedOvsOptions } from './ovs-options.js';
 import { stepsFor, type OfStep } from './ovs-steps.js';
 
@@ -45,14 +45,24 @@ export function desiredFlows(
     if (step.kind === 'meter') {
       remove(cookieOf(policingFlows(step.port, 0)[0] ?? ''), ALL_ONES);
       const meter = ofports.get(step.port);
-      if (step.kbps > 0 && meter !== undefined) policingFlows(step.port, meter).map(flowSpec).forEach(add);
+      if (step.kbps > 0 && meter !== undefined)
+        policingFlows(step.port, meter).map(flowSpec).forEach(add);
       return;
     }
     for (const line of step.lines) {
       if (line.startsWith(PACKET_OUT)) continue;
       const [verb, spec = ''] = line.split(/ (.*)/s);
       if (verb === 'add') add(spec);
-      else if (verb === 'delete') {
+      else if (line === DELETE_ALL) flows.clear();
+      else if (verb === 'delete_strict') {
+        // The flow its cookie, table, priority and match name (deleteStrict in flows.ts).
+        const target = spec.replace('/-1,', ',');
+        const key = cookieOf(target);
+        const kept = (flows.get(key) ?? []).filter(
+          (f) => f.replace(/,actions=.*$/s, '') !== target,
+        );
+        flows.set(key, kept);
+      } else if (verb === 'delete') {
         const [, cookie = '0', mask = '-1'] = /cookie=(0x[0-9a-f]+)\/(\S+)/.exec(spec) ?? [];
         remove(BigInt(cookie), mask === '-1' ? ALL_ONES : BigInt(mask));
       } else throw new Error(`unexpected flow-mod line: ${line}`);

@@ -57,25 +57,69 @@ export const flow = (
   `add cookie=${hex(c)},table=${table},priority=${priority}${match ? `,${match}` : ''},actions=${actions}`;
 
 /**
- * An ACL rule's own flows carry its place in the port's rule list in the concern byte (0x80 |
- * index), so `dump-flows cookie=0x80/0x80` reads every rule's hits in one request and maps them
- * back to rules without parsing matches; the port's 56 bits stay, so the port's masked delete
- * still takes them. Rules past the 127th share the port's `acl` cookie and are not counted.
+ * An ACL rule's own flows carry a slot of the port's 127 in the concern byte (0x80 | slot), so
+ * `dump-flows cookie=0x80/0x80` reads every rule's hits in one request and maps them back to
+ * rules without parsing matches; the port's 56 bits stay, so the port's masked delete still
+ * takes them. A rule's slot comes from its id (a hash, the next free slot on a collision, rules
+ * taken in id order), not from its place in the list: adding or removing a rule leaves the
+ * other rules' cookies, hence their flows, as they are, so a change to one rule of a thousand
+ * ports touches that rule's flows only (ovs-steps.ts, aclFlowChanges). The stored rule list
+ * (EXT.acls) gives the same slots back for the hit counters. Rules past the 127th share the
+ * port's `acl` cookie and are not counted.
  */
 export const RULE_BIT = 0x80n;
 export const COUNTED_RULES = 0x7f;
-export const ruleCookie = (port: string, index: number): bigint =>
-  index < COUNTED_RULES ? cookie(port, 'base') | RULE_BIT | BigInt(index) : cookie(port, 'acl');
 
-/** Every cookie a port's ACL flows may carry: its `acl` cookie and one per counted rule. */
+const slotHash = (id: string): number =>
+  Number.parseInt(createHash('sha256').update(id).digest('hex').slice(0, 8), 16) % COUNTED_RULES;
+
+/** Each rule's cookie, in the order of `ruleIds` (the same set of ids gives the same cookies). */
+export function ruleCookies(port: string, ruleIds: readonly string[]): bigint[] {
+  const taken = new Set<number>();
+  const slots = new Map<number, number>();
+  const byId = ruleIds
+    .map((id, index) => ({ id, index }))
+    .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : a.index - b.index));
+  for (const { id, index } of byId) {
+    if (taken.size === COUNTED_RULES) break;
+    let slot = slotHash(id);
+    while (taken.has(slot)) slot = (slot + 1) % COUNTED_RULES;
+    taken.add(slot);
+    slots.set(index, slot);
+  }
+  const prefix = cookie(port, 'base') | RULE_BIT;
+  return ruleIds.map((_, index) => {
+    const slot = slots.get(index);
+    return slot === undefined ? cookie(port, 'acl') : prefix | BigInt(slot);
+  });
+}
+
+/** Every cookie a port's ACL flows may carry: its `acl` cookie and one per rule slot. */
 export const aclCookies = (port: string): bigint[] => [
   cookie(port, 'acl'),
-  ...Array.from({ length: COUNTED_RULES }, (_, index) => ruleCookie(port, index)),
+  ...Array.from(
+    { length: COUNTED_RULES },
+    (_, slot) => cookie(port, 'base') | RULE_BIT | BigInt(slot),
+  ),
 ];
 
-/** The bundle line that removes a port's rule flows (its other ACL flows: deleteFlows 'acl'). */
+/**
+ * The bundle line that removes a port's rule flows (its other ACL flows: deleteFlows 'acl').
+ * OVS indexes flows by exact cookie only, so this masked delete scans the bridge's whole table:
+ * it is kept for a port whose flows are not as written (ovs-steps.ts); a known previous state
+ * is changed flow by flow.
+ */
 export const deleteRuleFlows = (port: string): string =>
   `delete cookie=${hex(cookie(port, 'base') | RULE_BIT)}/0xffffffffffffff80`;
+
+/** The bundle line that removes exactly the flow an `add` line wrote (same table, priority, match). */
+export const deleteStrict = (addLine: string): string => {
+  const spec = addLine.replace(/^add /, '').replace(/,actions=.*$/s, '');
+  return `delete_strict ${spec.replace(/^cookie=(0x[0-9a-f]+)/, 'cookie=$1/-1')}`;
+};
+
+/** The bundle line that empties the bridge's flow table. */
+export const DELETE_ALL = 'delete';
 
 /** Bundle lines that remove a port's flows of one concern, or of every concern. */
 export const deleteFlows = (name: string, concern?: Concern): string =>

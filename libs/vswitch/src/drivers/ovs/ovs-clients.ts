@@ -54,6 +54,14 @@ export class Vsctl {
   }
 }
 
+/**
+ * A bundle's time grows with its lines (a booting host with 1,000 ports with ACLs writes ~45,000
+ * flows in one bundle, and ovs-vswitchd commits them all at once), so the configured timeout,
+ * meant for one request, is what a bundle gets on top of a millisecond per line: a big bundle
+ * on a loaded machine is not killed half-way and retried from the start.
+ */
+export const bundleTimeoutMs = (timeoutMs: number, lines: number): number => timeoutMs + lines;
+
 /** ovs-ofctl on bridges' management sockets: OpenFlow 1.0 (+ extensions) for bundles, else 1.4. */
 export class Ofctl {
   constructor(private readonly options: ResolvedOvsOptions) {}
@@ -99,7 +107,7 @@ export class Ofctl {
       : lines;
     await run(this.options.ofctl, args, {
       input: `${input.join('\n')}\n`,
-      timeoutMs: this.options.timeoutMs,
+      timeoutMs: bundleTimeoutMs(this.options.timeoutMs, lines.length),
     });
   }
 
@@ -121,7 +129,7 @@ export class Ofctl {
     return this.exec('dump-flows', bridge, ['--no-stats', match]);
   }
 
-  /** Packets and bytes per cookie of the bridge's ACL rule flows (flows.ts, ruleCookie). */
+  /** Packets and bytes per cookie of the bridge's ACL rule flows (flows.ts, ruleCookies). */
   async ruleStats(bridge: string): Promise<Map<bigint, FlowStats>> {
     return parseFlowStats(
       await this.exec('dump-flows', bridge, [`cookie=${hex(RULE_BIT)}/${hex(RULE_BIT)}`]),

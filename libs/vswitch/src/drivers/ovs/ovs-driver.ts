@@ -9,7 +9,7 @@ import {
 } from '../driver.js';
 import { actualState, type Meter } from './actual-state.js';
 import { sweep } from './drift-sweep.js';
-import { CONCERN, COUNTED_RULES, deleteFlows, policingFlows, ruleCookie } from './flows.js';
+import { CONCERN, deleteFlows, policingFlows, RULE_BIT, ruleCookies } from './flows.js';
 import { Appctl, Ofctl, Vsctl } from './ovs-clients.js';
 import {
   resolveOvsOptions,
@@ -111,7 +111,7 @@ export class OvsVSwitchDriver implements VSwitchDriver {
 
   /**
    * Hits per ACL rule of VIF ports, from one stats dump of the rule flows per bridge: a flow's
-   * cookie names its port and the rule's place in the list the host wrote (EXT.acls).
+   * cookie names its port and the rule's slot, given back by the list the host wrote (EXT.acls).
    */
   async ruleCounters(): Promise<RuleCounters[]> {
     const [bridges = [], interfaces = []] = await this.vsctl.list([
@@ -122,8 +122,13 @@ export class OvsVSwitchDriver implements VSwitchDriver {
     for (const iface of interfaces) {
       const port = asString(iface.name);
       const acls = JSON.parse(asStringMap(iface.external_ids).get(EXT.acls) ?? '[]') as AclRule[];
-      acls.slice(0, COUNTED_RULES).forEach(({ id }, index) => {
-        rules.set(ruleCookie(port, index), { port, rule: id });
+      const cookies = ruleCookies(
+        port,
+        acls.map(({ id }) => id),
+      );
+      acls.forEach(({ id }, index) => {
+        const c = cookies[index]!;
+        if (c & RULE_BIT) rules.set(c, { port, rule: id });
       });
     }
     const counters: RuleCounters[] = [];

@@ -2,7 +2,15 @@ import { patchPortNames, uplinkBridgeName } from '../../model/naming.js';
 import type { Operation } from '../../planner/operation.js';
 import { announceFrames } from './announce.js';
 import { aclFlows } from './acl-flows.js';
-import { baseFlows, deleteFlows, deleteRuleFlows, packetOut, pendingFlows } from './flows.js';
+import { aclFlowChanges, installedCount } from './acl-flow-changes.js';
+import {
+  baseFlows,
+  DELETE_ALL,
+  deleteFlows,
+  deleteRuleFlows,
+  packetOut,
+  pendingFlows,
+} from './flows.js';
 import { EXT, ext, mirrorCommands, qosCommands, uplinkCommands } from './ovsdb-commands.js';
 import type { ResolvedOvsOptions } from './ovs-options.js';
 import { securityFlows } from './port-security-flows.js';
@@ -64,9 +72,9 @@ export function stepsFor(op: Operation, options: ResolvedOvsOptions, id: () => s
         ],
         ['set', 'Interface', op.bridge, `mtu_request=${op.mtu}`],
       );
-      steps.flows.push(
-        bundle(op.bridge, [deleteFlows(op.bridge, 'base'), ...baseFlows(op.bridge)]),
-      );
+      // A bridge is created when it is missing or has lost its pipeline, and then every port
+      // of it is written anew: its table starts empty, so no port needs to delete flows first.
+      steps.flows.push(bundle(op.bridge, [DELETE_ALL, ...baseFlows(op.bridge)]));
       break;
     case 'setBridgeMtu':
       steps.db.push(['set', 'Interface', op.bridge, `mtu_request=${op.mtu}`]);
@@ -150,11 +158,16 @@ export function stepsFor(op: Operation, options: ResolvedOvsOptions, id: () => s
         op.port,
         ext(EXT.acls, JSON.stringify(op.acls)),
         ext(EXT.aclDefault, op.aclDefault ?? 'allow'),
-        ext(EXT.aclFlows, String(flows.length)),
+        ext(EXT.aclFlows, String(installedCount(flows))),
       ]);
-      steps.flows.push(
-        bundle(op.bridge, [deleteFlows(op.port, 'acl'), deleteRuleFlows(op.port), ...flows]),
-      );
+      // Known previous flows change flow by flow; unknown ones (not as written) all go.
+      const lines = op.previous
+        ? aclFlowChanges(
+            aclFlows(op.bridge, op.port, op.previous.mac, op.previous.acls, op.previous.aclDefault),
+            flows,
+          )
+        : [deleteFlows(op.port, 'acl'), deleteRuleFlows(op.port), ...flows];
+      if (lines.length > 0) steps.flows.push(bundle(op.bridge, lines));
       break;
     }
     case 'setPortForwarding':
