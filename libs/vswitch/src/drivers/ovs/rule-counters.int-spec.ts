@@ -4,6 +4,7 @@ import { desiredState } from '../../model/desired-state.js';
 import { portName } from '../../model/naming.js';
 import { reconcile } from '../../reconcile.js';
 import { NetnsLab } from '../../testing/netns-lab.js';
+import { cookie, hex, ruleCookies } from './flows.js';
 import { topology } from '../../testing/topology-builder.js';
 import type { RuleCounters } from '../driver.js';
 
@@ -84,5 +85,54 @@ describe('OVS driver: hit counters per ACL rule (userspace datapath)', () => {
     expect(after.bytes).toBeGreaterThan(allow!.bytes);
     expect(await hits('drop-ping')).toEqual(drop);
     expect(await hits('drop-udp')).toEqual(udp);
+  });
+
+  it('keeps the hits of the rules a change leaves alone: only the changed rule is written', async () => {
+    expect(await lab.ping(ns.b, VMS.a[1])).toBe(false);
+    const before = await hits('drop-ping');
+    expect(before.packets).toBeGreaterThan(0);
+    const added = pool()
+      .acl(
+        'drop-tcp',
+        { vifId: 'v-a' },
+        {
+          direction: 'egress',
+          match: { protocol: 'tcp', portFrom: 9 },
+          action: 'drop',
+        },
+      )
+      .build();
+    const removed = { ...added, acls: added.acls.filter((a) => a.id !== 'drop-udp') };
+    for (const topology of [added, removed]) {
+      const desired = desiredState(topology, 'h1');
+      await reconcile(host().driver, desired);
+      expect(digest(await host().driver.readActual())).toBe(digest(desired));
+      // By content: the table is exactly the desired pipeline, nothing left of the old rules.
+      expect(await host().driver.sweep(desired)).toEqual([]);
+      // Rewriting the port's flows (as an index cookie per rule did) would zero this counter.
+      expect(await hits('drop-ping')).toEqual(before);
+    }
+    const rules = (await host().driver.ruleCounters()).map((c) => c.rule);
+    expect(rules).toEqual(['allow-c', 'drop-ping', 'drop-tcp']);
+  });
+
+  it('replaces every ACL flow of a port whose flows are not as written', async () => {
+    const port = portName('v-a');
+    const desired = desiredState(pool().build(), 'h1');
+    await reconcile(host().driver, desired);
+    // A flow under a rule cookie of the port that no rule of it has: not as written.
+    const taken = new Set(ruleCookies(port, ['allow-c', 'drop-ping', 'drop-udp']));
+    const stray = ruleCookies(port, ['x', 'y', 'z', 'w']).find((c) => !taken.has(c))!;
+    expect(stray & 0xffffffffffffff00n).toBe(cookie(port, 'base'));
+    const bridge = desired.bridges[0]!.name;
+    await lab.ofctl('h1', 'add-flow', bridge, [
+      `cookie=${hex(stray)},table=6,priority=10001,reg7=0x1,udp,tp_dst=7,actions=drop`,
+    ]);
+    const lost = (await host().driver.readActual()).bridges[0]!.ports.find((p) => p.name === port);
+    expect(lost).toMatchObject({ acls: [], aclFlowsLost: true });
+    await reconcile(host().driver, desired);
+    expect(digest(await host().driver.readActual())).toBe(digest(desired));
+    const left = await lab.ofctl('h1', 'dump-flows', bridge, [`cookie=${hex(stray)}/-1`]);
+    expect(left).not.toContain('tp_dst=7');
   });
 });
