@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { AclRule } from '../../model/host-state.js';
-import { aclFlowChanges, installedCount } from './acl-flow-changes.js';
+import { aclFlowChanges as changesTo, installed } from './acl-flow-changes.js';
 import { aclFlows } from './acl-flows.js';
 
 const MAC = '02:00:00:00:00:01';
@@ -12,6 +12,7 @@ const rule = (id: string, priority: number, cidr?: string): AclRule => ({
   action: 'allow',
 });
 const rules = Array.from({ length: 10 }, (_, i) => rule(`r${i}`, 100 + i));
+const aclFlowChanges = (previous: string[], next: string[]) => changesTo(previous, installed(next));
 const flowsOf = (acls: AclRule[], mac = MAC) => aclFlows('br', 'p', mac, acls);
 
 /** Plays bundle lines on a table keyed as OpenFlow keys flows (table, priority, match). */
@@ -77,7 +78,7 @@ describe('aclFlowChanges', () => {
 
   it('counts two rules writing the same flow as the one flow OpenFlow holds', () => {
     const twins = [rule('a', 100), rule('b', 100)];
-    expect(flowsOf(twins).length).toBe(installedCount(flowsOf(twins)) + 2);
+    expect(flowsOf(twins).length).toBe(installed(flowsOf(twins)).size + 2);
     const lines = aclFlowChanges(flowsOf(twins), flowsOf([twins[0]!]));
     // The flow both wrote stays (with a's cookie); nothing is deleted.
     expect(lines.every((l) => l.startsWith('add '))).toBe(true);

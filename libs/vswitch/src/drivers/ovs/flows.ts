@@ -39,8 +39,21 @@ export const CONCERN = { base: 0, forwarding: 1, security: 2, qos: 3, acl: 4, le
 export type Concern = keyof typeof CONCERN;
 export const PORT_COOKIE_MASK = '0xffffffffffffff00';
 
-const nameHash = (name: string): string =>
-  createHash('sha256').update(name).digest('hex').slice(0, 14);
+/** Memoized: a change to a thousand ports asks for the same few names' hashes many times. */
+const memo = <T>(compute: (key: string) => T): ((key: string) => T) => {
+  const known = new Map<string, T>();
+  return (key) => {
+    let value = known.get(key);
+    if (value === undefined) {
+      if (known.size > 100_000) known.clear();
+      value = compute(key);
+      known.set(key, value);
+    }
+    return value;
+  };
+};
+
+const nameHash = memo((name) => createHash('sha256').update(name).digest('hex').slice(0, 14));
 
 export const cookie = (name: string, concern: Concern): bigint =>
   (BigInt(`0x${nameHash(name)}`) << 8n) | BigInt(CONCERN[concern]);
@@ -70,8 +83,10 @@ export const flow = (
 export const RULE_BIT = 0x80n;
 export const COUNTED_RULES = 0x7f;
 
-const slotHash = (id: string): number =>
-  Number.parseInt(createHash('sha256').update(id).digest('hex').slice(0, 8), 16) % COUNTED_RULES;
+const slotHash = memo(
+  (id) =>
+    Number.parseInt(createHash('sha256').update(id).digest('hex').slice(0, 8), 16) % COUNTED_RULES,
+);
 
 /** Each rule's cookie, in the order of `ruleIds` (the same set of ids gives the same cookies). */
 export function ruleCookies(port: string, ruleIds: readonly string[]): bigint[] {

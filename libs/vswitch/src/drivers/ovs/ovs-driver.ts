@@ -22,6 +22,13 @@ import { asString, asStringMap } from './ovsdb-json.js';
 import { collectQosRows } from './qos-gc.js';
 import { commandChunks, inBatches, mergeBundles, type Tagged } from './batching.js';
 
+/** Operations whose OVSDB commands only write the host's own records (external_ids). */
+const RECORDS_ONLY = new Set<Operation['kind']>([
+  'setPortAcls',
+  'setPortAddress',
+  'setPortSecurity',
+]);
+
 /** Open vSwitch through ovs-vsctl (one transaction per phase) and ovs-ofctl (bundles, meters). */
 export class OvsVSwitchDriver implements VSwitchDriver {
   readonly kind = 'ovs';
@@ -46,7 +53,9 @@ export class OvsVSwitchDriver implements VSwitchDriver {
       planned.flatMap(({ op, steps }) => steps[key].map((step) => ({ op, step })));
 
     await this.openflow(phase('before'));
-    await this.transact(phase('db'));
+    // ovs-vsctl waits for ovs-vswitchd to reconfigure (a pass over every port) only when the
+    // OpenFlow steps need what it does (ports, tags); external_ids alone need no wait.
+    await this.transact(phase('db'), { wait: ops.some((op) => !RECORDS_ONLY.has(op.kind)) });
     await this.openflow(phase('flows'));
     await this.transact(phase('afterDb'));
     await this.openflow(phase('afterFlows'));
@@ -146,10 +155,10 @@ export class OvsVSwitchDriver implements VSwitchDriver {
    * One ovs-vsctl transaction, or several in order when the commands would not fit one command
    * line (batching.ts): only the last waits for ovs-vswitchd, which then has them all.
    */
-  private async transact(commands: Tagged<string[]>[]): Promise<void> {
+  private async transact(commands: Tagged<string[]>[], { wait = true } = {}): Promise<void> {
     const chunks = commandChunks(commands);
     for (const [i, chunk] of chunks.entries())
-      await this.transactChunk(chunk, i === chunks.length - 1);
+      await this.transactChunk(chunk, wait && i === chunks.length - 1);
   }
 
   private async transactChunk(commands: Tagged<string[]>[], wait: boolean): Promise<void> {

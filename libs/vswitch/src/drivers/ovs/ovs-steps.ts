@@ -2,7 +2,7 @@ import { patchPortNames, uplinkBridgeName } from '../../model/naming.js';
 import type { Operation } from '../../planner/operation.js';
 import { announceFrames } from './announce.js';
 import { aclFlows } from './acl-flows.js';
-import { aclFlowChanges, installedCount } from './acl-flow-changes.js';
+import { aclFlowChanges, installed } from './acl-flow-changes.js';
 import {
   baseFlows,
   DELETE_ALL,
@@ -152,19 +152,22 @@ export function stepsFor(op: Operation, options: ResolvedOvsOptions, id: () => s
     }
     case 'setPortAcls': {
       const flows = aclFlows(op.bridge, op.port, op.mac, op.acls, op.aclDefault);
+      // Two rules may write the same flow: the count is of what OpenFlow holds.
+      const held = installed(flows);
       steps.db.push([
         'set',
         'Interface',
         op.port,
         ext(EXT.acls, JSON.stringify(op.acls)),
         ext(EXT.aclDefault, op.aclDefault ?? 'allow'),
-        ext(EXT.aclFlows, String(installedCount(flows))),
+        ext(EXT.aclFlows, String(held.size)),
       ]);
       // Known previous flows change flow by flow; unknown ones (not as written) all go.
-      const lines = op.previous
+      const { previous } = op;
+      const lines = previous
         ? aclFlowChanges(
-            aclFlows(op.bridge, op.port, op.previous.mac, op.previous.acls, op.previous.aclDefault),
-            flows,
+            aclFlows(op.bridge, op.port, previous.mac, previous.acls, previous.aclDefault),
+            held,
           )
         : [deleteFlows(op.port, 'acl'), deleteRuleFlows(op.port), ...flows];
       if (lines.length > 0) steps.flows.push(bundle(op.bridge, lines));
