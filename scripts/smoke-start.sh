@@ -33,6 +33,7 @@ export STATE_DIR="$work/state"
 
 # `npm start` in a process group of its own, so SIGINT to the group is the user's Ctrl-C.
 start() {
+  : >"$1" # exists before the first grep: the background job opens it only when it runs
   setsid npm start >"$1" 2>&1 &
   pool=$!
   local started=$SECONDS
