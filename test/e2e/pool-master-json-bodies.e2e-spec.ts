@@ -12,6 +12,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type CommandReply } from '@pool/contracts';
 import { createTestDatabase } from '../support/databases.js';
+import { restCommand } from './support/master-rest.js';
 import { createTestNats } from '../support/nats.js';
 import { startPoolMasterProcess } from '../support/pool-master-process.js';
 import { killStarted } from '../support/processes.js';
@@ -28,12 +29,7 @@ beforeAll(async () => {
   ({ base } = await startPoolMasterProcess(db.url, nats));
   sql = new pg.Client({ connectionString: db.url });
   await sql.connect();
-  const created = await fetch(`${base}/pools`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ poolId: pool, name: 'JSON bodies' }),
-  });
-  expect(created.status).toBe(201);
+  await restCommand(base, 'POST', '/pools', { poolId: pool, name: 'JSON bodies' });
 });
 
 afterAll(async () => {

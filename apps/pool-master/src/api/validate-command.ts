@@ -1,5 +1,6 @@
 import { plainToInstance } from 'class-transformer';
 import { validateSync, type ValidationError, type ValidatorOptions } from 'class-validator';
+import { clip, DETAIL_ENTRIES } from '../commands/bounded-error.js';
 import { CommandError } from '../commands/command-errors.js';
 import { POOL_ID_MESSAGE, POOL_ID_PATTERN } from './command-schemas/fields.js';
 import {
@@ -42,7 +43,7 @@ const FORBIDDEN_KEYS = new Set([
   'prototype',
   ...Object.getOwnPropertyNames(Object.prototype),
 ]);
-/** The problems a message spells out; `details.problems` has them all. */
+/** The problems a message spells out; `details.problems` has the first DETAIL_ENTRIES. */
 const MESSAGE_PROBLEMS = 5;
 
 export function validateCommand(type: string, data: unknown): void {
@@ -77,14 +78,22 @@ export function assertPoolId(pool: string, field = 'pool'): void {
   }
 }
 
-/** The one 400 for fields: `message` names them, `details` lists them and what is wrong. */
-export function fieldsError(lead: string, problems: FieldProblem[]): CommandError {
+/**
+ * The one 400 for fields: `message` names the first few, `details` lists the first
+ * DETAIL_ENTRIES problems and their fields (with `problemsTotal` when there are more), so a
+ * document with thousands of bad keys still gets a refusal every transport can deliver (see
+ * bounded-error.ts).
+ */
+export function fieldsError(lead: string, all: FieldProblem[]): CommandError {
+  const problems = all
+    .slice(0, DETAIL_ENTRIES)
+    .map(({ field, message }) => ({ field: clip(field), message }));
   const shown = problems.slice(0, MESSAGE_PROBLEMS).map((p) => `${p.field} ${p.message}`);
-  const more =
-    problems.length > shown.length ? ` (and ${problems.length - shown.length} more)` : '';
+  const more = all.length > shown.length ? ` (and ${all.length - shown.length} more)` : '';
   return new CommandError(400, 'VALIDATION_FAILED', `${lead}: ${shown.join('; ')}${more}.`, {
     fields: [...new Set(problems.map((p) => p.field))],
     problems,
+    ...(all.length > problems.length ? { problemsTotal: all.length } : {}),
   });
 }
 

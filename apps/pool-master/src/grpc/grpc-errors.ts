@@ -1,12 +1,19 @@
 import { Metadata, status as GrpcStatus } from '@grpc/grpc-js';
 import { Logger } from '@nestjs/common';
 import { RpcException } from '@nestjs/microservices';
+import { boundWireError } from '../commands/bounded-error.js';
 import { CommandError } from '../commands/command-errors.js';
 import { toCommandError } from '../commands/domain-errors.js';
 import { poolMasterService } from './proto.js';
 import { toCommandErrorMessage } from './grpc-messages.js';
 
 const logger = new Logger('PoolMasterGrpc');
+
+/**
+ * The error's JSON in the trailers: `poolnet-reply-bin` goes base64 (4/3 larger), the message
+ * again percent-encoded as grpc-message, and grpc-js clients refuse metadata over 8 KiB.
+ */
+const TRAILER_ERROR_BYTES = 2_500;
 
 const BY_STATUS: Record<number, GrpcStatus> = {
   400: GrpcStatus.INVALID_ARGUMENT,
@@ -36,10 +43,11 @@ export function toGrpcException(cause: unknown): RpcException {
   const error = toCommandError(cause);
   // toCommandError hides an unexpected failure behind INTERNAL: keep its cause in the log.
   if (!(cause instanceof CommandError) && error.status >= 500) logger.error(cause);
+  const wire = boundWireError(error.toWire(), TRAILER_ERROR_BYTES);
   const metadata = new Metadata();
-  metadata.set('poolnet-code', error.code);
-  metadata.set('poolnet-status', String(error.status));
-  const reply = { error: toCommandErrorMessage(error.toWire()) };
+  metadata.set('poolnet-code', wire.code);
+  metadata.set('poolnet-status', String(wire.status));
+  const reply = { error: toCommandErrorMessage(wire) };
   metadata.set('poolnet-reply-bin', poolMasterService().Execute!.responseSerialize(reply));
-  return new RpcException({ code: grpcStatusOf(error), details: error.message, metadata });
+  return new RpcException({ code: grpcStatusOf(wire), details: wire.message, metadata });
 }

@@ -2,6 +2,7 @@ import { Controller, Inject, type Type } from '@nestjs/common';
 import { Ctx, MessagePattern, NatsContext, Payload } from '@nestjs/microservices';
 import { parseCommandSubject, type CommandEnvelope, type CommandReply } from '@pool/contracts';
 import { assertPoolId } from '../api/validate-command.js';
+import { clip } from '../commands/bounded-error.js';
 import { CommandError } from '../commands/command-errors.js';
 import { CommandService } from '../commands/command-service.js';
 import { toCommandError } from '../commands/domain-errors.js';
@@ -72,7 +73,11 @@ function parseRequest(body: unknown): NatsCommandRequest {
     throw new CommandError(
       400,
       'UNKNOWN_FIELDS',
-      `The request has unknown fields ${unknown.join(', ')}; command data goes under \`data\`.`,
+      `The request has unknown fields ${unknown
+        .slice(0, 5)
+        .map((key) => clip(key))
+        .join(', ')}` +
+        `${unknown.length > 5 ? ` (and ${unknown.length - 5} more)` : ''}; command data goes under \`data\`.`,
     );
   }
   const r = body as NatsCommandRequest;

@@ -2,7 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { type Msg } from '@nats-io/transport-node';
 import { type CommandReply } from '@pool/contracts';
 import { parseStrictJson } from '../api/http/strict-json.js';
+import { boundWireError } from '../commands/bounded-error.js';
 import { type CommandError } from '../commands/command-errors.js';
+
+/** A refusal's JSON at most, far under NATS's max_payload (1 MiB unless configured lower). */
+const REPLY_ERROR_BYTES = 16 * 1024;
 
 /** A request body refused while decoding, so the handler answers with its typed error. */
 export class RefusedBody {
@@ -30,10 +34,13 @@ export class PlainJsonDeserializer {
 /** Replies with the plain `CommandReply` JSON rather than Nest's packet envelope. */
 export class PlainJsonSerializer {
   serialize(packet: { response?: unknown; err?: unknown }) {
+    const reply = packet.response as CommandReply;
     const body: CommandReply =
       packet.err !== undefined
         ? { ok: false, error: { status: 500, code: 'INTERNAL', message: 'The command failed.' } }
-        : (packet.response as CommandReply);
+        : reply.ok
+          ? reply
+          : { ok: false, error: boundWireError(reply.error, REPLY_ERROR_BYTES) };
     return { data: JSON.stringify(body) };
   }
 }
