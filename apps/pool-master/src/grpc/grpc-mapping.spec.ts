@@ -58,7 +58,6 @@ describe('parseCommandRequest', () => {
         expectedVersion: 0,
         waitHosts: true,
         waitTimeoutMs: 50,
-        actor: 'ops',
       }),
     );
     expect(parsed.incoming.data).toEqual({ vmId: 'v' });
@@ -67,7 +66,6 @@ describe('parseCommandRequest', () => {
       expectedVersion: 0,
       wait: 'hosts',
       waitTimeoutMs: 50,
-      actor: 'ops',
     });
   });
 
@@ -78,6 +76,7 @@ describe('parseCommandRequest', () => {
     [{ dataJson: 'null' }, 'BODY_NOT_OBJECT'],
     [{ commandId: 'has space' }, 'BAD_COMMAND_ID'],
     [{ waitTimeoutMs: 600_001 }, 'BAD_WAIT_TIMEOUT'],
+    [{ actor: 'alice' }, 'ACTOR_NOT_ACCEPTED'],
   ])('refuses %j with %s', (over, code) => {
     expect(() => parseCommandRequest(request(over))).toThrow(expect.objectContaining({ code }));
   });

@@ -94,6 +94,13 @@ export function parseCommandRequest(request: CommandRequestMessage): {
   if (request.commandId !== '' && !COMMAND_ID.test(request.commandId)) {
     throw invalid('BAD_COMMAND_ID', 'command_id must be 1–128 printable ASCII characters.');
   }
+  if (request.actor !== '') {
+    // The log records who the token says the caller is, never who the caller says it is.
+    throw invalid(
+      'ACTOR_NOT_ACCEPTED',
+      "actor is not taken: the log records the bearer token's name (anonymous without tokens).",
+    );
+  }
   if (request.waitTimeoutMs > 600_000) {
     throw invalid('BAD_WAIT_TIMEOUT', 'wait_timeout_ms must be from 1 to 600000 (0: default).');
   }
@@ -102,7 +109,6 @@ export function parseCommandRequest(request: CommandRequestMessage): {
     expectedVersion: request.expectedVersion,
     wait: request.waitHosts ? 'hosts' : undefined,
     waitTimeoutMs: request.waitTimeoutMs || undefined,
-    actor: request.actor || undefined,
   };
   return { pool, incoming: { type: request.type, data }, envelope };
 }

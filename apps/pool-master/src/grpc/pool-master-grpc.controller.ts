@@ -4,7 +4,7 @@ import { Controller, Inject, Logger } from '@nestjs/common';
 import { GrpcMethod } from '@nestjs/microservices';
 import { subjects } from '@pool/contracts';
 import { PostgresEventStore } from '@pool/event-store';
-import { AccessControl, AccessDenied, NatsClient, type Role } from '@pool/platform';
+import { AccessControl, AccessDenied, NatsClient, type Principal, type Role } from '@pool/platform';
 import { catchError, map, type Observable, throwError } from 'rxjs';
 import { CommandError } from '../commands/command-errors.js';
 import { CommandService } from '../commands/command-service.js';
@@ -42,9 +42,12 @@ export class PoolMasterGrpcController {
   async execute(request: CommandRequestMessage, metadata: Metadata): Promise<CommandReplyMessage> {
     try {
       // Before anything else: a caller without the role learns nothing of its request's flaws.
-      this.authorize(metadata, roleForCommand(request.type));
+      const principal = this.authorize(metadata, roleForCommand(request.type));
       const { pool, incoming, envelope } = parseCommandRequest(request);
-      const outcome = await this.commands.execute(pool, incoming, envelope);
+      const outcome = await this.commands.execute(pool, incoming, {
+        ...envelope,
+        actor: principal.name,
+      });
       return { result: toCommandResultMessage(outcome) };
     } catch (error) {
       throw toGrpcException(error);
@@ -90,10 +93,10 @@ export class PoolMasterGrpcController {
    * The REST bearer token, in the `authorization` metadata (`Bearer <token>`); a refusal is
    * UNAUTHENTICATED or PERMISSION_DENIED with the same code as over REST in the trailers.
    */
-  private authorize(metadata: Metadata, needed: Role): void {
+  private authorize(metadata: Metadata, needed: Role): Principal {
     const values = metadata.get('authorization').map(String);
     try {
-      this.access.authorize(values.length > 1 ? values : values[0], needed);
+      return this.access.authorize(values.length > 1 ? values : values[0], needed);
     } catch (error) {
       if (error instanceof AccessDenied) {
         throw new CommandError(error.status, error.code, error.message);

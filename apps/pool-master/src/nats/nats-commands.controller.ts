@@ -16,14 +16,11 @@ export interface NatsCommandRequest extends CommandEnvelope {
   data: unknown;
 }
 
-const ENVELOPE_KEYS = new Set([
-  'data',
-  'commandId',
-  'expectedVersion',
-  'wait',
-  'waitTimeoutMs',
-  'actor',
-]);
+/**
+ * No `actor`: the log records who the transport vouches for, never who the caller says it is;
+ * an `actor` is refused as UNKNOWN_FIELDS and NATS commands are recorded as `anonymous`.
+ */
+const ENVELOPE_KEYS = new Set(['data', 'commandId', 'expectedVersion', 'wait', 'waitTimeoutMs']);
 
 /**
  * Builds the NATS command controller for one subject root. The pattern is only known from

@@ -1,0 +1,122 @@
+/**
+ * The actor the log records is the authenticated identity, never a field the caller writes, on
+ * the built master with bearer tokens: over gRPC the token's name is recorded and a request
+ * naming an `actor` is refused (ACTOR_NOT_ACCEPTED, nothing written); over NATS an `actor`
+ * field is refused as UNKNOWN_FIELDS. (A token named bob sending `actor: "alice"` used to be
+ * recorded as alice, and NATS took any `actor`.)
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import * as grpc from '@grpc/grpc-js';
+import * as protoLoader from '@grpc/proto-loader';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type CommandReply } from '@pool/contracts';
+import { createTestDatabase } from '../support/databases.js';
+import { createTestNats } from '../support/nats.js';
+import { startPoolMasterProcess } from '../support/pool-master-process.js';
+import { freePort, killStarted } from '../support/processes.js';
+
+const PROTO = fileURLToPath(
+  new URL('../../libs/contracts/proto/poolnet/v1/pool_master.proto', import.meta.url),
+);
+const pool = `actor-${randomUUID().slice(0, 8)}`;
+const ADMIN = `t${randomBytes(16).toString('hex')}`;
+const BOB = `t${randomBytes(16).toString('hex')}`;
+
+interface Client extends grpc.Client {
+  Execute(
+    request: object,
+    metadata: grpc.Metadata,
+    callback: (error: grpc.ServiceError | null, reply: never) => void,
+  ): void;
+}
+
+let db: Awaited<ReturnType<typeof createTestDatabase>>;
+let nats: Awaited<ReturnType<typeof createTestNats>>;
+let sql: pg.Client;
+let client: Client;
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  nats = await createTestNats();
+  const address = `127.0.0.1:${await freePort()}`;
+  const { base } = await startPoolMasterProcess(db.url, nats, {
+    GRPC_URL: address,
+    AUTH_TOKENS: `admin:${ADMIN}:ops,operator:${BOB}:bob`,
+  });
+  const definition = protoLoader.loadSync(PROTO, {
+    keepCase: false,
+    longs: Number,
+    defaults: true,
+  });
+  const loaded = grpc.loadPackageDefinition(definition) as unknown as {
+    poolnet: { v1: { PoolMaster: grpc.ServiceClientConstructor } };
+  };
+  client = new loaded.poolnet.v1.PoolMaster(
+    address,
+    grpc.credentials.createInsecure(),
+  ) as unknown as Client;
+  sql = new pg.Client({ connectionString: db.url });
+  await sql.connect();
+  await fetch(`${base}/pools`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${ADMIN}` },
+    body: JSON.stringify({ poolId: pool, name: 'Actors' }),
+  }).then((response) => expect(response.status).toBe(201));
+});
+
+afterAll(async () => {
+  client?.close();
+  killStarted();
+  await sql?.end();
+  await nats?.close();
+  await db?.drop();
+});
+
+const actorsOf = async (vmId: string) =>
+  (
+    await sql.query<{ actor: string }>(
+      "SELECT metadata->>'actor' AS actor FROM es_events WHERE data->>'vmId' = $1",
+      [vmId],
+    )
+  ).rows.map((row) => row.actor);
+
+const execute = (data: object, actor = '') =>
+  new Promise<grpc.ServiceError | null>((resolve) => {
+    const metadata = new grpc.Metadata();
+    metadata.set('authorization', `Bearer ${BOB}`);
+    client.Execute(
+      { pool, type: 'CreateVm', dataJson: JSON.stringify(data), actor },
+      metadata,
+      (error) => resolve(error),
+    );
+  });
+
+describe('gRPC', () => {
+  it("records the token's name", async () => {
+    expect(await execute({ vmId: 'vm-bob', name: 'bob' })).toBeNull();
+    expect(await actorsOf('vm-bob')).toEqual(['bob']);
+  });
+
+  it('refuses an actor the caller names, and writes nothing', async () => {
+    const error = await execute({ vmId: 'vm-alice', name: 'alice' }, 'alice');
+    expect(error?.code).toBe(grpc.status.INVALID_ARGUMENT);
+    expect(error?.metadata.get('poolnet-code')).toEqual(['ACTOR_NOT_ACCEPTED']);
+    expect(await actorsOf('vm-alice')).toEqual([]);
+  });
+});
+
+describe('NATS', () => {
+  it('refuses an actor field as UNKNOWN_FIELDS, and writes nothing', async () => {
+    const reply = (
+      await nats.nc.request(
+        `${nats.root}.${pool}.cmd.CreateVm`,
+        JSON.stringify({ data: { vmId: 'vm-n', name: 'n' }, actor: 'alice' }),
+        { timeout: 10_000 },
+      )
+    ).json<CommandReply>();
+    expect(reply).toMatchObject({ ok: false, error: { status: 400, code: 'UNKNOWN_FIELDS' } });
+    expect(await actorsOf('vm-n')).toEqual([]);
+  });
+});
