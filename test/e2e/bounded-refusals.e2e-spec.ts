@@ -9,52 +9,33 @@
  * to publish it, at once, rather than timing out.
  */
 import { randomUUID } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
 import * as grpc from '@grpc/grpc-js';
-import * as protoLoader from '@grpc/proto-loader';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type CommandReply } from '@pool/contracts';
 import { createTestDatabase } from '../support/databases.js';
 import { restCommand } from './support/master-rest.js';
+import {
+  type ErrorReply,
+  type ExecuteClient,
+  poolMasterGrpcClient,
+} from './support/pool-master-grpc-client.js';
 import { createTestNats } from '../support/nats.js';
 import { startPoolMasterProcess } from '../support/pool-master-process.js';
 import { freePort, killStarted } from '../support/processes.js';
 
-const PROTO = fileURLToPath(
-  new URL('../../libs/contracts/proto/poolnet/v1/pool_master.proto', import.meta.url),
-);
 const pool = `bound-${randomUUID().slice(0, 8)}`;
-
-type ErrorReply = { error: { code: string; message: string; detailsJson: string } };
-interface Client extends grpc.Client {
-  Execute(
-    request: object,
-    options: grpc.CallOptions,
-    callback: (error: grpc.ServiceError | null, reply: never) => void,
-  ): void;
-}
 
 let db: Awaited<ReturnType<typeof createTestDatabase>>;
 let nats: Awaited<ReturnType<typeof createTestNats>>;
-let client: Client;
-let deserialize: (bytes: Buffer) => ErrorReply;
+let client: ExecuteClient;
+let errorReply: (error: grpc.ServiceError) => ErrorReply;
 
 beforeAll(async () => {
   db = await createTestDatabase();
   nats = await createTestNats();
   const address = `127.0.0.1:${await freePort()}`;
   const { base } = await startPoolMasterProcess(db.url, nats, { GRPC_URL: address });
-  const definition = protoLoader.loadSync(PROTO, {
-    keepCase: false,
-    longs: Number,
-    defaults: true,
-  });
-  const loaded = grpc.loadPackageDefinition(definition) as unknown as {
-    poolnet: { v1: { PoolMaster: grpc.ServiceClientConstructor } };
-  };
-  const PoolMaster = loaded.poolnet.v1.PoolMaster;
-  client = new PoolMaster(address, grpc.credentials.createInsecure()) as unknown as Client;
-  deserialize = (bytes) => PoolMaster.service.Execute!.responseDeserialize(bytes) as ErrorReply;
+  ({ client, errorReply } = poolMasterGrpcClient(address));
   await restCommand(base, 'POST', '/pools', { poolId: pool, name: 'Bounded refusals' });
 });
 
@@ -89,7 +70,7 @@ describe('gRPC', () => {
     const { error } = await execute(withUnknown(1_200));
     expect(error?.code).toBe(grpc.status.INVALID_ARGUMENT);
     expect(error?.metadata.get('poolnet-code')).toEqual(['VALIDATION_FAILED']);
-    const reply = deserialize(error!.metadata.get('poolnet-reply-bin')[0] as Buffer);
+    const reply = errorReply(error!);
     const got = details(reply.error.detailsJson);
     expect(got.problemsTotal).toBe(1_200);
     expect(got.problems!.length).toBeGreaterThan(0);

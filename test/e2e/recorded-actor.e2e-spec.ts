@@ -6,9 +6,7 @@
  * recorded as alice, and NATS took any `actor`.)
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
 import * as grpc from '@grpc/grpc-js';
-import * as protoLoader from '@grpc/proto-loader';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type CommandReply } from '@pool/contracts';
@@ -16,26 +14,16 @@ import { createTestDatabase } from '../support/databases.js';
 import { createTestNats } from '../support/nats.js';
 import { startPoolMasterProcess } from '../support/pool-master-process.js';
 import { freePort, killStarted } from '../support/processes.js';
+import { type ExecuteClient, poolMasterGrpcClient } from './support/pool-master-grpc-client.js';
 
-const PROTO = fileURLToPath(
-  new URL('../../libs/contracts/proto/poolnet/v1/pool_master.proto', import.meta.url),
-);
 const pool = `actor-${randomUUID().slice(0, 8)}`;
 const ADMIN = `t${randomBytes(16).toString('hex')}`;
 const BOB = `t${randomBytes(16).toString('hex')}`;
 
-interface Client extends grpc.Client {
-  Execute(
-    request: object,
-    metadata: grpc.Metadata,
-    callback: (error: grpc.ServiceError | null, reply: never) => void,
-  ): void;
-}
-
 let db: Awaited<ReturnType<typeof createTestDatabase>>;
 let nats: Awaited<ReturnType<typeof createTestNats>>;
 let sql: pg.Client;
-let client: Client;
+let client: ExecuteClient;
 
 beforeAll(async () => {
   db = await createTestDatabase();
@@ -45,18 +33,7 @@ beforeAll(async () => {
     GRPC_URL: address,
     AUTH_TOKENS: `admin:${ADMIN}:ops,operator:${BOB}:bob`,
   });
-  const definition = protoLoader.loadSync(PROTO, {
-    keepCase: false,
-    longs: Number,
-    defaults: true,
-  });
-  const loaded = grpc.loadPackageDefinition(definition) as unknown as {
-    poolnet: { v1: { PoolMaster: grpc.ServiceClientConstructor } };
-  };
-  client = new loaded.poolnet.v1.PoolMaster(
-    address,
-    grpc.credentials.createInsecure(),
-  ) as unknown as Client;
+  ({ client } = poolMasterGrpcClient(address));
   sql = new pg.Client({ connectionString: db.url });
   await sql.connect();
   await fetch(`${base}/pools`, {
