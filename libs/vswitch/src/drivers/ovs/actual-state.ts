@@ -1,6 +1,5 @@
 import { normalizeQos, normalizeState } from '../../model/canonical.js';
 import type {
-  AclRule,
   Bridge,
   BridgeUplink,
   HostActualState,
@@ -9,6 +8,7 @@ import type {
   Uplink,
 } from '../../model/host-state.js';
 import { patchPortNames } from '../../model/naming.js';
+import { BridgeAclRecords } from './acl-records.js';
 import { aclCookies, BASE_FLOW_COUNT, cookie, type Concern } from './flows.js';
 import { bondModeOf, EXT } from './ovsdb-commands.js';
 import {
@@ -93,6 +93,7 @@ export function actualState({ tables, flows, meters }: OvsSnapshot): HostActualS
     // Without its pipeline a secure-mode bridge forwards nothing: report it absent, so the
     // planner rebuilds it whole (its port flows went with the table).
     if (count(name, 'base') !== BASE_FLOW_COUNT) continue;
+    const records = new BridgeAclRecords(asStringMap(row.external_ids));
     bridges.push({
       name,
       networkId,
@@ -102,7 +103,7 @@ export function actualState({ tables, flows, meters }: OvsSnapshot): HostActualS
         .filter(isVif)
         .map((port) => {
           const iface = portIfaces(port)[0] ?? {};
-          return readPort(port, iface, count, meters.get(name), qosRows, queues);
+          return readPort(port, iface, count, meters.get(name), qosRows, queues, records);
         }),
       mirrors: readMirrors(row, mirrors, ports),
     });
@@ -136,11 +137,15 @@ function readPort(
   meters: Map<number, Meter> | undefined,
   qosRows: Map<string, Row>,
   queues: Map<string, Row>,
+  records: BridgeAclRecords,
 ): Port {
   const name = asString(port.name);
   const e = asStringMap(iface.external_ids);
   const expectedSecurity = Number(e.get(EXT.securityFlows) ?? 0);
-  const aclsIntact = Number(e.get(EXT.aclFlows) ?? 0) === count(name, 'acl');
+  // The rules as stored; a rule whose record is gone leaves the flows unknown, as lost ones.
+  const stored = records.portRules(e);
+  const aclsIntact =
+    stored !== undefined && Number(e.get(EXT.aclFlows) ?? 0) === count(name, 'acl');
   const meter =
     count(name, 'qos') > 0 ? meters?.get(asOptionalNumber(iface.ofport) ?? -1) : undefined;
   const qos = qosRows.get(asUuids(port.qos)[0] ?? '');
@@ -162,7 +167,7 @@ function readPort(
     }),
     portSecurity: expectedSecurity > 0 && count(name, 'security') === expectedSecurity,
     forwarding: asOptionalNumber(port.tag) !== 4095 && count(name, 'forwarding') === 0,
-    acls: aclsIntact ? (JSON.parse(e.get(EXT.acls) ?? '[]') as AclRule[]) : [],
+    acls: aclsIntact && stored ? stored : [],
     // Lost ACL flows read as no policy at all, so the planner writes the whole pipeline again.
     ...(aclsIntact && e.get(EXT.aclDefault) === 'deny' ? { aclDefault: 'deny' as const } : {}),
     ...(aclsIntact ? {} : { aclFlowsLost: true as const }),

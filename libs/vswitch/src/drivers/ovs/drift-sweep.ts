@@ -5,6 +5,7 @@ import { inBatches } from './batching.js';
 import { desiredFlows, flowSpec } from './desired-flows.js';
 import { parseFlowDiff } from './flow-diff.js';
 import { learnedFlows } from './acl-flows.js';
+import { unreferencedRecords } from './acl-records.js';
 import { cookie, hex, pendingFlows, TABLE } from './flows.js';
 import type { Ofctl, Vsctl } from './ovs-clients.js';
 import type { ResolvedOvsOptions } from './ovs-options.js';
@@ -82,14 +83,26 @@ export async function sweep(
       await ofctl.replaceFlows(bridge, table);
     }
     const untagged = foreign.filter((p) => asOptionalNumber(p.tag) !== DEAD_VLAN);
+    // Rule records no port of the bridge refers to any more (acl-records.ts) go too.
+    const portExternalIds = asUuids(row.ports).flatMap((uuid) =>
+      asUuids(portRows.get(uuid)?.interfaces).map((i) =>
+        asStringMap(ifaceRows.get(i)?.external_ids),
+      ),
+    );
+    const stale = unreferencedRecords(asStringMap(row.external_ids), portExternalIds);
     await vsctl.transact(
-      untagged.map((p) => [
-        'set',
-        'Port',
-        asString(p.name),
-        'vlan_mode=access',
-        `tag=${DEAD_VLAN}`,
-      ]),
+      [
+        ...untagged.map((p) => [
+          'set',
+          'Port',
+          asString(p.name),
+          'vlan_mode=access',
+          `tag=${DEAD_VLAN}`,
+        ]),
+        ...(stale.length > 0 ? [['remove', 'Bridge', bridge, 'external_ids', ...stale]] : []),
+      ],
+      // Only a port's new VLAN needs ovs-vswitchd to have applied it before the pass ends.
+      { wait: untagged.length > 0 },
     );
     for (const name of new Set([...isolatedNow, ...untagged.map((p) => asString(p.name))])) {
       findings.push({ kind: 'port', bridge, change: 'added', port: name });

@@ -40,7 +40,7 @@ export type Concern = keyof typeof CONCERN;
 export const PORT_COOKIE_MASK = '0xffffffffffffff00';
 
 /** Memoized: a change to a thousand ports asks for the same few names' hashes many times. */
-const memo = <T>(compute: (key: string) => T): ((key: string) => T) => {
+export const memo = <T>(compute: (key: string) => T): ((key: string) => T) => {
   const known = new Map<string, T>();
   return (key) => {
     let value = known.get(key);

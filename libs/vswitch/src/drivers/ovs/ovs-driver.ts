@@ -1,4 +1,4 @@
-import type { AclRule, HostActualState, HostDesiredState } from '../../model/host-state.js';
+import type { HostActualState, HostDesiredState } from '../../model/host-state.js';
 import type { Operation } from '../../planner/operation.js';
 import {
   DriverError,
@@ -8,6 +8,7 @@ import {
   type VSwitchDriver,
 } from '../driver.js';
 import { actualState, type Meter } from './actual-state.js';
+import { BridgeAclRecords, withoutRepeatedRecords } from './acl-records.js';
 import { sweep } from './drift-sweep.js';
 import { CONCERN, deleteFlows, policingFlows, RULE_BIT, ruleCookies } from './flows.js';
 import { Appctl, Ofctl, Vsctl } from './ovs-clients.js';
@@ -18,7 +19,7 @@ import {
 } from './ovs-options.js';
 import { stepsFor, type OfStep, type OpSteps } from './ovs-steps.js';
 import { EXT } from './ovsdb-commands.js';
-import { asString, asStringMap } from './ovsdb-json.js';
+import { asString, asStringMap, asUuid, asUuids } from './ovsdb-json.js';
 import { collectQosRows } from './qos-gc.js';
 import { commandChunks, inBatches, mergeBundles, type Tagged } from './batching.js';
 
@@ -55,7 +56,9 @@ export class OvsVSwitchDriver implements VSwitchDriver {
     await this.openflow(phase('before'));
     // ovs-vsctl waits for ovs-vswitchd to reconfigure (a pass over every port) only when the
     // OpenFlow steps need what it does (ports, tags); external_ids alone need no wait.
-    await this.transact(phase('db'), { wait: ops.some((op) => !RECORDS_ONLY.has(op.kind)) });
+    await this.transact(withoutRepeatedRecords(phase('db')), {
+      wait: ops.some((op) => !RECORDS_ONLY.has(op.kind)),
+    });
     await this.openflow(phase('flows'));
     await this.transact(phase('afterDb'));
     await this.openflow(phase('afterFlows'));
@@ -120,25 +123,34 @@ export class OvsVSwitchDriver implements VSwitchDriver {
 
   /**
    * Hits per ACL rule of VIF ports, from one stats dump of the rule flows per bridge: a flow's
-   * cookie names its port and the rule's slot, given back by the list the host wrote (EXT.acls).
+   * cookie names its port and the rule's slot, given back by the rules the host stored for the
+   * port (acl-records.ts).
    */
   async ruleCounters(): Promise<RuleCounters[]> {
-    const [bridges = [], interfaces = []] = await this.vsctl.list([
-      ['Bridge', 'name,external_ids'],
-      ['Interface', 'name,external_ids'],
+    const [bridges = [], ports = [], interfaces = []] = await this.vsctl.list([
+      ['Bridge', 'name,ports,external_ids'],
+      ['Port', '_uuid,interfaces'],
+      ['Interface', '_uuid,name,external_ids'],
     ]);
     const rules = new Map<bigint, { port: string; rule: string }>();
-    for (const iface of interfaces) {
-      const port = asString(iface.name);
-      const acls = JSON.parse(asStringMap(iface.external_ids).get(EXT.acls) ?? '[]') as AclRule[];
-      const cookies = ruleCookies(
-        port,
-        acls.map(({ id }) => id),
-      );
-      acls.forEach(({ id }, index) => {
-        const c = cookies[index]!;
-        if (c & RULE_BIT) rules.set(c, { port, rule: id });
-      });
+    const ifaces = new Map(interfaces.map((i) => [asUuid(i._uuid) ?? '', i]));
+    const portIfaces = new Map(ports.map((p) => [asUuid(p._uuid) ?? '', asUuids(p.interfaces)]));
+    for (const bridge of bridges) {
+      const records = new BridgeAclRecords(asStringMap(bridge.external_ids));
+      for (const uuid of asUuids(bridge.ports).flatMap((p) => portIfaces.get(p) ?? [])) {
+        const iface = ifaces.get(uuid);
+        const acls = iface && records.portRules(asStringMap(iface.external_ids));
+        if (!iface || !acls) continue;
+        const port = asString(iface.name);
+        const cookies = ruleCookies(
+          port,
+          acls.map(({ id }) => id),
+        );
+        acls.forEach(({ id }, index) => {
+          const c = cookies[index]!;
+          if (c & RULE_BIT) rules.set(c, { port, rule: id });
+        });
+      }
     }
     const counters: RuleCounters[] = [];
     const names = bridges.filter((b) => asStringMap(b.external_ids).has(EXT.network));

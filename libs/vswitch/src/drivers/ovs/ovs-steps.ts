@@ -3,6 +3,7 @@ import type { Operation } from '../../planner/operation.js';
 import { announceFrames } from './announce.js';
 import { aclFlows } from './acl-flows.js';
 import { aclFlowChanges, installed } from './acl-flow-changes.js';
+import { aclRecordCommands } from './acl-records.js';
 import {
   baseFlows,
   DELETE_ALL,
@@ -154,14 +155,12 @@ export function stepsFor(op: Operation, options: ResolvedOvsOptions, id: () => s
       const flows = aclFlows(op.bridge, op.port, op.mac, op.acls, op.aclDefault);
       // Two rules may write the same flow: the count is of what OpenFlow holds.
       const held = installed(flows);
-      steps.db.push([
-        'set',
-        'Interface',
-        op.port,
-        ext(EXT.acls, JSON.stringify(op.acls)),
-        ext(EXT.aclDefault, op.aclDefault ?? 'allow'),
-        ext(EXT.aclFlows, String(held.size)),
-      ]);
+      steps.db.push(
+        ...aclRecordCommands(op.bridge, op.port, op.acls, [
+          ext(EXT.aclDefault, op.aclDefault ?? 'allow'),
+          ext(EXT.aclFlows, String(held.size)),
+        ]),
+      );
       // Known previous flows change flow by flow; unknown ones (not as written) all go.
       const { previous } = op;
       const lines = previous

@@ -16,7 +16,10 @@ export const EXT = {
   ipv6: 'poolnet-ipv6',
   /** JSON of the port's further addresses and address pairs, when it has any. */
   addresses: 'poolnet-addresses',
+  /** The port's whole rule list as JSON: written before acl-records.ts, still read. */
   acls: 'poolnet-acls',
+  /** The hashes of the port's rules, in order, each stored on the bridge (acl-records.ts). */
+  aclRules: 'poolnet-acl-rules',
   aclFlows: 'poolnet-acl-flows',
   /** `deny` when the port drops what no rule admits (Port.aclDefault). */
   aclDefault: 'poolnet-acl-default',

@@ -116,6 +116,56 @@ describe('OVS driver: hit counters per ACL rule (userspace datapath)', () => {
     expect(rules).toEqual(['allow-c', 'drop-ping', 'drop-tcp']);
   });
 
+  it('stores each rule once on the bridge, reads a port stored the old way (its whole list), and sweeps records no port refers to', async () => {
+    const port = portName('v-a');
+    const desired = desiredState(pool().build(), 'h1');
+    await reconcile(host().driver, desired);
+    const bridge = desired.bridges[0]!.name;
+    /** An external_ids value as ovs-vsctl prints it: quoted and escaped as a JSON string. */
+    const get = async (table: string, name: string, key: string): Promise<string> => {
+      const out = await lab.vsctl('h1', ['--if-exists', 'get', table, name, `external_ids:${key}`]);
+      return out.trim().startsWith('"') ? (JSON.parse(out.trim()) as string) : out.trim();
+    };
+    const refs = (await get('Interface', port, 'poolnet-acl-rules')).split(' ');
+    expect(refs).toHaveLength(3);
+    for (const ref of refs) {
+      expect(await get('Bridge', bridge, `poolnet-acl-rule-${ref}`)).toContain('"id":');
+    }
+    // As an older driver wrote it: the port's rules as one JSON list, no hashes.
+    const acls = desired.bridges[0]!.ports.find((p) => p.name === port)!.acls;
+    await lab.vsctl('h1', [
+      ...['remove', 'Interface', port, 'external_ids', 'poolnet-acl-rules'],
+      ...[
+        '--',
+        'set',
+        'Interface',
+        port,
+        `external_ids:poolnet-acls=${JSON.stringify(JSON.stringify(acls))}`,
+      ],
+    ]);
+    expect(digest(await host().driver.readActual())).toBe(digest(desired));
+    expect((await host().driver.ruleCounters()).map((c) => c.rule)).toEqual([
+      'allow-c',
+      'drop-ping',
+      'drop-udp',
+    ]);
+    // No port refers to the bridge's records now: the sweep removes them, and finds no drift.
+    expect(await host().driver.sweep(desired)).toEqual([]);
+    for (const ref of refs) expect(await get('Bridge', bridge, `poolnet-acl-rule-${ref}`)).toBe('');
+    // The next change of the port's rules writes it the compact way.
+    const added = pool()
+      .acl(
+        'drop-tcp',
+        { vifId: 'v-a' },
+        { direction: 'egress', match: { protocol: 'tcp' }, action: 'drop' },
+      )
+      .build();
+    await reconcile(host().driver, desiredState(added, 'h1'));
+    expect(await get('Interface', port, 'poolnet-acls')).toBe('');
+    expect((await get('Interface', port, 'poolnet-acl-rules')).split(' ')).toHaveLength(4);
+    expect(digest(await host().driver.readActual())).toBe(digest(desiredState(added, 'h1')));
+  });
+
   it('replaces every ACL flow of a port whose flows are not as written', async () => {
     const port = portName('v-a');
     const desired = desiredState(pool().build(), 'h1');
