@@ -5,3 +5,5 @@ export * from './reports.js';
 export * from './read-vifs.js';
 export * from './read-security-groups.js';
 export * from './snapshot-wire.js';
+export * from './switch-names.js';
+export * from './vif-ports.js';

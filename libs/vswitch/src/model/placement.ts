@@ -5,6 +5,7 @@ import type {
   TopologyVif,
   TopologyVm,
 } from './topology.js';
+import { portHosts, type PortRole } from '@pool/contracts';
 import type { Uplink } from './host-state.js';
 
 export interface PlacedVif {
@@ -12,17 +13,11 @@ export interface PlacedVif {
   forwarding: boolean;
 }
 
-type Role = 'active' | 'pending' | undefined;
+type Role = PortRole | undefined;
 
 /**
- * Where a running VM's ports live during a migration (DESIGN §5, after OVN/Neutron's dual
- * binding), and whether they forward:
- *
- * | phase     | source             | target             |
- * |-----------|--------------------|--------------------|
- * | requested | forwarding         | pending            |
- * | prepared  | pending            | pending            |
- * | activated | removed            | forwarding         |
+ * Where a running VM's ports live during a migration, and whether they forward: `portHosts`
+ * (libs/contracts), which the read API shows too, so operators read what hosts build.
  *
  * Break before make. Hosts apply the log independently, each at its own pace, so no single
  * event may both stop one host's port and start another's: the host that applies `activated`
@@ -33,19 +28,8 @@ type Role = 'active' | 'pending' | undefined;
  * the price is the gap between the two reports, which is the migration's downtime. An abort
  * drops the migration, so the source's ports are `active` again and the target's go.
  */
-function roleOn(vm: TopologyVm, migration: TopologyMigration | undefined, hostId: string): Role {
-  if (vm.powerState !== 'running') return undefined;
-  if (migration && migration.fromHost !== migration.toHost) {
-    const { phase } = migration;
-    if (migration.toHost === hostId) return phase === 'activated' ? 'active' : 'pending';
-    if (migration.fromHost === hostId) {
-      if (phase === 'requested') return 'active';
-      return phase === 'prepared' ? 'pending' : undefined;
-    }
-    return undefined;
-  }
-  return vm.residentHost === hostId ? 'active' : undefined;
-}
+const roleOn = (vm: TopologyVm, migration: TopologyMigration | undefined, hostId: string): Role =>
+  portHosts(vm, migration).find((h) => h.hostId === hostId)?.role;
 
 export function placedVifs(topology: PoolTopology, hostId: string): PlacedVif[] {
   const migrations = new Map(topology.migrations.map((m) => [m.vmId, m]));

@@ -1,0 +1,45 @@
+import { createHash } from 'node:crypto';
+
+/*
+ * The names poolnet gives Open vSwitch objects. They are part of the contract with the
+ * hypervisor, which creates each VIF's device under its port's name, so they live here, where
+ * the read API, poolctl and the vSwitch model all take them from, and not behind the OVS driver.
+ *
+ * Linux caps interface names at 15 characters and ids are UUIDs, so a name is a 3-letter role
+ * prefix plus 10 hex digits of a hash: a pure function of one id, the same on every host and
+ * known before anything exists. 40 bits make a clash unlikely but not impossible; the vSwitch
+ * model refuses one (NameRegistry).
+ */
+export const NAME_PREFIXES = {
+  bridge: 'pnb-',
+  port: 'pnv-',
+  uplink: 'pnu-',
+  mirror: 'pnm-',
+  bridgePatch: 'pnl-',
+  uplinkPatch: 'pnt-',
+} as const;
+
+const hash10 = (kind: string, id: string): string =>
+  createHash('sha256').update(`${kind}\0${id}`).digest('hex').slice(0, 10);
+
+/** The bridge of a network, on every host that carries it. */
+export const bridgeName = (networkId: string): string =>
+  NAME_PREFIXES.bridge + hash10('network', networkId);
+
+/** A VIF's port, and the name of the device the hypervisor creates for it. */
+export const portName = (vifId: string): string => NAME_PREFIXES.port + hash10('vif', vifId);
+
+export const uplinkBridgeName = (device: string): string =>
+  NAME_PREFIXES.uplink + hash10('device', device);
+
+export const mirrorName = (mirrorId: string): string =>
+  NAME_PREFIXES.mirror + hash10('mirror', mirrorId);
+
+/** The patch pair joining a network bridge to its uplink bridge reuses the bridge's hash. */
+export const patchPortNames = (bridge: string): { bridgeSide: string; uplinkSide: string } => {
+  const suffix = bridge.slice(NAME_PREFIXES.bridge.length);
+  return {
+    bridgeSide: NAME_PREFIXES.bridgePatch + suffix,
+    uplinkSide: NAME_PREFIXES.uplinkPatch + suffix,
+  };
+};
