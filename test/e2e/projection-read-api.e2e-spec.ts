@@ -7,7 +7,7 @@
 import { spawn } from 'node:child_process';
 import type { HostReport } from '@pool/contracts';
 import { createEventStorePool, PostgresEventStore } from '@pool/event-store';
-import { portName } from '@pool/vswitch';
+import { bridgeName, portName } from '@pool/vswitch';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -272,6 +272,12 @@ describe('hosts, networks, VMs, addresses', () => {
     const vm1 = onH1.body.items[0];
     expect(vm1.migration).toEqual({ id: 'mig3', status: 'prepared', toHostId: 'h2' });
     const none = { qos: null, portSecurity: false };
+    // Mid-migration (prepared), each VIF's port is on both hosts and forwards on neither.
+    const placed = (vif: string, network: string) => {
+      const names = { port: portName(vif), bridge: bridgeName(network) };
+      const pending = (hostId: string) => ({ hostId, ...names, role: 'pending' });
+      return { ...names, ports: [pending('h1'), pending('h2')] };
+    };
     expect(vm1.vifs).toEqual([
       {
         id: 'vif1',
@@ -280,8 +286,17 @@ describe('hosts, networks, VMs, addresses', () => {
         networkId: 'n-vm',
         ips: ['192.168.0.1'],
         ...none,
+        ...placed('vif1', 'n-vm'),
       },
-      { id: 'vif1b', device: 1, mac: expect.any(String), networkId: 'n-priv', ips: [], ...none },
+      {
+        id: 'vif1b',
+        device: 1,
+        mac: expect.any(String),
+        networkId: 'n-priv',
+        ips: [],
+        ...none,
+        ...placed('vif1b', 'n-priv'),
+      },
     ]);
     // QoS and port security, as UpdateVif set them.
     expect(onH1.body.items[1].vifs[0]).toMatchObject({ id: 'vif2', qos: null, portSecurity: true });
@@ -311,6 +326,9 @@ describe('hosts, networks, VMs, addresses', () => {
     const vm2 = (await get('/api/pools/alpha/vms/vm2')).body;
     const mac: string = vm2.vifs[0].mac;
     const byMac = await get(`/api/pools/alpha/addresses?mac=${mac.toUpperCase()}`);
+    // Each address names the port its traffic goes through, on the host vm2 runs on.
+    const names = { port: portName('vif2'), bridge: bridgeName('n-vm') };
+    const port = { ...names, ports: [{ hostId: 'h1', ...names, role: 'active' }] };
     expect(byMac.body.items).toEqual([
       {
         mac,
@@ -320,6 +338,7 @@ describe('hosts, networks, VMs, addresses', () => {
         vmId: 'vm2',
         hostId: 'h1',
         state: 'down',
+        ...port,
       },
       {
         mac,
@@ -329,6 +348,7 @@ describe('hosts, networks, VMs, addresses', () => {
         vmId: 'vm2',
         hostId: 'h1',
         state: 'down',
+        ...port,
       },
     ]);
     const byIp = await get('/api/pools/alpha/addresses?ip=192.168.0.3&network=n-vm');

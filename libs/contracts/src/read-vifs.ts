@@ -1,3 +1,5 @@
+import type { VifPortView, VifSwitchNames } from './vif-ports.js';
+
 /*
  * A VIF as the projection's read API answers it (`/api/pools/:pool/vms`, `/switch`), read by
  * poolctl and the dashboard: defined once here so the three cannot drift apart again.
@@ -22,8 +24,16 @@ export interface VifPolicyView {
   portSecurity: boolean;
 }
 
+/**
+ * Where a VIF's traffic goes: its port and bridge names (the same on every host, readable before
+ * any device exists) and each host the log places its port on, two during a migration.
+ */
+export interface VifSwitchPortsView extends VifSwitchNames {
+  ports: VifPortView[];
+}
+
 /** One of a VM's VIFs. */
-export interface VmVifView extends VifPolicyView {
+export interface VmVifView extends VifPolicyView, VifSwitchPortsView {
   id: string;
   device: number;
   mac: string;

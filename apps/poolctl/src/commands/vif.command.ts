@@ -3,7 +3,7 @@ import { ApiError, usageError } from '../cli/errors.js';
 import { type Context } from '../cli/context.js';
 import { type CliIo } from '../cli/io.js';
 import { commaList, integer, rateSpec, repeatable } from '../cli/parsers.js';
-import { VIF_COLUMNS } from '../output/columns.js';
+import { VIF_COLUMNS, vifFields } from '../output/columns.js';
 import {
   createVif,
   destroyVif,
@@ -13,7 +13,7 @@ import {
 } from '../requests/master-requests.js';
 import { applyCommand, printApplied } from './mutation.js';
 import { applyNamed, type Ids } from './named-command.js';
-import { examples, printList, verb, WAIT_HELP } from './verb.js';
+import { examples, printList, printObject, verb, WAIT_HELP } from './verb.js';
 
 type Rate = { kbps: number; burstKb: number };
 type Pair = { ip: string; mac?: string };
@@ -81,6 +81,19 @@ export function addressingOf(options: AddressingOptions): VifAddressing {
     qos: qosOf(options),
     portSecurity: options.portSecurity,
   };
+}
+
+/** A VIF with its VM, from the VM given (id or name) or else looked up among all. */
+async function findVif(ctx: Context, pool: string, vif: string, vmRef?: string) {
+  const vms =
+    vmRef === undefined
+      ? await ctx.reads.vms(pool)
+      : [await ctx.reads.vm(pool, await ctx.names.vm(pool, vmRef))];
+  for (const vm of vms) {
+    const found = vm.vifs.find((f) => f.id === vif);
+    if (found) return { ...found, vmId: vm.id };
+  }
+  throw new ApiError(404, 'VIF_NOT_FOUND', `VIF ${vif} does not exist.`);
 }
 
 /** The VM a VIF belongs to: its URL names it, though the master does not check it. */
@@ -226,6 +239,27 @@ export function registerVif(program: Command, io: CliIo): void {
         const pool = ctx.pool();
         const vm = await vmOfVif(ctx, pool, id!, options.vm);
         printApplied(ctx, await applyCommand(ctx, pool, destroyVif(pool, vm, id!), options));
+      }),
+    );
+
+  vif
+    .command('show')
+    .description(
+      'show a VIF: addresses, policy, and its switch port and bridge on each host that holds it',
+    )
+    .argument('<vif>', 'the VIF id')
+    .option('--vm <vm>', 'its VM, id or name (default: looked up)')
+    .addHelpText(
+      'after',
+      '\nThe port name is also the name of the device the hypervisor creates for the VIF (a tap,\n' +
+        'or the host end of a veth); the member host adds that device to the bridge. Both names\n' +
+        'depend on ids alone, so they are known before the VM starts.\n' +
+        examples('poolctl vif show 1f0e…', 'poolctl vif show 1f0e… -o json'),
+    )
+    .action(
+      verb<{ vm?: string }>(io, async (ctx, [id], options) => {
+        const view = await findVif(ctx, ctx.pool(), id!, options.vm);
+        printObject(ctx, view, vifFields(view));
       }),
     );
 

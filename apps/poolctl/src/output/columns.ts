@@ -109,6 +109,27 @@ export const VIF_COLUMNS: Column<VmVif>[] = [
   { header: 'port security', value: (v) => portSecurityText(v.portSecurity) },
 ];
 
+/** `host-a: pnv-… on pnb-…`, one per host holding the port, a pending one marked. */
+const hostPortsText = (vif: VifView): string =>
+  vif.ports
+    .map((p) => `${p.hostId}: ${p.port} on ${p.bridge}${p.role === 'pending' ? ' (pending)' : ''}`)
+    .join(', ');
+
+/** `vif show`: the VIF, then its switch port (the device the hypervisor creates) and hosts. */
+export const vifFields = (v: VmVif): [string, unknown][] => [
+  ['id', v.id],
+  ['vm', v.vmId],
+  ['device', v.device],
+  ['network', v.networkId],
+  ['mac', v.mac],
+  ['ips', v.ips],
+  ['qos', qosText(v.qos)],
+  ['port security', portSecurityText(v.portSecurity)],
+  ['port (device name)', v.port],
+  ['bridge', v.bridge],
+  ['on hosts', v.ports.length === 0 ? 'none (the VM is not running)' : hostPortsText(v)],
+];
+
 const portsText = (from: number | null, to: number | null): string | null =>
   from === null ? null : from === to ? String(from) : `${from}-${to}`;
 export const ACL_COLUMNS: Column<AclView>[] = [

@@ -140,6 +140,12 @@ describe('read verbs', () => {
           ips: ['192.0.2.10'],
           qos: { ingressKbps: 100_000, ingressBurstKb: 10_000, egressKbps: 0, egressBurstKb: 0 },
           portSecurity: true,
+          port: 'pnv-1111111111',
+          bridge: 'pnb-2222222222',
+          ports: [
+            { hostId: 'host-a', port: 'pnv-1111111111', bridge: 'pnb-2222222222', role: 'pending' },
+            { hostId: 'host-b', port: 'pnv-1111111111', bridge: 'pnb-2222222222', role: 'pending' },
+          ],
         },
         {
           id: 'v2',
@@ -201,6 +207,30 @@ describe('read verbs', () => {
         'v1  web-1  0       prod     02:00:00:00:00:01  192.0.2.10  in 100 Mbit/s burst 10 Mbit, out unlimited  on\n' +
         'v2  web-1  1       prod     02:00:00:00:00:02  -           none                                        off\n',
     );
+  });
+
+  it('shows a VIF with its port and bridge on each host that holds it', async () => {
+    const { fetch } = fakeServices(projection);
+    const result = await run(['--pool', 'lab', 'vif', 'show', 'v1'], fetch);
+    expect(result.stdout).toBe(
+      [
+        'id:                 v1',
+        'vm:                 web-1',
+        'device:             0',
+        'network:            prod',
+        'mac:                02:00:00:00:00:01',
+        'ips:                192.0.2.10',
+        'qos:                in 100 Mbit/s burst 10 Mbit, out unlimited',
+        'port security:      on',
+        'port (device name): pnv-1111111111',
+        'bridge:             pnb-2222222222',
+        'on hosts:           host-a: pnv-1111111111 on pnb-2222222222 (pending), ' +
+          'host-b: pnv-1111111111 on pnb-2222222222 (pending)',
+        '',
+      ].join('\n'),
+    );
+    const missing = await run(['--pool', 'lab', 'vif', 'show', 'v9'], fetch);
+    expect(missing.stderr).toContain('VIF v9 does not exist');
   });
 
   it('formats an event as one line', () => {

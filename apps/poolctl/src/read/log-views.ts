@@ -1,3 +1,4 @@
+import { portHosts, vifPorts, vifSwitchNames, type PortHost } from '@pool/contracts';
 import { type Host, type PoolState, type Vif, type Vm } from '@pool/domain';
 import {
   type AclView,
@@ -94,7 +95,9 @@ export const networkViews = (state: PoolState): NetworkView[] =>
     uplinks: network.kind === 'external' ? uplinksOf(state, network.device) : [],
   }));
 
-const vifView = (vif: Vif): VifView => ({
+const vifView = (vif: Vif, hosts: readonly PortHost[]): VifView => ({
+  ...vifSwitchNames(vif),
+  ports: vifPorts(vif, hosts),
   id: vif.id,
   device: vif.device,
   mac: vif.mac,
@@ -112,12 +115,20 @@ export const vmView = (state: PoolState, vm: Vm): VmView => {
     .filter((vif): vif is Vif => vif !== undefined);
   const migrationId = state.indexes.migrationByVm.get(vm.id);
   const migration = migrationId === undefined ? undefined : state.migrations.get(migrationId);
+  const hosts = portHosts(
+    { powerState: vm.powerState, residentHost: vm.residentHostId },
+    migration && {
+      fromHost: migration.fromHostId,
+      toHost: migration.toHostId,
+      phase: migration.status,
+    },
+  );
   return {
     id: vm.id,
     name: vm.name,
     powerState: vm.powerState,
     hostId: vm.residentHostId,
-    vifs: vifs.map(vifView),
+    vifs: vifs.map((vif) => vifView(vif, hosts)),
     migration: migration
       ? { id: migration.id, status: migration.status, toHostId: migration.toHostId }
       : null,

@@ -1,3 +1,4 @@
+import { bridgeName, portName } from '@pool/contracts';
 import { describe, expect, it } from 'vitest';
 import {
   fakeServices,
@@ -96,6 +97,7 @@ describe('reading without the projection (the master log, folded)', () => {
   it('shows a VM with its VIFs, and says once where it read', async () => {
     const result = await json(['vm', 'show', 'web-1'], projectionDown, masterLog);
     expect(result.code).toBe(0);
+    const names = { port: portName('v1'), bridge: bridgeName('prod') };
     expect(result.value).toEqual({
       id: 'web-1',
       name: 'web',
@@ -110,6 +112,9 @@ describe('reading without the projection (the master log, folded)', () => {
           ips: ['192.0.2.10'],
           qos: null,
           portSecurity: true,
+          // From the log too: the port and bridge names, on the host the VM runs on.
+          ...names,
+          ports: [{ hostId: 'host-a', ...names, role: 'active' }],
         },
       ],
       migration: null,

@@ -2,6 +2,7 @@ import { type PortState, type PoolSwitch, type VmRow } from './api-types.js';
 import { html, type Html } from './html.js';
 import { type Lookup } from './lookup.js';
 import { renderVifPolicy } from './render-vif-policy.js';
+import { renderVifPorts } from './render-vif-ports.js';
 
 /** VMs and where they run, with each VIF's addresses and port state, and any migration. */
 export function renderVms(vms: VmRow[], sw: PoolSwitch | null, lookup: Lookup): Html {
@@ -25,7 +26,9 @@ export function renderVms(vms: VmRow[], sw: PoolSwitch | null, lookup: Lookup): 
         <th scope="col">VM</th>
         <th scope="col">Power</th>
         <th scope="col">Host</th>
-        <th scope="col">VIFs (network, MAC, IP, port, QoS, port security)</th>
+        <th scope="col">
+          VIFs (network, MAC, IP, port state, QoS, port security, switch port and hosts)
+        </th>
       </tr>
     </thead>
     <tbody>
@@ -58,7 +61,7 @@ export function renderVms(vms: VmRow[], sw: PoolSwitch | null, lookup: Lookup): 
                             <span class="mono">${vif.mac}</span>
                             <span class="mono">${vif.ips.join(', ')}</span>
                             ${state && html`<span class="${`dot ${state}`}" title="${state}"></span>`}
-                            ${renderVifPolicy(vif)}
+                            ${renderVifPolicy(vif)} ${renderVifPorts(vif, lookup)}
                           </li>`;
                         })}
                     </ul>`

@@ -157,7 +157,39 @@ export class NetworkModel {
   @ApiProperty({ type: () => UplinkModel, isArray: true }) uplinks!: UplinkModel[];
 }
 
-export class VmVifModel extends VifPolicyModel {
+const PORT_DESCRIPTION =
+  "The VIF's Open vSwitch port, the same on every host and derived from the VIF id alone, so " +
+  'known before any device exists. It is also the device name: the hypervisor creates the ' +
+  "VIF's network device (a tap, or the host end of a veth) under this name and the member " +
+  'host adds it to the bridge. The host marks it external_ids:iface-id=<VIF id>, but finds ' +
+  'the device by this name: a device under another name is not adopted by its iface-id.';
+
+export class VifPortModel {
+  @ApiProperty() hostId!: string;
+  @ApiProperty({ example: 'pnv-0a14d4ea58', description: PORT_DESCRIPTION }) port!: string;
+  @ApiProperty({ example: 'pnb-7e96f6f700' }) bridge!: string;
+  @ApiProperty({
+    enum: ['active', 'pending'],
+    description: 'As the log places the port: pending on both hosts while a migration holds it',
+  })
+  role!: string;
+}
+
+/** Where a VIF's traffic goes, from the log: names, and each host that holds its port. */
+class VifSwitchPortsModel extends VifPolicyModel {
+  @ApiProperty({ example: 'pnv-0a14d4ea58', description: PORT_DESCRIPTION }) port!: string;
+  @ApiProperty({ example: 'pnb-7e96f6f700', description: "The network's bridge, on every host" })
+  bridge!: string;
+  @ApiProperty({
+    type: () => VifPortModel,
+    isArray: true,
+    description:
+      'Each host the log places the port on: none while the VM is halted, two during a migration',
+  })
+  ports!: VifPortModel[];
+}
+
+export class VmVifModel extends VifSwitchPortsModel {
   @ApiProperty() id!: string;
   @ApiProperty({ type: 'integer' }) device!: number;
   @ApiProperty() mac!: string;
@@ -189,6 +221,9 @@ export class AddressModel {
   @ApiProperty() vmId!: string;
   @ApiProperty({ type: String, nullable: true }) hostId!: string | null;
   @ApiProperty({ enum: ['forwarding', 'pending', 'down'] }) state!: string;
+  @ApiProperty({ example: 'pnv-0a14d4ea58', description: PORT_DESCRIPTION }) port!: string;
+  @ApiProperty({ example: 'pnb-7e96f6f700' }) bridge!: string;
+  @ApiProperty({ type: () => VifPortModel, isArray: true }) ports!: VifPortModel[];
 }
 
 export class MigrationVersionsModel {

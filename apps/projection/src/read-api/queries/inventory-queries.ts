@@ -9,6 +9,7 @@ import type { AddressesQuery, ListQuery, VmsQuery } from '../dto/list-queries.js
 import { decodeCursor, DEFAULT_LIMIT, toPage, type Page } from '../http/pagination.js';
 import type { AclDefault, AddressView, NetworkView, VmView } from './read-views.js';
 import { keysetPage, mapPage } from './keyset-page.js';
+import { ACTIVE_MIGRATION, portHostsOfVms, vifSwitchPorts, vmPortHosts } from './vif-port-rows.js';
 import {
   extraIpsOf,
   ipsOf,
@@ -17,8 +18,6 @@ import {
   requirePool,
   vifPolicyOf,
 } from './sql-fragments.js';
-
-const ACTIVE = ['requested', 'prepared', 'activated'];
 
 async function networkViews(
   db: DataSource,
@@ -68,7 +67,7 @@ async function vmViews(db: DataSource, pool: string, rows: VmRow[]): Promise<VmV
     order: { device: 'ASC' },
   });
   const migrations = await db.getRepository(MigrationRow).find({
-    where: { poolId: pool, vmId: In(ids), status: In(ACTIVE) },
+    where: { poolId: pool, vmId: In(ids), status: In([...ACTIVE_MIGRATION]) },
   });
   const extra = await extraIpsOf(
     db,
@@ -77,6 +76,7 @@ async function vmViews(db: DataSource, pool: string, rows: VmRow[]): Promise<VmV
   );
   return rows.map((vm) => {
     const migration = migrations.find((m) => m.vmId === vm.id);
+    const hosts = vmPortHosts(vm, migration);
     return {
       id: vm.id,
       name: vm.name,
@@ -91,6 +91,7 @@ async function vmViews(db: DataSource, pool: string, rows: VmRow[]): Promise<VmV
           networkId: v.networkId,
           ips: ipsOf(v, extra.get(v.id)),
           ...vifPolicyOf(v.qos, v.portSecurity),
+          ...vifSwitchPorts(v, hosts),
         })),
       migration: migration
         ? { id: migration.id, status: migration.status, toHostId: migration.toHostId }
@@ -174,6 +175,11 @@ export async function listAddresses(
       ORDER BY a.vif_id, a.slot LIMIT $${params.length}`,
     params,
   );
+  const hosts = await portHostsOfVms(
+    db,
+    pool,
+    rows.map((a) => a.vm_id),
+  );
   return toPage(
     rows,
     limit,
@@ -186,6 +192,7 @@ export async function listAddresses(
       vmId: a.vm_id,
       hostId: a.host_id,
       state: a.state,
+      ...vifSwitchPorts({ id: a.vif_id, networkId: a.network_id }, hosts.get(a.vm_id) ?? []),
     }),
   );
 }

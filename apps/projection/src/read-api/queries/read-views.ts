@@ -1,6 +1,6 @@
 /* The shapes the read API answers with (README: the projection read API). */
 
-import type { VifPolicyView, VmVifView } from '@pool/contracts';
+import type { VifPolicyView, VifSwitchPortsView, VmVifView } from '@pool/contracts';
 
 export type { AddressSetView, SecurityGroupView } from '@pool/contracts';
 
@@ -98,7 +98,8 @@ export interface VmView {
   migration: { id: string; status: string; toHostId: string } | null;
 }
 
-export interface AddressView {
+/** An address with the port its traffic goes through (on each host the log places it). */
+export interface AddressView extends VifSwitchPortsView {
   mac: string;
   ip: string | null;
   networkId: string;
