@@ -58,7 +58,7 @@ function matches(rule: AclRule, packet: IpPacket): boolean {
 
 /**
  * Neighbour discovery, router solicitation/advertisement and DHCP(v6) between a VM client and
- * its server pass a port's default deny (acl-flows.ts, EXEMPT).
+ * its server pass a port's default deny (flows.ts, EXEMPT).
  */
 function exempt(fromVm: boolean, packet: IpPacket): boolean {
   const v6 = isIPv6(packet.src);

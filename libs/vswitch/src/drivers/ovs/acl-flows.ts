@@ -2,10 +2,12 @@ import type { AclRule } from '../../model/host-state.js';
 import { aclMatches } from './acl-match.js';
 import { cookie, CT_NEW, ctZone, flow, hex, portKey, REG, ruleCookies, TABLE } from './flows.js';
 
-/** Rule flows sit between the connection-state shortcuts (65000) and the invalid-state drop. */
+/**
+ * Rule flows sit between the connection-state shortcuts (65000) and the bridge's exemptions (3,
+ * flows.ts), which are above the invalid-state drop.
+ */
 const PRIORITY = {
   rule: 10000,
-  exempt: 3,
   invalid: 2,
   deny: 1,
   learn: 200,
@@ -13,27 +15,6 @@ const PRIORITY = {
   commit: 300,
   output: 200,
 };
-
-/**
- * What neither the default deny nor the invalid-state drop stops, as Neutron's base firewall
- * flows: neighbour discovery and router solicitation/advertisement (ICMPv6 133–136; conntrack
- * does not track them, the userspace datapath marks them +inv), and DHCP and DHCPv6 between a
- * VM as client and its server (a server's reply answers a broadcast, so conntrack sees it new).
- * Port security (table 0) still drops RAs and forged neighbour advertisements from VMs; a rule
- * of the port that drops them still does.
- */
-const EXEMPT = {
-  fromVm: [
-    ...[133, 134, 135, 136].map((type) => `icmp6,icmp_type=${type}`),
-    'udp,tp_src=68,tp_dst=67',
-    'udp6,tp_src=546,tp_dst=547',
-  ],
-  toVm: [
-    ...[133, 134, 135, 136].map((type) => `icmp6,icmp_type=${type}`),
-    'udp,tp_src=67,tp_dst=68',
-    'udp6,tp_src=547,tp_dst=546',
-  ],
-} as const;
 
 /** Learned MACs age out like NORMAL's MAC table (300 s) and never outrank a port's own MAC. */
 const LEARNED = { priority: 50, idleTimeout: 300 };
@@ -72,7 +53,7 @@ const UNICAST_SOURCE = 'dl_src=00:00:00:00:00:00/01:00:00:00:00:00';
  *   did not admit are dropped in both directions; replies and related traffic still pass by the
  *   connection-state shortcuts, so a port that denies by default and has no rule still gets the
  *   whole pipeline (its own connections work, nothing new reaches it). Neighbour discovery and
- *   DHCP pass by the exemptions above (EXEMPT).
+ *   DHCP pass by the bridge's exemptions (flows.ts, EXEMPT).
  * - `reject` does not exist: answering with a TCP RST or an ICMP unreachable needs a controller
  *   to build the packet, and poolnet runs none (the domain refuses it; old rules read as drop).
  */
@@ -111,10 +92,8 @@ export function aclFlows(
     );
   });
   const invalid = 'ct_state=+trk+inv';
-  const guard = (table: number, who: string, exempt: readonly string[], next: number) => [
-    ...exempt.map((match) =>
-      flow(c, table, PRIORITY.exempt, `${who},${match}`, `goto_table:${next}`),
-    ),
+  // Below the bridge's exemptions (flows.ts, EXEMPT), which every port's guard shares.
+  const guard = (table: number, who: string) => [
     flow(c, table, PRIORITY.invalid, `${who},${invalid}`, 'drop'),
     ...(aclDefault === 'deny'
       ? ['ip', 'ipv6'].map((family) => flow(c, table, PRIORITY.deny, `${who},${family}`, 'drop'))
@@ -138,11 +117,11 @@ export function aclFlows(
       `${learn},goto_table:${TABLE.fromVmAcl}`,
     ),
     ...rules,
-    ...guard(TABLE.fromVmAcl, from, EXEMPT.fromVm, TABLE.destination),
+    ...guard(TABLE.fromVmAcl, from),
     ...(mac
       ? [flow(c, TABLE.macs, PRIORITY.mac, `dl_dst=${mac}`, `load:${key}->${REG.destination}`)]
       : []),
-    ...guard(TABLE.toVmAcl, to, EXEMPT.toVm, TABLE.deliver),
+    ...guard(TABLE.toVmAcl, to),
     ...['ip', 'ipv6'].map((family) =>
       flow(
         c,

@@ -9,7 +9,13 @@ import type {
 } from '../../model/host-state.js';
 import { patchPortNames } from '../../model/naming.js';
 import { BridgeAclRecords } from './acl-records.js';
-import { aclCookies, BASE_FLOW_COUNT, cookie, type Concern } from './flows.js';
+import {
+  aclCookies,
+  BASE_FLOW_COUNT,
+  BASE_FLOW_COUNT_BEFORE_EXEMPTIONS,
+  cookie,
+  type Concern,
+} from './flows.js';
 import { bondModeOf, EXT } from './ovsdb-commands.js';
 import {
   asMap,
@@ -92,7 +98,8 @@ export function actualState({ tables, flows, meters }: OvsSnapshot): HostActualS
       );
     // Without its pipeline a secure-mode bridge forwards nothing: report it absent, so the
     // planner rebuilds it whole (its port flows went with the table).
-    if (count(name, 'base') !== BASE_FLOW_COUNT) continue;
+    const base = count(name, 'base');
+    if (base !== BASE_FLOW_COUNT && base !== BASE_FLOW_COUNT_BEFORE_EXEMPTIONS) continue;
     const records = new BridgeAclRecords(asStringMap(row.external_ids));
     bridges.push({
       name,

@@ -26,7 +26,33 @@ export const TABLE = {
   deliver: 7,
 } as const;
 
-const PRIORITY = { pending: 65000, pendingDelivery: 400 };
+const PRIORITY = { pending: 65000, pendingDelivery: 400, exempt: 3 };
+
+/**
+ * What neither the default deny nor the invalid-state drop stops, as Neutron's base firewall
+ * flows: neighbour discovery and router solicitation/advertisement (ICMPv6 133–136; conntrack
+ * does not track them, the userspace datapath marks them +inv), and DHCP and DHCPv6 between a
+ * VM as client and its server (a server's reply answers a broadcast, so conntrack sees it new).
+ * Port security (table 0) still drops RAs and forged neighbour advertisements from VMs; a rule
+ * of the port that drops them still does.
+ *
+ * They are the bridge's, not each port's (12 flows a port, 12,000 on a host of 1,000 ports): at
+ * priority 3, above a port's invalid-state drop and default deny (2, 1) and below its rules, they
+ * send what they match where the table's own default sends everything (priority 0), so for a
+ * port without ACLs they change nothing, and for a port with ACLs they do what its own did.
+ */
+export const EXEMPT = {
+  fromVm: [
+    ...[133, 134, 135, 136].map((type) => `icmp6,icmp_type=${type}`),
+    'udp,tp_src=68,tp_dst=67',
+    'udp6,tp_src=546,tp_dst=547',
+  ],
+  toVm: [
+    ...[133, 134, 135, 136].map((type) => `icmp6,icmp_type=${type}`),
+    'udp,tp_src=67,tp_dst=68',
+    'udp6,tp_src=547,tp_dst=546',
+  ],
+} as const;
 
 /**
  * Each port's flows carry a cookie: 56 bits of its name's hash plus one byte naming the concern,
@@ -175,10 +201,14 @@ export function baseFlows(bridge: string): string[] {
     ),
     flow(c, TABLE.conntrack, 0, '', to(TABLE.fromVmAcl)),
     ...CT_PASS.map((state) => flow(c, TABLE.fromVmAcl, 65000, state, to(TABLE.destination))),
+    ...EXEMPT.fromVm.map((m) =>
+      flow(c, TABLE.fromVmAcl, PRIORITY.exempt, m, to(TABLE.destination)),
+    ),
     flow(c, TABLE.fromVmAcl, 0, '', to(TABLE.destination)),
     flow(c, TABLE.destination, 0, '', `resubmit(,${TABLE.macs}),${to(TABLE.toVmAcl)}`),
     flow(c, TABLE.macs, 0, '', `load:0->${REG.destination}`),
     ...CT_PASS.map((state) => flow(c, TABLE.toVmAcl, 65000, state, to(TABLE.deliver))),
+    ...EXEMPT.toVm.map((m) => flow(c, TABLE.toVmAcl, PRIORITY.exempt, m, to(TABLE.deliver))),
     flow(c, TABLE.toVmAcl, 0, '', to(TABLE.deliver)),
     // Traffic for no local port with ACLs: NORMAL (MAC learning, the uplink), after committing
     // a new connection so that its replies come back as established.
@@ -196,6 +226,14 @@ export function baseFlows(bridge: string): string[] {
 }
 
 export const BASE_FLOW_COUNT = baseFlows('').length;
+
+/**
+ * The base pipeline's size before the exemptions moved from each port to the bridge: such a
+ * bridge still forwards, so it reads as present (not rebuilt, which would stop every port for
+ * the pass); the drift sweep then puts the exemptions in by content, in one bundle.
+ */
+export const BASE_FLOW_COUNT_BEFORE_EXEMPTIONS =
+  BASE_FLOW_COUNT - EXEMPT.fromVm.length - EXEMPT.toVm.length;
 
 /** Bundle lines with this prefix are packet-outs, not flow mods (see Ofctl.bundle). */
 export const PACKET_OUT = 'packet-out ';
