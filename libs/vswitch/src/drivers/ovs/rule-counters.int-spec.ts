@@ -4,7 +4,7 @@ import { desiredState } from '../../model/desired-state.js';
 import { portName } from '../../model/naming.js';
 import { reconcile } from '../../reconcile.js';
 import { NetnsLab } from '../../testing/netns-lab.js';
-import { cookie, hex, ruleCookies } from './flows.js';
+import { cookie, EXEMPT, hex, portKey, ruleCookies, TABLE } from './flows.js';
 import { topology } from '../../testing/topology-builder.js';
 import type { RuleCounters } from '../driver.js';
 
@@ -164,6 +164,49 @@ describe('OVS driver: hit counters per ACL rule (userspace datapath)', () => {
     expect(await get('Interface', port, 'poolnet-acls')).toBe('');
     expect((await get('Interface', port, 'poolnet-acl-rules')).split(' ')).toHaveLength(4);
     expect(digest(await host().driver.readActual())).toBe(digest(desiredState(added, 'h1')));
+  });
+
+  it('takes a bridge whose ports carry their own exemptions (an older pipeline) as present, and moves them to the bridge', async () => {
+    const port = portName('v-a');
+    const desired = desiredState(pool().build(), 'h1');
+    await reconcile(host().driver, desired);
+    const bridge = desired.bridges[0]!.name;
+    // As an older driver left it: no exemptions on the bridge, twelve under the port's acl cookie.
+    const base = hex(cookie(bridge, 'base'));
+    const sides = [
+      [TABLE.fromVmAcl, `in_port=${port}`, EXEMPT.fromVm, TABLE.destination],
+      [TABLE.toVmAcl, `reg7=${portKey(port)}`, EXEMPT.toVm, TABLE.deliver],
+    ] as const;
+    for (const [table, who, matches, next] of sides) {
+      for (const match of matches) {
+        await lab.ofctl('h1', 'del-flows', bridge, [
+          '--strict',
+          `cookie=${base}/-1,table=${table},priority=3,${match}`,
+        ]);
+        await lab.ofctl('h1', 'add-flow', bridge, [
+          `cookie=${hex(cookie(port, 'acl'))},table=${table},priority=3,${who},${match},actions=goto_table:${next}`,
+        ]);
+      }
+    }
+    const stored = await lab.vsctl('h1', [
+      'get',
+      'Interface',
+      port,
+      'external_ids:poolnet-acl-flows',
+    ]);
+    const count = Number(JSON.parse(stored.trim()) as string) + 12;
+    await lab.vsctl('h1', ['set', 'Interface', port, `external_ids:poolnet-acl-flows="${count}"`]);
+    // Not rebuilt (that would stop every port for the pass): the bridge and port read as they are.
+    expect(digest(await host().driver.readActual())).toBe(digest(desired));
+    // The sweep moves the exemptions by content; the next pass rewrites the port's ACL flows.
+    expect((await host().driver.sweep(desired)).length).toBe(24);
+    await reconcile(host().driver, desired);
+    expect(digest(await host().driver.readActual())).toBe(digest(desired));
+    expect(await host().driver.sweep(desired)).toEqual([]);
+    const priority3 = await lab.ofctl('h1', 'dump-flows', bridge, ['--no-stats']);
+    const lines = priority3.split('\n').filter((l) => l.includes('priority=3,'));
+    expect(lines).toHaveLength(12);
+    expect(lines.every((l) => l.includes(`cookie=${base},`))).toBe(true);
   });
 
   it('replaces every ACL flow of a port whose flows are not as written', async () => {
