@@ -94,7 +94,9 @@ export class MigrationCoordinatorService implements OnApplicationBootstrap, OnAp
       send: async (pool, type, commandId, data) => {
         const msg = await nc.request(
           names.command(pool, type),
-          JSON.stringify({ commandId, data, actor: 'migration-coordinator' }),
+          // No `actor`: the master records who NATS vouches for, never a name the caller writes
+          // (it refuses the field), so the coordinator's commands are the NATS user's.
+          JSON.stringify({ commandId, data }),
           { timeout: COMMAND_TIMEOUT_MS },
         );
         return msg.json<CommandReply>();
