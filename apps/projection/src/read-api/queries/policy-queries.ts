@@ -1,4 +1,4 @@
-import { portName } from '@pool/vswitch';
+import { portName } from '@pool/contracts';
 import { In, type DataSource, type SelectQueryBuilder } from 'typeorm';
 import { AdviceRow, HostRow } from '../../read-models/entities/host-rows.entity.js';
 import { AclCounterRow, CounterRow } from '../../read-models/entities/host-status.entity.js';
