@@ -8,6 +8,7 @@ import {
   type PoolTopology,
   type TopologyAcl,
 } from '@pool/vswitch';
+import { execFileSync } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,7 +20,7 @@ import { missingOvsLab } from '../test/support/real-part.js';
 import { NetnsLab } from '../libs/vswitch/src/testing/netns-lab.js';
 import { numberArg, type Bench, type BenchContext } from './support/bench.js';
 import { LatencyRecorder, type LatencySummary } from './support/latency.js';
-import { loadAverage } from './support/machine.js';
+import { hostMarkdown, loadAverage } from './support/machine.js';
 import { OvsReadback } from './support/ovs-readback.js';
 import {
   benchmarksFile,
@@ -425,6 +426,10 @@ async function run(ctx: BenchContext): Promise<void> {
 const verdict = (met: boolean) => (met ? 'met' : '**missed**');
 const msCell = (l: LatencySummary) => `${formatNumber(l.p50, 0)} / ${formatNumber(l.max, 0)}`;
 
+/** `ovs-vswitchd (Open vSwitch) 3.1.0` → the version line the figures were measured with. */
+const ovsVersion = (): string =>
+  execFileSync('ovs-vswitchd', ['--version'], { encoding: 'utf8' }).split('\n')[0] ?? 'unknown';
+
 function render(
   r: Result,
   meta: { command: string; seconds: number; load: { start: string; end: string } },
@@ -432,6 +437,8 @@ function render(
   const lines = [
     '## ACL policy on real Open vSwitch (one host)',
     '',
+    hostMarkdown(),
+    `- ${ovsVersion()}`,
     `- Date: ${new Date().toISOString().replace(/\.\d+Z$/, 'Z')}; command \`${meta.command}\`; run time ${formatDuration(meta.seconds)}`,
     `- 1-minute load average: ${meta.load.start} at the start, ${meta.load.end} at the end (other work on the machine skews every figure)`,
     '',

@@ -51,6 +51,16 @@ export async function describeMachine(
   };
 }
 
+/** The machine alone, for benches that use no PostgreSQL (CPU, RAM, OS, Node). */
+export function hostMarkdown(): string {
+  const model = os.cpus()[0]?.model.trim() ?? 'unknown';
+  const ram = Math.round((os.totalmem() / 2 ** 30) * 10) / 10;
+  return (
+    `- CPU: ${model}, ${os.availableParallelism()} cores available to Node; RAM ${ram} GiB; ` +
+    `${os.type()} ${os.release()} ${os.arch()}; Node ${process.version}`
+  );
+}
+
 /** The 1-minute load average: other work on the machine skews every figure measured beside it. */
 export const loadAverage = (): string => (os.loadavg()[0] ?? 0).toFixed(2);
 
