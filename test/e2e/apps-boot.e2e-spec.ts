@@ -58,7 +58,7 @@ const apps: AppCase[] = [
       HOST_NAME: 'host-a',
       STATE_DIR: mkdtempSync(join(tmpdir(), 'poolnet-boot-')),
     },
-    checks: { nats: 'up', datapath: 'up', consumer: 'down' },
+    checks: { nats: 'up', datapath: 'up', consumer: 'down', log: 'up' },
   },
 ];
 

@@ -81,6 +81,7 @@ describe('pool-master failover', () => {
     expect(leader).toBeDefined();
 
     const acknowledged = new Set<string>();
+    const sent = new Map<string, { vmId: string; name: string }>();
     const giveUpAt = Date.now() + 60_000;
     let killedAt = 0;
     let firstAfterKill = 0;
@@ -89,14 +90,11 @@ describe('pool-master failover', () => {
       for (let i = 0; !stop; i++) {
         const commandId = randomUUID();
         const startedAt = Date.now();
-        const reply = await sendUntilAnswered(
-          'CreateVm',
-          { vmId: `vm-${worker}-${i}`, name: `vm ${worker}/${i}` },
-          commandId,
-          giveUpAt,
-        );
+        const data = { vmId: `vm-${worker}-${i}`, name: `vm ${worker}/${i}` };
+        const reply = await sendUntilAnswered('CreateVm', data, commandId, giveUpAt);
         expect(reply.ok, JSON.stringify(reply)).toBe(true);
         acknowledged.add(commandId);
+        sent.set(commandId, data);
         // Takeover: the first command sent after the kill that is acknowledged.
         if (killedAt && startedAt >= killedAt && !firstAfterKill) firstAfterKill = Date.now();
       }
@@ -142,9 +140,12 @@ describe('pool-master failover', () => {
       await client2.end();
     }
 
-    // A retry of an acknowledged command is answered as a duplicate and writes nothing.
+    // A retry of an acknowledged command is answered as a duplicate and writes nothing; its id
+    // reused with another command is refused, as the new leader holds the key's fingerprint.
     const [someId] = acknowledged;
-    const retry = await send('CreateVm', { vmId: 'ignored', name: 'ignored' }, someId!);
+    const retry = await send('CreateVm', sent.get(someId!)!, someId!);
     expect(retry).toMatchObject({ ok: true, result: { duplicate: true } });
+    const reused = await send('CreateVm', { vmId: 'other', name: 'other' }, someId!);
+    expect(reused).toMatchObject({ ok: false, error: { code: 'IDEMPOTENCY_KEY_REUSED' } });
   }, 90_000);
 });
