@@ -74,6 +74,16 @@ export interface Port {
 export const hasAclPipeline = (port: Pick<Port, 'acls' | 'aclDefault'>): boolean =>
   port.acls.length > 0 || port.aclDefault === 'deny';
 
+/**
+ * The ports of a bridge that get flooded frames (broadcast, multicast) through their to-VM
+ * ACLs rather than NORMAL's flood: forwarding ports with an ACL pipeline, sorted by name.
+ */
+export const floodedAclPorts = (bridge: Pick<Bridge, 'ports'> | undefined): string[] =>
+  (bridge?.ports ?? [])
+    .filter((port) => port.forwarding && hasAclPipeline(port))
+    .map((port) => port.name)
+    .sort();
+
 /** A rule's match on one port, with its remote side resolved to addresses. */
 export interface PortAclMatch {
   protocol: AclProtocol;

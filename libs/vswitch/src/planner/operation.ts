@@ -50,7 +50,12 @@ export type Operation =
     }
   | { kind: 'setPortForwarding'; bridge: string; port: string; forwarding: boolean }
   | { kind: 'announcePort'; bridge: string; port: string; address: PortAddress }
-  | { kind: 'setMirrors'; bridge: string; mirrors: Mirror[] };
+  | { kind: 'setMirrors'; bridge: string; mirrors: Mirror[] }
+  /**
+   * The bridge's ports that get flooded frames through their to-VM ACLs (forwarding ports with
+   * an ACL pipeline, sorted); `previous` what the switch had.
+   */
+  | { kind: 'setBridgeFlood'; bridge: string; ports: string[]; previous: string[] };
 
 export type OperationKind = Operation['kind'];
 
@@ -72,6 +77,7 @@ export function describeOperation(op: Operation): string {
     case 'setBridgeMtu':
     case 'setBridgeUplink':
     case 'setMirrors':
+    case 'setBridgeFlood':
       return `${op.kind} ${op.bridge}`;
     case 'deletePort':
     case 'addPort':

@@ -1,5 +1,11 @@
 import { sameValue } from '../model/canonical.js';
-import type { Bridge, HostActualState, HostDesiredState, Port } from '../model/host-state.js';
+import {
+  floodedAclPorts,
+  type Bridge,
+  type HostActualState,
+  type HostDesiredState,
+  type Port,
+} from '../model/host-state.js';
 import type { Operation } from './operation.js';
 import { planPort, samePortIdentity } from './plan-ports.js';
 
@@ -81,6 +87,11 @@ export function plan(desired: HostDesiredState, actual: HostActualState): Operat
       ops.push(...planPort(bridge.name, port, keptPort(port.name, bridge.name)));
     }
     const added = ops.slice(before).some((op) => op.kind === 'addPort');
+    // After the bridge's ports: the flood copies go to ports that forward with their ACLs.
+    const [ports, previous] = [floodedAclPorts(bridge), floodedAclPorts(kept(bridge.name))];
+    if (!sameValue(ports, previous) || (!kept(bridge.name) && ports.length > 0)) {
+      ops.push({ kind: 'setBridgeFlood', bridge: bridge.name, ports, previous });
+    }
     const have = kept(bridge.name)?.mirrors ?? [];
     // Re-adding a port drops it from the mirrors that selected it, so those are re-set too.
     if (!sameValue(bridge.mirrors, have) || (added && bridge.mirrors.length > 0)) {

@@ -9,6 +9,7 @@ import { run } from '../drivers/ovs/exec.js';
 import { OvsVSwitchDriver } from '../drivers/ovs/ovs-driver.js';
 import { digest } from '../model/canonical.js';
 import { desiredState } from '../model/desired-state.js';
+import { portName } from '../model/naming.js';
 import type { PoolTopology } from '../model/topology.js';
 import { reconcile } from '../reconcile.js';
 import { NO_TX_CHECKSUM, TCP_ECHO_CLIENT, TCP_ECHO_SERVER } from './netns-scripts.js';
@@ -189,6 +190,25 @@ export class NetnsLab {
    */
   async noTxChecksum(netns: string): Promise<void> {
     await this.exec(netns, ['python3', '-c', NO_TX_CHECKSUM]);
+  }
+
+  /**
+   * The VMs of a test's table (VM → [host, MAC number, IPv4]), each on its VIF `v-<vm>`'s port,
+   * with transmit checksums off (raw probes); returns each VM's namespace.
+   */
+  async addVms<Vm extends string>(
+    vms: Record<Vm, readonly [host: string, n: number, ipv4: string, ...rest: unknown[]]>,
+    mac: (n: number) => string,
+  ): Promise<Record<Vm, string>> {
+    const namespaces = {} as Record<Vm, string>;
+    for (const [vm, [host, n, ipv4]] of Object.entries(vms) as [
+      Vm,
+      readonly [string, number, string],
+    ][]) {
+      namespaces[vm] = await this.addVm(vm, host, portName(`v-${vm}`), mac(n), `${ipv4}/24`);
+      await this.noTxChecksum(namespaces[vm]);
+    }
+    return namespaces;
   }
 
   /** A TCP echo server in the VM, one thread per connection, until the lab stops. */

@@ -1,5 +1,5 @@
 import { BlockList, isIPv6 } from 'node:net';
-import type { AclRule, Port } from '../../model/host-state.js';
+import { hasAclPipeline, type AclRule, type Port } from '../../model/host-state.js';
 
 /** One IP packet as the ACL stages see it. ICMP echo: `srcPort`/`dstPort` carry the echo id. */
 export interface IpPacket {
@@ -124,6 +124,31 @@ export class AclConntrack {
     if (!into.pass) return 'dropped';
     if (!out.stateless && !into.stateless && tracked(packet)) this.connections.add(tuple(packet));
     return 'delivered';
+  }
+
+  /**
+   * A packet to a group address: conntrack looks it up once (table 2), the sender's rules judge
+   * it once, then each receiver with ACLs judges its own copy (its to-VM rules and default
+   * policy); receivers without ACLs get NORMAL's flood. Committed once if any copy was.
+   */
+  flood(from: Port | undefined, to: readonly Port[], packet: IpPacket): Port[] {
+    if (this.connections.has(tuple(packet)) || this.connections.has(tuple(packet, true))) {
+      return [...to];
+    }
+    const out = this.count(from, judge(from, true, packet), packet);
+    if (!out.pass) return [];
+    let commit = false;
+    const delivered = to.filter((port) => {
+      if (!hasAclPipeline(port)) return true;
+      const into = this.count(port, judge(port, false, packet), packet);
+      commit ||= into.pass && !into.stateless;
+      return into.pass;
+    });
+    const normal = delivered.some((port) => !hasAclPipeline(port));
+    if ((commit || normal) && !out.stateless && tracked(packet)) {
+      this.connections.add(tuple(packet));
+    }
+    return delivered;
   }
 
   /** Hits per rule of each port; a port's rules rewritten start again from zero, as flows do. */

@@ -102,6 +102,10 @@ export class MemoryDatapath {
       case 'announcePort':
         this.port(op, fail); // frames from a port that does not exist cannot be sent
         return;
+      case 'setBridgeFlood':
+        // Who gets a flooded frame follows from the ports' own ACLs and forwarding (flood()).
+        this.bridge(op.bridge, fail);
+        return;
       case 'setMirrors': {
         const bridge = this.bridge(op.bridge, fail);
         for (const mirror of op.mirrors) {
@@ -164,6 +168,25 @@ export class MemoryDatapath {
     let conntrack = this.conntrack.get(bridge);
     if (!conntrack) this.conntrack.set(bridge, (conntrack = new AclConntrack()));
     return conntrack.send(source, target, packet);
+  }
+
+  /**
+   * Where a frame to a group address (broadcast, multicast) sent by port `from` (undefined: the
+   * uplink) is delivered, as the OVS pipeline floods it (flows.ts, floodFlows): every other
+   * forwarding port without ACLs gets it; a port with ACLs gets it only if its to-VM rules and
+   * default policy admit it. `arp` (and any non-IP frame) is never subject to ACLs.
+   */
+  flood(bridge: string, from: string | undefined, packet: IpPacket | 'arp'): string[] {
+    const b = this.bridges.get(bridge);
+    if (!b) throw new DriverError(`no bridge ${bridge}`);
+    const source = from === undefined ? undefined : b.ports.find((p) => p.name === from);
+    if (from !== undefined && !source) throw new DriverError(`no port ${from} on ${bridge}`);
+    if (source && !source.forwarding) return [];
+    const targets = b.ports.filter((p) => p.forwarding && p.name !== from);
+    if (packet === 'arp') return targets.map((p) => p.name);
+    let conntrack = this.conntrack.get(bridge);
+    if (!conntrack) this.conntrack.set(bridge, (conntrack = new AclConntrack()));
+    return conntrack.flood(source, targets, packet).map((p) => p.name);
   }
 
   /** Hits per ACL rule of every port, as the OVS driver reads them from its rule flows. */

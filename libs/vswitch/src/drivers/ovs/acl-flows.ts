@@ -46,9 +46,9 @@ const UNICAST_SOURCE = 'dl_src=00:00:00:00:00:00/01:00:00:00:00:00';
  *   port's MAC (known to the controller) and any MAC it has sent from (learned by OVS, `learn`
  *   below) map to the port's key in reg7; its rules match reg7; the allowed packet is output to
  *   the port itself. A VM without port security that changes its MAC has frames to its new MAC
- *   delivered by these flows, so its rules still apply (vatesfr/xen-orchestra#6153). Broadcast,
- *   multicast and unicast to a MAC never seen from the port are flooded by NORMAL, which does not
- *   pass through per-port checks (see docs/design.md).
+ *   delivered by these flows, so its rules still apply (vatesfr/xen-orchestra#6153). Broadcast and
+ *   multicast reach the port through the same to-VM rules, one copy a port (flows.ts,
+ *   floodFlows); NORMAL's flood skips it (`no-flood`), so unknown unicast does not reach it.
  * - Default deny (`aclDefault`, security groups' policy): below the rules, IP and IPv6 the rules
  *   did not admit are dropped in both directions; replies and related traffic still pass by the
  *   connection-state shortcuts, so a port that denies by default and has no rule still gets the

@@ -42,6 +42,7 @@ export function desiredFlows(
       if (mask === ALL_ONES) flows.delete(cookie);
       else for (const key of flows.keys()) if ((key & mask) === (cookie & mask)) flows.delete(key);
     };
+    if (step.kind === 'portFlood') return; // a port config, not a flow (drift-sweep.ts)
     if (step.kind === 'meter') {
       remove(cookieOf(policingFlows(step.port, 0)[0] ?? ''), ALL_ONES);
       const meter = ofports.get(step.port);

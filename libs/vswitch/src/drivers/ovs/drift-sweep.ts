@@ -82,6 +82,24 @@ export async function sweep(
       }
       await ofctl.replaceFlows(bridge, table);
     }
+    // NORMAL's flood skips ports with ACLs (flows.ts, floodFlows); the config lives in
+    // ovs-vswitchd only (a restart or a re-created port loses it), so it is read back here.
+    const vifs = desired.bridges.find((b) => b.name === bridge)?.ports ?? [];
+    const noFlood = await ofctl.noFloodPorts(bridge);
+    const wrong = vifs
+      .filter((port) => ofports.has(port.name) && noFlood.has(port.name) !== hasAclPipeline(port))
+      .map((port) => ({ port: port.name, flood: !hasAclPipeline(port) }));
+    await ofctl.setFlood(bridge, wrong);
+    for (const { port, flood } of wrong) {
+      const [found, expected] = flood ? ['no-flood', 'flood'] : ['flood', 'no-flood'];
+      findings.push({
+        kind: 'flow',
+        bridge,
+        change: 'changed',
+        flow: `port ${port} config ${found}`,
+        expected: `port ${port} config ${expected}`,
+      });
+    }
     const untagged = foreign.filter((p) => asOptionalNumber(p.tag) !== DEAD_VLAN);
     // Rule records no port of the bridge refers to any more (acl-records.ts) go too.
     const portExternalIds = asUuids(row.ports).flatMap((uuid) =>

@@ -1,7 +1,18 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { aclMatches } from './acl-match.js';
-import { BASE_FLOW_COUNT, baseFlows, cookie, PORT_COOKIE_MASK } from './flows.js';
+import {
+  BASE_FLOW_COUNT,
+  baseFlows,
+  cookie,
+  floodCookie,
+  FLOOD_CHUNK,
+  floodFlows,
+  GROUP_DESTINATION,
+  hex,
+  PORT_COOKIE_MASK,
+  portKey,
+} from './flows.js';
 import { parseFlowCookies, parseMeters, parsePortStats } from './ovs-clients.js';
 import { resolveOvsOptions } from './ovs-options.js';
 import { stepsFor } from './ovs-steps.js';
@@ -148,5 +159,90 @@ describe('ovs-ofctl output parsing', () => {
         [3, { kbps: 5000, burstKb: 500 }],
       ]),
     );
+  });
+});
+
+describe('the flood path of ports with ACLs', () => {
+  const options = resolveOvsOptions({});
+  const id = () => 'x';
+  const bridgeLines = (previous: string[], ports: string[]) => {
+    const steps = stepsFor(
+      { kind: 'setBridgeFlood', bridge: 'pnb-a', ports, previous },
+      options,
+      id,
+    );
+    const lines = (s: typeof steps.before) =>
+      s.flatMap((step) => ('lines' in step ? step.lines : []));
+    return { before: lines(steps.before), after: lines(steps.afterFlows) };
+  };
+
+  it('copies group-addressed frames to each port through its to-VM table, then NORMAL decides', () => {
+    const copy = (port: string) => `clone(load:${portKey(port)}->NXM_NX_REG7[],resubmit(,6))`;
+    expect(floodFlows('pnb-a', ['p1', 'p2'])).toEqual([
+      `add cookie=${hex(floodCookie('pnb-a'))},table=5,priority=100,${GROUP_DESTINATION},reg6=0,` +
+        `actions=${copy('p1')},${copy('p2')},load:0->NXM_NX_REG6[],load:0->NXM_NX_REG7[]`,
+    ]);
+    expect(floodFlows('pnb-a', [])).toEqual([]);
+  });
+
+  it('chains the copies over flows of FLOOD_CHUNK ports, each under OpenFlow 64 KiB', () => {
+    const ports = Array.from({ length: FLOOD_CHUNK * 2 + 1 }, (_, i) => `pnv-${i}`);
+    const flows = floodFlows('pnb-a', ports);
+    expect(flows).toHaveLength(3);
+    expect(flows.map((f) => /reg6=(\d+)/.exec(f)?.[1])).toEqual(['0', '1', '2']);
+    expect(flows[0]).toMatch(/load:1->NXM_NX_REG6\[\],resubmit\(,5\)$/);
+    expect(flows[2]).toMatch(/load:0->NXM_NX_REG6\[\],load:0->NXM_NX_REG7\[\]$/);
+    expect(flows.flatMap((f) => f.match(/clone\(/g) ?? [])).toHaveLength(ports.length);
+    for (const f of flows) expect(f.length).toBeLessThan(40_000);
+  });
+
+  it('drops a leaving port before anything else changes, adds a joining one last', () => {
+    const grown = bridgeLines(['p1'], ['p1', 'p2']);
+    expect(grown.before).toEqual([]);
+    expect(grown.after.at(-1)).toBe(floodFlows('pnb-a', ['p1', 'p2'])[0]);
+    const shrunk = bridgeLines(['p1', 'p2'], ['p2']);
+    expect(shrunk.before.at(-1)).toBe(floodFlows('pnb-a', ['p2'])[0]);
+    expect(bridgeLines(['p1'], []).after).toEqual([
+      `delete cookie=${hex(floodCookie('pnb-a'))}/-1`,
+    ]);
+  });
+
+  it('marks a port no-flood exactly when it has an ACL pipeline', () => {
+    const flood = (aclDefault?: 'deny') =>
+      stepsFor(
+        {
+          kind: 'setPortAcls',
+          bridge: 'pnb-a',
+          port: 'p1',
+          mac: '',
+          acls: [],
+          ...(aclDefault ? { aclDefault } : {}),
+        },
+        options,
+        id,
+      ).flows.find((step) => step.kind === 'portFlood');
+    const one = (flood: boolean) => ({
+      kind: 'portFlood',
+      bridge: 'pnb-a',
+      ports: [{ port: 'p1', flood }],
+    });
+    expect(flood('deny')).toEqual(one(false));
+    expect(flood()).toEqual(one(true));
+    // A rule change that keeps the pipeline makes no ovs-ofctl call.
+    const previous = { mac: '', acls: [], aclDefault: 'deny' as const };
+    const kept = stepsFor(
+      {
+        kind: 'setPortAcls',
+        bridge: 'pnb-a',
+        port: 'p1',
+        mac: '',
+        acls: [],
+        aclDefault: 'deny',
+        previous,
+      },
+      options,
+      id,
+    ).flows;
+    expect(kept.some((step) => step.kind === 'portFlood')).toBe(false);
   });
 });

@@ -11,7 +11,8 @@ import { createHash } from 'node:crypto';
  *   3 fromVmAcl    rules of the port a packet came in on (in_port)
  *   4 destination  resubmit to `macs`, then on to the to-VM rules
  *   5 macs         a port's MAC, static or learned → reg7 = that port's key (0: not a local port
- *                  with ACLs; NORMAL decides)
+ *                  with ACLs; NORMAL decides); a group address → a copy through each ACL port's
+ *                  to-VM rules (floodFlows), then reg7 = 0
  *   6 toVmAcl      rules of the port the packet is delivered to (reg7), not of a MAC it carries
  *   7 deliver      commits a new allowed connection, then outputs to reg7's port or NORMAL
  */
@@ -183,6 +184,8 @@ export const REG = {
   statelessClear: 'reg0=0/0x1',
   /** reg7: the key of the local port the packet is for (0: none with ACLs; NORMAL delivers). */
   destination: 'NXM_NX_REG7[]',
+  /** reg6: which of a bridge's chained flood flows a group-addressed frame is at (floodFlows). */
+  floodStage: 'NXM_NX_REG6[]',
 } as const;
 
 /** Connection states passed without consulting rules: replies and related traffic (ICMP errors). */
@@ -234,6 +237,57 @@ export const BASE_FLOW_COUNT = baseFlows('').length;
  */
 export const BASE_FLOW_COUNT_BEFORE_EXEMPTIONS =
   BASE_FLOW_COUNT - EXEMPT.fromVm.length - EXEMPT.toVm.length;
+
+/**
+ * Flooded frames and ports with ACLs. NORMAL floods broadcast, multicast and unknown unicast to
+ * every port of the VLAN without passing through any port's to-VM rules, so ports with ACLs are
+ * marked `no-flood` (an OpenFlow port config, OFPPC_NO_FLOOD: NORMAL's flood skips the port) and
+ * this one flow per bridge, in the MAC table, hands each of them a copy of every frame to a
+ * group address (multicast, broadcast): `clone(load:<key>->reg7, resubmit(,toVmAcl))` runs the
+ * port's to-VM rules and default policy on its own copy, as OVN's egress pipeline runs once per
+ * output port, and the copy leaves by `output:<port>` (OpenFlow never outputs to the in_port,
+ * so the sender gets no copy of its own). ARP and other non-IP frames pass the to-VM table
+ * untouched (its rules and deny match IP only), so they still reach every port. Then reg7 goes
+ * back to 0 and the frame goes on to NORMAL for the ports without ACLs and the uplink, as
+ * before. Unknown unicast is not copied: NORMAL may either flood it or send it to one port, and
+ * a copy would duplicate the latter; a port with ACLs receives unicast only to its own MAC or a
+ * MAC it has sent from (table 5), which NORMAL's flood no longer bypasses.
+ *
+ * Only forwarding ports are listed (a pending port's delivery goes to NORMAL, which would flood
+ * the copy again). Rewritten when the bridge's set of ACL ports changes. A copy costs ~56 bytes
+ * of actions and an OpenFlow message is at most 64 KiB, so the copies are chained over flows of
+ * FLOOD_CHUNK ports each: flow N (reg6=N) copies its ports, sets reg6=N+1 and resubmits to the
+ * same table; the last sets reg6 and reg7 back to 0. OVS's resubmit limits (depth 64, 4,096 per
+ * packet) then bound a bridge at about 4,000 ports with ACLs, each flooded frame costing one
+ * pass through the to-VM rules per such port.
+ */
+export const GROUP_DESTINATION = 'dl_dst=01:00:00:00:00:00/01:00:00:00:00:00';
+const FLOOD_PRIORITY = 100;
+/** ~22 KiB of actions a flow: well inside OpenFlow's 64 KiB message. */
+export const FLOOD_CHUNK = 400;
+
+export const floodCookie = (bridge: string): bigint => cookie(bridge, 'forwarding');
+
+export function floodFlows(bridge: string, ports: readonly string[]): string[] {
+  const chunks: string[][] = [];
+  for (let i = 0; i < ports.length; i += FLOOD_CHUNK) chunks.push(ports.slice(i, i + FLOOD_CHUNK));
+  return chunks.map((chunk, stage) => {
+    const copies = chunk.map(
+      (port) => `clone(load:${portKey(port)}->${REG.destination},resubmit(,${TABLE.toVmAcl}))`,
+    );
+    const next =
+      stage === chunks.length - 1
+        ? [`load:0->${REG.floodStage}`, `load:0->${REG.destination}`]
+        : [`load:${stage + 1}->${REG.floodStage}`, `resubmit(,${TABLE.macs})`];
+    return flow(
+      floodCookie(bridge),
+      TABLE.macs,
+      FLOOD_PRIORITY,
+      `${GROUP_DESTINATION},reg6=${stage}`,
+      [...copies, ...next].join(','),
+    );
+  });
+}
 
 /** Bundle lines with this prefix are packet-outs, not flow mods (see Ofctl.bundle). */
 export const PACKET_OUT = 'packet-out ';

@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import type { PortCounters } from '../driver.js';
 import type { Meter } from './actual-state.js';
 import { run } from './exec.js';
-import { mgmtTarget, type ResolvedOvsOptions } from './ovs-options.js';
+import { mgmtSocket, mgmtTarget, type ResolvedOvsOptions } from './ovs-options.js';
+import { noFloodPorts, setPortFlood, type PortFlood } from './openflow/port-flood.js';
 import { hex, PACKET_OUT, RULE_BIT } from './flows.js';
 import { asOptionalNumber, parseTables, type Row } from './ovsdb-json.js';
 
@@ -172,6 +173,20 @@ export class Ofctl {
 
   async meters(bridge: string): Promise<Map<number, Meter>> {
     return parseMeters(await this.exec('dump-meters', bridge));
+  }
+
+  /**
+   * Ports' `flood`/`no-flood` config, all in one OpenFlow 1.0 session (OFPPC_NO_FLOOD exists in
+   * 1.0 only; Open vSwitch keeps it for NORMAL's flood). Returns the ports it skipped because
+   * they have no OpenFlow port yet (device absent).
+   */
+  async setFlood(bridge: string, ports: readonly PortFlood[]): Promise<string[]> {
+    return setPortFlood(mgmtSocket(this.options, bridge), ports, this.options.timeoutMs);
+  }
+
+  /** The names of the bridge's ports whose config has NO_FLOOD. */
+  async noFloodPorts(bridge: string): Promise<Set<string>> {
+    return noFloodPorts(mgmtSocket(this.options, bridge), this.options.timeoutMs);
   }
 
   /** Live port statistics (OVSDB's Interface:statistics is refreshed only every 5 s). */

@@ -21,7 +21,7 @@ import { stepsFor, type OfStep, type OpSteps } from './ovs-steps.js';
 import { EXT } from './ovsdb-commands.js';
 import { asString, asStringMap, asUuid, asUuids } from './ovsdb-json.js';
 import { collectQosRows } from './qos-gc.js';
-import { commandChunks, inBatches, mergeBundles, type Tagged } from './batching.js';
+import { commandChunks, inBatches, mergeSteps, type Tagged } from './batching.js';
 
 /** Operations whose OVSDB commands only write the host's own records (external_ids). */
 const RECORDS_ONLY = new Set<Operation['kind']>([
@@ -198,9 +198,10 @@ export class OvsVSwitchDriver implements VSwitchDriver {
     }
     let ofports: Promise<Map<string, number>> | undefined;
     await inBatches([...byBridge.values()], async (bridgeSteps) => {
-      for (const { op, step } of mergeBundles(bridgeSteps)) {
+      for (const { op, step } of mergeSteps(bridgeSteps)) {
         try {
           if (step.kind === 'bundle') await this.ofctl.bundle(step.bridge, step.lines);
+          else if (step.kind === 'portFlood') await this.ofctl.setFlood(step.bridge, step.ports);
           else await this.setMeter(step, await (ofports ??= this.vsctl.ofports()));
         } catch (cause) {
           throw new DriverError(String(cause), op, { cause });

@@ -53,7 +53,11 @@ export function resolveOvsOptions(options: OvsDriverOptions = {}): ResolvedOvsOp
 
 /** ovs-ofctl reaches a bridge through its management socket, wherever the run dir is. */
 export const mgmtTarget = (options: ResolvedOvsOptions, bridge: string): string =>
-  `unix:${join(options.runDir, `${bridge}.mgmt`)}`;
+  `unix:${mgmtSocket(options, bridge)}`;
+
+/** A bridge's OpenFlow management socket: ovs-vswitchd listens there for local controllers. */
+export const mgmtSocket = (options: ResolvedOvsOptions, bridge: string): string =>
+  join(options.runDir, `${bridge}.mgmt`);
 
 function defaultControl(runDir: string): string {
   const socket = join(runDir, 'ovs-vswitchd.ctl');

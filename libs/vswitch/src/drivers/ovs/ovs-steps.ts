@@ -9,11 +9,16 @@ import {
   DELETE_ALL,
   deleteFlows,
   deleteRuleFlows,
+  floodCookie,
+  floodFlows,
+  hex,
   packetOut,
   pendingFlows,
 } from './flows.js';
+import { hasAclPipeline } from '../../model/host-state.js';
 import { EXT, ext, mirrorCommands, qosCommands, uplinkCommands } from './ovsdb-commands.js';
 import type { ResolvedOvsOptions } from './ovs-options.js';
+import type { PortFlood } from './openflow/port-flood.js';
 import { securityFlows } from './port-security-flows.js';
 
 /**
@@ -22,7 +27,9 @@ import { securityFlows } from './port-security-flows.js';
  */
 export type OfStep =
   | { kind: 'bundle'; bridge: string; lines: string[] }
-  | { kind: 'meter'; bridge: string; port: string; kbps: number; burstKb: number };
+  | { kind: 'meter'; bridge: string; port: string; kbps: number; burstKb: number }
+  /** The port's OpenFlow `no-flood` config: NORMAL's flood skips it (flows.ts, floodFlows). */
+  | { kind: 'portFlood'; bridge: string; ports: PortFlood[] };
 
 /**
  * One operation as OVSDB commands and OpenFlow steps, in four phases run for the whole batch:
@@ -170,6 +177,30 @@ export function stepsFor(op: Operation, options: ResolvedOvsOptions, id: () => s
           )
         : [deleteFlows(op.port, 'acl'), deleteRuleFlows(op.port), ...flows];
       if (lines.length > 0) steps.flows.push(bundle(op.bridge, lines));
+      // Flooded frames reach a port with ACLs only through them (flows.ts, floodFlows). Only
+      // when that changes (a rule change on 1,000 ports sets none); a bridge's port configs
+      // go in one OpenFlow session after its flows (batching.ts, mergeSteps).
+      const flood = !hasAclPipeline(op);
+      if (!previous || flood === hasAclPipeline(previous))
+        steps.flows.push({
+          kind: 'portFlood',
+          bridge: op.bridge,
+          ports: [{ port: op.port, flood }],
+        });
+      break;
+    }
+    case 'setBridgeFlood': {
+      const replace = (ports: string[]) =>
+        bundle(op.bridge, [
+          `delete cookie=${hex(floodCookie(op.bridge))}/-1`,
+          ...floodFlows(op.bridge, ports),
+        ]);
+      // A port leaving goes before anything else changes (its copy would otherwise reach
+      // NORMAL through its pending or removed delivery flows and be flooded twice); a port
+      // joining, once it forwards.
+      const kept = op.ports.filter((port) => op.previous.includes(port));
+      if (kept.length < op.previous.length) steps.before.push(replace(kept));
+      steps.afterFlows.push(replace(op.ports));
       break;
     }
     case 'setPortForwarding':

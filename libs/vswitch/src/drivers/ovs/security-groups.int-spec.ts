@@ -5,12 +5,12 @@
  * remote is an address set follows the set; neighbour discovery and DHCP(v6) pass a default
  * deny. Every refused packet sits beside one that must pass.
  */
-import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { missingOvsLab, realPart } from '../../../../../test/support/real-part.js';
 import { desiredState } from '../../model/desired-state.js';
 import { portName } from '../../model/naming.js';
-import { missingScapy, NetnsLab, SCAPY_PYTHON } from '../../testing/netns-lab.js';
+import { framePeer } from '../../testing/frame-probes.js';
+import { missingScapy, NetnsLab } from '../../testing/netns-lab.js';
 import { topology, type TopologyBuilder } from '../../testing/topology-builder.js';
 
 const part = realPart(
@@ -53,28 +53,6 @@ const tcpIn = (remote: { remoteGroupId: string } | { addressSetId: string }) =>
     match: { protocol: 'tcp', portFrom: PORT, ...remote },
   }) as const;
 
-/**
- * `capture`: prints the UDP payload of every frame eth0 receives. `send`: one scapy expression
- * per line, written to eth0 as it is. Packet sockets, so the kernel neither answers nor rebuilds.
- */
-const FRAMES = `
-import socket, sys
-s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(3))
-s.bind(('eth0', 0))
-if sys.argv[1] == 'capture':
-    print('ready', flush=True)
-    while True:
-        data, addr = s.recvfrom(65535)
-        if addr[2] != socket.PACKET_OUTGOING and b'probe-' in data:
-            probe = data[data.index(b'probe-'):].rstrip(b'\\0')
-            print(probe.decode(errors='replace'), flush=True)
-from scapy.all import Ether, IP, IPv6, UDP, Raw
-print('ready', flush=True)
-for line in sys.stdin:
-    s.send(bytes(eval(line)))
-    print('sent', flush=True)
-`;
-
 describe.skipIf(part.skip)(
   'OVS driver: security groups and default deny on real Open vSwitch',
   () => {
@@ -84,22 +62,7 @@ describe.skipIf(part.skip)(
     const connects = (from: Vm, to: Vm) => lab.connects(ns[from], VMS[to][2], PORT);
     const converge = (builder: TopologyBuilder) => lab.converge(builder.build());
 
-    /** Lines a `FRAMES` child prints, awaited one by one. */
-    const framesPeer = async (vm: Vm, mode: 'send' | 'capture') => {
-      const child = lab.python(ns[vm], FRAMES, [mode], SCAPY_PYTHON);
-      const lines = createInterface({ input: child.stdout! });
-      const seen: string[] = [];
-      lines.on('line', (line) => seen.push(line));
-      const waitFor = async (line: string, ms: number) => {
-        for (const end = Date.now() + ms; Date.now() < end;) {
-          if (seen.includes(line)) return true;
-          await new Promise((resolve) => setTimeout(resolve, 50));
-        }
-        return false;
-      };
-      expect(await waitFor('ready', 20_000)).toBe(true);
-      return { child, seen, waitFor };
-    };
+    const framesPeer = (vm: Vm, mode: 'send' | 'capture') => framePeer(lab, ns[vm], mode);
 
     /**
      * Sends each frame from `from` and returns the probes `to` received: judged once the last

@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { desiredState } from '../../model/desired-state.js';
-import { portName } from '../../model/naming.js';
 import { NetnsLab } from '../../testing/netns-lab.js';
 import { topology, type TopologyBuilder } from '../../testing/topology-builder.js';
 
@@ -45,10 +44,7 @@ describe('OVS driver: stateful ACLs on real Open vSwitch (userspace datapath)', 
     await lab.start();
     await lab.addHost('h1');
     await lab.addHost('h2');
-    for (const [vm, [host, n, ipv4]] of Object.entries(VMS)) {
-      ns[vm as Vm] = await lab.addVm(vm, host, portName(`v-${vm}`), mac(n), `${ipv4}/24`);
-      await lab.noTxChecksum(ns[vm as Vm]);
-    }
+    Object.assign(ns, await lab.addVms(VMS, mac));
     for (const vm of Object.keys(VMS) as Vm[]) lab.serveTcpEcho(ns[vm], PORT);
   });
   afterAll(async () => {
