@@ -39,6 +39,16 @@ export default tseslint.config(
     },
   },
   {
+    // The member host only ever sees NATS (the transitive check: .dependency-cruiser.cjs).
+    files: ['apps/member-host/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: ['pg', 'typeorm', '@pool/event-store', '@pool/platform/postgres'] },
+      ],
+    },
+  },
+  {
     // Tests probe errors and wire payloads as `any` on purpose.
     files: ['**/*.spec.ts', '**/*.int-spec.ts', '**/*.e2e-spec.ts', 'test/**/*.ts'],
     rules: {

@@ -10,6 +10,12 @@ const alias = {
   '@pool/event-store': lib('event-store'),
   '@pool/contracts': lib('contracts'),
   '@pool/vswitch': lib('vswitch'),
+  '@pool/platform/postgres': fileURLToPath(
+    new URL('./libs/platform/src/postgres/index.ts', import.meta.url),
+  ),
+  '@pool/vswitch/testing': fileURLToPath(
+    new URL('./libs/vswitch/src/testing/index.ts', import.meta.url),
+  ),
   '@pool/platform': lib('platform'),
   '@pool/pool-topology': lib('pool-topology'),
 };

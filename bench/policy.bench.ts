@@ -3,11 +3,11 @@ import {
   OvsVSwitchDriver,
   plan,
   reconcileFully,
-  topology,
   type HostDesiredState,
   type PoolTopology,
   type TopologyAcl,
 } from '@pool/vswitch';
+import { topology } from '@pool/vswitch/testing';
 import { execFileSync } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';

@@ -6,8 +6,8 @@ import {
   MetricsModule,
   natsCredentialsOf,
   NatsModule,
-  PostgresModule,
 } from '@pool/platform';
+import { PostgresModule } from '@pool/platform/postgres';
 import { type PoolMasterConfig } from './config/pool-master.config.js';
 import { ApiModule, validateCommand } from './api/index.js';
 import { PoolMasterGrpcModule } from './grpc/index.js';

@@ -6,8 +6,8 @@ import {
   MetricsModule,
   natsCredentialsOf,
   NatsModule,
-  PostgresModule,
 } from '@pool/platform';
+import { PostgresModule } from '@pool/platform/postgres';
 import { type ProjectionConfig } from './config/projection.config.js';
 import { DashboardModule } from './dashboard/dashboard.module.js';
 import { MigrationCoordinatorModule } from './migration-coordinator/migration-coordinator.module.js';

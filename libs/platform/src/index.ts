@@ -1,4 +1,5 @@
 // Service platform shared by every app: config, JSON logs, health, metrics, connections, boot.
+// PostgreSQL has its own entry point, `@pool/platform/postgres` (postgres/index.ts).
 export { AppConfigModule } from './config/app-config.module.js';
 export { ConfigError, Env, EnvBoolean, loadConfig } from './config/load-config.js';
 export { PoolServiceConfig, ServiceConfig } from './config/service-config.js';
@@ -19,7 +20,6 @@ export {
 } from './health/health.registry.js';
 export { MetricsModule, type MetricsOptions } from './metrics/metrics.module.js';
 export { createMetricsRegistry } from './metrics/metrics.registry.js';
-export { PG_POOL, PostgresModule, type PostgresOptions } from './postgres/postgres.module.js';
 export { NatsClient, type NatsOptions } from './nats/nats.client.js';
 export {
   natsAuthOptions,

@@ -8,7 +8,8 @@ import {
 import type { NatsConnection } from '@nats-io/transport-node';
 import { subjects, type CommandReply } from '@pool/contracts';
 import { AdvisoryLeader, PostgresEventStore } from '@pool/event-store';
-import { NatsClient, PG_POOL } from '@pool/platform';
+import { NatsClient } from '@pool/platform';
+import { PG_POOL } from '@pool/platform/postgres';
 import type { Pool } from 'pg';
 import { Registry } from 'prom-client';
 import { ProjectionConfig } from '../config/projection.config.js';

@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { PG_POOL } from '@pool/platform';
+import { PG_POOL } from '@pool/platform/postgres';
 import type { Pool } from 'pg';
 import { Registry } from 'prom-client';
 import { ProjectorService } from './projector.service.js';
