@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { type CommandReply } from '@pool/contracts';
+import { subjects, type CommandReply } from '@pool/contracts';
 import pg from 'pg';
 import { emmettStore, ourStore, type OpenStore, type StoreDriver } from './append.bench.js';
 import { numberArg, type Bench, type BenchContext } from './support/bench.js';
@@ -11,7 +11,7 @@ import { command, EmmettPoolWriter } from './support/emmett-pool-writer.js';
 import { describeMachine, loadAverage, machineMarkdown } from './support/machine.js';
 import { jsonClient } from './support/http-client.js';
 import { cpuBetween, pidsNamed, sampleCpu } from './support/proc-cpu.js';
-import { startPoolMaster } from './support/pool-master-process.js';
+import { BENCH_SENDER, startPoolMaster } from './support/pool-master-process.js';
 import {
   benchmarksFile,
   formatDuration,
@@ -226,7 +226,7 @@ export const commandsBench: Bench = {
       const conn = nc;
       const natsCommand = async (client: number) => {
         const msg = await conn.request(
-          `${master!.root}.${pool}.cmd.CreateVm`,
+          subjects(master!.root).command(pool, 'CreateVm', BENCH_SENDER),
           JSON.stringify({ data: vmCommand(client, n++) }),
           { timeout: 10_000 },
         );
@@ -299,7 +299,7 @@ export const commandsBench: Bench = {
         'One pool-master process (the built app, leader of the one pool, relay on) on a fresh',
         'database, and this bench process as the clients, all on the same 2 cores. Every command',
         'is a `CreateVm` on one pool (one event each), sent over REST (`POST /pools/bench/vms`,',
-        'keep-alive, node:http) or NATS request-reply (`<root>.bench.cmd.CreateVm`); a client sends its next',
+        'keep-alive, node:http) or NATS request-reply (`<root>.bench.cmd.admin.bench.CreateVm`); a client sends its next',
         'command when the previous one is answered. Latency is per command, client side. The',
         'append rows are the event store alone (single-event appends to random streams) in the',
         'same run and database, ours and Emmett, for scale. CPU µs/op is what each part used over',

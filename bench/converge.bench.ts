@@ -32,6 +32,7 @@ import {
   repoRoot,
   writeSection,
 } from './support/report.js';
+import { BENCH_SENDER } from './support/pool-master-process.js';
 
 /**
  * `npm run bench -- converge`: member hosts following a pool master, on the memory datapath.
@@ -107,7 +108,7 @@ async function command(
   extra: object = {},
 ): Promise<number> {
   const msg = await env.nc.request(
-    `${env.root}.${pool}.cmd.${type}`,
+    subjects(env.root).command(pool, type, BENCH_SENDER),
     JSON.stringify({ data, ...extra }),
     { timeout: 60_000 },
   );
@@ -230,7 +231,7 @@ async function latencyCell(
       const mtu = i % 2 === 0 ? 1400 : 1500;
       const t0 = epochMs();
       const reply = env.nc.request(
-        `${env.root}.${pool}.cmd.UpdateNetwork`,
+        subjects(env.root).command(pool, 'UpdateNetwork', BENCH_SENDER),
         JSON.stringify({ data: { networkId: 'net', mtu }, wait: 'hosts', waitTimeoutMs: 30_000 }),
         { timeout: 60_000 },
       );

@@ -1,6 +1,6 @@
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { type CommandReply } from '@pool/contracts';
+import { subjects, type CommandReply } from '@pool/contracts';
 import { bridgeName, portName } from '@pool/vswitch';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { execFileSync } from 'node:child_process';
@@ -30,6 +30,7 @@ import {
   repoRoot,
   writeSection,
 } from './support/report.js';
+import { BENCH_SENDER } from './support/pool-master-process.js';
 
 /**
  * `npm run bench -- migration`: VM migration on real Open vSwitch (DESIGN §7: ≤ 100 ms of
@@ -169,7 +170,7 @@ async function run(ctx: BenchContext): Promise<void> {
   };
   const command = async (type: string, data: unknown, extra: object = {}) => {
     const msg = await nc.request(
-      `${root}.${pool}.cmd.${type}`,
+      subjects(root).command(pool, type, BENCH_SENDER),
       JSON.stringify({ data, ...extra }),
       {
         timeout: 60_000,

@@ -3,7 +3,8 @@
 // package nor in Debian): sends one request, prints the reply, and exits 1 when none comes or
 // when it is a poolnet refusal (`"ok": false`). Reads NATS_URL (default nats://127.0.0.1:4222)
 // and, for a server with users, NATS_USER and NATS_PASSWORD.
-//   node scripts/nats-request.js poolnet.demo.cmd.CreateVm '{"data":{"vmId":"web-3","name":"web-3"}}'
+//   node scripts/nats-request.js poolnet.demo.cmd.operator.operator.CreateVm '{"data":{"vmId":"web-3","name":"web-3"}}'
+// (a command's subject names the role and NATS user sending it: README, Access control)
 import { connect } from '@nats-io/transport-node';
 import process from 'node:process';
 

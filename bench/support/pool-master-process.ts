@@ -2,7 +2,11 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
 import path from 'node:path';
+import { type NatsSender } from '@pool/contracts';
 import { repoRoot } from './report.js';
+
+/** Who the benchmarks' NATS commands come from (their NATS server has no users). */
+export const BENCH_SENDER: NatsSender = { role: 'admin', user: 'bench' };
 
 export interface PoolMasterProcess {
   base: string;

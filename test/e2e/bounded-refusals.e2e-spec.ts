@@ -98,7 +98,7 @@ describe('gRPC', () => {
 describe('NATS', () => {
   const request = async (body: string): Promise<CommandReply> =>
     (
-      await nats.nc.request(`${nats.root}.${pool}.cmd.CreateVm`, body, { timeout: 10_000 })
+      await nats.nc.request(nats.commandSubject(pool, 'CreateVm'), body, { timeout: 10_000 })
     ).json<CommandReply>();
 
   it('answers 25,000 unknown data fields under max_payload with a bounded typed error', async () => {
@@ -127,7 +127,7 @@ describe('NATS', () => {
     });
     const started = Date.now();
     await expect(
-      nats.nc.request(`${nats.root}.${pool}.cmd.CreateVm`, huge, { timeout: 10_000 }),
+      nats.nc.request(nats.commandSubject(pool, 'CreateVm'), huge, { timeout: 10_000 }),
     ).rejects.toThrow(/payload/i);
     expect(Date.now() - started).toBeLessThan(1_000);
   });

@@ -29,7 +29,7 @@ afterAll(async () => {
 
 async function command(type: string, data: unknown, extra: object = {}): Promise<CommandReply> {
   const msg = await nats.nc.request(
-    `${nats.root}.${pool}.cmd.${type}`,
+    nats.commandSubject(pool, type),
     JSON.stringify({ data, ...extra }),
     { timeout: 15_000 },
   );

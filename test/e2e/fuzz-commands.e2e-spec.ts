@@ -2,7 +2,7 @@
  * Fuzzing the pool master's command surface with fast-check: thousands of generated bad inputs
  * over REST (every mutating route: wrong types, missing and unknown fields, huge strings, odd
  * unicode, bad MACs, IPs, CIDRs and VLANs, bodies that are not JSON, other media types, bad
- * URL ids, queries and headers) and over NATS (`<root>.<pool>.cmd.<Name>` with garbage
+ * URL ids, queries and headers) and over NATS (`<root>.<pool>.cmd.admin.e2e.<Name>` with garbage
  * payloads, unknown names, wrong shapes). Every answer must be a 4xx with `{ code, message }`
  * (a typed refusal over NATS), the master must keep answering `/health`, and the log must not
  * gain a single row. The built app runs as its own process (needs `npm run build`).
@@ -653,7 +653,7 @@ interface NatsCase {
 const token = fc
   .string({ unit: 'binary', minLength: 1, maxLength: 24 })
   .filter((s) => /^[^\s.*>]+$/u.test(s));
-const subjectOf = (pool: string, type: string) => `${nats.root}.${pool}.cmd.${type}`;
+const subjectOf = (pool: string, type: string) => nats.commandSubject(pool, type);
 
 /** CreatePool is sent on its own pool's subject; every other command on the fuzzed pool's. */
 const natsPoolOf = (t: CommandTemplate, data: Record<string, unknown>) =>

@@ -69,7 +69,7 @@ beforeAll(async () => {
   };
   transports.nats = async (type, data, key) => {
     const msg = await nats.nc.request(
-      `${nats.root}.${pool}.cmd.${type}`,
+      nats.commandSubject(pool, type),
       JSON.stringify({ data, commandId: key }),
       { timeout: 10_000 },
     );

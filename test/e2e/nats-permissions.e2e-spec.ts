@@ -1,7 +1,9 @@
 /**
  * The NATS users of `deploy/nats/nats.conf` on a real nats-server of the suite's own (a wrapper
  * config includes the real one and moves it to free ports and a temp store): each service runs
- * under its own user, and what DESIGN §4 forbids is refused by the server.
+ * under its own user, and what DESIGN §4 forbids is refused by the server. People's users have
+ * REST's roles: the server keeps each to its own role and name in the command subject, the
+ * master to the commands that role may run, and the log records the user.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
@@ -11,7 +13,8 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { type CommandReply } from '@pool/contracts';
+import { subjects, type CommandReply } from '@pool/contracts';
+import { type Role } from '@pool/platform';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NatsSnapshotSource } from '../../apps/member-host/src/agent/snapshot-client.js';
 import { createTestDatabase } from '../support/databases.js';
@@ -34,9 +37,28 @@ const USERS = [
   'host-2',
   'host-3',
   'hypervisor-1',
-  'client',
+  'admin',
+  'operator',
+  'readonly',
 ] as const;
 type User = (typeof USERS)[number];
+/** The role each user sends its commands as (deploy/nats/nats.conf lets it no other). */
+const ROLE_OF: Record<User, Role> = {
+  master: 'admin',
+  projection: 'admin',
+  'host-1': 'admin',
+  'host-2': 'admin',
+  'host-3': 'admin',
+  'hypervisor-1': 'admin',
+  admin: 'admin',
+  operator: 'operator',
+  readonly: 'read-only',
+};
+interface Connection {
+  nc: NatsConnection;
+  user: User;
+  errors: { name: string; operation?: string; subject?: string }[];
+}
 const PASSWORDS = Object.fromEntries(
   // A letter first: nats.conf reads them from the environment as config values (see there).
   USERS.map((user) => [user, `p${randomBytes(12).toString('hex')}`]),
@@ -49,7 +71,9 @@ const PASSWORD_ENV = {
   HOST2_NATS_PASSWORD: PASSWORDS['host-2'],
   HOST3_NATS_PASSWORD: PASSWORDS['host-3'],
   HYPERVISOR1_NATS_PASSWORD: PASSWORDS['hypervisor-1'],
-  CLIENT_NATS_PASSWORD: PASSWORDS.client,
+  ADMIN_NATS_PASSWORD: PASSWORDS.admin,
+  OPERATOR_NATS_PASSWORD: PASSWORDS.operator,
+  READONLY_NATS_PASSWORD: PASSWORDS.readonly,
 };
 
 interface NatsServer {
@@ -109,10 +133,10 @@ describe('NATS users and permissions (deploy/nats/nats.conf)', () => {
   const connections: NatsConnection[] = [];
 
   /** A connection as `user`; every error status the server sends it is kept. */
-  const connectAs = async (user: User, password = PASSWORDS[user]) => {
+  const connectAs = async (user: User, password = PASSWORDS[user]): Promise<Connection> => {
     const nc = await connect({ servers: server.url, user, pass: password, name: `test-${user}` });
     connections.push(nc);
-    const errors: { name: string; operation?: string; subject?: string }[] = [];
+    const errors: Connection['errors'] = [];
     void (async () => {
       for await (const status of nc.status()) {
         if (status.type === 'error') {
@@ -124,19 +148,26 @@ describe('NATS users and permissions (deploy/nats/nats.conf)', () => {
         }
       }
     })();
-    return { nc, errors };
+    return { nc, errors, user };
   };
 
-  const command = async (nc: NatsConnection, type: string, data: unknown, extra: object = {}) => {
-    const msg = await nc.request(
-      `poolnet.${POOL}.cmd.${type}`,
+  /** A command from `as`, under `role` (its own as nats.conf names it unless told). */
+  const command = async (
+    as: Connection,
+    type: string,
+    data: unknown,
+    extra: object = {},
+    role = ROLE_OF[as.user],
+  ) => {
+    const msg = await as.nc.request(
+      subjects().command(POOL, type, { role, user: as.user }),
       JSON.stringify({ data, ...extra }),
       { timeout: 60_000 },
     );
     return msg.json<CommandReply>();
   };
-  const ok = async (nc: NatsConnection, type: string, data: unknown, extra: object = {}) => {
-    const reply = await command(nc, type, data, extra);
+  const ok = async (as: Connection, type: string, data: unknown, extra: object = {}) => {
+    const reply = await command(as, type, data, extra);
     if (!reply.ok) throw new Error(`${type} refused: ${JSON.stringify(reply.error)}`);
     return reply.result;
   };
@@ -160,12 +191,13 @@ describe('NATS users and permissions (deploy/nats/nats.conf)', () => {
     return { base, running };
   };
 
-  const eventTypes = async (): Promise<string[]> => {
+  const events = async () => {
     const page = (await (await fetch(`${master.base}/pools/${POOL}/events?limit=1000`)).json()) as {
-      events: { type: string }[];
+      events: { type: string; metadata: { actor: string } }[];
     };
-    return page.events.map((e) => e.type);
+    return page.events;
   };
+  const eventTypes = async (): Promise<string[]> => (await events()).map((e) => e.type);
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'poolnet-nats-permissions-'));
@@ -196,8 +228,9 @@ describe('NATS users and permissions (deploy/nats/nats.conf)', () => {
   });
 
   it('runs a pool with every service under its own user: hosts converge, a VM migrates', async () => {
-    const { nc: client } = await connectAs('client');
-    await ok(client, 'CreatePool', { poolId: POOL, name: 'permissions' });
+    const admin = await connectAs('admin');
+    const operator = await connectAs('operator');
+    await ok(admin, 'CreatePool', { poolId: POOL, name: 'permissions' });
     const projectionPort = await freePort();
     const projection = start('projection', {
       DATABASE_URL: db.url,
@@ -220,16 +253,22 @@ describe('NATS users and permissions (deploy/nats/nats.conf)', () => {
         timeout: 60_000,
       })
       .toBe(2);
-    await ok(client, 'CreateNetwork', {
+    await ok(admin, 'CreateNetwork', {
       networkId: 'net-1',
       name: 'private',
       purpose: 'vm',
       kind: 'private',
     });
-    await ok(client, 'CreateVm', { vmId: 'vm-1', name: 'web' });
-    await ok(client, 'CreateVif', { vifId: 'vif-1', vmId: 'vm-1', device: 0, networkId: 'net-1' });
+    // VM work is the operator's, as over REST.
+    await ok(operator, 'CreateVm', { vmId: 'vm-1', name: 'web' });
+    await ok(operator, 'CreateVif', {
+      vifId: 'vif-1',
+      vmId: 'vm-1',
+      device: 0,
+      networkId: 'net-1',
+    });
     const started = await ok(
-      client,
+      operator,
       'StartVm',
       { vmId: 'vm-1', hostId: 'host-1' },
       { wait: 'hosts', waitTimeoutMs: 60_000 },
@@ -243,7 +282,7 @@ describe('NATS users and permissions (deploy/nats/nats.conf)', () => {
     }
 
     // The projection's coordinator (user projection) drives the migration with its commands.
-    await ok(client, 'RequestMigration', {
+    await ok(operator, 'RequestMigration', {
       migrationId: 'mig-1',
       vmId: 'vm-1',
       toHostId: 'host-2',
@@ -260,6 +299,29 @@ describe('NATS users and permissions (deploy/nats/nats.conf)', () => {
     for (const name of ['pool-master', 'member-host', 'projection']) {
       expect(violationsOf(server.log(), name), name).toEqual([]);
     }
+    // Each event is recorded as the NATS user whose subject carried its command.
+    const actors = new Map<string, Set<string>>();
+    for (const e of await events()) {
+      actors.set(e.type, (actors.get(e.type) ?? new Set()).add(e.metadata.actor));
+    }
+    const byType = Object.fromEntries([...actors].map(([type, who]) => [type, [...who].sort()]));
+    expect(
+      Object.values(byType)
+        .flat()
+        .filter((actor) => !actor.startsWith('nats:')),
+    ).toEqual([]);
+    expect(byType).toMatchObject({
+      PoolCreated: ['nats:admin'],
+      HostJoined: ['nats:host-1', 'nats:host-2'],
+      NetworkCreated: ['nats:admin'],
+      VmCreated: ['nats:operator'],
+      VifCreated: ['nats:operator'],
+      VmStarted: ['nats:operator'],
+      MigrationRequested: ['nats:operator'],
+      MigrationPrepared: ['nats:projection'],
+      MigrationActivated: ['nats:projection'],
+      MigrationCompleted: ['nats:projection'],
+    });
     for (const host of hosts) {
       expect((await fetch(`${host.base}/health`)).status).toBe(200);
     }
@@ -299,9 +361,15 @@ describe('NATS users and permissions (deploy/nats/nats.conf)', () => {
     expect(ack.stream).toBe('POOLNET_REPORTS');
 
     // Another command than JoinHost, and the stream API beyond reading events, are refused.
-    await expect(
-      nc.request(`poolnet.${POOL}.cmd.CreateVm`, '{}', { timeout: 5_000 }),
-    ).rejects.toThrow(/Permissions Violation for Publish/);
+    for (const subject of [
+      subjects().command(POOL, 'CreateVm', { role: 'admin', user: 'host-1' }),
+      subjects().command(POOL, 'JoinHost', { role: 'admin', user: 'host-2' }),
+      `poolnet.${POOL}.cmd.JoinHost`,
+    ]) {
+      await expect(nc.request(subject, '{}', { timeout: 5_000 }), subject).rejects.toThrow(
+        /Permissions Violation for Publish/,
+      );
+    }
     const jsm = await jetstreamManager(nc);
     await expect(jsm.streams.delete('POOLNET_EVENTS')).rejects.toThrow(/Permissions Violation/);
     await expect(
@@ -318,30 +386,93 @@ describe('NATS users and permissions (deploy/nats/nats.conf)', () => {
     await consumer.delete();
   });
 
-  it('lets a client send commands and read events, not publish them', async () => {
-    const { nc, errors } = await connectAs('client');
-    const reply = await command(nc, 'CreateVm', { vmId: 'vm-client', name: 'from a client' });
-    expect(reply.ok).toBe(true);
+  it('lets admin, operator and readonly read events, none publish them', async () => {
+    for (const user of ['admin', 'operator', 'readonly'] as const) {
+      const { nc, errors } = await connectAs(user);
+      nc.publish(`poolnet.${POOL}.events`, '{}');
+      nc.publish(`poolnet.${POOL}.hosts.host-1.reports`, '{}');
+      await expect.poll(() => errors.length).toBe(2);
+      expect(errors.map((e) => [e.operation, e.subject])).toEqual([
+        ['publish', `poolnet.${POOL}.events`],
+        ['publish', `poolnet.${POOL}.hosts.host-1.reports`],
+      ]);
+      await expect(jetstream(nc).publish(`poolnet.${POOL}.events`, '{}')).rejects.toThrow(
+        /Permissions Violation for Publish/,
+      );
 
-    nc.publish(`poolnet.${POOL}.events`, '{}');
-    nc.publish(`poolnet.${POOL}.hosts.host-1.reports`, '{}');
-    await expect.poll(() => errors.length).toBe(2);
-    expect(errors.map((e) => [e.operation, e.subject])).toEqual([
-      ['publish', `poolnet.${POOL}.events`],
-      ['publish', `poolnet.${POOL}.hosts.host-1.reports`],
-    ]);
-    await expect(jetstream(nc).publish(`poolnet.${POOL}.events`, '{}')).rejects.toThrow(
-      /Permissions Violation for Publish/,
-    );
+      const consumer = await jetstream(nc).consumers.get('POOLNET_EVENTS', {
+        filter_subjects: `poolnet.${POOL}.events`,
+      });
+      const batch = await consumer.fetch({ max_messages: 1, expires: 5_000 });
+      const types: string[] = [];
+      for await (const m of batch) types.push(m.json<{ type: string }>().type);
+      expect(types, user).toEqual(['PoolCreated']);
+      await consumer.delete();
+    }
+  });
 
-    const consumer = await jetstream(nc).consumers.get('POOLNET_EVENTS', {
-      filter_subjects: `poolnet.${POOL}.events`,
+  describe("people's users have REST's roles", () => {
+    const network = { networkId: 'net-x', name: 'x', purpose: 'vm', kind: 'private' };
+    /** The request fails at once with the server's refusal: nothing reaches the master. */
+    const refusedByServer = async (as: Connection, type: string, role: Role, user = as.user) => {
+      const subject = subjects().command(POOL, type, { role, user });
+      await expect(
+        as.nc.request(subject, JSON.stringify({ data: network }), { timeout: 5_000 }),
+        `${as.user} on ${subject}`,
+      ).rejects.toThrow(`Permissions Violation for Publish to "${subject}"`);
+    };
+
+    it('keeps an operator from admin commands: the server on the admin subject, the master on its own', async () => {
+      const operator = await connectAs('operator');
+      const before = (await events()).length;
+      // Under another role or name the server refuses the publish.
+      await refusedByServer(operator, 'CreateNetwork', 'admin');
+      await refusedByServer(operator, 'CreateNetwork', 'admin', 'admin');
+      await refusedByServer(operator, 'CreateNetwork', 'operator', 'admin');
+      // Under its own, the master holds it to REST's table: 403 FORBIDDEN, as REST answers.
+      expect(await command(operator, 'CreateNetwork', network)).toEqual({
+        ok: false,
+        error: {
+          status: 403,
+          code: 'FORBIDDEN',
+          message: 'This needs the admin role or above; NATS user operator has operator.',
+        },
+      });
+      expect((await events()).length).toBe(before);
+      // What REST lets an operator do, it may.
+      expect(await command(operator, 'CreateVm', { vmId: 'vm-op', name: 'op' })).toMatchObject({
+        ok: true,
+      });
+      expect((await events()).at(-1)).toMatchObject({
+        type: 'VmCreated',
+        metadata: { actor: 'nats:operator' },
+      });
     });
-    const batch = await consumer.fetch({ max_messages: 1, expires: 5_000 });
-    const types: string[] = [];
-    for await (const m of batch) types.push(m.json<{ type: string }>().type);
-    expect(types).toEqual(['PoolCreated']);
-    await consumer.delete();
+
+    it('lets readonly send no command at all, under any role', async () => {
+      const readonly = await connectAs('readonly');
+      const before = (await events()).length;
+      for (const role of ['read-only', 'operator', 'admin'] as const) {
+        await refusedByServer(readonly, 'CreateVm', role);
+      }
+      expect((await events()).length).toBe(before);
+    });
+
+    it('lets admin send an admin command, recorded as nats:admin', async () => {
+      const admin = await connectAs('admin');
+      await refusedByServer(admin, 'CreateNetwork', 'admin', 'operator');
+      expect(await command(admin, 'CreateNetwork', network)).toMatchObject({ ok: true });
+      expect((await events()).at(-1)).toMatchObject({
+        type: 'NetworkCreated',
+        metadata: { actor: 'nats:admin' },
+      });
+    });
+
+    it('keeps the coordinator to its four commands', async () => {
+      const projection = await connectAs('projection');
+      await refusedByServer(projection, 'CreateNetwork', 'admin');
+      await refusedByServer(projection, 'StartVm', 'admin');
+    });
   });
 
   it('refuses a user with another user’s password', async () => {

@@ -38,7 +38,7 @@ afterAll(async () => {
 
 async function send(type: string, data: unknown, commandId: string): Promise<CommandReply> {
   const msg = await nats.nc.request(
-    `${nats.root}.${pool}.cmd.${type}`,
+    nats.commandSubject(pool, type),
     JSON.stringify({ data, commandId }),
     { timeout: 3000 },
   );

@@ -60,7 +60,7 @@ const post = async (body: Buffer | string, contentType = 'application/json') => 
 
 const request = async (body: Buffer | string): Promise<CommandReply> =>
   (
-    await nats.nc.request(`${nats.root}.${pool}.cmd.CreateVm`, body, { timeout: 10_000 })
+    await nats.nc.request(nats.commandSubject(pool, 'CreateVm'), body, { timeout: 10_000 })
   ).json<CommandReply>();
 
 /** `{"data":{"vmId":…,"name":"caf<byte>"}}` with a raw byte in the name. */

@@ -1,8 +1,8 @@
 /**
  * The pool master over NATS request-reply, as a user's program drives it (plain JSON bodies on
- * `<root>.<pool>.cmd.<CommandType>`, no Nest client): a pool configured end to end, typed errors
- * for refused and malformed requests with the log unchanged, and idempotent retries. The built
- * app runs as its own process.
+ * `<root>.<pool>.cmd.<role>.<user>.<CommandType>`, no Nest client): a pool configured end to
+ * end, typed errors for refused and malformed requests and subjects with the log unchanged, and
+ * idempotent retries. The built app runs as its own process.
  */
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
@@ -34,7 +34,7 @@ afterAll(async () => {
 });
 
 async function raw(type: string, body: string): Promise<CommandReply> {
-  const msg = await nats.nc.request(`${nats.root}.${pool}.cmd.${type}`, body, { timeout: 10_000 });
+  const msg = await nats.nc.request(nats.commandSubject(pool, type), body, { timeout: 10_000 });
   return msg.json<CommandReply>();
 }
 const send = (type: string, data: unknown, extra: object = {}) =>
@@ -270,7 +270,7 @@ describe('pool master over NATS', () => {
   ])('refuses a pool id in the subject with %s as invalid', async (_, badPool) => {
     const before = await logLength();
     const msg = await nats.nc.request(
-      `${nats.root}.${badPool}.cmd.StopVm`,
+      nats.commandSubject(badPool, 'StopVm'),
       '{"data":{"vmId":"web"}}',
       {
         timeout: 10_000,
@@ -281,6 +281,42 @@ describe('pool master over NATS', () => {
       error: { status: 400, code: 'VALIDATION_FAILED' },
     });
     expect(await logLength()).toBe(before);
+  });
+
+  it.each([
+    ['without a sender (the old shape)', `${pool}.cmd.StopVm`, 400, 'BAD_SUBJECT'],
+    ['with an unknown role', `${pool}.cmd.root.e2e.StopVm`, 401, 'UNAUTHENTICATED'],
+    ['as a read-only sender', `${pool}.cmd.read-only.e2e.StopVm`, 403, 'FORBIDDEN'],
+    [
+      'as an operator, for an admin command',
+      `${pool}.cmd.operator.e2e.DestroyNetwork`,
+      403,
+      'FORBIDDEN',
+    ],
+  ])('refuses a command %s, with a typed error', async (_, subject, status, code) => {
+    const before = await logLength();
+    const msg = await nats.nc.request(`${nats.root}.${subject}`, '{"data":{"vmId":"web"}}', {
+      timeout: 10_000,
+    });
+    const reply = msg.json<CommandReply>();
+    expect(reply).toMatchObject({ ok: false, error: { status, code } });
+    if (!reply.ok) expect(reply.error.message).toMatch(/cmd\.<role>\.<user>|role/);
+    expect(await logLength()).toBe(before);
+  });
+
+  it("records the subject's user as the actor", async () => {
+    const operator = { role: 'operator', user: 'scheduler-7' };
+    const msg = await nats.nc.request(
+      nats.commandSubject(pool, 'CreateVm', operator),
+      JSON.stringify({ data: { vmId: 'by-operator', name: 'op' } }),
+      { timeout: 10_000 },
+    );
+    expect(msg.json<CommandReply>()).toMatchObject({ ok: true });
+    const { rows } = await sql.query<{ actor: string }>(
+      "SELECT metadata->>'actor' AS actor FROM es_events WHERE data->>'vmId' = $1",
+      ['by-operator'],
+    );
+    expect(rows.map((row) => row.actor)).toEqual(['nats:scheduler-7']);
   });
 
   it('applies a command id once, however often it is retried', async () => {

@@ -30,7 +30,7 @@ afterAll(async () => {
 
 const send = async (type: string, data: unknown): Promise<CommandReply> =>
   (
-    await nats.nc.request(`${nats.root}.${pool}.cmd.${type}`, JSON.stringify({ data }), {
+    await nats.nc.request(nats.commandSubject(pool, type), JSON.stringify({ data }), {
       timeout: 3000,
     })
   ).json<CommandReply>();

@@ -1,9 +1,10 @@
 /**
  * The actor the log records is the authenticated identity, never a field the caller writes, on
  * the built master with bearer tokens: over gRPC the token's name is recorded and a request
- * naming an `actor` is refused (ACTOR_NOT_ACCEPTED, nothing written); over NATS an `actor`
- * field is refused as UNKNOWN_FIELDS. (A token named bob sending `actor: "alice"` used to be
- * recorded as alice, and NATS took any `actor`.)
+ * naming an `actor` is refused (ACTOR_NOT_ACCEPTED, nothing written); over NATS the user the
+ * subject names (which the NATS server vouches for, nats-permissions.e2e-spec) is recorded and an
+ * `actor` field is refused as UNKNOWN_FIELDS. (A token named bob sending `actor: "alice"` used
+ * to be recorded as alice, and NATS took any `actor`.)
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import * as grpc from '@grpc/grpc-js';
@@ -85,10 +86,22 @@ describe('gRPC', () => {
 });
 
 describe('NATS', () => {
+  it("records the subject's user", async () => {
+    const reply = (
+      await nats.nc.request(
+        nats.commandSubject(pool, 'CreateVm', { role: 'operator', user: 'bob' }),
+        JSON.stringify({ data: { vmId: 'vm-nats-bob', name: 'bob' } }),
+        { timeout: 10_000 },
+      )
+    ).json<CommandReply>();
+    expect(reply).toMatchObject({ ok: true });
+    expect(await actorsOf('vm-nats-bob')).toEqual(['nats:bob']);
+  });
+
   it('refuses an actor field as UNKNOWN_FIELDS, and writes nothing', async () => {
     const reply = (
       await nats.nc.request(
-        `${nats.root}.${pool}.cmd.CreateVm`,
+        nats.commandSubject(pool, 'CreateVm'),
         JSON.stringify({ data: { vmId: 'vm-n', name: 'n' }, actor: 'alice' }),
         { timeout: 10_000 },
       )

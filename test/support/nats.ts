@@ -1,7 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { jetstream, jetstreamManager, type JsMsg } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { subjects, type NatsSender } from '@pool/contracts';
 import { natsUrl } from './services.js';
+
+/** The sender of the suites' NATS commands, recorded as actor `nats:e2e`. */
+export const E2E_ADMIN: NatsSender = { role: 'admin', user: 'e2e' };
 
 /**
  * A NATS connection and a subject root and stream names of the suite's own, so suites sharing
@@ -21,6 +25,12 @@ export async function createTestNats() {
     root,
     eventsStream,
     reportsStream,
+    /**
+     * A command's subject under this root, sent as `sender` (admin `e2e` unless told): this
+     * server has no users, so the subject's sender is whoever the test says.
+     */
+    commandSubject: (pool: string, type: string, sender: NatsSender = E2E_ADMIN) =>
+      subjects(root).command(pool, type, sender),
     /** Every message of a stream, in stream order. */
     readStream: async (stream: string): Promise<JsMsg[]> => {
       const info = await jsm.streams.info(stream);

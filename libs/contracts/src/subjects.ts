@@ -3,10 +3,30 @@ export const DEFAULT_SUBJECT_ROOT = 'poolnet';
 export const EVENTS_STREAM = 'POOLNET_EVENTS';
 export const REPORTS_STREAM = 'POOLNET_REPORTS';
 
+/**
+ * Who sends a command over NATS, as its subject says: a role (admin, operator, read-only, as
+ * REST's tokens) and a NATS user name. The master takes both from the subject and trusts them
+ * because the NATS server lets each user publish only under its own role and name
+ * (deploy/nats/nats.conf); a server without users vouches for nobody.
+ */
+export interface NatsSender {
+  role: string;
+  user: string;
+}
+
+/** A user name that fits one subject token: no '.', wildcard or space. */
+export const NATS_SENDER_USER = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
+
 export const subjects = (root = DEFAULT_SUBJECT_ROOT) => ({
   events: (poolId: string) => `${root}.${poolId}.events`,
   allEvents: `${root}.*.events`,
-  command: (poolId: string, name: string) => `${root}.${poolId}.cmd.${name}`,
+  /** `<root>.<pool>.cmd.<role>.<user>.<CommandType>` */
+  command: (poolId: string, name: string, sender: NatsSender) =>
+    `${root}.${poolId}.cmd.${sender.role}.${sender.user}.${name}`,
+  /** Every command subject; the masters answer them in one queue group. */
+  allCommands: `${root}.*.cmd.*.*.*`,
+  /** The shape before senders were named (`<root>.<pool>.cmd.<CommandType>`), refused. */
+  unsignedCommands: `${root}.*.cmd.*`,
   /** Commands a replica forwards to the pool's leader; only masters may publish here. */
   leader: (poolId: string) => `${root}.${poolId}.leader`,
   reports: (poolId: string, hostId: string) => `${root}.${poolId}.hosts.${hostId}.reports`,
@@ -14,13 +34,10 @@ export const subjects = (root = DEFAULT_SUBJECT_ROOT) => ({
   snapshot: (poolId: string) => `${root}.${poolId}.snapshot`,
 });
 
-/** Subscribed by every master replica (one queue group per root); the root is checked inside. */
-export const COMMAND_PATTERN = '*.*.cmd.*';
-
 export const parseCommandSubject = (
   subject: string,
-): { root: string; pool: string; name: string } | undefined => {
-  const [root, pool, cmd, name, ...rest] = subject.split('.');
-  if (!root || !pool || cmd !== 'cmd' || !name || rest.length) return undefined;
-  return { root, pool, name };
+): { root: string; pool: string; sender: NatsSender; name: string } | undefined => {
+  const [root, pool, cmd, role, user, name, ...rest] = subject.split('.');
+  if (!root || !pool || cmd !== 'cmd' || !role || !user || !name || rest.length) return undefined;
+  return { root, pool, sender: { role, user }, name };
 };

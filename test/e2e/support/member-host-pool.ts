@@ -67,7 +67,7 @@ export async function startPool(pool: string) {
 
   const command = async (type: string, data: unknown, extra: object = {}) => {
     const msg = await nats.nc.request(
-      `${nats.root}.${pool}.cmd.${type}`,
+      nats.commandSubject(pool, type),
       JSON.stringify({ data, ...extra }),
       { timeout: 30_000 },
     );

@@ -13,7 +13,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { type NatsConnection } from '@nats-io/transport-node';
-import { type CommandOutcome, type CommandReply } from '@pool/contracts';
+import { subjects, type CommandOutcome, type CommandReply } from '@pool/contracts';
+import { E2E_ADMIN } from '../../support/nats.js';
 import { sleep } from './local-process.js';
 
 export interface Ack {
@@ -347,7 +348,7 @@ export class LoadDriver {
 
   private async overNats(step: Step, commandId: string): Promise<Answer> {
     const msg = await this.o.nc.request(
-      `${this.o.subjectRoot}.${this.o.pool}.cmd.${step.type}`,
+      subjects(this.o.subjectRoot).command(this.o.pool, step.type, E2E_ADMIN),
       JSON.stringify({ data: step.data, commandId }),
       { timeout: this.o.requestTimeoutMs ?? 5000 },
     );

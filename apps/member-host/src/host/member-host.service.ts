@@ -160,7 +160,8 @@ export class MemberHostService implements OnApplicationBootstrap, OnApplicationS
     this.every(config.reportIntervalMs, () => this.reporter!.full());
     const joiner = new Joiner(
       nc,
-      names.command(pool, 'JoinHost'),
+      // As the NATS user named like the host (deploy/nats/nats.conf lets it send only this).
+      names.command(pool, 'JoinHost', { role: 'admin', user: host }),
       {
         hostId: host,
         name: host,

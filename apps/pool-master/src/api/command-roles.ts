@@ -4,8 +4,8 @@ import { type CommandType, isCommandType } from './command-schemas/command-schem
 /**
  * The least bearer-token role that may run each command (DESIGN §6). REST routes declare theirs
  * with `@RequireRole` on their controller (command-roles.spec checks the two agree); gRPC's
- * Execute runs any command, so it looks the role up here. NATS commands are governed by the
- * NATS server's per-user permissions instead (deploy/nats/nats.conf).
+ * Execute and NATS (the role its subject names, nats-sender) run any command, so they look the
+ * role up here: one table for the three transports (access-control.e2e-spec runs it on each).
  */
 export const COMMAND_ROLES: Record<CommandType, Role> = {
   CreatePool: 'admin',

@@ -1,16 +1,23 @@
 import { Controller, Inject, type Type } from '@nestjs/common';
 import { Ctx, MessagePattern, NatsContext, Payload } from '@nestjs/microservices';
-import { parseCommandSubject, type CommandEnvelope, type CommandReply } from '@pool/contracts';
+import {
+  parseCommandSubject,
+  subjects,
+  type CommandEnvelope,
+  type CommandReply,
+} from '@pool/contracts';
 import { assertPoolId } from '../api/validate-command.js';
 import { clip } from '../commands/bounded-error.js';
 import { CommandError } from '../commands/command-errors.js';
 import { CommandService } from '../commands/command-service.js';
 import { toCommandError } from '../commands/domain-errors.js';
+import { natsPrincipal } from './nats-sender.js';
 import { RefusedBody } from './plain-json.codec.js';
 
 /**
- * The body of a request on `<root>.<pool>.cmd.<CommandType>`: the command's data plus what
- * REST carries in headers (command id for idempotency, expected version, the host barrier).
+ * The body of a request on `<root>.<pool>.cmd.<role>.<user>.<CommandType>`: the command's data
+ * plus what REST carries in headers (command id for idempotency, expected version, the host
+ * barrier).
  */
 export interface NatsCommandRequest extends CommandEnvelope {
   data: unknown;
@@ -18,7 +25,7 @@ export interface NatsCommandRequest extends CommandEnvelope {
 
 /**
  * No `actor`: the log records who the transport vouches for, never who the caller says it is;
- * an `actor` is refused as UNKNOWN_FIELDS and NATS commands are recorded as `anonymous`.
+ * an `actor` is refused as UNKNOWN_FIELDS and the log records the subject's user (nats-sender).
  */
 const ENVELOPE_KEYS = new Set(['data', 'commandId', 'expectedVersion', 'wait', 'waitTimeoutMs']);
 
@@ -31,26 +38,42 @@ export function natsCommandsController(root: string): Type<unknown> {
   class NatsCommandsController {
     constructor(@Inject(CommandService) private readonly commands: CommandService) {}
 
-    @MessagePattern(`${root}.*.cmd.*`)
+    @MessagePattern(subjects(root).allCommands)
     async handle(@Payload() body: unknown, @Ctx() ctx: NatsContext): Promise<CommandReply> {
       try {
         const target = parseCommandSubject(ctx.getSubject());
         if (!target)
           throw new CommandError(400, 'BAD_SUBJECT', `Unknown subject ${ctx.getSubject()}.`);
+        // Before anything else: a sender without the role learns nothing of its request's flaws.
+        const principal = natsPrincipal(target.sender, target.name);
         // A subject token may hold anything but '.', ' ' and wildcards (a NUL included, which
-        // PostgreSQL refuses mid-query): the pool id gets the URL's check before anything else.
+        // PostgreSQL refuses mid-query): the pool id gets the URL's check before the request.
         assertPoolId(target.pool);
         const request = parseRequest(body);
         const { data, ...envelope } = request;
         const result = await this.commands.execute(
           target.pool,
           { type: target.name, data },
-          envelope,
+          { ...envelope, actor: principal.name },
         );
         return { ok: true, result };
       } catch (error) {
         return { ok: false, error: toCommandError(error).toWire() };
       }
+    }
+
+    /** The subject commands had before they named their sender: answered, never run. */
+    @MessagePattern(subjects(root).unsignedCommands)
+    unsigned(): CommandReply {
+      return {
+        ok: false,
+        error: new CommandError(
+          400,
+          'BAD_SUBJECT',
+          `A command's subject names its sender: ${root}.<pool>.cmd.<role>.<user>.<CommandType>, ` +
+            'the role and NATS user the server lets you publish as.',
+        ).toWire(),
+      };
     }
   }
   return NatsCommandsController;

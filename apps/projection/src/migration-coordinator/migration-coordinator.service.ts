@@ -91,12 +91,13 @@ export class MigrationCoordinatorService implements OnApplicationBootstrap, OnAp
     this.logger.log('this replica now coordinates migrations');
     this.metrics.leader.set(1);
     const names = subjects(this.config.subjectRoot);
+    // The saga's steps need admin; the subject names the NATS user, which the master records
+    // (deploy/nats/nats.conf lets user projection send these four commands and nothing else).
+    const sender = { role: 'admin', user: this.config.natsUser ?? 'projection' };
     const coordinator = new MigrationCoordinator({
       send: async (pool, type, commandId, data) => {
         const msg = await nc.request(
-          names.command(pool, type),
-          // No `actor`: the master records who NATS vouches for, never a name the caller writes
-          // (it refuses the field), so the coordinator's commands are the NATS user's.
+          names.command(pool, type, sender),
           JSON.stringify({ commandId, data }),
           { timeout: COMMAND_TIMEOUT_MS },
         );

@@ -51,12 +51,20 @@ export class AccessControl {
     }
     const entry = this.tokens.match(token);
     if (!entry) throw new AccessDenied('unauthenticated', 'The bearer token is not valid.');
-    if (!grants(entry.role, needed)) {
-      throw new AccessDenied(
-        'forbidden',
-        `This needs the ${needed} role or above; the token has ${entry.role}.`,
-      );
-    }
+    requireRole(entry.role, needed);
     return { name: entry.name, role: entry.role };
+  }
+}
+
+/**
+ * Throws FORBIDDEN unless `held` grants `needed`: the one refusal of every transport, a bearer
+ * token's (REST, gRPC) or a NATS sender's; `holder` names whose role it is.
+ */
+export function requireRole(held: Role, needed: Role, holder = 'the token'): void {
+  if (!grants(held, needed)) {
+    throw new AccessDenied(
+      'forbidden',
+      `This needs the ${needed} role or above; ${holder} has ${held}.`,
+    );
   }
 }

@@ -1,0 +1,50 @@
+import { describe, expect, it } from 'vitest';
+import { COMMAND_ROLES } from '../api/command-roles.js';
+import { natsPrincipal } from './nats-sender.js';
+
+const refusal = (role: string, user: string, type: string) => {
+  try {
+    natsPrincipal({ role, user }, type);
+    return undefined;
+  } catch (error) {
+    return error as { status: number; code: string; message: string };
+  }
+};
+
+describe('natsPrincipal', () => {
+  it("names the subject's user, as nats:<user>, with its role", () => {
+    expect(natsPrincipal({ role: 'operator', user: 'scheduler' }, 'StartVm')).toEqual({
+      name: 'nats:scheduler',
+      role: 'operator',
+    });
+  });
+
+  it.each(Object.entries(COMMAND_ROLES))('gives %s the role REST gives it (%s)', (type, needed) => {
+    const admitted = (role: string) => refusal(role, 'u', type) === undefined;
+    expect(['read-only', 'operator', 'admin'].filter(admitted)).toEqual(
+      needed === 'admin' ? ['admin'] : ['operator', 'admin'],
+    );
+  });
+
+  it('refuses a role below the command as REST does', () => {
+    expect(refusal('operator', 'bob', 'CreateNetwork')).toMatchObject({
+      status: 403,
+      code: 'FORBIDDEN',
+      message: 'This needs the admin role or above; NATS user bob has operator.',
+    });
+  });
+
+  it.each([
+    ['root', 'bob'],
+    ['Admin', 'bob'],
+    ['admin', '-bob'],
+    ['admin', 'b\u0000b'],
+  ])('refuses role %j, user %j as UNAUTHENTICATED', (role, user) => {
+    expect(refusal(role, user, 'CreateVm')).toMatchObject({ status: 401, code: 'UNAUTHENTICATED' });
+  });
+
+  it('needs admin for an unknown command, which is refused as unknown later', () => {
+    expect(refusal('operator', 'bob', 'FormatDisk')?.code).toBe('FORBIDDEN');
+    expect(refusal('admin', 'bob', 'FormatDisk')).toBeUndefined();
+  });
+});
