@@ -2,7 +2,9 @@
  * Bearer tokens with roles on the built pool master (REST and gRPC) and projection, as a
  * deployment runs them: an admin token from AUTH_TOKENS, operator and read-only tokens from
  * AUTH_TOKENS_FILE. Each role meets each kind of endpoint, and each process's own log output
- * is searched for tokens, and the projection's read API checked.
+ * is searched for tokens, and the projection's read API checked. A role × transport table runs
+ * every command as every role on REST, gRPC and NATS (the role in the command's subject; that
+ * only its own user may publish there is nats-permissions.e2e-spec's).
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -11,7 +13,10 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
+import { subjects, type CommandReply } from '@pool/contracts';
+import { grants, ROLES, type Role } from '@pool/platform';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { COMMAND_ROLES, roleForCommand } from '../../apps/pool-master/src/api/command-roles.js';
 import { createTestDatabase } from '../support/databases.js';
 import { createTestNats } from '../support/nats.js';
 import { startPoolMasterProcess, type PoolMasterReplica } from '../support/pool-master-process.js';
@@ -23,6 +28,7 @@ import {
   type Running,
 } from '../support/processes.js';
 import { natsUrl } from '../support/services.js';
+import { poolMasterGrpcClient } from './support/pool-master-grpc-client.js';
 
 const PROTO = fileURLToPath(
   new URL('../../libs/contracts/proto/poolnet/v1/pool_master.proto', import.meta.url),
@@ -339,6 +345,121 @@ describe('access control with bearer tokens', () => {
 
     it('lets a read-only token follow the events', async () => {
       expect(await follow('read-only')).toEqual({ version: 1 });
+    });
+  });
+
+  describe('role × transport: each role gets on REST, gRPC and NATS what COMMAND_ROLES allows', () => {
+    // A pool never created: every command is refused one way or another, nothing is written.
+    const NOWHERE = `none-${randomUUID().slice(0, 8)}`;
+    const UNKNOWN = 'FormatDisk';
+    /** The coordinator's saga steps: NATS and gRPC only (DESIGN §5), no REST route. */
+    const NO_REST_ROUTE = [
+      'AbortMigration',
+      'ActivateMigration',
+      'CompleteMigration',
+      'PrepareMigration',
+    ];
+
+    /**
+     * The answer (a code, or OK) of each command for each role, and the table REST's roles
+     * make of it: a role below the command's gets FORBIDDEN, any other the admin's answer
+     * (the role decides nothing more). The admin is never refused for its role.
+     */
+    async function compare(
+      commands: { name: string; needed: Role }[],
+      send: (name: string, role: Role) => Promise<string>,
+    ) {
+      const actual: Record<string, Record<string, string>> = {};
+      const allowed: typeof actual = {};
+      for (const { name, needed } of commands) {
+        const answers = Object.fromEntries(
+          await Promise.all(ROLES.map(async (role) => [role, await send(name, role)] as const)),
+        ) as Record<Role, string>;
+        actual[name] = answers;
+        allowed[name] = Object.fromEntries(
+          ROLES.map((role) => [role, grants(role, needed) ? answers.admin : 'FORBIDDEN']),
+        );
+        expect(['FORBIDDEN', 'UNAUTHENTICATED', 'OK'], `admin ${name}`).not.toContain(
+          answers.admin,
+        );
+      }
+      expect(actual).toEqual(allowed);
+      // The table holds each kind of refusal: a role that passes and one that does not.
+      const cells = Object.values(actual).flatMap((row) => Object.values(row));
+      expect(cells.filter((c) => c === 'FORBIDDEN').length).toBeGreaterThan(commands.length);
+      expect(cells.filter((c) => c !== 'FORBIDDEN').length).toBeGreaterThan(commands.length);
+    }
+
+    const viaGrpcAndNats = [...Object.keys(COMMAND_ROLES), UNKNOWN].map((name) => ({
+      name,
+      needed: roleForCommand(name),
+    }));
+
+    afterAll(async () => {
+      // Nothing any role sent wrote anything.
+      expect((await as('admin', 'GET', `/pools/${NOWHERE}/events`)).body.code).toBe(
+        'POOL_NOT_FOUND',
+      );
+    });
+
+    it('REST: every command route of the API description', async () => {
+      const docs = await as('nobody', 'GET', '/docs-json');
+      const paths = docs.body.paths as Record<string, Record<string, { description?: string }>>;
+      const routes = Object.entries(paths).flatMap(([path, operations]) =>
+        Object.entries(operations).flatMap(([method, operation]) => {
+          const runs = /^Runs ([\w +]+)\./.exec(operation.description ?? '')?.[1];
+          if (!runs) return [];
+          const names = runs.split(' + ');
+          const needed = names
+            .map((name) => roleForCommand(name))
+            .reduce((a, b) => (grants(a, b) ? a : b));
+          const url = path.replace('{pool}', NOWHERE).replace(/\{\w+\}/g, 'x-1');
+          return [{ name: `${method.toUpperCase()} ${path}`, needed, url, method, names }];
+        }),
+      );
+      const routed = new Set(routes.flatMap((r) => r.names));
+      expect(
+        Object.keys(COMMAND_ROLES)
+          .filter((name) => !routed.has(name))
+          .sort(),
+      ).toEqual(NO_REST_ROUTE);
+      await compare(routes, async (name, role) => {
+        const route = routes.find((r) => r.name === name)!;
+        const withBody = route.method !== 'delete' && route.method !== 'get';
+        const answer = await as(
+          role,
+          route.method.toUpperCase(),
+          route.url,
+          withBody ? {} : undefined,
+        );
+        return answer.status < 300 ? 'OK' : String(answer.body.code);
+      });
+    });
+
+    it('gRPC: Execute of every command, and an unknown one', async () => {
+      const { client } = poolMasterGrpcClient(grpcAddress);
+      try {
+        await compare(viaGrpcAndNats, (type, role) => {
+          const metadata = new grpc.Metadata();
+          metadata.set('authorization', `Bearer ${TOKENS[role]}`);
+          return new Promise((resolve) =>
+            client.Execute({ pool: NOWHERE, type, dataJson: '{}' }, metadata, (error) =>
+              resolve(error ? String(error.metadata.get('poolnet-code')[0]) : 'OK'),
+            ),
+          );
+        });
+      } finally {
+        client.close();
+      }
+    });
+
+    it("NATS: every command on each role's subject, and an unknown one", async () => {
+      await compare(viaGrpcAndNats, async (type, role) => {
+        const subject = subjects(nats.root).command(NOWHERE, type, { role, user: 'table' });
+        const msg = await nats.nc.request(subject, '{"data":{}}', { timeout: 10_000 });
+        const reply = msg.json<CommandReply>();
+        return reply.ok ? 'OK' : reply.error.code;
+      });
     });
   });
 
