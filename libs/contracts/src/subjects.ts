@@ -14,8 +14,8 @@ export interface NatsSender {
   user: string;
 }
 
-/** A user name that fits one subject token: no '.', wildcard or space. */
-export const NATS_SENDER_USER = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
+/** A user name that fits one subject token (no '.', wildcard or space), as a HOST_NAME must. */
+export const NATS_SENDER_USER = /^[A-Za-z0-9_-]{1,64}$/;
 
 export const subjects = (root = DEFAULT_SUBJECT_ROOT) => ({
   events: (poolId: string) => `${root}.${poolId}.events`,

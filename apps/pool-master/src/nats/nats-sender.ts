@@ -21,7 +21,7 @@ export function natsPrincipal(sender: NatsSender, type: string): Principal {
     if (!NATS_SENDER_USER.test(sender.user)) {
       throw new AccessDenied(
         'unauthenticated',
-        "The subject's user must be 1–64 letters, digits, '-' or '_', starting with a letter or digit.",
+        "The subject's user must be 1–64 letters, digits, '-' or '_'.",
       );
     }
     requireRole(sender.role, roleForCommand(type), `NATS user ${sender.user}`);
