@@ -14,6 +14,8 @@ export interface EventEnvelope {
   createdAt: string;
 }
 
+/** A pool's stream in the log is `pool:<pool id>` (the domain's decider names it the same way). */
 export const POOL_STREAM_PREFIX = 'pool:';
+export const poolStreamId = (poolId: string): string => `${POOL_STREAM_PREFIX}${poolId}`;
 export const poolIdOfStream = (streamId: string): string | undefined =>
   streamId.startsWith(POOL_STREAM_PREFIX) ? streamId.slice(POOL_STREAM_PREFIX.length) : undefined;

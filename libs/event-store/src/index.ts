@@ -4,6 +4,8 @@ export * from './log-position.js';
 export * from './pg-pool.js';
 export * from './postgres-event-store.js';
 export * from './checkpoints.js';
+export * from './log-queries.js';
+export * from './log-wakeups.js';
 export * from './snapshots.js';
 export * from './leader/advisory-leader.js';
 export * from './relay/async-publisher.js';

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { type CommandOutcome } from '@pool/contracts';
+import { type CommandOutcome, poolStreamId } from '@pool/contracts';
 import {
   IdempotencyKeyReusedError,
   loadSnapshot,
@@ -90,7 +90,7 @@ export class PoolWriter<Command extends { type: string }, Event extends ModelEve
     model: PoolModel<C, E, S>,
     options: PoolWriterOptions = {},
   ): Promise<PoolWriter<C, E, S>> {
-    const streamId = `pool:${poolId}`;
+    const streamId = poolStreamId(poolId);
     const { state, version, snapshotVersion } = await loadState(streamId, store, model);
     const writer = new PoolWriter(poolId, streamId, store, model, options, state, version);
     writer.snapshotVersion = snapshotVersion;

@@ -1,3 +1,4 @@
+import { poolStreamId } from '@pool/contracts';
 import { type NatsConnection, type Subscription } from '@nats-io/transport-node';
 import { type PostgresEventStore, type RecordedEvent } from '@pool/event-store';
 import { Observable } from 'rxjs';
@@ -53,7 +54,7 @@ export function followPoolEvents(
       let last = afterVersion;
       while (!stop.signal.aborted) {
         woken = false;
-        const page = await options.store.readStream(`pool:${pool}`, last + 1, options.pageSize);
+        const page = await options.store.readStream(poolStreamId(pool), last + 1, options.pageSize);
         let gap = false;
         for (const event of page) {
           if (stop.signal.aborted) return;

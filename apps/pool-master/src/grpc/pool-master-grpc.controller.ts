@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import { type Metadata, type ServerWritableStream } from '@grpc/grpc-js';
 import { Controller, Inject, Logger } from '@nestjs/common';
 import { GrpcMethod } from '@nestjs/microservices';
-import { subjects } from '@pool/contracts';
+import { subjects, poolStreamId } from '@pool/contracts';
 import { PostgresEventStore } from '@pool/event-store';
 import { AccessControl, AccessDenied, NatsClient, type Principal, type Role } from '@pool/platform';
 import { catchError, map, type Observable, throwError } from 'rxjs';
@@ -64,7 +64,7 @@ export class PoolMasterGrpcController {
     try {
       this.authorize(metadata, 'read-only');
       pool = requirePoolId(request.pool);
-      const version = await this.store.streamVersion(`pool:${pool}`).catch((error: unknown) => {
+      const version = await this.store.streamVersion(poolStreamId(pool)).catch((error: unknown) => {
         throw unavailable(error);
       });
       if (version === 0) {

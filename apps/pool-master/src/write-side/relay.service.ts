@@ -6,7 +6,7 @@ import {
   type OnApplicationShutdown,
 } from '@nestjs/common';
 import { jetstreamManager } from '@nats-io/jetstream';
-import { formatPosition as fmt } from '@pool/event-store';
+import { formatPosition as fmt, listenForAppends, type LogWakeups } from '@pool/event-store';
 import { poolIdOfStream, subjects, type EventEnvelope } from '@pool/contracts';
 import {
   AdvisoryLeader,
@@ -16,7 +16,6 @@ import {
   type RecordedEvent,
 } from '@pool/event-store';
 import { NatsClient } from '@pool/platform';
-import pg from 'pg';
 import { ensureStreams } from './streams.js';
 import { WRITE_SIDE_OPTIONS, type WriteSideOptions } from './write-side.options.js';
 import { WRITE_SIDE_METRICS } from './write-side.tokens.js';
@@ -30,7 +29,7 @@ import { type WriteSideMetrics } from './write-side.metrics.js';
 export class RelayService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('Relay');
   private leader: AdvisoryLeader | undefined;
-  private listener: pg.Client | undefined;
+  private listener: LogWakeups | undefined;
   private running: Promise<void> | undefined;
   private publisher: AsyncJetStreamPublisher | undefined;
   private stopWaking: (() => void) | undefined;
@@ -103,22 +102,17 @@ export class RelayService implements OnApplicationBootstrap, OnApplicationShutdo
     await this.leader?.stop();
     await this.running;
     this.publisher?.close();
-    await this.listener?.end().catch(() => undefined);
+    await this.listener?.close();
   }
 
   /** NOTIFY from the append wakes the relay at once; it polls as well, so a lost one costs ms. */
   private async listen(wake: () => void): Promise<void> {
-    const client = new pg.Client({
-      connectionString: this.options.databaseUrl,
-      application_name: 'poolnet-relay-listen',
+    this.listener = await listenForAppends({
+      databaseUrl: this.options.databaseUrl,
+      applicationName: 'poolnet-relay-listen',
+      onAppend: wake,
+      onError: (error) => this.logger.warn(`relay LISTEN connection lost: ${error.message}`),
     });
-    client.on('notification', wake);
-    client.on('error', (error) =>
-      this.logger.warn(`relay LISTEN connection lost: ${error.message}`),
-    );
-    await client.connect();
-    await client.query('LISTEN es_events');
-    this.listener = client;
   }
 }
 

@@ -42,7 +42,7 @@ export class ProjectionConfig extends PoolServiceConfig {
   @Max(100_000)
   projectionBatch: number = 2_000;
 
-  /** Poll interval of an idle projector; NOTIFY es_events wakes it sooner. */
+  /** Poll interval of an idle projector; the NOTIFY after each append wakes it sooner. */
   @Env('PROJECTION_POLL_MS')
   @IsInt()
   @Min(10)

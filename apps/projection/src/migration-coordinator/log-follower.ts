@@ -1,5 +1,9 @@
-import { LOG_START, type PostgresEventStore, type RecordedEvent } from '@pool/event-store';
-import pg from 'pg';
+import {
+  LOG_START,
+  type PostgresEventStore,
+  type RecordedEvent,
+  listenForAppends,
+} from '@pool/event-store';
 
 export interface LogFollowerOptions {
   store: PostgresEventStore;
@@ -22,25 +26,23 @@ export class LogFollower {
   constructor(private readonly o: LogFollowerOptions) {}
 
   async run(signal: AbortSignal): Promise<void> {
-    const listener = new pg.Client({
-      connectionString: this.o.databaseUrl,
-      application_name: 'poolnet-migration-coordinator-listen',
-    });
     let wake: (() => void) | undefined;
     let failure: Error | undefined;
     // Set by a NOTIFY that arrives while a read is running, so it is not slept through.
     let notified = false;
-    listener.on('notification', () => {
-      notified = true;
-      wake?.();
+    const listener = await listenForAppends({
+      databaseUrl: this.o.databaseUrl,
+      applicationName: 'poolnet-migration-coordinator-listen',
+      onAppend: () => {
+        notified = true;
+        wake?.();
+      },
+      onError: (error) => {
+        failure = error;
+        wake?.();
+      },
     });
-    listener.on('error', (error) => {
-      failure = error;
-      wake?.();
-    });
-    await listener.connect();
     try {
-      await listener.query('LISTEN es_events');
       let position = LOG_START;
       const batchSize = this.o.batchSize ?? 1000;
       while (!signal.aborted) {
@@ -69,7 +71,7 @@ export class LogFollower {
         });
       }
     } finally {
-      await listener.end().catch(() => undefined);
+      await listener.close();
     }
   }
 }

@@ -1,5 +1,7 @@
-import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import { POOL_STREAM_PREFIX } from '@pool/contracts';
+import { ageOfFirstEventAfter, totalStreamVersions } from '@pool/event-store';
 import type pg from 'pg';
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import { loadReadModelCheckpoint } from './read-model-store.js';
 
 /**
@@ -52,13 +54,14 @@ export function projectionMetrics(registry: Registry, db: pg.Pool) {
       help: 'Pool events committed to the log and not yet in the read models',
       registers,
       async collect() {
-        const rows = await scrape(() =>
-          db.query<{ lag: string }>(
-            `SELECT (SELECT coalesce(sum(version), 0) FROM es_streams WHERE stream_id LIKE 'pool:%')
-                - (SELECT coalesce(sum(version), 0) FROM rm_pools) AS lag`,
-          ),
-        );
-        if (rows) this.set(Number(rows[0]?.lag ?? 0));
+        const lag = await scrape(async () => {
+          const inLog = await totalStreamVersions(db, POOL_STREAM_PREFIX);
+          const { rows } = await db.query<{ folded: string }>(
+            'SELECT coalesce(sum(version), 0)::text AS folded FROM rm_pools',
+          );
+          return inLog - Number(rows[0]?.folded ?? 0);
+        });
+        if (lag !== undefined) this.set(lag);
       },
     }),
     lagSeconds: new Gauge({
@@ -66,16 +69,11 @@ export function projectionMetrics(registry: Registry, db: pg.Pool) {
       help: 'Age of the oldest committed event not yet in the read models (0 when caught up)',
       registers,
       async collect() {
-        const rows = await scrape(async () => {
+        const age = await scrape(async () => {
           const { position } = await loadReadModelCheckpoint(db);
-          return db.query<{ age: number | null }>(
-            `SELECT extract(epoch FROM now() - created_at)::float8 AS age FROM es_events
-            WHERE (log_epoch, transaction_id, global_position) > ($1::smallint, $2::xid8, $3::bigint)
-            ORDER BY log_epoch, transaction_id, global_position LIMIT 1`,
-            [position.epoch, position.transactionId, position.globalPosition],
-          );
+          return ageOfFirstEventAfter(db, position);
         });
-        if (rows) this.set(Math.max(0, rows[0]?.age ?? 0));
+        if (age !== undefined) this.set(age);
       },
     }),
   };
@@ -84,9 +82,9 @@ export function projectionMetrics(registry: Registry, db: pg.Pool) {
 export type ProjectionMetrics = ReturnType<typeof projectionMetrics>;
 
 /** A scrape must not fail because the database is away (or not migrated yet): keep the last value. */
-async function scrape<R>(query: () => Promise<{ rows: R[] }>): Promise<R[] | undefined> {
+async function scrape<R>(query: () => Promise<R>): Promise<R | undefined> {
   try {
-    return (await query()).rows;
+    return await query();
   } catch {
     return undefined;
   }

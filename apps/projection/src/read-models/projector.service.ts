@@ -5,7 +5,13 @@ import {
   type OnApplicationBootstrap,
   type OnApplicationShutdown,
 } from '@nestjs/common';
-import { AdvisoryLeader, createEventStorePool, PostgresEventStore } from '@pool/event-store';
+import {
+  AdvisoryLeader,
+  createEventStorePool,
+  PostgresEventStore,
+  listenForAppends,
+  type LogWakeups,
+} from '@pool/event-store';
 import { NatsClient } from '@pool/platform';
 import pg from 'pg';
 import { ProjectionConfig } from '../config/projection.config.js';
@@ -27,7 +33,7 @@ export class ProjectorService implements OnApplicationBootstrap, OnApplicationSh
   private readonly logger = new Logger('Projector');
   private readonly stopping = new AbortController();
   private leader: AdvisoryLeader | undefined;
-  private listener: pg.Client | undefined;
+  private listener: LogWakeups | undefined;
   private running: Promise<void> | undefined;
   private db: pg.Pool | undefined;
 
@@ -48,7 +54,7 @@ export class ProjectorService implements OnApplicationBootstrap, OnApplicationSh
     this.stopping.abort();
     await this.leader?.stop();
     await this.running;
-    await this.listener?.end().catch(() => undefined);
+    await this.listener?.close();
     await this.db?.end().catch(() => undefined);
   }
 
@@ -78,7 +84,7 @@ export class ProjectorService implements OnApplicationBootstrap, OnApplicationSh
       },
     });
     await this.listen(() => projector.notify()).catch((error: unknown) =>
-      this.logger.warn(`LISTEN es_events failed, polling only: ${String(error)}`),
+      this.logger.warn(`LISTEN for appends failed, polling only: ${String(error)}`),
     );
     this.leader = new AdvisoryLeader({
       connectionString: this.config.databaseUrl,
@@ -126,18 +132,14 @@ export class ProjectorService implements OnApplicationBootstrap, OnApplicationSh
     }
   }
 
-  /** NOTIFY es_events (sent after every append) wakes the projector at once; it polls as well. */
+  /** The NOTIFY sent after every append wakes the projector at once; it polls as well. */
   private async listen(wake: () => void): Promise<void> {
-    const client = new pg.Client({
-      connectionString: this.config.databaseUrl,
-      application_name: 'poolnet-projector-listen',
+    this.listener = await listenForAppends({
+      databaseUrl: this.config.databaseUrl,
+      applicationName: 'poolnet-projector-listen',
+      onAppend: wake,
+      onError: (error) =>
+        this.logger.warn(`projector LISTEN connection lost, polling: ${error.message}`),
     });
-    client.on('notification', wake);
-    client.on('error', (error) =>
-      this.logger.warn(`projector LISTEN connection lost, polling: ${error.message}`),
-    );
-    await client.connect();
-    await client.query('LISTEN es_events');
-    this.listener = client;
   }
 }

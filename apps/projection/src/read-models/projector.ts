@@ -3,6 +3,7 @@ import { upcastPoolEvent } from '@pool/domain';
 import {
   comparePositions,
   LOG_START,
+  readLogHead,
   type PostgresEventStore,
   type RecordedEvent,
 } from '@pool/event-store';
@@ -13,7 +14,6 @@ import {
   type ChangeMessage,
   commitBatch,
   loadReadModelCheckpoint,
-  readLogHead,
   type StoredCheckpoint,
 } from './read-model-store.js';
 import { CHANGE_KINDS } from './read-model-tables.js';
@@ -26,7 +26,7 @@ export interface ProjectorOptions {
   db: pg.Pool;
   /** Most events folded into one batch (one transaction). */
   batchSize?: number;
-  /** Poll interval when idle; `notify()` (LISTEN es_events) wakes the projector sooner. */
+  /** Poll interval when idle; `notify()` (on the NOTIFY after each append) wakes the projector sooner. */
   idleMs?: number;
   onBatch?: (stats: BatchStats) => void;
   onError?: (error: unknown) => void;
@@ -86,7 +86,7 @@ export class Projector {
     }
   }
 
-  /** Wakes an idle projector (NOTIFY es_events). */
+  /** Wakes an idle projector (the NOTIFY after an append). */
   notify(): void {
     if (this.wake) this.wake();
     else this.woken = true;

@@ -3,11 +3,12 @@ import {
   createEventStorePool,
   formatPosition,
   PostgresEventStore,
+  readLogHead,
 } from '@pool/event-store';
 import pg from 'pg';
 import { Projector } from './projector.js';
 import { PROJECTOR_LOCK } from './projector.service.js';
-import { loadReadModelCheckpoint, readLogHead, truncateLogTables } from './read-model-store.js';
+import { loadReadModelCheckpoint, truncateLogTables } from './read-model-store.js';
 import { verifyReadModels } from './verify-read-models.js';
 
 /*

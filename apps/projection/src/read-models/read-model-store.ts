@@ -112,16 +112,6 @@ export async function commitBatch(
   }
 }
 
-/** The last committed event's position, or undefined for an empty log. */
-export async function readLogHead(db: Queryable): Promise<LogPosition | undefined> {
-  const { rows } = await db.query<{ e: number; t: string; p: string }>(
-    `SELECT log_epoch AS e, transaction_id::text AS t, global_position::text AS p
-       FROM es_events ORDER BY log_epoch DESC, transaction_id DESC, global_position DESC LIMIT 1`,
-  );
-  const row = rows[0];
-  return row && { epoch: row.e, transactionId: row.t, globalPosition: row.p };
-}
-
 export async function loadReadModelCheckpoint(
   db: Queryable,
   projection = READ_MODELS_PROJECTION,

@@ -2,12 +2,13 @@ import {
   comparePositions,
   formatPosition,
   LOG_START,
-  type LogPosition,
+  readLogHead,
+  readSnapshotAfter,
   type RecordedEvent,
 } from '@pool/event-store';
 import pg from 'pg';
 import { deriveAllRows, foldEvents } from './derive/fold-log.js';
-import { loadReadModelCheckpoint, readLogHead } from './read-model-store.js';
+import { loadReadModelCheckpoint } from './read-model-store.js';
 import {
   LOG_TABLE_NAMES,
   LOG_TABLES,
@@ -130,62 +131,14 @@ async function compareInSnapshot(
   };
 }
 
-/**
- * Every event visible in the snapshot, in commit order. No xmin fence here: the fence is for a
- * reader that tails the log and must not skip a late commit; inside one REPEATABLE READ
- * snapshot the visible events are fixed, and a transaction still running elsewhere in the
- * cluster must not hide events the projector has already folded.
- */
+/** Every event visible in the snapshot (the audit's REPEATABLE READ transaction), in commit order. */
 async function readWholeLog(client: pg.PoolClient): Promise<RecordedEvent[]> {
   const events: RecordedEvent[] = [];
-  let after: LogPosition = LOG_START;
   for (;;) {
-    const { rows } = await client.query<LogRow>(
-      `SELECT log_epoch, transaction_id::text AS transaction_id,
-              global_position::text AS global_position, stream_id,
-              stream_version::int AS stream_version, event_id::text AS event_id, event_type,
-              schema_version, data, metadata, created_at
-         FROM es_events
-        WHERE (log_epoch, transaction_id, global_position) > ($1::smallint, $2::xid8, $3::bigint)
-        ORDER BY es_events.log_epoch, es_events.transaction_id, es_events.global_position
-        LIMIT 10000`,
-      [after.epoch, after.transactionId, after.globalPosition],
-    );
-    if (rows.length === 0) return events;
-    for (const row of rows) {
-      const position = {
-        epoch: row.log_epoch,
-        transactionId: row.transaction_id,
-        globalPosition: row.global_position,
-      };
-      events.push({
-        eventId: row.event_id,
-        streamId: row.stream_id,
-        streamVersion: row.stream_version,
-        type: row.event_type,
-        schemaVersion: row.schema_version,
-        data: row.data,
-        metadata: row.metadata,
-        position,
-        createdAt: row.created_at.toISOString(),
-      });
-      after = position;
-    }
+    const page = await readSnapshotAfter(client, events.at(-1)?.position ?? LOG_START, 10_000);
+    if (page.length === 0) return events;
+    for (const event of page) events.push(event);
   }
-}
-
-interface LogRow {
-  log_epoch: number;
-  transaction_id: string;
-  global_position: string;
-  stream_id: string;
-  stream_version: number;
-  event_id: string;
-  event_type: string;
-  schema_version: number;
-  data: unknown;
-  metadata: Record<string, unknown>;
-  created_at: Date;
 }
 
 /** Polls until the stored checkpoint is at the last committed event, or the time is up. */

@@ -1,4 +1,5 @@
-import type { HostReport } from '@pool/contracts';
+import { poolStreamId, type HostReport } from '@pool/contracts';
+import { readStreamVersion } from '@pool/event-store';
 import type pg from 'pg';
 import { notifyChanges } from '../read-models/read-model-store.js';
 
@@ -101,12 +102,9 @@ export async function applyHostReport(
         [report.pool, report.host, JSON.stringify(report.aclCounters), at],
       );
     }
-    const head = await client.query<{ version: string }>(
-      'SELECT version::text FROM es_streams WHERE stream_id = $1',
-      [`pool:${report.pool}`],
-    );
+    const head = await readStreamVersion(client, poolStreamId(report.pool));
     const appliedVersion = Number(status.rows[0]!.applied);
-    const lagEvents = Math.max(0, Number(head.rows[0]?.version ?? 0) - appliedVersion);
+    const lagEvents = Math.max(0, head - appliedVersion);
     await notifyChanges(client, [
       { type: 'host', pool: report.pool, hostId: report.host, appliedVersion, lagEvents },
     ]);

@@ -1,3 +1,5 @@
+import { poolStreamId } from '@pool/contracts';
+import { ageOfStreamEvents, readStreamVersion, type LogQueryable } from '@pool/event-store';
 import type { DataSource } from 'typeorm';
 import { BondRow, PifRow } from '../../read-models/entities/host-rows.entity.js';
 import { HostPortRow } from '../../read-models/entities/host-status.entity.js';
@@ -16,9 +18,7 @@ interface HostStatusSqlRow {
   last_report_at: Date | null;
   digest: string | null;
   drift: number | null;
-  head: string | null;
   running_vms: string;
-  lag_seconds: number | null;
 }
 
 /**
@@ -27,24 +27,46 @@ interface HostStatusSqlRow {
  */
 const HOSTS_SQL = `
   SELECT h.id, h.name, h.address, h.enabled, h.management, s.applied_version, s.last_report_at,
-         s.digest, s.drift, st.version AS head,
+         s.digest, s.drift,
          (SELECT count(*) FROM rm_vms v
            WHERE v.pool_id = h.pool_id AND v.host_id = h.id AND v.power_state = 'running')
-           AS running_vms,
-         CASE WHEN s.applied_version IS NULL THEN NULL
-              WHEN s.applied_version >= st.version THEN 0
-              ELSE greatest(0, extract(epoch FROM now() - (
-                SELECT e.created_at FROM es_events e
-                 WHERE e.stream_id = st.stream_id AND e.stream_version = s.applied_version + 1
-              )))::float8 END AS lag_seconds
+           AS running_vms
     FROM rm_hosts h
     LEFT JOIN rm_host_status s ON s.pool_id = h.pool_id AND s.host_id = h.id
-    LEFT JOIN es_streams st ON st.stream_id = 'pool:' || h.pool_id
    WHERE h.pool_id = $1`;
 
-const hostView = (row: HostStatusSqlRow): HostView => {
+/** The read API's TypeORM data source as the event log's queries take it. */
+const logQueryable = (db: DataSource): LogQueryable => ({
+  query: async (text, values) => ({ rows: await db.query(text, values) }),
+});
+
+/**
+ * The hosts' convergence from the log: its head version for the pool, and for each host behind
+ * it the age of the first event it has not applied.
+ */
+async function withLag(db: DataSource, pool: string, rows: HostStatusSqlRow[]): Promise<HostRow[]> {
+  const log = logQueryable(db);
+  const stream = poolStreamId(pool);
+  const head = await readStreamVersion(log, stream);
+  const applied = (row: HostStatusSqlRow) => numOrNull(row.applied_version);
+  const next = rows.flatMap((row) => {
+    const version = applied(row);
+    return version !== null && version < head ? [version + 1] : [];
+  });
+  const ages = await ageOfStreamEvents(log, stream, [...new Set(next)]);
+  return rows.map((row) => {
+    const version = applied(row);
+    const lagSeconds =
+      version === null ? null : version >= head ? 0 : (ages.get(version + 1) ?? null);
+    return { ...row, head, lagSeconds };
+  });
+}
+
+type HostRow = HostStatusSqlRow & { head: number; lagSeconds: number | null };
+
+const hostView = (row: HostRow): HostView => {
   const applied = numOrNull(row.applied_version);
-  const head = Number(row.head ?? 0);
+  const head = row.head;
   return {
     id: row.id,
     name: row.name,
@@ -53,7 +75,7 @@ const hostView = (row: HostStatusSqlRow): HostView => {
     management: row.management,
     appliedVersion: applied,
     lagEvents: applied === null ? null : Math.max(0, head - applied),
-    lagSeconds: row.lag_seconds === null ? null : Math.round(row.lag_seconds * 1000) / 1000,
+    lagSeconds: row.lagSeconds === null ? null : Math.round(row.lagSeconds * 1000) / 1000,
     lastReportAt: row.last_report_at && iso(row.last_report_at),
     digest: row.digest,
     drift: row.drift ?? 0,
@@ -82,7 +104,7 @@ export async function listHosts(
   params.push(limit + 1);
   sql += ` ORDER BY h.id LIMIT $${params.length}`;
   const rows = await db.query<HostStatusSqlRow[]>(sql, params);
-  return toPage(rows, limit, (h) => [h.id], hostView);
+  return toPage(await withLag(db, pool, rows), limit, (h) => [h.id], hostView);
 }
 
 export async function getHost(
@@ -91,7 +113,8 @@ export async function getHost(
   hostId: string,
 ): Promise<HostDetailView> {
   await requirePool(db, pool);
-  const [row] = await db.query<HostStatusSqlRow[]>(`${HOSTS_SQL} AND h.id = $2`, [pool, hostId]);
+  const [found] = await db.query<HostStatusSqlRow[]>(`${HOSTS_SQL} AND h.id = $2`, [pool, hostId]);
+  const [row] = found ? await withLag(db, pool, [found]) : [];
   if (!row) throw notFound('HOST_NOT_FOUND', `no host "${hostId}" in pool "${pool}"`);
   const pifs = await db.getRepository(PifRow).find({
     where: { poolId: pool, hostId },
