@@ -3,7 +3,7 @@
  * loaded with `@grpc/proto-loader` from `libs/contracts/proto`, against real PostgreSQL and NATS.
  *
  * The app is booted in-process: the gRPC module on Nest's gRPC transport, over a command
- * service (with the REST API's `validateCommand`, as in production), event store and NATS
+ * service (commands parsed by `parseCommand`, as in production), event store and NATS
  * connection the suite builds itself, `support/write-side.ts` (no relay runs, so
  * FollowEvents follows the log by polling; the NATS wake-up is covered by the unit spec).
  */
@@ -381,7 +381,9 @@ describe('pool master over gRPC', () => {
   it.each([
     ['not JSON', { dataJson: '{"vmId":' }, 'MALFORMED_JSON'],
     ['JSON that is not an object', { dataJson: '[1]' }, 'BODY_NOT_OBJECT'],
-    ['a pool id with a dot', { pool: 'a.b' }, 'INVALID_ID'],
+    ['a pool id with a dot', { pool: 'a.b' }, 'VALIDATION_FAILED'],
+    ['an upper-case pool id (REST and NATS refuse it too)', { pool: 'Lab' }, 'VALIDATION_FAILED'],
+    ["a pool id with '_'", { pool: 'lab_1' }, 'VALIDATION_FAILED'],
     ['an unknown command type', { type: 'Drop Table' }, 'UNKNOWN_COMMAND'],
   ])('refuses a request with %s as INVALID_ARGUMENT', async (_, override, code) => {
     const request = { pool: POOL, type: 'CreateVm', dataJson: json({ vmId: 'vm-x', name: 'x' }) };

@@ -9,7 +9,7 @@ import {
 } from '@pool/platform';
 import { PostgresModule } from '@pool/platform/postgres';
 import { type PoolMasterConfig } from './config/pool-master.config.js';
-import { ApiModule, validateCommand } from './api/index.js';
+import { ApiModule } from './api/index.js';
 import { PoolMasterGrpcModule } from './grpc/index.js';
 import { natsCommandsController } from './nats/nats-commands.controller.js';
 import { SnapshotsModule } from './snapshots/snapshots.module.js';
@@ -44,7 +44,6 @@ export class PoolMasterModule {
           relay: config.relayEnabled,
           eventsMaxAgeMs: config.eventsMaxAgeHours * 3600_000,
           defaultWaitTimeoutMs: config.waitTimeoutMs,
-          validate: validateCommand,
         }),
         ApiModule,
         PoolMasterGrpcModule.register({ subjectRoot: config.subjectRoot }),

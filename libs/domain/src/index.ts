@@ -11,4 +11,10 @@ export * from './pool/pool.snapshot.js';
 export { initialPoolState, type PoolIndexes, type PoolState } from './pool/pool.state.js';
 export * from './pool/pool.types.js';
 export * from './pool/pool.upcasters.js';
-export { isValidId } from './pool/pool.validation.js';
+export {
+  ID_PATTERN,
+  isValidId,
+  isValidPoolId,
+  POOL_ID_PATTERN,
+  POOL_ID_RULE,
+} from './pool/pool.validation.js';

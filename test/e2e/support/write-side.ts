@@ -7,7 +7,6 @@
 import { Global, Module, type Type } from '@nestjs/common';
 import { PostgresEventStore } from '@pool/event-store';
 import { NatsClient } from '@pool/platform';
-import { validateCommand } from '../../../apps/pool-master/src/api/index.js';
 import { CommandService } from '../../../apps/pool-master/src/commands/command-service.js';
 import { poolDomainModel } from '../../../apps/pool-master/src/commands/pool-domain-model.js';
 import { PoolLeadership } from '../../../apps/pool-master/src/commands/pool-leadership.js';
@@ -30,7 +29,6 @@ export async function bootWriteSide(replicaId: string) {
   const commands = new CommandService(leadership, convergence, {
     nc: nats.nc,
     subjectRoot: nats.root,
-    validate: validateCommand,
   });
 
   @Global()

@@ -6,8 +6,10 @@ import {
   type CommandOutcome,
   type CommandReply,
 } from '@pool/contracts';
+import { type PoolCommand } from '@pool/domain';
 import { commandFingerprint } from './command-fingerprint.js';
 import { CommandError, NotLeaderError } from './command-errors.js';
+import { type ParsedCommand } from './parse-command.js';
 import { type ModelEvent } from './pool-model.js';
 import { type PoolLeadership } from './pool-leadership.js';
 import { type SubmittedCommand } from './pool-writer.js';
@@ -20,11 +22,9 @@ export interface CommandServiceOptions {
   leaderTimeoutMs?: number;
   forwardTimeoutMs?: number;
   defaultWaitTimeoutMs?: number;
-  /** Checks a command's shape before it goes anywhere; throws a 400 `CommandError`. */
-  validate?: (type: string, data: unknown) => void;
 }
 
-/** A command as transports hand it in: the pool's time and actor are added here. */
+/** A command's type and data, as its idempotency fingerprint reads them. */
 export interface IncomingCommand {
   type: string;
   data: unknown;
@@ -33,49 +33,42 @@ export interface IncomingCommand {
 /**
  * The one entry for every command on every transport (REST, NATS, gRPC): run it here if this
  * replica leads the pool (or wins it now), otherwise forward it to the leader over NATS. Each
- * command gets an id at the entry, so a retry after a failover is applied once.
+ * command gets an id at the entry, so a retry after a failover is applied once. Commands come
+ * in parsed (`parseCommand`, at each transport's edge); the entry adds the time and the actor.
  */
-export class CommandService<Command extends { type: string } = { type: string }> {
+export class CommandService {
   constructor(
-    private readonly leadership: PoolLeadership<Command, ModelEvent, unknown>,
+    private readonly leadership: PoolLeadership<PoolCommand, ModelEvent, unknown>,
     private readonly convergence: ConvergenceTracker,
     private readonly options: CommandServiceOptions,
   ) {}
 
   execute(
     pool: string,
-    incoming: IncomingCommand,
+    command: ParsedCommand,
     envelope: CommandEnvelope = {},
   ): Promise<CommandOutcome> {
-    return this.executeAll(pool, [incoming], envelope);
+    return this.executeAll(pool, [command], envelope);
   }
 
   /**
-   * One request made of several commands (a PIF's role and MTU): every part is checked and
-   * decided before anything is written, and the events of all are appended together or not at
-   * all, under one command id.
+   * One request made of several commands (a PIF's role and MTU): every part was parsed before
+   * this call, every part is decided before anything is written, and the events of all are
+   * appended together or not at all, under one command id.
    */
   async executeAll(
     pool: string,
-    parts: IncomingCommand[],
+    parts: ParsedCommand[],
     envelope: CommandEnvelope = {},
   ): Promise<CommandOutcome> {
-    for (const incoming of parts) {
-      this.options.validate?.(incoming.type, incoming.data);
-      assertPoolTarget(pool, incoming);
-    }
     const now = new Date().toISOString();
     const actor = envelope.actor ?? 'anonymous';
-    const [command, ...more] = parts.map(
-      (incoming) =>
-        ({
-          type: incoming.type,
-          data: incoming.data,
-          metadata: { now, actor },
-        }) as unknown as Command,
-    );
+    const [command, ...more] = parts.map((part): PoolCommand => ({
+      ...part,
+      metadata: { now, actor },
+    }));
     if (!command) throw new Error('executeAll needs at least one command');
-    const submitted: SubmittedCommand<Command> = {
+    const submitted: SubmittedCommand<PoolCommand> = {
       command,
       ...(more.length > 0 ? { more } : {}),
       commandId: envelope.commandId ?? randomUUID(),
@@ -97,7 +90,10 @@ export class CommandService<Command extends { type: string } = { type: string }>
     return { ...outcome, hosts };
   }
 
-  private async route(pool: string, submitted: SubmittedCommand<Command>): Promise<CommandOutcome> {
+  private async route(
+    pool: string,
+    submitted: SubmittedCommand<PoolCommand>,
+  ): Promise<CommandOutcome> {
     const deadline = Date.now() + (this.options.leaderTimeoutMs ?? 10_000);
     for (let attempt = 0; ; attempt++) {
       try {
@@ -115,7 +111,7 @@ export class CommandService<Command extends { type: string } = { type: string }>
 
   private async forward(
     pool: string,
-    submitted: SubmittedCommand<Command>,
+    submitted: SubmittedCommand<PoolCommand>,
   ): Promise<CommandOutcome> {
     const msg = await this.options.nc.request(
       subjects(this.options.subjectRoot).leader(pool),
@@ -135,17 +131,4 @@ function isLeaderGone(error: unknown): boolean {
   const name = (error as { name?: string; code?: string })?.name ?? '';
   // No replica subscribed for the pool yet, or the leader died while holding the request.
   return name === 'NoRespondersError' || name === 'TimeoutError' || name === 'RequestError';
-}
-
-/** A CreatePool names its pool twice (the subject or path, and the data): they must agree. */
-function assertPoolTarget(pool: string, incoming: IncomingCommand): void {
-  if (incoming.type !== 'CreatePool') return;
-  const poolId = (incoming.data as { poolId?: unknown } | null)?.poolId;
-  if (poolId !== pool) {
-    throw new CommandError(
-      400,
-      'POOL_ID_MISMATCH',
-      `CreatePool for pool ${pool} must carry poolId ${pool} in its data, not ${String(poolId)}.`,
-    );
-  }
 }

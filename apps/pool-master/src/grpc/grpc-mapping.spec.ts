@@ -43,9 +43,9 @@ describe('parseCommandRequest', () => {
   });
 
   it('leaves unset fields to the server defaults', () => {
-    expect(parseCommandRequest(request())).toEqual({
+    expect(parseCommandRequest(request({ type: 'RenamePool', dataJson: '{"name":"n"}' }))).toEqual({
       pool: 'p1',
-      incoming: { type: 'CreateVm', data: {} },
+      command: { type: 'RenamePool', data: { name: 'n' } },
       envelope: {},
     });
   });
@@ -53,14 +53,14 @@ describe('parseCommandRequest', () => {
   it('carries the envelope fields', () => {
     const parsed = parseCommandRequest(
       request({
-        dataJson: '{"vmId":"v"}',
+        dataJson: '{"vmId":"v","name":"n"}',
         commandId: 'c-1',
         expectedVersion: 0,
         waitHosts: true,
         waitTimeoutMs: 50,
       }),
     );
-    expect(parsed.incoming.data).toEqual({ vmId: 'v' });
+    expect(parsed.command.data).toEqual({ vmId: 'v', name: 'n' });
     expect(parsed.envelope).toEqual({
       commandId: 'c-1',
       expectedVersion: 0,
@@ -70,7 +70,8 @@ describe('parseCommandRequest', () => {
   });
 
   it.each([
-    [{ pool: '' }, 'INVALID_ID'],
+    [{ pool: '', dataJson: '{"vmId":"v","name":"n"}' }, 'VALIDATION_FAILED'],
+    [{ pool: 'Lab_1', dataJson: '{"vmId":"v","name":"n"}' }, 'VALIDATION_FAILED'],
     [{ type: '' }, 'UNKNOWN_COMMAND'],
     [{ dataJson: 'nope' }, 'MALFORMED_JSON'],
     [{ dataJson: 'null' }, 'BODY_NOT_OBJECT'],

@@ -1,7 +1,8 @@
 import { type CommandEnvelope, type CommandOutcome, type WireError } from '@pool/contracts';
 import { formatPosition, type RecordedEvent } from '@pool/event-store';
 import { CommandError } from '../commands/command-errors.js';
-import { type IncomingCommand } from '../commands/command-service.js';
+import { assertPoolId } from '../api/validate-command.js';
+import { commandOrThrow, type ParsedCommand } from '../commands/parse-command.js';
 
 /*
  * The proto's messages as `@grpc/proto-loader` hands them over with `GRPC_LOADER_OPTIONS`
@@ -57,29 +58,23 @@ export interface EventMessage {
   createdAt: string;
 }
 
-/** Pool ids travel in NATS subjects and stream ids (the domain's id rule). */
-const POOL_ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
-const COMMAND_TYPE = /^[A-Za-z]{1,64}$/;
 const COMMAND_ID = /^[\x21-\x7e]{1,128}$/;
 
 const invalid = (code: string, message: string, details?: Record<string, unknown>) =>
   new CommandError(400, code, message, details);
 
+/** A pool id, as every transport checks one (FollowEvents; commands go through parseCommand). */
 export function requirePoolId(pool: string): string {
-  if (POOL_ID.test(pool)) return pool;
-  throw invalid('INVALID_ID', "pool must be 1–64 letters, digits, '_' or '-'", { field: 'pool' });
+  assertPoolId(pool);
+  return pool;
 }
 
-/** Checks the request's own fields; the command's data is checked by the command's handler. */
+/** Checks the request's own fields, then parses the command as every transport does. */
 export function parseCommandRequest(request: CommandRequestMessage): {
   pool: string;
-  incoming: IncomingCommand;
+  command: ParsedCommand;
   envelope: CommandEnvelope;
 } {
-  const pool = requirePoolId(request.pool);
-  if (!COMMAND_TYPE.test(request.type)) {
-    throw invalid('UNKNOWN_COMMAND', `Unknown command type '${request.type.slice(0, 64)}'.`);
-  }
   let data: unknown = {};
   if (request.dataJson !== '') {
     try {
@@ -110,7 +105,8 @@ export function parseCommandRequest(request: CommandRequestMessage): {
     wait: request.waitHosts ? 'hosts' : undefined,
     waitTimeoutMs: request.waitTimeoutMs || undefined,
   };
-  return { pool, incoming: { type: request.type, data }, envelope };
+  const command = commandOrThrow(request.pool, request.type, data);
+  return { pool: request.pool, command, envelope };
 }
 
 export function toCommandResultMessage(outcome: CommandOutcome): CommandResultMessage {

@@ -43,8 +43,8 @@ export class PoolMasterGrpcController {
     try {
       // Before anything else: a caller without the role learns nothing of its request's flaws.
       const principal = this.authorize(metadata, roleForCommand(request.type));
-      const { pool, incoming, envelope } = parseCommandRequest(request);
-      const outcome = await this.commands.execute(pool, incoming, {
+      const { pool, command, envelope } = parseCommandRequest(request);
+      const outcome = await this.commands.execute(pool, command, {
         ...envelope,
         actor: principal.name,
       });

@@ -6,11 +6,11 @@ import {
   type CommandEnvelope,
   type CommandReply,
 } from '@pool/contracts';
-import { assertPoolId } from '../api/validate-command.js';
 import { clip } from '../commands/bounded-error.js';
 import { CommandError } from '../commands/command-errors.js';
 import { CommandService } from '../commands/command-service.js';
 import { toCommandError } from '../commands/domain-errors.js';
+import { commandOrThrow } from '../commands/parse-command.js';
 import { natsPrincipal } from './nats-sender.js';
 import { RefusedBody } from './plain-json.codec.js';
 
@@ -46,16 +46,15 @@ export function natsCommandsController(root: string): Type<unknown> {
           throw new CommandError(400, 'BAD_SUBJECT', `Unknown subject ${ctx.getSubject()}.`);
         // Before anything else: a sender without the role learns nothing of its request's flaws.
         const principal = natsPrincipal(target.sender, target.name);
-        // A subject token may hold anything but '.', ' ' and wildcards (a NUL included, which
-        // PostgreSQL refuses mid-query): the pool id gets the URL's check before the request.
-        assertPoolId(target.pool);
         const request = parseRequest(body);
         const { data, ...envelope } = request;
-        const result = await this.commands.execute(
-          target.pool,
-          { type: target.name, data },
-          { ...envelope, actor: principal.name },
-        );
+        // A subject token may hold anything but '.', ' ' and wildcards (a NUL included, which
+        // PostgreSQL refuses mid-query): its pool id is parsed like a URL's or a gRPC field's.
+        const command = commandOrThrow(target.pool, target.name, data);
+        const result = await this.commands.execute(target.pool, command, {
+          ...envelope,
+          actor: principal.name,
+        });
         return { ok: true, result };
       } catch (error) {
         return { ok: false, error: toCommandError(error).toWire() };

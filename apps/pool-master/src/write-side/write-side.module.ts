@@ -6,6 +6,7 @@ import {
   Module,
   type OnApplicationShutdown,
 } from '@nestjs/common';
+import { type PoolCommand } from '@pool/domain';
 import { createEventStorePool, PostgresEventStore } from '@pool/event-store';
 import { HealthRegistry, NatsClient } from '@pool/platform';
 import { Registry } from 'prom-client';
@@ -109,7 +110,7 @@ export class WriteSideModule {
           provide: CommandService,
           inject: [PoolLeadership, ConvergenceTracker, NatsClient],
           useFactory: async (
-            leadership: PoolLeadership<{ type: string }, never, unknown>,
+            leadership: PoolLeadership<PoolCommand, never, unknown>,
             tracker: ConvergenceTracker,
             nats: NatsClient,
           ) =>
@@ -117,7 +118,6 @@ export class WriteSideModule {
               nc: await nats.connected(),
               subjectRoot: options.subjectRoot,
               defaultWaitTimeoutMs: options.defaultWaitTimeoutMs,
-              validate: options.validate,
             }),
         },
         RelayService,

@@ -10,7 +10,6 @@ export interface WriteSideOptions {
   relay: boolean;
   eventsMaxAgeMs: number;
   defaultWaitTimeoutMs: number;
-  validate?: (type: string, data: unknown) => void;
 }
 
 export const WRITE_SIDE_OPTIONS = Symbol('WRITE_SIDE_OPTIONS');

@@ -10,18 +10,34 @@ import { ADDRESS_SET_MAX_ENTRIES, type Qos } from './pool.types.js';
  */
 
 /** Ids travel in NATS subjects and stream ids: letters, digits, `_` and `-` (UUIDs fit). */
-const ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
+export const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
+/**
+ * A pool id is a whole NATS subject token and names the pool's stream on every transport:
+ * lowercase letters, digits and `-` only, so no two spellings (`Lab`, `lab`) are two pools.
+ * REST, NATS and gRPC all check it with this one rule.
+ */
+export const POOL_ID_PATTERN = /^[a-z0-9][a-z0-9-]{0,62}$/;
+export const POOL_ID_RULE =
+  "must be 1–63 lowercase letters, digits or '-', starting with a letter or digit";
 /** Linux interface names: at most 15 characters, no `/`, `:` or whitespace. */
 const DEVICE = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,14}$/;
 /** Control characters, lone surrogates, line and paragraph separators. */
 const UNPRINTABLE = /[\p{Cc}\p{Cs}\p{Zl}\p{Zp}]/u;
 
 /** Whether `value` can be the id of a host, network, VM… (a client tells ids from names by it). */
-export const isValidId = (value: string): boolean => ID.test(value);
+export const isValidId = (value: string): boolean => ID_PATTERN.test(value);
+
+/** Whether `value` can be a pool id (stricter than other ids: see POOL_ID_PATTERN). */
+export const isValidPoolId = (value: string): boolean => POOL_ID_PATTERN.test(value);
 
 export const requireId = (field: string, value: unknown): string => {
-  if (typeof value === 'string' && ID.test(value)) return value;
+  if (typeof value === 'string' && ID_PATTERN.test(value)) return value;
   throw poolError('INVALID_ID', `${field} must be 1–64 letters, digits, '_' or '-'`, { field });
+};
+
+export const requirePoolId = (field: string, value: unknown): string => {
+  if (typeof value === 'string' && POOL_ID_PATTERN.test(value)) return value;
+  throw poolError('INVALID_ID', `${field} ${POOL_ID_RULE}`, { field });
 };
 
 const printable = (value: unknown, max: number): string | null => {

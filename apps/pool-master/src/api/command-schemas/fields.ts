@@ -16,6 +16,7 @@ import {
   ValidateIf,
   ValidateNested,
 } from 'class-validator';
+import { ID_PATTERN, POOL_ID_PATTERN, POOL_ID_RULE } from '@pool/domain';
 
 /*
  * Field decorators for command data: each pairs the shape check (type, presence, a size bound)
@@ -24,14 +25,11 @@ import {
  * Messages are relative ("must be …"): the validator prefixes the field's path.
  */
 
-/** Ids travel in NATS subjects and stream ids (the decider's `requireId` accepts the same). */
-export const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
-/** Pool ids are whole NATS subject tokens and JetStream-friendly: lowercase, digits and `-`. */
-export const POOL_ID_PATTERN = /^[a-z0-9][a-z0-9-]{0,62}$/;
+/** The domain's id rules, checked here too so a malformed id is a field problem like any other. */
+export { ID_PATTERN, POOL_ID_PATTERN } from '@pool/domain';
 export const ID_MESSAGE =
   "must be 1–64 letters, digits, '_' or '-', starting with a letter or digit";
-export const POOL_ID_MESSAGE =
-  "must be 1–63 lowercase letters, digits or '-', starting with a letter or digit";
+export const POOL_ID_MESSAGE = POOL_ID_RULE;
 
 /**
  * Bounds on free text, far above what the decider accepts (names: 64 printable characters

@@ -28,7 +28,7 @@ export class AclsController {
   ): Promise<CommandOutcome> {
     return this.commands.execute(
       pool,
-      command('CreateAclRule', withNewId(body, 'ruleId')),
+      command(pool, 'CreateAclRule', withNewId(body, 'ruleId')),
       envelope,
     );
   }
@@ -43,6 +43,6 @@ export class AclsController {
     @Envelope() envelope: CommandEnvelope,
   ): Promise<CommandOutcome> {
     const data = withPath(body, { ruleId: acl });
-    return this.commands.execute(pool, command('DeleteAclRule', data), envelope);
+    return this.commands.execute(pool, command(pool, 'DeleteAclRule', data), envelope);
   }
 }

@@ -28,7 +28,7 @@ export class AddressSetsController {
     @Envelope() envelope: CommandEnvelope,
   ): Promise<CommandOutcome> {
     const data = withNewId(body, 'addressSetId');
-    return this.commands.execute(pool, command('CreateAddressSet', data), envelope);
+    return this.commands.execute(pool, command(pool, 'CreateAddressSet', data), envelope);
   }
 
   @Put(':set')
@@ -46,7 +46,7 @@ export class AddressSetsController {
     @Envelope() envelope: CommandEnvelope,
   ): Promise<CommandOutcome> {
     const data = withPath(body, { addressSetId: set });
-    return this.commands.execute(pool, command('UpdateAddressSet', data), envelope);
+    return this.commands.execute(pool, command(pool, 'UpdateAddressSet', data), envelope);
   }
 
   @Delete(':set')
@@ -61,6 +61,6 @@ export class AddressSetsController {
     @Envelope() envelope: CommandEnvelope,
   ): Promise<CommandOutcome> {
     const data = withPath(body, { addressSetId: set });
-    return this.commands.execute(pool, command('DeleteAddressSet', data), envelope);
+    return this.commands.execute(pool, command(pool, 'DeleteAddressSet', data), envelope);
   }
 }

@@ -26,7 +26,11 @@ export class BondsController {
     @CommandBody() body: Record<string, unknown>,
     @Envelope() envelope: CommandEnvelope,
   ): Promise<CommandOutcome> {
-    return this.commands.execute(pool, command('CreateBond', withNewId(body, 'bondId')), envelope);
+    return this.commands.execute(
+      pool,
+      command(pool, 'CreateBond', withNewId(body, 'bondId')),
+      envelope,
+    );
   }
 
   @Delete(':bond')
@@ -41,6 +45,6 @@ export class BondsController {
     @Envelope() envelope: CommandEnvelope,
   ): Promise<CommandOutcome> {
     const data = withPath(body, { bondId: bond });
-    return this.commands.execute(pool, command('DestroyBond', data), envelope);
+    return this.commands.execute(pool, command(pool, 'DestroyBond', data), envelope);
   }
 }

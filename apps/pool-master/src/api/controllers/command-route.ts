@@ -1,6 +1,6 @@
 import { applyDecorators, Controller, UseInterceptors } from '@nestjs/common';
 import { ApiParam, ApiTags } from '@nestjs/swagger';
-import { type IncomingCommand } from '../../commands/command-service.js';
+import { commandOrThrow, type ParsedCommand } from '../../commands/parse-command.js';
 import { type CommandType } from '../command-schemas/command-schemas.js';
 import { OutcomeEtagInterceptor } from '../http/outcome-etag.interceptor.js';
 
@@ -13,8 +13,12 @@ export const CommandController = (path: string, tag: string) =>
     ...(path.includes(':pool') ? [ApiParam({ name: 'pool', description: 'The pool id' })] : []),
   );
 
-/** A command as CommandService takes it; `type` is checked against the schemas at compile time. */
-export const command = (type: CommandType, data: Record<string, unknown>): IncomingCommand => ({
-  type,
-  data,
-});
+/**
+ * A route's command, parsed as every transport parses one (a refusal is thrown, a 400); `type`
+ * is also checked against the schemas at compile time.
+ */
+export const command = (
+  pool: string,
+  type: CommandType,
+  data: Record<string, unknown>,
+): ParsedCommand => commandOrThrow(pool, type, data);

@@ -27,7 +27,11 @@ export class HostsController {
     @CommandBody() body: Record<string, unknown>,
     @Envelope() envelope: CommandEnvelope,
   ): Promise<CommandOutcome> {
-    return this.commands.execute(pool, command('JoinHost', withNewId(body, 'hostId')), envelope);
+    return this.commands.execute(
+      pool,
+      command(pool, 'JoinHost', withNewId(body, 'hostId')),
+      envelope,
+    );
   }
 
   @Post(':host/enable')
@@ -40,7 +44,7 @@ export class HostsController {
     @Envelope() envelope: CommandEnvelope,
   ): Promise<CommandOutcome> {
     const data = withPath(body, { hostId: host });
-    return this.commands.execute(pool, command('EnableHost', data), envelope);
+    return this.commands.execute(pool, command(pool, 'EnableHost', data), envelope);
   }
 
   @Post(':host/disable')
@@ -53,7 +57,7 @@ export class HostsController {
     @Envelope() envelope: CommandEnvelope,
   ): Promise<CommandOutcome> {
     const data = withPath(body, { hostId: host });
-    return this.commands.execute(pool, command('DisableHost', data), envelope);
+    return this.commands.execute(pool, command(pool, 'DisableHost', data), envelope);
   }
 
   @Delete(':host')
@@ -68,7 +72,7 @@ export class HostsController {
     @Envelope() envelope: CommandEnvelope,
   ): Promise<CommandOutcome> {
     const data = withPath(body, { hostId: host });
-    return this.commands.execute(pool, command('EjectHost', data), envelope);
+    return this.commands.execute(pool, command(pool, 'EjectHost', data), envelope);
   }
 
   @Put(':host/pifs/:device')

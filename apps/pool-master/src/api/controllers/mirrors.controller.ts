@@ -28,7 +28,7 @@ export class MirrorsController {
   ): Promise<CommandOutcome> {
     return this.commands.execute(
       pool,
-      command('CreateMirror', withNewId(body, 'mirrorId')),
+      command(pool, 'CreateMirror', withNewId(body, 'mirrorId')),
       envelope,
     );
   }
@@ -43,6 +43,6 @@ export class MirrorsController {
     @Envelope() envelope: CommandEnvelope,
   ): Promise<CommandOutcome> {
     const data = withPath(body, { mirrorId: mirror });
-    return this.commands.execute(pool, command('DeleteMirror', data), envelope);
+    return this.commands.execute(pool, command(pool, 'DeleteMirror', data), envelope);
   }
 }

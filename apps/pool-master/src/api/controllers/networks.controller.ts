@@ -41,7 +41,7 @@ export class NetworksController {
     @Envelope() envelope: CommandEnvelope,
   ): Promise<CommandOutcome> {
     const data = withNewId(body, 'networkId');
-    return this.commands.execute(pool, command('CreateNetwork', data), envelope);
+    return this.commands.execute(pool, command(pool, 'CreateNetwork', data), envelope);
   }
 
   @Patch(':network')
@@ -57,7 +57,7 @@ export class NetworksController {
     @Envelope() envelope: CommandEnvelope,
   ): Promise<CommandOutcome> {
     const data = withPath(body, { networkId: network });
-    return this.commands.execute(pool, command('UpdateNetwork', data), envelope);
+    return this.commands.execute(pool, command(pool, 'UpdateNetwork', data), envelope);
   }
 
   @Put(':network/acl-default')
@@ -73,7 +73,7 @@ export class NetworksController {
     @Envelope() envelope: CommandEnvelope,
   ): Promise<CommandOutcome> {
     const data = withPath(body, { networkId: network });
-    return this.commands.execute(pool, command('SetNetworkAclDefault', data), envelope);
+    return this.commands.execute(pool, command(pool, 'SetNetworkAclDefault', data), envelope);
   }
 
   @Delete(':network')
@@ -88,6 +88,6 @@ export class NetworksController {
     @Envelope() envelope: CommandEnvelope,
   ): Promise<CommandOutcome> {
     const data = withPath(body, { networkId: network });
-    return this.commands.execute(pool, command('DestroyNetwork', data), envelope);
+    return this.commands.execute(pool, command(pool, 'DestroyNetwork', data), envelope);
   }
 }

@@ -24,7 +24,7 @@ export class PoolsController {
     const data = withNewId(body, 'poolId');
     // The pool's stream is named by its id; a bad id is refused by validation before any use.
     const pool = typeof data.poolId === 'string' ? data.poolId : '';
-    return this.commands.execute(pool, command('CreatePool', data), envelope);
+    return this.commands.execute(pool, command(pool, 'CreatePool', data), envelope);
   }
 
   @Patch(':pool')
@@ -34,6 +34,6 @@ export class PoolsController {
     @CommandBody() body: Record<string, unknown>,
     @Envelope() envelope: CommandEnvelope,
   ): Promise<CommandOutcome> {
-    return this.commands.execute(pool, command('RenamePool', body), envelope);
+    return this.commands.execute(pool, command(pool, 'RenamePool', body), envelope);
   }
 }

@@ -31,7 +31,7 @@ export class SecurityGroupsController {
     @Envelope() envelope: CommandEnvelope,
   ): Promise<CommandOutcome> {
     const data = withNewId(body, 'groupId');
-    return this.commands.execute(pool, command('CreateSecurityGroup', data), envelope);
+    return this.commands.execute(pool, command(pool, 'CreateSecurityGroup', data), envelope);
   }
 
   @Put(':group')
@@ -47,7 +47,7 @@ export class SecurityGroupsController {
     @Envelope() envelope: CommandEnvelope,
   ): Promise<CommandOutcome> {
     const data = withPath(body, { groupId: group });
-    return this.commands.execute(pool, command('SetSecurityGroupPolicy', data), envelope);
+    return this.commands.execute(pool, command(pool, 'SetSecurityGroupPolicy', data), envelope);
   }
 
   @Delete(':group')
@@ -65,7 +65,7 @@ export class SecurityGroupsController {
     @Envelope() envelope: CommandEnvelope,
   ): Promise<CommandOutcome> {
     const data = withPath(body, { groupId: group });
-    return this.commands.execute(pool, command('DeleteSecurityGroup', data), envelope);
+    return this.commands.execute(pool, command(pool, 'DeleteSecurityGroup', data), envelope);
   }
 
   @Put(':group/members/:vif')
@@ -82,7 +82,7 @@ export class SecurityGroupsController {
     @Envelope() envelope: CommandEnvelope,
   ): Promise<CommandOutcome> {
     const data = withPath(body, { groupId: group, vifId: vif });
-    return this.commands.execute(pool, command('AddSecurityGroupMember', data), envelope);
+    return this.commands.execute(pool, command(pool, 'AddSecurityGroupMember', data), envelope);
   }
 
   @Delete(':group/members/:vif')
@@ -99,6 +99,6 @@ export class SecurityGroupsController {
     @Envelope() envelope: CommandEnvelope,
   ): Promise<CommandOutcome> {
     const data = withPath(body, { groupId: group, vifId: vif });
-    return this.commands.execute(pool, command('RemoveSecurityGroupMember', data), envelope);
+    return this.commands.execute(pool, command(pool, 'RemoveSecurityGroupMember', data), envelope);
   }
 }

@@ -1,6 +1,6 @@
 import { type CommandEnvelope, type CommandOutcome } from '@pool/contracts';
 import { type CommandService } from '../../commands/command-service.js';
-import { validateCommand, fieldsError } from '../validate-command.js';
+import { fieldsError } from '../validate-command.js';
 import { command } from './command-route.js';
 
 const FIELDS = ['role', 'mtu'] as const;
@@ -25,15 +25,15 @@ export async function setPif(
     );
   }
   const steps = [
-    ...('role' in body ? [command('SetPifRole', { ...target, role: body.role })] : []),
-    ...('mtu' in body ? [command('SetPifMtu', { ...target, mtu: body.mtu })] : []),
+    ...('role' in body ? [command(pool, 'SetPifRole', { ...target, role: body.role })] : []),
+    ...('mtu' in body ? [command(pool, 'SetPifMtu', { ...target, mtu: body.mtu })] : []),
   ];
   if (steps.length === 0) {
     throw fieldsError('The PIF settings are empty', [
       { field: 'role', message: 'or mtu is required' },
     ]);
   }
-  for (const step of steps) validateCommand(step.type, step.data);
-  // One request, one command id: both parts are decided before either is written.
+  // Both parts were parsed above; one request, one command id: both are decided before either
+  // is written.
   return commands.executeAll(pool, steps, envelope);
 }

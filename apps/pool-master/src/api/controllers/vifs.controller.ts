@@ -35,7 +35,7 @@ export class VifsController {
     @Envelope() envelope: CommandEnvelope,
   ): Promise<CommandOutcome> {
     const data = withNewId(withPath(body, { vmId: vm }), 'vifId');
-    return this.commands.execute(pool, command('CreateVif', data), envelope);
+    return this.commands.execute(pool, command(pool, 'CreateVif', data), envelope);
   }
 
   @Patch(':vif')
@@ -51,7 +51,7 @@ export class VifsController {
     @Envelope() envelope: CommandEnvelope,
   ): Promise<CommandOutcome> {
     const data = withPath(body, { vifId: vif });
-    return this.commands.execute(pool, command('UpdateVif', data), envelope);
+    return this.commands.execute(pool, command(pool, 'UpdateVif', data), envelope);
   }
 
   @Delete(':vif')
@@ -64,6 +64,6 @@ export class VifsController {
     @Envelope() envelope: CommandEnvelope,
   ): Promise<CommandOutcome> {
     const data = withPath(body, { vifId: vif });
-    return this.commands.execute(pool, command('DestroyVif', data), envelope);
+    return this.commands.execute(pool, command(pool, 'DestroyVif', data), envelope);
   }
 }

@@ -24,7 +24,11 @@ export class VmsController {
     @CommandBody() body: Record<string, unknown>,
     @Envelope() envelope: CommandEnvelope,
   ): Promise<CommandOutcome> {
-    return this.commands.execute(pool, command('CreateVm', withNewId(body, 'vmId')), envelope);
+    return this.commands.execute(
+      pool,
+      command(pool, 'CreateVm', withNewId(body, 'vmId')),
+      envelope,
+    );
   }
 
   @Patch(':vm')
@@ -36,7 +40,11 @@ export class VmsController {
     @CommandBody() body: Record<string, unknown>,
     @Envelope() envelope: CommandEnvelope,
   ): Promise<CommandOutcome> {
-    return this.commands.execute(pool, command('RenameVm', withPath(body, { vmId: vm })), envelope);
+    return this.commands.execute(
+      pool,
+      command(pool, 'RenameVm', withPath(body, { vmId: vm })),
+      envelope,
+    );
   }
 
   @Delete(':vm')
@@ -52,7 +60,7 @@ export class VmsController {
   ): Promise<CommandOutcome> {
     return this.commands.execute(
       pool,
-      command('DestroyVm', withPath(body, { vmId: vm })),
+      command(pool, 'DestroyVm', withPath(body, { vmId: vm })),
       envelope,
     );
   }
@@ -69,7 +77,11 @@ export class VmsController {
     @CommandBody() body: Record<string, unknown>,
     @Envelope() envelope: CommandEnvelope,
   ): Promise<CommandOutcome> {
-    return this.commands.execute(pool, command('StartVm', withPath(body, { vmId: vm })), envelope);
+    return this.commands.execute(
+      pool,
+      command(pool, 'StartVm', withPath(body, { vmId: vm })),
+      envelope,
+    );
   }
 
   @Post(':vm/stop')
@@ -81,7 +93,11 @@ export class VmsController {
     @CommandBody() body: Record<string, unknown>,
     @Envelope() envelope: CommandEnvelope,
   ): Promise<CommandOutcome> {
-    return this.commands.execute(pool, command('StopVm', withPath(body, { vmId: vm })), envelope);
+    return this.commands.execute(
+      pool,
+      command(pool, 'StopVm', withPath(body, { vmId: vm })),
+      envelope,
+    );
   }
 
   @Post(':vm/migrate')
@@ -99,6 +115,6 @@ export class VmsController {
     @Envelope() envelope: CommandEnvelope,
   ): Promise<CommandOutcome> {
     const data = withNewId(withPath(body, { vmId: vm }), 'migrationId');
-    return this.commands.execute(pool, command('RequestMigration', data), envelope);
+    return this.commands.execute(pool, command(pool, 'RequestMigration', data), envelope);
   }
 }

@@ -15,11 +15,14 @@ describe('CreatePool', () => {
       .then('POOL_EXISTS');
   });
 
-  it.each(['', 'a b', 'a.b', 'a/b', '-a', 'x'.repeat(65)])('refuses the id %j', (poolId) => {
-    given([])
-      .when(cmd('CreatePool', { poolId, name: 'lab' }))
-      .then('INVALID_ID');
-  });
+  it.each(['', 'a b', 'a.b', 'a/b', '-a', 'x'.repeat(64), 'Lab', 'lab_1'])(
+    'refuses the id %j',
+    (poolId) => {
+      given([])
+        .when(cmd('CreatePool', { poolId, name: 'lab' }))
+        .then('INVALID_ID');
+    },
+  );
 
   it.each([
     '',
