@@ -1,7 +1,7 @@
 import { type CommandEnvelope, type CommandOutcome, type WireError } from '@pool/contracts';
 import { formatPosition, type RecordedEvent } from '@pool/event-store';
 import { CommandError } from '../commands/command-errors.js';
-import { assertPoolId } from '../api/validate-command.js';
+import { assertPoolId, fieldsError } from '../api/validate-command.js';
 import { commandOrThrow, type ParsedCommand } from '../commands/parse-command.js';
 
 /*
@@ -9,7 +9,11 @@ import { commandOrThrow, type ParsedCommand } from '../commands/parse-command.js
  * (camelCase fields, uint64 as number, defaults filled in), and the mappings to the contracts.
  */
 
+/** On a request whose string fields (by number) held bytes that are not UTF-8. */
+export const NON_UTF8_FIELDS = Symbol('string fields that were not UTF-8');
+
 export interface CommandRequestMessage {
+  [NON_UTF8_FIELDS]?: number[];
   pool: string;
   type: string;
   dataJson: string;
@@ -75,6 +79,7 @@ export function parseCommandRequest(request: CommandRequestMessage): {
   command: ParsedCommand;
   envelope: CommandEnvelope;
 } {
+  refuseNonUtf8(request[NON_UTF8_FIELDS]);
   let data: unknown = {};
   if (request.dataJson !== '') {
     try {
@@ -107,6 +112,25 @@ export function parseCommandRequest(request: CommandRequestMessage): {
   };
   const command = commandOrThrow(request.pool, request.type, data);
   return { pool: request.pool, command, envelope };
+}
+
+/** CommandRequest's string fields, by number (libs/contracts/proto). */
+const STRING_FIELDS: Record<number, string> = {
+  1: 'pool',
+  2: 'type',
+  3: 'data_json',
+  4: 'command_id',
+  8: 'actor',
+};
+
+/** Text that was not UTF-8 is refused, as REST and NATS refuse such bodies, never stored as U+FFFD. */
+function refuseNonUtf8(fields: number[] | undefined): void {
+  if (!fields?.length) return;
+  if (fields.includes(3)) throw invalid('MALFORMED_JSON', 'data_json is not valid UTF-8.');
+  throw fieldsError(
+    'The request is invalid',
+    fields.map((n) => ({ field: STRING_FIELDS[n] ?? `field ${n}`, message: 'must be UTF-8' })),
+  );
 }
 
 export function toCommandResultMessage(outcome: CommandOutcome): CommandResultMessage {
