@@ -308,7 +308,11 @@ export function foreignPoolIds(pool: string, valid: Command[]): fc.Arbitrary<Wor
       what: `${command.type} on pool ${JSON.stringify(id)}`,
       command,
       defect: { kind: 'pool', pool: id },
-      codes: same('VALIDATION_FAILED'),
+      // A URL part over 100 characters is refused before any route (README: 414).
+      codes: {
+        ...same('VALIDATION_FAILED'),
+        ...(encodeURIComponent(id).length > 100 ? { rest: ['URI_TOO_LONG'] } : {}),
+      },
     }));
 }
 
