@@ -73,4 +73,12 @@ describe('setPif', () => {
     });
     expect(calls).toEqual([]);
   });
+
+  it('runs nothing on a pool id no transport takes, both parts parsed as one request', async () => {
+    const { calls, service } = fakeCommands();
+    await expect(
+      setPif(service, 'Lab_1', target, { role: 'vm', mtu: 9000 }, {}),
+    ).rejects.toMatchObject({ code: 'VALIDATION_FAILED', details: { fields: ['pool'] } });
+    expect(calls).toEqual([]);
+  });
 });
