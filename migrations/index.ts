@@ -5,6 +5,7 @@ import { CreateAclCounters1765670400000 } from './1765670400000-CreateAclCounter
 import { CreateSecurityGroupReadModels1765756800000 } from './1765756800000-CreateSecurityGroupReadModels.js';
 import { IdempotencyFingerprints1765843200000 } from './1765843200000-IdempotencyFingerprints.js';
 import { AclDirectionsFromVm1765929600000 } from './1765929600000-AclDirectionsFromVm.js';
+import { SnapshotHistory1766016000000 } from './1766016000000-SnapshotHistory.js';
 
 /** Every migration, in order. Listed by hand so ESM builds need no glob loader. */
 export const migrations = [
@@ -15,4 +16,5 @@ export const migrations = [
   CreateSecurityGroupReadModels1765756800000,
   IdempotencyFingerprints1765843200000,
   AclDirectionsFromVm1765929600000,
+  SnapshotHistory1766016000000,
 ];

@@ -12,6 +12,8 @@ import { type PoolMasterConfig } from './config/pool-master.config.js';
 import { ApiModule } from './api/index.js';
 import { PoolMasterGrpcModule } from './grpc/index.js';
 import { natsCommandsController } from './nats/nats-commands.controller.js';
+import { HistoryModule } from './history/history.module.js';
+import { natsHistoryController } from './history/nats-history.controller.js';
 import { SnapshotsModule } from './snapshots/snapshots.module.js';
 import { WriteSideModule } from './write-side/write-side.module.js';
 
@@ -46,10 +48,17 @@ export class PoolMasterModule {
           defaultWaitTimeoutMs: config.waitTimeoutMs,
         }),
         ApiModule,
-        PoolMasterGrpcModule.register({ subjectRoot: config.subjectRoot }),
+        PoolMasterGrpcModule.register({
+          subjectRoot: config.subjectRoot,
+          historySnapshotEvery: config.historySnapshotEvery,
+        }),
         SnapshotsModule,
+        HistoryModule.register(config.historySnapshotEvery),
       ],
-      controllers: [natsCommandsController(config.subjectRoot)],
+      controllers: [
+        natsCommandsController(config.subjectRoot),
+        natsHistoryController(config.subjectRoot),
+      ],
     };
   }
 }

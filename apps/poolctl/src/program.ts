@@ -7,6 +7,7 @@ import { registerAcl } from './commands/acl.command.js';
 import { registerAddressSet } from './commands/address-set.command.js';
 import { registerBond } from './commands/bond.command.js';
 import { registerEvents } from './commands/events.command.js';
+import { registerHistory } from './commands/history.command.js';
 import { registerHost } from './commands/host.command.js';
 import { registerMirror } from './commands/mirror.command.js';
 import { registerNetwork } from './commands/network.command.js';
@@ -45,6 +46,8 @@ Examples:
   $ poolctl vm migrate "$VM" --to host-b --wait
   $ poolctl status
   $ poolctl events --follow
+  $ poolctl state --at 2026-12-01T10:00Z
+  $ poolctl diff 40 120
 `;
 
 /** The whole command tree; `io` is the process (main.ts) or a test's fakes. */
@@ -72,6 +75,7 @@ export function buildProgram(io: CliIo): Command {
     registerAddressSet,
     registerMirror,
     registerEvents,
+    registerHistory,
     registerStatus,
   ]) {
     register(program, io);

@@ -7,3 +7,4 @@ export * from './read-security-groups.js';
 export * from './snapshot-wire.js';
 export * from './switch-names.js';
 export * from './vif-ports.js';
+export * from './history.js';

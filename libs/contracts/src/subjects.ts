@@ -32,6 +32,8 @@ export const subjects = (root = DEFAULT_SUBJECT_ROOT) => ({
   reports: (poolId: string, hostId: string) => `${root}.${poolId}.hosts.${hostId}.reports`,
   allReports: `${root}.*.hosts.*.reports`,
   snapshot: (poolId: string) => `${root}.${poolId}.snapshot`,
+  /** Reads of the pool's past (`state`, `diff`): request-reply, answered by every replica. */
+  history: (poolId: string, read: 'state' | 'diff') => `${root}.${poolId}.history.${read}`,
 });
 
 export const parseCommandSubject = (

@@ -18,3 +18,4 @@ export {
   POOL_ID_PATTERN,
   POOL_ID_RULE,
 } from './pool/pool.validation.js';
+export * from './pool/pool.diff.js';

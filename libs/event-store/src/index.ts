@@ -7,6 +7,7 @@ export * from './checkpoints.js';
 export * from './log-queries.js';
 export * from './log-wakeups.js';
 export * from './snapshots.js';
+export * from './snapshot-history.js';
 export * from './leader/advisory-leader.js';
 export * from './relay/async-publisher.js';
 export * from './relay/events-stream.js';

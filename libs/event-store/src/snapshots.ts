@@ -16,15 +16,25 @@ export async function loadSnapshot<State>(
   streamId: string,
   stateVersion: string,
 ): Promise<Snapshot<State> | undefined> {
-  const { rows } = await db.query<{ stream_version: string; state: State }>(
+  const { rows } = await db.query<SnapshotRow<State>>(
     `SELECT stream_version, state FROM es_snapshots WHERE stream_id = $1 AND state_version = $2`,
     [streamId, stateVersion],
   );
-  const row = rows[0];
-  return (
-    row && { streamId, stateVersion, streamVersion: Number(row.stream_version), state: row.state }
-  );
+  return toSnapshot(streamId, stateVersion, rows[0]);
 }
+
+/** A snapshot as queries select it. */
+export interface SnapshotRow<State> {
+  stream_version: string;
+  state: State;
+}
+
+export const toSnapshot = <State>(
+  streamId: string,
+  stateVersion: string,
+  row: SnapshotRow<State> | undefined,
+): Snapshot<State> | undefined =>
+  row && { streamId, stateVersion, streamVersion: Number(row.stream_version), state: row.state };
 
 /** Keeps the newest snapshot of a stream; an older one arriving late is dropped. */
 export async function saveSnapshot(db: Queryable, snapshot: Snapshot): Promise<void> {

@@ -5,6 +5,7 @@ import {
   PoolServiceConfig,
   type TokenEntry,
 } from '@pool/platform';
+import { HISTORY_SNAPSHOT_EVERY } from '@pool/event-store';
 import { hostname } from 'node:os';
 import { IsBoolean, IsDefined, IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
 
@@ -51,6 +52,16 @@ export class PoolMasterConfig extends PoolServiceConfig {
   @IsInt()
   @Min(10)
   snapshotEvery: number = 500;
+
+  /**
+   * Reading the pool at an old version leaves a history snapshot at every multiple of this
+   * many versions it folds past (kept as long as the log), so no old version is further than
+   * this from its start point.
+   */
+  @Env('HISTORY_SNAPSHOT_EVERY')
+  @IsInt()
+  @Min(10)
+  historySnapshotEvery: number = HISTORY_SNAPSHOT_EVERY;
 
   /** Campaign for the relay on this replica (one replica runs it at a time). */
   @Env('RELAY_ENABLED')

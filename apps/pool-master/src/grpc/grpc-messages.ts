@@ -50,6 +50,21 @@ export interface FollowRequestMessage {
   afterVersion: number;
 }
 
+export interface StateAtRequestMessage {
+  pool: string;
+  point: string;
+}
+
+export interface DiffRequestMessage {
+  pool: string;
+  from: string;
+  to: string;
+}
+
+export interface HistoryReplyMessage {
+  resultJson: string;
+}
+
 export interface EventMessage {
   id: string;
   pool: string;

@@ -8,6 +8,8 @@ import { AccessControl, AccessDenied, NatsClient, type Principal, type Role } fr
 import { catchError, map, type Observable, throwError } from 'rxjs';
 import { CommandError } from '../commands/command-errors.js';
 import { CommandService } from '../commands/command-service.js';
+import { parseDiffQuery, parseStateQuery } from '../history/history-query.js';
+import { PoolHistory } from '../history/pool-history.js';
 import { roleForCommand } from '../api/command-roles.js';
 import { followPoolEvents } from './event-follower.js';
 import { toGrpcException } from './grpc-errors.js';
@@ -18,8 +20,11 @@ import {
   toEventMessage,
   type CommandReplyMessage,
   type CommandRequestMessage,
+  type DiffRequestMessage,
   type EventMessage,
   type FollowRequestMessage,
+  type HistoryReplyMessage,
+  type StateAtRequestMessage,
 } from './grpc-messages.js';
 import {
   POOL_MASTER_GRPC_OPTIONS,
@@ -36,7 +41,33 @@ export class PoolMasterGrpcController {
     @Inject(NatsClient) private readonly nats: NatsClient,
     @Inject(POOL_MASTER_GRPC_OPTIONS) private readonly options: PoolMasterGrpcOptions,
     @Inject(AccessControl) private readonly access: AccessControl,
+    @Inject(PoolHistory) private readonly history: PoolHistory,
   ) {}
+
+  @GrpcMethod(GRPC_SERVICE, 'StateAt')
+  async stateAt(request: StateAtRequestMessage, metadata: Metadata): Promise<HistoryReplyMessage> {
+    try {
+      this.authorize(metadata, 'read-only');
+      const pool = requirePoolId(request.pool);
+      const point = parseStateQuery(request.point ? { version: request.point } : {});
+      return { resultJson: JSON.stringify(await this.history.stateAt(pool, point)) };
+    } catch (error) {
+      throw toGrpcException(error);
+    }
+  }
+
+  @GrpcMethod(GRPC_SERVICE, 'Diff')
+  async diff(request: DiffRequestMessage, metadata: Metadata): Promise<HistoryReplyMessage> {
+    try {
+      this.authorize(metadata, 'read-only');
+      const pool = requirePoolId(request.pool);
+      const query = request.to ? { from: request.from, to: request.to } : { from: request.from };
+      const { from, to } = parseDiffQuery(query);
+      return { resultJson: JSON.stringify(await this.history.diff(pool, from, to)) };
+    } catch (error) {
+      throw toGrpcException(error);
+    }
+  }
 
   @GrpcMethod(GRPC_SERVICE, 'Execute')
   async execute(request: CommandRequestMessage, metadata: Metadata): Promise<CommandReplyMessage> {

@@ -1,4 +1,5 @@
 import { type DynamicModule, Module, type ModuleMetadata } from '@nestjs/common';
+import { historyProvider } from '../history/pool-history.js';
 import { PoolMasterGrpcController } from './pool-master-grpc.controller.js';
 import {
   POOL_MASTER_GRPC_OPTIONS,
@@ -6,7 +7,8 @@ import {
 } from './pool-master-grpc.options.js';
 
 /**
- * The gRPC API's handlers. Needs `CommandService` and `PostgresEventStore` (from `imports`, or
+ * The gRPC API's handlers (commands, events, history). Needs `CommandService` and
+ * `PostgresEventStore` (from `imports`, or
  * global), the global `NatsClient` and the global `AccessControl` (`AuthModule`); the transport
  * itself is `grpcServerOptions(url)`.
  */
@@ -20,7 +22,10 @@ export class PoolMasterGrpcModule {
       module: PoolMasterGrpcModule,
       imports,
       controllers: [PoolMasterGrpcController],
-      providers: [{ provide: POOL_MASTER_GRPC_OPTIONS, useValue: grpcOptions }],
+      providers: [
+        { provide: POOL_MASTER_GRPC_OPTIONS, useValue: grpcOptions },
+        historyProvider(grpcOptions.historySnapshotEvery),
+      ],
     };
   }
 }

@@ -6,6 +6,8 @@ export interface PoolMasterGrpcOptions {
   pollIntervalMs?: number;
   /** Events read from the log per query while catching up. */
   pageSize?: number;
+  /** StateAt and Diff: the history snapshot interval (HISTORY_SNAPSHOT_EVERY). */
+  historySnapshotEvery?: number;
 }
 
 export const POOL_MASTER_GRPC_OPTIONS = Symbol('POOL_MASTER_GRPC_OPTIONS');

@@ -1,5 +1,6 @@
 import { type Command } from 'commander';
 import { type EventEnvelope } from '@pool/contracts';
+import { touchedObjects } from '@pool/domain';
 import { type Context } from '../cli/context.js';
 import { type CliIo } from '../cli/io.js';
 import { integer } from '../cli/parsers.js';
@@ -12,6 +13,27 @@ interface EventsOptions {
   after: number;
   limit?: number;
   follow?: boolean;
+  actor?: string;
+  object?: string;
+}
+
+/**
+ * `--actor` and `--object`: the events of one actor, or naming one object (`vms/web-1`, or
+ * `web-1` for an id of any kind). `--limit` counts the events that pass.
+ */
+export function eventFilter(
+  pool: string,
+  options: Pick<EventsOptions, 'actor' | 'object'>,
+): (event: EventEnvelope) => boolean {
+  const { actor, object } = options;
+  return (event) => {
+    if (actor !== undefined && event.metadata.actor !== actor) return false;
+    if (object === undefined) return true;
+    const named = touchedObjects(event, pool);
+    return object.includes('/')
+      ? named.includes(object)
+      : named.some((key) => key.slice(key.indexOf('/') + 1) === object);
+  };
 }
 
 /** `12  2026-05-01T10:00:00.000Z  VmStarted  vmId=web-1 hostId=host-a` */
@@ -33,38 +55,50 @@ export function registerEvents(program: Command, io: CliIo): void {
     .option('--after <version>', 'start after this pool version', integer, 0)
     .option('--limit <n>', 'at most this many events (not with --follow)', integer)
     .option('--follow', 'wait for new events and print them as they are committed')
+    .option('--actor <name>', 'only the events this actor caused (as the log recorded it)')
+    .option(
+      '--object <kind/id>',
+      'only the events naming this object: kind/id (vms/web-1, networks/prod) or an id',
+    )
     .addHelpText(
       'after',
       examples(
         'poolctl events --after 40',
+        'poolctl events --actor alice --object networks/prod',
         'poolctl events --follow -o json | jq -c "select(.type | startswith(\\"Migration\\"))"',
       ),
     )
     .action(
       verb<EventsOptions>(io, async (ctx, _args, options) => {
-        if (options.follow) await follow(ctx, options.after);
-        else await printRange(ctx, options.after, options.limit);
+        const keep = eventFilter(ctx.pool(), options);
+        if (options.follow) await follow(ctx, options.after, keep);
+        else await printRange(ctx, options.after, keep, options.limit);
       }),
     );
 }
 
-async function printRange(ctx: Context, after: number, limit = Number.POSITIVE_INFINITY) {
+async function printRange(
+  ctx: Context,
+  after: number,
+  keep: (event: EventEnvelope) => boolean,
+  limit = Number.POSITIVE_INFINITY,
+) {
   const events: EventEnvelope[] = [];
   for await (const event of ctx.master.eventsAfter(ctx.pool(), after)) {
     if (events.length >= limit) break;
-    events.push(event);
+    if (keep(event)) events.push(event);
   }
   if (ctx.output === 'json') ctx.printJson(events);
   else if (events.length > 0) ctx.print(events.map(eventLine).join('\n'));
 }
 
 /** Polls the master's log; stops when the run is interrupted. */
-async function follow(ctx: Context, after: number) {
+async function follow(ctx: Context, after: number, keep: (event: EventEnvelope) => boolean) {
   const pool = ctx.pool();
   const signal = ctx.io.signal;
   for (let cursor = after; !signal?.aborted;) {
     const page = await ctx.master.events(pool, cursor);
-    for (const event of page.events) {
+    for (const event of page.events.filter(keep)) {
       ctx.print(ctx.output === 'json' ? JSON.stringify(event) : eventLine(event));
     }
     cursor = page.next;

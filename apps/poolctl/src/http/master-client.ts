@@ -1,4 +1,9 @@
-import { type CommandOutcome, type EventEnvelope } from '@pool/contracts';
+import {
+  type CommandOutcome,
+  type EventEnvelope,
+  type PoolDiff,
+  type PoolStateAt,
+} from '@pool/contracts';
 import { type CommandRequest } from '../requests/command-request.js';
 import { type HttpClient } from './http-client.js';
 import { path } from './path.js';
@@ -56,5 +61,23 @@ export class MasterClient {
       if (page.events.length < MAX_EVENTS_PAGE) return;
       cursor = page.next;
     }
+  }
+
+  /** The pool's configuration at a version or time (`point`), or now. */
+  stateAt(pool: string, point?: string): Promise<PoolStateAt> {
+    return this.http.json<PoolStateAt>({
+      method: 'GET',
+      path: path`/pools/${pool}/state`,
+      query: point === undefined ? {} : { version: point },
+    });
+  }
+
+  /** What changed from `from` to `to` (versions or times; `to` absent: now). */
+  diff(pool: string, from: string, to?: string): Promise<PoolDiff> {
+    return this.http.json<PoolDiff>({
+      method: 'GET',
+      path: path`/pools/${pool}/diff`,
+      query: to === undefined ? { from } : { from, to },
+    });
   }
 }

@@ -1,0 +1,106 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+
+/* Response shapes of the history routes, for OpenAPI only (libs/contracts history.ts). */
+
+export class LoadedFromModel {
+  @ApiProperty({ type: 'integer', description: 'The snapshot it started from; 0: none' })
+  snapshotVersion!: number;
+
+  @ApiProperty({ type: 'integer', description: 'Events folded on the snapshot' })
+  eventsFolded!: number;
+}
+
+export class PoolStateAtModel {
+  @ApiProperty({ example: 'lab' })
+  pool!: string;
+
+  @ApiProperty({ type: 'integer', description: 'The version the state is at' })
+  version!: number;
+
+  @ApiProperty({ type: 'integer', description: "The pool's version now" })
+  head!: number;
+
+  @ApiProperty({
+    type: String,
+    format: 'date-time',
+    nullable: true,
+    description: 'When the event at `version` was recorded; null at version 0',
+  })
+  recordedAt!: string | null;
+
+  @ApiProperty({ example: 'pool-state/5' })
+  stateVersion!: string;
+
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: true,
+    description: 'The configuration: hosts, bonds, networks, vms, vifs, aclRules, mirrors, …',
+  })
+  state!: object;
+
+  @ApiProperty({ type: () => LoadedFromModel })
+  loadedFrom!: LoadedFromModel;
+}
+
+export class DiffEventRefModel {
+  @ApiProperty({ type: 'integer' })
+  version!: number;
+
+  @ApiProperty({ example: 'NetworkRenamed' })
+  type!: string;
+
+  @ApiProperty({ type: String, nullable: true, description: 'As the log recorded it' })
+  actor!: string | null;
+
+  @ApiProperty({ format: 'date-time' })
+  recordedAt!: string;
+}
+
+export class DiffFieldChangeModel {
+  @ApiProperty({ example: 'pifs.eth1.mtu', description: 'Dotted path into the object' })
+  field!: string;
+
+  @ApiPropertyOptional({ description: 'Absent when the field did not exist at `from`' })
+  from?: unknown;
+
+  @ApiPropertyOptional({ description: 'Absent when the field no longer exists at `to`' })
+  to?: unknown;
+}
+
+export class DiffObjectChangeModel {
+  @ApiProperty({ example: 'networks', description: 'pool, hosts, bonds, networks, vms, vifs, …' })
+  kind!: string;
+
+  @ApiProperty()
+  id!: string;
+
+  @ApiProperty({ enum: ['added', 'changed', 'removed'] })
+  change!: string;
+
+  @ApiProperty({ type: () => DiffFieldChangeModel, isArray: true })
+  fields!: DiffFieldChangeModel[];
+
+  @ApiProperty({
+    type: () => DiffEventRefModel,
+    isArray: true,
+    description: 'Events between the versions that named it, latest last (at most 50)',
+  })
+  events!: DiffEventRefModel[];
+
+  @ApiProperty({ type: 'integer', description: 'How many events named it in all' })
+  eventCount!: number;
+}
+
+export class PoolDiffModel {
+  @ApiProperty()
+  pool!: string;
+
+  @ApiProperty({ type: 'integer' })
+  from!: number;
+
+  @ApiProperty({ type: 'integer' })
+  to!: number;
+
+  @ApiProperty({ type: () => DiffObjectChangeModel, isArray: true })
+  objects!: DiffObjectChangeModel[];
+}

@@ -1,0 +1,206 @@
+import { Logger, type Provider } from '@nestjs/common';
+import {
+  DIFF_EVENTS_PER_OBJECT,
+  type DiffEventRef,
+  type DiffObjectChange,
+  type PoolDiff,
+  type PoolStateAt,
+} from '@pool/contracts';
+import {
+  deserializePoolState,
+  diffPoolStates,
+  evolvePool,
+  initialPoolState,
+  objectKey,
+  POOL_STATE_VERSION,
+  poolStreamId,
+  serializePoolState,
+  touchedObjects,
+  upcastPoolEvent,
+  type ObjectChange,
+  type PoolState,
+} from '@pool/domain';
+import {
+  HISTORY_SNAPSHOT_EVERY,
+  loadSnapshotAtOrBelow,
+  PostgresEventStore,
+  saveHistorySnapshot,
+  streamVersionAt,
+} from '@pool/event-store';
+import { CommandError } from '../commands/command-errors.js';
+import { type Point } from './history-query.js';
+
+const PAGE = 5000;
+
+/** A state loaded at a version, and how. */
+interface Loaded {
+  state: PoolState;
+  version: number;
+  snapshotVersion: number;
+  eventsFolded: number;
+}
+
+/**
+ * Reads a pool's past from its log (issue 22): the state at a version is the nearest snapshot
+ * at or below it plus the events up to it, never a replay of the whole log; folding past a
+ * multiple of `snapshotEvery` leaves a history snapshot there, so the next read of any version
+ * near it starts close by. Reads only committed events, so every replica answers alike.
+ */
+export class PoolHistory {
+  private readonly logger = new Logger('PoolHistory');
+
+  constructor(
+    private readonly store: PostgresEventStore,
+    private readonly snapshotEvery: number,
+  ) {}
+
+  async stateAt(pool: string, point: Point): Promise<PoolStateAt> {
+    const head = await this.head(pool);
+    const version = await this.resolve(pool, point, head, 'version');
+    const loaded = await this.load(pool, version);
+    return {
+      pool,
+      version,
+      head,
+      recordedAt: await this.recordedAt(pool, version),
+      stateVersion: POOL_STATE_VERSION,
+      state: serializePoolState(loaded.state),
+      loadedFrom: { snapshotVersion: loaded.snapshotVersion, eventsFolded: loaded.eventsFolded },
+    };
+  }
+
+  /** Objects added, changed and removed from `from` to `to`, with the events that named them. */
+  async diff(pool: string, fromPoint: Point, toPoint: Point): Promise<PoolDiff> {
+    const head = await this.head(pool);
+    const from = await this.resolve(pool, fromPoint, head, 'from');
+    const to = await this.resolve(pool, toPoint, head, 'to');
+    const before = serializePoolState((await this.load(pool, from)).state);
+    const after = serializePoolState((await this.load(pool, to)).state);
+    const objects = await this.attribute(pool, diffPoolStates(before, after), from, to);
+    return { pool, from, to, objects };
+  }
+
+  /** The state at `version` (≤ the head): nearest snapshot plus the events up to it. */
+  async load(pool: string, version: number): Promise<Loaded> {
+    const streamId = poolStreamId(pool);
+    const snapshot = await loadSnapshotAtOrBelow(
+      this.store.pool,
+      streamId,
+      POOL_STATE_VERSION,
+      version,
+    );
+    let state = snapshot ? deserializePoolState(snapshot.state) : initialPoolState();
+    const snapshotVersion = snapshot?.streamVersion ?? 0;
+    let at = snapshotVersion;
+    while (at < version) {
+      const events = await this.store.readStream(streamId, at + 1, Math.min(PAGE, version - at));
+      if (events.length === 0) break;
+      for (const event of events) {
+        state = evolvePool(state, upcastPoolEvent(event));
+        at = event.streamVersion;
+        if (at % this.snapshotEvery === 0) await this.keep(streamId, at, state);
+      }
+    }
+    return { state, version: at, snapshotVersion, eventsFolded: at - snapshotVersion };
+  }
+
+  /**
+   * Leaves a history snapshot at `version`, awaited so the next read starts from it; a failure
+   * to write one only costs that read's successors a longer fold.
+   */
+  private async keep(streamId: string, version: number, state: PoolState): Promise<void> {
+    const snapshot = {
+      streamId,
+      streamVersion: version,
+      stateVersion: POOL_STATE_VERSION,
+      state: serializePoolState(state),
+    };
+    await saveHistorySnapshot(this.store.pool, snapshot).catch((error: unknown) =>
+      this.logger.warn(
+        `cannot keep a history snapshot of ${streamId}@${version}: ${String(error)}`,
+      ),
+    );
+  }
+
+  private async head(pool: string): Promise<number> {
+    const head = await this.store.streamVersion(poolStreamId(pool));
+    if (head === 0) {
+      throw new CommandError(404, 'POOL_NOT_FOUND', `Pool ${pool} does not exist.`, { pool });
+    }
+    return head;
+  }
+
+  private async resolve(pool: string, point: Point, head: number, name: string): Promise<number> {
+    if (point === 'head') return head;
+    if ('time' in point) {
+      if (point.time.getTime() > Date.now()) {
+        throw new CommandError(
+          400,
+          'TIME_IN_FUTURE',
+          `${name} ${point.time.toISOString()} is in the future; the pool's history ends now.`,
+          { field: name, head },
+        );
+      }
+      return streamVersionAt(this.store.pool, poolStreamId(pool), point.time);
+    }
+    if (point.version > head) {
+      throw new CommandError(
+        400,
+        'VERSION_BEYOND_HEAD',
+        `${name} ${point.version} is beyond the pool's version ${head}.`,
+        { field: name, head },
+      );
+    }
+    return point.version;
+  }
+
+  private async recordedAt(pool: string, version: number): Promise<string | null> {
+    if (version === 0) return null;
+    const [event] = await this.store.readStream(poolStreamId(pool), version, 1);
+    return event?.createdAt ?? null;
+  }
+
+  /** Attaches to each change the events between the versions (either way) that named it. */
+  private async attribute(
+    pool: string,
+    changes: ObjectChange[],
+    from: number,
+    to: number,
+  ): Promise<DiffObjectChange[]> {
+    const byKey = new Map(
+      changes.map((c) => [
+        objectKey(c.kind, c.id),
+        { ...c, events: [] as DiffEventRef[], eventCount: 0 },
+      ]),
+    );
+    const streamId = poolStreamId(pool);
+    const [low, high] = from <= to ? [from, to] : [to, from];
+    for (let at = low; at < high && byKey.size > 0;) {
+      const events = await this.store.readStream(streamId, at + 1, Math.min(PAGE, high - at));
+      if (events.length === 0) break;
+      for (const event of events) {
+        at = event.streamVersion;
+        for (const key of touchedObjects(upcastPoolEvent(event), pool)) {
+          const change = byKey.get(key);
+          if (!change) continue;
+          change.eventCount++;
+          change.events.push({
+            version: event.streamVersion,
+            type: event.type,
+            actor: typeof event.metadata.actor === 'string' ? event.metadata.actor : null,
+            recordedAt: event.createdAt,
+          });
+          if (change.events.length > DIFF_EVENTS_PER_OBJECT) change.events.shift();
+        }
+      }
+    }
+    return [...byKey.values()];
+  }
+}
+
+/** `PoolHistory` over the global event store, for the modules that read history. */
+export const historyProvider = (snapshotEvery = HISTORY_SNAPSHOT_EVERY): Provider => ({
+  provide: PoolHistory,
+  inject: [PostgresEventStore],
+  useFactory: (store: PostgresEventStore) => new PoolHistory(store, snapshotEvery),
+});

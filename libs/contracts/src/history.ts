@@ -1,0 +1,80 @@
+/**
+ * The pool at any version and what changed between two (issue 22): the same shapes on REST
+ * (`GET /pools/:pool/state`, `GET /pools/:pool/diff`), NATS (`<root>.<pool>.history.state`,
+ * `.history.diff`) and gRPC (`StateAt`, `Diff`, as JSON).
+ */
+
+/**
+ * A point in a pool's history: a version (`"120"`) or a time (ISO-8601 with a zone,
+ * `2026-12-01T10:00Z`, or a date, read as midnight UTC). A time means the last version
+ * recorded at or before it.
+ */
+export type HistoryPoint = string;
+
+/** What `state` is asked: one of `version` and `at`, neither meaning the head. */
+export interface StateAtQuery {
+  version?: HistoryPoint;
+  at?: HistoryPoint;
+}
+
+export interface DiffQuery {
+  from: HistoryPoint;
+  /** Default: the head. */
+  to?: HistoryPoint;
+}
+
+export interface PoolStateAt {
+  pool: string;
+  /** The version the state is at. */
+  version: number;
+  /** The pool's version now. */
+  head: number;
+  /** When the event at `version` was recorded (null at version 0). */
+  recordedAt: string | null;
+  /** The snapshot format of `state` (`pool-state/N`). */
+  stateVersion: string;
+  /** The configuration: the pool's objects as the snapshot format holds them. */
+  state: unknown;
+  /** How it was loaded: the snapshot it started from (0: none) and the events folded on it. */
+  loadedFrom: { snapshotVersion: number; eventsFolded: number };
+}
+
+/** One event that touched an object between the two versions of a diff. */
+export interface DiffEventRef {
+  version: number;
+  type: string;
+  /** Who the transport vouched for (`anonymous` without tokens), as the log recorded it. */
+  actor: string | null;
+  recordedAt: string;
+}
+
+export interface DiffFieldChange {
+  /** Dotted path into the object, e.g. `name`, `pifs.eth1.mtu`. */
+  field: string;
+  /** Absent when the field did not exist at `from`. */
+  from?: unknown;
+  /** Absent when the field no longer exists at `to`. */
+  to?: unknown;
+}
+
+export interface DiffObjectChange {
+  /** `pool`, `hosts`, `bonds`, `networks`, `vms`, `vifs`, `aclRules`, `mirrors`, … */
+  kind: string;
+  id: string;
+  change: 'added' | 'changed' | 'removed';
+  fields: DiffFieldChange[];
+  /** The events between the two versions that name the object, latest last (at most 50). */
+  events: DiffEventRef[];
+  /** How many events named it in all (more than `events` holds when it was busy). */
+  eventCount: number;
+}
+
+export interface PoolDiff {
+  pool: string;
+  from: number;
+  to: number;
+  objects: DiffObjectChange[];
+}
+
+/** The events a diff lists per object; the count says how many there were in all. */
+export const DIFF_EVENTS_PER_OBJECT = 50;
