@@ -10,6 +10,7 @@ const BENCHES: Record<string, () => Promise<Bench>> = {
   project: async () => (await import('./project.bench.js')).projectBench,
   migration: async () => (await import('./migration.bench.js')).migrationBench,
   soak: async () => (await import('./soak.bench.js')).soakBench,
+  history: async () => (await import('./history.bench.js')).historyBench,
 };
 
 const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/postgres';
