@@ -13,7 +13,9 @@ import {
   type CommandReply,
   type EventEnvelope,
   type PoolDiff,
+  type PoolExport,
   type PoolStateAt,
+  type RevertPlan,
 } from '@pool/contracts';
 import {
   diffPoolStates,
@@ -71,17 +73,7 @@ beforeAll(async () => {
     HISTORY_SNAPSHOT_EVERY: String(HISTORY_EVERY),
   }));
   const commands = generatedPoolCommands(POOL, { hosts: 4, vms: 12, events: 600, seed: 22 });
-  for (const { type, data } of commands) {
-    const msg = await nats.nc.request(
-      `${nats.root}.${POOL}.cmd.${type}`,
-      JSON.stringify({ data }),
-      {
-        timeout: 10_000,
-      },
-    );
-    const reply = msg.json<CommandReply>();
-    if (!reply.ok) throw new Error(`${type} refused: ${JSON.stringify(reply.error)}`);
-  }
+  await send(POOL, commands);
   log = [];
   for (let after = 0; ;) {
     const { body } = await get<{ events: EventEnvelope[]; next: number }>(
@@ -340,5 +332,93 @@ describe('poolctl', () => {
     const beyond = await poolctl('state', '--at', String(head + 5));
     expect(beyond.code).not.toBe(0);
     expect(beyond.stderr).toContain('VERSION_BEYOND_HEAD');
+  });
+});
+
+/** The configuration alone: no pool id or times, no runtime (where VMs run, migrations). */
+function configOf(state: PoolSnapshot): PoolSnapshot {
+  return {
+    ...state,
+    id: '',
+    createdAt: '',
+    macSequence: 0,
+    hosts: state.hosts.map((host) => ({ ...host, joinedAt: '' })),
+    vms: state.vms.map((vm) => ({ ...vm, powerState: 'halted', residentHostId: null })),
+    migrations: [],
+  };
+}
+
+async function send(pool: string, commands: { type: string; data: unknown }[]) {
+  for (const { type, data } of commands) {
+    const msg = await nats.nc.request(
+      `${nats.root}.${pool}.cmd.${type}`,
+      JSON.stringify({ data }),
+      {
+        timeout: 10_000,
+      },
+    );
+    const reply = msg.json<CommandReply>();
+    if (!reply.ok)
+      throw new Error(`${type} ${JSON.stringify(data)} refused: ${JSON.stringify(reply.error)}`);
+  }
+}
+
+// Last: the revert changes the pool the other tests read.
+describe('export, and the dry run of a revert applied', () => {
+  it('export then import into a new pool gives the same configuration', async () => {
+    const version = versionsIn(Math.floor(head / 2), head, 1)[0]!;
+    const { body } = await get<PoolExport>(`/pools/${POOL}/export?version=${version}`);
+    expect(body.version).toBe(version);
+    expect(body.commands[0]).toMatchObject({ type: 'CreatePool', data: { poolId: POOL } });
+    const original = foldTo(version);
+    expect(body.notExported.map((n) => n.id).sort()).toEqual(
+      [
+        ...original.vms.filter((vm) => vm.powerState === 'running').map((vm) => vm.id),
+        ...original.migrations.map((m) => m.id),
+      ].sort(),
+    );
+    const copy = `${POOL}-copy`;
+    const [create, ...rest] = body.commands;
+    await send(copy, [
+      { type: 'CreatePool', data: { ...(create!.data as object), poolId: copy } },
+      ...rest,
+    ]);
+    const imported = (await get<PoolStateAt>(`/pools/${copy}/state`)).body.state as PoolSnapshot;
+    expect(configOf(imported)).toEqual(configOf(original));
+    const lines = await runBuiltPoolctl(['export', '--at', String(version)], {
+      POOLNET_MASTER: base,
+      POOLNET_POOL: POOL,
+    });
+    expect(
+      lines.stdout
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line) as unknown),
+    ).toEqual(body.commands);
+  });
+
+  it("a revert's commands bring the pool back to N, but for what they list as not reverted", async () => {
+    const to = versionsIn(Math.floor(head / 3), Math.floor((2 * head) / 3), 1)[0]!;
+    const dry = await runBuiltPoolctl(['revert', '--to', String(to)], {
+      POOLNET_MASTER: base,
+      POOLNET_POOL: POOL,
+    });
+    expect(dry.code, dry.stderr).toBe(0);
+    expect(dry.stdout).toContain(`back from version ${head} to ${to} (dry run, nothing applied)`);
+    const { body: plan } = await get<RevertPlan>(`/pools/${POOL}/revert?to=${to}`);
+    expect(plan).toMatchObject({ pool: POOL, from: head, to });
+    expect(plan.commands.length).toBeGreaterThan(10);
+    // The dry run changed nothing.
+    expect((await get<PoolStateAt>(`/pools/${POOL}/state`)).body.version).toBe(head);
+    for (const refused of plan.notReverted) expect(refused.reason).toEqual(expect.any(String));
+
+    await send(POOL, plan.commands);
+    const after = (await get<PoolStateAt>(`/pools/${POOL}/state`)).body.state as PoolSnapshot;
+    const left = diffPoolStates(configOf(foldTo(to)), configOf(after)).map(
+      (c) => `${c.kind}/${c.id}`,
+    );
+    const listed = new Set(plan.notReverted.map((n) => `${n.kind}/${n.id}`));
+    expect(left.filter((key) => !listed.has(key))).toEqual([]);
+    expect(plan.notReverted.every((n) => left.includes(`${n.kind}/${n.id}`))).toBe(true);
   });
 });

@@ -78,3 +78,37 @@ export interface PoolDiff {
 
 /** The events a diff lists per object; the count says how many there were in all. */
 export const DIFF_EVENTS_PER_OBJECT = 50;
+
+/** A command as the master takes it: its type and data (REST body, NATS `data`). */
+export interface CommandSpec {
+  type: string;
+  data: unknown;
+}
+
+/** What a list of commands leaves as it is, and why. */
+export interface NotPlannedObject {
+  kind: string;
+  id: string;
+  reason: string;
+}
+
+/** `GET /pools/:pool/export`: the pool's configuration at a version as commands. */
+export interface PoolExport {
+  pool: string;
+  version: number;
+  /** In order, they build the configuration in an empty pool (CreatePool first). */
+  commands: CommandSpec[];
+  /** Runtime state left out: where VMs run, migrations in flight. */
+  notExported: NotPlannedObject[];
+}
+
+/** `GET /pools/:pool/revert?to=N`: the dry run of a revert, nothing applied. */
+export interface RevertPlan {
+  pool: string;
+  /** The version the plan was computed at (the head then): send with it as expected version. */
+  from: number;
+  to: number;
+  commands: CommandSpec[];
+  /** What the commands cannot bring back, with the reason: the operator decides. */
+  notReverted: NotPlannedObject[];
+}

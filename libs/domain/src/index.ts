@@ -19,3 +19,4 @@ export {
   POOL_ID_RULE,
 } from './pool/pool.validation.js';
 export * from './pool/pool.diff.js';
+export * from './pool/pool.export.js';

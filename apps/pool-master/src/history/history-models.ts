@@ -104,3 +104,57 @@ export class PoolDiffModel {
   @ApiProperty({ type: () => DiffObjectChangeModel, isArray: true })
   objects!: DiffObjectChangeModel[];
 }
+
+export class CommandSpecModel {
+  @ApiProperty({ example: 'CreateNetwork' })
+  type!: string;
+
+  @ApiProperty({ type: 'object', additionalProperties: true, description: 'As the REST body' })
+  data!: object;
+}
+
+export class NotPlannedModel {
+  @ApiProperty({ example: 'vms' })
+  kind!: string;
+
+  @ApiProperty()
+  id!: string;
+
+  @ApiProperty({ example: 'created since and running now: stop it, then revert again' })
+  reason!: string;
+}
+
+export class PoolExportModel {
+  @ApiProperty()
+  pool!: string;
+
+  @ApiProperty({ type: 'integer' })
+  version!: number;
+
+  @ApiProperty({
+    type: () => CommandSpecModel,
+    isArray: true,
+    description: 'In order, they build the configuration in an empty pool',
+  })
+  commands!: CommandSpecModel[];
+
+  @ApiProperty({ type: () => NotPlannedModel, isArray: true, description: 'Runtime left out' })
+  notExported!: NotPlannedModel[];
+}
+
+export class RevertPlanModel {
+  @ApiProperty()
+  pool!: string;
+
+  @ApiProperty({ type: 'integer', description: 'The head the plan was computed at' })
+  from!: number;
+
+  @ApiProperty({ type: 'integer' })
+  to!: number;
+
+  @ApiProperty({ type: () => CommandSpecModel, isArray: true })
+  commands!: CommandSpecModel[];
+
+  @ApiProperty({ type: () => NotPlannedModel, isArray: true })
+  notReverted!: NotPlannedModel[];
+}

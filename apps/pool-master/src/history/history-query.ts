@@ -62,3 +62,14 @@ export function parseDiffQuery(query: Record<string, unknown>): { from: Point; t
   }
   return { from: parsePoint(from, 'from'), to: to === undefined ? 'head' : parsePoint(to, 'to') };
 }
+
+/** `?to=N` (a version or a time): the point a revert goes back to. */
+export function parseRevertQuery(query: Record<string, unknown>): Point {
+  refuseUnknown(query, ['to'], 'revert takes to');
+  if (query.to === undefined) {
+    throw new CommandError(400, 'BAD_HISTORY_POINT', 'to is required: a version or a time.', {
+      field: 'to',
+    });
+  }
+  return parsePoint(query.to, 'to');
+}

@@ -8,12 +8,17 @@ import {
   ApiQuery,
   ApiTags,
 } from '@nestjs/swagger';
-import { type PoolDiff, type PoolStateAt } from '@pool/contracts';
+import { type PoolDiff, type PoolExport, type PoolStateAt, type RevertPlan } from '@pool/contracts';
 import { RequireRole } from '@pool/platform';
 import { PoolIdPipe } from '../api/http/pool-id.pipe.js';
 import { ApiErrorModel } from '../api/openapi/api-models.js';
-import { PoolDiffModel, PoolStateAtModel } from './history-models.js';
-import { parseDiffQuery, parseStateQuery } from './history-query.js';
+import {
+  PoolDiffModel,
+  PoolExportModel,
+  PoolStateAtModel,
+  RevertPlanModel,
+} from './history-models.js';
+import { parseDiffQuery, parseRevertQuery, parseStateQuery } from './history-query.js';
 import { PoolHistory } from './pool-history.js';
 
 const POINT =
@@ -73,5 +78,45 @@ export class HistoryController {
   ): Promise<PoolDiff> {
     const { from, to } = parseDiffQuery(query);
     return this.history.diff(pool, from, to);
+  }
+
+  @Get('export')
+  @ApiOperation({
+    summary: "A pool's configuration at a version or a time, as commands",
+    description:
+      'In order, the commands build the configuration in an empty pool (CreatePool first); ' +
+      'runtime (where VMs run, migrations) is listed in `notExported`.',
+  })
+  @ApiParam({ name: 'pool', description: 'The pool id' })
+  @ApiQuery({ name: 'version', required: false, type: String, description: POINT })
+  @ApiQuery({ name: 'at', required: false, type: String, description: `${POINT} (as version)` })
+  @ApiOkResponse({ type: PoolExportModel })
+  @ApiBadRequestResponse({ type: ApiErrorModel, description: REFUSALS })
+  @ApiNotFoundResponse({ type: ApiErrorModel, description: 'POOL_NOT_FOUND' })
+  export(
+    @Param('pool', PoolIdPipe) pool: string,
+    @Query() query: Record<string, unknown>,
+  ): Promise<PoolExport> {
+    return this.history.exportAt(pool, parseStateQuery(query));
+  }
+
+  @Get('revert')
+  @ApiOperation({
+    summary: 'Dry run of a revert: the commands that bring the pool back to a version',
+    description:
+      "From the head's configuration to the one at `to`; what they cannot bring back (a VM " +
+      'running now that did not exist then, a host ejected since) is listed with the reason ' +
+      'in `notReverted`. Nothing is applied.',
+  })
+  @ApiParam({ name: 'pool', description: 'The pool id' })
+  @ApiQuery({ name: 'to', required: true, type: String, description: POINT })
+  @ApiOkResponse({ type: RevertPlanModel })
+  @ApiBadRequestResponse({ type: ApiErrorModel, description: REFUSALS })
+  @ApiNotFoundResponse({ type: ApiErrorModel, description: 'POOL_NOT_FOUND' })
+  revert(
+    @Param('pool', PoolIdPipe) pool: string,
+    @Query() query: Record<string, unknown>,
+  ): Promise<RevertPlan> {
+    return this.history.revertPlan(pool, parseRevertQuery(query));
   }
 }

@@ -4,16 +4,20 @@ import {
   type DiffEventRef,
   type DiffObjectChange,
   type PoolDiff,
+  type PoolExport,
   type PoolStateAt,
+  type RevertPlan,
 } from '@pool/contracts';
 import {
   deserializePoolState,
   diffPoolStates,
   evolvePool,
+  exportPoolCommands,
   initialPoolState,
   objectKey,
   POOL_STATE_VERSION,
   poolStreamId,
+  revertPlan,
   serializePoolState,
   touchedObjects,
   upcastPoolEvent,
@@ -78,6 +82,25 @@ export class PoolHistory {
     const after = serializePoolState((await this.load(pool, to)).state);
     const objects = await this.attribute(pool, diffPoolStates(before, after), from, to);
     return { pool, from, to, objects };
+  }
+
+  /** The configuration at `point` as the commands that build it in an empty pool. */
+  async exportAt(pool: string, point: Point): Promise<PoolExport> {
+    const head = await this.head(pool);
+    const version = await this.resolve(pool, point, head, 'version');
+    const state = serializePoolState((await this.load(pool, version)).state);
+    const { commands, notPlanned } = exportPoolCommands(state);
+    return { pool, version, commands, notExported: notPlanned };
+  }
+
+  /** The dry run of a revert to `point`: commands from the head's configuration to its. */
+  async revertPlan(pool: string, point: Point): Promise<RevertPlan> {
+    const head = await this.head(pool);
+    const to = await this.resolve(pool, point, head, 'to');
+    const now = serializePoolState((await this.load(pool, head)).state);
+    const target = serializePoolState((await this.load(pool, to)).state);
+    const { commands, notPlanned } = revertPlan(now, target);
+    return { pool, from: head, to, commands, notReverted: notPlanned };
   }
 
   /** The state at `version` (≤ the head): nearest snapshot plus the events up to it. */

@@ -1,5 +1,11 @@
 import { type Command } from 'commander';
-import { type DiffObjectChange, type PoolDiff, type PoolStateAt } from '@pool/contracts';
+import {
+  type CommandSpec,
+  type DiffObjectChange,
+  type NotPlannedObject,
+  type PoolDiff,
+  type PoolStateAt,
+} from '@pool/contracts';
 import { POOL_OBJECT_KINDS } from '@pool/domain';
 import { type CliIo } from '../cli/io.js';
 import { cell } from '../output/table.js';
@@ -43,6 +49,57 @@ export function registerHistory(program: Command, io: CliIo): void {
         else ctx.print(diffText(reply));
       }),
     );
+
+  program
+    .command('export')
+    .description(
+      "print the pool's configuration (at a version or a time, default now) as the commands " +
+        'that build it in an empty pool, one JSON line each `{"type","data"}`; what is left ' +
+        "out (where VMs run) goes to stderr (json: the master's answer)",
+    )
+    .option('--at <point>', POINT_HELP)
+    .addHelpText('after', examples('poolctl export > lab.jsonl', 'poolctl export --at 120'))
+    .action(
+      verb<{ at?: string }>(io, async (ctx, _args, options) => {
+        const reply = await ctx.master.exportAt(ctx.pool(), options.at);
+        if (ctx.output === 'json') return ctx.printJson(reply);
+        ctx.print(reply.commands.map((c) => JSON.stringify(c)).join('\n'));
+        for (const line of notPlannedLines(reply.notExported)) ctx.io.stderr.write(`${line}\n`);
+      }),
+    );
+
+  program
+    .command('revert')
+    .requiredOption('--to <point>', POINT_HELP)
+    .description(
+      'show the commands that would bring the pool back to its configuration at a version or ' +
+        'a time, and what they cannot bring back, with the reason (a dry run: nothing is ' +
+        'applied; applying is not built yet)',
+    )
+    .addHelpText(
+      'after',
+      examples('poolctl revert --to 120', 'poolctl revert --to 2026-12-01T10:00Z -o json'),
+    )
+    .action(
+      verb<{ to: string }>(io, async (ctx, _args, options) => {
+        const plan = await ctx.master.revertPlan(ctx.pool(), options.to);
+        if (ctx.output === 'json') return ctx.printJson(plan);
+        const lines = [
+          `pool ${plan.pool}: back from version ${plan.from} to ${plan.to} (dry run, nothing applied)`,
+          ...(plan.commands.length === 0 ? ['no command needed'] : plan.commands.map(commandLine)),
+          ...notPlannedLines(plan.notReverted),
+        ];
+        ctx.print(lines.join('\n'));
+      }),
+    );
+}
+
+/** `CreateNetwork {"networkId":"prod",…}` */
+const commandLine = (c: CommandSpec) => `  ${c.type} ${JSON.stringify(c.data)}`;
+
+function notPlannedLines(list: NotPlannedObject[]): string[] {
+  if (list.length === 0) return [];
+  return ['not included:', ...list.map((n) => `  ${n.kind}/${n.id}: ${n.reason}`)];
 }
 
 /** A heading, then each kind with its objects' ids. */

@@ -2,7 +2,9 @@ import {
   type CommandOutcome,
   type EventEnvelope,
   type PoolDiff,
+  type PoolExport,
   type PoolStateAt,
+  type RevertPlan,
 } from '@pool/contracts';
 import { type CommandRequest } from '../requests/command-request.js';
 import { type HttpClient } from './http-client.js';
@@ -78,6 +80,24 @@ export class MasterClient {
       method: 'GET',
       path: path`/pools/${pool}/diff`,
       query: to === undefined ? { from } : { from, to },
+    });
+  }
+
+  /** The configuration at `point` (or now) as the commands that build it. */
+  exportAt(pool: string, point?: string): Promise<PoolExport> {
+    return this.http.json<PoolExport>({
+      method: 'GET',
+      path: path`/pools/${pool}/export`,
+      query: point === undefined ? {} : { version: point },
+    });
+  }
+
+  /** The dry run of a revert to `point`. */
+  revertPlan(pool: string, point: string): Promise<RevertPlan> {
+    return this.http.json<RevertPlan>({
+      method: 'GET',
+      path: path`/pools/${pool}/revert`,
+      query: { to: point },
     });
   }
 }
