@@ -16,6 +16,7 @@ import {
   type PoolExport,
   type PoolStateAt,
   type RevertPlan,
+  subjects,
 } from '@pool/contracts';
 import {
   diffPoolStates,
@@ -39,6 +40,8 @@ import { runBuiltPoolctl } from './support/poolctl-cli.js';
 const POOL = `hist-${randomUUID().slice(0, 8)}`;
 /** Small, so the generated log crosses many history snapshots. */
 const HISTORY_EVERY = 40;
+/** Commands go over NATS as an admin program would send them; the log records `nats:e2e`. */
+const SENDER = { role: 'admin', user: 'e2e' };
 
 let db: Awaited<ReturnType<typeof createTestDatabase>>;
 let nats: Awaited<ReturnType<typeof createTestNats>>;
@@ -309,7 +312,7 @@ describe('poolctl', () => {
     const events = await poolctl(
       'events',
       '--actor',
-      'anonymous',
+      'nats:e2e',
       '--object',
       'vms/vm1',
       '-o',
@@ -351,7 +354,7 @@ function configOf(state: PoolSnapshot): PoolSnapshot {
 async function send(pool: string, commands: { type: string; data: unknown }[]) {
   for (const { type, data } of commands) {
     const msg = await nats.nc.request(
-      `${nats.root}.${pool}.cmd.${type}`,
+      subjects(nats.root).command(pool, type, SENDER),
       JSON.stringify({ data }),
       {
         timeout: 10_000,
