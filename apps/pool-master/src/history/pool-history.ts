@@ -203,7 +203,8 @@ export class PoolHistory {
       if (events.length === 0) break;
       for (const event of events) {
         at = event.streamVersion;
-        for (const key of touchedObjects(upcastPoolEvent(event), pool)) {
+        // Ids keep their field names across schema versions: no upcast needed to find them.
+        for (const key of touchedObjects(event, pool)) {
           const change = byKey.get(key);
           if (!change) continue;
           change.eventCount++;
