@@ -10,9 +10,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import * as grpc from '@grpc/grpc-js';
-import * as protoLoader from '@grpc/proto-loader';
 import { subjects, type CommandReply } from '@pool/contracts';
 import { grants, ROLES, type Role } from '@pool/platform';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -28,11 +26,7 @@ import {
   type Running,
 } from '../support/processes.js';
 import { natsUrl } from '../support/services.js';
-import { poolMasterGrpcClient } from './support/pool-master-grpc-client.js';
-
-const PROTO = fileURLToPath(
-  new URL('../../libs/contracts/proto/poolnet/v1/pool_master.proto', import.meta.url),
-);
+import { connectPoolMaster, poolMasterGrpcClient } from './support/pool-master-grpc-client.js';
 
 const token = () => randomBytes(24).toString('base64url');
 const TOKENS = { admin: token(), operator: token(), 'read-only': token() } as const;
@@ -303,20 +297,7 @@ describe('access control with bearer tokens', () => {
       });
 
     beforeAll(() => {
-      const definition = protoLoader.loadSync(PROTO, {
-        keepCase: false,
-        longs: Number,
-        enums: String,
-        defaults: true,
-        oneofs: true,
-      });
-      const loaded = grpc.loadPackageDefinition(definition) as unknown as {
-        poolnet: { v1: { PoolMaster: grpc.ServiceClientConstructor } };
-      };
-      client = new loaded.poolnet.v1.PoolMaster(
-        grpcAddress,
-        grpc.credentials.createInsecure(),
-      ) as unknown as typeof client;
+      client = connectPoolMaster<typeof client>(grpcAddress).client;
     });
 
     afterAll(() => client?.close());

@@ -8,9 +8,8 @@
  * (It used to be answered 201 `duplicate: true` with the first command's events.)
  */
 import { randomUUID } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
-import * as grpc from '@grpc/grpc-js';
-import * as protoLoader from '@grpc/proto-loader';
+import { connectPoolMaster } from './support/pool-master-grpc-client.js';
+import type * as grpc from '@grpc/grpc-js';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type CommandReply } from '@pool/contracts';
@@ -19,9 +18,6 @@ import { createTestNats } from '../support/nats.js';
 import { startPoolMasterProcess } from '../support/pool-master-process.js';
 import { freePort, killStarted } from '../support/processes.js';
 
-const PROTO = fileURLToPath(
-  new URL('../../libs/contracts/proto/poolnet/v1/pool_master.proto', import.meta.url),
-);
 const pool = `idem-${randomUUID().slice(0, 8)}`;
 
 /** What every transport's answer comes down to: a result, or a refusal's status and code. */
@@ -79,18 +75,7 @@ beforeAll(async () => {
       : { ok: false, status: reply.error.status, code: reply.error.code };
   };
 
-  const definition = protoLoader.loadSync(PROTO, {
-    keepCase: false,
-    longs: Number,
-    defaults: true,
-  });
-  const loaded = grpc.loadPackageDefinition(definition) as unknown as {
-    poolnet: { v1: { PoolMaster: grpc.ServiceClientConstructor } };
-  };
-  grpcClient = new loaded.poolnet.v1.PoolMaster(
-    grpcAddress,
-    grpc.credentials.createInsecure(),
-  ) as unknown as typeof grpcClient;
+  grpcClient = connectPoolMaster<typeof grpcClient>(grpcAddress).client;
   transports.grpc = (type, data, key) =>
     new Promise((resolve) =>
       grpcClient.Execute(

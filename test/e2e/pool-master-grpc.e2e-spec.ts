@@ -8,9 +8,8 @@
  * FollowEvents follows the log by polling; the NATS wake-up is covered by the unit spec).
  */
 import { randomUUID } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
+import { connectPoolMaster } from './support/pool-master-grpc-client.js';
 import * as grpc from '@grpc/grpc-js';
-import * as protoLoader from '@grpc/proto-loader';
 import { type INestMicroservice, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { AuthModule } from '@pool/platform';
@@ -18,10 +17,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { grpcServerOptions, PoolMasterGrpcModule } from '../../apps/pool-master/src/grpc/index.js';
 import { freePort } from '../support/processes.js';
 import { bootWriteSide } from './support/write-side.js';
-
-const PROTO = fileURLToPath(
-  new URL('../../libs/contracts/proto/poolnet/v1/pool_master.proto', import.meta.url),
-);
 
 /** The messages as the client loads them (camelCase, uint64 as number), typed by hand. */
 interface CommandReply {
@@ -62,21 +57,7 @@ interface PoolMasterClient extends grpc.Client {
 
 /** The client a user's program builds from the proto file. */
 function connect(address: string) {
-  const definition = protoLoader.loadSync(PROTO, {
-    keepCase: false,
-    longs: Number,
-    enums: String,
-    defaults: true,
-    oneofs: true,
-  });
-  const loaded = grpc.loadPackageDefinition(definition) as unknown as {
-    poolnet: { v1: { PoolMaster: grpc.ServiceClientConstructor } };
-  };
-  const PoolMaster = loaded.poolnet.v1.PoolMaster;
-  const client = new PoolMaster(
-    address,
-    grpc.credentials.createInsecure(),
-  ) as unknown as PoolMasterClient;
+  const { PoolMaster, client } = connectPoolMaster<PoolMasterClient>(address);
   const execute = (request: object): Promise<CommandReply> =>
     new Promise((resolve, reject) =>
       client.Execute(request, (error, reply) => (error ? reject(error) : resolve(reply))),

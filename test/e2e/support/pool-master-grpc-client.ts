@@ -21,23 +21,28 @@ export interface ErrorReply {
 }
 
 /**
- * A client of the master's gRPC service at `address` (no TLS), as a user's program builds it
- * from the proto file, and a reader of a refusal's `poolnet-reply-bin` trailer.
+ * The master's gRPC service as a user's program loads it from the proto file (enums as their
+ * names, oneofs named), and a client of it at `address` (no TLS), typed as the caller uses it.
  */
-export function poolMasterGrpcClient(address: string) {
+export function connectPoolMaster<Client extends grpc.Client = ExecuteClient>(address: string) {
   const definition = protoLoader.loadSync(PROTO, {
     keepCase: false,
     longs: Number,
+    enums: String,
     defaults: true,
+    oneofs: true,
   });
   const loaded = grpc.loadPackageDefinition(definition) as unknown as {
     poolnet: { v1: { PoolMaster: grpc.ServiceClientConstructor } };
   };
   const PoolMaster = loaded.poolnet.v1.PoolMaster;
-  const client = new PoolMaster(
-    address,
-    grpc.credentials.createInsecure(),
-  ) as unknown as ExecuteClient;
+  const client = new PoolMaster(address, grpc.credentials.createInsecure()) as unknown as Client;
+  return { PoolMaster, client };
+}
+
+/** A client of the master's gRPC service and a reader of a refusal's `poolnet-reply-bin` trailer. */
+export function poolMasterGrpcClient(address: string) {
+  const { PoolMaster, client } = connectPoolMaster(address);
   const errorReply = (error: grpc.ServiceError): ErrorReply =>
     PoolMaster.service.Execute!.responseDeserialize(
       error.metadata.get('poolnet-reply-bin')[0] as Buffer,
