@@ -36,13 +36,14 @@ async function command(type: string, data: unknown, extra: object = {}): Promise
   return msg.json<CommandReply>();
 }
 
-const report = (host: string, appliedVersion: number) => {
+const report = (host: string, appliedVersion: number, ports?: HostReport['ports']) => {
   const body: HostReport = {
     pool,
     host,
     appliedVersion,
     digest: 'd',
     at: new Date().toISOString(),
+    ...(ports ? { ports } : {}),
   };
   return nats.js.publish(`${nats.root}.${pool}.hosts.${host}.reports`, JSON.stringify(body));
 };
@@ -92,6 +93,32 @@ describe('convergence barrier', () => {
     const done = await waiting;
     expect(done).toMatchObject({ ok: true, result: { version: 5, hosts: { h1: 10, h2: 5 } } });
 
+    // h2 applied the next version, but a VM's NIC is not plugged there: that is not "behind".
+    // The answer comes, listing the VIF that waits for its device.
+    const unplugged = command(
+      'CreateVm',
+      { vmId: 'vm4', name: 'vm4' },
+      { wait: 'hosts', waitTimeoutMs: 10_000 },
+    );
+    await new Promise((r) => setTimeout(r, 300));
+    await report('h2', 6, [{ vif: 'vif-2', ready: true, forwarding: false, plugged: false }]);
+    expect(await unplugged).toMatchObject({
+      ok: true,
+      result: {
+        version: 6,
+        hosts: { h1: 10, h2: 6 },
+        notPlugged: [{ hostId: 'h2', vifId: 'vif-2' }],
+      },
+    });
+    // Once the device is there, the answer lists nothing.
+    await report('h2', 6, [{ vif: 'vif-2', ready: true, forwarding: true }]);
+    const next = command('CreateVm', { vmId: 'vm5', name: 'vm5' }, { wait: 'hosts' });
+    await new Promise((r) => setTimeout(r, 300));
+    await report('h2', 7, [{ vif: 'vif-2', ready: true, forwarding: true }]);
+    const plugged = await next;
+    expect(plugged).toMatchObject({ ok: true, result: { version: 7, hosts: { h2: 7 } } });
+    expect(plugged.ok && plugged.result.notPlugged).toBeUndefined();
+
     // A disabled host is not waited for.
     expect((await command('DisableHost', { hostId: 'h2' })).ok).toBe(true);
     const onlyH1 = await command(
@@ -99,6 +126,6 @@ describe('convergence barrier', () => {
       { vmId: 'vm3', name: 'vm3' },
       { wait: 'hosts', waitTimeoutMs: 5_000 },
     );
-    expect(onlyH1).toMatchObject({ ok: true, result: { version: 7, hosts: { h1: 10 } } });
+    expect(onlyH1).toMatchObject({ ok: true, result: { version: 9, hosts: { h1: 10 } } });
   });
 });

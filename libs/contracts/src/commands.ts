@@ -19,6 +19,12 @@ export interface CommandOutcome {
   enabledHosts: string[];
   /** Set when the caller waited for the hosts: each enabled host's applied version. */
   hosts?: Record<string, number>;
+  /**
+   * With `hosts`, when any: VIFs whose port on a host waits for its device because the
+   * hypervisor has not plugged the VM's NIC there yet (or unplugged it). The host applied the
+   * version all the same; the port forwards, with its settings, as soon as the device appears.
+   */
+  notPlugged?: { hostId: string; vifId: string }[];
 }
 
 /** A refusal or failure, identical on every transport. */

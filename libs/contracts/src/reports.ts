@@ -7,7 +7,12 @@ export interface HostReport {
   /** Digest of the host's desired state at `appliedVersion`, comparable with the master's. */
   digest: string;
   at: string;
-  ports?: { vif: string; ready: boolean; forwarding: boolean }[];
+  /**
+   * The host's ports: `ready` once the host applied the VIF's settings, `plugged` false while
+   * the port's device is absent (the hypervisor has not plugged the VM's NIC yet, or unplugged
+   * it): the port then waits, not forwarding, and its flows are written when the device appears.
+   */
+  ports?: { vif: string; ready: boolean; forwarding: boolean; plugged?: false }[];
   /**
    * What the host found on its switch that it did not put there, and whether it put it right:
    * an operation the planner repaired (`kind` the operation, `object` its port or bridge), or

@@ -92,10 +92,17 @@ export class Datapath {
     wanted: string,
     operations: Operation[],
   ): Extract<ConvergeOutcome, { ok: true }> {
-    this.last = desired;
+    const unplugged = new Set(this.driver.unpluggedPorts?.());
+    // A port waiting for its device is, for the next incremental plan, as the driver reads it
+    // back: nothing is planned for it until the device appears and a full pass writes it.
+    this.last = unplugged.size > 0 ? asUnplugged(desired, unplugged) : desired;
     this.converged = { version, digest: wanted };
     this.lastError = undefined;
-    this.ports = portsOf(desired, (port) => ({ ready: true, forwarding: port.forwarding }));
+    this.ports = portsOf(desired, (port) =>
+      unplugged.has(port.name)
+        ? { ready: true, forwarding: false, plugged: false }
+        : { ready: true, forwarding: port.forwarding },
+    );
     return { ok: true, operations };
   }
 
@@ -119,6 +126,18 @@ export class Datapath {
     return { ok: false as const, error };
   }
 }
+
+const asUnplugged = (state: HostDesiredState, names: Set<string>): HostDesiredState => ({
+  ...state,
+  bridges: state.bridges.map((b) => ({
+    ...b,
+    ports: b.ports.map((p): Port => {
+      if (!names.has(p.name)) return p;
+      const { aclDefault: _, ...rest } = p;
+      return { ...rest, portSecurity: false, forwarding: false, acls: [], plugged: false };
+    }),
+  })),
+});
 
 function portsOf(
   desired: HostDesiredState,

@@ -2,6 +2,7 @@ import { mkdtemp, readFile, rm, appendFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { HostReport } from '@pool/contracts';
 import { replayPool, serializePoolState, type PoolEvent } from '@pool/domain';
 import { hostDigest } from '@pool/pool-topology';
 import { digest, MemoryVSwitchDriver, portName } from '@pool/vswitch';
@@ -257,6 +258,52 @@ describe('HostAgent', () => {
     expect(report.drift).toEqual(drift);
     expect(report.counters?.length).toBeGreaterThan(0);
     expect((await agent.report(false)).drift).toBeUndefined();
+  });
+
+  it('applies a version whose VIF has no device yet, reports it not plugged, and writes its port when the device appears', async () => {
+    const events = poolEvents(1);
+    const driver = new MemoryVSwitchDriver();
+    const port = portName('vif0');
+    driver.devices.unplug(port); // the hypervisor has not plugged vm0's NIC
+    const agent = makeAgent(await stateDir(), driver);
+    const feed = new FakeFeed().publish(events);
+    await start(agent, feed, new FakeSnapshots(events, feed));
+
+    // Applied, not failed: the version is reportable and nothing needs retrying or repairing.
+    await atVersion(agent, events.length);
+    expect(agent.datapath.lastError).toBeUndefined();
+    expect(agent.report(false)).toMatchObject({
+      appliedVersion: events.length,
+      ports: [{ vif: 'vif0', ready: true, forwarding: false, plugged: false }],
+    });
+    expect(await agent.checkDrift()).toEqual([]);
+    expect(driver.datapath.findPort(port)?.port.forwarding).toBe(false);
+
+    // The device appears: the watch runs a pass, with no new event and no drift timer.
+    const passes = driver.applied.length;
+    driver.devices.plug(port);
+    await until(() => driver.datapath.findPort(port)?.port.forwarding === true, 'forwarding');
+    expect(driver.applied.length).toBe(passes + 1);
+    expect(digest(await driver.readActual())).toBe(hostDigest(replayPool(events), 'h1'));
+    expect((agent.report(false) as HostReport).ports).toEqual([
+      { vif: 'vif0', ready: true, forwarding: true },
+    ]);
+
+    // Unplugged again (VM stopped by the hypervisor): its flows go, and it waits again.
+    driver.devices.unplug(port);
+    await until(() => driver.datapath.findPort(port)?.port.forwarding === false, 'the port reset');
+    expect(driver.applied.at(-1)).toEqual([
+      { kind: 'resetPort', bridge: expect.any(String), port, vifId: 'vif0', vmId: 'vm0' },
+    ]);
+    expect((agent.report(false) as HostReport).ports).toEqual([
+      { vif: 'vif0', ready: true, forwarding: false, plugged: false },
+    ]);
+    expect(await agent.checkDrift()).toEqual([]);
+
+    // And plugged again (the VM started anew): written as on a new port.
+    driver.devices.plug(port);
+    await until(() => driver.datapath.findPort(port)?.port.forwarding === true, 'forwarding');
+    expect(digest(await driver.readActual())).toBe(hostDigest(replayPool(events), 'h1'));
   });
 
   it("sums each ACL rule's hits over the host's ports in the full report only", async () => {

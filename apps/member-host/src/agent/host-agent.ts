@@ -108,6 +108,8 @@ export class HostAgent {
   /** Set while a live message is handled: its report waits for its ack (see follow()). */
   private holding = false;
   private changedWhileHolding = false;
+  private devicePassQueued = false;
+  private stopWatch: (() => void) | undefined;
 
   constructor(private readonly o: HostAgentOptions) {}
 
@@ -118,11 +120,26 @@ export class HostAgent {
   /** Loads the persisted replica and converges the switch from it: no master, no NATS. */
   async boot(): Promise<void> {
     this.phase = 'booting';
+    this.stopWatch ??= this.o.datapath.driver.watchDevices?.(() => this.deviceChanged());
     await this.serial.run(async () => {
       await this.reload();
       await this.convergeFull();
     });
     this.phase = 'offline';
+  }
+
+  /**
+   * A port's device appeared or went: a full pass writes a new device's flows (or drops a gone
+   * one's) at once, and the report after it says which ports are plugged. Changes arriving
+   * while a pass waits are covered by it.
+   */
+  private deviceChanged(): void {
+    if (this.devicePassQueued || this.stopped) return;
+    this.devicePassQueued = true;
+    void this.serial.run(async () => {
+      this.devicePassQueued = false;
+      if (this.phase !== 'created') await this.convergeFull();
+    });
   }
 
   /**
@@ -238,6 +255,7 @@ export class HostAgent {
 
   async stop(): Promise<void> {
     this.stopped = true;
+    this.stopWatch?.();
     clearTimeout(this.retryTimer);
     await this.serial.run(() => this.o.store.close());
   }

@@ -87,7 +87,8 @@ export class CommandService {
       envelope.waitTimeoutMs ?? this.options.defaultWaitTimeoutMs ?? 30_000,
       outcome,
     );
-    return { ...outcome, hosts };
+    const notPlugged = this.convergence.notPlugged(pool, outcome.enabledHosts);
+    return { ...outcome, hosts, ...(notPlugged.length > 0 ? { notPlugged } : {}) };
   }
 
   private async route(

@@ -35,6 +35,27 @@ describe('ConvergenceTracker', () => {
     await expect(tracker.waitFor('p', 3, [], 1_000, committed)).resolves.toEqual({});
   });
 
+  it("lists the VIFs waiting for their device as each host's newest report says", () => {
+    const tracker = new ConvergenceTracker();
+    const ports = (...waiting: string[]) => [
+      { vif: 'v0', ready: true, forwarding: true },
+      ...waiting.map((vif) => ({ vif, ready: true, forwarding: false, plugged: false as const })),
+    ];
+    tracker.record({ ...report('h1', 5), ports: ports('v2', 'v1') });
+    tracker.record({ ...report('h2', 5), ports: ports('v3') });
+    expect(tracker.notPlugged('p', ['h1', 'h2'])).toEqual([
+      { hostId: 'h1', vifId: 'v1' },
+      { hostId: 'h1', vifId: 'v2' },
+      { hostId: 'h2', vifId: 'v3' },
+    ]);
+    expect(tracker.notPlugged('p', ['h2'])).toEqual([{ hostId: 'h2', vifId: 'v3' }]);
+    // A device appears: same version, newer report. A late older report changes nothing.
+    tracker.record({ ...report('h1', 5), ports: ports('v2') });
+    tracker.record({ ...report('h1', 4), ports: ports('v1', 'v2') });
+    expect(tracker.notPlugged('p', ['h1'])).toEqual([{ hostId: 'h1', vifId: 'v2' }]);
+    expect(tracker.notPlugged('other', ['h1'])).toEqual([]);
+  });
+
   it('never moves a host backwards (a late, older report)', () => {
     const tracker = new ConvergenceTracker();
     tracker.record(report('h1', 8));

@@ -16,13 +16,25 @@ interface Waiter {
  */
 export class ConvergenceTracker {
   private readonly applied = new Map<string, Map<string, number>>();
+  /** Per pool and host, the VIFs whose port waits for its device, as last reported. */
+  private readonly waitingForDevice = new Map<string, Map<string, string[]>>();
   private readonly waiters = new Set<Waiter>();
 
-  /** Records a host report (from `POOLNET_REPORTS`); versions never move backwards. */
-  record(report: Pick<HostReport, 'pool' | 'host' | 'appliedVersion'>): void {
+  /**
+   * Records a host report (from `POOLNET_REPORTS`); versions never move backwards. The ports
+   * not plugged follow the newest report, even of the same version: a device appearing is not
+   * a new version.
+   */
+  record(report: Pick<HostReport, 'pool' | 'host' | 'appliedVersion' | 'ports'>): void {
     let hosts = this.applied.get(report.pool);
     if (!hosts) this.applied.set(report.pool, (hosts = new Map<string, number>()));
-    if ((hosts.get(report.host) ?? -1) >= report.appliedVersion) return;
+    const known = hosts.get(report.host) ?? -1;
+    if (report.ports && known <= report.appliedVersion) {
+      const waiting = report.ports.filter((p) => p.plugged === false).map((p) => p.vif);
+      const pool = this.waitingForDevice.get(report.pool) ?? new Map<string, string[]>();
+      this.waitingForDevice.set(report.pool, pool.set(report.host, waiting.sort()));
+    }
+    if (known >= report.appliedVersion) return;
     hosts.set(report.host, report.appliedVersion);
     for (const waiter of this.waiters) {
       if (waiter.pool !== report.pool || report.appliedVersion < waiter.version) continue;
@@ -32,6 +44,17 @@ export class ConvergenceTracker {
 
   appliedVersions(pool: string): Record<string, number> {
     return Object.fromEntries(this.applied.get(pool) ?? []);
+  }
+
+  /**
+   * The VIFs whose port on one of `hosts` waits for its device (the hypervisor has not plugged
+   * the VM's NIC there yet): the host applied their settings, and they take effect when it does.
+   */
+  notPlugged(pool: string, hosts: readonly string[]): { hostId: string; vifId: string }[] {
+    const waiting = this.waitingForDevice.get(pool);
+    return hosts.flatMap((hostId) =>
+      (waiting?.get(hostId) ?? []).map((vifId) => ({ hostId, vifId })),
+    );
   }
 
   /** Resolves when every host in `hosts` applied `version`; a timeout names those behind. */

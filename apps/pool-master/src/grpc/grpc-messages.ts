@@ -41,6 +41,7 @@ export interface CommandResultMessage {
   enabledHosts: string[];
   waitedForHosts: boolean;
   hosts: Record<string, number>;
+  notPlugged: { hostId: string; vifId: string }[];
 }
 
 export type CommandReplyMessage = { result: CommandResultMessage } | { error: CommandErrorMessage };
@@ -163,6 +164,7 @@ export function toCommandResultMessage(outcome: CommandOutcome): CommandResultMe
     enabledHosts: outcome.enabledHosts,
     waitedForHosts: outcome.hosts !== undefined,
     hosts: outcome.hosts ?? {},
+    notPlugged: outcome.notPlugged ?? [],
   };
 }
 

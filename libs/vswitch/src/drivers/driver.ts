@@ -59,6 +59,16 @@ export interface VSwitchDriver {
    * edited is restored. Runs after `apply` has converged what `readActual` sees.
    */
   sweep?(desired: HostDesiredState): Promise<DriftFinding[]>;
+  /**
+   * VIF ports whose device is absent (the hypervisor has not plugged it), as of the last
+   * `readActual` or `apply`: they hold their records and wait, not forwarding, for the device.
+   */
+  unpluggedPorts?(): string[];
+  /**
+   * Calls `onChange` soon after a device appears for a port waiting for one, or a port's device
+   * goes away, so the caller converges then; returns the function that stops watching.
+   */
+  watchDevices?(onChange: () => void): () => void;
 }
 
 export class DriverError extends Error {

@@ -68,6 +68,18 @@ export interface Port {
    * lost, or foreign ones among them), so `acls` reads empty and they must all be replaced.
    */
   aclFlowsLost?: true;
+  /**
+   * Read back only: the port's device is absent (the hypervisor has not plugged it yet, or has
+   * unplugged it). The host's records of the port hold what it applied; the flows that name
+   * the port wait for the device, so they read back as none (see plan-ports.ts).
+   */
+  plugged?: false;
+  /**
+   * Read back only, on an unplugged port: it had a device that went away. What was written for
+   * it (flows matching its OpenFlow port number, the switch's hold on the device) must go before
+   * the next device comes, which is then secured as on a new port.
+   */
+  heldDevice?: true;
 }
 
 /** A port needs the ACL pipeline (conntrack, rule tables) when it has rules or denies. */

@@ -14,6 +14,11 @@ import type { VifQos } from '../model/topology.js';
  * unsolicited neighbour advertisement), the way a hypervisor does after a live migration. The
  * planner emits it right after a port starts forwarding, so physical switches and other hosts'
  * bridges stop sending the VM's traffic to its old host at once rather than after MAC ageing.
+ *
+ * `resetPort` is for a port whose device went away: its flows go (they match the OpenFlow
+ * port number the device had, which the next device may not get) and the port is created anew,
+ * as `addPort` leaves it, so the switch opens the next device under its name afresh; when one
+ * appears, the port's settings are written as for a new port.
  */
 export type Operation =
   | { kind: 'deletePort'; bridge: string; port: string }
@@ -50,6 +55,7 @@ export type Operation =
     }
   | { kind: 'setPortForwarding'; bridge: string; port: string; forwarding: boolean }
   | { kind: 'announcePort'; bridge: string; port: string; address: PortAddress }
+  | { kind: 'resetPort'; bridge: string; port: string; vifId: string; vmId: string }
   | { kind: 'setMirrors'; bridge: string; mirrors: Mirror[] }
   /**
    * The bridge's ports that get flooded frames through their to-VM ACLs (forwarding ports with
@@ -58,6 +64,15 @@ export type Operation =
   | { kind: 'setBridgeFlood'; bridge: string; ports: string[]; previous: string[] };
 
 export type OperationKind = Operation['kind'];
+
+/**
+ * An operation that needs the port's device: what it writes in the datapath (flows, meter,
+ * forwarding, frames sent from the port) names the port, which exists there only with one.
+ * Without it a driver writes the operation's records only (none: nothing), and the port's
+ * next pass with a device writes the rest (plan-ports.ts).
+ */
+export const needsDevice = (op: Operation): op is Extract<Operation, { port: string }> =>
+  'port' in op && op.kind !== 'deletePort' && op.kind !== 'resetPort';
 
 /** What a port's ACL flows are made of. */
 export type PortAcls = Pick<Port, 'mac' | 'acls' | 'aclDefault'>;
@@ -87,6 +102,7 @@ export function describeOperation(op: Operation): string {
     case 'setPortAcls':
     case 'setPortForwarding':
     case 'announcePort':
+    case 'resetPort':
       return `${op.kind} ${op.bridge}/${op.port}`;
   }
 }

@@ -40,6 +40,13 @@ const previousAcls = ({ mac, acls, aclDefault }: Port): PortAcls => ({
  */
 export function planPort(bridge: string, desired: Port, actual: Port | undefined): Operation[] {
   const port = desired.name;
+  // A port whose device is absent holds what the host applied in its records; everything else
+  // needs the device, and is written when it appears (the next pass sees a plugged port
+  // without its flows). Nothing to do until then, unless an earlier device's flows linger.
+  if (actual?.plugged === false) {
+    const { vifId, vmId } = desired;
+    return actual.heldDevice ? [{ kind: 'resetPort', bridge, port, vifId, vmId }] : [];
+  }
   const current = actual ?? freshPort(desired);
   const ops: Operation[] = [];
   if (!actual) {

@@ -87,8 +87,16 @@ export function plan(desired: HostDesiredState, actual: HostActualState): Operat
       ops.push(...planPort(bridge.name, port, keptPort(port.name, bridge.name)));
     }
     const added = ops.slice(before).some((op) => op.kind === 'addPort');
-    // After the bridge's ports: the flood copies go to ports that forward with their ACLs.
-    const [ports, previous] = [floodedAclPorts(bridge), floodedAclPorts(kept(bridge.name))];
+    // After the bridge's ports: the flood copies go to ports that forward with their ACLs,
+    // once they can (a port waiting for its device has no delivery flows: a copy for it would
+    // reach NORMAL and be flooded twice).
+    const waiting = new Set(
+      kept(bridge.name)
+        ?.ports.filter((p) => p.plugged === false)
+        .map((p) => p.name),
+    );
+    const ports = floodedAclPorts(bridge).filter((port) => !waiting.has(port));
+    const previous = floodedAclPorts(kept(bridge.name));
     if (!sameValue(ports, previous) || (!kept(bridge.name) && ports.length > 0)) {
       ops.push({ kind: 'setBridgeFlood', bridge: bridge.name, ports, previous });
     }

@@ -13,6 +13,14 @@ export class OutcomeEventModel {
   data!: object;
 }
 
+export class NotPluggedModel {
+  @ApiProperty({ example: 'h1' })
+  hostId!: string;
+
+  @ApiProperty({ description: 'The VIF whose port waits for its device on that host' })
+  vifId!: string;
+}
+
 export class CommandOutcomeModel {
   @ApiProperty({ example: 'lab' })
   pool!: string;
@@ -53,6 +61,16 @@ export class CommandOutcomeModel {
     description: 'With ?wait=hosts: the version each enabled host applied',
   })
   hosts?: Record<string, number>;
+
+  @ApiPropertyOptional({
+    type: NotPluggedModel,
+    isArray: true,
+    description:
+      'With ?wait=hosts, when any: VIFs whose port on a host waits for its device (the ' +
+      "hypervisor has not plugged the VM's NIC there yet). The host applied the version; the " +
+      'port forwards as soon as the device appears, with no further command.',
+  })
+  notPlugged?: NotPluggedModel[];
 }
 
 export class ApiErrorModel {

@@ -1,6 +1,6 @@
 import { normalizeState } from '../../model/canonical.js';
 import type { Bridge, HostSwitchState, Port, Uplink } from '../../model/host-state.js';
-import type { Operation } from '../../planner/operation.js';
+import { needsDevice, type Operation } from '../../planner/operation.js';
 import { freshPort } from '../../planner/plan-ports.js';
 import { DriverError, type RuleCounters } from '../driver.js';
 import { AclConntrack, type IpPacket } from './acl-conntrack.js';
@@ -16,11 +16,21 @@ export class MemoryDatapath {
   private bridges = new Map<string, Bridge>();
   /** One conntrack table per network bridge, as OVS's zone per network. */
   private readonly conntrack = new Map<string, AclConntrack>();
+  /**
+   * Ports whose device is absent (`unplug`): by default a port's device exists, as when the
+   * host creates it. Such a port keeps its records (address) and nothing that needs a device.
+   */
+  readonly absent = new Set<string>();
+  /** Absent devices the switch had opened for their port (see Port.heldDevice). */
+  readonly held = new Set<string>();
 
   /** The effective state: a bridge's uplink counts only while its uplink bridge exists. */
   snapshot(): HostSwitchState {
     const bridges = [...this.bridges.values()].map((b) => {
       const { uplink, ...rest } = structuredClone(b);
+      rest.ports = rest.ports.map((p) =>
+        this.absent.has(p.name) ? unpluggedView(p, this.held.has(p.name)) : p,
+      );
       return uplink && this.uplinks.has(uplink.device) ? { ...rest, uplink } : rest;
     });
     return normalizeState({ uplinks: structuredClone([...this.uplinks.values()]), bridges });
@@ -30,6 +40,13 @@ export class MemoryDatapath {
     const fail = (message: string): never => {
       throw new DriverError(message, op);
     };
+    // As the OVS driver: without a device, a port gets its records (it exists, its address)
+    // and nothing else; the port must still be there, as OVSDB would insist.
+    const recordsOnly = ['addPort', 'setPortAddress'];
+    if (needsDevice(op) && this.absent.has(op.port) && !recordsOnly.includes(op.kind)) {
+      this.port(op, fail);
+      return;
+    }
     switch (op.kind) {
       case 'deletePort':
         return this.removePort(op.port);
@@ -106,6 +123,14 @@ export class MemoryDatapath {
         // Who gets a flooded frame follows from the ports' own ACLs and forwarding (flood()).
         this.bridge(op.bridge, fail);
         return;
+      case 'resetPort': {
+        const bridge = this.bridge(op.bridge, fail);
+        const index = bridge.ports.findIndex((p) => p.name === op.port);
+        if (index < 0) fail(`no port ${op.port} on ${op.bridge}`);
+        bridge.ports[index] = freshPort({ name: op.port, vifId: op.vifId, vmId: op.vmId });
+        this.held.delete(op.port);
+        return;
+      }
       case 'setMirrors': {
         const bridge = this.bridge(op.bridge, fail);
         for (const mirror of op.mirrors) {
@@ -133,7 +158,7 @@ export class MemoryDatapath {
   /** Whether the port's admission passes `frame` sent by its VM (see port-admission.ts). */
   admits(portName: string, frame: Frame): boolean {
     const port = this.findPort(portName)?.port;
-    if (!port?.forwarding) return false;
+    if (!port?.forwarding || this.absent.has(portName)) return false;
     return !port.portSecurity || admits(port, frame);
   }
 
@@ -164,7 +189,8 @@ export class MemoryDatapath {
       return found;
     };
     const [source, target] = [port(from), port(to)];
-    if ((source && !source.forwarding) || (target && !target.forwarding)) return 'dropped';
+    const down = (p: Port | undefined) => p && (!p.forwarding || this.absent.has(p.name));
+    if (down(source) || down(target)) return 'dropped';
     let conntrack = this.conntrack.get(bridge);
     if (!conntrack) this.conntrack.set(bridge, (conntrack = new AclConntrack()));
     return conntrack.send(source, target, packet);
@@ -181,8 +207,9 @@ export class MemoryDatapath {
     if (!b) throw new DriverError(`no bridge ${bridge}`);
     const source = from === undefined ? undefined : b.ports.find((p) => p.name === from);
     if (from !== undefined && !source) throw new DriverError(`no port ${from} on ${bridge}`);
-    if (source && !source.forwarding) return [];
-    const targets = b.ports.filter((p) => p.forwarding && p.name !== from);
+    const up = (p: Port) => p.forwarding && !this.absent.has(p.name);
+    if (source && !up(source)) return [];
+    const targets = b.ports.filter((p) => up(p) && p.name !== from);
     if (packet === 'arp') return targets.map((p) => p.name);
     let conntrack = this.conntrack.get(bridge);
     if (!conntrack) this.conntrack.set(bridge, (conntrack = new AclConntrack()));
@@ -204,4 +231,20 @@ export class MemoryDatapath {
     const port = this.bridge(op.bridge, fail).ports.find((p) => p.name === op.port);
     return port ?? fail(`no port ${op.port} on ${op.bridge}`);
   }
+}
+
+/**
+ * A port without its device as the OVS driver reads one back: its records, no flows, and
+ * whether it held a device that went away.
+ */
+function unpluggedView(port: Port, held: boolean): Port {
+  const { name, vifId, vmId, mac, ipv4, ipv6, extraIps, allowedPairs } = port;
+  return {
+    ...{ name, vifId, vmId, mac, ipv4, ipv6, extraIps, allowedPairs },
+    portSecurity: false,
+    forwarding: false,
+    acls: [],
+    plugged: false,
+    ...(held ? { heldDevice: true as const } : {}),
+  };
 }

@@ -31,6 +31,7 @@ export class MemoryVSwitchDriver implements VSwitchDriver {
   private foreignFlows: { bridge: string; flow: string }[] = [];
   /** Ports plugged by hand into a bridge, and whether a sweep has isolated them yet. */
   private readonly foreignPorts = new Map<string, { bridge: string; isolated: boolean }>();
+  private readonly deviceWatchers = new Set<() => void>();
 
   constructor(readonly datapath = new MemoryDatapath()) {}
 
@@ -92,6 +93,36 @@ export class MemoryVSwitchDriver implements VSwitchDriver {
     const ports = [...this.foreignPorts].filter(([, p]) => !p.isolated).map(([name]) => name);
     return { flows: this.foreignFlows.map((f) => ({ ...f })), ports };
   }
+
+  /** Ports whose device is absent (see `devices`). */
+  unpluggedPorts(): string[] {
+    const ports = this.datapath.snapshot().bridges.flatMap((b) => b.ports);
+    return ports.filter((p) => p.plugged === false).map((p) => p.name);
+  }
+
+  watchDevices(onChange: () => void): () => void {
+    this.deviceWatchers.add(onChange);
+    return () => this.deviceWatchers.delete(onChange);
+  }
+
+  /**
+   * The hypervisor's side: a port's device goes away (`unplug`; also before the host creates
+   * the port, as a VM's NIC not plugged yet) or appears (`plug`), and the watch says so.
+   */
+  readonly devices = {
+    unplug: (port: string): void => {
+      if (this.datapath.absent.has(port)) return;
+      this.datapath.absent.add(port);
+      if (!this.datapath.findPort(port)) return;
+      this.datapath.held.add(port);
+      this.deviceWatchers.forEach((w) => w());
+    },
+    plug: (port: string): void => {
+      this.datapath.held.delete(port);
+      if (!this.datapath.absent.delete(port)) return;
+      if (this.datapath.findPort(port)) this.deviceWatchers.forEach((w) => w());
+    },
+  };
 
   /** Make the next `count` applies fail (each after `afterOps` operations, default none). */
   failNextApplies(count: number, options: FailureOptions = {}): this {

@@ -16,6 +16,7 @@ import {
   cookie,
   type Concern,
 } from './flows.js';
+import { hasDevice } from './device-watch.js';
 import { bondModeOf, EXT } from './ovsdb-commands.js';
 import {
   asMap,
@@ -158,7 +159,7 @@ function readPort(
   const qos = qosRows.get(asUuids(port.qos)[0] ?? '');
   const queue = queues.get(asUuid(asMap(qos?.queues).get('0')) ?? '');
   const shaping = asStringMap(queue?.other_config);
-  return {
+  const recorded = {
     name,
     vifId: e.get(EXT.vif) ?? '',
     vmId: e.get(EXT.vm) ?? '',
@@ -166,6 +167,27 @@ function readPort(
     ipv4: e.get(EXT.ipv4),
     ipv6: e.get(EXT.ipv6),
     ...(JSON.parse(e.get(EXT.addresses) ?? '{}') as Pick<Port, 'extraIps' | 'allowedPairs'>),
+  };
+  // No device: the flows that name the port cannot be there (no OpenFlow port), or would name
+  // a port number the next device may not get. Any flow it holds was for an earlier device.
+  if (!hasDevice(iface)) {
+    // An OpenFlow port without a device: the userspace datapath still holds the one that went.
+    const held =
+      (asOptionalNumber(iface.ofport) ?? -1) > 0 ||
+      (['forwarding', 'security', 'qos', 'acl', 'learned'] as const).some(
+        (concern) => count(name, concern) > 0,
+      );
+    return {
+      ...recorded,
+      portSecurity: false,
+      forwarding: false,
+      acls: [],
+      plugged: false,
+      ...(held ? { heldDevice: true as const } : {}),
+    };
+  }
+  return {
+    ...recorded,
     qos: normalizeQos({
       ingressKbps: meter?.kbps ?? 0,
       ingressBurstKb: meter?.burstKb ?? 0,

@@ -3,6 +3,7 @@ import { patchPortNames } from '../../model/naming.js';
 import type { DriftFinding } from '../driver.js';
 import { inBatches } from './batching.js';
 import { desiredFlows, flowSpec } from './desired-flows.js';
+import { hasDevice } from './device-watch.js';
 import { parseFlowDiff } from './flow-diff.js';
 import { learnedFlows } from './acl-flows.js';
 import { unreferencedRecords } from './acl-records.js';
@@ -42,16 +43,16 @@ export async function sweep(
   const [bridges = [], ports = [], interfaces = []] = await vsctl.list([
     ['Bridge', 'name,ports,external_ids'],
     ['Port', '_uuid,name,interfaces,tag'],
-    ['Interface', '_uuid,name,ofport,external_ids'],
+    ['Interface', '_uuid,name,ofport,ifindex,external_ids'],
   ]);
   const portRows = new Map(ports.map((p) => [asUuid(p._uuid) ?? '', p]));
   const ifaceRows = new Map(interfaces.map((i) => [asUuid(i._uuid) ?? '', i]));
   const ofports = new Map<string, number>();
   for (const iface of interfaces) {
     const ofport = asOptionalNumber(iface.ofport);
-    if (ofport !== undefined && ofport > 0) ofports.set(asString(iface.name), ofport);
+    if (ofport !== undefined && hasDevice(iface)) ofports.set(asString(iface.name), ofport);
   }
-  const wanted = desiredFlows(desired, options, ofports);
+  const wanted = desiredFlows(withDevices(desired, ofports), options, ofports);
   const findings: DriftFinding[] = [];
   const owned = bridges.filter((b) => asStringMap(b.external_ids).has(EXT.network));
   await inBatches(owned, async (row) => {
@@ -136,3 +137,9 @@ function isForeign(bridge: string, port: Row, ifaces: Map<string, Row>): boolean
   const iface = ifaces.get(asUuids(port.interfaces)[0] ?? '');
   return !asStringMap(iface?.external_ids).has(EXT.vif);
 }
+
+/** A port whose device is absent holds no flows until it appears (ovs-driver.ts, apply). */
+const withDevices = (desired: HostDesiredState, ofports: Map<string, number>): HostDesiredState => ({
+  ...desired,
+  bridges: desired.bridges.map((b) => ({ ...b, ports: b.ports.filter((p) => ofports.has(p.name)) })),
+});

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { PortCounters } from '../driver.js';
 import type { Meter } from './actual-state.js';
+import { hasDevice } from './device-watch.js';
 import { run } from './exec.js';
 import { mgmtSocket, mgmtTarget, type ResolvedOvsOptions } from './ovs-options.js';
 import { noFloodPorts, setPortFlood, type PortFlood } from './openflow/port-flood.js';
@@ -41,13 +42,13 @@ export class Vsctl {
     return parseTables(await run(this.options.vsctl, args, { timeoutMs: this.options.timeoutMs }));
   }
 
-  /** OpenFlow port numbers by interface; ports whose device is absent (ofport -1) are left out. */
+  /** OpenFlow port numbers by interface; ports whose device is absent are left out. */
   async ofports(): Promise<Map<string, number>> {
-    const [rows = []] = await this.list([['Interface', 'name,ofport']]);
+    const [rows = []] = await this.list([['Interface', 'name,ofport,ifindex']]);
     const ofports = new Map<string, number>();
     for (const row of rows) {
       const ofport = asOptionalNumber(row.ofport);
-      if (typeof row.name === 'string' && ofport !== undefined && ofport > 0) {
+      if (typeof row.name === 'string' && ofport !== undefined && hasDevice(row)) {
         ofports.set(row.name, ofport);
       }
     }

@@ -1,5 +1,5 @@
 import type { HostActualState, HostDesiredState } from '../../model/host-state.js';
-import type { Operation } from '../../planner/operation.js';
+import { needsDevice, type Operation } from '../../planner/operation.js';
 import {
   DriverError,
   type DriftFinding,
@@ -20,6 +20,7 @@ import {
 import { stepsFor, type OfStep, type OpSteps } from './ovs-steps.js';
 import { EXT } from './ovsdb-commands.js';
 import { asString, asStringMap, asUuid, asUuids } from './ovsdb-json.js';
+import { watchDevices } from './device-watch.js';
 import { collectQosRows } from './qos-gc.js';
 import { commandChunks, inBatches, mergeSteps, type Tagged } from './batching.js';
 
@@ -37,6 +38,7 @@ export class OvsVSwitchDriver implements VSwitchDriver {
   private readonly vsctl: Vsctl;
   private readonly ofctl: Ofctl;
   private readonly appctl: Appctl;
+  private absent = new Set<string>();
 
   constructor(options: OvsDriverOptions = {}) {
     this.options = resolveOvsOptions(options);
@@ -47,18 +49,28 @@ export class OvsVSwitchDriver implements VSwitchDriver {
 
   async apply(ops: readonly Operation[]): Promise<void> {
     if (ops.length === 0) return;
+    for (const op of ops) if (op.kind === 'deletePort') this.absent.delete(op.port);
     let next = 0;
     const id = () => `pn${next++}`;
     const planned = ops.map((op) => ({ op, steps: stepsFor(op, this.options, id) }));
+    let plugged: (op: Operation) => boolean = () => true;
     const phase = <K extends keyof OpSteps>(key: K): Tagged<OpSteps[K][number]>[] =>
-      planned.flatMap(({ op, steps }) => steps[key].map((step) => ({ op, step })));
+      planned
+        .filter(({ op }) => key === 'db' || plugged(op))
+        .flatMap(({ op, steps }) => steps[key].map((step) => ({ op, step })));
+    const devicesFor = (keys: (keyof OpSteps)[]) =>
+      planned.some(({ op, steps }) => needsDevice(op) && keys.some((k) => steps[k].length > 0));
 
+    if (devicesFor(['before'])) plugged = await this.pluggedCheck(ops);
     await this.openflow(phase('before'));
     // ovs-vsctl waits for ovs-vswitchd to reconfigure (a pass over every port) only when the
     // OpenFlow steps need what it does (ports, tags); external_ids alone need no wait.
     await this.transact(withoutRepeatedRecords(phase('db')), {
       wait: ops.some((op) => !RECORDS_ONLY.has(op.kind)),
     });
+    // A port whose device is absent gets its records and stays in the dead VLAN; the steps that
+    // name it in OpenFlow (flows, meter, forwarding, announcements) wait for the device.
+    if (devicesFor(['flows', 'afterDb', 'afterFlows'])) plugged = await this.pluggedCheck(ops);
     await this.openflow(phase('flows'));
     await this.transact(phase('afterDb'));
     await this.openflow(phase('afterFlows'));
@@ -70,12 +82,43 @@ export class OvsVSwitchDriver implements VSwitchDriver {
     if (ops.some((op) => op.kind === 'setMirrors')) await this.appctl.call('revalidator/purge');
   }
 
+  /**
+   * VIF ports whose device is absent, as of the last `readActual` or `apply` (which see every
+   * port they touch), and the watch below between them.
+   */
+  unpluggedPorts(): string[] {
+    return [...this.absent].sort();
+  }
+
+  /**
+   * Calls `onChange` when a device appears for a port waiting for one, or a port's device goes
+   * away: `ovsdb-client monitor` on the Interface table's `ofport` and `ifindex` (ovs-vswitchd
+   * sets them as soon as the kernel announces the device), so the member host converges at
+   * once, not at its next drift pass. A port the host creates with its device present does
+   * not call it (it was never waiting).
+   */
+  watchDevices(onChange: () => void): () => void {
+    return watchDevices(this.options, ({ name, plugged }) => {
+      if (!plugged || this.absent.has(name)) onChange();
+    });
+  }
+
+  /** Which of `ops`' ports have an OpenFlow port now; updates `absent` for them. */
+  private async pluggedCheck(ops: readonly Operation[]): Promise<(op: Operation) => boolean> {
+    const ofports = await this.vsctl.ofports();
+    for (const op of ops.filter(needsDevice)) {
+      if (ofports.has(op.port)) this.absent.delete(op.port);
+      else this.absent.add(op.port);
+    }
+    return (op) => !needsDevice(op) || ofports.has(op.port);
+  }
+
   async readActual(): Promise<HostActualState> {
     const [bridges = [], ports = [], interfaces = [], mirrors = [], qos = [], queues = []] =
       await this.vsctl.list([
         ['Bridge', '_uuid,name,ports,mirrors,external_ids'],
         ['Port', '_uuid,name,interfaces,tag,qos,bond_mode,lacp'],
-        ['Interface', '_uuid,name,type,options,ofport,mtu_request,external_ids'],
+        ['Interface', '_uuid,name,type,options,ofport,ifindex,mtu_request,external_ids'],
         ['Mirror', '_uuid,name,select_src_port,select_dst_port,output_port,external_ids'],
         ['QoS', '_uuid,type,queues,external_ids'],
         ['Queue', '_uuid,other_config,external_ids'],
@@ -93,7 +136,11 @@ export class OvsVSwitchDriver implements VSwitchDriver {
       meters.set(name, policed ? await this.ofctl.meters(name) : new Map<number, Meter>());
     });
     const tables = { bridges, ports, interfaces, mirrors, qos, queues };
-    return actualState({ tables, flows, meters });
+    const actual = actualState({ tables, flows, meters });
+    this.absent = new Set(
+      actual.bridges.flatMap((b) => b.ports.filter((p) => p.plugged === false).map((p) => p.name)),
+    );
+    return actual;
   }
 
   /** Every flow and port of the owned bridges against `desired`, by content (drift-sweep.ts). */

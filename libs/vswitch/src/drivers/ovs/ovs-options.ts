@@ -21,6 +21,8 @@ export interface OvsDriverOptions {
   vsctl?: string;
   ofctl?: string;
   appctl?: string;
+  /** For the watch on devices appearing (device-watch.ts). */
+  ovsdbClient?: string;
   timeoutMs?: number;
 }
 
@@ -33,6 +35,7 @@ export interface ResolvedOvsOptions {
   vsctl: string;
   ofctl: string;
   appctl: string;
+  ovsdbClient: string;
   timeoutMs: number;
 }
 
@@ -47,6 +50,7 @@ export function resolveOvsOptions(options: OvsDriverOptions = {}): ResolvedOvsOp
     vsctl: options.vsctl ?? 'ovs-vsctl',
     ofctl: options.ofctl ?? 'ovs-ofctl',
     appctl: options.appctl ?? 'ovs-appctl',
+    ovsdbClient: options.ovsdbClient ?? 'ovsdb-client',
     timeoutMs: options.timeoutMs ?? 30_000,
   };
 }

@@ -46,6 +46,24 @@ export interface OpSteps {
 
 const PENDING_VLAN = '4095';
 
+/** A VIF's port, pending: in the dead VLAN, with the VIF's identity. */
+const addPortCommands = (
+  op: Extract<Operation, { kind: 'addPort' | 'resetPort' }>,
+  options: ResolvedOvsOptions,
+): string[][] => [
+  ['--may-exist', 'add-port', op.bridge, op.port],
+  ['set', 'Port', op.port, 'vlan_mode=access', `tag=${PENDING_VLAN}`],
+  [
+    'set',
+    'Interface',
+    op.port,
+    ...(options.vifInterfaceType === 'internal' ? ['type=internal'] : []),
+    ext(EXT.vif, op.vifId),
+    ext(EXT.vm, op.vmId),
+    ext('iface-id', op.vifId),
+  ],
+];
+
 export function stepsFor(op: Operation, options: ResolvedOvsOptions, id: () => string): OpSteps {
   const steps: OpSteps = { before: [], db: [], flows: [], afterDb: [], afterFlows: [] };
   const bundle = (bridge: string, lines: string[]): OfStep => ({ kind: 'bundle', bridge, lines });
@@ -106,20 +124,7 @@ export function stepsFor(op: Operation, options: ResolvedOvsOptions, id: () => s
       break;
     }
     case 'addPort': {
-      const type = options.vifInterfaceType === 'internal' ? ['type=internal'] : [];
-      steps.db.push(
-        ['--may-exist', 'add-port', op.bridge, op.port],
-        ['set', 'Port', op.port, 'vlan_mode=access', `tag=${PENDING_VLAN}`],
-        [
-          'set',
-          'Interface',
-          op.port,
-          ...type,
-          ext(EXT.vif, op.vifId),
-          ext(EXT.vm, op.vmId),
-          ext('iface-id', op.vifId),
-        ],
-      );
+      steps.db.push(...addPortCommands(op, options));
       steps.flows.push(
         bundle(op.bridge, [deleteFlows(op.port, 'forwarding'), ...pendingFlows(op.port)]),
       );
@@ -227,6 +232,16 @@ export function stepsFor(op: Operation, options: ResolvedOvsOptions, id: () => s
       break;
     case 'setMirrors':
       steps.db.push(...mirrorCommands(op.bridge, op.mirrors, id));
+      break;
+    case 'resetPort':
+      // By cookie: the flows name an OpenFlow port number the port no longer has. (Its meter,
+      // numbered the same, goes when a port next gets that number: setMeter deletes it first.)
+      steps.before.push(bundle(op.bridge, [deleteFlows(op.port)]));
+      // Deleted, and once ovs-vswitchd has let the device go, added again: the userspace
+      // datapath keeps a vanished device's port (and its number) and would go on sending to
+      // the old device, and one transaction deleting and adding the name changes nothing.
+      steps.db.push(['--if-exists', 'del-port', op.port]);
+      steps.afterDb.push(...addPortCommands(op, options));
       break;
   }
   return steps;
