@@ -6,6 +6,7 @@ import { CreateSecurityGroupReadModels1765756800000 } from './1765756800000-Crea
 import { IdempotencyFingerprints1765843200000 } from './1765843200000-IdempotencyFingerprints.js';
 import { AclDirectionsFromVm1765929600000 } from './1765929600000-AclDirectionsFromVm.js';
 import { SnapshotHistory1766016000000 } from './1766016000000-SnapshotHistory.js';
+import { HostPortsPlugged1766102400000 } from './1766102400000-HostPortsPlugged.js';
 
 /** Every migration, in order. Listed by hand so ESM builds need no glob loader. */
 export const migrations = [
@@ -17,4 +18,5 @@ export const migrations = [
   IdempotencyFingerprints1765843200000,
   AclDirectionsFromVm1765929600000,
   SnapshotHistory1766016000000,
+  HostPortsPlugged1766102400000,
 ];

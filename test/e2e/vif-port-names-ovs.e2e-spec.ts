@@ -144,14 +144,22 @@ describe.skipIf(ovs.skip)('VIF port names on real Open vSwitch', () => {
       });
     }
     for (const [vm, [host, , ipv4]] of Object.entries(VMS)) {
+      // Placed by the log; not plugged, by the host's report.
       await until(
-        async () => (await vifOf(vm as Vm))?.ports.length > 0,
-        `the projection to place ${vm}`,
+        async () => (await vifOf(vm as Vm))?.ports[0]?.plugged === false,
+        `the projection to place ${vm}, not plugged`,
       );
       const vif = await vifOf(vm as Vm);
       expect(vif.ports).toEqual([
-        { hostId: host, port: vif.port, bridge: vif.bridge, role: 'active' },
+        { hostId: host, port: vif.port, bridge: vif.bridge, role: 'active', plugged: false },
       ]);
+      const hostView = await read(`/hosts/${host}`);
+      expect(hostView.ports).toContainEqual({
+        vifId: vifIds[vm as Vm],
+        ready: true,
+        forwarding: false,
+        plugged: false,
+      });
       expect(await deviceExists(host, vif.port)).toBe(false);
 
       // The address registry says the same for the VIF's address.
@@ -173,7 +181,7 @@ describe.skipIf(ovs.skip)('VIF port names on real Open vSwitch', () => {
       });
       const text = await poolctl(['vif', 'show', vifIds[vm as Vm]]);
       expect(text.stdout).toMatch(new RegExp(`^port \\(device name\\): +${vif.port}$`, 'm'));
-      expect(text.stdout).toContain(`${host}: ${vif.port} on ${vif.bridge}`);
+      expect(text.stdout).toContain(`${host}: ${vif.port} on ${vif.bridge} (not plugged)`);
     }
   });
 
@@ -202,6 +210,10 @@ describe.skipIf(ovs.skip)('VIF port names on real Open vSwitch', () => {
       );
       // Seen by the host's watch on its switch, not by a retry or a timer minutes later.
       expect(Date.now() - plugged[vm as Vm]).toBeLessThan(5000);
+      await until(
+        async () => (await vifOf(vm as Vm))?.ports[0]?.plugged === undefined,
+        `the projection to show ${port} plugged`,
+      );
     }
     expect(await lab.ping(vmNetns.a, VMS.b[2])).toBe(true);
   });

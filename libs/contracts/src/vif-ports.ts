@@ -69,6 +69,12 @@ export interface VifPortView extends VifSwitchNames {
   hostId: string;
   /** As the log places it (not as the host reports it): `pending` during a migration. */
   role: PortRole;
+  /**
+   * From the host's reports (read API only): false while the port's device is absent, the
+   * hypervisor not having plugged the VM's NIC there yet; the port then forwards as soon as it
+   * does. Absent otherwise (plugged, or not reported yet).
+   */
+  plugged?: false;
 }
 
 export const vifSwitchNames = (vif: { id: string; networkId: string }): VifSwitchNames => ({

@@ -109,10 +109,17 @@ export const VIF_COLUMNS: Column<VmVif>[] = [
   { header: 'port security', value: (v) => portSecurityText(v.portSecurity) },
 ];
 
-/** `host-a: pnv-… on pnb-…`, one per host holding the port, a pending one marked. */
+/**
+ * `host-a: pnv-… on pnb-…`, one per host holding the port, a pending one marked, and one whose
+ * device the hypervisor has not plugged there yet.
+ */
 const hostPortsText = (vif: VifView): string =>
   vif.ports
-    .map((p) => `${p.hostId}: ${p.port} on ${p.bridge}${p.role === 'pending' ? ' (pending)' : ''}`)
+    .map(
+      (p) =>
+        `${p.hostId}: ${p.port} on ${p.bridge}${p.role === 'pending' ? ' (pending)' : ''}` +
+        (p.plugged === false ? ' (not plugged)' : ''),
+    )
     .join(', ');
 
 /** `vif show`: the VIF, then its switch port (the device the hypervisor creates) and hosts. */

@@ -144,7 +144,13 @@ describe('read verbs', () => {
           bridge: 'pnb-2222222222',
           ports: [
             { hostId: 'host-a', port: 'pnv-1111111111', bridge: 'pnb-2222222222', role: 'pending' },
-            { hostId: 'host-b', port: 'pnv-1111111111', bridge: 'pnb-2222222222', role: 'pending' },
+            {
+              hostId: 'host-b',
+              port: 'pnv-1111111111',
+              bridge: 'pnb-2222222222',
+              role: 'pending',
+              plugged: false,
+            },
           ],
         },
         {
@@ -209,7 +215,7 @@ describe('read verbs', () => {
     );
   });
 
-  it('shows a VIF with its port and bridge on each host that holds it', async () => {
+  it('shows a VIF with its port and bridge on each host that holds it, and where it is not plugged', async () => {
     const { fetch } = fakeServices(projection);
     const result = await run(['--pool', 'lab', 'vif', 'show', 'v1'], fetch);
     expect(result.stdout).toBe(
@@ -225,7 +231,7 @@ describe('read verbs', () => {
         'port (device name): pnv-1111111111',
         'bridge:             pnb-2222222222',
         'on hosts:           host-a: pnv-1111111111 on pnb-2222222222 (pending), ' +
-          'host-b: pnv-1111111111 on pnb-2222222222 (pending)',
+          'host-b: pnv-1111111111 on pnb-2222222222 (pending) (not plugged)',
         '',
       ].join('\n'),
     );

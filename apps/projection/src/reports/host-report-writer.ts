@@ -55,9 +55,11 @@ export async function applyHostReport(
         report.host,
       ]);
       await client.query(
-        `INSERT INTO rm_host_ports (pool_id, host_id, vif_id, ready, forwarding)
-         SELECT $1, $2, p.vif, bool_or(p.ready), bool_or(p.forwarding)
-           FROM jsonb_to_recordset($3::jsonb) AS p(vif text, ready boolean, forwarding boolean)
+        `INSERT INTO rm_host_ports (pool_id, host_id, vif_id, ready, forwarding, plugged)
+         SELECT $1, $2, p.vif, bool_or(p.ready), bool_or(p.forwarding),
+                bool_and(coalesce(p.plugged, true))
+           FROM jsonb_to_recordset($3::jsonb)
+                AS p(vif text, ready boolean, forwarding boolean, plugged boolean)
           GROUP BY p.vif`,
         [report.pool, report.host, JSON.stringify(report.ports)],
       );

@@ -72,7 +72,10 @@ describe('host reports', () => {
       report({
         appliedVersion: 5,
         digest: 'd5',
-        ports: [{ vif: 'v2', ready: true, forwarding: true }],
+        ports: [
+          { vif: 'v2', ready: true, forwarding: true },
+          { vif: 'v3', ready: true, forwarding: false, plugged: false },
+        ],
         drift: [{ kind: 'port', object: 'v2', repaired: true }],
         counters: [{ port: 'v2', rxPackets: 1, txPackets: 2, rxBytes: 3, txBytes: 4 }],
       }),
@@ -80,8 +83,13 @@ describe('host reports', () => {
     );
     expect(newer).toEqual({ applied: true, appliedVersion: 5, lagEvents: 0 });
     expect(await status()).toEqual({ applied: 5, digest: 'd5', drift: 2, seq: 11 });
-    const { rows: ports } = await db.query('SELECT vif_id, forwarding FROM rm_host_ports');
-    expect(ports).toEqual([{ vif_id: 'v2', forwarding: true }]);
+    const { rows: ports } = await db.query(
+      'SELECT vif_id, forwarding, plugged FROM rm_host_ports ORDER BY vif_id',
+    );
+    expect(ports).toEqual([
+      { vif_id: 'v2', forwarding: true, plugged: true },
+      { vif_id: 'v3', forwarding: false, plugged: false },
+    ]);
     const { rows: counters } = await db.query('SELECT port, tx_bytes::int FROM rm_counters');
     expect(counters).toEqual([{ port: 'v2', tx_bytes: 4 }]);
   });

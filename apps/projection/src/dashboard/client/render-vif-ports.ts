@@ -2,6 +2,10 @@ import type { VifSwitchPortsView } from '@pool/contracts';
 import { html, type Html } from './html.js';
 import { type Lookup } from './lookup.js';
 
+const NOT_PLUGGED =
+  "The host applied the VIF's settings, but the VM's NIC device is not plugged there yet: " +
+  'the port forwards as soon as the hypervisor creates it';
+
 /**
  * Where a VIF's traffic goes: its port on its network's bridge (the device the hypervisor
  * creates under that name), and each host the log puts the port on, a pending one marked (two
@@ -17,8 +21,12 @@ export function renderVifPorts(vif: VifSwitchPortsView, lookup: Lookup): Html {
     <span class="mono bridge">${vif.bridge}</span>
     ${vif.ports.map(
       (p) =>
-        html`<span class="${`tag port-host ${p.role}`}"
-          >${lookup.host(p.hostId)}${p.role === 'pending' ? ' (pending)' : ''}</span
+        html`<span
+          class="${`tag port-host ${p.role}${p.plugged === false ? ' not-plugged' : ''}`}"
+          title="${p.plugged === false ? NOT_PLUGGED : ''}"
+          >${lookup.host(p.hostId)}${p.role === 'pending' ? ' (pending)' : ''}${
+            p.plugged === false ? ' (not plugged)' : ''
+          }</span
         >`,
     )}
   </span>`;

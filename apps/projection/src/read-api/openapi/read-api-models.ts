@@ -129,10 +129,16 @@ export class BondModel {
   @ApiProperty({ enum: ['active-backup', 'balance-slb', 'lacp'] }) mode!: string;
 }
 
+const PLUGGED_DESCRIPTION =
+  "As the host last reported: false while the port's device is absent (the hypervisor has " +
+  "not plugged the VM's NIC there yet, or unplugged it). The host has applied the VIF's " +
+  'settings; the port forwards with them as soon as the device appears.';
+
 export class HostPortModel {
   @ApiProperty() vifId!: string;
   @ApiProperty() ready!: boolean;
   @ApiProperty() forwarding!: boolean;
+  @ApiProperty({ description: PLUGGED_DESCRIPTION }) plugged!: boolean;
 }
 
 export class HostDetailModel extends HostModel {
@@ -173,6 +179,8 @@ export class VifPortModel {
     description: 'As the log places the port: pending on both hosts while a migration holds it',
   })
   role!: string;
+  @ApiPropertyOptional({ enum: [false], description: `${PLUGGED_DESCRIPTION} Absent otherwise.` })
+  plugged?: false;
 }
 
 /** Where a VIF's traffic goes, from the log: names, and each host that holds its port. */

@@ -142,6 +142,11 @@ export async function getHost(
       bondId: p.bondId,
     })),
     bonds: bonds.map((b) => ({ id: b.id, device: b.device, members: b.members, mode: b.mode })),
-    ports: ports.map((p) => ({ vifId: p.vifId, ready: p.ready, forwarding: p.forwarding })),
+    ports: ports.map((p) => ({
+      vifId: p.vifId,
+      ready: p.ready,
+      forwarding: p.forwarding,
+      plugged: p.plugged,
+    })),
   };
 }

@@ -9,7 +9,13 @@ import type { AddressesQuery, ListQuery, VmsQuery } from '../dto/list-queries.js
 import { decodeCursor, DEFAULT_LIMIT, toPage, type Page } from '../http/pagination.js';
 import type { AclDefault, AddressView, NetworkView, VmView } from './read-views.js';
 import { keysetPage, mapPage } from './keyset-page.js';
-import { ACTIVE_MIGRATION, portHostsOfVms, vifSwitchPorts, vmPortHosts } from './vif-port-rows.js';
+import {
+  ACTIVE_MIGRATION,
+  portHostsOfVms,
+  unpluggedPortsOf,
+  vifSwitchPorts,
+  vmPortHosts,
+} from './vif-port-rows.js';
 import {
   extraIpsOf,
   ipsOf,
@@ -74,6 +80,11 @@ async function vmViews(db: DataSource, pool: string, rows: VmRow[]): Promise<VmV
     pool,
     vifs.map((v) => v.id),
   );
+  const unplugged = await unpluggedPortsOf(
+    db,
+    pool,
+    vifs.map((v) => v.id),
+  );
   return rows.map((vm) => {
     const migration = migrations.find((m) => m.vmId === vm.id);
     const hosts = vmPortHosts(vm, migration);
@@ -91,7 +102,7 @@ async function vmViews(db: DataSource, pool: string, rows: VmRow[]): Promise<VmV
           networkId: v.networkId,
           ips: ipsOf(v, extra.get(v.id)),
           ...vifPolicyOf(v.qos, v.portSecurity),
-          ...vifSwitchPorts(v, hosts),
+          ...vifSwitchPorts(v, hosts, unplugged),
         })),
       migration: migration
         ? { id: migration.id, status: migration.status, toHostId: migration.toHostId }
@@ -180,6 +191,11 @@ export async function listAddresses(
     pool,
     rows.map((a) => a.vm_id),
   );
+  const unplugged = await unpluggedPortsOf(
+    db,
+    pool,
+    rows.map((a) => a.vif_id),
+  );
   return toPage(
     rows,
     limit,
@@ -192,7 +208,11 @@ export async function listAddresses(
       vmId: a.vm_id,
       hostId: a.host_id,
       state: a.state,
-      ...vifSwitchPorts({ id: a.vif_id, networkId: a.network_id }, hosts.get(a.vm_id) ?? []),
+      ...vifSwitchPorts(
+        { id: a.vif_id, networkId: a.network_id },
+        hosts.get(a.vm_id) ?? [],
+        unplugged,
+      ),
     }),
   );
 }

@@ -86,7 +86,7 @@ export interface HostDetailView extends HostView {
     bondId: string | null;
   }[];
   bonds: { id: string; device: string; members: string[]; mode: string }[];
-  ports: { vifId: string; ready: boolean; forwarding: boolean }[];
+  ports: { vifId: string; ready: boolean; forwarding: boolean; plugged: boolean }[];
 }
 
 export interface VmView {

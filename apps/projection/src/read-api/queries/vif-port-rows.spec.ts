@@ -24,10 +24,21 @@ describe('VIF port rows', () => {
     const halted = vifSwitchPorts(
       vif,
       vmPortHosts({ powerState: 'halted', hostId: null }, undefined),
+      new Set(),
     );
     expect(halted).toEqual({ port: portName('vif-1'), bridge: bridgeName('net-1'), ports: [] });
-    expect(vifSwitchPorts(vif, vmPortHosts(running, undefined)).ports).toEqual([
+    expect(vifSwitchPorts(vif, vmPortHosts(running, undefined), new Set()).ports).toEqual([
       { hostId: 'h1', port: portName('vif-1'), bridge: bridgeName('net-1'), role: 'active' },
+    ]);
+  });
+
+  it("marks a host's port whose device that host reports absent, and no other", () => {
+    const vif = { id: 'vif-1', networkId: 'net-1' };
+    const hosts = vmPortHosts(running, migration('requested'));
+    const ports = vifSwitchPorts(vif, hosts, new Set(['h2/vif-1', 'h1/vif-9'])).ports;
+    expect(ports.map((p) => [p.hostId, p.plugged])).toEqual([
+      ['h1', undefined],
+      ['h2', false],
     ]);
   });
 
@@ -64,7 +75,7 @@ describe('VIF port rows', () => {
             vm,
             active.find((m) => m.vmId === vm.id),
           );
-          for (const p of vifSwitchPorts(vif, hosts).ports) {
+          for (const p of vifSwitchPorts(vif, hosts, new Set()).ports) {
             fromRows.add(`${p.hostId} ${p.bridge} ${p.port} ${vif.id} ${p.role === 'active'}`);
           }
         }

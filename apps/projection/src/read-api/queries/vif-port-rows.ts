@@ -7,6 +7,7 @@ import {
   type VifSwitchPortsView,
 } from '@pool/contracts';
 import { In, type DataSource } from 'typeorm';
+import { HostPortRow } from '../../read-models/entities/host-status.entity.js';
 import { MigrationRow } from '../../read-models/entities/migration-row.entity.js';
 import { VmRow } from '../../read-models/entities/vm-rows.entity.js';
 
@@ -35,10 +36,29 @@ export const vmPortHosts = (
 ): PortHost[] =>
   portHosts({ powerState: vm.powerState, residentHost: vm.hostId }, placingMigration(migration));
 
+/** `unplugged`: `<host>/<vif>` of the ports whose host reports their device absent. */
 export const vifSwitchPorts = (
   vif: { id: string; networkId: string },
   hosts: readonly PortHost[],
-): VifSwitchPortsView => ({ ...vifSwitchNames(vif), ports: vifPorts(vif, hosts) });
+  unplugged: ReadonlySet<string>,
+): VifSwitchPortsView => ({
+  ...vifSwitchNames(vif),
+  ports: vifPorts(vif, hosts).map((p) =>
+    unplugged.has(`${p.hostId}/${vif.id}`) ? { ...p, plugged: false as const } : p,
+  ),
+});
+
+/** `<host>/<vif>` of the given VIFs' ports whose host last reported their device absent. */
+export async function unpluggedPortsOf(
+  db: DataSource,
+  pool: string,
+  vifIds: readonly string[],
+): Promise<Set<string>> {
+  const rows = await db.getRepository(HostPortRow).find({
+    where: { poolId: pool, vifId: In([...new Set(vifIds)]), plugged: false },
+  });
+  return new Set(rows.map((r) => `${r.hostId}/${r.vifId}`));
+}
 
 /** The port hosts of the given VMs, by VM id (a VM not in the read models holds none). */
 export async function portHostsOfVms(

@@ -50,6 +50,10 @@ export class HostPortRow {
 
   @Column({ type: 'boolean' })
   forwarding!: boolean;
+
+  /** False while the host reports the port's device absent (the VM's NIC not plugged). */
+  @Column({ type: 'boolean', default: true })
+  plugged!: boolean;
 }
 
 @Entity('rm_counters')

@@ -131,7 +131,13 @@ export const VMS: VmRow[] = [
         bridge: 'pnb-00000000b1',
         ports: [
           { hostId: 'host-b', port: 'pnv-00000000a2', bridge: 'pnb-00000000b1', role: 'active' },
-          { hostId: 'host-a', port: 'pnv-00000000a2', bridge: 'pnb-00000000b1', role: 'pending' },
+          {
+            hostId: 'host-a',
+            port: 'pnv-00000000a2',
+            bridge: 'pnb-00000000b1',
+            role: 'pending',
+            plugged: false,
+          },
         ],
       },
     ],
