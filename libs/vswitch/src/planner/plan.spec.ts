@@ -38,6 +38,40 @@ describe('plan', () => {
     expect(plan(desired, await driver.readActual())).toEqual([]);
   });
 
+  it('writes what it can of a port whose device is absent, then the rest once it appears', async () => {
+    const desired = desiredState(pool().build(), 'h1');
+    const driver = new MemoryVSwitchDriver();
+    driver.devices.unplug(portName('a')); // with port security and the network's ACL rule
+    await reconcile(driver, desired);
+    const waiting = () =>
+      driver.datapath
+        .snapshot()
+        .bridges.flatMap((b) => b.ports)
+        .find((p) => p.name === portName('a'));
+    expect(waiting()).toMatchObject({ plugged: false, forwarding: false, portSecurity: false });
+    expect(waiting()?.heldDevice).toBeUndefined();
+    // Nothing left to do: not the port, and not the bridge's flood list (it has no flows yet).
+    expect(plan(desired, await driver.readActual())).toEqual([]);
+
+    driver.devices.plug(portName('a'));
+    const ops = await reconcile(driver, desired);
+    expect(kinds(ops)).toEqual(
+      expect.arrayContaining([
+        'setPortSecurity',
+        'setPortAcls',
+        'setPortForwarding',
+        'setBridgeFlood',
+      ]),
+    );
+    expect(digest(await driver.readActual())).toBe(digest(desired));
+
+    // Gone again: the port is reset (what was written for the device goes), and then waits.
+    driver.devices.unplug(portName('a'));
+    expect(waiting()?.heldDevice).toBe(true);
+    expect(kinds(await reconcile(driver, desired))).toEqual(['resetPort', 'setBridgeFlood']);
+    expect(plan(desired, await driver.readActual())).toEqual([]);
+  });
+
   it('is empty when desired and actual are equal', () => {
     const desired = desiredState(pool().build(), 'h1');
     expect(plan(desired, structuredClone(desired))).toEqual([]);

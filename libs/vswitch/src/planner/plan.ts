@@ -96,7 +96,17 @@ export function plan(desired: HostDesiredState, actual: HostActualState): Operat
         .map((p) => p.name),
     );
     const ports = floodedAclPorts(bridge).filter((port) => !waiting.has(port));
-    const previous = floodedAclPorts(kept(bridge.name));
+    // A port reset after its device went may still be in the flood flows: it reads back as
+    // not forwarding, but the flows were written while it did.
+    const reset = new Set(
+      ops.slice(before).flatMap((op) => (op.kind === 'resetPort' ? op.port : [])),
+    );
+    const previous = [
+      ...new Set([
+        ...floodedAclPorts(kept(bridge.name)),
+        ...floodedAclPorts({ ports: bridge.ports.filter((p) => reset.has(p.name)) }),
+      ]),
+    ].sort();
     if (!sameValue(ports, previous) || (!kept(bridge.name) && ports.length > 0)) {
       ops.push({ kind: 'setBridgeFlood', bridge: bridge.name, ports, previous });
     }

@@ -53,15 +53,21 @@ export class OvsVSwitchDriver implements VSwitchDriver {
     let next = 0;
     const id = () => `pn${next++}`;
     const planned = ops.map((op) => ({ op, steps: stepsFor(op, this.options, id) }));
-    let plugged: (op: Operation) => boolean = () => true;
+    /** The ports with a device, once a step that names a port needs to know. */
+    let devices: Map<string, number> | undefined;
+    const plugged = (op: Operation) => !devices || !needsDevice(op) || devices.has(op.port);
     const phase = <K extends keyof OpSteps>(key: K): Tagged<OpSteps[K][number]>[] =>
       planned
         .filter(({ op }) => key === 'db' || plugged(op))
         .flatMap(({ op, steps }) => steps[key].map((step) => ({ op, step })));
     const devicesFor = (keys: (keyof OpSteps)[]) =>
-      planned.some(({ op, steps }) => needsDevice(op) && keys.some((k) => steps[k].length > 0));
+      planned.some(
+        ({ op, steps }) =>
+          (needsDevice(op) || op.kind === 'setBridgeFlood') &&
+          keys.some((k) => steps[k].length > 0),
+      );
 
-    if (devicesFor(['before'])) plugged = await this.pluggedCheck(ops);
+    if (devicesFor(['before'])) devices = await this.devices(ops);
     await this.openflow(phase('before'));
     // ovs-vsctl waits for ovs-vswitchd to reconfigure (a pass over every port) only when the
     // OpenFlow steps need what it does (ports, tags); external_ids alone need no wait.
@@ -70,7 +76,15 @@ export class OvsVSwitchDriver implements VSwitchDriver {
     });
     // A port whose device is absent gets its records and stays in the dead VLAN; the steps that
     // name it in OpenFlow (flows, meter, forwarding, announcements) wait for the device.
-    if (devicesFor(['flows', 'afterDb', 'afterFlows'])) plugged = await this.pluggedCheck(ops);
+    if (devicesFor(['flows', 'afterDb', 'afterFlows'])) {
+      const present = (devices = await this.devices(ops));
+      // Nor do flooded frames get copied to a new port before it has its flows.
+      for (const entry of planned) {
+        if (entry.op.kind !== 'setBridgeFlood') continue;
+        const ports = entry.op.ports.filter((port) => present.has(port));
+        entry.steps.afterFlows = stepsFor({ ...entry.op, ports }, this.options, id).afterFlows;
+      }
+    }
     await this.openflow(phase('flows'));
     await this.transact(phase('afterDb'));
     await this.openflow(phase('afterFlows'));
@@ -103,14 +117,14 @@ export class OvsVSwitchDriver implements VSwitchDriver {
     });
   }
 
-  /** Which of `ops`' ports have an OpenFlow port now; updates `absent` for them. */
-  private async pluggedCheck(ops: readonly Operation[]): Promise<(op: Operation) => boolean> {
+  /** The interfaces with a device (and their OpenFlow ports); updates `absent` for `ops`' ports. */
+  private async devices(ops: readonly Operation[]): Promise<Map<string, number>> {
     const ofports = await this.vsctl.ofports();
     for (const op of ops.filter(needsDevice)) {
       if (ofports.has(op.port)) this.absent.delete(op.port);
       else this.absent.add(op.port);
     }
-    return (op) => !needsDevice(op) || ofports.has(op.port);
+    return ofports;
   }
 
   async readActual(): Promise<HostActualState> {

@@ -24,7 +24,11 @@ const VMS = { a: ['02:00:00:00:24:0a', '10.24.3.1'], b: ['02:00:00:00:24:0b', '1
 const PORT_A = portName('v-a');
 
 const pool = () => {
-  const t = topology().host('h1').external('lan', 'eth0', 24);
+  // A rule on the network: the ports have ACL flows and get flooded frames through them.
+  const t = topology()
+    .host('h1')
+    .external('lan', 'eth0', 24)
+    .acl('no-9999', { networkId: 'lan' }, { match: { protocol: 'tcp', portFrom: 9999 } });
   for (const [vm, [mac, ipv4]] of Object.entries(VMS)) {
     t.vm(vm, 'h1').vif(`v-${vm}`, vm, 'lan', { mac, ipv4, portSecurity: true });
   }
@@ -105,8 +109,10 @@ describe.skipIf(part.skip)('OVS driver: a VIF whose device is not plugged yet', 
     await lab.exec(lab.host('h1').netns, ['ip', 'link', 'del', PORT_A]);
     await waitForChange(seen, 'the device go');
     expect(await portA()).toMatchObject({ plugged: false, heldDevice: true });
+    // The port and its copy of flooded frames (it had ACL flows) go.
     expect((await reconcile(driver(), desired())).map((op) => op.kind)).toEqual([
       'resetPort',
+      'setBridgeFlood',
     ]);
     expect(await portA()).toMatchObject({ plugged: false, forwarding: false });
     expect((await portA())?.heldDevice).toBeUndefined();
