@@ -13,6 +13,8 @@ import {
 } from 'class-validator';
 import { hostname } from 'node:os';
 
+const VIF_BINDINGS = ['name', 'iface-id'] as const;
+
 export const DRIVERS = ['memory', 'ovs'] as const;
 export type Driver = (typeof DRIVERS)[number];
 
@@ -94,6 +96,16 @@ export class MemberHostConfig extends PoolServiceConfig {
   @IsString()
   @IsNotEmpty()
   ovsRunDir: string = '/var/run/openvswitch';
+
+  /**
+   * `ovs`: how a VIF finds its interface. `name`: the host creates its port, named as the read
+   * API shows it, for the hypervisor's device of that name. `iface-id`: the hypervisor plugs the
+   * interface on the network's bridge with `external_ids:iface-id=<VIF id>` (libvirt's
+   * `<virtualport type='openvswitch'>`) and the host adopts it, creating none.
+   */
+  @Env('VIF_BINDING')
+  @IsIn(VIF_BINDINGS, { message: `must be one of ${VIF_BINDINGS.join(', ')}` })
+  vifBinding: (typeof VIF_BINDINGS)[number] = 'name';
 
   /** `ovs`: the OVSDB socket; default `<OVS_RUN_DIR>/db.sock`. */
   @Env('OVS_DB_SOCKET')

@@ -51,7 +51,11 @@ export class MemberHostService implements OnApplicationBootstrap, OnApplicationS
   ) {
     this.driver =
       config.driver === 'ovs'
-        ? new OvsVSwitchDriver({ runDir: config.ovsRunDir, dbSocket: config.ovsDbSocket })
+        ? new OvsVSwitchDriver({
+            runDir: config.ovsRunDir,
+            dbSocket: config.ovsDbSocket,
+            vifBinding: config.vifBinding,
+          })
         : new MemoryVSwitchDriver();
     const { poolId: pool, hostName: host } = config;
     this.agent = new HostAgent({

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import type { ResolvedOvsOptions } from './ovs-options.js';
-import { asOptionalNumber, type Row } from './ovsdb-json.js';
+import { asOptionalNumber, asString, asStringMap, type Row } from './ovsdb-json.js';
 
 /**
  * Whether an interface's device exists, from its Interface row: an OpenFlow port (-1 or none
@@ -11,13 +11,18 @@ import { asOptionalNumber, type Row } from './ovsdb-json.js';
 export const hasDevice = (iface: Row): boolean =>
   (asOptionalNumber(iface.ofport) ?? -1) > 0 && asOptionalNumber(iface.ifindex) !== 0;
 
-/** An interface's device appeared (`plugged` true) or went away. */
+/**
+ * An interface was added or removed (`insert`, `delete`), or its device appeared (`plugged`
+ * true) or went away, or its `iface-id` changed (`modify`).
+ */
 export interface DeviceChange {
+  change: 'insert' | 'delete' | 'modify';
   name: string;
   plugged: boolean;
+  ifaceId?: string;
 }
 
-const COLUMNS = ['name', 'ofport', 'ifindex'] as const;
+const COLUMNS = ['name', 'ofport', 'ifindex', 'external_ids'] as const;
 
 /**
  * Follows the Interface table's device columns with `ovsdb-client monitor`. OVSDB pushes each
@@ -73,20 +78,31 @@ export class DeviceRows {
     const headings = update.headings ?? [];
     const changes: DeviceChange[] = [];
     let modified: string | undefined;
+    const ifaceId = (row: Row | undefined) => asStringMap(row?.external_ids).get('iface-id');
+    const change = (kind: DeviceChange['change'], row: Row): DeviceChange => ({
+      change: kind,
+      name: asString(row.name),
+      plugged: kind !== 'delete' && hasDevice(row),
+      ...(ifaceId(row) ? { ifaceId: ifaceId(row) } : {}),
+    });
     for (const data of update.data ?? []) {
       const row: Row = Object.fromEntries(headings.map((h, i) => [h, data[i]]));
       const uuid = String(row.row);
-      if (row.action === 'delete') this.rows.delete(uuid);
-      else if (row.action === 'old') modified = uuid;
+      if (row.action === 'delete') {
+        changes.push(change('delete', this.rows.get(uuid) ?? row));
+        this.rows.delete(uuid);
+      } else if (row.action === 'old') modified = uuid;
       else if (row.action === 'new' && modified !== undefined) {
         const before = this.rows.get(modified);
         this.rows.set(modified, row);
-        const plugged = hasDevice(row);
-        if (before && hasDevice(before) !== plugged) {
-          changes.push({ name: String(row.name), plugged });
-        }
+        const moved =
+          hasDevice(row) !== hasDevice(before ?? {}) || ifaceId(row) !== ifaceId(before);
+        if (before && moved) changes.push(change('modify', row));
         modified = undefined;
-      } else this.rows.set(uuid, row); // initial, insert
+      } else {
+        this.rows.set(uuid, row);
+        if (row.action === 'insert') changes.push(change('insert', row));
+      }
     }
     return changes;
   }

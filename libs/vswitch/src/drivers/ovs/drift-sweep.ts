@@ -139,7 +139,13 @@ function isForeign(bridge: string, port: Row, ifaces: Map<string, Row>): boolean
 }
 
 /** A port whose device is absent holds no flows until it appears (ovs-driver.ts, apply). */
-const withDevices = (desired: HostDesiredState, ofports: Map<string, number>): HostDesiredState => ({
+const withDevices = (
+  desired: HostDesiredState,
+  ofports: Map<string, number>,
+): HostDesiredState => ({
   ...desired,
-  bridges: desired.bridges.map((b) => ({ ...b, ports: b.ports.filter((p) => ofports.has(p.name)) })),
+  bridges: desired.bridges.map((b) => ({
+    ...b,
+    ports: b.ports.filter((p) => ofports.has(p.name)),
+  })),
 });

@@ -21,6 +21,7 @@ import { stepsFor, type OfStep, type OpSteps } from './ovs-steps.js';
 import { EXT } from './ovsdb-commands.js';
 import { asString, asStringMap, asUuid, asUuids } from './ovsdb-json.js';
 import { watchDevices } from './device-watch.js';
+import { IfaceIdBinding } from './vif-binding.js';
 import { collectQosRows } from './qos-gc.js';
 import { commandChunks, inBatches, mergeSteps, type Tagged } from './batching.js';
 
@@ -39,15 +40,27 @@ export class OvsVSwitchDriver implements VSwitchDriver {
   private readonly ofctl: Ofctl;
   private readonly appctl: Appctl;
   private absent = new Set<string>();
+  /** With `vifBinding: 'iface-id'`: which interface the hypervisor plugged for each VIF. */
+  private readonly binding: IfaceIdBinding | undefined;
 
   constructor(options: OvsDriverOptions = {}) {
     this.options = resolveOvsOptions(options);
     this.vsctl = new Vsctl(this.options);
     this.ofctl = new Ofctl(this.options);
     this.appctl = new Appctl(this.options);
+    this.binding = this.options.vifBinding === 'iface-id' ? new IfaceIdBinding() : undefined;
   }
 
-  async apply(ops: readonly Operation[]): Promise<void> {
+  async apply(requested: readonly Operation[]): Promise<void> {
+    if (this.binding && requested.length > 0) {
+      const [bridges = [], ports = [], interfaces = []] = await this.vsctl.list([
+        ['Bridge', 'name,ports,external_ids'],
+        ['Port', '_uuid,interfaces'],
+        ['Interface', '_uuid,name,ofport,ifindex,external_ids'],
+      ]);
+      this.binding.refresh({ bridges, ports, interfaces });
+    }
+    const ops = this.binding ? this.binding.operations(requested) : requested;
     if (ops.length === 0) return;
     for (const op of ops) if (op.kind === 'deletePort') this.absent.delete(op.port);
     let next = 0;
@@ -101,7 +114,8 @@ export class OvsVSwitchDriver implements VSwitchDriver {
    * port they touch), and the watch below between them.
    */
   unpluggedPorts(): string[] {
-    return [...this.absent].sort();
+    const absent = [...this.absent].map((name) => this.binding?.planned(name) ?? name);
+    return [...new Set([...absent, ...(this.binding?.unplugged() ?? [])])].sort();
   }
 
   /**
@@ -112,8 +126,10 @@ export class OvsVSwitchDriver implements VSwitchDriver {
    * not call it (it was never waiting).
    */
   watchDevices(onChange: () => void): () => void {
-    return watchDevices(this.options, ({ name, plugged }) => {
-      if (!plugged || this.absent.has(name)) onChange();
+    return watchDevices(this.options, ({ change, name, plugged, ifaceId }) => {
+      // The host's own port creations (inserts) are not news; the hypervisor's may be.
+      if (this.binding?.concerns(ifaceId, name)) onChange();
+      else if (change === 'modify' && (!plugged || this.absent.has(name))) onChange();
     });
   }
 
@@ -150,7 +166,9 @@ export class OvsVSwitchDriver implements VSwitchDriver {
       meters.set(name, policed ? await this.ofctl.meters(name) : new Map<number, Meter>());
     });
     const tables = { bridges, ports, interfaces, mirrors, qos, queues };
-    const actual = actualState({ tables, flows, meters });
+    this.binding?.refresh(tables);
+    const read = actualState({ tables, flows, meters });
+    const actual = this.binding ? this.binding.actual(read) : read;
     this.absent = new Set(
       actual.bridges.flatMap((b) => b.ports.filter((p) => p.plugged === false).map((p) => p.name)),
     );
@@ -159,7 +177,8 @@ export class OvsVSwitchDriver implements VSwitchDriver {
 
   /** Every flow and port of the owned bridges against `desired`, by content (drift-sweep.ts). */
   sweep(desired: HostDesiredState): Promise<DriftFinding[]> {
-    return sweep(desired, { vsctl: this.vsctl, ofctl: this.ofctl, options: this.options });
+    const bound = this.binding ? this.binding.desired(desired) : desired;
+    return sweep(bound, { vsctl: this.vsctl, ofctl: this.ofctl, options: this.options });
   }
 
   /** Live OpenFlow port statistics of VIF ports; rx is what the VM sent into the switch. */
@@ -177,7 +196,8 @@ export class OvsVSwitchDriver implements VSwitchDriver {
     const names = bridges.filter((b) => asStringMap(b.external_ids).has(EXT.network));
     await inBatches(names, async (bridge) => {
       const stats = await this.ofctl.portStats(asString(bridge.name));
-      counters.push(...stats.filter((c) => vifs.has(c.port)));
+      const named = (c: PortCounters) => ({ ...c, port: this.binding?.planned(c.port) ?? c.port });
+      counters.push(...stats.filter((c) => vifs.has(c.port)).map(named));
     });
     return counters.sort((a, b) => a.port.localeCompare(b.port));
   }
@@ -218,7 +238,8 @@ export class OvsVSwitchDriver implements VSwitchDriver {
     await inBatches(names, async (bridge) => {
       for (const [c, { packets, bytes }] of await this.ofctl.ruleStats(asString(bridge.name))) {
         const owner = rules.get(c);
-        if (owner) counters.push({ ...owner, packets, bytes });
+        const port = owner && (this.binding?.planned(owner.port) ?? owner.port);
+        if (owner && port) counters.push({ ...owner, port, packets, bytes });
       }
     });
     return counters.sort((a, b) => a.port.localeCompare(b.port) || a.rule.localeCompare(b.rule));

@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import type { VifBinding } from './vif-binding.js';
 
 export interface OvsDriverOptions {
   /**
@@ -21,6 +22,12 @@ export interface OvsDriverOptions {
   vsctl?: string;
   ofctl?: string;
   appctl?: string;
+  /**
+   * `name` (default): the host creates each VIF's port, named after the VIF. `iface-id`: it
+   * adopts the interface the hypervisor plugs with `external_ids:iface-id=<VIF id>` on the
+   * network's bridge, and creates none (vif-binding.ts).
+   */
+  vifBinding?: VifBinding;
   /** For the watch on devices appearing (device-watch.ts). */
   ovsdbClient?: string;
   timeoutMs?: number;
@@ -35,6 +42,7 @@ export interface ResolvedOvsOptions {
   vsctl: string;
   ofctl: string;
   appctl: string;
+  vifBinding: VifBinding;
   ovsdbClient: string;
   timeoutMs: number;
 }
@@ -50,6 +58,7 @@ export function resolveOvsOptions(options: OvsDriverOptions = {}): ResolvedOvsOp
     vsctl: options.vsctl ?? 'ovs-vsctl',
     ofctl: options.ofctl ?? 'ovs-ofctl',
     appctl: options.appctl ?? 'ovs-appctl',
+    vifBinding: options.vifBinding ?? 'name',
     ovsdbClient: options.ovsdbClient ?? 'ovsdb-client',
     timeoutMs: options.timeoutMs ?? 30_000,
   };

@@ -67,6 +67,17 @@ const addPortCommands = (
 export function stepsFor(op: Operation, options: ResolvedOvsOptions, id: () => string): OpSteps {
   const steps: OpSteps = { before: [], db: [], flows: [], afterDb: [], afterFlows: [] };
   const bundle = (bridge: string, lines: string[]): OfStep => ({ kind: 'bundle', bridge, lines });
+  if ((op.kind === 'deletePort' || op.kind === 'resetPort') && options.vifBinding === 'iface-id') {
+    // The interface is the hypervisor's: released, not deleted. Its flows go (by cookie), and
+    // it is no longer the host's VIF, isolated in the dead VLAN until adopted again.
+    steps.before.push({ kind: 'meter', bridge: op.bridge, port: op.port, kbps: 0, burstKb: 0 });
+    steps.before.push(bundle(op.bridge, [deleteFlows(op.port)]));
+    steps.db.push(
+      ['--if-exists', 'remove', 'Interface', op.port, 'external_ids', EXT.vif],
+      ['--if-exists', 'set', 'Port', op.port, 'vlan_mode=access', `tag=${PENDING_VLAN}`],
+    );
+    return steps;
+  }
   switch (op.kind) {
     case 'deletePort':
       // Flows on in_port=N outlive the port in OpenFlow and would catch the next port numbered N.
