@@ -167,8 +167,9 @@ const PORT_DESCRIPTION =
   "The VIF's Open vSwitch port, the same on every host and derived from the VIF id alone, so " +
   'known before any device exists. It is also the device name: the hypervisor creates the ' +
   "VIF's network device (a tap, or the host end of a veth) under this name and the member " +
-  'host adds it to the bridge. The host marks it external_ids:iface-id=<VIF id>, but finds ' +
-  'the device by this name: a device under another name is not adopted by its iface-id.';
+  'host adds it to the bridge. The host marks it external_ids:iface-id=<VIF id>; a host ' +
+  'with VIF_BINDING=iface-id instead adopts the interface the hypervisor plugs on the bridge ' +
+  'with that iface-id, under the name the hypervisor chose.';
 
 export class VifPortModel {
   @ApiProperty() hostId!: string;
