@@ -10,7 +10,13 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bridgeName } from '@pool/contracts';
 import { NetnsLab } from '../../libs/vswitch/src/testing/netns-lab.js';
-import { startPool, until, type Json, type TestPool } from './support/member-host-pool.js';
+import {
+  startPool,
+  until,
+  vlanWithVms,
+  type Json,
+  type TestPool,
+} from './support/member-host-pool.js';
 import { restCommand } from './support/master-rest.js';
 import { missingOvsLab, realPart } from '../support/real-part.js';
 
@@ -65,26 +71,11 @@ describe.skipIf(ovs.skip)('a member host adopting the interfaces libvirt plugs',
       DRIFT_INTERVAL_MS: '3600000',
     });
     await until(async () => (await p.hosts.get('h1')!.status()).member === true, 'h1 to join');
-    await p.ok('CreateNetwork', {
-      networkId,
-      name: 'n21',
-      purpose: 'vm',
-      kind: 'external',
-      device: 'eth0',
-      vlan: 21,
-    });
-    for (const [vm, [, mac, ipv4]] of Object.entries(VMS)) {
-      await p.ok('CreateVm', { vmId: vm, name: vm });
-      await p.ok('CreateVif', {
-        vifId: vifIds[vm as Vm],
-        vmId: vm,
-        device: 0,
-        networkId,
-        mac,
-        ipv4,
-        portSecurity: true,
-      });
-    }
+    const vms = Object.entries(VMS).map(([vm, [, mac, ipv4]]) => [
+      vm,
+      { vifId: vifIds[vm as Vm], mac, ipv4, portSecurity: true },
+    ]);
+    await vlanWithVms(p, { networkId, vlan: 21 }, Object.fromEntries(vms));
   }, 180_000);
 
   afterAll(async () => {

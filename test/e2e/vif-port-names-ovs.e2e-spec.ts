@@ -13,7 +13,13 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NetnsLab } from '../../libs/vswitch/src/testing/netns-lab.js';
-import { startPool, until, type Json, type TestPool } from './support/member-host-pool.js';
+import {
+  startPool,
+  until,
+  vlanWithVms,
+  type Json,
+  type TestPool,
+} from './support/member-host-pool.js';
 import { startProjection, type ProjectionProcess } from './support/migration-pool.js';
 import { runBuiltPoolctl } from './support/poolctl-cli.js';
 import { restCommand } from './support/master-rest.js';
@@ -82,25 +88,11 @@ describe.skipIf(ovs.skip)('VIF port names on real Open vSwitch', () => {
       await until(async () => (await h.status()).member === true, `${h.name} to join`);
     }
     projection = await startProjection(p);
-    await p.ok('CreateNetwork', {
-      networkId,
-      name: 'n24',
-      purpose: 'vm',
-      kind: 'external',
-      device: 'eth0',
-      vlan: 24,
-    });
-    for (const [vm, [, mac, ipv4]] of Object.entries(VMS)) {
-      await p.ok('CreateVm', { vmId: vm, name: vm });
-      await p.ok('CreateVif', {
-        vifId: vifIds[vm as Vm],
-        vmId: vm,
-        device: 0,
-        networkId,
-        mac,
-        ipv4,
-      });
-    }
+    const vms = Object.entries(VMS).map(([vm, [, mac, ipv4]]) => [
+      vm,
+      { vifId: vifIds[vm as Vm], mac, ipv4 },
+    ]);
+    await vlanWithVms(p, { networkId, vlan: 24 }, Object.fromEntries(vms));
   }, 180_000);
 
   afterAll(async () => {

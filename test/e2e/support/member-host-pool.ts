@@ -228,3 +228,23 @@ export async function until(
 export const pifs = (mac: string) => [
   { device: 'eth0', mac, mtu: 1500, speedMbps: 1000, carrier: true },
 ];
+
+/**
+ * An external network on `eth0` with `vlan`, and on it one VIF (device 0) per VM of `vms`
+ * (VM id → its VIF's id, MAC and address), every VM halted.
+ */
+export async function vlanWithVms(
+  p: TestPool,
+  network: { networkId: string; vlan: number },
+  vms: Record<string, { vifId: string; mac: string; ipv4: string; portSecurity?: boolean }>,
+): Promise<void> {
+  const { networkId, vlan } = network;
+  await p.ok('CreateNetwork', {
+    ...{ networkId, name: `n${vlan}`, purpose: 'vm', kind: 'external', device: 'eth0', vlan },
+  });
+  for (const [vmId, { vifId, mac, ipv4, portSecurity }] of Object.entries(vms)) {
+    await p.ok('CreateVm', { vmId, name: vmId });
+    const security = portSecurity === undefined ? {} : { portSecurity };
+    await p.ok('CreateVif', { vifId, vmId, device: 0, networkId, mac, ipv4, ...security });
+  }
+}
