@@ -541,9 +541,10 @@ describe('host reports and the stream', () => {
     });
     expect(h1.lagSeconds).toBeGreaterThan(0);
     expect(Date.parse(h1.lastReportAt)).not.toBeNaN();
+    // A report without `plugged` (an older host's) says nothing is missing.
     expect(h1.ports).toEqual([
-      { vifId: 'vif1', ready: true, forwarding: true },
-      { vifId: 'vif2', ready: true, forwarding: false },
+      { vifId: 'vif1', ready: true, forwarding: true, plugged: true },
+      { vifId: 'vif2', ready: true, forwarding: false, plugged: true },
     ]);
     const counters = await get('/api/pools/alpha/counters?host=h1');
     expect(counters.body.items).toEqual([
