@@ -16,6 +16,7 @@ export const COMMAND_ROLES: Record<CommandType, Role> = {
   EjectHost: 'admin',
   SetPifRole: 'admin',
   SetPifMtu: 'admin',
+  SetTunnelEndpoint: 'admin',
   CreateBond: 'admin',
   DestroyBond: 'admin',
   CreateNetwork: 'admin',

@@ -41,6 +41,10 @@ const VALID: Record<keyof typeof COMMAND_SCHEMAS, Record<string, unknown>[]> = {
   EjectHost: [{ hostId: 'host-a' }],
   SetPifRole: [{ hostId: 'host-a', device: 'eth1', role: 'storage' }],
   SetPifMtu: [{ hostId: 'host-a', device: 'eth1', mtu: 9000 }],
+  SetTunnelEndpoint: [
+    { hostId: 'host-a', device: 'eth1', address: '192.0.2.11' },
+    { hostId: 'host-a', device: null, address: null },
+  ],
   CreateBond: [
     { bondId: 'b', hostId: 'h', device: 'bond0', members: ['eth1', 'eth2'], mode: 'lacp' },
   ],
@@ -57,6 +61,7 @@ const VALID: Record<keyof typeof COMMAND_SCHEMAS, Record<string, unknown>[]> = {
       mtu: 9000,
     },
     { networkId: 'n3', name: 'priv', purpose: 'vm', kind: 'private' },
+    { networkId: 'n4', name: 'over', purpose: 'vm', kind: 'overlay', mtu: 1400 },
   ],
   UpdateNetwork: [{ networkId: 'n1' }, { networkId: 'n1', name: 'x', mtu: 1400 }],
   DestroyNetwork: [{ networkId: 'n1' }],

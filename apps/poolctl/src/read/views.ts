@@ -67,7 +67,7 @@ export interface HostDetail extends HostView {
 export interface NetworkView {
   id: string;
   name: string;
-  kind: 'external' | 'private';
+  kind: 'external' | 'private' | 'overlay';
   purpose?: string;
   vlan: number | null;
   mtu: number;

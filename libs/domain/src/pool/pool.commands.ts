@@ -36,6 +36,11 @@ export type DisableHost = Command<'DisableHost', { hostId: string }>;
 export type EjectHost = Command<'EjectHost', { hostId: string }>;
 export type SetPifRole = Command<'SetPifRole', { hostId: string; device: string; role: PifRole }>;
 export type SetPifMtu = Command<'SetPifMtu', { hostId: string; device: string; mtu: number }>;
+/** `address: null` clears the host's endpoint (refused while overlay networks exist). */
+export type SetTunnelEndpoint = Command<
+  'SetTunnelEndpoint',
+  { hostId: string; device: string | null; address: string | null }
+>;
 
 export type CreateBond = Command<
   'CreateBond',
@@ -48,8 +53,15 @@ export type NetworkSpec = {
   name: string;
   purpose: NetworkPurpose;
   mtu?: number;
-} & ({ kind: 'external'; device: string; vlan?: number | null } | { kind: 'private' });
-/** `mtu` defaults to 1500; an external network without `vlan` is untagged. */
+} & (
+  | { kind: 'external'; device: string; vlan?: number | null }
+  | { kind: 'private' }
+  | { kind: 'overlay' }
+);
+/**
+ * `mtu` defaults to 1500 (1450 for an overlay, what a 1500-byte underlay carries over IPv4);
+ * an external network without `vlan` is untagged; an overlay's VNI is allocated by the pool.
+ */
 export type CreateNetwork = Command<'CreateNetwork', NetworkSpec>;
 export type UpdateNetwork = Command<
   'UpdateNetwork',
@@ -192,6 +204,7 @@ export type PoolCommand =
   | EjectHost
   | SetPifRole
   | SetPifMtu
+  | SetTunnelEndpoint
   | CreateBond
   | DestroyBond
   | CreateNetwork

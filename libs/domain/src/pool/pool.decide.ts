@@ -9,6 +9,7 @@ import * as hosts from './slices/hosts.decide.js';
 import * as migrations from './slices/migrations.decide.js';
 import { createMirror, deleteMirror } from './slices/mirrors.decide.js';
 import * as networks from './slices/networks.decide.js';
+import { setTunnelEndpoint } from './slices/overlay.decide.js';
 import { createPool, renamePool } from './slices/pools.decide.js';
 import * as groups from './slices/security-groups.decide.js';
 import { createVif, destroyVif, updateVif } from './slices/vifs.decide.js';
@@ -39,6 +40,8 @@ export const decide = (command: PoolCommand, state: PoolState): PoolEvent[] => {
       return hosts.setPifRole(command, state);
     case 'SetPifMtu':
       return hosts.setPifMtu(command, state);
+    case 'SetTunnelEndpoint':
+      return setTunnelEndpoint(command, state);
     case 'CreateBond':
       return createBond(command, state);
     case 'DestroyBond':

@@ -53,6 +53,7 @@ export const POOL_ERROR_KINDS = {
   ADDRESS_SET_TOO_LARGE: 'invalid',
   INVALID_NUMBER: 'invalid',
   MIGRATION_TO_SAME_HOST: 'invalid',
+  TUNNEL_PIF_ROLE: 'invalid',
 
   NETWORK_NAME_IN_USE: 'conflict',
   DEVICE_VLAN_IN_USE: 'conflict',
@@ -83,6 +84,11 @@ export const POOL_ERROR_KINDS = {
   SECURITY_GROUP_NAME_IN_USE: 'conflict',
   ADDRESS_SET_IN_USE: 'conflict',
   SECURITY_GROUP_IN_USE: 'conflict',
+  TUNNEL_ENDPOINT_MISSING: 'conflict',
+  TUNNEL_ADDRESS_IN_USE: 'conflict',
+  TUNNEL_ENDPOINT_REQUIRED: 'conflict',
+  OVERLAY_MTU_TOO_LARGE: 'conflict',
+  VNI_SPACE_EXHAUSTED: 'conflict',
 } as const satisfies Record<string, DomainErrorKind>;
 
 export type PoolErrorCode = keyof typeof POOL_ERROR_KINDS;

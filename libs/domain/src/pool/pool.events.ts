@@ -46,6 +46,12 @@ export type ManagementPifMoved = V1<
   'ManagementPifMoved',
   { hostId: string; fromDevice: string; toDevice: string }
 >;
+/** The host's overlay tunnels now start and end at `address` on `device`. */
+export type TunnelEndpointSet = V1<
+  'TunnelEndpointSet',
+  { hostId: string; device: string; address: string }
+>;
+export type TunnelEndpointCleared = V1<'TunnelEndpointCleared', { hostId: string }>;
 export type PifMtuChanged = V1<'PifMtuChanged', { hostId: string; device: string; mtu: number }>;
 
 export type BondCreated = V1<
@@ -54,6 +60,10 @@ export type BondCreated = V1<
 >;
 export type BondDestroyed = V1<'BondDestroyed', { bondId: string; hostId: string; device: string }>;
 
+/**
+ * `overlay` (with its `vni`) is a kind added later: events written before it are all of the
+ * other kinds and read unchanged, so the version stays 1.
+ */
 export type NetworkCreated = V1<
   'NetworkCreated',
   { networkId: string; name: string; purpose: NetworkPurpose; mtu: number } & NetworkUplink
@@ -192,6 +202,8 @@ export type PoolEvent =
   | PifRoleChanged
   | ManagementPifMoved
   | PifMtuChanged
+  | TunnelEndpointSet
+  | TunnelEndpointCleared
   | BondCreated
   | BondDestroyed
   | NetworkCreated
@@ -241,6 +253,8 @@ export const POOL_EVENT_SCHEMA_VERSIONS: {
   PifRoleChanged: 1,
   ManagementPifMoved: 1,
   PifMtuChanged: 1,
+  TunnelEndpointSet: 1,
+  TunnelEndpointCleared: 1,
   BondCreated: 1,
   BondDestroyed: 1,
   NetworkCreated: 1,

@@ -38,7 +38,8 @@ export const evolve = (state: PoolState, event: PoolEvent): PoolState => {
     case 'HostJoined': {
       const { hostId, name, address, joinedAt } = event.data;
       const pifs = new Map(event.data.pifs.map((pif) => [pif.device, { ...pif }]));
-      ix.putHost(state, { id: hostId, name, address, state: 'enabled', joinedAt, pifs });
+      const host = { id: hostId, name, address, state: 'enabled' as const, joinedAt, pifs };
+      ix.putHost(state, { ...host, tunnel: null });
       break;
     }
     case 'HostEnabled':
@@ -65,6 +66,16 @@ export const evolve = (state: PoolState, event: PoolEvent): PoolState => {
       if (to) to.role = 'management';
       break;
     }
+    case 'TunnelEndpointSet': {
+      const host = state.hosts.get(event.data.hostId);
+      if (host) host.tunnel = { device: event.data.device, address: event.data.address };
+      break;
+    }
+    case 'TunnelEndpointCleared': {
+      const host = state.hosts.get(event.data.hostId);
+      if (host) host.tunnel = null;
+      break;
+    }
     case 'PifMtuChanged': {
       const pif = state.hosts.get(event.data.hostId)?.pifs.get(event.data.device);
       if (pif) pif.mtu = event.data.mtu;
@@ -85,6 +96,8 @@ export const evolve = (state: PoolState, event: PoolEvent): PoolState => {
     case 'NetworkCreated': {
       const { networkId, ...network } = event.data;
       ix.putNetwork(state, { id: networkId, ...network, aclDefault: 'allow' });
+      if (network.kind === 'overlay')
+        state.vniHighWater = Math.max(state.vniHighWater, network.vni);
       break;
     }
     case 'NetworkRenamed': {

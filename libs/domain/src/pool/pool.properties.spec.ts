@@ -261,7 +261,11 @@ const expectInvariants = (state: PoolState): void => {
   }
   const carried = (hostId: string, vmId: string) =>
     vmNetworks(state, vmId).every(
-      (n) => n.kind === 'private' || hostHasDevice(state, hostId, n.device),
+      (n) =>
+        n.kind === 'private' ||
+        (n.kind === 'overlay'
+          ? state.hosts.get(hostId)?.tunnel != null
+          : hostHasDevice(state, hostId, n.device)),
     );
   for (const v of state.vms.values()) {
     if (v.residentHostId === null) continue;

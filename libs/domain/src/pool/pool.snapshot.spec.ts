@@ -212,6 +212,22 @@ describe('pool state snapshots', () => {
     ]);
   });
 
+  it('read a pool-state/5 snapshot, from before overlay networks, with no endpoints or VNIs', () => {
+    const state = busy();
+    const { vniHighWater: _, ...current } = serializePoolState(state);
+    const v5 = {
+      ...current,
+      version: 'pool-state/5',
+      hosts: current.hosts.map(({ tunnel: _tunnel, ...host }) => host),
+    };
+    const loaded = deserializePoolState(JSON.parse(JSON.stringify(v5)));
+    expect(loaded).toEqual(state);
+    expect(loaded.vniHighWater).toBe(0);
+    expect([...loaded.hosts.values()].map((host) => host.tunnel)).toEqual(
+      [...state.hosts.values()].map(() => null),
+    );
+  });
+
   it.each([
     ['another version', { ...serializePoolState(busy()), version: 'pool-state/0' }],
     ['a missing list', { ...serializePoolState(busy()), vifs: undefined }],

@@ -19,11 +19,13 @@ import {
 /**
  * Tags a snapshot with the shape of the state that wrote it. Change it whenever PoolState or
  * what evolve derives changes: a snapshot with another tag is dropped and the log replayed,
- * unless deserializePoolState still knows how to read it (see upgradeV3, upgradeV4).
+ * unless deserializePoolState still knows how to read it (see upgradeV3 … upgradeV5).
  * 4: address sets, security groups, network default policies, rule remotes.
  * 5: rule directions `from-vm` / `to-vm` (4 and before: `ingress` / `egress`).
+ * 6: hosts' tunnel endpoints and the VNI high-water mark (overlay networks).
  */
-export const POOL_STATE_VERSION = 'pool-state/5';
+export const POOL_STATE_VERSION = 'pool-state/6';
+const POOL_STATE_V5 = 'pool-state/5';
 const POOL_STATE_V4 = 'pool-state/4';
 const POOL_STATE_V3 = 'pool-state/3';
 
@@ -35,6 +37,7 @@ export interface PoolSnapshot {
   name: string;
   createdAt: string;
   macSequence: number;
+  vniHighWater: number;
   hosts: (Omit<Host, 'pifs'> & { pifs: Pif[] })[];
   bonds: Bond[];
   networks: Network[];
@@ -58,6 +61,7 @@ export const serializePoolState = (state: PoolState): PoolSnapshot =>
     name: state.name,
     createdAt: state.createdAt,
     macSequence: state.macSequence,
+    vniHighWater: state.vniHighWater,
     hosts: [...state.hosts.values()].map((host) => ({ ...host, pifs: [...host.pifs.values()] })),
     bonds: [...state.bonds.values()],
     networks: [...state.networks.values()],
@@ -99,11 +103,25 @@ const upgradeV4 = (snapshot: SnapshotFields): SnapshotFields => {
   if (snapshot.version !== POOL_STATE_V4) return snapshot;
   return {
     ...snapshot,
-    version: POOL_STATE_VERSION,
+    version: POOL_STATE_V5,
     aclRules: list(snapshot.aclRules).map((rule) => {
       const { direction } = rule as { direction: keyof typeof RENAMED_ACL_DIRECTIONS };
       return { ...rule, direction: RENAMED_ACL_DIRECTIONS[direction] };
     }),
+  };
+};
+
+/**
+ * A pool-state/5 snapshot as a /6 one: it predates overlay networks, so no host has a tunnel
+ * endpoint and no VNI was ever given.
+ */
+const upgradeV5 = (snapshot: SnapshotFields): SnapshotFields => {
+  if (snapshot.version !== POOL_STATE_V5) return snapshot;
+  return {
+    ...snapshot,
+    version: POOL_STATE_VERSION,
+    vniHighWater: 0,
+    hosts: list(snapshot.hosts).map((host) => ({ ...host, tunnel: null })),
   };
 };
 
@@ -122,13 +140,19 @@ const isSnapshot = (json: unknown): json is PoolSnapshot => {
     snapshot.addressSets,
     snapshot.securityGroups,
   ];
-  return snapshot.version === POOL_STATE_VERSION && lists.every(Array.isArray);
+  return (
+    snapshot.version === POOL_STATE_VERSION &&
+    typeof snapshot.vniHighWater === 'number' &&
+    lists.every(Array.isArray)
+  );
 };
 
 /** Rebuilds a state and its indexes; throws on a snapshot of another version or shape. */
 export const deserializePoolState = (stored: unknown): PoolState => {
   const json =
-    typeof stored === 'object' && stored !== null ? upgradeV4(upgradeV3(stored)) : stored;
+    typeof stored === 'object' && stored !== null
+      ? upgradeV5(upgradeV4(upgradeV3(stored)))
+      : stored;
   if (!isSnapshot(json)) {
     throw new Error(`not a ${POOL_STATE_VERSION} pool snapshot; replay the stream instead`);
   }
@@ -139,6 +163,7 @@ export const deserializePoolState = (stored: unknown): PoolState => {
   state.name = snapshot.name;
   state.createdAt = snapshot.createdAt;
   state.macSequence = snapshot.macSequence;
+  state.vniHighWater = snapshot.vniHighWater;
   for (const host of snapshot.hosts) {
     ix.putHost(state, { ...host, pifs: new Map(host.pifs.map((pif) => [pif.device, pif])) });
   }

@@ -67,6 +67,12 @@ export interface PoolState {
   createdAt: string;
   /** The next generated-MAC counter; only ever grows, so a generated MAC is never reused. */
   macSequence: number;
+  /**
+   * The highest VNI any overlay network was ever given; only ever grows, so a VNI is never
+   * reused, even after its network is destroyed (a late frame of the old network would
+   * otherwise land in the new one).
+   */
+  vniHighWater: number;
   hosts: Map<string, Host>;
   bonds: Map<string, Bond>;
   networks: Map<string, Network>;
@@ -109,6 +115,7 @@ export const initialPoolState = (): PoolState => ({
   name: '',
   createdAt: '',
   macSequence: 0,
+  vniHighWater: 0,
   hosts: new Map(),
   bonds: new Map(),
   networks: new Map(),

@@ -1,6 +1,7 @@
 /** The objects of DESIGN §1, as the pool decider keeps them. Ids are strings from the caller. */
 
-export const PIF_ROLES = ['management', 'vm', 'storage', 'unused'] as const;
+/** `tunnel`: the PIF carries the host's underlay for overlay networks (see TunnelEndpoint). */
+export const PIF_ROLES = ['management', 'vm', 'storage', 'tunnel', 'unused'] as const;
 export type PifRole = (typeof PIF_ROLES)[number];
 
 export const BOND_MODES = ['active-backup', 'balance-slb', 'lacp'] as const;
@@ -78,10 +79,37 @@ export interface Pif extends PifInventory {
   role: PifRole;
 }
 
+/**
+ * Where a host's overlay tunnels start and end: a PIF (role management, storage or tunnel) and
+ * the underlay address the host holds on it. The address is the host's to configure (as a
+ * management address is); the pool only records it, so every host derives the same mesh.
+ */
+export interface TunnelEndpoint {
+  device: string;
+  /** Canonical IPv4 or IPv6 text, unique in the pool. */
+  address: string;
+}
+
+/** PIF roles a tunnel endpoint may sit on: never a VM uplink or an unused NIC. */
+export const TUNNEL_PIF_ROLES = ['management', 'storage', 'tunnel'] as const;
+
+/**
+ * VXLAN (RFC 7348) carries overlay frames: what it adds to each one, counted against the
+ * underlay's MTU (which counts the IP packet): the inner Ethernet header 14, VXLAN 8, UDP 8,
+ * and the outer IP header, 20 over IPv4 or 40 over IPv6. The outer Ethernet header is not part
+ * of the underlay MTU.
+ */
+export const VXLAN_OVERHEAD = { ipv4: 50, ipv6: 70 } as const;
+
+/** VNIs are 24 bits; 0 is left unused (some switches treat it as "no VNI"). */
+export const VNI_MAX = 0xffffff;
+
 export interface Host {
   id: string;
   name: string;
   address: string;
+  /** `null` until the host declares one (SetTunnelEndpoint). */
+  tunnel: TunnelEndpoint | null;
   /** Ejected hosts leave the state; their history stays in the log. */
   state: 'enabled' | 'disabled';
   joinedAt: string;
@@ -96,9 +124,15 @@ export interface Bond {
   mode: BondMode;
 }
 
-/** Where a network leaves the host: the PIF or bond named `device`, tagged with `vlan` or not. */
+/**
+ * Where a network leaves the host: the PIF or bond named `device`, tagged with `vlan` or not;
+ * nowhere (`private`: host-local); or over VXLAN tunnels between the hosts that carry it
+ * (`overlay`), its frames tagged with `vni`, which the pool allocates and never reuses.
+ */
 export type NetworkUplink =
-  { kind: 'external'; device: string; vlan: number | null } | { kind: 'private' };
+  | { kind: 'external'; device: string; vlan: number | null }
+  | { kind: 'private' }
+  | { kind: 'overlay'; vni: number };
 
 export type Network = {
   id: string;

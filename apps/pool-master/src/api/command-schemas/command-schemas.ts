@@ -2,7 +2,13 @@ import { type PoolCommandType } from '@pool/domain';
 import { AclMatchData, CreateAclRuleData } from './acl.schemas.js';
 import { CreateAddressSetData, UpdateAddressSetData } from './address-set.schemas.js';
 import { CreateBondData } from './bond.schemas.js';
-import { JoinHostData, PifInventoryData, SetPifMtuData, SetPifRoleData } from './host.schemas.js';
+import {
+  JoinHostData,
+  PifInventoryData,
+  SetPifMtuData,
+  SetPifRoleData,
+  SetTunnelEndpointData,
+} from './host.schemas.js';
 import * as idOnly from './id-only.schemas.js';
 import { CreateMirrorData } from './mirror.schemas.js';
 import { AbortMigrationData, RequestMigrationData } from './migration.schemas.js';
@@ -10,6 +16,7 @@ import {
   CreateExternalNetworkData,
   createNetworkSchema,
   CreatePrivateNetworkData,
+  CreateOverlayNetworkData,
   SetNetworkAclDefaultData,
   UpdateNetworkData,
 } from './network.schemas.js';
@@ -38,6 +45,7 @@ export const COMMAND_SCHEMAS = {
   EjectHost: idOnly.EjectHostData,
   SetPifRole: SetPifRoleData,
   SetPifMtu: SetPifMtuData,
+  SetTunnelEndpoint: SetTunnelEndpointData,
   CreateBond: CreateBondData,
   DestroyBond: idOnly.DestroyBondData,
   CreateNetwork: { select: createNetworkSchema },
@@ -80,6 +88,7 @@ export const isCommandType = (type: string): type is CommandType =>
 export const EXTRA_SCHEMAS: Schema[] = [
   CreateExternalNetworkData,
   CreatePrivateNetworkData,
+  CreateOverlayNetworkData,
   NetworkScopeData,
   VifScopeData,
   GroupScopeData,

@@ -95,3 +95,25 @@ export class SetPifMtuData {
   @IntField({ description: 'MTU, 68–9216', minimum: 68, maximum: 9216, example: 9000 })
   mtu!: number;
 }
+
+/** Where the host's overlay tunnels start and end; `address: null` clears it. */
+export class SetTunnelEndpointData {
+  @IdField({ description: 'The host id' })
+  hostId!: string;
+
+  @TextField({
+    description: 'The PIF (role management, storage or tunnel) that carries the underlay',
+    presence: 'nullable',
+    maxLength: MAX_TOKEN,
+    example: 'eth1',
+  })
+  device!: string | null;
+
+  @TextField({
+    description: "The host's underlay address on that PIF (IPv4 or IPv6), unique in the pool",
+    presence: 'nullable',
+    maxLength: MAX_TOKEN,
+    example: '192.0.2.11',
+  })
+  address!: string | null;
+}

@@ -52,9 +52,18 @@ export class CreatePrivateNetworkData extends NetworkCommon {
   kind!: 'private';
 }
 
+/**
+ * Across hosts over VXLAN tunnels between their tunnel endpoints; the pool allocates its VNI.
+ * `mtu` defaults to 1450 and must fit every host's underlay MTU minus VXLAN's overhead.
+ */
+export class CreateOverlayNetworkData extends NetworkCommon {
+  @EnumField(['overlay'], { description: 'A cross-host private network over VXLAN' })
+  kind!: 'overlay';
+}
+
 /** Reported when `kind` is neither, so the error names `kind` and not the external fields. */
 export class CreateNetworkAnyKindData extends NetworkCommon {
-  @EnumField(['external', 'private'], { description: 'external or private' })
+  @EnumField(['external', 'private', 'overlay'], { description: 'external, private or overlay' })
   kind!: string;
 
   @TextField({ description: 'external only', presence: 'optional', maxLength: MAX_TOKEN })
@@ -91,6 +100,8 @@ export class SetNetworkAclDefaultData {
 export const createNetworkSchema = (data: Record<string, unknown>) =>
   data.kind === 'private'
     ? CreatePrivateNetworkData
-    : data.kind === 'external'
-      ? CreateExternalNetworkData
-      : CreateNetworkAnyKindData;
+    : data.kind === 'overlay'
+      ? CreateOverlayNetworkData
+      : data.kind === 'external'
+        ? CreateExternalNetworkData
+        : CreateNetworkAnyKindData;

@@ -7,7 +7,7 @@ import { CommandBody, withNewId, withPath } from '../http/command-body.js';
 import { Envelope } from '../http/envelope.js';
 import { PoolIdPipe } from '../http/pool-id.pipe.js';
 import { ApiCommand } from '../openapi/api-command.decorator.js';
-import { JoinHostBody, PifSettingsBody } from '../openapi/bodies.js';
+import { JoinHostBody, PifSettingsBody, TunnelEndpointBody } from '../openapi/bodies.js';
 import { command, CommandController } from './command-route.js';
 import { setPif } from './set-pif.js';
 
@@ -93,5 +93,21 @@ export class HostsController {
     @Envelope() envelope: CommandEnvelope,
   ): Promise<CommandOutcome> {
     return setPif(this.commands, pool, { hostId: host, device }, body, envelope);
+  }
+
+  @Put(':host/tunnel-endpoint')
+  @ApiParam({ name: 'host', description: 'The host id' })
+  @ApiCommand('SetTunnelEndpoint', {
+    summary: "Declare where the host's overlay tunnels start and end (address null: clear)",
+    body: TunnelEndpointBody,
+  })
+  setTunnelEndpoint(
+    @Param('pool', PoolIdPipe) pool: string,
+    @Param('host') host: string,
+    @CommandBody() body: Record<string, unknown>,
+    @Envelope() envelope: CommandEnvelope,
+  ): Promise<CommandOutcome> {
+    const data = withPath(body, { hostId: host });
+    return this.commands.execute(pool, command('SetTunnelEndpoint', data), envelope);
   }
 }

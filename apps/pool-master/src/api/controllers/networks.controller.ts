@@ -11,25 +11,28 @@ import {
   ExternalNetworkBody,
   NetworkAclDefaultBody,
   PrivateNetworkBody,
+  OverlayNetworkBody,
   UpdateNetworkBody,
 } from '../openapi/bodies.js';
 import { command, CommandController } from './command-route.js';
 
 @CommandController('pools/:pool/networks', 'networks')
 @RequireRole('admin')
-@ApiExtraModels(ExternalNetworkBody, PrivateNetworkBody)
+@ApiExtraModels(ExternalNetworkBody, PrivateNetworkBody, OverlayNetworkBody)
 export class NetworksController {
   constructor(@Inject(CommandService) private readonly commands: CommandService) {}
 
   @Post()
   @ApiCommand('CreateNetwork', {
-    summary: 'Create an external (uplinked, optionally VLAN-tagged) or private network',
+    summary:
+      'Create an external (uplinked, optionally VLAN-tagged), private (host-local) or overlay (cross-host, VXLAN) network',
     created: true,
     body: {
       schema: {
         oneOf: [
           { $ref: getSchemaPath(ExternalNetworkBody) },
           { $ref: getSchemaPath(PrivateNetworkBody) },
+          { $ref: getSchemaPath(OverlayNetworkBody) },
         ],
         discriminator: { propertyName: 'kind' },
       },

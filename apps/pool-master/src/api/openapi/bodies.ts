@@ -8,6 +8,7 @@ import {
   CreateMirrorData,
   CreatePoolData,
   CreatePrivateNetworkData,
+  CreateOverlayNetworkData,
   CreateSecurityGroupData,
   CreateVifData,
   CreateVmData,
@@ -22,6 +23,7 @@ import {
   UpdateAddressSetData,
   UpdateNetworkData,
   UpdateVifData,
+  SetTunnelEndpointData,
 } from '../command-schemas/index.js';
 import { PIF_ROLES } from '@pool/domain';
 
@@ -39,6 +41,7 @@ export class JoinHostBody extends withOptionalId(JoinHostData, 'hostId') {}
 export class CreateBondBody extends withOptionalId(CreateBondData, 'bondId') {}
 export class ExternalNetworkBody extends withOptionalId(CreateExternalNetworkData, 'networkId') {}
 export class PrivateNetworkBody extends withOptionalId(CreatePrivateNetworkData, 'networkId') {}
+export class OverlayNetworkBody extends withOptionalId(CreateOverlayNetworkData, 'networkId') {}
 export class UpdateNetworkBody extends OmitType(UpdateNetworkData, ['networkId'] as const) {}
 export class CreateVmBody extends withOptionalId(CreateVmData, 'vmId') {}
 export class RenameVmBody extends OmitType(RenameVmData, ['vmId'] as const) {}
@@ -76,3 +79,6 @@ export class PifSettingsBody {
 }
 
 export const BODY_MODELS: Type<unknown>[] = [ExternalNetworkBody, PrivateNetworkBody];
+
+/** PUT .../hosts/:host/tunnel-endpoint: SetTunnelEndpoint. */
+export class TunnelEndpointBody extends OmitType(SetTunnelEndpointData, ['hostId'] as const) {}

@@ -78,6 +78,8 @@ export class PoolFold {
       case 'PifRoleChanged':
       case 'ManagementPifMoved':
       case 'PifMtuChanged':
+      case 'TunnelEndpointSet':
+      case 'TunnelEndpointCleared':
       case 'BondCreated':
       case 'BondDestroyed':
         groups.push(`host:${event.data.hostId}`);

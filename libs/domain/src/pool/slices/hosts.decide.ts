@@ -9,9 +9,10 @@ import type {
 import { poolError } from '../pool.errors.js';
 import { poolEvent, type PoolEvent } from '../pool.events.js';
 import { hostKey, type PoolState } from '../pool.state.js';
-import { PIF_ROLES, type Pif, type PifInventory } from '../pool.types.js';
+import { PIF_ROLES, TUNNEL_PIF_ROLES, type Pif, type PifInventory } from '../pool.types.js';
 import * as v from '../pool.validation.js';
 import { getBond, getHost, getPif, requireNewId, sample } from './lookups.js';
+import { largestOverlayMtu, requireOverlayFits } from './overlay.decide.js';
 
 const inventoryError = (message: string) => poolError('INVALID_INVENTORY', message);
 
@@ -104,6 +105,16 @@ export const setPifRole = ({ data }: SetPifRole, state: PoolState): PoolEvent[] 
   const pif = getPif(host, data.device);
   const role = v.requireOneOf('role', data.role, PIF_ROLES);
   if (role === pif.role) return [];
+  if (
+    host.tunnel?.device === pif.device &&
+    !(TUNNEL_PIF_ROLES as readonly string[]).includes(role)
+  ) {
+    throw poolError(
+      'TUNNEL_PIF_ROLE',
+      `${pif.device} holds the tunnel endpoint of host ${host.id}: move the endpoint before giving it role ${role}`,
+      { hostId: host.id, device: pif.device, role },
+    );
+  }
   if (pif.role === 'management') {
     throw poolError(
       'MANAGEMENT_PIF_REQUIRED',
@@ -129,6 +140,13 @@ export const setPifMtu = ({ data }: SetPifMtu, state: PoolState): PoolEvent[] =>
   const host = getHost(state, data.hostId);
   const pif = getPif(host, data.device);
   const mtu = v.requireMtu(data.mtu);
+  const overlayMtu = largestOverlayMtu(state);
+  if (host.tunnel?.device === pif.device && overlayMtu > 0) {
+    const { address } = host.tunnel;
+    requireOverlayFits(overlayMtu, [
+      { hostId: host.id, device: pif.device, address, underlayMtu: mtu },
+    ]);
+  }
   return mtu === pif.mtu
     ? []
     : [poolEvent('PifMtuChanged', { hostId: host.id, device: pif.device, mtu })];

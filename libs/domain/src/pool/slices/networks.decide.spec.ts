@@ -113,7 +113,7 @@ describe('CreateNetwork', () => {
 
   it.each([
     [{ purpose: 'backup' }, 'INVALID_OPTION'],
-    [{ kind: 'overlay' }, 'INVALID_OPTION'],
+    [{ kind: 'geneve' }, 'INVALID_OPTION'],
     [{ device: '' }, 'INVALID_DEVICE'],
     [{ device: 'a-very-long-device-name' }, 'INVALID_DEVICE'],
     [{ name: '\u0007' }, 'INVALID_NAME'],

@@ -11,6 +11,12 @@ import { ACL_DEFAULT_POLICIES, NETWORK_PURPOSES, type NetworkUplink } from '../p
 import * as v from '../pool.validation.js';
 import { detachPolicies } from './cascade.js';
 import { getNetwork, requireNewId, sample } from './lookups.js';
+import {
+  allocateVni,
+  requireOverlayFits,
+  requireTunnelEndpoints,
+  tunnelEndpoints,
+} from './overlay.decide.js';
 
 /** Network names are unique in the pool regardless of case. */
 const requireFreeName = (state: PoolState, name: string, networkId: string): void => {
@@ -23,8 +29,9 @@ const requireFreeName = (state: PoolState, name: string, networkId: string): voi
 };
 
 const requireUplink = (state: PoolState, data: CreateNetwork['data']): NetworkUplink => {
-  const kind = v.requireOneOf('kind', data.kind, ['external', 'private'] as const);
+  const kind = v.requireOneOf('kind', data.kind, ['external', 'private', 'overlay'] as const);
   if (kind === 'private') return { kind };
+  if (kind === 'overlay') return { kind, vni: allocateVni(state) };
   const external = data as { device?: unknown; vlan?: unknown };
   const device = v.requireDevice('device', external.device);
   const vlan = external.vlan == null ? null : v.requireVlan(external.vlan);
@@ -47,13 +54,21 @@ const requireUplink = (state: PoolState, data: CreateNetwork['data']): NetworkUp
   return { kind, device, vlan };
 };
 
+/** What a 1500-byte underlay carries over IPv4 once VXLAN has added its 50 bytes. */
+const OVERLAY_DEFAULT_MTU = 1450;
+
 export const createNetwork = ({ data }: CreateNetwork, state: PoolState): PoolEvent[] => {
   const networkId = requireNewId('NETWORK', state.networks, 'networkId', data.networkId);
   const name = v.requireName('name', data.name);
   const purpose = v.requireOneOf('purpose', data.purpose, NETWORK_PURPOSES);
-  const mtu = data.mtu === undefined ? 1500 : v.requireMtu(data.mtu);
   const uplink = requireUplink(state, data);
+  const defaultMtu = uplink.kind === 'overlay' ? OVERLAY_DEFAULT_MTU : 1500;
+  const mtu = data.mtu === undefined ? defaultMtu : v.requireMtu(data.mtu);
   requireFreeName(state, name, networkId);
+  if (uplink.kind === 'overlay') {
+    requireTunnelEndpoints(state, state.hosts.values());
+    requireOverlayFits(mtu, tunnelEndpoints(state));
+  }
   return [poolEvent('NetworkCreated', { networkId, name, purpose, mtu, ...uplink })];
 };
 
@@ -65,6 +80,9 @@ export const updateNetwork = ({ data }: UpdateNetwork, state: PoolState): PoolEv
   if (name !== network.name) {
     requireFreeName(state, name, network.id);
     events.push(poolEvent('NetworkRenamed', { networkId: network.id, name }));
+  }
+  if (mtu !== network.mtu && network.kind === 'overlay') {
+    requireOverlayFits(mtu, tunnelEndpoints(state));
   }
   if (mtu !== network.mtu)
     events.push(poolEvent('NetworkMtuChanged', { networkId: network.id, mtu }));

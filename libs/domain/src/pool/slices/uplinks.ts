@@ -24,10 +24,15 @@ export const vmNetworks = (state: PoolState, vmId: string): Network[] => {
   return [...networks.values()];
 };
 
-/** Refuses, listing them, the external networks the host has no uplink for. */
+/**
+ * Refuses, listing them, the external networks the host has no uplink for, and the overlay
+ * networks when the host has no tunnel endpoint.
+ */
 export const requireUplinks = (state: PoolState, host: Host, networks: Network[]): void => {
-  const missing = networks.filter(
-    (network) => network.kind === 'external' && !hostHasDevice(state, host.id, network.device),
+  const missing = networks.filter((network) =>
+    network.kind === 'external'
+      ? !hostHasDevice(state, host.id, network.device)
+      : network.kind === 'overlay' && host.tunnel === null,
   );
   if (missing.length === 0) return;
   const names = missing.map((network) => network.name).join(', ');
