@@ -17,6 +17,7 @@ export const NAME_PREFIXES = {
   mirror: 'pnm-',
   bridgePatch: 'pnl-',
   uplinkPatch: 'pnt-',
+  tunnel: 'pnx-',
 } as const;
 
 const hash10 = (kind: string, id: string): string =>
@@ -43,3 +44,10 @@ export const patchPortNames = (bridge: string): { bridgeSide: string; uplinkSide
     uplinkSide: NAME_PREFIXES.uplinkPatch + suffix,
   };
 };
+
+/**
+ * The VXLAN port of an overlay network's bridge towards one other host: one per (network,
+ * remote host), so each remote host is a port of its own to MAC learning and split horizon.
+ */
+export const tunnelPortName = (networkId: string, remoteHostId: string): string =>
+  NAME_PREFIXES.tunnel + hash10('tunnel', `${networkId}\0${remoteHostId}`);

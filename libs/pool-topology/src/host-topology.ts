@@ -11,12 +11,14 @@ import {
   vifOf,
   vmOf,
 } from './to-topology.js';
+import { overlayPeers } from './overlay-peers.js';
 
 /**
  * The part of the pool one host's switches depend on: the host itself, every network (an
  * external one has a bridge wherever its uplink exists, VIFs or not), the VMs running on or
  * migrating to or from it, their VIFs, the ACLs and mirrors that can land on those VIFs, the
- * security groups those VIFs are in, and what those ACLs name as their remote side: address
+ * security groups those VIFs are in, the peers of the overlay networks it carries (overlay-peers.ts),
+ * and what those ACLs name as their remote side: address
  * sets, and groups with their members' VIFs (wherever they run; a VIF whose VM is not here gets
  * no port, it only lends its addresses).
  *
@@ -57,18 +59,22 @@ export function hostTopology(state: PoolState, hostId: string): PoolTopology {
   const lenders = [...remoteGroups]
     .flatMap((id) => state.securityGroups.get(id)?.vifIds ?? [])
     .filter((id) => !vifIds.has(id));
-  const remoteVifs = [...new Set(lenders)].flatMap((id) => state.vifs.get(id) ?? []);
+  const peers = overlayPeers(state, hostId, networkIds, vmIds);
+  const peerVifs = new Set(peers.vifs.map((vif) => vif.id));
+  const remoteVifs = [...new Set(lenders)]
+    .filter((id) => !peerVifs.has(id))
+    .flatMap((id) => state.vifs.get(id) ?? []);
   return {
-    hosts: [hostOf(state, host)],
+    hosts: [host, ...peers.hosts].map((h) => hostOf(state, h)),
     networks,
-    vms: vms.map(vmOf),
-    vifs: [...vifs, ...remoteVifs].map(vifOf),
+    vms: [...vms, ...peers.vms].map(vmOf),
+    vifs: [...vifs, ...peers.vifs, ...remoteVifs].map(vifOf),
     acls: rules.map(aclOf),
     // A mirror is realised on the bridge of its destination port (libs/vswitch policy.ts).
     mirrors: [...state.mirrors.values()]
       .filter((mirror) => vifIds.has(mirror.destinationVifId))
       .map(mirrorOf),
-    migrations: migrations.map(migrationOf),
+    migrations: [...migrations, ...peers.migrations].map(migrationOf),
     addressSets: [...setIds].flatMap((id) => state.addressSets.get(id) ?? []).map(addressSetOf),
     securityGroups: [...new Set([...groupIds, ...remoteGroups])]
       .flatMap((id) => state.securityGroups.get(id) ?? [])

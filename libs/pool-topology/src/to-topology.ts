@@ -41,6 +41,8 @@ export const hostOf = (state: PoolState, host: Host): TopologyHost => ({
   bonds: [...state.bonds.values()]
     .filter((bond) => bond.hostId === host.id)
     .map(({ device, members, mode }) => ({ device, members: [...members], mode })),
+  // Absent without one, so a host's topology (and digest) is what it was before overlays.
+  ...(host.tunnel ? { tunnel: { ...host.tunnel } } : {}),
 });
 
 export const networkOf = (network: Network): TopologyNetwork => ({
@@ -50,7 +52,9 @@ export const networkOf = (network: Network): TopologyNetwork => ({
   kind:
     network.kind === 'external'
       ? { type: 'external', device: network.device, vlan: network.vlan ?? undefined }
-      : { type: 'private' },
+      : network.kind === 'overlay'
+        ? { type: 'overlay', vni: network.vni }
+        : { type: 'private' },
   // Absent for allow, so a network's state (and digest) is what it was before policies existed.
   ...(network.aclDefault === 'deny' ? { aclDefault: 'deny' as const } : {}),
 });

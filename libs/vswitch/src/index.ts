@@ -8,8 +8,10 @@ export {
   NameCollisionError,
   patchPortNames,
   portName,
+  tunnelPortName,
   uplinkBridgeName,
 } from './model/naming.js';
+export { overlayCarriers } from './model/overlay.js';
 export * from './planner/operation.js';
 export { plan } from './planner/plan.js';
 export { reconcile, reconcileFully } from './reconcile.js';

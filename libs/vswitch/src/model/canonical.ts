@@ -53,6 +53,9 @@ const normalizePort = (port: Port): Port => ({
 
 const normalizeBridge = (bridge: Bridge): Bridge => ({
   ...bridge,
+  ...(bridge.tunnels?.length
+    ? { tunnels: [...bridge.tunnels].sort(byKey((t) => t.name)) }
+    : { tunnels: undefined }),
   ports: bridge.ports.map(normalizePort).sort(byKey((p) => p.name)),
   mirrors: bridge.mirrors
     .map((m) => ({ ...m, sourcePorts: [...m.sourcePorts].sort() }))

@@ -9,6 +9,7 @@ import {
 import { bridgeName, NameRegistry, patchPortNames, portName, uplinkBridgeName } from './naming.js';
 import { securedAddresses } from './port-security.js';
 import { placedVifs, uplinkDevices, type PlacedVif } from './placement.js';
+import { overlayCarriers, tunnelsFor } from './overlay.js';
 import { aclsFor, mirrorsFor, PolicyIndex } from './policy.js';
 import type { PoolTopology, TopologyNetwork, TopologyVif } from './topology.js';
 
@@ -29,6 +30,12 @@ export function desiredState(topology: PoolTopology, hostId: string): HostDesire
   const placed = placedVifs(topology, hostId);
   const uplinks = new Map<string, Uplink>();
   const bridges: Bridge[] = [];
+  const carriers = overlayCarriers(topology);
+  const uplinkOf = (device: Omit<Uplink, 'bridge'>): void => {
+    if (uplinks.has(device.device)) return;
+    const bridge = names.claim(uplinkBridgeName(device.device), `device ${device.device}`);
+    uplinks.set(device.device, { ...device, bridge });
+  };
 
   for (const network of topology.networks) {
     const onNetwork = placed.filter((p) => p.vif.networkId === network.id);
@@ -36,12 +43,20 @@ export function desiredState(topology: PoolTopology, hostId: string): HostDesire
     if (kind.type === 'external') {
       const device = devices.get(kind.device);
       if (!device) continue;
-      if (!uplinks.has(device.device)) {
-        const bridge = names.claim(uplinkBridgeName(device.device), `device ${device.device}`);
-        uplinks.set(device.device, { ...device, bridge });
-      }
+      uplinkOf(device);
       const bridge = networkBridge(topology, policy, network, onNetwork, names);
       bridges.push({ ...bridge, uplink: { device: device.device, vlan: kind.vlan } });
+    } else if (kind.type === 'overlay') {
+      // The tunnels leave through the uplink bridge of the endpoint's device, which holds the
+      // host's underlay address (the userspace datapath routes tunnels out of a bridge).
+      const { tunnel } = host;
+      const device = tunnel && devices.get(tunnel.device);
+      if (onNetwork.length === 0 || !tunnel || !device) continue;
+      uplinkOf(device);
+      const bridge = networkBridge(topology, policy, network, onNetwork, names);
+      const mesh = carriers.get(network.id) ?? new Set<string>();
+      const tunnels = tunnelsFor(topology, { ...host, tunnel }, network, mesh, names);
+      bridges.push(tunnels.length > 0 ? { ...bridge, tunnels } : bridge);
     } else if (onNetwork.length > 0) {
       bridges.push(networkBridge(topology, policy, network, onNetwork, names));
     }

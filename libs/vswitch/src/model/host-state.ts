@@ -38,8 +38,23 @@ export interface Bridge {
   mtu: number;
   /** Present on external networks only; a private network's bridge never reaches a NIC. */
   uplink?: BridgeUplink;
+  /** An overlay network's VXLAN ports, one per other host carrying it (absent: none). */
+  tunnels?: TunnelPort[];
   ports: Port[];
   mirrors: Mirror[];
+}
+
+/**
+ * A VXLAN port towards one other host. Tunnel ports are `protected` in Open vSwitch, so NORMAL
+ * never forwards from one to another (split horizon): a frame from a remote host reaches only
+ * this host's VMs, and a flood from a local VM goes out once on each tunnel.
+ */
+export interface TunnelPort {
+  name: string;
+  remoteHost: string;
+  remoteIp: string;
+  localIp: string;
+  vni: number;
 }
 
 export interface Port {

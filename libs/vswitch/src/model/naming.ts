@@ -9,6 +9,7 @@ export {
   NAME_PREFIXES,
   patchPortNames,
   portName,
+  tunnelPortName,
   uplinkBridgeName,
 } from '@pool/contracts';
 

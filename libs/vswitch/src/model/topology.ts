@@ -20,15 +20,27 @@ export interface TopologyBond {
   mode: BondMode;
 }
 
+/** Where a host's overlay tunnels start and end: an address it holds on `device`. */
+export interface TunnelEndpoint {
+  device: string;
+  address: string;
+}
+
 export interface TopologyHost {
   id: string;
   name: string;
   state: HostState;
   pifs: TopologyPif[];
   bonds: TopologyBond[];
+  /** Absent until the host declares one; overlay networks need it. */
+  tunnel?: TunnelEndpoint;
 }
 
-export type NetworkKind = { type: 'external'; device: string; vlan?: number } | { type: 'private' };
+/** `overlay`: carried between hosts over VXLAN tunnels tagged `vni`. */
+export type NetworkKind =
+  | { type: 'external'; device: string; vlan?: number }
+  | { type: 'private' }
+  | { type: 'overlay'; vni: number };
 
 /** What a port does with IP traffic no rule admits: `deny` drops it (security groups' default). */
 export type AclDefaultPolicy = 'allow' | 'deny';

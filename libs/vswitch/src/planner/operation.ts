@@ -1,4 +1,11 @@
-import type { AclRule, BridgeUplink, Mirror, Port, Uplink } from '../model/host-state.js';
+import type {
+  AclRule,
+  BridgeUplink,
+  Mirror,
+  Port,
+  TunnelPort,
+  Uplink,
+} from '../model/host-state.js';
 import type { SecuredAddress } from '../model/port-security.js';
 import type { VifQos } from '../model/topology.js';
 
@@ -28,6 +35,8 @@ export type Operation =
   | { kind: 'createBridge'; bridge: string; networkId: string; mtu: number }
   | { kind: 'setBridgeMtu'; bridge: string; mtu: number }
   | { kind: 'setBridgeUplink'; bridge: string; uplink: BridgeUplink | null }
+  /** Makes the bridge's tunnel ports `tunnels`, deleting the `stale` ones. */
+  | { kind: 'setBridgeTunnels'; bridge: string; tunnels: TunnelPort[]; stale: string[] }
   | { kind: 'addPort'; bridge: string; port: string; vifId: string; vmId: string }
   | { kind: 'setPortAddress'; bridge: string; port: string; address: PortAddress }
   | { kind: 'setPortQos'; bridge: string; port: string; qos: VifQos | null }
@@ -91,6 +100,7 @@ export function describeOperation(op: Operation): string {
     case 'createBridge':
     case 'setBridgeMtu':
     case 'setBridgeUplink':
+    case 'setBridgeTunnels':
     case 'setMirrors':
     case 'setBridgeFlood':
       return `${op.kind} ${op.bridge}`;

@@ -8,6 +8,7 @@ import {
 } from '../model/host-state.js';
 import type { Operation } from './operation.js';
 import { planPort, samePortIdentity } from './plan-ports.js';
+import { planTunnels } from './plan-tunnels.js';
 
 interface Located {
   bridge: Bridge;
@@ -20,7 +21,7 @@ const portsByName = (bridges: Bridge[]): Map<string, Located> =>
 /**
  * The smallest ordered list of operations that turns `actual` into `desired`; empty when they are
  * equal. Order: stale ports, stale bridges, stale uplinks, then uplinks, bridges, bridge uplinks,
- * ports and finally mirrors (which point at ports). Port and bridge names share one namespace in
+ * tunnels, ports and finally mirrors (which point at ports). Port and bridge names share one namespace in
  * Open vSwitch, so everything that goes away goes before anything that may reuse its name.
  */
 export function plan(desired: HostDesiredState, actual: HostActualState): Operation[] {
@@ -79,6 +80,8 @@ export function plan(desired: HostDesiredState, actual: HostActualState): Operat
       ops.push({ kind: 'setBridgeUplink', bridge: bridge.name, uplink: bridge.uplink ?? null });
     }
   }
+
+  for (const bridge of desired.bridges) ops.push(...planTunnels(bridge, kept(bridge.name)));
 
   const mirrors: Operation[] = [];
   for (const bridge of desired.bridges) {

@@ -56,6 +56,18 @@ export class TopologyBuilder {
     return this;
   }
 
+  /** A cross-host network over VXLAN with this VNI (hosts need a `tunnel` endpoint). */
+  overlay(id: string, vni: number, mtu = 1450): this {
+    this.t.networks.push({ id, name: id, kind: { type: 'overlay', vni }, mtu });
+    return this;
+  }
+
+  /** Declares the host's tunnel endpoint: `address` held on `device`. */
+  tunnel(hostId: string, address: string, device = 'eth0'): this {
+    this.hostById(hostId).tunnel = { device, address };
+    return this;
+  }
+
   /** A running VM on `hostId`, or a halted one when `hostId` is undefined. */
   vm(id: string, hostId?: string): this {
     const powerState = hostId ? 'running' : 'halted';

@@ -1,5 +1,5 @@
 import { normalizeState } from '../../model/canonical.js';
-import type { Bridge, HostSwitchState, Port, Uplink } from '../../model/host-state.js';
+import type { Bridge, HostSwitchState, Port, TunnelPort, Uplink } from '../../model/host-state.js';
 import { needsDevice, type Operation } from '../../planner/operation.js';
 import { freshPort } from '../../planner/plan-ports.js';
 import { DriverError, type RuleCounters } from '../driver.js';
@@ -131,6 +131,18 @@ export class MemoryDatapath {
         this.held.delete(op.port);
         return;
       }
+      case 'setBridgeTunnels': {
+        const bridge = this.bridge(op.bridge, fail);
+        for (const tunnel of op.tunnels) {
+          const found = this.findPort(tunnel.name);
+          if (found || this.bridges.has(tunnel.name)) fail(`name ${tunnel.name} is taken`);
+          const elsewhere = this.findTunnel(tunnel.name);
+          if (elsewhere && elsewhere.bridge !== bridge) fail(`tunnel ${tunnel.name} is elsewhere`);
+        }
+        bridge.tunnels = structuredClone(op.tunnels);
+        if (bridge.tunnels.length === 0) delete bridge.tunnels;
+        return;
+      }
       case 'setMirrors': {
         const bridge = this.bridge(op.bridge, fail);
         for (const mirror of op.mirrors) {
@@ -147,6 +159,8 @@ export class MemoryDatapath {
   /** Like OVSDB weak references: a deleted port leaves the mirrors that pointed at it. */
   removePort(name: string): void {
     for (const bridge of this.bridges.values()) {
+      bridge.tunnels = bridge.tunnels?.filter((t) => t.name !== name);
+      if (bridge.tunnels?.length === 0) delete bridge.tunnels;
       bridge.ports = bridge.ports.filter((p) => p.name !== name);
       bridge.mirrors = bridge.mirrors
         .filter((m) => m.outputPort !== name)
@@ -168,6 +182,26 @@ export class MemoryDatapath {
       if (port) return { bridge, port };
     }
     return undefined;
+  }
+
+  findTunnel(name: string): { bridge: Bridge; tunnel: TunnelPort } | undefined {
+    for (const bridge of this.bridges.values()) {
+      const tunnel = bridge.tunnels?.find((t) => t.name === name);
+      if (tunnel) return { bridge, tunnel };
+    }
+    return undefined;
+  }
+
+  /**
+   * The hosts a broadcast (or unknown unicast) entering `bridge` on port or tunnel `from` is
+   * sent to, as Open vSwitch's NORMAL with protected tunnel ports sends it: once on each tunnel
+   * from a VM's port, on none from a tunnel (split horizon). Local delivery: flood().
+   */
+  floodRemotes(bridge: string, from: string): string[] {
+    const b = this.bridges.get(bridge);
+    if (!b) throw new DriverError(`no bridge ${bridge}`);
+    const fromTunnel = b.tunnels?.some((t) => t.name === from) ?? false;
+    return fromTunnel ? [] : (b.tunnels ?? []).map((t) => t.remoteHost);
   }
 
   findBridge(name: string): Bridge | undefined {

@@ -142,6 +142,7 @@ export class MemoryVSwitchDriver implements VSwitchDriver {
 
   /** Changes made by hand, outside any plan. */
   readonly drift = {
+    /** A VIF port or a tunnel port deleted by hand. */
     deletePort: (port: string): void => this.datapath.removePort(port),
     deleteBridge: (bridge: string): void => this.datapath.apply({ kind: 'deleteBridge', bridge }),
     setMac: (port: string, mac: string): void => {

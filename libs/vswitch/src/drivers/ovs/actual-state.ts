@@ -18,6 +18,7 @@ import {
 } from './flows.js';
 import { hasDevice } from './device-watch.js';
 import { bondModeOf, EXT } from './ovsdb-commands.js';
+import { readTunnels } from './tunnel-ports.js';
 import {
   asMap,
   asOptionalNumber,
@@ -102,11 +103,13 @@ export function actualState({ tables, flows, meters }: OvsSnapshot): HostActualS
     const base = count(name, 'base');
     if (base !== BASE_FLOW_COUNT && base !== BASE_FLOW_COUNT_BEFORE_EXEMPTIONS) continue;
     const records = new BridgeAclRecords(asStringMap(row.external_ids));
+    const tunnels = readTunnels(portRows(row), (port) => portIfaces(port)[0]);
     bridges.push({
       name,
       networkId,
       mtu: asOptionalNumber(ifaceByName.get(name)?.mtu_request) ?? 0,
       ...uplinkOf(name, ifaceByName, uplinkOfPort),
+      ...(tunnels.length > 0 ? { tunnels } : {}),
       ports: portRows(row)
         .filter(isVif)
         .map((port) => {

@@ -11,6 +11,7 @@ import { cookie, hex, pendingFlows, TABLE } from './flows.js';
 import type { Ofctl, Vsctl } from './ovs-clients.js';
 import type { ResolvedOvsOptions } from './ovs-options.js';
 import { EXT } from './ovsdb-commands.js';
+import { isTunnelInterface } from './tunnel-ports.js';
 import {
   asOptionalNumber,
   asString,
@@ -130,12 +131,15 @@ export async function sweep(
   return findings;
 }
 
-/** Not the bridge's own port, not its patch to the uplink, not a VIF the host put there. */
+/**
+ * Not the bridge's own port, not its patch to the uplink, not a VIF or tunnel the host put
+ * there (a tunnel edited by hand is the planner's to rewrite: readActual reads it as edited).
+ */
 function isForeign(bridge: string, port: Row, ifaces: Map<string, Row>): boolean {
   const name = asString(port.name);
   if (name === bridge || name === patchPortNames(bridge).bridgeSide) return false;
   const iface = ifaces.get(asUuids(port.interfaces)[0] ?? '');
-  return !asStringMap(iface?.external_ids).has(EXT.vif);
+  return !asStringMap(iface?.external_ids).has(EXT.vif) && !isTunnelInterface(iface);
 }
 
 /** A port whose device is absent holds no flows until it appears (ovs-driver.ts, apply). */

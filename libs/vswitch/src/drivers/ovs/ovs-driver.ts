@@ -147,7 +147,7 @@ export class OvsVSwitchDriver implements VSwitchDriver {
     const [bridges = [], ports = [], interfaces = [], mirrors = [], qos = [], queues = []] =
       await this.vsctl.list([
         ['Bridge', '_uuid,name,ports,mirrors,external_ids'],
-        ['Port', '_uuid,name,interfaces,tag,qos,bond_mode,lacp'],
+        ['Port', '_uuid,name,interfaces,tag,qos,bond_mode,lacp,protected'],
         ['Interface', '_uuid,name,type,options,ofport,ifindex,mtu_request,external_ids'],
         ['Mirror', '_uuid,name,select_src_port,select_dst_port,output_port,external_ids'],
         ['QoS', '_uuid,type,queues,external_ids'],

@@ -20,6 +20,7 @@ import { EXT, ext, mirrorCommands, qosCommands, uplinkCommands } from './ovsdb-c
 import type { ResolvedOvsOptions } from './ovs-options.js';
 import type { PortFlood } from './openflow/port-flood.js';
 import { securityFlows } from './port-security-flows.js';
+import { tunnelCommands } from './tunnel-ports.js';
 
 /**
  * A change to a bridge's OpenFlow state: flow-mod lines for one atomic bundle (packet-outs
@@ -134,6 +135,9 @@ export function stepsFor(op: Operation, options: ResolvedOvsOptions, id: () => s
       );
       break;
     }
+    case 'setBridgeTunnels':
+      steps.db.push(...tunnelCommands(op));
+      break;
     case 'addPort': {
       steps.db.push(...addPortCommands(op, options));
       steps.flows.push(

@@ -26,6 +26,8 @@ export const EXT = {
   securityFlows: 'poolnet-security-flows',
   mirror: 'poolnet-mirror',
   qosOwner: 'poolnet-port',
+  /** On an overlay bridge's VXLAN port: the remote host it leads to (tunnel-ports.ts). */
+  tunnel: 'poolnet-tunnel',
 } as const;
 
 /** Values are quoted so MACs, IPv6 addresses and JSON reach OVSDB as plain strings. */
