@@ -9,6 +9,7 @@ describe('hostTopology', () => {
     let ports = 0;
     let denying = 0;
     let remoteGroups = 0;
+    let tunnels = 0;
     fc.assert(
       fc.property(commands(), (list) => {
         const { state } = decideAll([...SEED, ...list]);
@@ -17,6 +18,7 @@ describe('hostTopology', () => {
           const expected = desiredState(whole, host);
           const placed = expected.bridges.flatMap((b) => b.ports);
           ports += placed.length;
+          tunnels += expected.bridges.flatMap((b) => b.tunnels ?? []).length;
           denying += placed.filter((p) => p.aclDefault === 'deny').length;
           remoteGroups += placed
             .flatMap((p) => p.acls)
@@ -33,6 +35,8 @@ describe('hostTopology', () => {
     // ... and give some of them a default deny and a rule whose remote group has addresses.
     expect(denying).toBeGreaterThan(10);
     expect(remoteGroups).toBeGreaterThan(10);
+    // ... and build overlay meshes (a host's tunnels come from other hosts' VMs).
+    expect(tunnels).toBeGreaterThan(20);
   }, 60_000);
 
   it('leaves out other hosts, their VMs and the ACLs of networks it has no VIF on, keeps mirrors', () => {

@@ -21,7 +21,7 @@ export function overlayPeers(
     for (const vifId of state.indexes.vifsByNetwork.get(networkId) ?? []) {
       const vif = state.vifs.get(vifId);
       const vm = vif && state.vms.get(vif.vmId);
-      if (!vif || !vm || localVms.has(vm.id) || vm.powerState !== 'running') continue;
+      if (!vif || !vm || vm.powerState !== 'running') continue;
       const migrationId = state.indexes.migrationByVm.get(vm.id);
       const migration = migrationId === undefined ? undefined : state.migrations.get(migrationId);
       const on = [vm.residentHostId, migration?.fromHostId, migration?.toHostId];
@@ -29,6 +29,8 @@ export function overlayPeers(
         const host = id == null || id === hostId ? undefined : state.hosts.get(id);
         if (host) hosts.set(host.id, host);
       }
+      // A VM of this host is in its topology already; a migration's other end is a peer.
+      if (localVms.has(vm.id)) continue;
       vms.set(vm.id, vm);
       vifs.push(vif);
       if (migration) migrations.set(migration.id, migration);

@@ -68,16 +68,25 @@ const createNetwork = fc
     networkId: network,
     device: pick('eth0', 'eth1', 'eth2', 'bond0'),
     vlan: fc.option(pick(10, 20)),
-    priv: fc.boolean(),
+    kind: pick('external', 'private', 'overlay'),
   })
-  .map(({ networkId, device, vlan, priv }) =>
+  .map(({ networkId, device, vlan, kind }) =>
     cmd(
       'CreateNetwork',
-      priv
-        ? { networkId, name: networkId, purpose: 'vm', kind: 'private' }
-        : { networkId, name: networkId, purpose: 'vm', kind: 'external', device, vlan },
+      kind === 'external'
+        ? { networkId, name: networkId, purpose: 'vm', kind, device, vlan }
+        : { networkId, name: networkId, purpose: 'vm', kind },
     ),
   );
+
+/** A host's tunnel endpoint on its management PIF, or none. */
+const tunnelEndpoint = fc.record({ hostId: host, clear: fc.boolean() }).map(({ hostId, clear }) =>
+  cmd('SetTunnelEndpoint', {
+    hostId,
+    device: clear ? null : 'eth0',
+    address: clear ? null : `192.0.2.${hostId.slice(1)}`,
+  }),
+);
 
 const aclRule = fc
   .record({
@@ -130,6 +139,7 @@ const command: fc.Arbitrary<PoolCommand> = fc.oneof(
       cmd('CreateBond', { ...d, device: 'bond0', members: ['eth1', 'eth2'], mode: 'lacp' }),
     ),
   { weight: 2, arbitrary: createNetwork },
+  tunnelEndpoint,
   network.map((networkId) => cmd('DestroyNetwork', { networkId })),
   fc.record({ networkId: network, mtu: pick(1400, 9000) }).map((d) => cmd('UpdateNetwork', d)),
   vm.map((vmId) => cmd('CreateVm', { vmId, name: vmId })),
@@ -216,9 +226,15 @@ export const SEED: PoolCommand[] = [
     vlan: 10,
   }),
   cmd('CreateNetwork', { networkId: 'n3', name: 'n3', purpose: 'vm', kind: 'private' }),
+  cmd('SetTunnelEndpoint', { hostId: 'h1', device: 'eth0', address: '192.0.2.1' }),
+  cmd('SetTunnelEndpoint', { hostId: 'h2', device: 'eth0', address: '192.0.2.2' }),
+  cmd('CreateNetwork', { networkId: 'n4', name: 'n4', purpose: 'vm', kind: 'overlay' }),
   cmd('CreateVm', { vmId: 'vm1', name: 'vm1' }),
   cmd('CreateVm', { vmId: 'vm2', name: 'vm2' }),
   cmd('CreateVm', { vmId: 'vm3', name: 'vm3' }),
+  // VMs on the overlay, so that starting them on two hosts builds a tunnel mesh.
+  cmd('CreateVif', { vifId: 'vo1', vmId: 'vm1', device: 3, networkId: 'n4' }),
+  cmd('CreateVif', { vifId: 'vo2', vmId: 'vm2', device: 3, networkId: 'n4' }),
 ];
 
 /** Folds commands into a fresh pool `p1`, keeping the events of the accepted ones. */
