@@ -324,9 +324,9 @@ describe('validateCommand', () => {
     ],
     [
       'CreateNetwork',
-      { networkId: 'n', name: 'x', purpose: 'vm', kind: 'overlay' },
+      { networkId: 'n', name: 'x', purpose: 'vm', kind: 'geneve' },
       'kind',
-      'must be one of external, private',
+      'must be one of external, private, overlay',
     ],
     [
       'CreateNetwork',

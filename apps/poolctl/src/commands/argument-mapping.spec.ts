@@ -126,6 +126,30 @@ describe('argument → request mapping', () => {
       },
     ],
     [
+      ['network', 'create', 'tenant-a', '--overlay', '--mtu', '1400'],
+      {
+        method: 'POST',
+        path: '/pools/lab/networks',
+        body: { name: 'tenant-a', purpose: 'vm', kind: 'overlay', mtu: 1400 },
+      },
+    ],
+    [
+      ['host', 'tunnel-endpoint', 'host-a', '--device', 'eth1', '--address', '192.0.2.11'],
+      {
+        method: 'PUT',
+        path: '/pools/lab/hosts/host-a/tunnel-endpoint',
+        body: { device: 'eth1', address: '192.0.2.11' },
+      },
+    ],
+    [
+      ['host', 'tunnel-endpoint', 'host-a', '--clear'],
+      {
+        method: 'PUT',
+        path: '/pools/lab/hosts/host-a/tunnel-endpoint',
+        body: { device: null, address: null },
+      },
+    ],
+    [
       ['network', 'update', 'prod', '--name', 'production'],
       { method: 'PATCH', path: '/pools/lab/networks/prod', body: { name: 'production' } },
     ],
@@ -370,6 +394,9 @@ describe('argument → request mapping', () => {
     [['vm', 'start', 'web-1']],
     [['network', 'create', 'x']],
     [['network', 'create', 'x', '--private', '--vlan', '4']],
+    [['network', 'create', 'x', '--overlay', '--uplink', 'eth1']],
+    [['network', 'create', 'x', '--overlay', '--private']],
+    [['host', 'tunnel-endpoint', 'host-a', '--device', 'eth1']],
     [['network', 'create', 'x', '--uplink', 'eth1', '--vlan', 'ten']],
     [['pif', 'set', 'host-a', 'eth1']],
     [['pif', 'set', 'host-a', 'eth1', '--role', 'boss']],

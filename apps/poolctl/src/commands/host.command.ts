@@ -9,6 +9,7 @@ import {
   ejectHost,
   enableHost,
   joinHost,
+  setTunnelEndpoint,
   type PifInventory,
 } from '../requests/master-requests.js';
 import { applyCommand, printApplied } from './mutation.js';
@@ -89,6 +90,39 @@ export function registerHost(program: Command, io: CliIo): void {
         }),
       );
   }
+
+  host
+    .command('tunnel-endpoint')
+    .description(
+      "declare where the host's overlay tunnels start and end: its underlay address on a PIF " +
+        'of role management, storage or tunnel (--clear: none, refused while overlays exist)',
+    )
+    .argument('<host>', HOST_ARG)
+    .option('--device <device>', 'the PIF that carries the underlay')
+    .option('--address <address>', "the host's underlay address on it (IPv4 or IPv6)")
+    .option('--clear', 'remove the endpoint')
+    .option('--wait', WAIT_HELP)
+    .addHelpText(
+      'after',
+      examples('poolctl host tunnel-endpoint host-a --device eth1 --address 192.0.2.11 --wait'),
+    )
+    .action(
+      verb<{ device?: string; address?: string; clear?: boolean; wait?: boolean }>(
+        io,
+        async (ctx, [id], o) => {
+          const given = o.device !== undefined || o.address !== undefined;
+          if (o.clear ? given : o.device === undefined || o.address === undefined) {
+            throw usageError('host tunnel-endpoint needs --device and --address, or --clear');
+          }
+          const endpoint = o.clear
+            ? { device: null, address: null }
+            : { device: o.device!, address: o.address! };
+          const pool = ctx.pool();
+          const request = ({ host }: Ids) => setTunnelEndpoint(pool, host!, endpoint);
+          printApplied(ctx, await applyNamed(ctx, pool, { host: id! }, request, o));
+        },
+      ),
+    );
 
   host
     .command('list')

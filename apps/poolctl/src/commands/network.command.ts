@@ -22,15 +22,28 @@ export interface CreateNetworkOptions {
   uplink?: string;
   vlan?: number;
   private?: boolean;
+  overlay?: boolean;
   purpose: string;
   mtu?: number;
   id?: string;
   wait?: boolean;
 }
 
-/** An external network needs its uplink device; a private one has none and no VLAN. */
+/**
+ * An external network needs its uplink device; a private or overlay one has none and no VLAN
+ * (an overlay crosses hosts over VXLAN; the pool allocates its VNI).
+ */
 export function networkSpec(name: string, options: CreateNetworkOptions): NetworkSpec {
   const common = { networkId: options.id, name, purpose: options.purpose, mtu: options.mtu };
+  if (options.private && options.overlay) {
+    throw usageError('a network is --private (one host) or --overlay (across hosts), not both');
+  }
+  if (options.overlay) {
+    if (options.uplink !== undefined || options.vlan !== undefined) {
+      throw usageError('an --overlay network has no --uplink and no --vlan');
+    }
+    return { ...common, kind: 'overlay' };
+  }
   if (options.private) {
     if (options.uplink !== undefined || options.vlan !== undefined) {
       throw usageError('a --private network has no --uplink and no --vlan');
@@ -38,7 +51,7 @@ export function networkSpec(name: string, options: CreateNetworkOptions): Networ
     return { ...common, kind: 'private' };
   }
   if (options.uplink === undefined) {
-    throw usageError('network create needs --uplink <device> (external) or --private');
+    throw usageError('network create needs --uplink <device> (external), --private or --overlay');
   }
   return { ...common, kind: 'external', device: options.uplink, vlan: options.vlan };
 }
@@ -61,12 +74,17 @@ export function registerNetwork(program: Command, io: CliIo): void {
     .command('create')
     .description(
       'create an external network (uplinked on every host to --uplink, tagged with --vlan or ' +
-        'not) or a --private one (no uplink); prints its id',
+        'not), a --private one (no uplink) or an --overlay one (across hosts); prints its id',
     )
     .argument('<name>', 'a name unique in the pool, 1–64 printable characters')
     .option('--uplink <device>', 'the PIF or bond device each host uplinks it to (external)')
     .option('--vlan <tag>', 'VLAN tag 1–4094 (external; default untagged)', integer)
     .option('--private', 'no uplink: its VMs never reach the server NICs')
+    .option(
+      '--overlay',
+      'across hosts over VXLAN between their tunnel endpoints (host tunnel-endpoint); ' +
+        'default MTU 1450',
+    )
     .addOption(
       new Option('--purpose <purpose>', 'the traffic it carries')
         .choices(NETWORK_PURPOSES)
@@ -81,6 +99,7 @@ export function registerNetwork(program: Command, io: CliIo): void {
         'poolctl network create prod-vlan-100 --uplink eth1 --vlan 100 --wait',
         'poolctl network create storage --uplink bond0 --purpose storage --mtu 9000 --id storage',
         'poolctl network create backend --private',
+        'poolctl network create tenant-a --overlay --wait',
       ),
     )
     .action(

@@ -88,6 +88,17 @@ export const setPif = (
   body: compact(settings),
 });
 
+/** Where the host's overlay tunnels start and end; both null clears it. */
+export const setTunnelEndpoint = (
+  pool: string,
+  host: string,
+  endpoint: { device: string | null; address: string | null },
+): CommandRequest => ({
+  method: 'PUT',
+  path: path`/pools/${pool}/hosts/${host}/tunnel-endpoint`,
+  body: endpoint,
+});
+
 // Bonds
 export const createBond = (
   pool: string,
@@ -104,7 +115,9 @@ export type NetworkSpec = {
   name: string;
   purpose: string;
   mtu?: number;
-} & ({ kind: 'external'; device: string; vlan?: number } | { kind: 'private' });
+} & (
+  { kind: 'external'; device: string; vlan?: number } | { kind: 'private' } | { kind: 'overlay' }
+);
 
 export const createNetwork = (pool: string, network: NetworkSpec): CommandRequest =>
   create(path`/pools/${pool}/networks`, 'networkId', network);
