@@ -105,16 +105,6 @@ export const setPifRole = ({ data }: SetPifRole, state: PoolState): PoolEvent[] 
   const pif = getPif(host, data.device);
   const role = v.requireOneOf('role', data.role, PIF_ROLES);
   if (role === pif.role) return [];
-  if (
-    host.tunnel?.device === pif.device &&
-    !(TUNNEL_PIF_ROLES as readonly string[]).includes(role)
-  ) {
-    throw poolError(
-      'TUNNEL_PIF_ROLE',
-      `${pif.device} holds the tunnel endpoint of host ${host.id}: move the endpoint before giving it role ${role}`,
-      { hostId: host.id, device: pif.device, role },
-    );
-  }
   if (pif.role === 'management') {
     throw poolError(
       'MANAGEMENT_PIF_REQUIRED',
@@ -122,11 +112,24 @@ export const setPifRole = ({ data }: SetPifRole, state: PoolState): PoolEvent[] 
       { hostId: host.id, device: pif.device },
     );
   }
+  // JoinHost and this rule keep exactly one management PIF per host, so `current` exists.
+  const current = [...host.pifs.values()].find((p) => p.role === 'management');
+  // The PIF that loses its role: this one, or the management PIF, which becomes `unused`.
+  const [losing, after] = role === 'management' ? [current, 'unused'] : [pif, role];
+  if (
+    losing &&
+    host.tunnel?.device === losing.device &&
+    !(TUNNEL_PIF_ROLES as readonly string[]).includes(after)
+  ) {
+    throw poolError(
+      'TUNNEL_PIF_ROLE',
+      `${losing.device} holds the tunnel endpoint of host ${host.id}: move the endpoint before it becomes ${after}`,
+      { hostId: host.id, device: losing.device, role: after },
+    );
+  }
   if (role !== 'management') {
     return [poolEvent('PifRoleChanged', { hostId: host.id, device: pif.device, role })];
   }
-  // JoinHost and this rule keep exactly one management PIF per host, so `current` exists.
-  const current = [...host.pifs.values()].find((p) => p.role === 'management');
   return [
     poolEvent('ManagementPifMoved', {
       hostId: host.id,

@@ -64,6 +64,24 @@ describe('SetTunnelEndpoint', () => {
       .then('TUNNEL_ENDPOINT_REQUIRED');
   });
 
+  it("refuses to take the endpoint PIF's tunnel-capable role away, moving management too", () => {
+    const onEth2 = [
+      ...lab,
+      ev('PifRoleChanged', { hostId: 'h1', device: 'eth2', role: 'tunnel' }),
+      endpoint('h1', '192.0.2.1', 'eth2'),
+    ];
+    given(onEth2)
+      .when(cmd('SetPifRole', { hostId: 'h1', device: 'eth2', role: 'vm' }))
+      .then('TUNNEL_PIF_ROLE');
+    given(onEth2)
+      .when(cmd('SetPifRole', { hostId: 'h1', device: 'eth2', role: 'storage' }))
+      .then([ev('PifRoleChanged', { hostId: 'h1', device: 'eth2', role: 'storage' })]);
+    const error = given([...lab, endpoint('h1', '192.0.2.1')])
+      .when(cmd('SetPifRole', { hostId: 'h1', device: 'eth1', role: 'management' }))
+      .then('TUNNEL_PIF_ROLE');
+    expect(error.details).toEqual({ hostId: 'h1', device: 'eth0', role: 'unused' });
+  });
+
   it('refuses an endpoint whose PIF is too small for the overlays there are', () => {
     const smallPif = ev('PifMtuChanged', { hostId: 'h2', device: 'eth0', mtu: 1400 });
     const error = given([...lab, endpoint('h1', '192.0.2.1'), smallPif, overlay('ov1', 1)])
