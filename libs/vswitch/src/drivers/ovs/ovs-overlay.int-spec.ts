@@ -6,7 +6,7 @@ import { desiredState } from '../../model/desired-state.js';
 import { bridgeName, portName, tunnelPortName, uplinkBridgeName } from '../../model/naming.js';
 import { reconcileFully } from '../../reconcile.js';
 import { NetnsLab } from '../../testing/netns-lab.js';
-import { topology } from '../../testing/topology-builder.js';
+import { topology, type TopologyBuilder } from '../../testing/topology-builder.js';
 
 const HOSTS = ['h1', 'h2', 'h3'] as const;
 type HostId = (typeof HOSTS)[number];
@@ -32,13 +32,13 @@ const VMS = {
 } as const;
 type Vm = keyof typeof VMS;
 
-function pool() {
+function pool(): TopologyBuilder {
   const t = topology().overlay('ovA', 101).overlay('ovB', 102);
   for (const host of HOSTS) t.host(host, ['eth0']).tunnel(host, UNDERLAY[host]);
   for (const [vm, [host, network, n, ipv4]] of Object.entries(VMS)) {
     t.vm(vm, host).vif(`v-${vm}`, vm, network, { mac: mac(n), ipv4 });
   }
-  return t.build();
+  return t;
 }
 
 const lab = new NetnsLab(`pno${process.pid}`);
@@ -100,7 +100,7 @@ describe.skipIf(part.skip)('OVS driver: overlay networks over VXLAN on real Open
     for (const [vm, [host, , n, ipv4]] of Object.entries(VMS)) {
       ns[vm as Vm] = await lab.addVm(vm, host, portName(`v-${vm}`), mac(n), `${ipv4}/24`);
     }
-    await lab.converge(pool());
+    await lab.converge(pool().build());
     // The host's own address on its underlay: what an operator (or XAPI, on xenbr0) configures.
     for (const host of HOSTS) {
       const netns = lab.host(host).netns;
@@ -112,7 +112,7 @@ describe.skipIf(part.skip)('OVS driver: overlay networks over VXLAN on real Open
 
   it('gives each host one protected VXLAN port per other host on each overlay bridge', async () => {
     for (const host of HOSTS) {
-      const desired = desiredState(pool(), host);
+      const desired = desiredState(pool().build(), host);
       const ovA = desired.bridges.find((b) => b.networkId === 'ovA');
       expect(ovA?.tunnels?.map((t) => [t.remoteHost, t.remoteIp, t.vni])).toEqual(
         HOSTS.filter((h) => h !== host)
@@ -212,12 +212,21 @@ describe.skipIf(part.skip)('OVS driver: overlay networks over VXLAN on real Open
     expect(atH2Requests.length).toBe(toH2);
   });
 
+  it('applies ACLs on overlay ports as on VLAN ones: a network rule stops ICMP across hosts', async () => {
+    const noPing = pool().acl('no-ping', { networkId: 'ovA' }, { match: { protocol: 'icmp' } });
+    await lab.converge(noPing.build());
+    expect(await ping('a1', 'a3')).toBe(false);
+    expect(await ping('b1', 'b3')).toBe(true);
+    await lab.converge(pool().build());
+    expect(await ping('a1', 'a3')).toBe(true);
+  });
+
   it('repairs and reports a tunnel deleted by hand in the drift pass', async () => {
     const bridge = bridgeName('ovA');
     const port = tunnelPortName('ovA', 'h2');
     await lab.vsctl('h1', ['del-port', bridge, port]);
     expect(await ping('a1', 'a2')).toBe(false);
-    const desired = desiredState(pool(), 'h1');
+    const desired = desiredState(pool().build(), 'h1');
     const { operations } = await reconcileFully(lab.host('h1').driver, desired);
     expect(operations.map((op) => op.kind)).toEqual(['setBridgeTunnels']);
     expect(operations[0]).toMatchObject({
@@ -232,7 +241,7 @@ describe.skipIf(part.skip)('OVS driver: overlay networks over VXLAN on real Open
   it('rewrites a tunnel whose remote address was edited by hand', async () => {
     const port = tunnelPortName('ovA', 'h3');
     await lab.vsctl('h1', ['set', 'Interface', port, 'options:remote_ip=192.168.77.99']);
-    const desired = desiredState(pool(), 'h1');
+    const desired = desiredState(pool().build(), 'h1');
     const { operations } = await reconcileFully(lab.host('h1').driver, desired);
     expect(operations.map((op) => op.kind)).toEqual(['setBridgeTunnels']);
     expect(await ping('a1', 'a3')).toBe(true);
