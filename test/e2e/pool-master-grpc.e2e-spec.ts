@@ -372,6 +372,35 @@ describe('pool master over gRPC', () => {
     expect(api.refusal(error)).toMatchObject({ grpcCode: grpc.status.INVALID_ARGUMENT, code });
   });
 
+  it('creates an overlay network once every host declares a tunnel endpoint that carries its MTU (issue 19)', async () => {
+    const overlay = (mtu?: number) =>
+      command('CreateNetwork', {
+        networkId: 'ov-1',
+        name: 'tenant-a',
+        purpose: 'vm',
+        kind: 'overlay',
+        ...(mtu === undefined ? {} : { mtu }),
+      });
+    const missing = api.refusal(await api.refused(overlay()));
+    expect(missing.code).toBe('TUNNEL_ENDPOINT_MISSING');
+    expect(JSON.parse(missing.reply.error.detailsJson).hostIds).toContain('host-a');
+    const endpoint = await command('SetTunnelEndpoint', {
+      hostId: 'host-a',
+      device: 'eth0',
+      address: '192.0.2.1',
+    });
+    expect(endpoint.result.events.map((e) => e.type)).toEqual(['TunnelEndpointSet']);
+    const tooLarge = api.refusal(await api.refused(overlay(1500)));
+    expect(tooLarge.code).toBe('OVERLAY_MTU_TOO_LARGE');
+    expect(JSON.parse(tooLarge.reply.error.detailsJson)).toEqual({
+      mtu: 1500,
+      hosts: [{ hostId: 'host-a', device: 'eth0', underlayMtu: 1500, overhead: 50, maxMtu: 1450 }],
+    });
+    const created = await overlay();
+    const data = JSON.parse(created.result.events[0]!.dataJson);
+    expect(data).toMatchObject({ networkId: 'ov-1', kind: 'overlay', vni: 1, mtu: 1450 });
+  });
+
   it('refuses a stale expected_version with FAILED_PRECONDITION', async () => {
     const current = await logVersion();
     const error = await api.refused(
