@@ -170,6 +170,49 @@ describe('pool master over REST', () => {
     await ok(200, 'DELETE', '/networks/storage');
   });
 
+  it('declares tunnel endpoints and creates an overlay network with a VNI (issue 19)', async () => {
+    const early = await send('POST', `/pools/${pool}/networks`, {
+      name: 'tenant-a',
+      purpose: 'vm',
+      kind: 'overlay',
+    });
+    expect(early.status).toBe(409);
+    expect(early.body).toMatchObject({ code: 'TUNNEL_ENDPOINT_MISSING' });
+    expect(early.body.details.hostIds).toEqual(['host-a', 'host-b']);
+    const set = await ok(200, 'PUT', '/hosts/host-a/tunnel-endpoint', {
+      device: 'eth0',
+      address: '192.0.2.11',
+    });
+    expect(eventOf(set, 'TunnelEndpointSet')).toEqual({
+      hostId: 'host-a',
+      device: 'eth0',
+      address: '192.0.2.11',
+    });
+    await ok(200, 'PUT', '/hosts/host-b/tunnel-endpoint', {
+      device: 'eth0',
+      address: '192.0.2.12',
+    });
+    const tooLarge = await send('POST', `/pools/${pool}/networks`, {
+      name: 'tenant-a',
+      purpose: 'vm',
+      kind: 'overlay',
+      mtu: 1451,
+    });
+    expect(tooLarge.status).toBe(409);
+    expect(tooLarge.body.code).toBe('OVERLAY_MTU_TOO_LARGE');
+    expect(tooLarge.body.message).toContain('host-a (eth0 MTU 1500 − 50 = 1450)');
+    const created = await ok(201, 'POST', '/networks', {
+      name: 'tenant-a',
+      purpose: 'vm',
+      kind: 'overlay',
+    });
+    expect(eventOf(created, 'NetworkCreated')).toMatchObject({
+      kind: 'overlay',
+      vni: 1,
+      mtu: 1450,
+    });
+  });
+
   it('creates VMs with VIFs, given and generated MACs, an ACL rule and a mirror', async () => {
     await ok(201, 'POST', '/vms', { vmId: 'web', name: 'web-1' });
     const db = await ok(201, 'POST', '/vms', { name: 'db' });
