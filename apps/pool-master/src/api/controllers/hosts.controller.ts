@@ -108,6 +108,6 @@ export class HostsController {
     @Envelope() envelope: CommandEnvelope,
   ): Promise<CommandOutcome> {
     const data = withPath(body, { hostId: host });
-    return this.commands.execute(pool, command('SetTunnelEndpoint', data), envelope);
+    return this.commands.execute(pool, command(pool, 'SetTunnelEndpoint', data), envelope);
   }
 }
