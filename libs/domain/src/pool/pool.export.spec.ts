@@ -55,6 +55,40 @@ describe('exportPoolCommands', () => {
   });
 });
 
+describe('overlay networks in an export and a revert (issue 19)', () => {
+  const endpoint = (address: string | null) =>
+    address === null
+      ? ev('TunnelEndpointCleared', { hostId: 'host-a' })
+      : ev('TunnelEndpointSet', { hostId: 'host-a', device: 'eth0', address });
+  const overlay = ev('NetworkCreated', {
+    networkId: 'ov',
+    name: 'ov',
+    purpose: 'vm',
+    mtu: 1450,
+    kind: 'overlay',
+    vni: 4,
+  });
+
+  it('exports the endpoint after its host and the overlay network as one', () => {
+    const { commands } = exportPoolCommands(
+      fold([poolCreated, hostJoined('host-a'), endpoint('192.0.2.1'), overlay]),
+    );
+    expect(commands.slice(1).map((c) => [c.type, c.data])).toEqual([
+      ['JoinHost', expect.objectContaining({ hostId: 'host-a' })],
+      ['SetTunnelEndpoint', { hostId: 'host-a', device: 'eth0', address: '192.0.2.1' }],
+      ['CreateNetwork', { networkId: 'ov', name: 'ov', purpose: 'vm', mtu: 1450, kind: 'overlay' }],
+    ]);
+  });
+
+  it('reverts a moved endpoint with one SetTunnelEndpoint', () => {
+    const at = [poolCreated, hostJoined('host-a'), endpoint('192.0.2.1')];
+    const { commands } = revertPlan(fold([...at, endpoint('192.0.2.9')]), fold(at));
+    expect(commands.map((c) => [c.type, c.data])).toEqual([
+      ['SetTunnelEndpoint', { hostId: 'host-a', device: 'eth0', address: '192.0.2.1' }],
+    ]);
+  });
+});
+
 describe('revertPlan', () => {
   it('removes, changes and recreates; a running VM and a joined host are listed, not touched', () => {
     const { commands, notPlanned } = revertPlan(fold([...atN, ...since]), fold(atN));

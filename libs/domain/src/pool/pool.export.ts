@@ -74,6 +74,9 @@ function createHost(host: HostJson): PlannedCommand[] {
       commands.push(command('SetPifRole', { hostId: host.id, device: pif.device, role: pif.role }));
     }
   }
+  if (host.tunnel) {
+    commands.push(command('SetTunnelEndpoint', { hostId: host.id, ...host.tunnel }));
+  }
   if (host.state === 'disabled') commands.push(command('DisableHost', { hostId: host.id }));
   return commands;
 }
@@ -92,7 +95,8 @@ function createNetwork(network: Network): PlannedCommand[] {
   const uplink =
     network.kind === 'external'
       ? { kind: 'external' as const, device: network.device, vlan: network.vlan }
-      : { kind: 'private' as const };
+      : // An overlay created again gets the pool's next VNI: VNIs are never reused.
+        { kind: network.kind };
   const commands = [command('CreateNetwork', { networkId: id, name, purpose, mtu, ...uplink })];
   if (network.aclDefault !== 'allow') {
     commands.push(
@@ -292,7 +296,9 @@ export function revertPlan(now: PoolSnapshot, target: PoolSnapshot): CommandPlan
         } else if (change.change === 'removed') {
           refuse(change, 'joined since: eject it (EjectHost) if it should go');
         } else
-          hostChanges(id, fields, was.hosts.get(id)!, steps, (reason) => refuse(change, reason));
+          hostChanges(id, fields, was.hosts.get(id)!, steps, (reason) => refuse(change, reason), {
+            tunnel: target.hosts.find((h) => h.id === id)?.tunnel ?? null,
+          });
         break;
       case 'bonds':
         if (change.change !== 'added')
@@ -370,10 +376,19 @@ function hostChanges(
   host: HostJson,
   steps: Steps,
   refuse: (reason: string) => void,
+  target: Pick<HostJson, 'tunnel'>,
 ): void {
+  let tunnel = false;
   for (const f of fields) {
     const pif = /^pifs\.([^.]+)\.(role|mtu)$/.exec(f.field);
-    if (f.field === 'state') {
+    if (/^tunnel\b/.test(f.field)) {
+      // One command for the endpoint, whichever of its fields changed.
+      if (!tunnel) {
+        const { device = null, address = null } = target.tunnel ?? {};
+        steps.change.push(command('SetTunnelEndpoint', { hostId, device, address }));
+      }
+      tunnel = true;
+    } else if (f.field === 'state') {
       steps.change.push(command(f.to === 'enabled' ? 'EnableHost' : 'DisableHost', { hostId }));
     } else if (pif?.[2] === 'mtu' && typeof f.to === 'number') {
       steps.change.push(command('SetPifMtu', { hostId, device: pif[1]!, mtu: f.to }));
