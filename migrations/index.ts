@@ -7,6 +7,7 @@ import { IdempotencyFingerprints1765843200000 } from './1765843200000-Idempotenc
 import { AclDirectionsFromVm1765929600000 } from './1765929600000-AclDirectionsFromVm.js';
 import { SnapshotHistory1766016000000 } from './1766016000000-SnapshotHistory.js';
 import { HostPortsPlugged1766102400000 } from './1766102400000-HostPortsPlugged.js';
+import { LogIdentity1766188800000 } from './1766188800000-LogIdentity.js';
 
 /** Every migration, in order. Listed by hand so ESM builds need no glob loader. */
 export const migrations = [
@@ -19,4 +20,5 @@ export const migrations = [
   AclDirectionsFromVm1765929600000,
   SnapshotHistory1766016000000,
   HostPortsPlugged1766102400000,
+  LogIdentity1766188800000,
 ];

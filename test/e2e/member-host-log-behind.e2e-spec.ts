@@ -24,7 +24,11 @@ beforeAll(async () => {
 
 afterAll(() => p?.close());
 
-/** Drops the master's database and makes it anew from the migrated template. */
+/**
+ * Drops the master's database and makes it anew from the migrated template: a copy keeps the
+ * template's log identity, as a restored backup does, so this is the same log, behind (another
+ * log is member-host-other-log.e2e-spec.ts).
+ */
 async function recreateDatabase(): Promise<void> {
   const name = new URL(p.db.url).pathname.slice(1);
   const admin = new pg.Client({ connectionString: adminDatabaseUrl() });

@@ -5,6 +5,7 @@ export * from './reports.js';
 export * from './read-vifs.js';
 export * from './read-security-groups.js';
 export * from './snapshot-wire.js';
+export * from './log-identity.js';
 export * from './switch-names.js';
 export * from './vif-ports.js';
 export * from './history.js';

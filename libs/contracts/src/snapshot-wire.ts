@@ -23,6 +23,8 @@ export interface PoolSnapshotReply {
   /** The shape of `state` (POOL_STATE_VERSION); a host with other code replays instead. */
   stateVersion: string;
   state: unknown;
+  /** The identity of the log the state was read from (log-identity.ts); absent from older masters. */
+  logId?: string;
 }
 
 export interface WireMessage {

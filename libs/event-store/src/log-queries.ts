@@ -26,6 +26,16 @@ export async function readLogHead(db: LogQueryable): Promise<LogPosition | undef
   return row && { epoch: row.e, transactionId: row.t, globalPosition: row.p };
 }
 
+/**
+ * The log's identity: a random id made with the log (migration LogIdentity), kept by a backup
+ * restored, another for a log made anew. Hosts compare it to tell another log from their own.
+ */
+export async function readLogId(db: LogQueryable): Promise<string> {
+  const { rows } = await db.query<{ id: string }>('SELECT log_id::text AS id FROM es_log_identity');
+  if (!rows[0]) throw new Error('the event log has no identity: run the migrations');
+  return rows[0].id;
+}
+
 /** A stream's version (its last event's), 0 for a stream with no events. */
 export async function readStreamVersion(db: LogQueryable, streamId: string): Promise<number> {
   const { rows } = await db.query<{ version: string }>(

@@ -13,6 +13,8 @@ export interface FeedMessage {
   /** The envelope's JSON as received: journaled as it is, rather than serialized again. */
   raw?: string;
   problem?: string;
+  /** The log the relay read it from (its `Poolnet-Log-Id` header); absent from older relays. */
+  logId?: string;
   /** Acknowledges it to the durable consumer; a no-op when replaying. */
   ack(): void;
 }
@@ -36,5 +38,6 @@ export interface EventFeed {
 
 /** The master's snapshot subject. */
 export interface SnapshotSource {
-  fetch(): Promise<{ version: number; state: PoolState }>;
+  /** `logId`: the log the master read the state from (absent from older masters). */
+  fetch(): Promise<{ version: number; state: PoolState; logId?: string }>;
 }

@@ -7,7 +7,7 @@ import { replayPool, serializePoolState, type PoolEvent } from '@pool/domain';
 import { hostDigest } from '@pool/pool-topology';
 import { digest, MemoryVSwitchDriver, portName } from '@pool/vswitch';
 import { Datapath } from './datapath.js';
-import { HostAgent } from './host-agent.js';
+import { HostAgent, type AgentLog } from './host-agent.js';
 import { StateStore } from './state-store.js';
 import { FakeFeed, FakeSnapshots, POOL, poolEvents } from './testing/fake-feed.js';
 
@@ -34,15 +34,27 @@ async function stateDir(): Promise<string> {
   return dir;
 }
 
-function makeAgent(dir: string, driver = new MemoryVSwitchDriver(), host = 'h1') {
+function makeAgent(
+  dir: string,
+  driver = new MemoryVSwitchDriver(),
+  host = 'h1',
+  log: AgentLog = quiet,
+) {
   const store = new StateStore(dir, { pool: POOL, host, minCompactBytes: 1 << 30 });
   return new HostAgent({
     pool: POOL,
     host,
     store,
     datapath: new Datapath(driver, host),
-    log: quiet,
+    log,
   });
+}
+
+/** An agent on host h1 whose warnings the test reads. */
+function warnedAgent(dir: string): { agent: HostAgent; warnings: string[] } {
+  const warnings: string[] = [];
+  const log = { log: () => undefined, warn: (m: string) => warnings.push(m) };
+  return { agent: makeAgent(dir, new MemoryVSwitchDriver(), 'h1', log), warnings };
 }
 
 /** A host that already holds `version` (and read up to the same stream sequence). */
@@ -389,14 +401,7 @@ describe('HostAgent', () => {
       feed.publish(events, [1, 2, 3, 4]);
       const snapshots = new FakeSnapshots(events, feed);
       snapshots.version = 4;
-      const warnings: string[] = [];
-      const agent = new HostAgent({
-        pool: POOL,
-        host: 'h1',
-        store: new StateStore(dir, { pool: POOL, host: 'h1', minCompactBytes: 1 << 30 }),
-        datapath: new Datapath(new MemoryVSwitchDriver(), 'h1'),
-        log: { log: () => undefined, warn: (m) => warnings.push(m) },
-      });
+      const { agent, warnings } = warnedAgent(dir);
       await start(agent, feed, snapshots);
       await atVersion(agent, 4);
 
@@ -443,6 +448,95 @@ describe('HostAgent', () => {
       expect(agent.replica.version).toBe(n);
       expect(snapshots.served).toBe(1);
       expect(agent.stats.events).toBe(0);
+    });
+
+    describe('another log (the database made anew, its log grown past the host)', () => {
+      /** Publishes versions 5 and 6 on log-a, then runs a host from `dir` until it holds 6. */
+      async function runToSixOnLogA(dir: string, feed: FakeFeed, events: PoolEvent[]) {
+        feed.logId = 'log-a';
+        feed.publish(events, [5, 6]);
+        const snapshots = new FakeSnapshots(events, feed);
+        const agent = makeAgent(dir);
+        await start(agent, feed, snapshots);
+        await atVersion(agent, 6);
+        return { agent, snapshots };
+      }
+
+      /** The log id the stopped host's state directory holds. */
+      async function savedLogId(dir: string): Promise<string | undefined> {
+        await stopAll();
+        return (await new StateStore(dir, { pool: POOL, host: 'h1' }).load())?.logId;
+      }
+
+      /** Another log's events: the same commands but the pool created under another name. */
+      const otherLogEvents = (vms: number): PoolEvent[] =>
+        poolEvents(vms).map((e) =>
+          e.type === 'PoolCreated' ? { ...e, data: { ...e.data, name: 'made anew' } } : e,
+        );
+
+      it('says so, resynchronises from the snapshot whatever the versions, and follows the new log', async () => {
+        const events = poolEvents(2);
+        const feed = new FakeFeed();
+        feed.logId = 'log-a';
+        const dir = await hostAtTheEnd(events, feed.publish(events));
+        const n = events.length;
+
+        // The new log holds more versions than the host: by versions alone it looks like news.
+        const fresh = otherLogEvents(4);
+        feed.logId = 'log-b';
+        feed.publish(fresh);
+        const snapshots = new FakeSnapshots(fresh, feed);
+        snapshots.version = fresh.length;
+        const { agent, warnings } = warnedAgent(dir);
+        await start(agent, feed, snapshots);
+        await until(() => agent.otherLog !== undefined, 'the other log');
+        await atVersion(agent, fresh.length);
+
+        expect(fresh.length).toBeGreaterThan(n);
+        expect(agent.otherLog).toMatchObject({
+          hostLogId: 'log-a',
+          logId: 'log-b',
+          hostVersion: n,
+          logVersion: fresh.length,
+        });
+        expect(agent.stats.otherLog).toBe(1);
+        expect(agent.logBehind).toBeUndefined();
+        expect(warnings.join('\n')).toMatch(/another one.*Decision: discard this host's state/s);
+        expect((await agent.report(false)).drift).toEqual([
+          expect.objectContaining({ kind: 'other-log', repaired: true }),
+        ]);
+        expect(serializePoolState(agent.replica.state)).toEqual(
+          serializePoolState(replayPool(fresh)),
+        );
+        expect(agent.replica.logId).toBe('log-b');
+        expect(await savedLogId(dir)).toBe('log-b');
+      });
+
+      it('a replica saved without a log id takes the first one it sees, without a resync', async () => {
+        const events = poolEvents(2);
+        const dir = await stateDir();
+        await seed(dir, events, 4);
+        const feed = new FakeFeed().publish(events, [1, 2, 3, 4]);
+        const { agent, snapshots } = await runToSixOnLogA(dir, feed, events);
+        expect(agent.replica.logId).toBe('log-a');
+        expect(snapshots.served).toBe(0);
+        expect(agent.otherLog).toBeUndefined();
+        expect(await savedLogId(dir)).toBe('log-a');
+      });
+
+      it("skips a stray message of another log when the master follows the host's", async () => {
+        const events = poolEvents(2);
+        const feed = new FakeFeed();
+        feed.logId = 'log-a';
+        const dir = await hostAtTheEnd(events.slice(0, 4), feed.publish(events, [1, 2, 3, 4]));
+        feed.logId = 'log-x';
+        feed.publish(events, [1]);
+        const { agent, snapshots } = await runToSixOnLogA(dir, feed, events);
+        expect(snapshots.served).toBe(1);
+        expect(agent.otherLog).toBeUndefined();
+        expect(agent.replica.logId).toBe('log-a');
+        expect(serializePoolState(agent.replica.state)).toEqual(truthAt(events, 6));
+      });
     });
   });
 });

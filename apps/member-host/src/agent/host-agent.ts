@@ -3,6 +3,8 @@ import type { RuleCounters } from '@pool/vswitch';
 import { initialPoolState } from '@pool/domain';
 import { driftItems, type ConvergeOutcome, type Datapath, type DriftItem } from './datapath.js';
 import type { EventFeed, FeedMessage, SnapshotSource } from './feed.js';
+
+type Snapshot = Awaited<ReturnType<SnapshotSource['fetch']>>;
 import { classify, PoolReplica } from './replica.js';
 import { errorMessage, Serial, sleep } from './serial.js';
 import type { JournalEntry, StateStore } from './state-store.js';
@@ -34,6 +36,19 @@ export interface LogBehind {
   reason: string;
 }
 
+/**
+ * The pool's events were found to come from another log than the one this host's state was
+ * built from (the master's database made anew), whatever the versions.
+ */
+export interface OtherLog {
+  at: string;
+  hostLogId: string;
+  logId: string;
+  hostVersion: number;
+  logVersion: number;
+  reason: string;
+}
+
 export interface HostAgentOptions {
   pool: string;
   host: string;
@@ -53,6 +68,8 @@ interface Folded {
   gap?: FeedMessage;
   /** A message new to this host carrying a version it already holds: is the log behind it? */
   suspect?: FeedMessage;
+  /** A message from another log than this host's: does the master follow that one? */
+  foreign?: FeedMessage;
   failure?: Error;
   /** When the newest folded event was committed. */
   newest?: string;
@@ -84,6 +101,8 @@ export class HostAgent {
   lastError: string | undefined;
   /** The last time the pool's log was found behind this host, and what was decided. */
   logBehind: LogBehind | undefined;
+  /** The last time the pool's events were found to come from another log, and the decision. */
+  otherLog: OtherLog | undefined;
   readonly stats = {
     events: 0,
     duplicates: 0,
@@ -91,7 +110,12 @@ export class HostAgent {
     snapshots: 0,
     driftRepairs: 0,
     logBehind: 0,
+    otherLog: 0,
   };
+  /** Messages of another log up to this sequence were found not to be the master's log. */
+  private logCheckedThroughSeq = 0;
+  /** The replica took a log id its checkpoint does not hold yet (saved by older code). */
+  private logIdUnsaved = false;
   /** Old versions in messages up to this sequence were checked against the master's log. */
   private verifiedThroughSeq = 0;
   /** False from adopting a snapshot until the next new event: duplicates then are expected. */
@@ -276,11 +300,12 @@ export class HostAgent {
         const last = batch.at(-1)?.pending === 0;
         let rest = batch;
         while (rest.length > 0) {
-          const { consumed, gap, suspect } = await this.serial.run(() =>
+          const { consumed, gap, suspect, foreign } = await this.serial.run(() =>
             this.handleReplay(rest, last),
           );
           rest = rest.slice(consumed);
           if (gap) await this.serial.run(() => this.resync(snapshots, gap));
+          if (foreign) await this.serial.run(() => this.checkOtherLog(feed, snapshots, foreign));
           if (suspect) {
             const reason = `message ${suspect.seq} carries version ${suspect.envelope?.version}, already held here`;
             await this.serial.run(() => this.verifyLog(feed, snapshots, reason, suspect.seq - 1));
@@ -314,12 +339,15 @@ export class HostAgent {
           outcome = await this.serial.run(() => this.handle([m]));
           // A gap stays un-acked too: the replay path fetches a snapshot that covers it.
           // So does a suspect old version: the replay path asks the master about it.
-          if (!outcome.gap && !outcome.suspect && outcome.consumed > 0) m.ack();
+          // And a message of another log: the replay path asks the master which log it follows.
+          if (!outcome.gap && !outcome.suspect && !outcome.foreign && outcome.consumed > 0) {
+            m.ack();
+          }
         } finally {
           this.holding = false;
           this.releaseChange();
         }
-        if (outcome.gap || outcome.suspect) return handled;
+        if (outcome.gap || outcome.suspect || outcome.foreign) return handled;
         handled = true;
       }
       return handled;
@@ -333,9 +361,7 @@ export class HostAgent {
    * Live: folds in what the durable delivered, converges the switch, and appends the events to
    * the journal (written O_DSYNC) before the caller acks.
    */
-  private async handle(
-    messages: FeedMessage[],
-  ): Promise<{ consumed: number; gap?: FeedMessage; suspect?: FeedMessage }> {
+  private async handle(messages: FeedMessage[]): Promise<Folded> {
     const started = performance.now();
     const folded = this.fold(messages);
     if (folded.fresh.length > 0) {
@@ -349,6 +375,7 @@ export class HostAgent {
       this.count(folded, started);
     }
     if (folded.failure) throw folded.failure;
+    if (this.logIdUnsaved) await this.saveCheckpoint('the log id');
     return folded;
   }
 
@@ -357,16 +384,14 @@ export class HostAgent {
    * at the end. Nothing is acked on this path, so durability per event buys nothing here, and
    * one checkpoint (the state) is far smaller than the events it sums up.
    */
-  private async handleReplay(
-    messages: FeedMessage[],
-    last: boolean,
-  ): Promise<{ consumed: number; gap?: FeedMessage; suspect?: FeedMessage }> {
+  private async handleReplay(messages: FeedMessage[], last: boolean): Promise<Folded> {
     const started = performance.now();
     const folded = this.fold(messages);
     if (folded.failure) throw folded.failure;
     this.unflushed += folded.fresh.length;
     if (folded.fresh.length > 0) this.count(folded, started);
-    if (last || folded.gap || folded.suspect || performance.now() - this.flushedAt >= 1000) {
+    const stop = folded.gap ?? folded.suspect ?? folded.foreign;
+    if (last || stop || performance.now() - this.flushedAt >= 1000) {
       await this.flush();
     }
     return folded;
@@ -375,14 +400,22 @@ export class HostAgent {
   /** Makes the replayed versions durable and puts them on the switch. */
   private async flush(): Promise<void> {
     this.flushedAt = performance.now();
-    if (this.unflushed === 0) return;
+    if (this.unflushed === 0) {
+      if (this.logIdUnsaved) await this.saveCheckpoint('the log id');
+      return;
+    }
+    await this.saveCheckpoint('replayed events');
+    this.unflushed = 0;
+    this.settle(await this.converge('apply'));
+  }
+
+  private async saveCheckpoint(what: string): Promise<void> {
     try {
       await this.o.store.checkpoint(this.replica);
     } catch (error) {
-      throw new ReloadNeeded(`cannot persist replayed events: ${errorMessage(error)}`);
+      throw new ReloadNeeded(`cannot persist ${what}: ${errorMessage(error)}`);
     }
-    this.unflushed = 0;
-    this.settle(await this.converge('apply'));
+    this.logIdUnsaved = false;
   }
 
   /** Folds consecutive messages from the start of `messages` into the replica, to a gap. */
@@ -394,7 +427,13 @@ export class HostAgent {
       if (!m.envelope) {
         // Not one of this pool's events: skipped; if it held an event, the next one shows a gap.
         this.o.log.warn(`skipped stream message ${m.seq}: ${m.problem ?? 'undecodable'}`);
+      } else if (this.ofOtherLog(m.logId) && m.seq > this.logCheckedThroughSeq) {
+        folded.foreign = m;
+        break;
+      } else if (this.ofOtherLog(m.logId)) {
+        this.o.log.warn(`skipped stream message ${m.seq}: of log ${m.logId}, not the master's`);
       } else {
+        this.takeLogId(m.logId);
         const verdict = classify(m.envelope.version, this.replica.version);
         if (verdict === 'gap') {
           folded.gap = m;
@@ -452,15 +491,17 @@ export class HostAgent {
     resumeSeq: number,
   ): Promise<void> {
     const { lastSeq } = await feed.bounds();
-    const snapshot = await snapshots.fetch();
-    this.stats.snapshots++;
-    this.o.metrics?.snapshotLoaded?.();
+    const snapshot = await this.fetchSnapshot(snapshots);
     const hostVersion = this.replica.version;
+    if (this.ofOtherLog(snapshot.logId)) {
+      this.verifiedThroughSeq = lastSeq;
+      return this.switchLog(snapshot, reason, resumeSeq);
+    }
     if (snapshot.version >= hostVersion) {
       this.verifiedThroughSeq = lastSeq;
       if (resumeSeq < this.replica.seq) {
         this.o.log.log(`${reason}; the log holds version ${snapshot.version}: resuming from it`);
-        await this.adopt(snapshot.state, snapshot.version, resumeSeq);
+        await this.adopt(snapshot, resumeSeq);
       }
       return;
     }
@@ -486,7 +527,87 @@ export class HostAgent {
       repaired: true,
     });
     this.verifiedThroughSeq = lastSeq;
-    await this.adopt(snapshot.state, snapshot.version, resumeSeq);
+    await this.adopt(snapshot, resumeSeq);
+  }
+
+  /**
+   * A message of another log than this host's: asks the master's snapshot which log it follows.
+   * If it is this host's, the message is a stray (say, from a relay of another database) and
+   * is skipped; if not, the master's database was made anew and the host switches to its log.
+   */
+  private async checkOtherLog(
+    feed: EventFeed,
+    snapshots: SnapshotSource,
+    m: FeedMessage,
+  ): Promise<void> {
+    const { lastSeq } = await feed.bounds();
+    const snapshot = await this.fetchSnapshot(snapshots);
+    const reason = `message ${m.seq} comes from log ${m.logId}, not from log ${this.replica.logId}`;
+    if (!this.ofOtherLog(snapshot.logId)) {
+      this.logCheckedThroughSeq = lastSeq;
+      this.o.log.warn(`${reason}; the master follows log ${this.replica.logId}: skipping it`);
+      return;
+    }
+    await this.switchLog(snapshot, reason, m.seq - 1);
+  }
+
+  /**
+   * The master's log is another one than the one this host's state was built from: versions
+   * say nothing across logs (the new log may be past this host's version, and its events would
+   * be folded on top of a state they never followed). The host says so (log, health, its next
+   * report) and resynchronises from the snapshot, resuming after `resumeSeq`.
+   */
+  private async switchLog(snapshot: Snapshot, reason: string, resumeSeq: number): Promise<void> {
+    const hostLogId = this.replica.logId ?? '';
+    const logId = snapshot.logId ?? '';
+    const hostVersion = this.replica.version;
+    this.stats.otherLog++;
+    this.otherLog = {
+      at: new Date().toISOString(),
+      hostLogId,
+      logId,
+      hostVersion,
+      logVersion: snapshot.version,
+      reason,
+    };
+    this.lastError =
+      `the pool's log is another one (log ${logId} at version ${snapshot.version}) than this ` +
+      `host's (log ${hostLogId} at version ${hostVersion}): resynchronised from the master's snapshot`;
+    this.o.log.warn(
+      `the pool's log is another one: log ${logId} at version ${snapshot.version}, while this ` +
+        `host followed log ${hostLogId} to version ${hostVersion} (${reason}): the master's ` +
+        `database was made anew. Decision: discard this host's state, whatever its version, ` +
+        `and resynchronise from the master's snapshot at version ${snapshot.version}, then ` +
+        `follow log ${logId}.`,
+    );
+    this.drift.push({
+      kind: 'other-log',
+      object: `pool log ${logId} at version ${snapshot.version}, host was on log ${hostLogId} at ${hostVersion}`,
+      repaired: true,
+    });
+    this.logCheckedThroughSeq = 0;
+    await this.adopt(snapshot, resumeSeq);
+  }
+
+  /** A log id that is not this host's (one it has, never one adopted from older code's state). */
+  private ofOtherLog(logId: string | undefined): boolean {
+    return !!logId && !!this.replica.logId && logId !== this.replica.logId;
+  }
+
+  /** A replica saved without a log id (older code) takes the first one it sees, no resync. */
+  private takeLogId(logId: string | undefined): void {
+    if (!logId || this.replica.logId) return;
+    this.replica.logId = logId;
+    this.logIdUnsaved = true;
+    this.o.log.log(`following log ${logId} (this host's state named no log yet)`);
+  }
+
+  private async fetchSnapshot(snapshots: SnapshotSource): Promise<Snapshot> {
+    const snapshot = await snapshots.fetch();
+    this.stats.snapshots++;
+    this.o.metrics?.snapshotLoaded?.();
+    if (!this.ofOtherLog(snapshot.logId)) this.takeLogId(snapshot.logId);
+    return snapshot;
   }
 
   private count(folded: Folded, started: number): void {
@@ -501,14 +622,14 @@ export class HostAgent {
   }
 
   private async loadSnapshot(snapshots: SnapshotSource, lastSeqBefore: number): Promise<void> {
-    const snapshot = await snapshots.fetch();
-    this.stats.snapshots++;
-    this.o.metrics?.snapshotLoaded?.();
+    const snapshot = await this.fetchSnapshot(snapshots);
     // Every message up to `lastSeqBefore` was committed before the snapshot was read, so the
     // snapshot holds it: reading may resume after that sequence.
-    if (snapshot.version > this.replica.version) {
+    if (this.ofOtherLog(snapshot.logId)) {
+      await this.switchLog(snapshot, 'the master sent a snapshot of it', lastSeqBefore);
+    } else if (snapshot.version > this.replica.version) {
       this.o.log.log(`loaded the pool at version ${snapshot.version} from the master`);
-      await this.adopt(snapshot.state, snapshot.version, lastSeqBefore);
+      await this.adopt(snapshot, lastSeqBefore);
     } else {
       this.replica.seq = Math.max(this.replica.seq, lastSeqBefore);
     }
@@ -520,13 +641,12 @@ export class HostAgent {
     this.o.metrics?.gap?.();
     this.o.log.warn(`version ${needed + 1} arrived at version ${this.replica.version}: resyncing`);
     for (let attempt = 0; ; attempt++) {
-      const snapshot = await snapshots.fetch();
-      this.stats.snapshots++;
-      this.o.metrics?.snapshotLoaded?.();
-      if (snapshot.version >= needed) {
-        // Resume at the message that showed the gap: it is now either next or a duplicate.
-        return this.adopt(snapshot.state, snapshot.version, gap.seq - 1);
+      const snapshot = await this.fetchSnapshot(snapshots);
+      // Resume at the message that showed the gap: it is now either next or a duplicate.
+      if (this.ofOtherLog(snapshot.logId)) {
+        return this.switchLog(snapshot, `version ${needed + 1} showed a gap`, gap.seq - 1);
       }
+      if (snapshot.version >= needed) return this.adopt(snapshot, gap.seq - 1);
       if (attempt === 5) {
         throw new Error(`the master's snapshot is at ${snapshot.version}, behind ${needed}`);
       }
@@ -534,21 +654,25 @@ export class HostAgent {
     }
   }
 
-  private async adopt(state: PoolReplica['state'], version: number, seq: number): Promise<void> {
-    this.replica.reset(state, version, seq);
+  /** Takes the master's snapshot, and its log, as the replica, resuming after `seq`. */
+  private async adopt(snapshot: Snapshot, seq: number): Promise<void> {
+    const logId = snapshot.logId ?? this.replica.logId;
+    this.replica.reset(snapshot.state, snapshot.version, seq, logId);
     this.appliedSinceSnapshot = false;
-    try {
-      await this.o.store.checkpoint(this.replica);
-    } catch (error) {
-      throw new ReloadNeeded(`cannot persist the snapshot: ${errorMessage(error)}`);
-    }
+    await this.saveCheckpoint('the snapshot');
     await this.convergeFull();
   }
 
   private async reload(): Promise<void> {
     this.unflushed = 0;
     const stored = await this.o.store.load();
-    this.replica.reset(stored?.state ?? initialPoolState(), stored?.version ?? 0, stored?.seq ?? 0);
+    this.logIdUnsaved = false;
+    const { state, version, seq, logId } = stored ?? {
+      state: initialPoolState(),
+      version: 0,
+      seq: 0,
+    };
+    this.replica.reset(state, version, seq, logId);
   }
 
   private converge(mode: 'apply' | 'full'): Promise<ConvergeOutcome> {

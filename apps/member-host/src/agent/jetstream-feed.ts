@@ -8,6 +8,7 @@ import {
   type JsMsg,
 } from '@nats-io/jetstream';
 import { nanos, type NatsConnection } from '@nats-io/transport-node';
+import { LOG_ID_HEADER } from '@pool/contracts';
 import { decodeEnvelope } from './envelope.js';
 import type { EventFeed, FeedMessage, LiveFeed } from './feed.js';
 
@@ -171,6 +172,8 @@ export class JetStreamFeed implements EventFeed {
     else {
       message.envelope = decoded.envelope;
       message.raw = decoded.raw;
+      const logId = m.headers?.get(LOG_ID_HEADER);
+      if (logId) message.logId = logId;
     }
     return message;
   }

@@ -15,13 +15,15 @@ export const classify = (version: number, applied: number): Verdict =>
 
 /**
  * The host's own copy of its pool: the decider state with every event up to `version` folded
- * in, and `seq`, the events stream's sequence up to which the host has read.
+ * in, `seq`, the events stream's sequence up to which the host has read, and `logId`, the log
+ * the events came from (undefined until one is seen: a replica saved by older code).
  */
 export class PoolReplica {
   constructor(
     public state: PoolState = initialPoolState(),
     public version = 0,
     public seq = 0,
+    public logId?: string,
   ) {}
 
   /** Folds in the next event; refuses any other version, so nothing is applied twice. */
@@ -35,9 +37,10 @@ export class PoolReplica {
     return event;
   }
 
-  reset(state: PoolState, version: number, seq: number): void {
+  reset(state: PoolState, version: number, seq: number, logId?: string): void {
     this.state = state;
     this.version = version;
     this.seq = seq;
+    this.logId = logId;
   }
 }

@@ -11,7 +11,7 @@ export class NatsSnapshotSource implements SnapshotSource {
     private readonly timeoutMs = 30_000,
   ) {}
 
-  async fetch(): Promise<{ version: number; state: PoolState }> {
+  async fetch(): Promise<{ version: number; state: PoolState; logId?: string }> {
     const replies = await this.nc.requestMany(this.subject, '', {
       strategy: 'sentinel',
       maxWait: this.timeoutMs,
@@ -27,6 +27,7 @@ export class NatsSnapshotSource implements SnapshotSource {
         `the master sends ${reply.stateVersion} snapshots, this host reads ${POOL_STATE_VERSION}`,
       );
     }
-    return { version: reply.version, state: deserializePoolState(reply.state) };
+    const snapshot = { version: reply.version, state: deserializePoolState(reply.state) };
+    return reply.logId ? { ...snapshot, logId: reply.logId } : snapshot;
   }
 }

@@ -22,6 +22,8 @@ export interface StoredReplica {
   state: PoolState;
   version: number;
   seq: number;
+  /** The log the events came from; undefined in a replica saved by older code. */
+  logId?: string | undefined;
 }
 
 /** One applied event for the journal: version, stream sequence, the envelope's JSON. */
@@ -133,6 +135,7 @@ export class StateStore {
       stateVersion: POOL_STATE_VERSION,
       version: replica.version,
       seq: replica.seq,
+      ...(replica.logId ? { logId: replica.logId } : {}),
       savedAt: new Date().toISOString(),
       state: serializePoolState(replica.state),
     });
@@ -187,6 +190,7 @@ export class StateStore {
       stateVersion?: string;
       version: number;
       seq: number;
+      logId?: string;
       state: unknown;
     };
     if (stored.pool !== this.options.pool || stored.host !== this.options.host) {
@@ -198,7 +202,8 @@ export class StateStore {
     // Written by code with another state shape: start over from the master instead.
     if (stored.format !== STATE_FORMAT || stored.stateVersion !== POOL_STATE_VERSION)
       return undefined;
-    return { state: deserializePoolState(stored.state), version: stored.version, seq: stored.seq };
+    const { version, seq, logId } = stored;
+    return { state: deserializePoolState(stored.state), version, seq, ...(logId ? { logId } : {}) };
   }
 }
 

@@ -10,7 +10,7 @@ import { HealthRegistry, NatsClient } from '@pool/platform';
 import { MemoryVSwitchDriver, OvsVSwitchDriver, type VSwitchDriver } from '@pool/vswitch';
 import { Registry } from 'prom-client';
 import { Datapath } from '../agent/datapath.js';
-import { HostAgent, type LogBehind } from '../agent/host-agent.js';
+import { HostAgent, type LogBehind, type OtherLog } from '../agent/host-agent.js';
 import { JetStreamFeed } from '../agent/jetstream-feed.js';
 import { Joiner } from '../agent/joiner.js';
 import { Reporter } from '../agent/reporter.js';
@@ -76,10 +76,21 @@ export class MemberHostService implements OnApplicationBootstrap, OnApplicationS
       return Promise.resolve();
     });
     health.register('log', () => {
-      const behind = this.agent.logBehind;
-      if (!behind || Date.now() - Date.parse(behind.at) > LOG_BEHIND_UNHEALTHY_MS) {
-        return Promise.resolve();
+      const recent = (at: string | undefined) =>
+        at !== undefined && Date.now() - Date.parse(at) <= LOG_BEHIND_UNHEALTHY_MS;
+      const other = this.agent.otherLog;
+      if (other && recent(other.at)) {
+        return Promise.reject(
+          new Error(
+            `at ${other.at} the pool's log was another one (log ${other.logId} at version ` +
+              `${other.logVersion}) than this host's (log ${other.hostLogId} at version ` +
+              `${other.hostVersion}): resynchronised from the master's snapshot (README: backup ` +
+              'and restore)',
+          ),
+        );
       }
+      const behind = this.agent.logBehind;
+      if (!behind || !recent(behind.at)) return Promise.resolve();
       return Promise.reject(
         new Error(
           `at ${behind.at} the pool's log was at version ${behind.logVersion}, behind this ` +
@@ -132,6 +143,8 @@ export class MemberHostService implements OnApplicationBootstrap, OnApplicationS
       member: agent.replica.state.hosts.has(config.hostName),
       lastError: agent.lastError ?? null,
       logBehind: agent.logBehind ?? null,
+      logId: agent.replica.logId ?? null,
+      otherLog: agent.otherLog ?? null,
       datapathError: agent.datapath.lastError ?? null,
       ports: agent.datapath.ports,
       stats: agent.stats,
@@ -176,12 +189,13 @@ export class MemberHostService implements OnApplicationBootstrap, OnApplicationS
       (message) => this.logger.warn(message),
     );
     let joining: Promise<void> | undefined;
-    let joinedAfter: LogBehind | undefined;
+    let joinedAfter: [LogBehind | undefined, OtherLog | undefined] = [undefined, undefined];
     await this.agent.run(feed, snapshots, signal, () => {
       // Join once the replica is current, so a host that is already a member never asks; and
       // once more after resynchronising onto a log that may predate its joining.
-      if (joining && this.agent.logBehind === joinedAfter) return;
-      joinedAfter = this.agent.logBehind;
+      const { logBehind, otherLog } = this.agent;
+      if (joining && logBehind === joinedAfter[0] && otherLog === joinedAfter[1]) return;
+      joinedAfter = [logBehind, otherLog];
       joining = joiner.join(() => this.agent.replica.state.hosts.has(host), signal);
     });
     await joining;

@@ -10,6 +10,7 @@ import {
   type PoolCommand,
   type PoolEvent,
 } from '@pool/domain';
+import { readLogId } from '@pool/event-store';
 import { createTestEventStore } from '../../../../test/support/event-store.js';
 import { PoolStateCache } from './pool-state-cache.js';
 import { SNAPSHOT_HEADERS, type WireMessage } from '@pool/contracts';
@@ -47,6 +48,7 @@ const decode = (messages: WireMessage[]) => {
     version: number;
     stateVersion: string;
     state: unknown;
+    logId?: string;
   };
 };
 
@@ -69,6 +71,8 @@ describe('PoolStateCache', () => {
     });
     const reply = decode(first.messages);
     expect(reply).toMatchObject({ pool, version: 201, stateVersion: POOL_STATE_VERSION });
+    // The log it was read from: a host on another log resynchronises whatever the versions.
+    expect(reply.logId).toBe(await readLogId(env.pool));
     expect(serializePoolState(deserializePoolState(reply.state))).toEqual(
       serializePoolState(state),
     );

@@ -6,12 +6,14 @@ import {
   upcastPoolEvent,
   type PoolState,
 } from '@pool/domain';
-import { type PostgresEventStore } from '@pool/event-store';
+import { readLogId, type PostgresEventStore } from '@pool/event-store';
 import { poolDomainModel } from '../commands/pool-domain-model.js';
 import { loadState } from '../commands/pool-writer.js';
 import { encodeSnapshot, type WireMessage } from '@pool/contracts';
 
 interface Entry {
+  /** The log the state was read from: hosts compare it with the one they follow. */
+  logId: string;
   state: PoolState;
   version: number;
   /** The encoded reply at `version`: a fleet of hosts starting at once asks for the same one. */
@@ -51,6 +53,7 @@ export class PoolStateCache {
           version: entry.version,
           stateVersion: POOL_STATE_VERSION,
           state: serializePoolState(entry.state),
+          logId: entry.logId,
         };
         entry.encoded = { version: entry.version, messages: encodeSnapshot(reply, maxPayload) };
       }
@@ -59,8 +62,9 @@ export class PoolStateCache {
   }
 
   private async load(pool: string): Promise<Entry> {
+    const logId = await readLogId(this.store.pool);
     const { state, version } = await loadState(poolStreamId(pool), this.store, poolDomainModel);
-    return { state, version };
+    return { logId, state, version };
   }
 
   private async refresh(pool: string, entry: Entry): Promise<Entry> {

@@ -6,8 +6,13 @@ import {
   type OnApplicationShutdown,
 } from '@nestjs/common';
 import { jetstreamManager } from '@nats-io/jetstream';
-import { formatPosition as fmt, listenForAppends, type LogWakeups } from '@pool/event-store';
-import { poolIdOfStream, subjects, type EventEnvelope } from '@pool/contracts';
+import {
+  formatPosition as fmt,
+  listenForAppends,
+  readLogId,
+  type LogWakeups,
+} from '@pool/event-store';
+import { LOG_ID_HEADER, poolIdOfStream, subjects, type EventEnvelope } from '@pool/contracts';
 import {
   AdvisoryLeader,
   AsyncJetStreamPublisher,
@@ -49,12 +54,15 @@ export class RelayService implements OnApplicationBootstrap, OnApplicationShutdo
     const names = subjects(this.options.subjectRoot);
     if (!this.options.relay) return;
     this.publisher = new AsyncJetStreamPublisher(nc);
+    // Every message names the log it comes from: hosts tell another log from their own by it.
+    let logHeaders: Record<string, string> = {};
     const relay = new JetStreamRelay({
       store: this.store,
       publisher: this.publisher,
       toMessage: (event) => ({
         subject: names.events(poolIdOfStream(event.streamId) ?? 'unknown'),
         payload: JSON.stringify(toEnvelope(event)),
+        headers: logHeaders,
       }),
       onBatch: ({ published, duplicates }) => {
         this.metrics.relayPublished.inc(published);
@@ -77,6 +85,8 @@ export class RelayService implements OnApplicationBootstrap, OnApplicationShutdo
       this.logger.log('this replica now runs the relay');
       this.metrics.relayLeader.set(1);
       try {
+        // Read per leadership: the log a replica relays is the one in the database it leads.
+        logHeaders = { [LOG_ID_HEADER]: await readLogId(this.store.pool) };
         await relay.run(signal);
       } finally {
         this.metrics.relayLeader.set(0);

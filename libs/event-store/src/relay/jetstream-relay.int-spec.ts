@@ -5,6 +5,8 @@ import {
   ensureEventsStream,
   JetStreamRelay,
   LOG_START,
+  readLogHead,
+  readLogId,
   type JetStreamPublisher,
   type RecordedEvent,
   type RelayOptions,
@@ -130,6 +132,31 @@ describe('JetStream relay', () => {
     controller.abort();
     await running;
     await expectStreamEqualsLog(nats.eventsStream, 'relay-a');
+  });
+});
+
+describe('the log identity', () => {
+  it('is one id per log, and the relay stamps the headers its caller adds on every message', async () => {
+    const logId = await readLogId(db.pool);
+    expect(logId).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+    expect(await readLogId(db.pool)).toBe(logId);
+
+    const from = (await readLogHead(db.pool)) ?? LOG_START;
+    const pool = randomUUID();
+    await db.store.append(
+      `pool:${pool}`,
+      [1, 2, 3].map((i) => ({ type: 'Probed', data: { i } })),
+    );
+    const stamped = relay({
+      checkpointName: 'relay-log-id',
+      toMessage: (event) => ({ ...toMessage(event), headers: { 'Poolnet-Log-Id': logId } }),
+    });
+    expect(await stamped.relayBatch(from)).toBe(3);
+    const messages = (await nats.readStream(nats.eventsStream)).filter((m) =>
+      m.subject.startsWith(`${nats.root}.${pool}.`),
+    );
+    expect(messages.map((m) => m.headers?.get('Poolnet-Log-Id'))).toEqual([logId, logId, logId]);
+    expect(messages.map((m) => m.headers?.get('Poolnet-Version'))).toEqual(['1', '2', '3']);
   });
 });
 

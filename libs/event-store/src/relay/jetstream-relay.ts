@@ -8,6 +8,8 @@ import { type JetStreamPublisher, type PubAck } from './async-publisher.js';
 export interface RelayMessage {
   subject: string;
   payload: Uint8Array | string;
+  /** Headers besides the relay's own (the stream, version, position and type of the event). */
+  headers?: Readonly<Record<string, string>>;
 }
 
 export interface RelayOptions {
@@ -110,10 +112,10 @@ export class JetStreamRelay {
   }
 
   private publish(event: RecordedEvent, previous: RecordedEvent | undefined): Promise<PubAck> {
-    const { subject, payload } = this.options.toMessage(event);
+    const { subject, payload, headers: extra } = this.options.toMessage(event);
     return this.options.publisher.publish(subject, payload, {
       msgID: event.eventId,
-      headers: eventHeaders(event),
+      headers: eventHeaders(event, extra),
       // Chained within a batch: if one message is lost, the ones after it are refused rather
       // than stored out of order; the republished batch then fills in from the gap.
       expectLastMsgID: previous?.eventId,
@@ -135,8 +137,9 @@ export class JetStreamRelay {
   }
 }
 
-function eventHeaders(event: RecordedEvent): MsgHdrs {
+function eventHeaders(event: RecordedEvent, extra: RelayMessage['headers']): MsgHdrs {
   const h = headers();
+  for (const [name, value] of Object.entries(extra ?? {})) h.set(name, value);
   h.set('Poolnet-Stream', event.streamId);
   h.set('Poolnet-Version', String(event.streamVersion));
   h.set('Poolnet-Position', formatPosition(event.position));

@@ -77,6 +77,7 @@ export const envelopeOf = (event: PoolEvent, version: number): EventEnvelope => 
 interface Stored {
   seq: number;
   envelope?: EventEnvelope;
+  logId?: string;
 }
 
 /**
@@ -92,12 +93,16 @@ export class FakeFeed implements EventFeed {
   readonly follows: number[] = [];
   readonly replays: number[] = [];
   batch = 3;
+  /** The log the relay stamps on what it publishes next (none: a relay of older code). */
+  logId: string | undefined;
   private seq = 0;
 
   /** Appends the pool's events 1..n (or the given versions) as the relay would. */
   publish(events: PoolEvent[], versions = events.map((_, i) => i + 1)): this {
-    for (const v of versions)
-      this.messages.push({ seq: ++this.seq, envelope: envelopeOf(events[v - 1]!, v) });
+    for (const v of versions) {
+      const envelope = envelopeOf(events[v - 1]!, v);
+      this.messages.push({ seq: ++this.seq, envelope, ...(this.logId && { logId: this.logId }) });
+    }
     return this;
   }
 
@@ -172,6 +177,7 @@ export class FakeFeed implements EventFeed {
       pending,
       redelivered: false,
       ...(m.envelope ? { envelope: m.envelope } : { problem: 'not JSON' }),
+      ...(m.logId && { logId: m.logId }),
       ack: () => undefined,
     };
   }
@@ -184,16 +190,20 @@ export class FakeFeed implements EventFeed {
 export class FakeSnapshots implements SnapshotSource {
   served = 0;
   version: number | undefined;
+  /** The log the master reads; by default the one the feed's relay stamps. */
+  logId: string | undefined;
 
   constructor(
     private readonly events: PoolEvent[],
     private readonly feed?: FakeFeed,
   ) {}
 
-  fetch(): Promise<{ version: number; state: PoolState }> {
+  fetch(): Promise<{ version: number; state: PoolState; logId?: string }> {
     this.served++;
     const published = this.feed?.messages.map((m) => m.envelope?.version ?? 0) ?? [];
     const version = this.version ?? Math.max(0, ...published);
-    return Promise.resolve({ version, state: replayPool(this.events.slice(0, version)) });
+    const logId = this.logId ?? this.feed?.logId;
+    const state = replayPool(this.events.slice(0, version));
+    return Promise.resolve({ version, state, ...(logId && { logId }) });
   }
 }
