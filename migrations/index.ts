@@ -7,6 +7,7 @@ import { IdempotencyFingerprints1765843200000 } from './1765843200000-Idempotenc
 import { AclDirectionsFromVm1765929600000 } from './1765929600000-AclDirectionsFromVm.js';
 import { SnapshotHistory1766016000000 } from './1766016000000-SnapshotHistory.js';
 import { HostPortsPlugged1766102400000 } from './1766102400000-HostPortsPlugged.js';
+import { HostPortsDevice1766275200000 } from './1766275200000-HostPortsDevice.js';
 import { LogIdentity1766188800000 } from './1766188800000-LogIdentity.js';
 
 /** Every migration, in order. Listed by hand so ESM builds need no glob loader. */
@@ -21,4 +22,5 @@ export const migrations = [
   SnapshotHistory1766016000000,
   HostPortsPlugged1766102400000,
   LogIdentity1766188800000,
+  HostPortsDevice1766275200000,
 ];

@@ -12,7 +12,14 @@ export interface HostReport {
    * the port's device is absent (the hypervisor has not plugged the VM's NIC yet, or unplugged
    * it): the port then waits, not forwarding, and its flows are written when the device appears.
    */
-  ports?: { vif: string; ready: boolean; forwarding: boolean; plugged?: false }[];
+  ports?: {
+    vif: string;
+    ready: boolean;
+    forwarding: boolean;
+    plugged?: false;
+    /** The hypervisor's device, when the host adopted the one it plugged (`iface-id`). */
+    device?: string;
+  }[];
   /**
    * What the host found on its switch that it did not put there, and whether it put it right:
    * an operation the planner repaired (`kind` the operation, `object` its port or bridge), or

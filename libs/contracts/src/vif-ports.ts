@@ -75,6 +75,11 @@ export interface VifPortView extends VifSwitchNames {
    * does. Absent otherwise (plugged, or not reported yet).
    */
   plugged?: false;
+  /**
+   * From the host's reports (read API only): the hypervisor's device the host adopted for the
+   * port (libvirt's `vnetN`, found by `external_ids:iface-id`), when it is not `port`.
+   */
+  device?: string;
 }
 
 export const vifSwitchNames = (vif: { id: string; networkId: string }): VifSwitchNames => ({

@@ -19,8 +19,7 @@ export type DriftItem = NonNullable<HostReport['drift']>[number];
 
 /** `findings`: what the drift pass by content found and put right (full passes only). */
 export type ConvergeOutcome =
-  | { ok: true; operations: Operation[]; findings?: DriftFinding[] }
-  | { ok: false; error: string };
+  { ok: true; operations: Operation[]; findings?: DriftFinding[] } | { ok: false; error: string };
 
 /**
  * `apply`: after new events, planned against the last converged state; `full`: read the
@@ -93,6 +92,7 @@ export class Datapath {
     operations: Operation[],
   ): Extract<ConvergeOutcome, { ok: true }> {
     const unplugged = new Set(this.driver.unpluggedPorts?.());
+    const devices = this.driver.adoptedDevices?.() ?? new Map<string, string>();
     // A port waiting for its device is, for the next incremental plan, as the driver reads it
     // back: nothing is planned for it until the device appears and a full pass writes it.
     this.last = unplugged.size > 0 ? asUnplugged(desired, unplugged) : desired;
@@ -101,7 +101,11 @@ export class Datapath {
     this.ports = portsOf(desired, (port) =>
       unplugged.has(port.name)
         ? { ready: true, forwarding: false, plugged: false }
-        : { ready: true, forwarding: port.forwarding },
+        : {
+            ready: true,
+            forwarding: port.forwarding,
+            ...(devices.get(port.name) ? { device: devices.get(port.name) } : {}),
+          },
     );
     return { ok: true, operations };
   }

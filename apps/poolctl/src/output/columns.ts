@@ -110,14 +110,16 @@ export const VIF_COLUMNS: Column<VmVif>[] = [
 ];
 
 /**
- * `host-a: pnv-… on pnb-…`, one per host holding the port, a pending one marked, and one whose
- * device the hypervisor has not plugged there yet.
+ * `host-a: pnv-… on pnb-…`, one per host holding the port, a pending one marked, one whose
+ * device the hypervisor has not plugged there yet, and the hypervisor's device where the host
+ * adopted it (`as vnet7`).
  */
 const hostPortsText = (vif: VifView): string =>
   vif.ports
     .map(
       (p) =>
-        `${p.hostId}: ${p.port} on ${p.bridge}${p.role === 'pending' ? ' (pending)' : ''}` +
+        `${p.hostId}: ${p.port}${p.device ? ` as ${p.device}` : ''} on ${p.bridge}` +
+        (p.role === 'pending' ? ' (pending)' : '') +
         (p.plugged === false ? ' (not plugged)' : ''),
     )
     .join(', ');

@@ -143,7 +143,13 @@ describe('read verbs', () => {
           port: 'pnv-1111111111',
           bridge: 'pnb-2222222222',
           ports: [
-            { hostId: 'host-a', port: 'pnv-1111111111', bridge: 'pnb-2222222222', role: 'pending' },
+            {
+              hostId: 'host-a',
+              port: 'pnv-1111111111',
+              bridge: 'pnb-2222222222',
+              role: 'pending',
+              device: 'vnet7',
+            },
             {
               hostId: 'host-b',
               port: 'pnv-1111111111',
@@ -215,7 +221,7 @@ describe('read verbs', () => {
     );
   });
 
-  it('shows a VIF with its port and bridge on each host that holds it, and where it is not plugged', async () => {
+  it('shows a VIF with its port and bridge on each host that holds it, the device adopted, and where it is not plugged', async () => {
     const { fetch } = fakeServices(projection);
     const result = await run(['--pool', 'lab', 'vif', 'show', 'v1'], fetch);
     expect(result.stdout).toBe(
@@ -230,7 +236,7 @@ describe('read verbs', () => {
         'port security:      on',
         'port (device name): pnv-1111111111',
         'bridge:             pnb-2222222222',
-        'on hosts:           host-a: pnv-1111111111 on pnb-2222222222 (pending), ' +
+        'on hosts:           host-a: pnv-1111111111 as vnet7 on pnb-2222222222 (pending), ' +
           'host-b: pnv-1111111111 on pnb-2222222222 (pending) (not plugged)',
         '',
       ].join('\n'),

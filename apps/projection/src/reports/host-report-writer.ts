@@ -55,11 +55,11 @@ export async function applyHostReport(
         report.host,
       ]);
       await client.query(
-        `INSERT INTO rm_host_ports (pool_id, host_id, vif_id, ready, forwarding, plugged)
+        `INSERT INTO rm_host_ports (pool_id, host_id, vif_id, ready, forwarding, plugged, device)
          SELECT $1, $2, p.vif, bool_or(p.ready), bool_or(p.forwarding),
-                bool_and(coalesce(p.plugged, true))
+                bool_and(coalesce(p.plugged, true)), max(p.device)
            FROM jsonb_to_recordset($3::jsonb)
-                AS p(vif text, ready boolean, forwarding boolean, plugged boolean)
+                AS p(vif text, ready boolean, forwarding boolean, plugged boolean, device text)
           GROUP BY p.vif`,
         [report.pool, report.host, JSON.stringify(report.ports)],
       );

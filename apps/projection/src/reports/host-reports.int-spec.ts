@@ -73,7 +73,7 @@ describe('host reports', () => {
         appliedVersion: 5,
         digest: 'd5',
         ports: [
-          { vif: 'v2', ready: true, forwarding: true },
+          { vif: 'v2', ready: true, forwarding: true, device: 'vnet4' },
           { vif: 'v3', ready: true, forwarding: false, plugged: false },
         ],
         drift: [{ kind: 'port', object: 'v2', repaired: true }],
@@ -84,11 +84,11 @@ describe('host reports', () => {
     expect(newer).toEqual({ applied: true, appliedVersion: 5, lagEvents: 0 });
     expect(await status()).toEqual({ applied: 5, digest: 'd5', drift: 2, seq: 11 });
     const { rows: ports } = await db.query(
-      'SELECT vif_id, forwarding, plugged FROM rm_host_ports ORDER BY vif_id',
+      'SELECT vif_id, forwarding, plugged, device FROM rm_host_ports ORDER BY vif_id',
     );
     expect(ports).toEqual([
-      { vif_id: 'v2', forwarding: true, plugged: true },
-      { vif_id: 'v3', forwarding: false, plugged: false },
+      { vif_id: 'v2', forwarding: true, plugged: true, device: 'vnet4' },
+      { vif_id: 'v3', forwarding: false, plugged: false, device: null },
     ]);
     const { rows: counters } = await db.query('SELECT port, tx_bytes::int FROM rm_counters');
     expect(counters).toEqual([{ port: 'v2', tx_bytes: 4 }]);

@@ -65,6 +65,12 @@ export interface VSwitchDriver {
    */
   unpluggedPorts?(): string[];
   /**
+   * VIF ports the host adopted from the hypervisor (`iface-id` binding): the planner's port
+   * name → the device the hypervisor plugged (libvirt's `vnetN`), which is what an operator
+   * sees on the host.
+   */
+  adoptedDevices?(): Map<string, string>;
+  /**
    * Calls `onChange` soon after a device appears for a port waiting for one, or a port's device
    * goes away, so the caller converges then; returns the function that stops watching.
    */

@@ -24,9 +24,9 @@ export function renderVifPorts(vif: VifSwitchPortsView, lookup: Lookup): Html {
         html`<span
           class="${`tag port-host ${p.role}${p.plugged === false ? ' not-plugged' : ''}`}"
           title="${p.plugged === false ? NOT_PLUGGED : ''}"
-          >${lookup.host(p.hostId)}${p.role === 'pending' ? ' (pending)' : ''}${
-            p.plugged === false ? ' (not plugged)' : ''
-          }</span
+          >${lookup.host(p.hostId)}${p.device ? ` as ${p.device}` : ''}${
+            p.role === 'pending' ? ' (pending)' : ''
+          }${p.plugged === false ? ' (not plugged)' : ''}</span
         >`,
     )}
   </span>`;

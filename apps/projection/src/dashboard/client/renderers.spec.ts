@@ -115,7 +115,9 @@ describe('renderVms', () => {
     expect(out).toContain('10.0.100.10 QoS in 100 Mbit/s (burst 10 Mbit) · out unlimited');
     expect(out).toContain('02:00:00:00:00:02 no QoS no port security');
     expect(out).toContain('port security pnv-00000000a1 on pnb-00000000b1 host-a');
-    expect(out).toContain('pnv-00000000a2 on pnb-00000000b1 host-b host-a (pending) (not plugged)');
+    expect(out).toContain(
+      'pnv-00000000a2 on pnb-00000000b1 host-b as vnet3 host-a (pending) (not plugged)',
+    );
   });
 });
 

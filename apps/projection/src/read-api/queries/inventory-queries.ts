@@ -12,7 +12,7 @@ import { keysetPage, mapPage } from './keyset-page.js';
 import {
   ACTIVE_MIGRATION,
   portHostsOfVms,
-  unpluggedPortsOf,
+  reportedPortsOf,
   vifSwitchPorts,
   vmPortHosts,
 } from './vif-port-rows.js';
@@ -80,7 +80,7 @@ async function vmViews(db: DataSource, pool: string, rows: VmRow[]): Promise<VmV
     pool,
     vifs.map((v) => v.id),
   );
-  const unplugged = await unpluggedPortsOf(
+  const reported = await reportedPortsOf(
     db,
     pool,
     vifs.map((v) => v.id),
@@ -102,7 +102,7 @@ async function vmViews(db: DataSource, pool: string, rows: VmRow[]): Promise<VmV
           networkId: v.networkId,
           ips: ipsOf(v, extra.get(v.id)),
           ...vifPolicyOf(v.qos, v.portSecurity),
-          ...vifSwitchPorts(v, hosts, unplugged),
+          ...vifSwitchPorts(v, hosts, reported),
         })),
       migration: migration
         ? { id: migration.id, status: migration.status, toHostId: migration.toHostId }
@@ -191,7 +191,7 @@ export async function listAddresses(
     pool,
     rows.map((a) => a.vm_id),
   );
-  const unplugged = await unpluggedPortsOf(
+  const reported = await reportedPortsOf(
     db,
     pool,
     rows.map((a) => a.vif_id),
@@ -211,7 +211,7 @@ export async function listAddresses(
       ...vifSwitchPorts(
         { id: a.vif_id, networkId: a.network_id },
         hosts.get(a.vm_id) ?? [],
-        unplugged,
+        reported,
       ),
     }),
   );

@@ -24,10 +24,10 @@ describe('VIF port rows', () => {
     const halted = vifSwitchPorts(
       vif,
       vmPortHosts({ powerState: 'halted', hostId: null }, undefined),
-      new Set(),
+      new Map(),
     );
     expect(halted).toEqual({ port: portName('vif-1'), bridge: bridgeName('net-1'), ports: [] });
-    expect(vifSwitchPorts(vif, vmPortHosts(running, undefined), new Set()).ports).toEqual([
+    expect(vifSwitchPorts(vif, vmPortHosts(running, undefined), new Map()).ports).toEqual([
       { hostId: 'h1', port: portName('vif-1'), bridge: bridgeName('net-1'), role: 'active' },
     ]);
   });
@@ -35,10 +35,26 @@ describe('VIF port rows', () => {
   it("marks a host's port whose device that host reports absent, and no other", () => {
     const vif = { id: 'vif-1', networkId: 'net-1' };
     const hosts = vmPortHosts(running, migration('requested'));
-    const ports = vifSwitchPorts(vif, hosts, new Set(['h2/vif-1', 'h1/vif-9'])).ports;
+    const unplugged = { plugged: false, device: null };
+    const reported = new Map([
+      ['h2/vif-1', unplugged],
+      ['h1/vif-9', unplugged],
+    ]);
+    const ports = vifSwitchPorts(vif, hosts, reported).ports;
     expect(ports.map((p) => [p.hostId, p.plugged])).toEqual([
       ['h1', undefined],
       ['h2', false],
+    ]);
+  });
+
+  it("shows the hypervisor's device a host adopted for the port, on that host only", () => {
+    const vif = { id: 'vif-1', networkId: 'net-1' };
+    const hosts = vmPortHosts(running, migration('requested'));
+    const reported = new Map([['h1/vif-1', { plugged: true, device: 'vnet7' }]]);
+    const ports = vifSwitchPorts(vif, hosts, reported).ports;
+    expect(ports.map((p) => [p.hostId, p.device, p.plugged])).toEqual([
+      ['h1', 'vnet7', undefined],
+      ['h2', undefined, undefined],
     ]);
   });
 
@@ -75,7 +91,7 @@ describe('VIF port rows', () => {
             vm,
             active.find((m) => m.vmId === vm.id),
           );
-          for (const p of vifSwitchPorts(vif, hosts, new Set()).ports) {
+          for (const p of vifSwitchPorts(vif, hosts, new Map()).ports) {
             fromRows.add(`${p.hostId} ${p.bridge} ${p.port} ${vif.id} ${p.role === 'active'}`);
           }
         }

@@ -6,7 +6,7 @@ import {
   type PortHost,
   type VifSwitchPortsView,
 } from '@pool/contracts';
-import { In, type DataSource } from 'typeorm';
+import { In, IsNull, Not, type DataSource } from 'typeorm';
 import { HostPortRow } from '../../read-models/entities/host-status.entity.js';
 import { MigrationRow } from '../../read-models/entities/migration-row.entity.js';
 import { VmRow } from '../../read-models/entities/vm-rows.entity.js';
@@ -36,28 +36,45 @@ export const vmPortHosts = (
 ): PortHost[] =>
   portHosts({ powerState: vm.powerState, residentHost: vm.hostId }, placingMigration(migration));
 
-/** `unplugged`: `<host>/<vif>` of the ports whose host reports their device absent. */
+/** What a host last reported of a VIF's port there, where it adds to the log's view. */
+export interface ReportedPort {
+  plugged: boolean;
+  device: string | null;
+}
+
+/** `reported`: by `<host>/<vif>`, the ports whose host reports their device absent or adopted. */
 export const vifSwitchPorts = (
   vif: { id: string; networkId: string },
   hosts: readonly PortHost[],
-  unplugged: ReadonlySet<string>,
+  reported: ReadonlyMap<string, ReportedPort>,
 ): VifSwitchPortsView => ({
   ...vifSwitchNames(vif),
-  ports: vifPorts(vif, hosts).map((p) =>
-    unplugged.has(`${p.hostId}/${vif.id}`) ? { ...p, plugged: false as const } : p,
-  ),
+  ports: vifPorts(vif, hosts).map((p) => {
+    const found = reported.get(`${p.hostId}/${vif.id}`);
+    return {
+      ...p,
+      ...(found?.plugged === false ? { plugged: false as const } : {}),
+      ...(found?.device ? { device: found.device } : {}),
+    };
+  }),
 });
 
-/** `<host>/<vif>` of the given VIFs' ports whose host last reported their device absent. */
-export async function unpluggedPortsOf(
+/** By `<host>/<vif>`, the given VIFs' ports whose host reported their device absent or adopted. */
+export async function reportedPortsOf(
   db: DataSource,
   pool: string,
   vifIds: readonly string[],
-): Promise<Set<string>> {
+): Promise<Map<string, ReportedPort>> {
+  const vifId = In([...new Set(vifIds)]);
   const rows = await db.getRepository(HostPortRow).find({
-    where: { poolId: pool, vifId: In([...new Set(vifIds)]), plugged: false },
+    where: [
+      { poolId: pool, vifId, plugged: false },
+      { poolId: pool, vifId, device: Not(IsNull()) },
+    ],
   });
-  return new Set(rows.map((r) => `${r.hostId}/${r.vifId}`));
+  return new Map(
+    rows.map((r) => [`${r.hostId}/${r.vifId}`, { plugged: r.plugged, device: r.device }]),
+  );
 }
 
 /** The port hosts of the given VMs, by VM id (a VM not in the read models holds none). */

@@ -54,6 +54,10 @@ export class HostPortRow {
   /** False while the host reports the port's device absent (the VM's NIC not plugged). */
   @Column({ type: 'boolean', default: true })
   plugged!: boolean;
+
+  /** The hypervisor's device for the port, when the host adopted it (`iface-id` binding). */
+  @Column({ type: 'text', nullable: true })
+  device!: string | null;
 }
 
 @Entity('rm_counters')

@@ -113,6 +113,10 @@ export class OvsVSwitchDriver implements VSwitchDriver {
    * VIF ports whose device is absent, as of the last `readActual` or `apply` (which see every
    * port they touch), and the watch below between them.
    */
+  adoptedDevices(): Map<string, string> {
+    return this.binding?.devices() ?? new Map<string, string>();
+  }
+
   unpluggedPorts(): string[] {
     const absent = [...this.absent].map((name) => this.binding?.planned(name) ?? name);
     return [...new Set([...absent, ...(this.binding?.unplugged() ?? [])])].sort();

@@ -80,6 +80,11 @@ export class IfaceIdBinding {
     return (this.bound.get(name) ?? this.gone.get(name))?.device ?? name;
   }
 
+  /** Planner name → the device plugged for it, for the VIFs bound now. */
+  devices(): Map<string, string> {
+    return new Map([...this.bound].map(([name, b]) => [name, b.device]));
+  }
+
   /** The planner's name for an interface. */
   planned(device: string): string {
     for (const map of [this.bound, this.gone]) {

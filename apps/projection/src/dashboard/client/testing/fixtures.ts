@@ -130,7 +130,13 @@ export const VMS: VmRow[] = [
         port: 'pnv-00000000a2',
         bridge: 'pnb-00000000b1',
         ports: [
-          { hostId: 'host-b', port: 'pnv-00000000a2', bridge: 'pnb-00000000b1', role: 'active' },
+          {
+            hostId: 'host-b',
+            port: 'pnv-00000000a2',
+            bridge: 'pnb-00000000b1',
+            role: 'active',
+            device: 'vnet3',
+          },
           {
             hostId: 'host-a',
             port: 'pnv-00000000a2',
