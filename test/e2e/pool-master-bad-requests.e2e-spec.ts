@@ -119,7 +119,7 @@ const CASES: Case[] = [
   { name: 'wrong type: string for a boolean', method: 'PATCH', path: `${P}/vms/web/vifs/web-0`, json: { portSecurity: 'yes' }, status: 400, code: 'VALIDATION_FAILED' },
   { name: 'wrong type: number for a name', method: 'POST', path: `${P}/vms`, json: { name: 7 }, status: 400, code: 'VALIDATION_FAILED' },
   { name: 'wrong type in a PIF inventory', method: 'POST', path: `${P}/hosts`, json: { name: 'h', address: 'h', pifs: [{ ...pif('eth0', 3), mtu: '1500' }], managementDevice: 'eth0' }, status: 400, code: 'VALIDATION_FAILED', expect: (b) => expect(b.details.fields).toEqual(['pifs[0].mtu']) },
-  { name: 'unknown network kind', method: 'POST', path: `${P}/networks`, json: { name: 'o', purpose: 'vm', kind: 'overlay' }, status: 400, code: 'VALIDATION_FAILED' },
+  { name: 'unknown network kind', method: 'POST', path: `${P}/networks`, json: { name: 'o', purpose: 'vm', kind: 'stretched' }, status: 400, code: 'VALIDATION_FAILED' },
   { name: 'missing required field', method: 'POST', path: `${P}/vms/idle/start`, json: {}, status: 400, code: 'VALIDATION_FAILED', expect: (b) => expect(b.details.problems).toEqual([{ field: 'hostId', message: 'is required' }]) },
   { name: 'an id the URL already names', method: 'POST', path: `${P}/vms/idle/start`, json: { vmId: 'web', hostId: 'host-a' }, status: 400, code: 'VALIDATION_FAILED' },
   { name: 'malformed id', method: 'POST', path: `${P}/vms`, json: { vmId: 'has space', name: 'x' }, status: 400, code: 'VALIDATION_FAILED' },
