@@ -79,6 +79,21 @@ describe('read API ids', () => {
     }
   });
 
+  it.each(['Lab', 'lab_1', 'a'.repeat(64)])(
+    "refuses the pool id %s as the master does (lowercase, no '_', 63 at most)",
+    async (bad) => {
+      for (const path of routes(bad).filter((p) => p.startsWith(`/api/pools/${bad}`))) {
+        expect({ path, ...(await get(path)) }).toMatchObject({
+          path,
+          status: 400,
+          body: { code: 'INVALID_ID', details: { field: 'pool' } },
+        });
+      }
+      // The same spelling names a host, network or VM well (their ids allow it).
+      expect((await get(`/api/pools/alpha/vms/${bad.slice(0, 64)}`)).status).toBe(404);
+    },
+  );
+
   it('still answers a valid id: 200 when it exists, 404 when not', async () => {
     expect((await get('/api/pools/alpha')).status).toBe(200);
     expect(await get('/api/pools/alpha/vms/no_such-vm')).toMatchObject({
