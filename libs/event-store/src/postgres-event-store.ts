@@ -22,6 +22,8 @@ import {
   type StoredCommand,
 } from './types.js';
 import { assertValidRequest } from './validation.js';
+import { readStreamVersion } from './log-queries.js';
+import { LOG_NOTIFY_CHANNEL } from './log-wakeups.js';
 
 export interface EventStoreOptions {
   /**
@@ -72,7 +74,7 @@ export class PostgresEventStore {
     options: EventStoreOptions = {},
   ) {
     this.maxRetries = options.maxRetries ?? 30;
-    const channel = options.notifyChannel ?? 'es_events';
+    const channel = options.notifyChannel ?? LOG_NOTIFY_CHANNEL;
     this.notifier =
       channel === false
         ? undefined
@@ -195,11 +197,7 @@ export class PostgresEventStore {
   }
 
   async streamVersion(streamId: string): Promise<number> {
-    const { rows } = await this.pool.query<{ version: string }>(
-      'SELECT version FROM es_streams WHERE stream_id = $1',
-      [streamId],
-    );
-    return rows[0] ? Number(rows[0].version) : 0;
+    return readStreamVersion(this.pool, streamId);
   }
 
   private committed(): void {
