@@ -45,6 +45,8 @@ export class PoolMasterModule {
           snapshotEvery: config.snapshotEvery,
           relay: config.relayEnabled,
           eventsMaxAgeMs: config.eventsMaxAgeHours * 3600_000,
+          eventsReplicas: config.eventsReplicas,
+          reportsReplicas: config.reportsReplicas,
           defaultWaitTimeoutMs: config.waitTimeoutMs,
         }),
         ApiModule,

@@ -1,6 +1,6 @@
 import { type JetStreamManager } from '@nats-io/jetstream';
 import { subjects } from '@pool/contracts';
-import { ensureEventsStream } from '@pool/event-store';
+import { ensureEventsStream, REPORTS_STREAM_RETENTION } from '@pool/event-store';
 import { type WriteSideOptions } from './write-side.options.js';
 
 /** Creates (or updates) the events and reports streams; idempotent, so every user calls it. */
@@ -13,11 +13,12 @@ export async function ensureStreams(
     name: options.eventsStream,
     subjects: [names.allEvents],
     maxAgeMs: options.eventsMaxAgeMs,
+    replicas: options.eventsReplicas,
   });
   await ensureEventsStream(jsm, {
     name: options.reportsStream,
     subjects: [names.allReports],
-    maxAgeMs: 24 * 3600_000,
-    duplicateWindowMs: 60_000,
+    ...REPORTS_STREAM_RETENTION,
+    replicas: options.reportsReplicas,
   });
 }

@@ -9,6 +9,9 @@ export interface WriteSideOptions {
   /** Run the relay here (one is elected among the replicas that do). */
   relay: boolean;
   eventsMaxAgeMs: number;
+  /** JetStream copies of the events and reports streams (EVENTS_REPLICAS, REPORTS_REPLICAS). */
+  eventsReplicas: number;
+  reportsReplicas: number;
   defaultWaitTimeoutMs: number;
 }
 

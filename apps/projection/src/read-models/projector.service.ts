@@ -115,6 +115,7 @@ export class ProjectorService implements OnApplicationBootstrap, OnApplicationSh
       db,
       subjectRoot: this.config.subjectRoot,
       stream: this.config.reportsStream,
+      replicas: this.config.reportsReplicas,
       durable: this.config.reportsConsumer,
       onReport: (outcome) =>
         this.metrics.reports.inc({ result: outcome.applied ? 'applied' : 'skipped' }),

@@ -7,14 +7,17 @@ import {
 } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { subjects } from '@pool/contracts';
-import { ensureEventsStream } from '@pool/event-store';
+import { ensureEventsStream, REPORTS_STREAM_RETENTION } from '@pool/event-store';
 import type pg from 'pg';
 import { applyHostReport, parseHostReport, type ReportOutcome } from './host-report-writer.js';
+import { PULL_EXPIRES_MS } from '@pool/platform';
 
 export interface HostReportsConsumerOptions {
   db: pg.Pool;
   subjectRoot: string;
   stream: string;
+  /** JetStream copies of the reports stream (REPORTS_REPLICAS, as the master's). */
+  replicas?: number;
   /** Durable consumer name: it keeps its place across restarts and replicas. */
   durable: string;
   onReport?: (outcome: ReportOutcome) => void;
@@ -34,7 +37,7 @@ export class HostReportsConsumer {
     const jsm = await jetstreamManager(nc);
     await this.ensureConsumer(jsm);
     const consumer = await jetstream(nc).consumers.get(this.o.stream, this.o.durable);
-    const messages = await consumer.consume({ max_messages: 256 });
+    const messages = await consumer.consume({ max_messages: 256, expires: PULL_EXPIRES_MS });
     const stop = () => void messages.close();
     signal.addEventListener('abort', stop);
     try {
@@ -62,8 +65,8 @@ export class HostReportsConsumer {
     await ensureEventsStream(jsm, {
       name: this.o.stream,
       subjects: [subject],
-      maxAgeMs: 24 * 3600_000,
-      duplicateWindowMs: 60_000,
+      ...REPORTS_STREAM_RETENTION,
+      replicas: this.o.replicas,
     });
     const existing = await jsm.consumers.info(this.o.stream, this.o.durable).catch(() => undefined);
     if (existing) return;

@@ -21,7 +21,17 @@ describe('the shared service settings', () => {
       subjectRoot: 'lab',
       eventsStream: 'POOLNET_EVENTS',
       reportsStream: 'POOLNET_REPORTS',
+      eventsReplicas: 1,
+      reportsReplicas: 1,
     });
+  });
+
+  it('take odd stream replica counts up to 5, as numbers', () => {
+    const config = loadConfig(AppConfig, { EVENTS_REPLICAS: '3', REPORTS_REPLICAS: '5' });
+    expect(config).toMatchObject({ eventsReplicas: 3, reportsReplicas: 5 });
+    expect(() => loadConfig(AppConfig, { EVENTS_REPLICAS: '2' })).toThrow(
+      /EVENTS_REPLICAS must be 1, 3 or 5/,
+    );
   });
 
   it('are validated with the app settings, every problem named at once', () => {

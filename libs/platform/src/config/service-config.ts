@@ -52,6 +52,9 @@ export abstract class ServiceConfig {
   natsCreds?: string;
 }
 
+/** Replica counts a stream may have: odd, so a majority survives losing the others. */
+const STREAM_REPLICAS = [1, 3, 5];
+
 /** A service on a pool's subjects and streams: these must match across the deployment. */
 export abstract class PoolServiceConfig extends ServiceConfig {
   /** First token of every NATS subject; lets several deployments share one NATS. */
@@ -66,4 +69,18 @@ export abstract class PoolServiceConfig extends ServiceConfig {
   @Env('REPORTS_STREAM')
   @Matches(/^[A-Za-z0-9_-]{1,64}$/, { message: 'must be a JetStream stream name' })
   reportsStream: string = 'POOLNET_REPORTS';
+
+  /**
+   * JetStream copies of the events stream: 1, 3 or 5 (3 or 5 need a NATS cluster of at least
+   * as many servers; docker-compose's `nats-cluster` profile runs three). Whoever creates the
+   * stream sets it, and a changed value is applied to the existing stream in place.
+   */
+  @Env('EVENTS_REPLICAS')
+  @IsIn(STREAM_REPLICAS, { message: 'must be 1, 3 or 5' })
+  eventsReplicas: number = 1;
+
+  /** JetStream copies of the host reports stream, as EVENTS_REPLICAS. */
+  @Env('REPORTS_REPLICAS')
+  @IsIn(STREAM_REPLICAS, { message: 'must be 1, 3 or 5' })
+  reportsReplicas: number = 1;
 }
