@@ -29,6 +29,7 @@ export {
   type NatsCredentialsConfig,
 } from './nats/nats-auth.js';
 export { NatsModule } from './nats/nats.module.js';
+export { PULL_EXPIRES_MS } from './nats/pull-expiry.js';
 export { exitOnBootError, runHttpApp, type RunHttpAppOptions } from './bootstrap/run-http-app.js';
 export {
   AccessControl,

@@ -129,6 +129,7 @@ export async function readSubject(
   const consumer = await jetstream(nc).consumers.get(stream, { filter_subjects: subject });
   const total = (await consumer.info()).num_pending;
   const out: { seq: number; data: Uint8Array }[] = [];
+  let emptyFetches = 0;
   while (out.length < total) {
     const batch = await consumer.fetch({
       max_messages: Math.min(1000, total - out.length),
@@ -139,7 +140,10 @@ export async function readSubject(
       out.push({ seq: m.seq, data: m.data });
       got++;
     }
-    if (got === 0) break;
+    // An empty fetch is not the end while messages are pending: in a cluster the consumer's
+    // leader may be moving. Give up only after several in a row.
+    emptyFetches = got === 0 ? emptyFetches + 1 : 0;
+    if (emptyFetches >= 4) break;
   }
   return out;
 }
@@ -148,6 +152,8 @@ export interface StreamVerdict {
   messages: number;
   /** Versions of the log the stream does not hold. */
   missing: number;
+  /** The missing versions as ranges (`12-40, 77`), for a failure's message. */
+  missingRanges: string;
   /** Messages carrying an event id seen before (the broker should have dropped them). */
   duplicates: number;
   /** Messages that are not one of the pool's events (injected by a scenario). */
@@ -182,12 +188,26 @@ export async function checkEventsStream(
     seen.add(id!);
     versions.add(version);
   }
+  const missing = events.filter((e) => !versions.has(e.version)).map((e) => e.version);
   return {
     messages: messages.length,
-    missing: events.filter((e) => !versions.has(e.version)).length,
+    missing: missing.length,
+    missingRanges: ranges(missing),
     duplicates,
     foreign,
   };
+}
+
+/** Sorted integers as ranges: [1, 2, 3, 7] → `1-3, 7`. */
+function ranges(sorted: number[]): string {
+  const parts: string[] = [];
+  for (let i = 0; i < sorted.length; ) {
+    let j = i;
+    while (j + 1 < sorted.length && sorted[j + 1] === sorted[j]! + 1) j++;
+    parts.push(i === j ? `${sorted[i]}` : `${sorted[i]}-${sorted[j]}`);
+    i = j + 1;
+  }
+  return parts.join(', ');
 }
 
 /** The pool's state folded from the log, asked in increasing versions. */

@@ -17,7 +17,10 @@ export function expectConsistent(r: ScenarioResult, allow: Allowances = {}): voi
   expect(r.refusals, 'commands refused').toEqual([]);
   // Everything the driver sent was answered, so nothing is in the log that nobody was told of.
   expect(r.log.unacknowledgedInLog, 'commands in the log never acknowledged').toBe(0);
-  expect(r.stream.missing, 'log versions missing from the events stream').toBe(0);
+  expect(
+    r.stream.missing,
+    `log versions missing from the events stream: ${r.stream.missingRanges}`,
+  ).toBe(0);
   expect(r.stream.duplicates, 'events published twice').toBe(0);
   expect(r.stream.foreign, 'foreign messages on the events subject').toBe(
     allow.foreignMessages ?? 0,

@@ -21,6 +21,7 @@ import {
   sleep,
   waitForHealth,
 } from './local-process.js';
+import { NatsCluster } from './nats-cluster.js';
 import { NatsServer } from './nats-server.js';
 import { PostgresCluster } from './postgres-cluster.js';
 import { TcpProxy } from './tcp-proxy.js';
@@ -98,8 +99,8 @@ export interface MemberHost {
   pool: string;
   app: App;
   stateDir: string;
-  /** Its own way to NATS: cut it to partition this host alone. */
-  proxy: TcpProxy;
+  /** Its own way to NATS (one proxy per server): cut it to partition this host alone. */
+  proxy: ProxyGroup;
   /** Writes the host's clock offset (ms) and tells it to read it (SIGUSR2). */
   jumpClock(offsetMs: number): Promise<void>;
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- /status is read field by field
@@ -109,6 +110,36 @@ export interface MemberHost {
 export interface StackOptions {
   masters?: number;
   projection?: boolean;
+  /**
+   * A JetStream cluster of this many nats-servers instead of one, with the events and reports
+   * streams replicated on all of them (EVENTS_REPLICAS / REPORTS_REPLICAS).
+   */
+  natsCluster?: 3 | 5;
+}
+
+/** A host's proxies, one to each NATS server, cut and healed together. */
+export class ProxyGroup {
+  private constructor(private readonly proxies: TcpProxy[]) {}
+
+  static async start(ports: number[]): Promise<ProxyGroup> {
+    return new ProxyGroup(await Promise.all(ports.map((port) => TcpProxy.start(port))));
+  }
+
+  get url(): string {
+    return this.proxies.map((p) => p.url).join(',');
+  }
+
+  cut(): void {
+    for (const p of this.proxies) p.cut();
+  }
+
+  heal(): void {
+    for (const p of this.proxies) p.heal();
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.proxies.map((p) => p.close()));
+  }
 }
 
 export class FaultStack {
@@ -117,7 +148,9 @@ export class FaultStack {
   readonly hosts: MemberHost[] = [];
 
   private constructor(
-    readonly nats: NatsServer,
+    /** The one nats-server, or every node of the cluster. */
+    readonly natsNodes: NatsServer[],
+    readonly cluster: NatsCluster | undefined,
     readonly postgres: PostgresCluster,
     /** The harness's own connections, for commands, checks and injected messages. */
     readonly nc: NatsConnection,
@@ -126,10 +159,17 @@ export class FaultStack {
   ) {}
 
   static async start(options: StackOptions = {}): Promise<FaultStack> {
-    const [nats, postgres] = await Promise.all([NatsServer.start(), PostgresCluster.start()]);
+    const [nats, postgres] = await Promise.all([
+      options.natsCluster ? NatsCluster.start(options.natsCluster) : NatsServer.start(),
+      PostgresCluster.start(),
+    ]);
+    const cluster = nats instanceof NatsCluster ? nats : undefined;
+    const natsNodes = nats instanceof NatsCluster ? nats.nodes : [nats];
+    const natsUrl = natsNodes.map((n) => n.url).join(',');
+    const replicas = String(options.natsCluster ?? 1);
     await runMigrations(postgres.url);
     const nc = await connect({
-      servers: nats.url,
+      servers: natsUrl.split(','),
       name: 'fault-harness',
       maxReconnectAttempts: -1,
       reconnectTimeWait: 200,
@@ -137,15 +177,17 @@ export class FaultStack {
     const sql = new pg.Pool({ connectionString: postgres.url, max: 4 });
     sql.on('error', () => undefined); // a PostgreSQL restart kills idle clients
     const dir = await mkdtemp(path.join(tmpdir(), 'poolnet-faults-'));
-    const stack = new FaultStack(nats, postgres, nc, sql, dir);
+    const stack = new FaultStack(natsNodes, cluster, postgres, nc, sql, dir);
     for (let i = 1; i <= (options.masters ?? 2); i++) {
       stack.masters.push(
         new App(`pool-master-${i}`, 'pool-master', await freePort(), () => ({
           DATABASE_URL: postgres.url,
-          NATS_URL: nats.url,
+          NATS_URL: natsUrl,
           SUBJECT_ROOT,
           EVENTS_STREAM,
           REPORTS_STREAM,
+          EVENTS_REPLICAS: replicas,
+          REPORTS_REPLICAS: replicas,
           REPLICA_ID: `m${i}`,
           GRPC_URL: 'off',
         })),
@@ -154,16 +196,23 @@ export class FaultStack {
     if (options.projection ?? true) {
       stack.projection = new App('projection', 'projection', await freePort(), () => ({
         DATABASE_URL: postgres.url,
-        NATS_URL: nats.url,
+        NATS_URL: natsUrl,
         SUBJECT_ROOT,
         EVENTS_STREAM,
         REPORTS_STREAM,
+        EVENTS_REPLICAS: replicas,
+        REPORTS_REPLICAS: replicas,
       }));
     }
     await Promise.all(
       [...stack.masters, ...(stack.projection ? [stack.projection] : [])].map((a) => a.ready()),
     );
     return stack;
+  }
+
+  /** The nats-server of a single-server stack (the first node of a cluster). */
+  get nats(): NatsServer {
+    return this.natsNodes[0]!;
   }
 
   /** The live masters' REST bases. */
@@ -182,7 +231,7 @@ export class FaultStack {
     const clockFile = path.join(stateDir, '..', `${name}.clock`);
     await writeFile(clockFile, '0');
     const preload = await clockPreload(this.dir);
-    const proxy = await TcpProxy.start(this.nats.port);
+    const proxy = await ProxyGroup.start(this.natsNodes.map((n) => n.port));
     const app = new App(
       `${pool}/${name}`,
       'member-host',
@@ -270,10 +319,15 @@ export class FaultStack {
       (sum, kb) => sum + (kb ?? 0),
       0,
     );
-    const natsKb = this.nats.pid ? await rssKb(this.nats.pid) : undefined;
+    const nats = await Promise.all(
+      this.natsNodes.map(async (n) => ({
+        name: n.name,
+        kb: n.pid ? await rssKb(n.pid) : undefined,
+      })),
+    );
     return [
       ...rows,
-      { name: 'nats-server', kb: natsKb },
+      ...nats,
       // Proportional, not resident: each backend maps the same shared buffers.
       { name: 'postgres (PSS, all processes)', kb: pgPids.length ? pgKb : undefined },
     ];
@@ -289,7 +343,7 @@ export class FaultStack {
     await Promise.all(this.hosts.map((h) => h.proxy.close()));
     await this.nc.close().catch(() => undefined);
     await this.sql.end().catch(() => undefined);
-    await this.nats.close();
+    await (this.cluster ?? this.nats).close();
     await this.postgres.close();
     await sleep(10);
     await rm(this.dir, { recursive: true, force: true });

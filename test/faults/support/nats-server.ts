@@ -5,6 +5,15 @@ import { freePort, LocalProcess, waitForPort } from './local-process.js';
 
 const NATS_SERVER = '/usr/sbin/nats-server';
 
+/** A member of a NATS cluster: its name, its route port, and where it dials the others. */
+export interface ClusterMembership {
+  name: string;
+  clusterName: string;
+  routePort: number;
+  /** URLs of the other members' routes (through proxies the harness can cut). */
+  routes: string[];
+}
+
 /**
  * A nats-server with JetStream of the harness's own (store in a temp dir, a free port), so a
  * fault suite can kill and restart it without touching the NATS other suites use. A restart
@@ -16,13 +25,18 @@ export class NatsServer {
   private constructor(
     readonly port: number,
     private readonly storeDir: string,
+    readonly cluster: ClusterMembership | undefined,
   ) {}
 
-  static async start(): Promise<NatsServer> {
+  static async start(cluster?: ClusterMembership, port?: number): Promise<NatsServer> {
     const storeDir = await mkdtemp(path.join(tmpdir(), 'poolnet-faults-nats-'));
-    const server = new NatsServer(await freePort(), storeDir);
+    const server = new NatsServer(port ?? (await freePort()), storeDir, cluster);
     await server.up();
     return server;
+  }
+
+  get name(): string {
+    return this.cluster?.name ?? 'nats-server';
   }
 
   get url(): string {
@@ -39,10 +53,22 @@ export class NatsServer {
 
   async up(): Promise<void> {
     if (this.process?.alive) return;
+    const clustering = this.cluster
+      ? [
+          '-n',
+          this.cluster.name,
+          '--cluster_name',
+          this.cluster.clusterName,
+          '--cluster',
+          `nats://127.0.0.1:${this.cluster.routePort}`,
+          '--routes',
+          this.cluster.routes.join(','),
+        ]
+      : [];
     this.process = LocalProcess.spawn(
-      'nats-server',
+      this.name,
       NATS_SERVER,
-      ['-a', '127.0.0.1', '-p', String(this.port), '-js', '-sd', this.storeDir],
+      ['-a', '127.0.0.1', '-p', String(this.port), '-js', '-sd', this.storeDir, ...clustering],
       {},
     );
     await waitForPort(this.port, this.process);

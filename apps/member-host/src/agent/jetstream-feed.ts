@@ -11,6 +11,7 @@ import { nanos, type NatsConnection } from '@nats-io/transport-node';
 import { LOG_ID_HEADER } from '@pool/contracts';
 import { decodeEnvelope } from './envelope.js';
 import type { EventFeed, FeedMessage, LiveFeed } from './feed.js';
+import { PULL_EXPIRES_MS } from '@pool/platform';
 
 export interface JetStreamFeedOptions {
   pool: string;
@@ -105,7 +106,11 @@ export class JetStreamFeed implements EventFeed {
     const consumer = await this.js.consumers.get(stream, durable);
     // A consumer deleted under the host (by an operator, a stream re-created) ends the feed
     // instead of leaving it waiting forever; the host then re-creates it where it stands.
-    const messages = await consumer.consume({ max_messages: 16, abort_on_missing_resource: true });
+    const messages = await consumer.consume({
+      max_messages: 16,
+      abort_on_missing_resource: true,
+      expires: PULL_EXPIRES_MS,
+    });
     void (async () => {
       for await (const status of messages.status()) {
         const silent = status.type === 'heartbeats_missed' && status.count >= 3;

@@ -12,7 +12,7 @@ import {
   type ConsumerMessages,
 } from '@nats-io/jetstream';
 import { subjects, type HostReport } from '@pool/contracts';
-import { NatsClient } from '@pool/platform';
+import { NatsClient, PULL_EXPIRES_MS } from '@pool/platform';
 import { ConvergenceTracker } from '../convergence/convergence-tracker.js';
 import { ensureStreams } from './streams.js';
 import { WRITE_SIDE_OPTIONS, type WriteSideOptions } from './write-side.options.js';
@@ -39,7 +39,7 @@ export class ReportsService implements OnApplicationBootstrap, OnApplicationShut
       filter_subjects: subjects(this.options.subjectRoot).allReports,
       deliver_policy: DeliverPolicy.LastPerSubject,
     });
-    this.messages = await consumer.consume();
+    this.messages = await consumer.consume({ expires: PULL_EXPIRES_MS });
     void (async () => {
       for await (const msg of this.messages!) {
         try {

@@ -1,6 +1,7 @@
 import { DeliverPolicy, jetstream } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { HostReport } from '@pool/contracts';
+import { PULL_EXPIRES_MS } from '@pool/platform';
 
 export interface ReportFollowerOptions {
   stream: string;
@@ -23,7 +24,7 @@ export class ReportFollower {
       filter_subjects: this.o.subject,
       deliver_policy: DeliverPolicy.LastPerSubject,
     });
-    const messages = await consumer.consume();
+    const messages = await consumer.consume({ expires: PULL_EXPIRES_MS });
     const stop = () => void messages.close();
     signal.addEventListener('abort', stop);
     try {
