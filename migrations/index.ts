@@ -9,6 +9,7 @@ import { SnapshotHistory1766016000000 } from './1766016000000-SnapshotHistory.js
 import { HostPortsPlugged1766102400000 } from './1766102400000-HostPortsPlugged.js';
 import { HostPortsDevice1766275200000 } from './1766275200000-HostPortsDevice.js';
 import { LogIdentity1766188800000 } from './1766188800000-LogIdentity.js';
+import { MirrorStatus1766361600000 } from './1766361600000-MirrorStatus.js';
 
 /** Every migration, in order. Listed by hand so ESM builds need no glob loader. */
 export const migrations = [
@@ -23,4 +24,5 @@ export const migrations = [
   HostPortsPlugged1766102400000,
   LogIdentity1766188800000,
   HostPortsDevice1766275200000,
+  MirrorStatus1766361600000,
 ];

@@ -444,6 +444,12 @@ describe('poolctl session', () => {
         id: mirror,
         source: { kind: 'vif', vifId: 'web-1-eth0' },
         direction: 'both',
+        // web-1 runs on host-a, db on host-b, and neither declares a tunnel endpoint.
+        status: {
+          state: 'inactive',
+          monitorHost: 'host-b',
+          problems: [expect.objectContaining({ code: 'NO_TUNNEL_ENDPOINT', host: 'host-a' })],
+        },
       }),
     ]);
     expect(await ok('mirror', 'destroy', mirror)).toMatch(/MirrorDeleted/);

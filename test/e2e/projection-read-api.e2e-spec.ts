@@ -440,6 +440,17 @@ describe('migrations, policy, advice', () => {
         source: { kind: 'network', networkId: 'n-vm' },
         direction: 'both',
         destinationVifId: 'vif1b',
+        // Its monitor's VM is mid-migration (prepared): said so, not left out.
+        status: {
+          state: 'inactive',
+          monitorHost: null,
+          problems: [
+            {
+              code: 'MONITOR_NOT_FORWARDING',
+              message: 'monitor VM vm1 is migrating: no port of it forwards yet',
+            },
+          ],
+        },
       },
     ]);
   });

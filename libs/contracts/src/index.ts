@@ -9,3 +9,4 @@ export * from './log-identity.js';
 export * from './switch-names.js';
 export * from './vif-ports.js';
 export * from './history.js';
+export * from './mirror-status.js';

@@ -1,3 +1,5 @@
+import type { MirrorStatus } from './mirror-status.js';
+
 /** What a member host publishes on `<root>.<pool>.hosts.<host>.reports` (DESIGN §4). */
 export interface HostReport {
   pool: string;
@@ -49,4 +51,9 @@ export interface HostReport {
    * network's ports here): what the rule passed (allow) or dropped since its flows were written.
    */
   aclCounters?: { rule: string; packets: number; bytes: number }[];
+  /**
+   * The mirrors this host takes part in (a source or the monitor here), as this host's part of
+   * the log sees them: realised or not, and why not (never silently absent). Absent: none.
+   */
+  mirrors?: ({ mirror: string } & MirrorStatus)[];
 }

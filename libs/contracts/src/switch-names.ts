@@ -18,6 +18,7 @@ export const NAME_PREFIXES = {
   bridgePatch: 'pnl-',
   uplinkPatch: 'pnt-',
   tunnel: 'pnx-',
+  mirrorTunnel: 'pnr-',
 } as const;
 
 const hash10 = (kind: string, id: string): string =>
@@ -51,3 +52,15 @@ export const patchPortNames = (bridge: string): { bridgeSide: string; uplinkSide
  */
 export const tunnelPortName = (networkId: string, remoteHostId: string): string =>
   NAME_PREFIXES.tunnel + hash10('tunnel', `${networkId}\0${remoteHostId}`);
+
+/**
+ * The GRE port of one leg of a cross-host mirror, on either end: the mirror, the source
+ * network and the host at the other end name it, so each host has one per leg.
+ */
+export const mirrorTunnelPortName = (
+  mirrorId: string,
+  sourceNetworkId: string,
+  remoteHostId: string,
+): string =>
+  NAME_PREFIXES.mirrorTunnel +
+  hash10('mirror-tunnel', `${mirrorId}\0${sourceNetworkId}\0${remoteHostId}`);

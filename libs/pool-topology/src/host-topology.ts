@@ -12,12 +12,14 @@ import {
   vmOf,
 } from './to-topology.js';
 import { overlayPeers } from './overlay-peers.js';
+import { mirrorPeers } from './mirror-peers.js';
 
 /**
  * The part of the pool one host's switches depend on: the host itself, every network (an
  * external one has a bridge wherever its uplink exists, VIFs or not), the VMs running on or
  * migrating to or from it, their VIFs, the ACLs and mirrors that can land on those VIFs, the
  * security groups those VIFs are in, the peers of the overlay networks it carries (overlay-peers.ts),
+ * the other end of each mirror with a source or the monitor here (mirror-peers.ts),
  * and what those ACLs name as their remote side: address
  * sets, and groups with their members' VIFs (wherever they run; a VIF whose VM is not here gets
  * no port, it only lends its addresses).
@@ -60,25 +62,27 @@ export function hostTopology(state: PoolState, hostId: string): PoolTopology {
     .flatMap((id) => state.securityGroups.get(id)?.vifIds ?? [])
     .filter((id) => !vifIds.has(id));
   const peers = overlayPeers(state, hostId, networkIds, vmIds);
+  const mirrored = mirrorPeers(state, vifIds, covers);
   const peerVifs = new Set(peers.vifs.map((vif) => vif.id));
   const remoteVifs = [...new Set(lenders)]
     .filter((id) => !peerVifs.has(id))
     .flatMap((id) => state.vifs.get(id) ?? []);
   return {
-    hosts: [host, ...peers.hosts].map((h) => hostOf(state, h)),
+    hosts: byId([host, ...peers.hosts, ...mirrored.hosts]).map((h) => hostOf(state, h)),
     networks,
-    vms: [...vms, ...peers.vms].map(vmOf),
-    vifs: [...vifs, ...peers.vifs, ...remoteVifs].map(vifOf),
+    vms: byId([...vms, ...peers.vms, ...mirrored.vms]).map(vmOf),
+    vifs: byId([...vifs, ...peers.vifs, ...remoteVifs, ...mirrored.vifs]).map(vifOf),
     acls: rules.map(aclOf),
-    // A mirror is realised on the bridge of its destination port (libs/vswitch policy.ts).
-    mirrors: [...state.mirrors.values()]
-      .filter((mirror) => vifIds.has(mirror.destinationVifId))
-      .map(mirrorOf),
-    migrations: [...migrations, ...peers.migrations].map(migrationOf),
+    // A mirror's legs (libs/vswitch mirror-legs.ts) involve its monitor's host and its sources'.
+    mirrors: mirrored.mirrors.map(mirrorOf),
+    migrations: byId([...migrations, ...peers.migrations, ...mirrored.migrations]).map(migrationOf),
     addressSets: [...setIds].flatMap((id) => state.addressSets.get(id) ?? []).map(addressSetOf),
-    securityGroups: [...new Set([...groupIds, ...remoteGroups])]
-      .flatMap((id) => state.securityGroups.get(id) ?? [])
-      .map(securityGroupOf),
+    securityGroups: byId([
+      ...[...new Set([...groupIds, ...remoteGroups])].flatMap(
+        (id) => state.securityGroups.get(id) ?? [],
+      ),
+      ...mirrored.groups,
+    ]).map(securityGroupOf),
   };
 }
 
@@ -93,3 +97,10 @@ const emptyTopology = (): PoolTopology => ({
   addressSets: [],
   securityGroups: [],
 });
+
+/** The first of each id, in order: the same object may come in through several paths. */
+function byId<T extends { id: string }>(items: T[]): T[] {
+  const seen = new Map<string, T>();
+  for (const item of items) if (!seen.has(item.id)) seen.set(item.id, item);
+  return [...seen.values()];
+}

@@ -2,3 +2,4 @@
 export { toTopology } from './to-topology.js';
 export { hostTopology } from './host-topology.js';
 export { hostDesiredState, hostDigest } from './host-digest.js';
+export { mirrorStatus } from './mirror-peers.js';

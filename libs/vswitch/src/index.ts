@@ -5,6 +5,7 @@ export { canonicalJson, digest, normalizeState } from './model/canonical.js';
 export {
   bridgeName,
   mirrorName,
+  mirrorTunnelPortName,
   NameCollisionError,
   patchPortNames,
   portName,
@@ -12,6 +13,12 @@ export {
   uplinkBridgeName,
 } from './model/naming.js';
 export { overlayCarriers } from './model/overlay.js';
+export {
+  mirrorStatuses,
+  mirrorTunnelKey,
+  type MirrorProblemCode,
+  type MirrorRealisation,
+} from './model/mirror-legs.js';
 export * from './planner/operation.js';
 export { plan } from './planner/plan.js';
 export { reconcile, reconcileFully } from './reconcile.js';

@@ -1,9 +1,11 @@
 import type { HostReport } from '@pool/contracts';
 import type { PoolState } from '@pool/domain';
-import { hostDesiredState } from '@pool/pool-topology';
+import { hostTopology } from '@pool/pool-topology';
 import {
   canonicalJson,
+  desiredState,
   digest,
+  mirrorStatuses,
   plan,
   reconcileFully,
   type DriftFinding,
@@ -16,6 +18,7 @@ import { errorMessage } from './serial.js';
 
 export type PortStatus = NonNullable<HostReport['ports']>[number];
 export type DriftItem = NonNullable<HostReport['drift']>[number];
+export type MirrorReport = NonNullable<HostReport['mirrors']>[number];
 
 /** `findings`: what the drift pass by content found and put right (full passes only). */
 export type ConvergeOutcome =
@@ -37,6 +40,11 @@ export class Datapath {
   converged: { version: number; digest: string } | undefined;
   lastError: string | undefined;
   ports: PortStatus[] = [];
+  /**
+   * The mirrors this host takes part in and whether they are realised, as of the last state
+   * derived (whether or not the switch got there: lastError says that).
+   */
+  mirrors: MirrorReport[] = [];
   /** What the switch was last converged to: the base of the next incremental plan. */
   private last: HostDesiredState | undefined;
 
@@ -46,7 +54,9 @@ export class Datapath {
   ) {}
 
   desired(state: PoolState): HostDesiredState {
-    return hostDesiredState(state, this.hostId);
+    const topology = hostTopology(state, this.hostId);
+    this.mirrors = topology.mirrors.length > 0 ? mirrorStatuses(topology) : [];
+    return desiredState(topology, this.hostId);
   }
 
   /** Callers serialize calls (the driver is not re-entrant). */

@@ -160,6 +160,13 @@ export const MIRROR_COLUMNS: Column<MirrorView>[] = [
   { header: 'source', value: (m) => scopeText(m.source) },
   { header: 'direction', value: (m) => m.direction },
   { header: 'to vif', value: (m) => m.destinationVifId },
+  { header: 'state', value: (m) => m.status.state },
+  { header: 'monitor host', value: (m) => m.status.monitorHost },
+  // Why a part copies nothing: a code and a sentence each (never silently absent).
+  {
+    header: 'problems',
+    value: (m) => m.status.problems.map((p) => `${p.code}: ${p.message}`).join('; '),
+  },
 ];
 
 export const ADDRESS_SET_COLUMNS: Column<AddressSetView>[] = [

@@ -1,5 +1,6 @@
 import { portHosts, vifPorts, vifSwitchNames, type PortHost } from '@pool/contracts';
 import { type Host, type PoolState, type Vif, type Vm } from '@pool/domain';
+import { mirrorStatus } from '@pool/pool-topology';
 import {
   type AclView,
   type AddressSetView,
@@ -152,6 +153,11 @@ export const mirrorViews = (state: PoolState): MirrorView[] =>
     source: { ...mirror.source },
     direction: mirror.direction,
     destinationVifId: mirror.destinationVifId,
+    status: mirrorStatus(state, mirror.id) ?? {
+      state: 'inactive',
+      monitorHost: null,
+      problems: [],
+    },
   }));
 
 export const addressSetViews = (state: PoolState): AddressSetView[] =>

@@ -1,4 +1,4 @@
-import type { AddressSetView, SecurityGroupView, VmVifView } from '@pool/contracts';
+import type { AddressSetView, MirrorStatus, SecurityGroupView, VmVifView } from '@pool/contracts';
 
 export type { AddressSetView, SecurityGroupView };
 
@@ -127,6 +127,8 @@ export interface MirrorView {
   source: ScopeView;
   direction: string;
   destinationVifId: string;
+  /** Whether it copies now, where the copies arrive, and why not (never silently absent). */
+  status: MirrorStatus;
 }
 
 export interface VmFilter {

@@ -56,6 +56,9 @@ const normalizeBridge = (bridge: Bridge): Bridge => ({
   ...(bridge.tunnels?.length
     ? { tunnels: [...bridge.tunnels].sort(byKey((t) => t.name)) }
     : { tunnels: undefined }),
+  ...(bridge.mirrorTunnels?.length
+    ? { mirrorTunnels: [...bridge.mirrorTunnels].sort(byKey((t) => t.name)) }
+    : { mirrorTunnels: undefined }),
   ports: bridge.ports.map(normalizePort).sort(byKey((p) => p.name)),
   mirrors: bridge.mirrors
     .map((m) => ({ ...m, sourcePorts: [...m.sourcePorts].sort() }))

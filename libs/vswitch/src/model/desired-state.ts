@@ -10,7 +10,9 @@ import { bridgeName, NameRegistry, patchPortNames, portName, uplinkBridgeName } 
 import { securedAddresses } from './port-security.js';
 import { placedVifs, uplinkDevices, type PlacedVif } from './placement.js';
 import { overlayCarriers, tunnelsFor } from './overlay.js';
-import { aclsFor, mirrorsFor, PolicyIndex } from './policy.js';
+import { aclsFor, PolicyIndex } from './policy.js';
+import { mirrorsOnHost, type BridgeMirrors } from './host-mirrors.js';
+import { mirrorRealisations } from './mirror-legs.js';
 import type { PoolTopology, TopologyNetwork, TopologyVif } from './topology.js';
 
 /**
@@ -31,11 +33,20 @@ export function desiredState(topology: PoolTopology, hostId: string): HostDesire
   const uplinks = new Map<string, Uplink>();
   const bridges: Bridge[] = [];
   const carriers = overlayCarriers(topology);
+  const mirrors = mirrorsOnHost(topology, host, mirrorRealisations(topology, policy), names);
   const uplinkOf = (device: Omit<Uplink, 'bridge'>): void => {
     if (uplinks.has(device.device)) return;
     const bridge = names.claim(uplinkBridgeName(device.device), `device ${device.device}`);
     uplinks.set(device.device, { ...device, bridge });
   };
+  // Mirror tunnels leave, like overlay ones, through the uplink bridge of the endpoint's device.
+  const endpointDevice = host.tunnel && devices.get(host.tunnel.device);
+  if (endpointDevice && [...mirrors.values()].some((m) => m.mirrorTunnels.length > 0)) {
+    uplinkOf(endpointDevice);
+  }
+
+  const bridgeOf = (network: TopologyNetwork, onNetwork: PlacedVif[]) =>
+    networkBridge(topology, policy, network, onNetwork, names, mirrors.get(network.id));
 
   for (const network of topology.networks) {
     const onNetwork = placed.filter((p) => p.vif.networkId === network.id);
@@ -44,7 +55,7 @@ export function desiredState(topology: PoolTopology, hostId: string): HostDesire
       const device = devices.get(kind.device);
       if (!device) continue;
       uplinkOf(device);
-      const bridge = networkBridge(topology, policy, network, onNetwork, names);
+      const bridge = bridgeOf(network, onNetwork);
       bridges.push({ ...bridge, uplink: { device: device.device, vlan: kind.vlan } });
     } else if (kind.type === 'overlay') {
       // The tunnels leave through the uplink bridge of the endpoint's device, which holds the
@@ -53,12 +64,12 @@ export function desiredState(topology: PoolTopology, hostId: string): HostDesire
       const device = tunnel && devices.get(tunnel.device);
       if (onNetwork.length === 0 || !tunnel || !device) continue;
       uplinkOf(device);
-      const bridge = networkBridge(topology, policy, network, onNetwork, names);
+      const bridge = bridgeOf(network, onNetwork);
       const mesh = carriers.get(network.id) ?? new Set<string>();
       const tunnels = tunnelsFor(topology, { ...host, tunnel }, network, mesh, names);
       bridges.push(tunnels.length > 0 ? { ...bridge, tunnels } : bridge);
     } else if (onNetwork.length > 0) {
-      bridges.push(networkBridge(topology, policy, network, onNetwork, names));
+      bridges.push(bridgeOf(network, onNetwork));
     }
   }
   return normalizeState({ uplinks: [...uplinks.values()], bridges });
@@ -70,6 +81,7 @@ function networkBridge(
   network: TopologyNetwork,
   placed: PlacedVif[],
   names: NameRegistry,
+  mirrors: BridgeMirrors | undefined,
 ): Bridge {
   const owner = `network ${network.id}`;
   const name = names.claim(bridgeName(network.id), owner);
@@ -77,16 +89,14 @@ function networkBridge(
   names.claim(patches.bridgeSide, owner);
   names.claim(patches.uplinkSide, owner);
 
-  const ports = new Map<string, { port: Port; vif: TopologyVif }>();
-  for (const { vif, forwarding } of placed) {
-    ports.set(vif.id, { port: vifPort(topology, policy, vif, forwarding, names), vif });
-  }
+  const mirrorTunnels = mirrors?.mirrorTunnels ?? [];
   return {
     name,
     networkId: network.id,
     mtu: network.mtu,
-    ports: [...ports.values()].map((p) => p.port),
-    mirrors: mirrorsFor(topology, network.id, ports, names, policy),
+    ports: placed.map(({ vif, forwarding }) => vifPort(topology, policy, vif, forwarding, names)),
+    mirrors: mirrors?.mirrors ?? [],
+    ...(mirrorTunnels.length > 0 ? { mirrorTunnels } : {}),
   };
 }
 

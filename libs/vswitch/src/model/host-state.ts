@@ -40,6 +40,8 @@ export interface Bridge {
   uplink?: BridgeUplink;
   /** An overlay network's VXLAN ports, one per other host carrying it (absent: none). */
   tunnels?: TunnelPort[];
+  /** GRE ports carrying mirror copies between hosts (absent: none). */
+  mirrorTunnels?: MirrorTunnel[];
   ports: Port[];
   mirrors: Mirror[];
 }
@@ -55,6 +57,24 @@ export interface TunnelPort {
   remoteIp: string;
   localIp: string;
   vni: number;
+}
+
+/**
+ * A GRE port carrying one leg of a mirror between two hosts (model/mirror-legs.ts). On a source
+ * host it is a mirror's output port (Open vSwitch then sends it nothing else and discards what
+ * arrives on it); on the monitor's host it receives the copies and hands every one to
+ * `deliverTo`, the monitor's port, and to nothing else.
+ */
+export interface MirrorTunnel {
+  name: string;
+  mirrorId: string;
+  remoteHost: string;
+  remoteIp: string;
+  localIp: string;
+  /** The GRE key, one per (mirror, source network): mirrorTunnelKey. */
+  key: number;
+  /** On the monitor's host only: the port the copies are delivered to. */
+  deliverTo?: string;
 }
 
 export interface Port {
@@ -139,6 +159,7 @@ export interface Mirror {
   mirrorId: string;
   direction: MirrorDirection;
   sourcePorts: string[];
+  /** The monitor's port, or on a source host of a cross-host mirror its GRE port (MirrorTunnel). */
   outputPort: string;
 }
 

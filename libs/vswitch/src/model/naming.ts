@@ -6,6 +6,7 @@
 export {
   bridgeName,
   mirrorName,
+  mirrorTunnelPortName,
   NAME_PREFIXES,
   patchPortNames,
   portName,

@@ -1,6 +1,5 @@
 import { compareAcls } from './canonical.js';
-import type { AclRule, Mirror, Port, PortAclMatch } from './host-state.js';
-import { mirrorName, type NameRegistry } from './naming.js';
+import type { AclRule, PortAclMatch } from './host-state.js';
 import { hostCidr, sortedCidrs, vifAddresses } from './remotes.js';
 import type {
   AclMatch,
@@ -140,37 +139,4 @@ export function aclsFor(
       ...(stateless && action === 'allow' ? { stateless: true } : {}),
     }))
     .sort(compareAcls);
-}
-
-/**
- * Open vSwitch mirrors within one bridge, so a mirror is realised on the bridge that holds its
- * forwarding destination port, selecting the forwarding source ports on that same bridge. Sources
- * on other hosts or networks would need RSPAN/ERSPAN tunnels, which this model does not build.
- */
-export function mirrorsFor(
-  topology: PoolTopology,
-  networkId: string,
-  ports: Map<string, { port: Port; vif: TopologyVif }>,
-  names: NameRegistry,
-  index = new PolicyIndex(topology),
-): Mirror[] {
-  const mirrors: Mirror[] = [];
-  for (const mirror of topology.mirrors) {
-    const output = ports.get(mirror.destinationVifId);
-    if (!output?.port.forwarding || output.vif.networkId !== networkId) continue;
-    const sourcePorts = [...ports.values()]
-      .filter(({ port }) => port.forwarding && port !== output.port)
-      .filter(({ vif }) => index.inScope(mirror.source, vif))
-      .map(({ port }) => port.name)
-      .sort();
-    if (sourcePorts.length === 0) continue;
-    mirrors.push({
-      name: names.claim(mirrorName(mirror.id), `mirror ${mirror.id}`),
-      mirrorId: mirror.id,
-      direction: mirror.direction,
-      sourcePorts,
-      outputPort: output.port.name,
-    });
-  }
-  return mirrors;
 }

@@ -2,6 +2,7 @@ import type {
   AclRule,
   BridgeUplink,
   Mirror,
+  MirrorTunnel,
   Port,
   TunnelPort,
   Uplink,
@@ -66,6 +67,8 @@ export type Operation =
   | { kind: 'announcePort'; bridge: string; port: string; address: PortAddress }
   | { kind: 'resetPort'; bridge: string; port: string; vifId: string; vmId: string }
   | { kind: 'setMirrors'; bridge: string; mirrors: Mirror[] }
+  /** Makes the bridge's mirror tunnels (GRE) `tunnels`, deleting the `stale` ones. */
+  | { kind: 'setMirrorTunnels'; bridge: string; tunnels: MirrorTunnel[]; stale: string[] }
   /**
    * The bridge's ports that get flooded frames through their to-VM ACLs (forwarding ports with
    * an ACL pipeline, sorted); `previous` what the switch had.
@@ -102,6 +105,7 @@ export function describeOperation(op: Operation): string {
     case 'setBridgeUplink':
     case 'setBridgeTunnels':
     case 'setMirrors':
+    case 'setMirrorTunnels':
     case 'setBridgeFlood':
       return `${op.kind} ${op.bridge}`;
     case 'deletePort':

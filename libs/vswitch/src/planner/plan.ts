@@ -8,7 +8,7 @@ import {
 } from '../model/host-state.js';
 import type { Operation } from './operation.js';
 import { planPort, samePortIdentity } from './plan-ports.js';
-import { planTunnels } from './plan-tunnels.js';
+import { planMirrorTunnels, planTunnels } from './plan-tunnels.js';
 
 interface Located {
   bridge: Bridge;
@@ -21,7 +21,7 @@ const portsByName = (bridges: Bridge[]): Map<string, Located> =>
 /**
  * The smallest ordered list of operations that turns `actual` into `desired`; empty when they are
  * equal. Order: stale ports, stale bridges, stale uplinks, then uplinks, bridges, bridge uplinks,
- * tunnels, ports and finally mirrors (which point at ports). Port and bridge names share one namespace in
+ * tunnels, ports and finally mirror tunnels and mirrors (which point at ports). Port and bridge names share one namespace in
  * Open vSwitch, so everything that goes away goes before anything that may reuse its name.
  */
 export function plan(desired: HostDesiredState, actual: HostActualState): Operation[] {
@@ -113,9 +113,12 @@ export function plan(desired: HostDesiredState, actual: HostActualState): Operat
     if (!sameValue(ports, previous) || (!kept(bridge.name) && ports.length > 0)) {
       ops.push({ kind: 'setBridgeFlood', bridge: bridge.name, ports, previous });
     }
+    const tunnels = planMirrorTunnels(bridge, kept(bridge.name));
+    mirrors.push(...tunnels);
     const have = kept(bridge.name)?.mirrors ?? [];
     // Re-adding a port drops it from the mirrors that selected it, so those are re-set too.
-    if (!sameValue(bridge.mirrors, have) || (added && bridge.mirrors.length > 0)) {
+    const readded = added || tunnels.length > 0;
+    if (!sameValue(bridge.mirrors, have) || (readded && bridge.mirrors.length > 0)) {
       mirrors.push({ kind: 'setMirrors', bridge: bridge.name, mirrors: bridge.mirrors });
     }
   }

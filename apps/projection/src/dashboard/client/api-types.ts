@@ -144,6 +144,12 @@ export interface MirrorRow {
   source: Scope;
   direction: 'ingress' | 'egress' | 'both';
   destinationVifId: string;
+  /** Whether it copies now and why not; absent from an older API. */
+  status?: {
+    state: 'active' | 'partial' | 'inactive';
+    monitorHost: string | null;
+    problems: { code: string; message: string; host?: string }[];
+  };
 }
 
 /** One port's counters as its host last reported them. */

@@ -96,9 +96,21 @@ export function renderPolicy(data: PolicyData, lookup: Lookup): Html {
             html`<li data-key="${m.id}">
               ${lookup.scope(m.source)} <span class="sub">(${m.direction})</span>
               <span aria-hidden="true">⇒</span><span class="sr-only">copied to</span>
-              VIF ${lookup.vif(m.destinationVifId)}
+              VIF ${lookup.vif(m.destinationVifId)} ${m.status && renderMirrorStatus(m.status)}
             </li>`,
         )}
       </ul>`
   }`;
+}
+
+const MIRROR_PILL = { active: 'ok', partial: 'warn', inactive: 'bad' } as const;
+
+/** Whether the mirror copies now, and each reason a part of it does not (never left out). */
+function renderMirrorStatus(status: NonNullable<MirrorRow['status']>) {
+  return html`<span class="${`pill ${MIRROR_PILL[status.state]}`}">${status.state}</span> ${
+      status.problems.length > 0 &&
+      html`<ul class="mirror-problems">
+        ${status.problems.map((p) => html`<li><span class="mono">${p.code}</span> ${p.message}</li>`)}
+      </ul>`
+    }`;
 }

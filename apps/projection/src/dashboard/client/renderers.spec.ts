@@ -241,6 +241,27 @@ describe('renderPolicy', () => {
     });
     expect(text(out)).toContain('VIF web-1 eth0 (both) ⇒ copied to VIF db-1 eth0');
   });
+
+  it('says whether a mirror copies now, and why not', () => {
+    const out = policy([], {
+      mirrors: [
+        {
+          id: 'm',
+          source: { kind: 'vif', vifId: 'vif-web' },
+          direction: 'both',
+          destinationVifId: 'vif-db',
+          status: {
+            state: 'inactive',
+            monitorHost: null,
+            problems: [{ code: 'MONITOR_HALTED', message: 'monitor VM db-1 is halted' }],
+          },
+        },
+      ],
+    });
+    expect(text(out)).toContain(
+      'copied to VIF db-1 eth0 inactive MONITOR_HALTED monitor VM db-1 is halted',
+    );
+  });
 });
 
 describe('renderPolicy: security groups, address sets, default policy', () => {

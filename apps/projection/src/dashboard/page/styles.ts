@@ -272,6 +272,7 @@ table.ports td, table.ports th { padding: 4px 10px; }
 
 /* Advice, mirrors */
 .advice, .mirrors { margin: 0; padding-left: 18px; }
+.mirror-problems { margin: 2px 0 4px; padding-left: 18px; color: var(--muted); font-size: 13px; }
 .advice li { margin: 4px 0; }
 .advice li::marker { color: var(--warn); }
 

@@ -339,11 +339,49 @@ export class SecurityGroupModel {
   ruleCount!: number;
 }
 
+export class MirrorProblemModel {
+  @ApiProperty({
+    enum: [
+      'MONITOR_MISSING',
+      'MONITOR_HALTED',
+      'MONITOR_NOT_FORWARDING',
+      'NO_SOURCE',
+      'NO_TUNNEL_ENDPOINT',
+      'SOURCE_ON_OTHER_NETWORK',
+    ],
+  })
+  code!: string;
+  @ApiProperty({ example: 'monitor VM 9a8b… is halted' }) message!: string;
+  @ApiProperty({ required: false, description: 'The host the problem is on' }) host?: string;
+}
+
+export class MirrorStatusModel {
+  @ApiProperty({
+    enum: ['active', 'partial', 'inactive'],
+    description:
+      'active: every forwarding source is copied to the monitor; partial: some are; inactive: none',
+  })
+  state!: string;
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description: "The host of the monitor VIF's forwarding port, where the copies arrive",
+  })
+  monitorHost!: string | null;
+  @ApiProperty({ type: () => MirrorProblemModel, isArray: true }) problems!: MirrorProblemModel[];
+}
+
 export class MirrorModel {
   @ApiProperty() id!: string;
   @ApiProperty({ type: () => ScopeModel }) source!: ScopeModel;
   @ApiProperty({ enum: ['ingress', 'egress', 'both'] }) direction!: string;
   @ApiProperty() destinationVifId!: string;
+  @ApiProperty({
+    type: () => MirrorStatusModel,
+    description:
+      'Whether the mirror copies now (sources on other hosts arrive over GRE), and why not',
+  })
+  status!: MirrorStatusModel;
 }
 
 export class CounterModel {

@@ -136,6 +136,7 @@ export async function listMirrors(
       source: scope(m.sourceKind, m.sourceId),
       direction: m.direction,
       destinationVifId: m.destinationVifId,
+      status: { state: m.state, monitorHost: m.monitorHostId, problems: m.problems },
     })),
   );
 }

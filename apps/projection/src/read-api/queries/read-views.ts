@@ -1,6 +1,10 @@
 /* The shapes the read API answers with (README: the projection read API). */
-
-import type { VifPolicyView, VifSwitchPortsView, VmVifView } from '@pool/contracts';
+import type {
+  MirrorStatusProblem,
+  VifPolicyView,
+  VifSwitchPortsView,
+  VmVifView,
+} from '@pool/contracts';
 
 export type { AddressSetView, SecurityGroupView } from '@pool/contracts';
 
@@ -164,6 +168,14 @@ export interface MirrorView {
   source: ScopeView;
   direction: string;
   destinationVifId: string;
+  /** Realised now or not, and why not (libs/contracts MirrorStatus). */
+  status: MirrorStatusView;
+}
+
+export interface MirrorStatusView {
+  state: string;
+  monitorHost: string | null;
+  problems: MirrorStatusProblem[];
 }
 
 export interface CounterView {

@@ -228,6 +228,41 @@ describe('row derivation', () => {
     expect(deriveGroup(fold, 'network:n-priv').networks![0]!.aclDefault).toBe('allow');
   });
 
+  it('says whether each mirror copies now, and why not, from the log', () => {
+    // m1 (network n-vm) copies to vif1b, whose VM is between prepared and activated.
+    expect(deriveGroup(scripted(), 'mirror:m1').mirrors).toEqual([
+      expect.objectContaining({
+        id: 'm1',
+        state: 'inactive',
+        monitorHostId: null,
+        problems: [
+          {
+            code: 'MONITOR_NOT_FORWARDING',
+            message: 'monitor VM vm1 is migrating: no port of it forwards yet',
+          },
+        ],
+      }),
+    ]);
+    // Once it forwards on h2, each source not copied is named, not left out: those on h1 and h3
+    // (no tunnel endpoints), and vm1's own n-vm VIF beside it on h2 (another bridge).
+    const pool = new ScriptedPool('p1', () => AT);
+    scriptFullPool(pool);
+    pool.run('ActivateMigration', { migrationId: 'mig3' });
+    const fold = foldAll(pool.history);
+    const [row] = deriveGroup(fold, 'mirror:m1').mirrors!;
+    expect(row).toMatchObject({ monitorHostId: 'h2', state: 'inactive' });
+    expect(row!.problems.map((p) => [p.code, p.host])).toEqual([
+      ['NO_TUNNEL_ENDPOINT', 'h1'],
+      ['SOURCE_ON_OTHER_NETWORK', 'h2'],
+      ['NO_TUNNEL_ENDPOINT', 'h3'],
+    ]);
+    // A VM event re-derives every mirror: its status may follow the VM.
+    expect(new PoolFold('p1').apply(pool.history[0]!, 1, AT)).toEqual(['pool']);
+    expect(
+      fold.apply({ type: 'VmStopped', data: { vmId: 'vm2' } } as PoolEvent, fold.version + 1, AT),
+    ).toContain('mirror:m1');
+  });
+
   it('names the groups a membership change touches: the group alone', () => {
     const fold = scripted();
     const groups = fold.apply(

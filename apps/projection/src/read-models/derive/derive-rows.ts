@@ -9,6 +9,7 @@ import type {
   Vif,
   Vm,
 } from '@pool/domain';
+import { mirrorStatus } from '@pool/pool-topology';
 import type { LogRows, LogTableName } from '../read-model-tables.js';
 import { adviceFor, bondsByMember, trafficByDevice, uplinkDevice } from './traffic.js';
 import type { GroupKey, MigrationRecord, PoolFold } from './pool-fold.js';
@@ -54,7 +55,7 @@ export function deriveGroup(fold: PoolFold, group: GroupKey): GroupRows {
     }
     case 'mirror': {
       const mirror = state.mirrors.get(id);
-      return mirror ? { mirrors: [mirrorRow(fold.poolId, mirror)] } : {};
+      return mirror ? { mirrors: [mirrorRow(fold, mirror)] } : {};
     }
     case 'migration': {
       const record = fold.migrations.get(id);
@@ -229,14 +230,21 @@ const securityGroupRows = (poolId: string, group: SecurityGroup): GroupRows => (
   securityGroupMembers: group.vifIds.map((vifId) => ({ poolId, groupId: group.id, vifId })),
 });
 
-const mirrorRow = (poolId: string, mirror: Mirror): LogRows['mirrors'] => ({
-  poolId,
-  id: mirror.id,
-  sourceKind: mirror.source.kind,
-  sourceId: scopeId(mirror.source),
-  direction: mirror.direction,
-  destinationVifId: mirror.destinationVifId,
-});
+/** A mirror and whether it is realised now (libs/pool-topology mirrorStatus). */
+const mirrorRow = (fold: PoolFold, mirror: Mirror): LogRows['mirrors'] => {
+  const status = mirrorStatus(fold.state, mirror.id);
+  return {
+    poolId: fold.poolId,
+    id: mirror.id,
+    sourceKind: mirror.source.kind,
+    sourceId: scopeId(mirror.source),
+    direction: mirror.direction,
+    destinationVifId: mirror.destinationVifId,
+    state: status?.state ?? 'inactive',
+    monitorHostId: status?.monitorHost ?? null,
+    problems: status?.problems ?? [],
+  };
+};
 
 const migrationRow = (poolId: string, m: MigrationRecord): LogRows['migrations'] => ({
   poolId,

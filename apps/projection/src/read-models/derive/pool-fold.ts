@@ -141,6 +141,21 @@ export class PoolFold {
         void _exhaustive;
       }
     }
+    // A mirror's status (realised or not, and where) follows its VMs, their hosts' endpoints and
+    // its group's members: any such event re-derives every mirror (a pool has few).
+    if (this.state.mirrors.size > 0 && MOVES_MIRRORS.has(event.type)) {
+      for (const id of this.state.mirrors.keys()) groups.push(`mirror:${id}`);
+    } else if (
+      event.type === 'SecurityGroupMemberAdded' ||
+      event.type === 'SecurityGroupMemberRemoved'
+    ) {
+      // A membership moves only the mirrors of that group.
+      for (const { id, source } of this.state.mirrors.values()) {
+        if (source.kind === 'group' && source.groupId === event.data.groupId) {
+          groups.push(`mirror:${id}`);
+        }
+      }
+    }
     return groups;
   }
 
@@ -176,6 +191,26 @@ export class PoolFold {
     if (event.type === 'MigrationAborted') record.reason = event.data.reason;
   }
 }
+
+/** Events that may change where a mirror's ends are, or whether a leg can be built. */
+const MOVES_MIRRORS = new Set<PoolEvent['type']>([
+  'HostEnabled',
+  'HostDisabled',
+  'HostEjected',
+  'TunnelEndpointSet',
+  'TunnelEndpointCleared',
+  'PifRoleChanged',
+  'VmStarted',
+  'VmStopped',
+  'VmDestroyed',
+  'VifCreated',
+  'VifDestroyed',
+  'MigrationRequested',
+  'MigrationPrepared',
+  'MigrationActivated',
+  'MigrationCompleted',
+  'MigrationAborted',
+]);
 
 const MIGRATION_STEPS: Partial<Record<PoolEvent['type'], MigrationStep>> = {
   MigrationPrepared: 'prepared',

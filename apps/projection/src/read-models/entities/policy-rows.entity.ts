@@ -1,3 +1,4 @@
+import type { MirrorStatusProblem } from '@pool/contracts';
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 
 @Entity('rm_acl_rules')
@@ -67,4 +68,15 @@ export class MirrorRow {
 
   @Column({ name: 'destination_vif_id', type: 'text' })
   destinationVifId!: string;
+
+  /** `active`, `partial` or `inactive` (libs/contracts MirrorStatus), from the log. */
+  @Column({ type: 'text' })
+  state!: string;
+
+  @Column({ name: 'monitor_host_id', type: 'text', nullable: true })
+  monitorHostId!: string | null;
+
+  /** Why parts of the mirror are not realised: `{ code, message, host? }[]`. */
+  @Column({ type: 'jsonb' })
+  problems!: MirrorStatusProblem[];
 }

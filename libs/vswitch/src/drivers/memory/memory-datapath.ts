@@ -1,5 +1,12 @@
 import { normalizeState } from '../../model/canonical.js';
-import type { Bridge, HostSwitchState, Port, TunnelPort, Uplink } from '../../model/host-state.js';
+import type {
+  Bridge,
+  HostSwitchState,
+  MirrorTunnel,
+  Port,
+  TunnelPort,
+  Uplink,
+} from '../../model/host-state.js';
 import { needsDevice, type Operation } from '../../planner/operation.js';
 import { freshPort } from '../../planner/plan-ports.js';
 import { DriverError, type RuleCounters } from '../driver.js';
@@ -145,12 +152,38 @@ export class MemoryDatapath {
       }
       case 'setMirrors': {
         const bridge = this.bridge(op.bridge, fail);
+        const tunnel = (name: string) => bridge.mirrorTunnels?.some((t) => t.name === name);
         for (const mirror of op.mirrors) {
-          for (const name of [mirror.outputPort, ...mirror.sourcePorts]) {
+          if (!bridge.ports.some((p) => p.name === mirror.outputPort) && !tunnel(mirror.outputPort))
+            fail(`no port ${mirror.outputPort} for a mirror's output`);
+          for (const name of mirror.sourcePorts) {
             if (!bridge.ports.some((p) => p.name === name)) fail(`no port ${name} for a mirror`);
           }
         }
         bridge.mirrors = structuredClone(op.mirrors);
+        return;
+      }
+      case 'setMirrorTunnels': {
+        const bridge = this.bridge(op.bridge, fail);
+        for (const tunnel of op.tunnels) {
+          if (
+            this.findPort(tunnel.name) ||
+            this.bridges.has(tunnel.name) ||
+            this.findTunnel(tunnel.name)
+          )
+            fail(`name ${tunnel.name} is taken`);
+          const elsewhere = this.findMirrorTunnel(tunnel.name);
+          if (elsewhere && elsewhere.bridge !== bridge) fail(`tunnel ${tunnel.name} is elsewhere`);
+          // As an OpenFlow output to a port that does not exist, the delivery flow is refused.
+          if (
+            tunnel.deliverTo !== undefined &&
+            !bridge.ports.some((p) => p.name === tunnel.deliverTo)
+          )
+            fail(`no port ${tunnel.deliverTo} on ${op.bridge} to deliver mirror copies to`);
+        }
+        for (const name of op.stale) this.removePort(name);
+        bridge.mirrorTunnels = structuredClone(op.tunnels);
+        if (bridge.mirrorTunnels.length === 0) delete bridge.mirrorTunnels;
         return;
       }
     }
@@ -161,6 +194,8 @@ export class MemoryDatapath {
     for (const bridge of this.bridges.values()) {
       bridge.tunnels = bridge.tunnels?.filter((t) => t.name !== name);
       if (bridge.tunnels?.length === 0) delete bridge.tunnels;
+      bridge.mirrorTunnels = bridge.mirrorTunnels?.filter((t) => t.name !== name);
+      if (bridge.mirrorTunnels?.length === 0) delete bridge.mirrorTunnels;
       bridge.ports = bridge.ports.filter((p) => p.name !== name);
       bridge.mirrors = bridge.mirrors
         .filter((m) => m.outputPort !== name)
@@ -188,6 +223,52 @@ export class MemoryDatapath {
     for (const bridge of this.bridges.values()) {
       const tunnel = bridge.tunnels?.find((t) => t.name === name);
       if (tunnel) return { bridge, tunnel };
+    }
+    return undefined;
+  }
+
+  findMirrorTunnel(name: string): { bridge: Bridge; tunnel: MirrorTunnel } | undefined {
+    for (const bridge of this.bridges.values()) {
+      const tunnel = bridge.mirrorTunnels?.find((t) => t.name === name);
+      if (tunnel) return { bridge, tunnel };
+    }
+    return undefined;
+  }
+
+  /**
+   * Where copies go of a frame that forwarding port `port` receives from its VM (`ingress`) or
+   * is delivered (`egress`), as Open vSwitch's mirrors on its bridge send them: a monitor port
+   * of this host, or a GRE tunnel (remote address and key) towards the monitor's host.
+   */
+  mirrorCopies(port: string, direction: 'ingress' | 'egress'): MirrorCopy[] {
+    const found = this.findPort(port);
+    if (!found?.port.forwarding || this.absent.has(port)) return [];
+    const { bridge } = found;
+    return bridge.mirrors
+      .filter(
+        (m) =>
+          m.sourcePorts.includes(port) && (m.direction === 'both' || m.direction === direction),
+      )
+      .flatMap((m): MirrorCopy[] => {
+        const tunnel = bridge.mirrorTunnels?.find((t) => t.name === m.outputPort);
+        if (tunnel) return [{ remoteIp: tunnel.remoteIp, key: tunnel.key }];
+        const monitor = bridge.ports.find((p) => p.name === m.outputPort);
+        return monitor?.forwarding && !this.absent.has(monitor.name)
+          ? [{ port: monitor.name }]
+          : [];
+      });
+  }
+
+  /**
+   * The port a copy arriving over GRE from `remoteIp` with `key` is delivered to: the monitor
+   * port of the receiving mirror tunnel that matches, if it forwards; nowhere otherwise.
+   */
+  mirrorDelivery(remoteIp: string, key: number): string | undefined {
+    for (const bridge of this.bridges.values()) {
+      const tunnel = bridge.mirrorTunnels?.find((t) => t.remoteIp === remoteIp && t.key === key);
+      if (!tunnel?.deliverTo) continue;
+      const monitor = bridge.ports.find((p) => p.name === tunnel.deliverTo);
+      return monitor?.forwarding && !this.absent.has(monitor.name) ? monitor.name : undefined;
     }
     return undefined;
   }
@@ -266,6 +347,9 @@ export class MemoryDatapath {
     return port ?? fail(`no port ${op.port} on ${op.bridge}`);
   }
 }
+
+/** Where one mirror copy goes: a local monitor port, or a GRE leg to another host. */
+export type MirrorCopy = { port: string } | { remoteIp: string; key: number };
 
 /**
  * A port without its device as the OVS driver reads one back: its records, no flows, and

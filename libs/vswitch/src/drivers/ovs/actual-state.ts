@@ -18,6 +18,7 @@ import {
 } from './flows.js';
 import { hasDevice } from './device-watch.js';
 import { bondModeOf, EXT } from './ovsdb-commands.js';
+import { readMirrorTunnels } from './mirror-tunnel-ports.js';
 import { readTunnels } from './tunnel-ports.js';
 import {
   asMap,
@@ -104,12 +105,18 @@ export function actualState({ tables, flows, meters }: OvsSnapshot): HostActualS
     if (base !== BASE_FLOW_COUNT && base !== BASE_FLOW_COUNT_BEFORE_EXEMPTIONS) continue;
     const records = new BridgeAclRecords(asStringMap(row.external_ids));
     const tunnels = readTunnels(portRows(row), (port) => portIfaces(port)[0]);
+    const mirrorTunnels = readMirrorTunnels(
+      portRows(row),
+      (port) => portIfaces(port)[0],
+      (port) => count(port, 'forwarding'),
+    );
     bridges.push({
       name,
       networkId,
       mtu: asOptionalNumber(ifaceByName.get(name)?.mtu_request) ?? 0,
       ...uplinkOf(name, ifaceByName, uplinkOfPort),
       ...(tunnels.length > 0 ? { tunnels } : {}),
+      ...(mirrorTunnels.length > 0 ? { mirrorTunnels } : {}),
       ports: portRows(row)
         .filter(isVif)
         .map((port) => {

@@ -11,6 +11,7 @@ import { cookie, hex, pendingFlows, TABLE } from './flows.js';
 import type { Ofctl, Vsctl } from './ovs-clients.js';
 import type { ResolvedOvsOptions } from './ovs-options.js';
 import { EXT } from './ovsdb-commands.js';
+import { isMirrorTunnelInterface } from './mirror-tunnel-ports.js';
 import { isTunnelInterface } from './tunnel-ports.js';
 import {
   asOptionalNumber,
@@ -139,7 +140,11 @@ function isForeign(bridge: string, port: Row, ifaces: Map<string, Row>): boolean
   const name = asString(port.name);
   if (name === bridge || name === patchPortNames(bridge).bridgeSide) return false;
   const iface = ifaces.get(asUuids(port.interfaces)[0] ?? '');
-  return !asStringMap(iface?.external_ids).has(EXT.vif) && !isTunnelInterface(iface);
+  return (
+    !asStringMap(iface?.external_ids).has(EXT.vif) &&
+    !isTunnelInterface(iface) &&
+    !isMirrorTunnelInterface(iface)
+  );
 }
 
 /** A port whose device is absent holds no flows until it appears (ovs-driver.ts, apply). */

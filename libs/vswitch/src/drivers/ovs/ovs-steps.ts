@@ -20,6 +20,7 @@ import { EXT, ext, mirrorCommands, qosCommands, uplinkCommands } from './ovsdb-c
 import type { ResolvedOvsOptions } from './ovs-options.js';
 import type { PortFlood } from './openflow/port-flood.js';
 import { securityFlows } from './port-security-flows.js';
+import { mirrorTunnelCommands, mirrorTunnelFlows } from './mirror-tunnel-ports.js';
 import { tunnelCommands } from './tunnel-ports.js';
 
 /**
@@ -248,6 +249,13 @@ export function stepsFor(op: Operation, options: ResolvedOvsOptions, id: () => s
     case 'setMirrors':
       steps.db.push(...mirrorCommands(op.bridge, op.mirrors, id));
       break;
+    case 'setMirrorTunnels': {
+      const { before, flows } = mirrorTunnelFlows(op);
+      if (before.length > 0) steps.before.push(bundle(op.bridge, before));
+      steps.db.push(...mirrorTunnelCommands(op));
+      if (flows.length > 0) steps.flows.push(bundle(op.bridge, flows));
+      break;
+    }
     case 'resetPort':
       // By cookie: the flows name an OpenFlow port number the port no longer has. (Its meter,
       // numbered the same, goes when a port next gets that number: setMeter deletes it first.)

@@ -28,6 +28,10 @@ export const EXT = {
   qosOwner: 'poolnet-port',
   /** On an overlay bridge's VXLAN port: the remote host it leads to (tunnel-ports.ts). */
   tunnel: 'poolnet-tunnel',
+  /** On a mirror's GRE port (mirror-tunnel-ports.ts): the mirror, the host at the other end, and on the monitor's host the port it delivers to. */
+  mirrorTunnel: 'poolnet-mirror-tunnel',
+  mirrorRemote: 'poolnet-mirror-remote',
+  mirrorDeliver: 'poolnet-mirror-deliver',
 } as const;
 
 /** Values are quoted so MACs, IPv6 addresses and JSON reach OVSDB as plain strings. */

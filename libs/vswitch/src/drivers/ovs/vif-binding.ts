@@ -1,5 +1,11 @@
-import type { HostActualState, HostDesiredState, Mirror, Port } from '../../model/host-state.js';
-import { portName } from '../../model/naming.js';
+import type {
+  HostActualState,
+  HostDesiredState,
+  Mirror,
+  MirrorTunnel,
+  Port,
+} from '../../model/host-state.js';
+import { NAME_PREFIXES, portName } from '../../model/naming.js';
 import type { Operation } from '../../planner/operation.js';
 import { hasDevice } from './device-watch.js';
 import { EXT } from './ovsdb-commands.js';
@@ -121,6 +127,9 @@ export class IfaceIdBinding {
         case 'setMirrors':
           out.push({ ...op, mirrors: this.mirrors(op.mirrors) });
           break;
+        case 'setMirrorTunnels':
+          out.push({ ...op, tunnels: this.mirrorTunnels(op.tunnels) });
+          break;
         case 'setBridgeFlood':
           out.push({
             ...op,
@@ -146,6 +155,7 @@ export class IfaceIdBinding {
           .filter((p) => this.bound.has(p.name))
           .map((p) => ({ ...p, name: this.device(p.name) })),
         mirrors: this.mirrors(b.mirrors),
+        ...(b.mirrorTunnels ? { mirrorTunnels: this.mirrorTunnels(b.mirrorTunnels) } : {}),
       })),
     };
   }
@@ -185,10 +195,14 @@ export class IfaceIdBinding {
         outputPort: this.planned(m.outputPort),
         sourcePorts: m.sourcePorts.map((n) => this.planned(n)).sort(),
       }));
+      const mirrorTunnels = b.mirrorTunnels?.map((t) =>
+        t.deliverTo === undefined ? t : { ...t, deliverTo: this.planned(t.deliverTo) },
+      );
       return {
         ...b,
         ports: [...ports.values()].sort((x, y) => x.name.localeCompare(y.name)),
         mirrors,
+        ...(mirrorTunnels ? { mirrorTunnels } : {}),
       };
     });
     return { ...state, bridges };
@@ -207,13 +221,23 @@ export class IfaceIdBinding {
   }
 
   private mirrors(mirrors: Mirror[]): Mirror[] {
+    // A cross-host mirror's output is its GRE port, the host's own: it needs no binding.
+    const tunnel = (name: string) => name.startsWith(NAME_PREFIXES.mirrorTunnel);
     return mirrors
-      .filter((m) => this.bound.has(m.outputPort))
+      .filter((m) => tunnel(m.outputPort) || this.bound.has(m.outputPort))
       .map((m) => ({
         ...m,
-        outputPort: this.device(m.outputPort),
+        outputPort: tunnel(m.outputPort) ? m.outputPort : this.device(m.outputPort),
         sourcePorts: m.sourcePorts.filter((n) => this.bound.has(n)).map((n) => this.device(n)),
       }))
       .filter((m) => m.sourcePorts.length > 0);
+  }
+
+  /** A receiving mirror tunnel delivers to the monitor's interface, once it has one. */
+  private mirrorTunnels(tunnels: MirrorTunnel[]): MirrorTunnel[] {
+    return tunnels.flatMap((t) => {
+      if (t.deliverTo === undefined) return [t];
+      return this.bound.has(t.deliverTo) ? [{ ...t, deliverTo: this.device(t.deliverTo) }] : [];
+    });
   }
 }
