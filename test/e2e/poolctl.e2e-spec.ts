@@ -444,11 +444,19 @@ describe('poolctl session', () => {
         id: mirror,
         source: { kind: 'vif', vifId: 'web-1-eth0' },
         direction: 'both',
-        // web-1 runs on host-a, db on host-b, and neither declares a tunnel endpoint.
+        // web-1 runs on host-b by now (migrated), the monitor's VM on host-a; no host declares a
+        // tunnel endpoint, so the copies cannot cross: said so, with the hosts.
         status: {
           state: 'inactive',
-          monitorHost: 'host-b',
-          problems: [expect.objectContaining({ code: 'NO_TUNNEL_ENDPOINT', host: 'host-a' })],
+          monitorHost: 'host-a',
+          problems: [
+            {
+              code: 'NO_TUNNEL_ENDPOINT',
+              message:
+                'sources on host host-b, monitor on host host-a: host host-b and host host-a declare no tunnel endpoint',
+              host: 'host-b',
+            },
+          ],
         },
       }),
     ]);
