@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { HostReport } from '@pool/contracts';
-import { replayPool, serializePoolState, type PoolEvent } from '@pool/domain';
+import { poolDecider, replayPool, serializePoolState, type PoolEvent } from '@pool/domain';
 import { hostDigest } from '@pool/pool-topology';
 import { digest, MemoryVSwitchDriver, portName } from '@pool/vswitch';
 import { Datapath } from './datapath.js';
@@ -316,6 +316,45 @@ describe('HostAgent', () => {
     driver.devices.plug(port);
     await until(() => driver.datapath.findPort(port)?.port.forwarding === true, 'forwarding');
     expect(digest(await driver.readActual())).toBe(hostDigest(replayPool(events), 'h1'));
+  });
+
+  it('reports the mirrors it takes part in, and why one copies nothing', async () => {
+    // vif1 runs on h2, its monitor vif0 on h1, and no host declares a tunnel endpoint.
+    const base = poolEvents(3);
+    const state = replayPool(base);
+    const mirror = poolDecider.decide(
+      {
+        type: 'CreateMirror',
+        data: {
+          mirrorId: 'm',
+          source: { kind: 'vif', vifId: 'vif1' },
+          direction: 'both',
+          destinationVifId: 'vif0',
+        },
+        metadata: { now: '2025-01-02T03:04:05.000Z', actor: 'test' },
+      },
+      state,
+    );
+    const events = [...base, ...mirror];
+    const agent = makeAgent(await stateDir());
+    const feed = new FakeFeed().publish(events);
+    await start(agent, feed, new FakeSnapshots(events, feed));
+    await atVersion(agent, events.length);
+    expect((agent.report(false) as HostReport).mirrors).toEqual([
+      {
+        mirror: 'm',
+        state: 'inactive',
+        monitorHost: 'h1',
+        problems: [
+          {
+            code: 'NO_TUNNEL_ENDPOINT',
+            message:
+              'sources on host h2, monitor on host h1: host h2 and host h1 declare no tunnel endpoint',
+            host: 'h2',
+          },
+        ],
+      },
+    ]);
   });
 
   it("sums each ACL rule's hits over the host's ports in the full report only", async () => {
