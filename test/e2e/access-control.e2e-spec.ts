@@ -11,7 +11,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
-import { subjects, type CommandReply } from '@pool/contracts';
+import { BATCH_TYPES, subjects, type CommandReply } from '@pool/contracts';
 import { grants, ROLES, type Role } from '@pool/platform';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { COMMAND_ROLES, roleForCommand } from '../../apps/pool-master/src/api/command-roles.js';
@@ -371,7 +371,7 @@ describe('access control with bearer tokens', () => {
       expect(cells.filter((c) => c !== 'FORBIDDEN').length).toBeGreaterThan(commands.length);
     }
 
-    const viaGrpcAndNats = [...Object.keys(COMMAND_ROLES), UNKNOWN].map((name) => ({
+    const viaGrpcAndNats = [...Object.keys(COMMAND_ROLES), ...BATCH_TYPES, UNKNOWN].map((name) => ({
       name,
       needed: roleForCommand(name),
     }));

@@ -1,3 +1,5 @@
+import { type BatchSummary } from './batches.js';
+
 /**
  * The reply to a command on every transport. Over NATS the body is JSON of this shape; over
  * REST the same fields with an HTTP status; over gRPC the `CommandReply` message.
@@ -25,6 +27,8 @@ export interface CommandOutcome {
    * version all the same; the port forwards, with its settings, as soon as the device appears.
    */
   notPlugged?: { hostId: string; vifId: string }[];
+  /** For a batch (`ApplyChanges`, `RevertPool`, `ImportPool`): what it applied and left out. */
+  batch?: BatchSummary;
 }
 
 /** A refusal or failure, identical on every transport. */

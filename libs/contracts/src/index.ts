@@ -10,3 +10,4 @@ export * from './switch-names.js';
 export * from './vif-ports.js';
 export * from './history.js';
 export * from './mirror-status.js';
+export * from './batches.js';

@@ -52,14 +52,16 @@ export class CommandService {
   }
 
   /**
-   * One request made of several commands (a PIF's role and MTU): every part was parsed before
-   * this call, every part is decided before anything is written, and the events of all are
-   * appended together or not at all, under one command id.
+   * One request made of several commands (a PIF's role and MTU, a revert): every part was
+   * parsed before this call, each is decided in order against the state the ones before it
+   * left, and the events of all are appended together or not at all, under one command id.
+   * `recorded` joins the metadata of every event (what caused them, for a revert).
    */
   async executeAll(
     pool: string,
     parts: ParsedCommand[],
     envelope: CommandEnvelope = {},
+    recorded: Record<string, unknown> = {},
   ): Promise<CommandOutcome> {
     const now = new Date().toISOString();
     const actor = envelope.actor ?? 'anonymous';
@@ -76,7 +78,7 @@ export class CommandService {
       fingerprint: envelope.commandId === undefined ? undefined : commandFingerprint(pool, parts),
       mayRepeat: envelope.commandId !== undefined,
       expectedVersion: envelope.expectedVersion,
-      metadata: { actor, at: now },
+      metadata: { ...recorded, actor, at: now },
     };
     const outcome = await this.route(pool, submitted);
     if (envelope.wait !== 'hosts') return outcome;

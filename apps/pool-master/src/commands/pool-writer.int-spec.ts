@@ -146,4 +146,41 @@ describe('PoolWriter', () => {
       poolDomainModel.serialize(writer.currentState),
     );
   });
+  it('decides the parts of one request in order, on what the ones before left, or none', async () => {
+    const pool = `p-${randomUUID().slice(0, 8)}`;
+    const writer = await PoolWriter.load(pool, env.store, poolDomainModel);
+    await writer.submit(command('CreatePool', { poolId: pool, name: 'Pool' }));
+    const parts = (...list: [string, object][]) => {
+      const [first, ...more] = list.map(([type, data]) => command(type, data).command);
+      return { ...command('-', {}), command: first!, more };
+    };
+    const before = poolDomainModel.serialize(writer.currentState);
+    // The second part names the VM the first creates; the third is refused (its id is taken).
+    const refused = writer.submit(
+      parts(
+        ['CreateVm', { vmId: 'a', name: 'a' }],
+        ['RenameVm', { vmId: 'a', name: 'b' }],
+        ['CreateVm', { vmId: 'a', name: 'c' }],
+      ),
+    );
+    await expect(refused).rejects.toMatchObject({
+      status: 409,
+      details: { index: 2, commandType: 'CreateVm' },
+      message: expect.stringMatching(
+        /^Command 2 \(CreateVm\) of 3 was refused, so none was applied/,
+      ),
+    });
+    expect(poolDomainModel.serialize(writer.currentState)).toEqual(before);
+    expect(await env.store.streamVersion(`pool:${pool}`)).toBe(1);
+
+    const outcome = await writer.submit(
+      parts(['CreateVm', { vmId: 'a', name: 'a' }], ['RenameVm', { vmId: 'a', name: 'b' }]),
+    );
+    expect(outcome).toMatchObject({ firstVersion: 2, version: 3 });
+    const events = await env.store.readStream(`pool:${pool}`, 2, 2);
+    expect(events.map((e) => [e.type, e.metadata.part, e.metadata.commandId])).toEqual([
+      ['VmCreated', 0, outcome.commandId],
+      ['VmRenamed', 1, outcome.commandId],
+    ]);
+  });
 });

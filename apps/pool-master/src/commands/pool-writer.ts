@@ -17,9 +17,9 @@ import { type ModelEvent, type PoolModel } from './pool-model.js';
 export interface SubmittedCommand<Command> {
   command: Command;
   /**
-   * Further parts of the same request (a PIF's role and its MTU), under the same id: each is
-   * decided against the state before the request, and all are written or none. Parts must not
-   * depend on each other's events.
+   * Further parts of the same request (a PIF's role and its MTU, a revert's commands), under the
+   * same id: each is decided in order against the state its predecessors left, and all are
+   * written in one append or none (a refusal names the part's index, `partRefused`).
    */
   more?: Command[];
   commandId: string;
@@ -45,6 +45,8 @@ interface Pending<Command> extends SubmittedCommand<Command> {
 interface Decided<Command> {
   pending: Pending<Command>;
   events: ModelEvent[];
+  /** For a request of several parts: the index of the part that decided each event. */
+  parts?: number[];
 }
 
 interface Refused<Command> {
@@ -180,20 +182,16 @@ export class PoolWriter<Command extends { type: string }, Event extends ModelEve
         });
         continue;
       }
-      let events: Event[];
+      let outcome: { events: Event[]; parts?: number[] };
       try {
-        // Every part decided before any is evolved: a refused part leaves the state untouched.
-        events = [pending.command, ...(pending.more ?? [])].flatMap((part) =>
-          this.model.decide(part, this.state),
-        );
+        outcome = pending.more?.length ? this.decideParts(pending) : this.decideOne(pending);
       } catch (error) {
-        refused.push({ pending, error: toCommandError(error) });
+        refused.push({ pending, error });
         continue;
       }
-      for (const event of events) this.state = this.model.evolve(this.state, event);
-      version += events.length;
+      version += outcome.events.length;
       seen.set(pending.commandId, pending);
-      decided.push({ pending, events });
+      decided.push({ pending, ...outcome });
     }
     if (decided.length === 0) {
       for (const r of refused) r.pending.reject(r.error);
@@ -203,18 +201,62 @@ export class PoolWriter<Command extends { type: string }, Event extends ModelEve
     this.options.onBatch?.(decided.length, version - baseVersion, performance.now() - started);
   }
 
+  /** One command: decided, then evolved into the state. */
+  private decideOne(pending: Pending<Command>): { events: Event[] } {
+    let events: Event[];
+    try {
+      events = this.model.decide(pending.command, this.state);
+    } catch (error) {
+      throw toCommandError(error);
+    }
+    for (const event of events) this.state = this.model.evolve(this.state, event);
+    return { events };
+  }
+
+  /**
+   * Several parts, in order, each against the state its predecessors left: on a copy of the
+   * state (evolve may change a state in place), which replaces it only when every part was
+   * accepted, so a refused part leaves the state as it was.
+   */
+  private decideParts(pending: Pending<Command>): { events: Event[]; parts: number[] } {
+    const all = [pending.command, ...(pending.more ?? [])];
+    let scratch = this.model.deserialize(structuredClone(this.model.serialize(this.state)));
+    const events: Event[] = [];
+    const parts: number[] = [];
+    all.forEach((part, index) => {
+      let decided: Event[];
+      try {
+        decided = this.model.decide(part, scratch);
+      } catch (error) {
+        throw partRefused(toCommandError(error), index, part.type, all.length);
+      }
+      for (const event of decided) {
+        scratch = this.model.evolve(scratch, event);
+        events.push(event);
+        parts.push(index);
+      }
+    });
+    this.state = scratch;
+    return { events, parts };
+  }
+
   private async append(
     decided: Decided<Command>[],
     refused: Refused<Command>[],
     baseVersion: number,
   ): Promise<void> {
-    const events: NewEvent[] = decided.flatMap(({ pending, events }) =>
-      events.map((e) => ({
+    const events: NewEvent[] = decided.flatMap(({ pending, events, parts }) =>
+      events.map((e, i) => ({
         eventId: randomUUID(),
         type: e.type,
         schemaVersion: e.schemaVersion,
         data: e.data,
-        metadata: { ...pending.metadata, commandId: pending.commandId },
+        // Which part of a request of several made the event: the log says which command did what.
+        metadata: {
+          ...pending.metadata,
+          commandId: pending.commandId,
+          ...(parts ? { part: parts[i] } : {}),
+        },
       })),
     );
     try {
@@ -333,6 +375,24 @@ function keyReused(commandId: string): CommandError {
     `Idempotency key ${commandId} was already used for another command; nothing was written. ` +
       'Send a new key for a new command.',
     { commandId },
+  );
+}
+
+/**
+ * A part of a request of several refused: the part's own status and code, its index and type
+ * beside its details, and a sentence that says nothing of the request was written.
+ */
+export function partRefused(
+  error: CommandError,
+  index: number,
+  type: string,
+  parts: number,
+): CommandError {
+  return new CommandError(
+    error.status,
+    error.code,
+    `Command ${index} (${type}) of ${parts} was refused, so none was applied: ${error.message}`,
+    { ...error.details, index, commandType: type },
   );
 }
 

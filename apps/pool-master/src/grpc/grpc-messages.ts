@@ -42,6 +42,7 @@ export interface CommandResultMessage {
   waitedForHosts: boolean;
   hosts: Record<string, number>;
   notPlugged: { hostId: string; vifId: string }[];
+  batchJson: string;
 }
 
 export type CommandReplyMessage = { result: CommandResultMessage } | { error: CommandErrorMessage };
@@ -95,6 +96,16 @@ export function parseCommandRequest(request: CommandRequestMessage): {
   command: ParsedCommand;
   envelope: CommandEnvelope;
 } {
+  const { data, envelope } = readCommandRequest(request);
+  const command = commandOrThrow(request.pool, request.type, data);
+  return { pool: request.pool, command, envelope };
+}
+
+/** The request's own fields checked: its data (a JSON object) and envelope. */
+export function readCommandRequest(request: CommandRequestMessage): {
+  data: object;
+  envelope: CommandEnvelope;
+} {
   refuseNonUtf8(request[NON_UTF8_FIELDS]);
   let data: unknown = {};
   if (request.dataJson !== '') {
@@ -126,8 +137,7 @@ export function parseCommandRequest(request: CommandRequestMessage): {
     wait: request.waitHosts ? 'hosts' : undefined,
     waitTimeoutMs: request.waitTimeoutMs || undefined,
   };
-  const command = commandOrThrow(request.pool, request.type, data);
-  return { pool: request.pool, command, envelope };
+  return { data, envelope };
 }
 
 /** CommandRequest's string fields, by number (libs/contracts/proto). */
@@ -165,6 +175,7 @@ export function toCommandResultMessage(outcome: CommandOutcome): CommandResultMe
     waitedForHosts: outcome.hosts !== undefined,
     hosts: outcome.hosts ?? {},
     notPlugged: outcome.notPlugged ?? [],
+    batchJson: outcome.batch ? JSON.stringify(outcome.batch) : '',
   };
 }
 

@@ -2,10 +2,11 @@ import { once } from 'node:events';
 import { type Metadata, type ServerWritableStream } from '@grpc/grpc-js';
 import { Controller, Inject, Logger } from '@nestjs/common';
 import { GrpcMethod } from '@nestjs/microservices';
-import { subjects, poolStreamId } from '@pool/contracts';
+import { isBatchType, subjects, poolStreamId } from '@pool/contracts';
 import { PostgresEventStore } from '@pool/event-store';
 import { AccessControl, AccessDenied, NatsClient, type Principal, type Role } from '@pool/platform';
 import { catchError, map, type Observable, throwError } from 'rxjs';
+import { ChangeBatches } from '../batches/change-batches.js';
 import { CommandError } from '../commands/command-errors.js';
 import { CommandService } from '../commands/command-service.js';
 import { parseDiffQuery, parseStateQuery } from '../history/history-query.js';
@@ -15,6 +16,7 @@ import { followPoolEvents } from './event-follower.js';
 import { toGrpcException } from './grpc-errors.js';
 import {
   parseCommandRequest,
+  readCommandRequest,
   requirePoolId,
   toCommandResultMessage,
   toEventMessage,
@@ -42,6 +44,7 @@ export class PoolMasterGrpcController {
     @Inject(POOL_MASTER_GRPC_OPTIONS) private readonly options: PoolMasterGrpcOptions,
     @Inject(AccessControl) private readonly access: AccessControl,
     @Inject(PoolHistory) private readonly history: PoolHistory,
+    @Inject(ChangeBatches) private readonly batches: ChangeBatches,
   ) {}
 
   @GrpcMethod(GRPC_SERVICE, 'StateAt')
@@ -74,6 +77,12 @@ export class PoolMasterGrpcController {
     try {
       // Before anything else: a caller without the role learns nothing of its request's flaws.
       const principal = this.authorize(metadata, roleForCommand(request.type));
+      if (isBatchType(request.type)) {
+        const { data, envelope } = readCommandRequest(request);
+        const batch = { ...envelope, actor: principal.name };
+        const outcome = await this.batches.run(request.type, request.pool, data, batch);
+        return { result: toCommandResultMessage(outcome) };
+      }
       const { pool, command, envelope } = parseCommandRequest(request);
       const outcome = await this.commands.execute(pool, command, {
         ...envelope,

@@ -1,4 +1,5 @@
 import { type DynamicModule, Module, type ModuleMetadata } from '@nestjs/common';
+import { batchesProvider } from '../batches/batches-provider.js';
 import { historyProvider } from '../history/pool-history.js';
 import { PoolMasterGrpcController } from './pool-master-grpc.controller.js';
 import {
@@ -25,6 +26,7 @@ export class PoolMasterGrpcModule {
       providers: [
         { provide: POOL_MASTER_GRPC_OPTIONS, useValue: grpcOptions },
         historyProvider(grpcOptions.historySnapshotEvery),
+        batchesProvider,
       ],
     };
   }

@@ -22,6 +22,7 @@ import {
   touchedObjects,
   upcastPoolEvent,
   type ObjectChange,
+  type PoolSnapshot,
   type PoolState,
 } from '@pool/domain';
 import {
@@ -93,14 +94,33 @@ export class PoolHistory {
     return { pool, version, commands, notExported: notPlanned };
   }
 
-  /** The dry run of a revert to `point`: commands from the head's configuration to its. */
-  async revertPlan(pool: string, point: Point): Promise<RevertPlan> {
+  /**
+   * The dry run of a revert to `point`: commands from the configuration at `fromVersion` (by
+   * default the head) to its. A revert applied computes its plan at the version it expects, so
+   * a retry after the pool moved on gets the same plan (and its idempotency key the same
+   * fingerprint); a version beyond the head is 409 VERSION_MISMATCH, as the writer would say.
+   */
+  async revertPlan(pool: string, point: Point, fromVersion?: number): Promise<RevertPlan> {
     const head = await this.head(pool);
     const to = await this.resolve(pool, point, head, 'to');
-    const now = serializePoolState((await this.load(pool, head)).state);
+    if (fromVersion !== undefined && fromVersion > head) throw versionMismatch(head, fromVersion);
+    const from = fromVersion ?? head;
+    const now = serializePoolState((await this.load(pool, from)).state);
     const target = serializePoolState((await this.load(pool, to)).state);
     const { commands, notPlanned } = revertPlan(now, target);
-    return { pool, from: head, to, commands, notReverted: notPlanned };
+    return { pool, from, to, commands, notReverted: notPlanned };
+  }
+
+  /** The pool's version now; 0: no such pool. */
+  headOf(pool: string): Promise<number> {
+    return this.store.streamVersion(poolStreamId(pool));
+  }
+
+  /** The pool's version now and its configuration then; version 0 and null: no such pool. */
+  async current(pool: string): Promise<{ version: number; state: PoolSnapshot | null }> {
+    const version = await this.headOf(pool);
+    if (version === 0) return { version, state: null };
+    return { version, state: serializePoolState((await this.load(pool, version)).state) };
   }
 
   /** The state at `version` (≤ the head): nearest snapshot plus the events up to it. */
@@ -221,6 +241,15 @@ export class PoolHistory {
     return [...byKey.values()];
   }
 }
+
+/** The pool is not at the version a write expected (409, as a batch's body states it). */
+export const versionMismatch = (current: number, expected: number): CommandError =>
+  new CommandError(
+    409,
+    'VERSION_MISMATCH',
+    `The pool is at version ${current}, not ${expected} as the request expected.`,
+    { currentVersion: current },
+  );
 
 /** `PoolHistory` over the global event store, for the modules that read history. */
 export const historyProvider = (snapshotEvery = HISTORY_SNAPSHOT_EVERY): Provider => ({

@@ -1,11 +1,13 @@
 import { Controller, Inject, type Type } from '@nestjs/common';
 import { Ctx, MessagePattern, NatsContext, Payload } from '@nestjs/microservices';
 import {
+  isBatchType,
   parseCommandSubject,
   subjects,
   type CommandEnvelope,
   type CommandReply,
 } from '@pool/contracts';
+import { ChangeBatches } from '../batches/change-batches.js';
 import { clip } from '../commands/bounded-error.js';
 import { CommandError } from '../commands/command-errors.js';
 import { CommandService } from '../commands/command-service.js';
@@ -36,7 +38,10 @@ const ENVELOPE_KEYS = new Set(['data', 'commandId', 'expectedVersion', 'wait', '
 export function natsCommandsController(root: string): Type<unknown> {
   @Controller()
   class NatsCommandsController {
-    constructor(@Inject(CommandService) private readonly commands: CommandService) {}
+    constructor(
+      @Inject(CommandService) private readonly commands: CommandService,
+      @Inject(ChangeBatches) private readonly batches: ChangeBatches,
+    ) {}
 
     @MessagePattern(subjects(root).allCommands)
     async handle(@Payload() body: unknown, @Ctx() ctx: NatsContext): Promise<CommandReply> {
@@ -48,6 +53,11 @@ export function natsCommandsController(root: string): Type<unknown> {
         const principal = natsPrincipal(target.sender, target.name);
         const request = parseRequest(body);
         const { data, ...envelope } = request;
+        if (isBatchType(target.name)) {
+          const batch = { ...envelope, actor: principal.name };
+          const result = await this.batches.run(target.name, target.pool, data, batch);
+          return { ok: true, result };
+        }
         // A subject token may hold anything but '.', ' ' and wildcards (a NUL included, which
         // PostgreSQL refuses mid-query): its pool id is parsed like a URL's or a gRPC field's.
         const command = commandOrThrow(target.pool, target.name, data);
