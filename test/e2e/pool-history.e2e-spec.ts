@@ -36,6 +36,7 @@ import { startPoolMasterProcess } from '../support/pool-master-process.js';
 import { freePort, killStarted } from '../support/processes.js';
 import { generatedPoolCommands } from './support/generated-pool.js';
 import { poolMasterGrpcClient } from './support/pool-master-grpc-client.js';
+import { configOf } from './support/pool-config.js';
 import { runBuiltPoolctl } from './support/poolctl-cli.js';
 
 const POOL = `hist-${randomUUID().slice(0, 8)}`;
@@ -338,19 +339,6 @@ describe('poolctl', () => {
     expect(beyond.stderr).toContain('VERSION_BEYOND_HEAD');
   });
 });
-
-/** The configuration alone: no pool id or times, no runtime (where VMs run, migrations). */
-function configOf(state: PoolSnapshot): PoolSnapshot {
-  return {
-    ...state,
-    id: '',
-    createdAt: '',
-    macSequence: 0,
-    hosts: state.hosts.map((host) => ({ ...host, joinedAt: '' })),
-    vms: state.vms.map((vm) => ({ ...vm, powerState: 'halted', residentHostId: null })),
-    migrations: [],
-  };
-}
 
 async function send(pool: string, commands: { type: string; data: unknown }[]) {
   for (const { type, data } of commands) {

@@ -37,7 +37,8 @@ export interface MemberHost {
   kill(): void;
 }
 
-export async function startPool(pool: string) {
+/** `masterEnv` joins the pool master's environment (e.g. `GRPC_URL` to serve gRPC). */
+export async function startPool(pool: string, masterEnv: Record<string, string> = {}) {
   const db = await createTestDatabase();
   const nats = await createTestNats();
   const stateRoot = await mkdtemp(join(tmpdir(), 'poolnet-member-hosts-'));
@@ -58,6 +59,7 @@ export async function startPool(pool: string) {
       PORT: String(port),
       HOST: '127.0.0.1',
       GRPC_URL: 'off',
+      ...masterEnv,
     });
     const base = `http://127.0.0.1:${port}`;
     await waitForHealthy(base, running);

@@ -1,15 +1,22 @@
+import { readFile } from 'node:fs/promises';
 import { type Command } from 'commander';
 import {
+  type CommandOutcome,
   type CommandSpec,
   type DiffObjectChange,
   type NotPlannedObject,
   type PoolDiff,
   type PoolStateAt,
+  type RevertPlan,
 } from '@pool/contracts';
 import { POOL_OBJECT_KINDS } from '@pool/domain';
+import { type Context } from '../cli/context.js';
+import { usageError } from '../cli/errors.js';
 import { type CliIo } from '../cli/io.js';
+import { path } from '../http/path.js';
 import { cell } from '../output/table.js';
-import { examples, verb } from './verb.js';
+import { applyCommand } from './mutation.js';
+import { examples, verb, WAIT_HELP } from './verb.js';
 
 const POINT_HELP = 'a pool version, or a time (ISO-8601 with a zone, e.g. 2026-12-01T10:00Z)';
 
@@ -71,18 +78,26 @@ export function registerHistory(program: Command, io: CliIo): void {
   program
     .command('revert')
     .requiredOption('--to <point>', POINT_HELP)
+    .option('--apply', 'apply the commands as one change (only if the pool has not moved on)')
+    .option('--wait', WAIT_HELP)
     .description(
       'show the commands that would bring the pool back to its configuration at a version or ' +
         'a time, and what they cannot bring back, with the reason (a dry run: nothing is ' +
-        'applied; applying is not built yet)',
+        'applied); with --apply, apply them as one change at the version shown, leaving out ' +
+        'what they cannot bring back (listed on stderr)',
     )
     .addHelpText(
       'after',
-      examples('poolctl revert --to 120', 'poolctl revert --to 2026-12-01T10:00Z -o json'),
+      examples(
+        'poolctl revert --to 120',
+        'poolctl revert --to 2026-12-01T10:00Z -o json',
+        'poolctl revert --to 120 --apply --wait',
+      ),
     )
     .action(
-      verb<{ to: string }>(io, async (ctx, _args, options) => {
+      verb<{ to: string; apply?: boolean; wait?: boolean }>(io, async (ctx, _args, options) => {
         const plan = await ctx.master.revertPlan(ctx.pool(), options.to);
+        if (options.apply) return applyRevert(ctx, plan, options.wait === true);
         if (ctx.output === 'json') return ctx.printJson(plan);
         const lines = [
           `pool ${plan.pool}: back from version ${plan.from} to ${plan.to} (dry run, nothing applied)`,
@@ -92,14 +107,111 @@ export function registerHistory(program: Command, io: CliIo): void {
         ctx.print(lines.join('\n'));
       }),
     );
+
+  program
+    .command('import')
+    .argument('<file>', "an export: poolctl export's lines, or its -o json ('-': stdin)")
+    .option('--name <name>', "the new pool's name (default: the exported pool's)")
+    .option('--wait', WAIT_HELP)
+    .description(
+      'build the pool (--pool, POOLNET_POOL) from exported commands, as one change: a pool ' +
+        'that does not exist yet, or one that holds nothing (its CreatePool is then left out)',
+    )
+    .addHelpText(
+      'after',
+      examples(
+        'poolctl --pool lab export > lab.jsonl',
+        'poolctl --pool lab-copy import lab.jsonl --wait',
+      ),
+    )
+    .action(
+      verb<{ name?: string; wait?: boolean }>(io, async (ctx, args, options) => {
+        const pool = ctx.pool();
+        const commands = parseExport(await readInput(args[0]!));
+        const body = options.name === undefined ? { commands } : { commands, name: options.name };
+        const request = { method: 'POST' as const, path: path`/pools/${pool}/import`, body };
+        const { outcome } = await applyCommand(ctx, pool, request, { wait: options.wait });
+        if (ctx.output === 'json') return ctx.printJson(outcome);
+        ctx.print(
+          `pool ${pool}: imported ${outcome.batch?.commands ?? commands.length} command(s), ` +
+            `version ${outcome.version}${hostsApplied(outcome)}`,
+        );
+      }),
+    );
 }
+
+/**
+ * `revert --apply`: the plan the dry run shows, applied at the version it was computed at (the
+ * master refuses it, 409 VERSION_MISMATCH, if the pool moved on since). What it cannot bring
+ * back is said before, on stderr: the operator sees what stays as it is.
+ */
+async function applyRevert(ctx: Context, plan: RevertPlan, wait: boolean): Promise<void> {
+  const left = notPlannedLines(plan.notReverted, 'not reverted (applied without them):');
+  for (const line of left) ctx.io.stderr.write(`${line}\n`);
+  if (plan.commands.length === 0) {
+    if (ctx.output === 'json') return ctx.printJson({ ...plan, applied: false });
+    ctx.print(`pool ${plan.pool}: nothing to revert to version ${plan.to}`);
+    return;
+  }
+  const body = { toVersion: plan.to, expectedVersion: plan.from };
+  const request = { method: 'POST' as const, path: path`/pools/${plan.pool}/revert`, body };
+  const { outcome } = await applyCommand(ctx, plan.pool, request, { wait });
+  if (ctx.output === 'json') return ctx.printJson(outcome);
+  ctx.print(
+    `pool ${plan.pool}: back from version ${plan.from} to ${plan.to}: applied ` +
+      `${plan.commands.length} command(s) as version${outcome.version > outcome.firstVersion ? 's' : ''} ` +
+      `${outcome.firstVersion}${outcome.version > outcome.firstVersion ? `–${outcome.version}` : ''}` +
+      hostsApplied(outcome),
+  );
+}
+
+const hostsApplied = (outcome: CommandOutcome) =>
+  outcome.hosts === undefined
+    ? ''
+    : `; applied by ${Object.keys(outcome.hosts).length}/${outcome.enabledHosts.length} hosts`;
+
+async function readInput(file: string): Promise<string> {
+  try {
+    return await readFile(file === '-' ? '/dev/stdin' : file, 'utf8');
+  } catch (error) {
+    throw usageError(`cannot read ${file}: ${(error as Error).message}`);
+  }
+}
+
+/** `poolctl export`'s lines, its -o json (`{commands}`), or a JSON list of commands. */
+export function parseExport(text: string): CommandSpec[] {
+  let commands: unknown;
+  try {
+    commands = asCommands(JSON.parse(text));
+  } catch {
+    // Not one JSON document: JSON lines, one command each.
+    try {
+      const lines = text.split('\n').filter((line) => line.trim() !== '');
+      commands = lines.map((line) => JSON.parse(line) as unknown);
+    } catch (error) {
+      throw usageError(`the export is neither JSON lines nor JSON: ${(error as Error).message}`);
+    }
+  }
+  if (!Array.isArray(commands) || commands.length === 0) {
+    throw usageError('the export holds no command: give the output of poolctl export');
+  }
+  return commands as CommandSpec[];
+}
+
+/** A list as it is, an export's answer by its `commands`, one command as a list of one. */
+const asCommands = (json: unknown): unknown =>
+  Array.isArray(json)
+    ? json
+    : typeof json === 'object' && json !== null && 'commands' in json
+      ? json.commands
+      : [json];
 
 /** `CreateNetwork {"networkId":"prod",…}` */
 const commandLine = (c: CommandSpec) => `  ${c.type} ${JSON.stringify(c.data)}`;
 
-function notPlannedLines(list: NotPlannedObject[]): string[] {
+function notPlannedLines(list: NotPlannedObject[], heading = 'not included:'): string[] {
   if (list.length === 0) return [];
-  return ['not included:', ...list.map((n) => `  ${n.kind}/${n.id}: ${n.reason}`)];
+  return [heading, ...list.map((n) => `  ${n.kind}/${n.id}: ${n.reason}`)];
 }
 
 /** A heading, then each kind with its objects' ids. */
