@@ -1,13 +1,16 @@
 import 'reflect-metadata';
+import { pgConnection } from '@pool/event-store';
 import { DataSource } from 'typeorm';
 import { type RetryOptions, initializeWithRetry } from './connect-with-retry.js';
 import { migrations } from './index.js';
 
 /** A DataSource for running migrations; `synchronize` stays off everywhere. */
 export function migrationDataSource(url: string): DataSource {
+  const { connectionString, stream } = pgConnection(url);
   return new DataSource({
     type: 'postgres',
-    url,
+    url: connectionString,
+    extra: stream ? { stream } : undefined,
     migrations,
     migrationsTableName: 'typeorm_migrations',
     synchronize: false,

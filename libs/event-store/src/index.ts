@@ -14,3 +14,4 @@ export * from './relay/events-stream.js';
 export * from './relay/jetstream-relay.js';
 export { type Queryable } from './sql.js';
 export * from './leader/advisory-lock-session.js';
+export * from './primary-hosts.js';

@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { pgConnection } from './primary-hosts.js';
 
 /** The channel appends NOTIFY after they commit (PostgresEventStore's `notifyChannel`). */
 export const LOG_NOTIFY_CHANNEL = 'es_events';
@@ -26,7 +27,7 @@ export interface LogWakeups {
  */
 export async function listenForAppends(options: LogWakeupsOptions): Promise<LogWakeups> {
   const client = new pg.Client({
-    connectionString: options.databaseUrl,
+    ...pgConnection(options.databaseUrl),
     application_name: options.applicationName,
   });
   client.on('notification', options.onAppend);

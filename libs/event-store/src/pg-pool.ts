@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { pgConnection } from './primary-hosts.js';
 
 // int8 and xid8 stay strings (never Number): positions may pass 2^53 and xids are 64-bit.
 export interface EventStorePoolOptions {
@@ -19,7 +20,7 @@ export interface EventStorePoolOptions {
 export function createEventStorePool(options: EventStorePoolOptions): pg.Pool {
   const timeout = options.statementTimeoutMs ?? 10_000;
   const pool = new pg.Pool({
-    connectionString: options.connectionString,
+    ...pgConnection(options.connectionString),
     max: options.max ?? 8,
     application_name: options.applicationName ?? 'poolnet-event-store',
     options: [

@@ -4,6 +4,7 @@ import {
   formatPosition,
   PostgresEventStore,
   readLogHead,
+  pgConnection,
 } from '@pool/event-store';
 import pg from 'pg';
 import { Projector } from './projector.js';
@@ -39,7 +40,7 @@ export async function rebuildCommand(databaseUrl: string, batchSize: number): Pr
     statementTimeoutMs: 300_000,
   });
   const lock = new pg.Client({
-    connectionString: databaseUrl,
+    ...pgConnection(databaseUrl),
     application_name: 'poolnet-rebuild',
   });
   try {

@@ -5,6 +5,7 @@ import {
   type OnApplicationShutdown,
   type OnModuleInit,
 } from '@nestjs/common';
+import { pgConnection } from '@pool/event-store';
 import { DataSource } from 'typeorm';
 import { ProjectionConfig } from '../config/projection.config.js';
 import { READ_MODEL_ENTITIES } from './read-model-tables.js';
@@ -20,9 +21,12 @@ export class ReadModelsDatabase implements OnModuleInit, OnApplicationShutdown {
   readonly dataSource: DataSource;
 
   constructor(@Inject(ProjectionConfig) config: ProjectionConfig) {
+    const { connectionString, stream } = pgConnection(config.databaseUrl);
     this.dataSource = new DataSource({
       type: 'postgres',
-      url: config.databaseUrl,
+      url: connectionString,
+      // A multi-host DATABASE_URL: the pool's sockets follow the primary (primary-hosts.ts).
+      extra: stream ? { stream } : undefined,
       entities: READ_MODEL_ENTITIES,
       synchronize: false,
       migrationsRun: false,

@@ -5,6 +5,7 @@ import {
   readLogHead,
   readSnapshotAfter,
   type RecordedEvent,
+  pgConnection,
 } from '@pool/event-store';
 import pg from 'pg';
 import { deriveAllRows, foldEvents } from './derive/fold-log.js';
@@ -57,7 +58,7 @@ export async function verifyReadModels(
   db: string | pg.Pool,
   options: VerifyOptions = {},
 ): Promise<ReadModelVerification> {
-  const pool = typeof db === 'string' ? new pg.Pool({ connectionString: db, max: 2 }) : db;
+  const pool = typeof db === 'string' ? new pg.Pool({ ...pgConnection(db), max: 2 }) : db;
   try {
     await waitForCatchUp(pool, options.catchUpTimeoutMs ?? 15_000);
     const client = await pool.connect();

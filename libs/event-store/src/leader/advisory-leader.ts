@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { pgConnection } from '../primary-hosts.js';
 
 export interface LeaderOptions {
   connectionString: string;
@@ -65,7 +66,7 @@ export class AdvisoryLeader {
   private async tryAcquire(): Promise<boolean> {
     if (!this.client) {
       const client = new pg.Client({
-        connectionString: this.options.connectionString,
+        ...pgConnection(this.options.connectionString),
         application_name: `poolnet-leader:${this.options.lockName}`,
       });
       client.on('error', (error) => {

@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { pgConnection } from '../primary-hosts.js';
 
 export interface LockSessionOptions {
   connectionString: string;
@@ -24,7 +25,7 @@ export class AdvisoryLockSession {
 
   async open(): Promise<void> {
     const client = new pg.Client({
-      connectionString: this.options.connectionString,
+      ...pgConnection(this.options.connectionString),
       application_name: this.options.applicationName ?? 'poolnet-locks',
       keepAlive: true,
     });

@@ -7,7 +7,7 @@ import {
   type OnApplicationShutdown,
   type OnModuleInit,
 } from '@nestjs/common';
-import { survivePostgresRestarts } from '@pool/event-store';
+import { survivePostgresRestarts, pgConnection } from '@pool/event-store';
 import { Pool } from 'pg';
 import { HealthRegistry } from '../health/health.registry.js';
 
@@ -51,7 +51,7 @@ export class PostgresModule {
       provide: PG_POOL,
       useFactory: () => {
         const pool = new Pool({
-          connectionString: options.url,
+          ...pgConnection(options.url),
           application_name: options.applicationName,
           max: options.maxConnections ?? 10,
           // Bounded so a blackholed database fails requests instead of queueing them forever.

@@ -9,6 +9,7 @@ import pg from 'pg';
 import { Subject } from 'rxjs';
 import { ProjectionConfig } from '../../config/projection.config.js';
 import { CHANGES_CHANNEL, type ChangeMessage } from '../../read-models/read-model-store.js';
+import { pgConnection } from '@pool/event-store';
 
 /**
  * Every committed read-model batch and host report, as NOTIFY `rm_changes` delivers them on
@@ -39,7 +40,7 @@ export class ChangeFeed implements OnModuleInit, BeforeApplicationShutdown {
 
   private async connect(): Promise<void> {
     const client = new pg.Client({
-      connectionString: this.config.databaseUrl,
+      ...pgConnection(this.config.databaseUrl),
       application_name: 'poolnet-projection-changes',
     });
     client.on('notification', (message) => {
