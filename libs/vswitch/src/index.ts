@@ -33,5 +33,11 @@ export { OvsVSwitchDriver } from './drivers/ovs/ovs-driver.js';
 export type { OvsDriverOptions } from './drivers/ovs/ovs-options.js';
 // The in-memory datapath is a production driver too (tests, scale runs, the demo pool).
 export { MemoryDatapath } from './drivers/memory/memory-datapath.js';
+export {
+  MemoryFabric,
+  type Delivery,
+  type OverlayFrame,
+  type UnderlayPacket,
+} from './drivers/memory/memory-fabric.js';
 export { MemoryVSwitchDriver, type FailureOptions } from './drivers/memory/memory-driver.js';
 // Builders for tests and benches: `@pool/vswitch/testing` (testing/index.ts).

@@ -285,6 +285,11 @@ export class MemoryDatapath {
     return fromTunnel ? [] : (b.tunnels ?? []).map((t) => t.remoteHost);
   }
 
+  /** Every bridge, live (the fabric reads tunnels from them). */
+  allBridges(): Bridge[] {
+    return [...this.bridges.values()];
+  }
+
   findBridge(name: string): Bridge | undefined {
     return this.bridges.get(name);
   }
