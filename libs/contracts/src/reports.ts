@@ -23,6 +23,20 @@ export interface HostReport {
     device?: string;
   }[];
   /**
+   * Per overlay network the host carries, its VXLAN tunnels (issue 19): `expected` is how many
+   * the log wants (one to each other host carrying the network), `applied` how many are on the
+   * switch as wanted, and `missing` names the remote hosts whose tunnel is not (a failed apply;
+   * a tunnel deleted by hand until the drift pass puts it back). Counts and not one entry per
+   * tunnel, so a report stays small in a mesh of a thousand hosts.
+   */
+  tunnels?: {
+    network: string;
+    vni: number;
+    expected: number;
+    applied: number;
+    missing?: string[];
+  }[];
+  /**
    * What the host found on its switch that it did not put there, and whether it put it right:
    * an operation the planner repaired (`kind` the operation, `object` its port or bridge), or
    * a finding of the drift pass by content (`kind` `flow` or `port`, on `bridge`): a flow

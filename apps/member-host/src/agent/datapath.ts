@@ -12,6 +12,7 @@ import {
   type HostDesiredState,
   type Operation,
   type Port,
+  type TunnelPort,
   type VSwitchDriver,
 } from '@pool/vswitch';
 import { errorMessage } from './serial.js';
@@ -19,6 +20,7 @@ import { errorMessage } from './serial.js';
 export type PortStatus = NonNullable<HostReport['ports']>[number];
 export type DriftItem = NonNullable<HostReport['drift']>[number];
 export type MirrorReport = NonNullable<HostReport['mirrors']>[number];
+export type TunnelStatus = NonNullable<HostReport['tunnels']>[number];
 
 /** `findings`: what the drift pass by content found and put right (full passes only). */
 export type ConvergeOutcome =
@@ -45,6 +47,8 @@ export class Datapath {
    * derived (whether or not the switch got there: lastError says that).
    */
   mirrors: MirrorReport[] = [];
+  /** Per overlay network on this host, its tunnels as wanted and as on the switch. */
+  tunnels: TunnelStatus[] = [];
   /** What the switch was last converged to: the base of the next incremental plan. */
   private last: HostDesiredState | undefined;
 
@@ -117,6 +121,7 @@ export class Datapath {
             ...(devices.get(port.name) ? { device: devices.get(port.name) } : {}),
           },
     );
+    this.tunnels = tunnelsOf(desired, () => true);
     return { ok: true, operations };
   }
 
@@ -134,8 +139,13 @@ export class Datapath {
           forwarding: real?.forwarding ?? false,
         };
       });
+      const tunnels = new Map(
+        actual?.bridges.flatMap((b) => (b.tunnels ?? []).map((t) => [t.name, canonicalJson(t)])),
+      );
+      this.tunnels = tunnelsOf(desired, (t) => tunnels.get(t.name) === canonicalJson(t));
     } else {
       this.ports = this.ports.map((p) => ({ ...p, ready: false }));
+      this.tunnels = this.tunnels.map(({ missing: _, ...t }) => ({ ...t, applied: 0 }));
     }
     return { ok: false as const, error };
   }
@@ -160,6 +170,27 @@ function portsOf(
   return desired.bridges.flatMap((bridge) =>
     bridge.ports.map((port) => ({ vif: port.vifId, ...status(port) })),
   );
+}
+
+/** Each overlay bridge's tunnels: how many are wanted, and which of them `onSwitch` finds. */
+function tunnelsOf(
+  desired: HostDesiredState,
+  onSwitch: (tunnel: TunnelPort) => boolean,
+): TunnelStatus[] {
+  return desired.bridges.flatMap((bridge) => {
+    const tunnels = bridge.tunnels ?? [];
+    if (tunnels.length === 0) return [];
+    const missing = tunnels.filter((t) => !onSwitch(t)).map((t) => t.remoteHost);
+    return [
+      {
+        network: bridge.networkId,
+        vni: tunnels[0]!.vni,
+        expected: tunnels.length,
+        applied: tunnels.length - missing.length,
+        ...(missing.length > 0 ? { missing } : {}),
+      },
+    ];
+  });
 }
 
 /**

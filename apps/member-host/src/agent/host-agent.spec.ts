@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { HostReport } from '@pool/contracts';
 import { poolDecider, replayPool, serializePoolState, type PoolEvent } from '@pool/domain';
 import { hostDigest } from '@pool/pool-topology';
-import { digest, MemoryVSwitchDriver, portName } from '@pool/vswitch';
+import { digest, MemoryVSwitchDriver, portName, tunnelPortName } from '@pool/vswitch';
 import { Datapath } from './datapath.js';
 import { HostAgent, type AgentLog } from './host-agent.js';
 import { StateStore } from './state-store.js';
@@ -354,6 +354,30 @@ describe('HostAgent', () => {
           },
         ],
       },
+    ]);
+  });
+
+  it("reports each overlay network's tunnels: all applied, then the one a failed pass lacks", async () => {
+    const events = poolEvents(2, 'overlay');
+    const driver = new MemoryVSwitchDriver();
+    const agent = makeAgent(await stateDir(), driver);
+    const feed = new FakeFeed().publish(events);
+    await start(agent, feed, new FakeSnapshots(events, feed));
+    await atVersion(agent, events.length);
+    expect((agent.report(false) as HostReport).tunnels).toEqual([
+      { network: 'n10', vni: 1, expected: 1, applied: 1 },
+    ]);
+
+    // Deleted by hand, and the repair fails: the report names the host it lacks a tunnel to.
+    driver.drift.deletePort(tunnelPortName('n10', 'h2'));
+    driver.failNextApplies(1);
+    await agent.checkDrift();
+    expect((agent.report(false) as HostReport).tunnels).toEqual([
+      { network: 'n10', vni: 1, expected: 1, applied: 0, missing: ['h2'] },
+    ]);
+    await agent.checkDrift();
+    expect((await agent.report(true)).tunnels).toEqual([
+      { network: 'n10', vni: 1, expected: 1, applied: 1 },
     ]);
   });
 

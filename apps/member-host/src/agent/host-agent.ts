@@ -267,6 +267,7 @@ export class HostAgent {
       digest: this.applied?.digest ?? '',
       at: new Date().toISOString(),
       ports: this.o.datapath.ports,
+      tunnels: this.o.datapath.tunnels,
       ...(drift.length > 0 ? { drift } : {}),
       ...(this.o.datapath.mirrors.length > 0 ? { mirrors: this.o.datapath.mirrors } : {}),
     };

@@ -147,6 +147,7 @@ export class MemberHostService implements OnApplicationBootstrap, OnApplicationS
       otherLog: agent.otherLog ?? null,
       datapathError: agent.datapath.lastError ?? null,
       ports: agent.datapath.ports,
+      tunnels: agent.datapath.tunnels,
       stats: agent.stats,
       reportsSent: this.reporter?.sent ?? 0,
     };

@@ -20,10 +20,11 @@ const pifs = (n: number) => [
 ];
 
 /**
- * A pool with hosts h1 and h2, a VLAN network, and `vms` VMs running on h1 and h2 in turn, each
- * with one VIF: enough events to replay, and ports on both hosts.
+ * A pool with hosts h1 and h2, a VLAN network (or an overlay network, VNI 1, the hosts' tunnel
+ * endpoints on eth0), and `vms` VMs running on h1 and h2 in turn, each with one VIF: enough
+ * events to replay, and ports on both hosts.
  */
-export function poolEvents(vms = 3): PoolEvent[] {
+export function poolEvents(vms = 3, network: 'vlan' | 'overlay' = 'vlan'): PoolEvent[] {
   const commands: PoolCommand[] = [
     cmd('CreatePool', { poolId: POOL, name: 'pool' }),
     ...['h1', 'h2'].map((hostId, i) =>
@@ -35,14 +36,23 @@ export function poolEvents(vms = 3): PoolEvent[] {
         pifs: pifs(i + 1),
       }),
     ),
-    cmd('CreateNetwork', {
-      networkId: 'n10',
-      name: 'ten',
-      purpose: 'vm',
-      kind: 'external',
-      device: 'eth0',
-      vlan: 10,
-    }),
+    ...(network === 'vlan'
+      ? [
+          cmd('CreateNetwork', {
+            networkId: 'n10',
+            name: 'ten',
+            purpose: 'vm',
+            kind: 'external',
+            device: 'eth0',
+            vlan: 10,
+          }),
+        ]
+      : [
+          ...['h1', 'h2'].map((hostId, i) =>
+            cmd('SetTunnelEndpoint', { hostId, device: 'eth0', address: `192.0.2.${i + 1}` }),
+          ),
+          cmd('CreateNetwork', { networkId: 'n10', name: 'ten', purpose: 'vm', kind: 'overlay' }),
+        ]),
   ];
   for (let i = 0; i < vms; i++) {
     commands.push(
