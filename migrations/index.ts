@@ -10,6 +10,7 @@ import { HostPortsPlugged1766102400000 } from './1766102400000-HostPortsPlugged.
 import { HostPortsDevice1766275200000 } from './1766275200000-HostPortsDevice.js';
 import { LogIdentity1766188800000 } from './1766188800000-LogIdentity.js';
 import { MirrorStatus1766361600000 } from './1766361600000-MirrorStatus.js';
+import { OverlayReadModels1766448000000 } from './1766448000000-OverlayReadModels.js';
 
 /** Every migration, in order. Listed by hand so ESM builds need no glob loader. */
 export const migrations = [
@@ -25,4 +26,5 @@ export const migrations = [
   LogIdentity1766188800000,
   HostPortsDevice1766275200000,
   MirrorStatus1766361600000,
+  OverlayReadModels1766448000000,
 ];

@@ -4,6 +4,7 @@ export * from './commands.js';
 export * from './reports.js';
 export * from './read-vifs.js';
 export * from './read-security-groups.js';
+export * from './read-overlays.js';
 export * from './snapshot-wire.js';
 export * from './log-identity.js';
 export * from './switch-names.js';

@@ -5,6 +5,7 @@ import {
   CounterRow,
   HostPortRow,
   HostStatusRow,
+  HostTunnelRow,
 } from './entities/host-status.entity.js';
 import { AdviceRow, BondRow, HostRow, PifRow, UplinkRow } from './entities/host-rows.entity.js';
 import { MigrationRow } from './entities/migration-row.entity.js';
@@ -132,6 +133,7 @@ export const READ_MODEL_ENTITIES = [
   MigrationRow,
   HostStatusRow,
   HostPortRow,
+  HostTunnelRow,
   CounterRow,
   AclCounterRow,
   CheckpointRow,

@@ -8,8 +8,8 @@ export type ReportOutcome =
 
 /**
  * Applies one host report in one transaction: host status (applied version, digest, drift
- * count), the host's port states, port counters and ACL rule hits (a full report's replace the
- * host's),
+ * count), the host's port states and overlay tunnels, port counters and ACL rule hits (a full
+ * report's replace the host's),
  * and a `host` change for every replica's stream.
  * A report neither later in the stream (`seq`, its JetStream sequence) nor stamped later by
  * its host than the stored one is a redelivery or an older report: it changes nothing, so
@@ -62,6 +62,22 @@ export async function applyHostReport(
                 AS p(vif text, ready boolean, forwarding boolean, plugged boolean, device text)
           GROUP BY p.vif`,
         [report.pool, report.host, JSON.stringify(report.ports)],
+      );
+    }
+    if (report.tunnels) {
+      // Every overlay network the host has tunnels on: one it no longer lists has none now.
+      await client.query('DELETE FROM rm_host_tunnels WHERE pool_id = $1 AND host_id = $2', [
+        report.pool,
+        report.host,
+      ]);
+      await client.query(
+        `INSERT INTO rm_host_tunnels
+           (pool_id, host_id, network_id, vni, expected, applied, missing, updated_at)
+         SELECT DISTINCT ON (t.network) $1, $2, t.network, t.vni, t.expected, t.applied,
+                coalesce(t.missing, '[]'::jsonb), $4::timestamptz
+           FROM jsonb_to_recordset($3::jsonb)
+                AS t(network text, vni integer, expected integer, applied integer, missing jsonb)`,
+        [report.pool, report.host, JSON.stringify(report.tunnels), at],
       );
     }
     // A full report lists every port the host has: a port it no longer reports (a VM that
@@ -149,6 +165,9 @@ export function parseHostReport(subject: string, payload: unknown): HostReport {
   if (typeof report.digest !== 'string') throw new Error('digest is not a string');
   if (report.ports !== undefined && !Array.isArray(report.ports)) {
     throw new Error('ports is not a list');
+  }
+  if (report.tunnels !== undefined && !Array.isArray(report.tunnels)) {
+    throw new Error('tunnels is not a list');
   }
   if (report.counters !== undefined && !Array.isArray(report.counters)) {
     throw new Error('counters is not a list');

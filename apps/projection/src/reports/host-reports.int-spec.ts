@@ -131,6 +131,41 @@ describe('host reports', () => {
     ]);
   });
 
+  it("replaces a host's overlay tunnels with each report's, and keeps them when a report has none", async () => {
+    const tunnels = async () =>
+      (
+        await db.query(
+          `SELECT network_id, vni, expected, applied, missing FROM rm_host_tunnels
+            WHERE host_id = 'h3' ORDER BY network_id`,
+        )
+      ).rows;
+    const h3 = (seq: number, over: Partial<HostReport>) =>
+      applyHostReport(
+        db,
+        report({ host: 'h3', at: `2025-05-06T09:00:0${seq}.000Z`, ...over }),
+        seq,
+      );
+    await h3(1, {
+      tunnels: [
+        { network: 'a', vni: 1, expected: 2, applied: 2 },
+        { network: 'b', vni: 2, expected: 2, applied: 1, missing: ['h2'] },
+      ],
+    });
+    expect(await tunnels()).toEqual([
+      { network_id: 'a', vni: 1, expected: 2, applied: 2, missing: [] },
+      { network_id: 'b', vni: 2, expected: 2, applied: 1, missing: ['h2'] },
+    ]);
+    await h3(2, {}); // a host too old to report tunnels: the rows stay
+    expect(await tunnels()).toHaveLength(2);
+    await h3(3, { tunnels: [{ network: 'b', vni: 2, expected: 1, applied: 1 }] });
+    expect(await tunnels()).toEqual([
+      { network_id: 'b', vni: 2, expected: 1, applied: 1, missing: [] },
+    ]);
+    expect(() =>
+      parseHostReport('r.p1.hosts.h1.reports', { ...report(), tunnels: 'none' }),
+    ).toThrow('tunnels is not a list');
+  });
+
   it('refuses a report whose pool or host differs from its subject, or that is malformed', () => {
     expect(() => parseHostReport('r.p1.hosts.h2.reports', report())).toThrow('do not match');
     expect(() =>

@@ -3,7 +3,13 @@
  * code loads no server module, so most shapes are restated here (fields the dashboard does not
  * show are left out); the VIF shapes come from `@pool/contracts` as types only, erased by tsc.
  */
-import type { AddressSetView, SecurityGroupView, VifPolicyView, VmVifView } from '@pool/contracts';
+import type {
+  AddressSetView,
+  OverlayHostView,
+  SecurityGroupView,
+  VifPolicyView,
+  VmVifView,
+} from '@pool/contracts';
 
 export interface Page<T> {
   items: T[];
@@ -37,17 +43,24 @@ export interface SwitchPort extends VifPolicyView {
   state: PortState;
 }
 
+/** One host of an overlay network's mesh and its tunnels, as its reports say. */
+export type OverlayHost = OverlayHostView;
+
 export interface SwitchNetwork {
   id: string;
   name: string;
-  kind: 'external' | 'private';
+  kind: 'external' | 'private' | 'overlay';
   vlan: number | null;
+  /** An overlay network's VNI. */
+  vni?: number | null;
   mtu: number;
   /** deny: the network's ports drop IP traffic no rule allows. */
   aclDefault: 'allow' | 'deny';
   purpose?: string;
   uplinks: { hostId: string; device: string }[];
   ports: SwitchPort[];
+  /** Overlay networks: each host of the mesh and its tunnels. */
+  tunnels?: OverlayHost[];
 }
 
 export interface PoolSwitch {

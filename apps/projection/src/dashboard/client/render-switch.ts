@@ -8,6 +8,7 @@ import {
 import { count } from './format.js';
 import { html, type Html } from './html.js';
 import { type Lookup } from './lookup.js';
+import { renderOverlayMesh } from './render-overlay.js';
 import { renderVifPolicy } from './render-vif-policy.js';
 
 /** Rows per network before the table says how many more there are (the LED strip shows all). */
@@ -25,10 +26,11 @@ export function renderSwitch(sw: PoolSwitch, hosts: HostRow[] | null, lookup: Lo
   if (sw.networks.length === 0) {
     return html`<p class="empty">No networks yet: create one on the pool master.</p>`;
   }
-  // Uplinked networks first, as the physical switch's trunks would be, then by name.
+  // Uplinked networks first, as the physical switch's trunks would be, then the overlays that
+  // span hosts, then host-local private ones; by name within each.
+  const order = { external: 0, overlay: 1, private: 2 };
   const networks = [...sw.networks].sort(
-    (a, b) =>
-      Number(a.kind === 'private') - Number(b.kind === 'private') || a.name.localeCompare(b.name),
+    (a, b) => order[a.kind] - order[b.kind] || a.name.localeCompare(b.name),
   );
   return html`<div class="switch">${networks.map((n) => renderSegment(n, hosts, lookup))}</div>`;
 }
@@ -58,7 +60,9 @@ function renderSegment(network: SwitchNetwork, hosts: HostRow[] | null, lookup: 
           ? html`<span class="tag"
               >${network.vlan === null ? 'untagged' : `VLAN ${network.vlan}`}</span
             >`
-          : html`<span class="tag">no uplink</span>`
+          : network.kind === 'overlay'
+            ? html`<span class="tag">VXLAN VNI ${network.vni ?? '?'}</span>`
+            : html`<span class="tag">no uplink</span>`
       }
       <span class="tag">MTU ${network.mtu}</span>
       ${network.purpose && html`<span class="tag">${network.purpose}</span>`}
@@ -75,7 +79,12 @@ function renderSegment(network: SwitchNetwork, hosts: HostRow[] | null, lookup: 
         ${tally.down > 0 && html`<span class="dot down"></span>${tally.down} down`}
       </span>
     </header>
-    ${renderUplinks(network, hosts, lookup)} ${renderPanel(ports, lookup)}
+    ${
+      network.kind === 'overlay'
+        ? renderOverlayMesh(network, lookup)
+        : renderUplinks(network, hosts, lookup)
+    }
+    ${renderPanel(ports, lookup)}
     ${
       ports.length === 0
         ? html`<p class="empty">No ports: no VIF is plugged into ${network.name}.</p>`

@@ -15,16 +15,12 @@ import {
   NOW,
   SECURITY_GROUPS,
   SWITCH,
+  visibleText,
   VMS,
 } from './testing/fixtures.js';
 
 const lookup = buildLookup({ hosts: HOSTS, vms: VMS, switch: SWITCH });
-/** Markup without tags and with collapsed whitespace: what a reader sees. */
-const text = (markup: string) =>
-  markup
-    .replace(/<[^>]+>/g, ' ')
-    .replace(/\s+/g, ' ')
-    .trim();
+const text = visibleText;
 
 describe('renderSwitch', () => {
   const markup = renderSwitch(SWITCH, HOSTS, lookup).value;

@@ -194,6 +194,7 @@ tr.stale > * { color: var(--muted); }
 .badge { text-transform: uppercase; letter-spacing: 0.06em; font-weight: 700; }
 .badge.kind-external { color: var(--accent); border-color: var(--accent); }
 .badge.kind-private { color: var(--muted); }
+.badge.kind-overlay { color: var(--ok); border-color: var(--ok); }
 .badge.disabled { color: var(--warn); border-color: var(--warn); margin-left: 6px; }
 .tag { font-family: var(--mono); }
 .policy { display: inline-flex; flex-wrap: wrap; gap: 4px; }
@@ -215,6 +216,23 @@ tr.stale > * { color: var(--muted); }
 .tally .dot:first-child { margin-left: 0; }
 .uplinks { list-style: none; display: flex; flex-wrap: wrap; gap: 6px; margin: 8px 0; padding: 0; font-size: 13px; }
 .uplinks.private { color: var(--muted); }
+/* An overlay network's tunnel mesh: a drawing beside a table of its hosts */
+.mesh { display: flex; flex-wrap: wrap; gap: 12px; align-items: flex-start; margin: 8px 0; }
+.mesh-drawing { margin: 0; flex: 0 0 220px; font-size: 12px; color: var(--muted); }
+.mesh-drawing svg { width: 220px; height: 220px; display: block; }
+.mesh-hosts { flex: 1 1 320px; }
+.tunnel { stroke-width: 2.5; }
+.tunnel.up { stroke: var(--ok); }
+.tunnel.down { stroke: var(--bad); stroke-dasharray: 6 4; }
+.tunnel.converging { stroke: var(--warn); stroke-dasharray: 2 3; }
+.tunnel.unknown { stroke: var(--idle); stroke-dasharray: 2 3; }
+.mesh-node circle { fill: var(--panel); stroke: var(--ok); stroke-width: 2; }
+.mesh-node.partial circle, .mesh-node.converging circle { stroke: var(--warn); }
+.mesh-node.down circle { stroke: var(--bad); }
+.mesh-node.unreported circle { stroke: var(--idle); }
+.mesh-node text { fill: var(--text); font: 600 11px var(--sans); }
+.pill.idle { background: var(--idle-bg); color: var(--idle); }
+.missing, .bad-text { color: var(--bad); font-size: 13px; }
 .uplink {
   display: inline-flex; gap: 6px; align-items: baseline; border: 1px solid var(--line);
   border-radius: 6px; padding: 2px 8px; background: var(--panel);

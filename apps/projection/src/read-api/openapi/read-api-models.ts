@@ -69,11 +69,32 @@ export class SwitchPortModel extends VifPolicyModel {
   @ApiProperty({ enum: ['forwarding', 'pending', 'down'] }) state!: string;
 }
 
+export class OverlayHostModel {
+  @ApiProperty() hostId!: string;
+  @ApiProperty({ type: String, nullable: true, description: 'The host tunnel endpoint address' })
+  endpoint!: string | null;
+  @ApiProperty({
+    type: 'integer',
+    description: 'Tunnels the log wants of the host: one to each other host of the network',
+  })
+  wanted!: number;
+  @ApiProperty({ type: 'integer', nullable: true, description: 'As its last report says' })
+  expected!: number | null;
+  @ApiProperty({ type: 'integer', nullable: true, description: 'Tunnels on its switch' })
+  applied!: number | null;
+  @ApiProperty({ type: String, isArray: true, description: 'Hosts it lacks a tunnel to' })
+  missing!: string[];
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) reportedAt!: string | null;
+  @ApiProperty({ enum: ['up', 'partial', 'down', 'converging', 'unreported'] }) state!: string;
+}
+
 export class SwitchNetworkModel {
   @ApiProperty() id!: string;
   @ApiProperty() name!: string;
-  @ApiProperty({ enum: ['external', 'private'] }) kind!: string;
+  @ApiProperty({ enum: ['external', 'private', 'overlay'] }) kind!: string;
   @ApiProperty({ type: 'integer', nullable: true }) vlan!: number | null;
+  @ApiProperty({ type: 'integer', nullable: true, description: 'An overlay network VNI' })
+  vni!: number | null;
   @ApiProperty({ type: 'integer' }) mtu!: number;
   @ApiProperty({
     enum: ['allow', 'deny'],
@@ -82,6 +103,12 @@ export class SwitchNetworkModel {
   aclDefault!: string;
   @ApiProperty({ type: () => UplinkModel, isArray: true }) uplinks!: UplinkModel[];
   @ApiProperty({ type: () => SwitchPortModel, isArray: true }) ports!: SwitchPortModel[];
+  @ApiProperty({
+    type: () => OverlayHostModel,
+    isArray: true,
+    description: 'Overlay networks: each host of the mesh and its tunnels (empty otherwise)',
+  })
+  tunnels!: OverlayHostModel[];
 }
 
 export class SwitchModel {
@@ -97,6 +124,13 @@ export class HostModel {
   @ApiProperty() enabled!: boolean;
   @ApiProperty({ type: String, nullable: true, description: 'Management PIF device' })
   management!: string | null;
+  @ApiProperty({
+    type: 'object',
+    nullable: true,
+    properties: { device: { type: 'string' }, address: { type: 'string' } },
+    description: "The host's overlay tunnel endpoint (SetTunnelEndpoint)",
+  })
+  tunnel!: { device: string; address: string } | null;
   @ApiProperty({ type: 'integer', nullable: true }) appliedVersion!: number | null;
   @ApiProperty({ type: 'integer', nullable: true, description: 'Pool head − applied version' })
   lagEvents!: number | null;
@@ -150,10 +184,12 @@ export class HostDetailModel extends HostModel {
 export class NetworkModel {
   @ApiProperty() id!: string;
   @ApiProperty() name!: string;
-  @ApiProperty({ enum: ['external', 'private'] }) kind!: string;
+  @ApiProperty({ enum: ['external', 'private', 'overlay'] }) kind!: string;
   @ApiProperty({ enum: ['management', 'vm', 'storage'] }) purpose!: string;
   @ApiProperty({ type: String, nullable: true }) device!: string | null;
   @ApiProperty({ type: 'integer', nullable: true }) vlan!: number | null;
+  @ApiProperty({ type: 'integer', nullable: true, description: 'An overlay network VNI' })
+  vni!: number | null;
   @ApiProperty({ type: 'integer' }) mtu!: number;
   @ApiProperty({
     enum: ['allow', 'deny'],

@@ -14,6 +14,8 @@ interface HostStatusSqlRow {
   address: string;
   enabled: boolean;
   management: string | null;
+  tunnel_device: string | null;
+  tunnel_address: string | null;
   applied_version: string | null;
   last_report_at: Date | null;
   digest: string | null;
@@ -26,7 +28,8 @@ interface HostStatusSqlRow {
  * version the host applied; lag in seconds is the age of the oldest event it has not applied.
  */
 const HOSTS_SQL = `
-  SELECT h.id, h.name, h.address, h.enabled, h.management, s.applied_version, s.last_report_at,
+  SELECT h.id, h.name, h.address, h.enabled, h.management, h.tunnel_device, h.tunnel_address,
+         s.applied_version, s.last_report_at,
          s.digest, s.drift,
          (SELECT count(*) FROM rm_vms v
            WHERE v.pool_id = h.pool_id AND v.host_id = h.id AND v.power_state = 'running')
@@ -73,6 +76,10 @@ const hostView = (row: HostRow): HostView => {
     address: row.address,
     enabled: row.enabled,
     management: row.management,
+    tunnel:
+      row.tunnel_device && row.tunnel_address
+        ? { device: row.tunnel_device, address: row.tunnel_address }
+        : null,
     appliedVersion: applied,
     lagEvents: applied === null ? null : Math.max(0, head - applied),
     lagSeconds: row.lagSeconds === null ? null : Math.round(row.lagSeconds * 1000) / 1000,

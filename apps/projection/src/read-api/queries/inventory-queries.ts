@@ -41,6 +41,7 @@ async function networkViews(
     purpose: n.purpose,
     device: n.device,
     vlan: n.vlan,
+    vni: n.vni,
     mtu: n.mtu,
     aclDefault: n.aclDefault as AclDefault,
     uplinks: uplinks

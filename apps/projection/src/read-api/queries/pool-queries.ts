@@ -2,6 +2,7 @@ import type { DataSource } from 'typeorm';
 import { PoolRow } from '../../read-models/entities/pool-row.entity.js';
 import type { Page } from '../http/pagination.js';
 import { keysetPage, mapPage } from './keyset-page.js';
+import { overlayMeshes } from './overlay-queries.js';
 import type { ListQuery } from '../dto/list-queries.js';
 import type {
   AclDefault,
@@ -58,13 +59,18 @@ interface PortRow {
   state: SwitchPortView['state'];
 }
 
-/** The pool as one switch: every network with its uplinks and every port, wherever it lives. */
+/**
+ * The pool as one switch: every network with its uplinks and every port, wherever it lives, and
+ * for an overlay network the mesh of tunnels among its hosts.
+ */
 export async function getSwitch(db: DataSource, pool: string): Promise<SwitchView> {
   const version = await requirePool(db, pool);
   const networks = await db.query<
-    (Pick<NetworkView, 'id' | 'name' | 'kind' | 'vlan' | 'mtu'> & { acl_default: AclDefault })[]
+    (Pick<NetworkView, 'id' | 'name' | 'kind' | 'vlan' | 'vni' | 'mtu'> & {
+      acl_default: AclDefault;
+    })[]
   >(
-    `SELECT id, name, kind, vlan, mtu, acl_default FROM rm_networks
+    `SELECT id, name, kind, vlan, vni, mtu, acl_default FROM rm_networks
       WHERE pool_id = $1 ORDER BY name, id`,
     [pool],
   );
@@ -80,6 +86,8 @@ export async function getSwitch(db: DataSource, pool: string): Promise<SwitchVie
       WHERE v.pool_id = $1 ORDER BY v.id`,
     [pool],
   );
+  const overlays = networks.filter((n) => n.kind === 'overlay').map((n) => n.id);
+  const meshes = await overlayMeshes(db, pool, overlays);
   return {
     pool,
     version,
@@ -88,6 +96,7 @@ export async function getSwitch(db: DataSource, pool: string): Promise<SwitchVie
       name: n.name,
       kind: n.kind,
       vlan: n.vlan,
+      vni: n.vni,
       mtu: n.mtu,
       aclDefault: n.acl_default,
       uplinks: uplinks
@@ -105,6 +114,7 @@ export async function getSwitch(db: DataSource, pool: string): Promise<SwitchVie
           state: p.state,
           ...vifPolicyOf(p.qos, p.port_security),
         })),
+      tunnels: meshes.get(n.id) ?? [],
     })),
   };
 }

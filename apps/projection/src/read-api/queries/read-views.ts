@@ -1,12 +1,14 @@
 /* The shapes the read API answers with (README: the projection read API). */
+
 import type {
   MirrorStatusProblem,
+  OverlayHostView,
   VifPolicyView,
   VifSwitchPortsView,
   VmVifView,
 } from '@pool/contracts';
 
-export type { AddressSetView, SecurityGroupView } from '@pool/contracts';
+export type { AddressSetView, OverlayHostView, SecurityGroupView } from '@pool/contracts';
 
 export interface PoolSummaryView {
   id: string;
@@ -46,10 +48,12 @@ export type AclDefault = 'allow' | 'deny';
 export interface NetworkView {
   id: string;
   name: string;
-  kind: 'external' | 'private';
+  kind: 'external' | 'private' | 'overlay';
   purpose: string;
   device: string | null;
   vlan: number | null;
+  /** An overlay network's VXLAN network identifier (null for another kind). */
+  vni: number | null;
   mtu: number;
   /** deny: its ports drop IP traffic no rule allows (replies to allowed traffic pass). */
   aclDefault: AclDefault;
@@ -59,7 +63,11 @@ export interface NetworkView {
 export interface SwitchView {
   pool: string;
   version: number;
-  networks: (Omit<NetworkView, 'purpose' | 'device'> & { ports: SwitchPortView[] })[];
+  networks: (Omit<NetworkView, 'purpose' | 'device'> & {
+    ports: SwitchPortView[];
+    /** Overlay networks only (empty for another kind): each host of the mesh and its tunnels. */
+    tunnels: OverlayHostView[];
+  })[];
 }
 
 export interface HostView {
@@ -68,6 +76,8 @@ export interface HostView {
   address: string;
   enabled: boolean;
   management: string | null;
+  /** Where the host's overlay tunnels start and end (null: it declared none). */
+  tunnel: { device: string; address: string } | null;
   appliedVersion: number | null;
   lagEvents: number | null;
   lagSeconds: number | null;

@@ -101,6 +101,8 @@ function hostRows(fold: PoolFold, host: Host): GroupRows {
         address: host.address,
         enabled: host.state === 'enabled',
         management: pifs.find((pif) => pif.role === 'management')?.device ?? null,
+        tunnelDevice: host.tunnel?.device ?? null,
+        tunnelAddress: host.tunnel?.address ?? null,
         joinedAt: host.joinedAt,
       },
     ],
@@ -151,6 +153,7 @@ export const networkRow = (poolId: string, network: Network): LogRows['networks'
   purpose: network.purpose,
   device: network.kind === 'external' ? network.device : null,
   vlan: network.kind === 'external' ? network.vlan : null,
+  vni: network.kind === 'overlay' ? network.vni : null,
   mtu: network.mtu,
   aclDefault: network.aclDefault,
 });

@@ -23,6 +23,13 @@ export class HostRow {
 
   @Column({ name: 'joined_at', type: 'timestamptz' })
   joinedAt!: string;
+
+  /** Where the host's overlay tunnels start and end (SetTunnelEndpoint); null: none. */
+  @Column({ name: 'tunnel_device', type: 'text', nullable: true })
+  tunnelDevice!: string | null;
+
+  @Column({ name: 'tunnel_address', type: 'text', nullable: true })
+  tunnelAddress!: string | null;
 }
 
 /** A physical NIC with its configured role and the traffic it actually carries. */

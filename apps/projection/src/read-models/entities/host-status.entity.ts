@@ -60,6 +60,37 @@ export class HostPortRow {
   device!: string | null;
 }
 
+/** One host's VXLAN tunnels on one overlay network, as the host last reported them. */
+@Entity('rm_host_tunnels')
+export class HostTunnelRow {
+  @PrimaryColumn({ name: 'pool_id', type: 'text' })
+  poolId!: string;
+
+  @PrimaryColumn({ name: 'host_id', type: 'text' })
+  hostId!: string;
+
+  @PrimaryColumn({ name: 'network_id', type: 'text' })
+  networkId!: string;
+
+  @Column({ type: 'integer' })
+  vni!: number;
+
+  /** Tunnels the log wants: one to each other host carrying the network. */
+  @Column({ type: 'integer' })
+  expected!: number;
+
+  /** Of those, how many are on the host's switch as wanted. */
+  @Column({ type: 'integer' })
+  applied!: number;
+
+  /** The remote hosts whose tunnel is not on the switch. */
+  @Column({ type: 'jsonb', default: () => "'[]'" })
+  missing!: string[];
+
+  @Column({ name: 'updated_at', type: 'timestamptz' })
+  updatedAt!: string;
+}
+
 @Entity('rm_counters')
 export class CounterRow {
   @PrimaryColumn({ name: 'pool_id', type: 'text' })

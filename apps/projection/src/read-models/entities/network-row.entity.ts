@@ -11,7 +11,7 @@ export class NetworkRow {
   @Column({ type: 'text' })
   name!: string;
 
-  /** external or private. */
+  /** external, private or overlay. */
   @Column({ type: 'text' })
   kind!: string;
 
@@ -31,4 +31,8 @@ export class NetworkRow {
   /** allow or deny: what a port of the network does with traffic no rule allows. */
   @Column({ name: 'acl_default', type: 'text' })
   aclDefault!: string;
+
+  /** An overlay network's VXLAN network identifier; null for another kind. */
+  @Column({ type: 'integer', nullable: true })
+  vni!: number | null;
 }

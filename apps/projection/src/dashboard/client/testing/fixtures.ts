@@ -16,6 +16,13 @@ const WEB_POLICY = {
 };
 const NO_POLICY = { qos: null, portSecurity: false };
 
+/** Markup without tags and with collapsed whitespace: what a reader sees. */
+export const visibleText = (markup: string): string =>
+  markup
+    .replace(/<[^>]+>/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
+
 export const NOW = Date.parse('2026-03-01T12:00:00Z');
 const ago = (seconds: number) => new Date(NOW - seconds * 1000).toISOString();
 
