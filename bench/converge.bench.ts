@@ -41,6 +41,8 @@ import { BENCH_SENDER } from './support/pool-master-process.js';
  *    (each its own durable consumer, state dir, replica, switch and reports).
  * 2. Catch-up of a host 1,000,000 events behind (replay from JetStream, fold, persist, converge).
  * 3. RSS of one member-host process (the real app) in a pool of 10,000 VIFs.
+ * 4. An overlay network (a full mesh of tunnels) beside a VLAN, at the same host counts:
+ *    command → every host applied and heap per host.
  */
 
 const LATENCY_TARGETS: Record<number, number> = { 100: 50, 1000: 250 };
@@ -145,6 +147,8 @@ interface LatencyCell {
   /** CPU per host per command, in µs, of each part: hosts, master, NATS, PostgreSQL. */
   cpu: Record<CpuPart, number>;
   setupSeconds: number;
+  /** The hosts' workers' live heap after the samples (after a full GC), per host. */
+  heapPerHostKb: number;
 }
 
 type CpuPart = 'hosts' | 'master' | 'nats' | 'postgres';
@@ -173,25 +177,20 @@ async function startFleet(
   return workers;
 }
 
-async function latencyCell(
-  env: Env,
-  master: ChildProcess,
-  count: number,
-  samples: number,
-  workerCount: number,
-): Promise<LatencyCell> {
-  const started = performance.now();
-  const pool = `lat${count}-${randomBytes(2).toString('hex')}`;
+/**
+ * A pool of `count` hosts with network `net` and nothing else, through the master's commands:
+ * the log's version then, and the two MTUs the samples alternate.
+ */
+async function seedByCommands(env: Env, pool: string, count: number): Promise<Seeded> {
   await command(env, pool, 'CreatePool', { poolId: pool, name: pool });
-  const names = Array.from({ length: count }, (_, i) => hostName(i));
   await inParallel(
-    names.map((_, i) => i),
+    Array.from({ length: count }, (_, i) => i),
     32,
     async (i) => {
       await command(env, pool, 'JoinHost', joinData(i));
     },
   );
-  let version = await command(env, pool, 'CreateNetwork', {
+  const version = await command(env, pool, 'CreateNetwork', {
     networkId: 'net',
     name: 'net',
     purpose: 'vm',
@@ -199,6 +198,29 @@ async function latencyCell(
     device: 'eth0',
     vlan: 100,
   });
+  return { version, mtus: [1400, 1500] };
+}
+
+interface Seeded {
+  version: number;
+  mtus: [number, number];
+}
+
+type Seed = (env: Env, pool: string, count: number) => Promise<Seeded>;
+
+async function latencyCell(
+  env: Env,
+  master: ChildProcess,
+  count: number,
+  samples: number,
+  workerCount: number,
+  seed: Seed = seedByCommands,
+): Promise<LatencyCell> {
+  const started = performance.now();
+  const pool = `lat${count}-${randomBytes(2).toString('hex')}`;
+  const names = Array.from({ length: count }, (_, i) => hostName(i));
+  const seeded = await seed(env, pool, count);
+  let version = seeded.version;
   log(`  ${count} hosts joined; starting them (each: snapshot from the master, then its consumer)`);
   const workers = await startFleet(env, pool, names, workerCount);
   const everyHost = async (v: number) =>
@@ -228,7 +250,7 @@ async function latencyCell(
     for (let i = 0; i < warmup + samples && !env.ctx.signal.aborted; i++) {
       if (i === warmup) before = await sampleCpu(groups);
       // A pool-wide change every host must make on its switch: the network's MTU.
-      const mtu = i % 2 === 0 ? 1400 : 1500;
+      const mtu = seeded.mtus[i % 2];
       const t0 = epochMs();
       const reply = env.nc.request(
         subjects(env.root).command(pool, 'UpdateNetwork', BENCH_SENDER),
@@ -265,6 +287,7 @@ async function latencyCell(
       }
     }
     const used = cpuBetween(groups, before, await sampleCpu(groups));
+    const heaps = await Promise.all(workers.map((w) => w.heapUsed()));
     const perHostCommand = (part: CpuPart) =>
       (1e6 * used[part]!) / Math.max(1, applied.count) / count;
     return {
@@ -281,6 +304,7 @@ async function latencyCell(
         postgres: perHostCommand('postgres'),
       },
       setupSeconds,
+      heapPerHostKb: heaps.reduce((sum, bytes) => sum + bytes, 0) / 1024 / count,
     };
   } finally {
     await Promise.all(workers.map((w) => w.stop()));
@@ -358,6 +382,49 @@ async function seedPool(writer: LogWriter, hosts: number, networks: number): Pro
       }),
     );
   }
+}
+
+/**
+ * The overlay row's pools, written straight to the log (a thousand StartVm commands would each
+ * make every host derive its mesh again, which is the setup, not the measurement): every host
+ * with a tunnel endpoint and one running VM on network `net`, an overlay (VNI 1, so every host
+ * holds a tunnel to every other) or, for the row beside it, a VLAN with the same VMs.
+ */
+const seedMesh =
+  (kind: 'vlan' | 'overlay'): Seed =>
+  async (env, pool, count) => {
+    const writer = new LogWriter(env, pool);
+    await writer.decide(cmd('CreatePool', { poolId: pool, name: pool }));
+    for (let i = 0; i < count; i++) {
+      await writer.decide(cmd('JoinHost', joinData(i)));
+      const address = `172.16.${(i >> 8) & 255}.${i & 255}`;
+      await writer.decide(
+        cmd('SetTunnelEndpoint', { hostId: hostName(i), device: 'eth0', address }),
+      );
+    }
+    const network =
+      kind === 'overlay'
+        ? ({ kind: 'overlay' } as const)
+        : ({ kind: 'external', device: 'eth0', vlan: 100 } as const);
+    await writer.decide(
+      cmd('CreateNetwork', { networkId: 'net', name: 'net', purpose: 'vm', mtu: 1450, ...network }),
+    );
+    for (let i = 0; i < count; i++) {
+      const vm = `vm${i}`;
+      await writer.decide(cmd('CreateVm', { vmId: vm, name: vm }));
+      await writer.decide(
+        cmd('CreateVif', { vifId: `${vm}-0`, vmId: vm, device: 0, networkId: 'net' }),
+      );
+      await writer.decide(cmd('StartVm', { vmId: vm, hostId: hostName(i) }));
+    }
+    await writer.published();
+    return { version: writer.version, mtus: [1400, 1450] };
+  };
+
+interface OverlayRow {
+  hosts: number;
+  vlan: LatencyCell;
+  overlay: LatencyCell;
 }
 
 interface CatchUpResult {
@@ -549,6 +616,7 @@ async function run(ctx: BenchContext): Promise<void> {
     },
   };
   const latency: LatencyCell[] = [];
+  const overlay: OverlayRow[] = [];
   let catchup: CatchUpResult | undefined;
   let rss: RssResult | undefined;
   try {
@@ -578,6 +646,28 @@ async function run(ctx: BenchContext): Promise<void> {
       rss = await rssOfOneHost(env, vifs);
       log(`  ${formatNumber(rss.rssMb)} MB (peak ${formatNumber(rss.peakMb)} MB)`);
     }
+    if (parts.has('overlay') && !ctx.signal.aborted) {
+      for (const [i, count] of hostCounts.entries()) {
+        if (ctx.signal.aborted) break;
+        const cell = (kind: 'vlan' | 'overlay') => {
+          log(`${kind} network with a VM on each of ${count} hosts`);
+          return latencyCell(
+            env,
+            master!,
+            count,
+            sampleCounts[i] ?? sampleCounts.at(-1) ?? 100,
+            workerCounts[i] ?? workerCounts.at(-1) ?? 1,
+            seedMesh(kind),
+          );
+        };
+        const row = { hosts: count, vlan: await cell('vlan'), overlay: await cell('overlay') };
+        log(
+          `  ${count} hosts: applied p99 VLAN ${ms(row.vlan.applied.p99)} ms, overlay ${ms(row.overlay.applied.p99)} ms; ` +
+            `heap per host VLAN ${formatNumber(row.vlan.heapPerHostKb)} KiB, overlay ${formatNumber(row.overlay.heapPerHostKb)} KiB`,
+        );
+        overlay.push(row);
+      }
+    }
     if (parts.has('latency') && !ctx.signal.aborted) {
       for (const [i, count] of hostCounts.entries()) {
         if (ctx.signal.aborted) break;
@@ -605,6 +695,7 @@ async function run(ctx: BenchContext): Promise<void> {
       seconds: (performance.now() - began) / 1000,
       load,
       latency,
+      overlay,
       catchup,
       rss,
       warnings: env.warnings,
@@ -630,6 +721,7 @@ function render(r: {
   seconds: number;
   load: { start: string; end: string };
   latency: LatencyCell[];
+  overlay: OverlayRow[];
   catchup?: CatchUpResult;
   rss?: RssResult;
   warnings: string[];
@@ -698,6 +790,7 @@ function render(r: {
       ),
     );
   }
+  if (r.overlay.length > 0) lines.push('', ...renderOverlay(r.overlay));
   if (r.catchup) {
     const c = r.catchup;
     lines.push(
@@ -772,6 +865,58 @@ function render(r: {
   return lines.join('\n');
 }
 
+/** Issue 19: the overlay row is to be no worse than this many times the VLAN row. */
+const OVERLAY_TARGET_RATIO = 1.5;
+
+function renderOverlay(rows: OverlayRow[]): string[] {
+  return [
+    '### Overlay network beside a VLAN',
+    '',
+    'Two pools per host count, measured as above (`UpdateNetwork`, a new MTU, 1400 and 1450 in',
+    "turn, with `wait: 'hosts'`), written to the log directly: every host with a tunnel endpoint",
+    'and one running VM on network `net`, a VLAN in one pool and an overlay (VXLAN) in the other,',
+    'where every host holds a tunnel to every other (a full mesh: n − 1 tunnels per host, so a',
+    "host's desired state, digest and switch grow with the pool). Heap per host is the workers'",
+    'live heap after a full GC (`--expose-gc`) over the hosts they run (pool replica, switch,',
+    'journal state, reports); the mesh costs the overlay row minus the VLAN row.',
+    '',
+    markdownTable(
+      [
+        'hosts',
+        'network',
+        'load avg',
+        'samples',
+        'every host applied p50 / p99 ms',
+        'barrier reply p50 / p99 ms',
+        'heap per host',
+        `target: overlay p99 ≤ ${OVERLAY_TARGET_RATIO}× VLAN`,
+      ],
+      rows.flatMap(({ hosts, vlan, overlay }) => {
+        const ratio = overlay.applied.p99 / Math.max(vlan.applied.p99, 1e-9);
+        const mesh = overlay.heapPerHostKb - vlan.heapPerHostKb;
+        const row = (name: string, c: LatencyCell, verdictText: string) => [
+          formatNumber(hosts, 0),
+          name,
+          c.load,
+          String(c.samples),
+          `${ms(c.applied.p50)} / ${ms(c.applied.p99)}`,
+          `${ms(c.barrier.p50)} / ${ms(c.barrier.p99)}`,
+          `${formatNumber(c.heapPerHostKb, 0)} KiB`,
+          verdictText,
+        ];
+        return [
+          row('VLAN, a VM per host', vlan, '–'),
+          row(
+            `overlay, ${formatNumber(hosts - 1, 0)} tunnels per host`,
+            overlay,
+            `${formatNumber(ratio, 2)}×: ${verdict(ratio <= OVERLAY_TARGET_RATIO)}; mesh ${formatNumber(mesh, 0)} KiB per host`,
+          ),
+        ];
+      }),
+    ),
+  ];
+}
+
 export const convergeBench: Bench = {
   name: 'converge',
   description:
@@ -796,8 +941,8 @@ export const convergeBench: Bench = {
     },
     parts: {
       type: 'string',
-      default: 'latency,catchup,rss',
-      description: 'which measurements to run',
+      default: 'latency,overlay,catchup,rss',
+      description: 'which measurements to run (overlay: the overlay row beside a VLAN one)',
     },
   },
   run,

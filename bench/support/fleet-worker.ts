@@ -21,6 +21,7 @@ type Request =
   | { id: number; type: 'applied'; version: number }
   | { id: number; type: 'following' }
   | { id: number; type: 'behind'; version: number }
+  | { id: number; type: 'heap' }
   | { id: number; type: 'stop' };
 
 type Reply = { id: number; value?: unknown; error?: string } | { warn: string };
@@ -58,7 +59,8 @@ export class FleetWorker {
       // where a real host's heap holds one host's: with V8's default 16 MB young generation a
       // scavenge came every few commands at 1,000 hosts and cost ~15 ms (--trace-gc); 32 MB
       // halves how often (measured: CPU per host per command 238 → 186 µs).
-      execArgv: [...process.execArgv, '--max-semi-space-size=32'],
+      // --expose-gc: `heap` collects before it reads, so it measures what the hosts keep.
+      execArgv: [...process.execArgv, '--max-semi-space-size=32', '--expose-gc'],
     });
     return new FleetWorker(child, onWarn);
   }
@@ -85,6 +87,11 @@ export class FleetWorker {
   /** Epoch ms at which the last of this worker's hosts applied `version`. */
   applied(version: number): Promise<number> {
     return this.call({ type: 'applied', version }) as Promise<number>;
+  }
+
+  /** Bytes of live heap in this worker after a full garbage collection. */
+  heapUsed(): Promise<number> {
+    return this.call({ type: 'heap' }) as Promise<number>;
   }
 
   async stop(): Promise<void> {
@@ -136,6 +143,9 @@ async function serve(config: FleetWorkerConfig): Promise<void> {
           });
       case 'applied':
         return allApplied(hosts, request.version);
+      case 'heap':
+        (globalThis as { gc?: () => void }).gc?.();
+        return process.memoryUsage().heapUsed;
       case 'stop':
         await inParallel(hosts, 100, (h) => h.stop());
         await nc.close();
