@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { MemoryVSwitchDriver } from '../drivers/memory/memory-driver.js';
 import { reconcile } from '../reconcile.js';
 import { topology, type TopologyBuilder } from '../testing/topology-builder.js';
+import { digest } from './canonical.js';
 import { desiredState } from './desired-state.js';
 import { bridgeName, tunnelPortName, uplinkBridgeName } from './naming.js';
 
@@ -48,6 +49,16 @@ describe('overlay networks in the desired state', () => {
       localIp: ADDRESS.h1,
       vni: 7,
     });
+  });
+
+  it('puts every tunnel in the digest a host reports, so a check by digest covers the mesh', () => {
+    const state = desiredState(pool().build(), 'h1');
+    const bridge = state.bridges[0]!;
+    const without = { ...state, bridges: [{ ...bridge, tunnels: bridge.tunnels!.slice(1) }] };
+    const moved = structuredClone(state);
+    moved.bridges[0]!.tunnels![0]!.remoteIp = '192.0.2.99';
+    const digests = new Set([digest(state), digest(without), digest(moved)]);
+    expect(digests.size).toBe(3);
   });
 
   it('prepares the target of a migration before it forwards, on every host of the mesh', () => {
