@@ -1,6 +1,7 @@
 /**
  * Faults on the member hosts' side, under a steady load of commands: a host SIGKILLed while it
- * applies events and started again from its state dir; a host partitioned from NATS for longer
+ * applies events and started again from its state dir (also with overlay networks, their
+ * tunnel meshes changing under the load); a host partitioned from NATS for longer
  * than the events stream keeps (it must come back through the master's snapshot); copies of
  * delivered events published again; a host whose wall clock jumps hours; and messages on the
  * events subject that are not events at all.
@@ -9,9 +10,15 @@ import { randomUUID } from 'node:crypto';
 import { headers as natsHeaders } from '@nats-io/transport-node';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readSubject } from './support/consistency.js';
+import { readReports, readSubject } from './support/consistency.js';
 import { expectConsistent } from './support/expect-consistent.js';
-import { EVENTS_STREAM, FaultStack, SUBJECT_ROOT, type MemberHost } from './support/fault-stack.js';
+import {
+  EVENTS_STREAM,
+  FaultStack,
+  REPORTS_STREAM,
+  SUBJECT_ROOT,
+  type MemberHost,
+} from './support/fault-stack.js';
 import { sleep } from './support/local-process.js';
 import { command, describeResult, Scenario } from './support/scenario.js';
 
@@ -33,6 +40,23 @@ async function until(check: () => Promise<boolean>, what: string, timeoutMs = 60
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await sleep(50);
   }
+}
+
+/** How many tunnels a host's memory switch holds now (its test hook reads the datapath). */
+async function tunnelsOf(host: MemberHost): Promise<number> {
+  const response = await fetch(`${host.app.base}/testing/datapath`);
+  const state = (await response.json()) as { bridges: { tunnels?: unknown[] }[] };
+  return state.bridges.reduce((sum, b) => sum + (b.tunnels?.length ?? 0), 0);
+}
+
+/** Overlay networks the pool's log created. */
+async function overlaysCreated(pool: string): Promise<number> {
+  const { rows } = await stack.sql.query<{ n: string }>(
+    `SELECT count(*) AS n FROM es_events
+      WHERE stream_id = $1 AND event_type = 'NetworkCreated' AND data->>'kind' = 'overlay'`,
+    [`pool:${pool}`],
+  );
+  return Number(rows[0]!.n);
 }
 
 /** Sum of a counter in the hosts' /status `stats`. */
@@ -84,6 +108,44 @@ describe('member-host faults', () => {
       }),
     );
     expectConsistent(r);
+    await stack.stopHosts(s.pool);
+  });
+
+  it('member host killed and restarted with overlay networks under load: the meshes reconverge', async () => {
+    const s = await Scenario.start(stack, 'overlay kill', { overlay: true });
+    await s.run(2500, 40);
+    await s.faultStarts();
+    const victim = s.hosts[1]!;
+    const meshBefore = await tunnelsOf(victim);
+    victim.app.kill('SIGKILL');
+    await victim.app.process.exited;
+    await s.run(2000); // VMs start, migrate and go on the overlays without it
+    await victim.app.restart();
+    await s.faultEnded();
+    await s.run(1500);
+    const r = await s.finish();
+    // The digest every host reports, checked against the model's at every version, covers
+    // each bridge's tunnels: a host at the head with the model's digest has the log's mesh.
+    const reports = await readReports(stack.nc, REPORTS_STREAM, SUBJECT_ROOT, s.pool);
+    const meshReports = reports.filter((rep) => rep.tunnels?.some((t) => t.expected > 0));
+    const victimAfter = reports.filter((rep) => rep.host === victim.name && rep.tunnels?.length);
+    const atRest = await Promise.all(s.hosts.map(tunnelsOf));
+    const overlays = await overlaysCreated(s.pool);
+    console.log(
+      describeResult(r, {
+        'overlay networks created': overlays,
+        'tunnels on the victim when killed': meshBefore,
+        'reports with tunnels (all hosts)': meshReports.length,
+        "victim's reports with tunnels after the restart": victimAfter.length,
+        'tunnels per host at rest': s.hosts.map((h, i) => `${h.name} ${atRest[i]}`).join(', '),
+        'reports that lacked a tunnel': reports.filter((rep) => rep.tunnels?.some((t) => t.missing))
+          .length,
+      }),
+    );
+    expectConsistent(r);
+    expect(overlays).toBeGreaterThan(1);
+    expect(meshReports.length).toBeGreaterThan(0);
+    expect(victimAfter.length).toBeGreaterThan(0);
     await stack.stopHosts(s.pool);
   });
 

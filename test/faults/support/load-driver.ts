@@ -6,7 +6,7 @@
  * log to them.
  *
  * Each worker owns its objects and walks them through a cycle: a network (created, its MTU
- * changed, destroyed), a VM with two VIFs, started, (every other worker) migrated to the next
+ * changed, destroyed; a VLAN, or an overlay with `overlay`), a VM with two VIFs, started, (every other worker) migrated to the next
  * host, an address change, stopped and destroyed. The migration's saga is the projection's
  * coordinator's to drive: the worker requests it and waits for its end, so the coordinator's
  * waits for host reports (break before make) are what the forwarding sampler checks.
@@ -55,6 +55,11 @@ export interface LoadOptions {
   migrationWaitMs?: number;
   /** The network every VM has a VIF on (created by the scenario's setup). */
   sharedNetwork?: string;
+  /**
+   * Each worker's own networks are overlays (VXLAN, a VNI the pool allocates) instead of VLANs,
+   * so VMs on them, wherever they run or migrate, keep the hosts' tunnel meshes changing.
+   */
+  overlay?: boolean;
 }
 
 interface Step {
@@ -202,14 +207,17 @@ export class LoadDriver {
       path: `${p}${path}`,
       body,
     });
+    // An overlay's MTU must leave room for VXLAN on the hosts' 1500-byte underlay.
+    const mtu = this.o.overlay ? 1400 : 9000;
+    const kind = this.o.overlay
+      ? { kind: 'overlay' }
+      : { kind: 'external', device: 'eth1', vlan: this.vlanOf(w, i) };
     return [
       withRest('CreateNetwork', rest('POST', '/networks'), {
         networkId: net,
         name: net,
         purpose: 'vm',
-        kind: 'external',
-        device: 'eth1',
-        vlan: this.vlanOf(w, i),
+        ...kind,
       }),
       withRest('CreateVm', rest('POST', '/vms'), { vmId: vm, name: vm }),
       {
@@ -234,8 +242,8 @@ export class LoadDriver {
       },
       {
         type: 'UpdateNetwork',
-        data: { networkId: net, mtu: 9000 },
-        rest: rest('PATCH', `/networks/${net}`, { mtu: 9000 }),
+        data: { networkId: net, mtu },
+        rest: rest('PATCH', `/networks/${net}`, { mtu }),
       },
       // Even senders migrate (the coordinator in the projection drives the saga, the sender
       // waits for its end); odd ones keep plain commands flowing meanwhile.

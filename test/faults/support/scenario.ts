@@ -36,6 +36,11 @@ export interface ScenarioOptions {
   hosts?: number;
   workers?: number;
   thinkMs?: number;
+  /**
+   * Overlay networks (issue 19): every host declares a tunnel endpoint, the shared network is
+   * an overlay, and so is each worker's own, so every VM's ports keep the tunnel meshes moving.
+   */
+  overlay?: boolean;
 }
 
 export interface ScenarioResult {
@@ -70,6 +75,9 @@ export interface ScenarioResult {
   crashed: string[];
 }
 
+/** The overlay network every VM has a VIF on in an overlay scenario. */
+export const SHARED_OVERLAY = 'shared-ov';
+
 export class Scenario {
   readonly load: LoadDriver;
   readonly sampler: ForwardingSampler;
@@ -94,6 +102,8 @@ export class Scenario {
       // Sustainable on a loaded 2-core box: hosts keep up, so a reconvergence time measures
       // the fault and not an overload.
       thinkMs: options.thinkMs ?? 30,
+      overlay: options.overlay ?? false,
+      sharedNetwork: options.overlay ? SHARED_OVERLAY : 'shared',
     });
     this.sampler = new ForwardingSampler(() =>
       this.hosts.filter((h) => h.app.alive).map((h) => ({ name: h.name, base: h.app.base })),
@@ -118,6 +128,20 @@ export class Scenario {
       kind: 'external',
       device: 'eth1',
     });
+    if (options.overlay) {
+      for (const [i, host] of names.entries()) {
+        await command(stack, 'PUT', `/pools/${pool}/hosts/${host}/tunnel-endpoint`, {
+          device: 'eth0',
+          address: `192.0.2.${i + 1}`,
+        });
+      }
+      await command(stack, 'POST', `/pools/${pool}/networks`, {
+        networkId: SHARED_OVERLAY,
+        name: SHARED_OVERLAY,
+        purpose: 'vm',
+        kind: 'overlay',
+      });
+    }
     const scenario = new Scenario(name, stack, pool, hosts, options);
     scenario.sampler.start();
     scenario.load.start();
