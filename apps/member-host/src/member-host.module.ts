@@ -10,6 +10,8 @@ import { type MemberHostConfig } from './config/member-host.config.js';
 import { DriftHookController } from './host/drift-hook.controller.js';
 import { MemberHostService } from './host/member-host.service.js';
 import { StatusController } from './host/status.controller.js';
+import { HypervisorHookController } from './hypervisor/hypervisor-hook.controller.js';
+import { HypervisorHookService } from './hypervisor/hypervisor-hook.service.js';
 
 export const APP_NAME = 'member-host';
 
@@ -33,8 +35,12 @@ export class MemberHostModule {
           credentials: natsCredentialsOf(config),
         }),
       ],
-      controllers: [StatusController, ...(config.testHooks ? [DriftHookController] : [])],
-      providers: [MemberHostService],
+      controllers: [
+        StatusController,
+        HypervisorHookController,
+        ...(config.testHooks ? [DriftHookController] : []),
+      ],
+      providers: [MemberHostService, HypervisorHookService],
     };
   }
 }

@@ -12,3 +12,4 @@ export * from './vif-ports.js';
 export * from './history.js';
 export * from './mirror-status.js';
 export * from './batches.js';
+export * from './libvirt.js';

@@ -14,6 +14,20 @@ export interface NatsSender {
   user: string;
 }
 
+/**
+ * The subject role of a member host speaking for its hypervisor (the libvirt hook goes through
+ * it): `<root>.<pool>.cmd.host.<host>.<CommandType>`, for the commands in HOST_COMMAND_HOST_FIELD
+ * only, each about the sending host (the master checks the field it names).
+ */
+export const HOST_SENDER_ROLE = 'host';
+
+/** What a host may send about itself, and the field that must name it. */
+export const HOST_COMMAND_HOST_FIELD = {
+  StartVm: 'hostId',
+  StopVm: 'hostId',
+  RequestMigration: 'toHostId',
+} as const;
+
 /** A user name that fits one subject token (no '.', wildcard or space), as a HOST_NAME must. */
 export const NATS_SENDER_USER = /^[A-Za-z0-9_-]{1,64}$/;
 

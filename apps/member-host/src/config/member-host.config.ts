@@ -125,6 +125,16 @@ export class MemberHostConfig extends PoolServiceConfig {
   @Min(100)
   driftIntervalMs: number = 30_000;
 
+  /**
+   * How long a command the libvirt hook asked for may wait for the master's answer: libvirt
+   * waits for the hook, so a master away must cost it little (the hook's own timeout is above).
+   */
+  @Env('HOOK_COMMAND_TIMEOUT_MS')
+  @IsInt()
+  @Min(100)
+  @Max(60_000)
+  hookCommandTimeoutMs: number = 4_000;
+
   /** Exposes POST /testing/drift (memory driver): e2e tests change the datapath by hand. */
   @Env('TEST_HOOKS')
   @EnvBoolean()

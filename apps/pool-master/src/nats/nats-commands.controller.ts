@@ -13,7 +13,7 @@ import { CommandError } from '../commands/command-errors.js';
 import { CommandService } from '../commands/command-service.js';
 import { toCommandError } from '../commands/domain-errors.js';
 import { commandOrThrow } from '../commands/parse-command.js';
-import { natsPrincipal } from './nats-sender.js';
+import { natsPrincipal, requireOwnHost } from './nats-sender.js';
 import { RefusedBody } from './plain-json.codec.js';
 
 /**
@@ -61,6 +61,7 @@ export function natsCommandsController(root: string): Type<unknown> {
         // A subject token may hold anything but '.', ' ' and wildcards (a NUL included, which
         // PostgreSQL refuses mid-query): its pool id is parsed like a URL's or a gRPC field's.
         const command = commandOrThrow(target.pool, target.name, data);
+        requireOwnHost(target.sender, command.type, command.data);
         const result = await this.commands.execute(target.pool, command, {
           ...envelope,
           actor: principal.name,

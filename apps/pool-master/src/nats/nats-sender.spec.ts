@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { COMMAND_ROLES } from '../api/command-roles.js';
-import { natsPrincipal } from './nats-sender.js';
+import { natsPrincipal, requireOwnHost } from './nats-sender.js';
 
 const refusal = (role: string, user: string, type: string) => {
   try {
@@ -47,5 +47,48 @@ describe('natsPrincipal', () => {
   it('needs admin for an unknown command, which is refused as unknown later', () => {
     expect(refusal('operator', 'bob', 'FormatDisk')?.code).toBe('FORBIDDEN');
     expect(refusal('admin', 'bob', 'FormatDisk')).toBeUndefined();
+  });
+
+  it('lets a host send StartVm, StopVm and RequestMigration as an operator, and nothing else', () => {
+    for (const type of ['StartVm', 'StopVm', 'RequestMigration']) {
+      expect(natsPrincipal({ role: 'host', user: 'host-1' }, type)).toEqual({
+        name: 'nats:host-1',
+        role: 'operator',
+      });
+    }
+    for (const type of ['CreateVm', 'DestroyVm', 'ActivateMigration', 'JoinHost', 'FormatDisk']) {
+      expect(refusal('host', 'host-1', type)).toMatchObject({ status: 403, code: 'FORBIDDEN' });
+    }
+  });
+});
+
+describe('requireOwnHost', () => {
+  const own = (type: string, data: object, role = 'host') => {
+    try {
+      requireOwnHost({ role, user: 'host-1' }, type, data);
+      return undefined;
+    } catch (error) {
+      return error as { status: number; code: string; message: string };
+    }
+  };
+
+  it("admits a host's command about itself", () => {
+    expect(own('StartVm', { vmId: 'v', hostId: 'host-1' })).toBeUndefined();
+    expect(own('StopVm', { vmId: 'v', hostId: 'host-1' })).toBeUndefined();
+    expect(own('RequestMigration', { vmId: 'v', toHostId: 'host-1' })).toBeUndefined();
+  });
+
+  it('refuses one about another host, or a StopVm that names no host', () => {
+    expect(own('StartVm', { vmId: 'v', hostId: 'host-2' })).toMatchObject({
+      status: 403,
+      code: 'FORBIDDEN',
+      message: 'A host sends StartVm only about itself: hostId must be host-1, not host-2.',
+    });
+    expect(own('StopVm', { vmId: 'v' })?.code).toBe('FORBIDDEN');
+    expect(own('RequestMigration', { vmId: 'v', toHostId: 'host-2' })?.code).toBe('FORBIDDEN');
+  });
+
+  it('leaves other roles to their role table', () => {
+    expect(own('StartVm', { vmId: 'v', hostId: 'host-2' }, 'operator')).toBeUndefined();
   });
 });

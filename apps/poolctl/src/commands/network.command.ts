@@ -1,4 +1,5 @@
 import { Argument, Option, type Command } from 'commander';
+import { bridgeName } from '@pool/contracts';
 import { ACL_DEFAULT_POLICIES, NETWORK_PURPOSES } from '@pool/domain';
 import { usageError } from '../cli/errors.js';
 import { type CliIo } from '../cli/io.js';
@@ -190,6 +191,7 @@ export function registerNetwork(program: Command, io: CliIo): void {
           ['uplink', view.device ?? view.uplinks?.map((u) => `${u.hostId}:${u.device}`)],
           ['vlan', view.vlan],
           ['mtu', view.mtu],
+          ['bridge', view.bridge ?? bridgeName(view.id)],
           ['acl default', view.aclDefault ?? 'allow'],
         ]);
       }),

@@ -16,6 +16,7 @@ import {
 import { waitForMigration, type MigrationResult } from '../wait/migration.js';
 import { applyCommand, printApplied, type Applied } from './mutation.js';
 import { applyNamed, type Ids } from './named-command.js';
+import { registerVmLibvirtXml } from './vm-libvirt.command.js';
 import { examples, printList, printObject, verb, WAIT_HELP } from './verb.js';
 
 /** The VM id the master's MigrationRequested names (the argument may have been a name). */
@@ -176,6 +177,8 @@ export function registerVm(program: Command, io: CliIo): void {
         }
       }),
     );
+
+  registerVmLibvirtXml(vm, io);
 
   vm.command('list')
     .description('list VMs')

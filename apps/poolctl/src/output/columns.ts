@@ -1,3 +1,4 @@
+import { bridgeName } from '@pool/contracts';
 import {
   type AclView,
   type AddressSetView,
@@ -82,6 +83,7 @@ export const NETWORK_COLUMNS: Column<NetworkView>[] = [
   { header: 'uplink', value: (n) => n.device ?? n.uplinks?.[0]?.device },
   { header: 'vlan', value: (n) => n.vlan },
   { header: 'mtu', value: (n) => n.mtu },
+  { header: 'bridge', value: (n) => n.bridge ?? bridgeName(n.id) },
   { header: 'acl default', value: (n) => n.aclDefault ?? 'allow' },
 ];
 

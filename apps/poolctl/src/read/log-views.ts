@@ -1,4 +1,4 @@
-import { portHosts, vifPorts, vifSwitchNames, type PortHost } from '@pool/contracts';
+import { bridgeName, portHosts, vifPorts, vifSwitchNames, type PortHost } from '@pool/contracts';
 import { type Host, type PoolState, type Vif, type Vm } from '@pool/domain';
 import { mirrorStatus } from '@pool/pool-topology';
 import {
@@ -92,6 +92,7 @@ export const networkViews = (state: PoolState): NetworkView[] =>
     device: network.kind === 'external' ? network.device : null,
     vlan: network.kind === 'external' ? network.vlan : null,
     mtu: network.mtu,
+    bridge: bridgeName(network.id),
     aclDefault: network.aclDefault,
     uplinks: network.kind === 'external' ? uplinksOf(state, network.device) : [],
   }));

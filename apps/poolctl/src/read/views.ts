@@ -71,6 +71,8 @@ export interface NetworkView {
   purpose?: string;
   vlan: number | null;
   mtu: number;
+  /** Its Open vSwitch bridge on every host; a projection older than it omits it. */
+  bridge?: string;
   /** The uplink device of an external network. */
   device?: string | null;
   uplinks?: { hostId: string; device: string }[];

@@ -72,7 +72,11 @@ export type DestroyNetwork = Command<'DestroyNetwork', { networkId: string }>;
 export type CreateVm = Command<'CreateVm', { vmId: string; name: string }>;
 export type RenameVm = Command<'RenameVm', { vmId: string; name: string }>;
 export type StartVm = Command<'StartVm', { vmId: string; hostId: string }>;
-export type StopVm = Command<'StopVm', { vmId: string }>;
+/**
+ * With `hostId`, only if the VM runs there (VM_NOT_ON_HOST otherwise): a hypervisor's hook
+ * reports a stop on its own host, which must not halt a VM that has moved on since.
+ */
+export type StopVm = Command<'StopVm', { vmId: string; hostId?: string }>;
 /** Destroys the VM's VIFs (and the ACL rules and mirrors on them) with it. */
 export type DestroyVm = Command<'DestroyVm', { vmId: string }>;
 

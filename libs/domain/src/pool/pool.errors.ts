@@ -74,6 +74,7 @@ export const POOL_ERROR_KINDS = {
   MISSING_UPLINKS: 'conflict',
   VM_NOT_HALTED: 'conflict',
   VM_NOT_RUNNING: 'conflict',
+  VM_NOT_ON_HOST: 'conflict',
   VM_MIGRATING: 'conflict',
   MIGRATION_INVALID_TRANSITION: 'conflict',
   ACL_RULE_OVERLAP: 'conflict',

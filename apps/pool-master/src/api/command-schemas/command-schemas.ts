@@ -29,7 +29,7 @@ import {
   SetSecurityGroupPolicyData,
 } from './security-group.schemas.js';
 import { CreateVifData, QosData, UpdateVifData } from './vif.schemas.js';
-import { CreateVmData, RenameVmData, StartVmData } from './vm.schemas.js';
+import { CreateVmData, RenameVmData, StartVmData, StopVmData } from './vm.schemas.js';
 
 export type Schema = new () => object;
 /** A class, or a choice of class by the data (for `kind`-discriminated commands). */
@@ -54,7 +54,7 @@ export const COMMAND_SCHEMAS = {
   CreateVm: CreateVmData,
   RenameVm: RenameVmData,
   StartVm: StartVmData,
-  StopVm: idOnly.StopVmData,
+  StopVm: StopVmData,
   DestroyVm: idOnly.DestroyVmData,
   CreateVif: CreateVifData,
   UpdateVif: UpdateVifData,

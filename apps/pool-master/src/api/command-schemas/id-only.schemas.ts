@@ -16,7 +16,6 @@ export const DisableHostData = idOnlySchema('DisableHostData', 'hostId', 'The ho
 export const EjectHostData = idOnlySchema('EjectHostData', 'hostId', 'The host id');
 export const DestroyBondData = idOnlySchema('DestroyBondData', 'bondId', 'The bond id');
 export const DestroyNetworkData = idOnlySchema('DestroyNetworkData', 'networkId', 'The network id');
-export const StopVmData = idOnlySchema('StopVmData', 'vmId', 'The VM id');
 export const DestroyVmData = idOnlySchema('DestroyVmData', 'vmId', 'The VM id');
 export const DestroyVifData = idOnlySchema('DestroyVifData', 'vifId', 'The VIF id');
 export const DeleteAclRuleData = idOnlySchema('DeleteAclRuleData', 'ruleId', 'The ACL rule id');

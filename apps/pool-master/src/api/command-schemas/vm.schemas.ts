@@ -26,3 +26,16 @@ export class StartVmData {
   })
   hostId!: string;
 }
+
+export class StopVmData {
+  @IdField({ description: 'The VM id' })
+  vmId!: string;
+
+  @IdField({
+    description:
+      'Stop it only if it runs on this host (409 VM_NOT_ON_HOST otherwise); a host sends it so',
+    presence: 'optional',
+    example: 'host-a',
+  })
+  hostId?: string;
+}

@@ -88,6 +88,11 @@ export class OverlayHostModel {
   @ApiProperty({ enum: ['up', 'partial', 'down', 'converging', 'unreported'] }) state!: string;
 }
 
+const BRIDGE_DESCRIPTION =
+  "The network's Open vSwitch bridge, the same on every host that carries it and derived from " +
+  "the network id alone: a libvirt domain names it as an interface's source bridge " +
+  '(poolctl vm libvirt-xml prints the elements).';
+
 export class SwitchNetworkModel {
   @ApiProperty() id!: string;
   @ApiProperty() name!: string;
@@ -96,6 +101,7 @@ export class SwitchNetworkModel {
   @ApiProperty({ type: 'integer', nullable: true, description: 'An overlay network VNI' })
   vni!: number | null;
   @ApiProperty({ type: 'integer' }) mtu!: number;
+  @ApiProperty({ example: 'pnb-7e96f6f700', description: BRIDGE_DESCRIPTION }) bridge!: string;
   @ApiProperty({
     enum: ['allow', 'deny'],
     description: 'deny: its ports drop IP traffic no rule allows (replies to allowed traffic pass)',
@@ -191,6 +197,7 @@ export class NetworkModel {
   @ApiProperty({ type: 'integer', nullable: true, description: 'An overlay network VNI' })
   vni!: number | null;
   @ApiProperty({ type: 'integer' }) mtu!: number;
+  @ApiProperty({ example: 'pnb-7e96f6f700', description: BRIDGE_DESCRIPTION }) bridge!: string;
   @ApiProperty({
     enum: ['allow', 'deny'],
     description: 'deny: its ports drop IP traffic no rule allows (replies to allowed traffic pass)',

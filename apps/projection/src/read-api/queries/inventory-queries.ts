@@ -1,4 +1,5 @@
 import { BadRequestException } from '@nestjs/common';
+import { bridgeName } from '@pool/contracts';
 import { normaliseIpv4, normaliseIpv6, normaliseMac } from '@pool/domain';
 import { In, type DataSource, type SelectQueryBuilder } from 'typeorm';
 import { UplinkRow } from '../../read-models/entities/host-rows.entity.js';
@@ -43,6 +44,7 @@ async function networkViews(
     vlan: n.vlan,
     vni: n.vni,
     mtu: n.mtu,
+    bridge: bridgeName(n.id),
     aclDefault: n.aclDefault as AclDefault,
     uplinks: uplinks
       .filter((u) => u.networkId === n.id)

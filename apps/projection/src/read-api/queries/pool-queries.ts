@@ -1,3 +1,4 @@
+import { bridgeName } from '@pool/contracts';
 import type { DataSource } from 'typeorm';
 import { PoolRow } from '../../read-models/entities/pool-row.entity.js';
 import type { Page } from '../http/pagination.js';
@@ -98,6 +99,7 @@ export async function getSwitch(db: DataSource, pool: string): Promise<SwitchVie
       vlan: n.vlan,
       vni: n.vni,
       mtu: n.mtu,
+      bridge: bridgeName(n.id),
       aclDefault: n.acl_default,
       uplinks: uplinks
         .filter((u) => u.network_id === n.id)

@@ -55,6 +55,8 @@ export interface NetworkView {
   /** An overlay network's VXLAN network identifier (null for another kind). */
   vni: number | null;
   mtu: number;
+  /** Its Open vSwitch bridge, the same name on every host (a domain XML's source bridge). */
+  bridge: string;
   /** deny: its ports drop IP traffic no rule allows (replies to allowed traffic pass). */
   aclDefault: AclDefault;
   uplinks: UplinkView[];

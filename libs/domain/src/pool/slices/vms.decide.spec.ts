@@ -122,6 +122,15 @@ describe('StopVm', () => {
       .then([ev('VmStopped', { vmId: 'vm1', hostId: 'h1' })]);
   });
 
+  it('with a host, stops the VM only where it runs (a hypervisor reporting a stop)', () => {
+    given([...withVifs, vmStarted('vm1', 'h1')])
+      .when(cmd('StopVm', { vmId: 'vm1', hostId: 'h1' }))
+      .then([ev('VmStopped', { vmId: 'vm1', hostId: 'h1' })]);
+    given([...withVifs, vmStarted('vm1', 'h1')])
+      .when(cmd('StopVm', { vmId: 'vm1', hostId: 'h2' }))
+      .then('VM_NOT_ON_HOST');
+  });
+
   it('refuses a halted or migrating VM', () => {
     given(withVifs)
       .when(cmd('StopVm', { vmId: 'vm1' }))

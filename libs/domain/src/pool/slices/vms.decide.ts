@@ -67,6 +67,13 @@ export const startVm = ({ data }: StartVm, state: PoolState): PoolEvent[] => {
 export const stopVm = ({ data }: StopVm, state: PoolState): PoolEvent[] => {
   const vm = getVm(state, data.vmId);
   const hostId = requireRunning(vm);
+  if (data.hostId !== undefined && data.hostId !== hostId) {
+    throw poolError('VM_NOT_ON_HOST', `VM ${vm.id} runs on host ${hostId}, not ${data.hostId}`, {
+      vmId: vm.id,
+      hostId,
+      expectedHostId: data.hostId,
+    });
+  }
   requireNotMigrating(state, vm);
   return [poolEvent('VmStopped', { vmId: vm.id, hostId })];
 };
