@@ -365,11 +365,22 @@ describe('NATS users and permissions (deploy/nats/nats.conf)', () => {
       subjects().command(POOL, 'CreateVm', { role: 'admin', user: 'host-1' }),
       subjects().command(POOL, 'JoinHost', { role: 'admin', user: 'host-2' }),
       `poolnet.${POOL}.cmd.JoinHost`,
+      // The hypervisor hook's commands: only under role host and its own name, and no others.
+      subjects().command(POOL, 'StartVm', { role: 'host', user: 'host-2' }),
+      subjects().command(POOL, 'StartVm', { role: 'admin', user: 'host-1' }),
+      subjects().command(POOL, 'CreateVm', { role: 'host', user: 'host-1' }),
     ]) {
       await expect(nc.request(subject, '{}', { timeout: 5_000 }), subject).rejects.toThrow(
         /Permissions Violation for Publish/,
       );
     }
+    // Its own host subject reaches the master, which holds it to this host's own id.
+    const own = await nc.request(
+      subjects().command(POOL, 'StartVm', { role: 'host', user: 'host-1' }),
+      JSON.stringify({ data: { vmId: 'nowhere', hostId: 'host-2' } }),
+      { timeout: 10_000 },
+    );
+    expect(own.json()).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
     const jsm = await jetstreamManager(nc);
     await expect(jsm.streams.delete('POOLNET_EVENTS')).rejects.toThrow(/Permissions Violation/);
     await expect(
