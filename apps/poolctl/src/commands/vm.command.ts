@@ -41,7 +41,7 @@ function printMigration(
 export function registerVm(program: Command, io: CliIo): void {
   const vm = program
     .command('vm')
-    .description('virtual machines: create, start, stop, migrate, destroy, list, show')
+    .description('virtual machines: create, start, stop, migrate, destroy, list, show, libvirt-xml')
     .addHelpText(
       'after',
       examples(
