@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import pg from 'pg';
+import { pgConnection } from '@pool/event-store';
 import { runMigrations } from '../../../migrations/data-source.js';
 import { clockPreload } from './clock-skew.js';
 import {
@@ -115,6 +116,11 @@ export interface StackOptions {
    * streams replicated on all of them (EVENTS_REPLICAS / REPORTS_REPLICAS).
    */
   natsCluster?: 3 | 5;
+  /**
+   * A synchronous standby beside the primary (pg_basebackup), and every app given both in a
+   * multi-host DATABASE_URL: a scenario can kill the primary and promote the standby.
+   */
+  postgresStandby?: boolean;
 }
 
 /** A host's proxies, one to each NATS server, cut and healed together. */
@@ -152,6 +158,9 @@ export class FaultStack {
     readonly natsNodes: NatsServer[],
     readonly cluster: NatsCluster | undefined,
     readonly postgres: PostgresCluster,
+    readonly standby: PostgresCluster | undefined,
+    /** What every app is given: the primary's URL, or both servers' for a standby. */
+    readonly databaseUrl: string,
     /** The harness's own connections, for commands, checks and injected messages. */
     readonly nc: NatsConnection,
     readonly sql: pg.Pool,
@@ -161,27 +170,31 @@ export class FaultStack {
   static async start(options: StackOptions = {}): Promise<FaultStack> {
     const [nats, postgres] = await Promise.all([
       options.natsCluster ? NatsCluster.start(options.natsCluster) : NatsServer.start(),
-      PostgresCluster.start(),
+      options.postgresStandby ? PostgresCluster.startPrimary() : PostgresCluster.start(),
     ]);
+    const standby = options.postgresStandby ? await PostgresCluster.standbyOf(postgres) : undefined;
+    const databaseUrl = standby
+      ? `postgres://postgres@127.0.0.1:${postgres.port},127.0.0.1:${standby.port}/postgres`
+      : postgres.url;
     const cluster = nats instanceof NatsCluster ? nats : undefined;
     const natsNodes = nats instanceof NatsCluster ? nats.nodes : [nats];
     const natsUrl = natsNodes.map((n) => n.url).join(',');
     const replicas = String(options.natsCluster ?? 1);
-    await runMigrations(postgres.url);
+    await runMigrations(databaseUrl);
     const nc = await connect({
       servers: natsUrl.split(','),
       name: 'fault-harness',
       maxReconnectAttempts: -1,
       reconnectTimeWait: 200,
     });
-    const sql = new pg.Pool({ connectionString: postgres.url, max: 4 });
+    const sql = new pg.Pool({ ...pgConnection(databaseUrl), max: 4 });
     sql.on('error', () => undefined); // a PostgreSQL restart kills idle clients
     const dir = await mkdtemp(path.join(tmpdir(), 'poolnet-faults-'));
-    const stack = new FaultStack(natsNodes, cluster, postgres, nc, sql, dir);
+    const stack = new FaultStack(natsNodes, cluster, postgres, standby, databaseUrl, nc, sql, dir);
     for (let i = 1; i <= (options.masters ?? 2); i++) {
       stack.masters.push(
         new App(`pool-master-${i}`, 'pool-master', await freePort(), () => ({
-          DATABASE_URL: postgres.url,
+          DATABASE_URL: databaseUrl,
           NATS_URL: natsUrl,
           SUBJECT_ROOT,
           EVENTS_STREAM,
@@ -195,7 +208,7 @@ export class FaultStack {
     }
     if (options.projection ?? true) {
       stack.projection = new App('projection', 'projection', await freePort(), () => ({
-        DATABASE_URL: postgres.url,
+        DATABASE_URL: databaseUrl,
         NATS_URL: natsUrl,
         SUBJECT_ROOT,
         EVENTS_STREAM,
@@ -345,6 +358,7 @@ export class FaultStack {
     await this.sql.end().catch(() => undefined);
     await (this.cluster ?? this.nats).close();
     await this.postgres.close();
+    await this.standby?.close();
     await sleep(10);
     await rm(this.dir, { recursive: true, force: true });
   }

@@ -27,16 +27,67 @@ export class PostgresCluster {
   private constructor(
     readonly port: number,
     private readonly dir: string,
+    /** Server settings of this instance beyond the common ones (replication roles). */
+    private readonly settings: string[] = [],
   ) {}
 
-  static async start(): Promise<PostgresCluster> {
+  private static async makeDir(): Promise<string> {
     const dir = await mkdtemp(path.join(tmpdir(), 'poolnet-faults-pg-'));
-    const cluster = new PostgresCluster(await freePort(), dir);
     if (asRoot()) {
       const { stdout } = await run('id', ['-u', OS_USER]);
       const { stdout: gid } = await run('id', ['-g', OS_USER]);
       await chown(dir, Number(stdout.trim()), Number(gid.trim()));
     }
+    return dir;
+  }
+
+  /**
+   * A primary that commits only once its standby `standby1` has the WAL (synchronous
+   * replication: acknowledged means on two servers). Start the standby with `standbyOf`.
+   */
+  static async startPrimary(): Promise<PostgresCluster> {
+    return PostgresCluster.start([
+      '-c synchronous_standby_names=standby1',
+      '-c synchronous_commit=on',
+      '-c wal_level=replica',
+    ]);
+  }
+
+  /** A streaming standby of `primary` (pg_basebackup), named standby1, promotable. */
+  static async standbyOf(primary: PostgresCluster): Promise<PostgresCluster> {
+    const standby = new PostgresCluster(await freePort(), await PostgresCluster.makeDir(), [
+      // The walreceiver's application_name: what synchronous_standby_names names.
+      '-c cluster_name=standby1',
+      '-c hot_standby=on',
+    ]);
+    await standby.pg('pg_basebackup', [
+      '-h',
+      '127.0.0.1',
+      '-p',
+      String(primary.port),
+      '-U',
+      'postgres',
+      '-D',
+      standby.dataDir,
+      '-X',
+      'stream',
+      '-R', // standby.signal and primary_conninfo
+    ]);
+    await standby.up();
+    return standby;
+  }
+
+  /** Ends recovery: this standby becomes a primary, as a failover manager would make it. */
+  async promote(): Promise<void> {
+    await this.pg('pg_ctl', ['-D', this.dataDir, '-w', '-t', '60', 'promote']);
+  }
+
+  static async start(settings: string[] = []): Promise<PostgresCluster> {
+    const cluster = new PostgresCluster(
+      await freePort(),
+      await PostgresCluster.makeDir(),
+      settings,
+    );
     await cluster.pg('initdb', [
       '-D',
       cluster.dataDir,
@@ -68,6 +119,7 @@ export class PostgresCluster {
       '-c max_connections=300',
       // A crash test must not wait on a stuck idle transaction for ever.
       '-c idle_in_transaction_session_timeout=60s',
+      ...this.settings,
     ].join(' ');
     await this.pg('pg_ctl', [
       '-D',

@@ -432,7 +432,7 @@ async function verifyReadModels(stack: FaultStack): Promise<string> {
   }
   if (!verify) return 'pending: verifyReadModels could not be loaded';
   try {
-    const result = await verify(stack.postgres.url, { catchUpTimeoutMs: 30_000 });
+    const result = await verify(stack.databaseUrl, { catchUpTimeoutMs: 30_000 });
     return result.equal
       ? 'equal to a rebuild from the log'
       : `DIFFERENT from a rebuild: ${result.differenceCount} differences, ${result.behind} events behind; first: ${JSON.stringify(result.differences.slice(0, 3))}`;
