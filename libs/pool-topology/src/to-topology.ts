@@ -3,6 +3,9 @@ import type {
   AclRule,
   AddressSet,
   Host,
+  HostInterface,
+  Ipv4Config,
+  Ipv6Config,
   Migration,
   Mirror,
   Network,
@@ -14,11 +17,13 @@ import type {
 } from '@pool/domain';
 import type {
   Direction,
+  IpConfig,
   PoolTopology,
   Scope as TopologyScope,
   TopologyAcl,
   TopologyAddressSet,
   TopologyHost,
+  TopologyHostInterface,
   TopologyMigration,
   TopologyMirror,
   TopologyNetwork,
@@ -43,6 +48,28 @@ export const hostOf = (state: PoolState, host: Host): TopologyHost => ({
     .map(({ device, members, mode }) => ({ device, members: [...members], mode })),
   // Absent without one, so a host's topology (and digest) is what it was before overlays.
   ...(host.tunnel ? { tunnel: { ...host.tunnel } } : {}),
+  // Absent without any, for the same reason.
+  ...(host.interfaces.length > 0 ? { interfaces: host.interfaces.map(hostInterfaceOf) } : {}),
+});
+
+const ipConfigOf = (config: Ipv4Config | Ipv6Config): IpConfig =>
+  config.mode === 'static'
+    ? {
+        mode: 'static',
+        address: config.address,
+        ...(config.gateway === null ? {} : { gateway: config.gateway }),
+      }
+    : { mode: config.mode };
+
+export const hostInterfaceOf = (i: HostInterface): TopologyHostInterface => ({
+  name: i.name,
+  purpose: i.purpose,
+  device: i.device,
+  ...(i.vlan === null ? {} : { vlan: i.vlan }),
+  placement: i.placement,
+  ipv4: ipConfigOf(i.ipv4),
+  ipv6: ipConfigOf(i.ipv6),
+  ...(i.dns.length > 0 ? { dns: [...i.dns] } : {}),
 });
 
 export const networkOf = (network: Network): TopologyNetwork => ({

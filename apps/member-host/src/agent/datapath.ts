@@ -206,7 +206,14 @@ export function driftItems(
     .filter((op) => op.kind !== 'announcePort')
     .map((op) => ({
       kind: op.kind,
-      object: 'port' in op ? op.port : 'bridge' in op ? op.bridge : op.uplink.device,
+      object:
+        'port' in op
+          ? op.port
+          : 'bridge' in op
+            ? op.bridge
+            : 'iface' in op
+              ? op.iface.name
+              : op.uplink.device,
       repaired,
     }));
   return [...planned, ...findings.map(findingItem)];

@@ -3,6 +3,7 @@ import { AclsController } from './controllers/acls.controller.js';
 import { AddressSetsController } from './controllers/address-sets.controller.js';
 import { BondsController } from './controllers/bonds.controller.js';
 import { EventsController } from './controllers/events.controller.js';
+import { HostInterfacesController } from './controllers/host-interfaces.controller.js';
 import { HostsController } from './controllers/hosts.controller.js';
 import { MirrorsController } from './controllers/mirrors.controller.js';
 import { NetworksController } from './controllers/networks.controller.js';
@@ -14,6 +15,7 @@ import { VmsController } from './controllers/vms.controller.js';
 export const API_CONTROLLERS = [
   PoolsController,
   HostsController,
+  HostInterfacesController,
   BondsController,
   NetworksController,
   VmsController,

@@ -17,6 +17,8 @@ export const COMMAND_ROLES: Record<CommandType, Role> = {
   SetPifRole: 'admin',
   SetPifMtu: 'admin',
   SetTunnelEndpoint: 'admin',
+  ConfigureHostInterface: 'admin',
+  RemoveHostInterface: 'admin',
   CreateBond: 'admin',
   DestroyBond: 'admin',
   CreateNetwork: 'admin',

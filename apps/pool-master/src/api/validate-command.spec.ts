@@ -45,6 +45,21 @@ const VALID: Record<keyof typeof COMMAND_SCHEMAS, Record<string, unknown>[]> = {
     { hostId: 'host-a', device: 'eth1', address: '192.0.2.11' },
     { hostId: 'host-a', device: null, address: null },
   ],
+  ConfigureHostInterface: [
+    {
+      hostId: 'host-a',
+      name: 'mgmt0',
+      purpose: 'management',
+      device: 'bond0',
+      vlan: 20,
+      placement: 'internal',
+      ipv4: { mode: 'static', address: '192.0.2.11/24', gateway: '192.0.2.1' },
+      ipv6: { mode: 'autoconf' },
+      dns: ['192.0.2.53'],
+    },
+    { hostId: 'host-a', name: 'eth2', purpose: 'storage', device: 'eth2', ipv4: { mode: 'dhcp' } },
+  ],
+  RemoveHostInterface: [{ hostId: 'host-a', name: 'stor0' }],
   CreateBond: [
     { bondId: 'b', hostId: 'h', device: 'bond0', members: ['eth1', 'eth2'], mode: 'lacp' },
   ],

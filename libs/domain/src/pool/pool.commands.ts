@@ -5,6 +5,8 @@ import type {
   AclDirection,
   AclProtocol,
   BondMode,
+  HostInterfacePlacement,
+  HostInterfacePurpose,
   MirrorDirection,
   NetworkPurpose,
   PifInventory,
@@ -41,6 +43,31 @@ export type SetTunnelEndpoint = Command<
   'SetTunnelEndpoint',
   { hostId: string; device: string | null; address: string | null }
 >;
+
+/**
+ * Creates or reconfigures the host's interface `name` in one change: moving it to another
+ * device or VLAN moves its address (XAPI's `PIF.reconfigure_ip` with the management move).
+ * Defaults: `vlan` none, `placement` internal, each family `none`, no DNS servers. An `address`
+ * is `ip/prefix`; `gateway` and `dns` are for management only.
+ */
+export type ConfigureHostInterface = Command<
+  'ConfigureHostInterface',
+  {
+    hostId: string;
+    name: string;
+    purpose: HostInterfacePurpose;
+    device: string;
+    vlan?: number | null;
+    placement?: HostInterfacePlacement;
+    ipv4?: IpConfigSpec;
+    ipv6?: IpConfigSpec;
+    dns?: string[];
+  }
+>;
+/** As asked: `mode` none, dhcp, static (with `address`, optional `gateway`), or autoconf (IPv6). */
+export type IpConfigSpec = { mode: string; address?: string; gateway?: string | null };
+/** Refused for the management interface: it moves, it is never removed. */
+export type RemoveHostInterface = Command<'RemoveHostInterface', { hostId: string; name: string }>;
 
 export type CreateBond = Command<
   'CreateBond',
@@ -209,6 +236,8 @@ export type PoolCommand =
   | SetPifRole
   | SetPifMtu
   | SetTunnelEndpoint
+  | ConfigureHostInterface
+  | RemoveHostInterface
   | CreateBond
   | DestroyBond
   | CreateNetwork

@@ -6,6 +6,7 @@ import { createAclRule, deleteAclRule } from './slices/acls.decide.js';
 import * as addressSets from './slices/address-sets.decide.js';
 import { createBond, destroyBond } from './slices/bonds.decide.js';
 import * as hosts from './slices/hosts.decide.js';
+import { configureHostInterface, removeHostInterface } from './slices/host-interfaces.decide.js';
 import * as migrations from './slices/migrations.decide.js';
 import { createMirror, deleteMirror } from './slices/mirrors.decide.js';
 import * as networks from './slices/networks.decide.js';
@@ -42,6 +43,10 @@ export const decide = (command: PoolCommand, state: PoolState): PoolEvent[] => {
       return hosts.setPifMtu(command, state);
     case 'SetTunnelEndpoint':
       return setTunnelEndpoint(command, state);
+    case 'ConfigureHostInterface':
+      return configureHostInterface(command, state);
+    case 'RemoveHostInterface':
+      return removeHostInterface(command, state);
     case 'CreateBond':
       return createBond(command, state);
     case 'DestroyBond':

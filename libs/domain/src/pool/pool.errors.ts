@@ -15,6 +15,7 @@ export const POOL_ERROR_KINDS = {
   ADDRESS_SET_NOT_FOUND: 'not_found',
   SECURITY_GROUP_NOT_FOUND: 'not_found',
   SECURITY_GROUP_MEMBER_NOT_FOUND: 'not_found',
+  HOST_INTERFACE_NOT_FOUND: 'not_found',
 
   POOL_EXISTS: 'conflict',
   HOST_EXISTS: 'conflict',
@@ -54,6 +55,10 @@ export const POOL_ERROR_KINDS = {
   INVALID_NUMBER: 'invalid',
   MIGRATION_TO_SAME_HOST: 'invalid',
   TUNNEL_PIF_ROLE: 'invalid',
+  INVALID_IP_CONFIG: 'invalid',
+  GATEWAY_OUTSIDE_SUBNET: 'invalid',
+  MANAGEMENT_ONLY_SETTING: 'invalid',
+  INTERFACE_WITHOUT_ADDRESS: 'invalid',
 
   NETWORK_NAME_IN_USE: 'conflict',
   DEVICE_VLAN_IN_USE: 'conflict',
@@ -90,6 +95,12 @@ export const POOL_ERROR_KINDS = {
   TUNNEL_ENDPOINT_REQUIRED: 'conflict',
   OVERLAY_MTU_TOO_LARGE: 'conflict',
   VNI_SPACE_EXHAUSTED: 'conflict',
+  MANAGEMENT_INTERFACE_EXISTS: 'conflict',
+  MANAGEMENT_INTERFACE_REQUIRED: 'conflict',
+  HOST_ADDRESS_IN_USE: 'conflict',
+  MANAGEMENT_NIC_BRIDGED: 'conflict',
+  STORAGE_NIC_BRIDGED: 'conflict',
+  NIC_BRIDGED: 'conflict',
 } as const satisfies Record<string, DomainErrorKind>;
 
 export type PoolErrorCode = keyof typeof POOL_ERROR_KINDS;

@@ -5,6 +5,7 @@ import type {
   AclDirection,
   AclMatch,
   BondMode,
+  HostInterface,
   MirrorDirection,
   NetworkPurpose,
   NetworkUplink,
@@ -53,6 +54,16 @@ export type TunnelEndpointSet = V1<
 >;
 export type TunnelEndpointCleared = V1<'TunnelEndpointCleared', { hostId: string }>;
 export type PifMtuChanged = V1<'PifMtuChanged', { hostId: string; device: string; mtu: number }>;
+
+/**
+ * The host's interface `interface.name` is now as given, wherever it was before: a move and its
+ * address change are one event, so the host moves the address in one apply.
+ */
+export type HostInterfaceConfigured = V1<
+  'HostInterfaceConfigured',
+  { hostId: string; interface: HostInterface }
+>;
+export type HostInterfaceRemoved = V1<'HostInterfaceRemoved', { hostId: string; name: string }>;
 
 export type BondCreated = V1<
   'BondCreated',
@@ -204,6 +215,8 @@ export type PoolEvent =
   | PifMtuChanged
   | TunnelEndpointSet
   | TunnelEndpointCleared
+  | HostInterfaceConfigured
+  | HostInterfaceRemoved
   | BondCreated
   | BondDestroyed
   | NetworkCreated
@@ -255,6 +268,8 @@ export const POOL_EVENT_SCHEMA_VERSIONS: {
   PifMtuChanged: 1,
   TunnelEndpointSet: 1,
   TunnelEndpointCleared: 1,
+  HostInterfaceConfigured: 1,
+  HostInterfaceRemoved: 1,
   BondCreated: 1,
   BondDestroyed: 1,
   NetworkCreated: 1,

@@ -3,7 +3,7 @@ import type { PoolEvent } from './pool.events.js';
 import * as groups from './pool.indexes.groups.js';
 import * as ix from './pool.indexes.js';
 import type { PoolState } from './pool.state.js';
-import type { Scope } from './pool.types.js';
+import type { HostInterface, Scope } from './pool.types.js';
 
 const copyScope = (scope: Scope): Scope => {
   switch (scope.kind) {
@@ -15,6 +15,19 @@ const copyScope = (scope: Scope): Scope => {
       return { kind: 'group', groupId: scope.groupId };
   }
 };
+
+const copyInterface = (i: HostInterface): HostInterface => ({
+  ...i,
+  ipv4: { ...i.ipv4 },
+  ipv6: { ...i.ipv6 },
+  dns: [...i.dns],
+});
+
+/** The host's interfaces with `next` in place of its namesake, kept sorted by name. */
+const withInterface = (interfaces: HostInterface[], next: HostInterface): HostInterface[] =>
+  [...interfaces.filter((i) => i.name !== next.name), next].sort((a, b) =>
+    a.name < b.name ? -1 : a.name > b.name ? 1 : 0,
+  );
 
 /**
  * Folds one event into the state IN PLACE and returns the same object: the leader applies
@@ -39,7 +52,7 @@ export const evolve = (state: PoolState, event: PoolEvent): PoolState => {
       const { hostId, name, address, joinedAt } = event.data;
       const pifs = new Map(event.data.pifs.map((pif) => [pif.device, { ...pif }]));
       const host = { id: hostId, name, address, state: 'enabled' as const, joinedAt, pifs };
-      ix.putHost(state, { ...host, tunnel: null });
+      ix.putHost(state, { ...host, tunnel: null, interfaces: [] });
       break;
     }
     case 'HostEnabled':
@@ -74,6 +87,17 @@ export const evolve = (state: PoolState, event: PoolEvent): PoolState => {
     case 'TunnelEndpointCleared': {
       const host = state.hosts.get(event.data.hostId);
       if (host) host.tunnel = null;
+      break;
+    }
+    case 'HostInterfaceConfigured': {
+      const host = state.hosts.get(event.data.hostId);
+      if (host)
+        host.interfaces = withInterface(host.interfaces, copyInterface(event.data.interface));
+      break;
+    }
+    case 'HostInterfaceRemoved': {
+      const host = state.hosts.get(event.data.hostId);
+      if (host) host.interfaces = host.interfaces.filter((i) => i.name !== event.data.name);
       break;
     }
     case 'PifMtuChanged': {

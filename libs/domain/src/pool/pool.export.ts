@@ -5,6 +5,7 @@ import type {
   AclRule,
   AddressSet,
   Bond,
+  HostInterface,
   Mirror,
   Network,
   Pif,
@@ -77,9 +78,13 @@ function createHost(host: HostJson): PlannedCommand[] {
   if (host.tunnel) {
     commands.push(command('SetTunnelEndpoint', { hostId: host.id, ...host.tunnel }));
   }
+  commands.push(...host.interfaces.map((i) => configureInterface(host.id, i)));
   if (host.state === 'disabled') commands.push(command('DisableHost', { hostId: host.id }));
   return commands;
 }
+
+const configureInterface = (hostId: string, i: HostInterface) =>
+  command('ConfigureHostInterface', { hostId, ...i, dns: [...i.dns] });
 
 const createBond = (bond: Bond) =>
   command('CreateBond', {
@@ -298,6 +303,7 @@ export function revertPlan(now: PoolSnapshot, target: PoolSnapshot): CommandPlan
         } else
           hostChanges(id, fields, was.hosts.get(id)!, steps, (reason) => refuse(change, reason), {
             tunnel: target.hosts.find((h) => h.id === id)?.tunnel ?? null,
+            interfaces: target.hosts.find((h) => h.id === id)?.interfaces ?? [],
           });
         break;
       case 'bonds':
@@ -376,12 +382,23 @@ function hostChanges(
   host: HostJson,
   steps: Steps,
   refuse: (reason: string) => void,
-  target: Pick<HostJson, 'tunnel'>,
+  target: Pick<HostJson, 'tunnel' | 'interfaces'>,
 ): void {
   let tunnel = false;
+  let interfaces = false;
   for (const f of fields) {
     const pif = /^pifs\.([^.]+)\.(role|mtu)$/.exec(f.field);
-    if (/^tunnel\b/.test(f.field)) {
+    if (/^interfaces\b/.test(f.field)) {
+      // The target's interfaces as they were, each in one command; the management one moves.
+      if (!interfaces) {
+        const kept = new Set(target.interfaces.map((i) => i.name));
+        for (const i of host.interfaces.filter((i) => !kept.has(i.name))) {
+          steps.change.push(command('RemoveHostInterface', { hostId, name: i.name }));
+        }
+        steps.change.push(...target.interfaces.map((i) => configureInterface(hostId, i)));
+      }
+      interfaces = true;
+    } else if (/^tunnel\b/.test(f.field)) {
       // One command for the endpoint, whichever of its fields changed.
       if (!tunnel) {
         const { device = null, address = null } = target.tunnel ?? {};

@@ -19,12 +19,14 @@ import {
 /**
  * Tags a snapshot with the shape of the state that wrote it. Change it whenever PoolState or
  * what evolve derives changes: a snapshot with another tag is dropped and the log replayed,
- * unless deserializePoolState still knows how to read it (see upgradeV3 … upgradeV5).
+ * unless deserializePoolState still knows how to read it (see upgradeV3 … upgradeV6).
  * 4: address sets, security groups, network default policies, rule remotes.
  * 5: rule directions `from-vm` / `to-vm` (4 and before: `ingress` / `egress`).
  * 6: hosts' tunnel endpoints and the VNI high-water mark (overlay networks).
+ * 7: hosts' management and storage interfaces.
  */
-export const POOL_STATE_VERSION = 'pool-state/6';
+export const POOL_STATE_VERSION = 'pool-state/7';
+const POOL_STATE_V6 = 'pool-state/6';
 const POOL_STATE_V5 = 'pool-state/5';
 const POOL_STATE_V4 = 'pool-state/4';
 const POOL_STATE_V3 = 'pool-state/3';
@@ -119,9 +121,19 @@ const upgradeV5 = (snapshot: SnapshotFields): SnapshotFields => {
   if (snapshot.version !== POOL_STATE_V5) return snapshot;
   return {
     ...snapshot,
-    version: POOL_STATE_VERSION,
+    version: POOL_STATE_V6,
     vniHighWater: 0,
     hosts: list(snapshot.hosts).map((host) => ({ ...host, tunnel: null })),
+  };
+};
+
+/** A pool-state/6 snapshot as a /7 one: it predates host interfaces, so no host has any. */
+const upgradeV6 = (snapshot: SnapshotFields): SnapshotFields => {
+  if (snapshot.version !== POOL_STATE_V6) return snapshot;
+  return {
+    ...snapshot,
+    version: POOL_STATE_VERSION,
+    hosts: list(snapshot.hosts).map((host) => ({ ...host, interfaces: [] })),
   };
 };
 
@@ -151,7 +163,7 @@ const isSnapshot = (json: unknown): json is PoolSnapshot => {
 export const deserializePoolState = (stored: unknown): PoolState => {
   const json =
     typeof stored === 'object' && stored !== null
-      ? upgradeV5(upgradeV4(upgradeV3(stored)))
+      ? upgradeV6(upgradeV5(upgradeV4(upgradeV3(stored))))
       : stored;
   if (!isSnapshot(json)) {
     throw new Error(`not a ${POOL_STATE_VERSION} pool snapshot; replay the stream instead`);

@@ -110,10 +110,56 @@ export interface Host {
   address: string;
   /** `null` until the host declares one (SetTunnelEndpoint). */
   tunnel: TunnelEndpoint | null;
+  /** Its management and storage interfaces (ConfigureHostInterface), sorted by name. */
+  interfaces: HostInterface[];
   /** Ejected hosts leave the state; their history stays in the log. */
   state: 'enabled' | 'disabled';
   joinedAt: string;
   pifs: Map<string, Pif>;
+}
+
+/** What an interface of the host itself carries: at most one `management` per host. */
+export const HOST_INTERFACE_PURPOSES = ['management', 'storage'] as const;
+export type HostInterfacePurpose = (typeof HOST_INTERFACE_PURPOSES)[number];
+
+/**
+ * Where the address lives: `internal`, an Open vSwitch internal port on the uplink bridge of
+ * `device` (tagged with the VLAN, if any), so networks on the same NIC share it, as XAPI keeps
+ * its management address on the bridge; `pif`, the untagged PIF itself, which then must stay
+ * out of every bridge (the guard in host-interfaces.decide.ts refuses changes that bridge it).
+ */
+export const HOST_INTERFACE_PLACEMENTS = ['internal', 'pif'] as const;
+export type HostInterfacePlacement = (typeof HOST_INTERFACE_PLACEMENTS)[number];
+
+/** `address` is canonical `ip/prefix` with the host's own bits (10.0.0.5/24). */
+export type Ipv4Config =
+  { mode: 'none' } | { mode: 'dhcp' } | { mode: 'static'; address: string; gateway: string | null };
+
+/** `autoconf`: SLAAC from router advertisements. */
+export type Ipv6Config =
+  | { mode: 'none' }
+  | { mode: 'dhcp' }
+  | { mode: 'autoconf' }
+  | { mode: 'static'; address: string; gateway: string | null };
+
+/** resolv.conf reads three name servers at most. */
+export const HOST_INTERFACE_MAX_DNS = 3;
+
+/**
+ * An IP interface of the host itself (XAPI's PIF IP configuration, `PIF.reconfigure_ip`):
+ * where it sits (a PIF or bond `device`, with an optional VLAN) and its addresses. Gateways and
+ * DNS servers belong to management only.
+ */
+export interface HostInterface {
+  /** The Linux name of the interface the host creates (or the PIF's, with `pif`). */
+  name: string;
+  purpose: HostInterfacePurpose;
+  device: string;
+  vlan: number | null;
+  placement: HostInterfacePlacement;
+  ipv4: Ipv4Config;
+  ipv6: Ipv6Config;
+  dns: string[];
 }
 
 export interface Bond {

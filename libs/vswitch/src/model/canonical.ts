@@ -72,6 +72,10 @@ export function normalizeState(state: HostSwitchState): HostSwitchState {
       .map((u) => (u.bond ? { ...u, bond: { ...u.bond, members: [...u.bond.members].sort() } } : u))
       .sort(byKey((u) => u.device)),
     bridges: state.bridges.map(normalizeBridge).sort(byKey((b) => b.name)),
+    // Absent without any, so a host's digest is what it was before host interfaces existed.
+    ...(state.interfaces?.length
+      ? { interfaces: [...state.interfaces].sort(byKey((i) => i.name)) }
+      : {}),
   };
 }
 

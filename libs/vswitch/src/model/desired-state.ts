@@ -10,6 +10,7 @@ import { bridgeName, NameRegistry, patchPortNames, portName, uplinkBridgeName } 
 import { securedAddresses } from './port-security.js';
 import { placedVifs, uplinkDevices, type PlacedVif } from './placement.js';
 import { overlayCarriers, tunnelsFor } from './overlay.js';
+import { hostInterfaces } from './host-interfaces.js';
 import { aclsFor, PolicyIndex } from './policy.js';
 import { mirrorsOnHost, type BridgeMirrors } from './host-mirrors.js';
 import { mirrorRealisations } from './mirror-legs.js';
@@ -72,7 +73,8 @@ export function desiredState(topology: PoolTopology, hostId: string): HostDesire
       bridges.push(bridgeOf(network, onNetwork));
     }
   }
-  return normalizeState({ uplinks: [...uplinks.values()], bridges });
+  const interfaces = hostInterfaces(host, devices, uplinkOf, uplinks, names);
+  return normalizeState({ uplinks: [...uplinks.values()], bridges, interfaces });
 }
 
 function networkBridge(

@@ -4,6 +4,7 @@ import type {
   AddressPair,
   BondMode,
   Direction,
+  IpConfig,
   MirrorDirection,
   VifQos,
 } from './topology.js';
@@ -16,6 +17,25 @@ export interface HostSwitchState {
   /** Per-host bridges that hold a physical NIC or bond; network bridges reach them by VLAN. */
   uplinks: Uplink[];
   bridges: Bridge[];
+  /** The host's own IP interfaces, sorted by name; absent when it has none. */
+  interfaces?: HostInterface[];
+}
+
+/**
+ * An address of the host itself (management, storage): an internal port named `name` on the
+ * uplink `bridge` of `device` (with `vlan` as its tag), or, without `bridge`, the PIF `device`
+ * itself. A driver reads back what really holds: a static address or gateway gone from the
+ * device reads as `none` / absent, so the planner writes it again.
+ */
+export interface HostInterface {
+  name: string;
+  purpose: 'management' | 'storage';
+  device: string;
+  bridge?: string;
+  vlan?: number;
+  ipv4: IpConfig;
+  ipv6: IpConfig;
+  dns?: string[];
 }
 
 export type HostDesiredState = HostSwitchState;

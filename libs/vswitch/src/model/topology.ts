@@ -34,6 +34,28 @@ export interface TopologyHost {
   bonds: TopologyBond[];
   /** Absent until the host declares one; overlay networks need it. */
   tunnel?: TunnelEndpoint;
+  /** The host's own IP interfaces (management, storage); absent: none configured. */
+  interfaces?: TopologyHostInterface[];
+}
+
+/** `static`: `address` is `ip/prefix`; `gateway` a default route through it. */
+export type IpConfig =
+  { mode: 'none' | 'dhcp' | 'autoconf' } | { mode: 'static'; address: string; gateway?: string };
+
+/**
+ * An IP interface of the host itself: on `device` (a PIF or bond), tagged `vlan` or not; the
+ * address on an internal port of the device's uplink bridge (`internal`) or on the untagged PIF
+ * itself (`pif`).
+ */
+export interface TopologyHostInterface {
+  name: string;
+  purpose: 'management' | 'storage';
+  device: string;
+  vlan?: number;
+  placement: 'internal' | 'pif';
+  ipv4: IpConfig;
+  ipv6: IpConfig;
+  dns?: string[];
 }
 
 /** `overlay`: carried between hosts over VXLAN tunnels tagged `vni`. */

@@ -1,6 +1,7 @@
 import type {
   AclRule,
   BridgeUplink,
+  HostInterface,
   Mirror,
   MirrorTunnel,
   Port,
@@ -73,7 +74,17 @@ export type Operation =
    * The bridge's ports that get flooded frames through their to-VM ACLs (forwarding ports with
    * an ACL pipeline, sorted); `previous` what the switch had.
    */
-  | { kind: 'setBridgeFlood'; bridge: string; ports: string[]; previous: string[] };
+  | { kind: 'setBridgeFlood'; bridge: string; ports: string[]; previous: string[] }
+  /**
+   * Takes the host's interface away from where it is (`iface` as read back): its internal port
+   * goes, or its addresses leave the PIF.
+   */
+  | { kind: 'deleteHostInterface'; iface: HostInterface }
+  /**
+   * Makes the host's interface `iface`: its internal port on its bridge with its tag (moved
+   * there if it was elsewhere), or the PIF itself, holding its addresses and gateway.
+   */
+  | { kind: 'setHostInterface'; iface: HostInterface };
 
 export type OperationKind = Operation['kind'];
 
@@ -118,5 +129,8 @@ export function describeOperation(op: Operation): string {
     case 'announcePort':
     case 'resetPort':
       return `${op.kind} ${op.bridge}/${op.port}`;
+    case 'deleteHostInterface':
+    case 'setHostInterface':
+      return `${op.kind} ${op.iface.name} (${op.iface.bridge ?? op.iface.device})`;
   }
 }

@@ -9,6 +9,7 @@ import {
 import type { Operation } from './operation.js';
 import { planPort, samePortIdentity } from './plan-ports.js';
 import { planMirrorTunnels, planTunnels } from './plan-tunnels.js';
+import { planInterfaces } from './plan-interfaces.js';
 
 interface Located {
   bridge: Bridge;
@@ -123,5 +124,6 @@ export function plan(desired: HostDesiredState, actual: HostActualState): Operat
     }
   }
   ops.push(...mirrors);
-  return ops;
+  const interfaces = planInterfaces(desired, actual, ops);
+  return [...interfaces.before, ...ops, ...interfaces.after];
 }

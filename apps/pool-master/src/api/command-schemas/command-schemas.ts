@@ -9,6 +9,11 @@ import {
   SetPifRoleData,
   SetTunnelEndpointData,
 } from './host.schemas.js';
+import {
+  ConfigureHostInterfaceData,
+  IpConfigData,
+  RemoveHostInterfaceData,
+} from './host-interface.schemas.js';
 import * as idOnly from './id-only.schemas.js';
 import { CreateMirrorData } from './mirror.schemas.js';
 import { AbortMigrationData, RequestMigrationData } from './migration.schemas.js';
@@ -46,6 +51,8 @@ export const COMMAND_SCHEMAS = {
   SetPifRole: SetPifRoleData,
   SetPifMtu: SetPifMtuData,
   SetTunnelEndpoint: SetTunnelEndpointData,
+  ConfigureHostInterface: ConfigureHostInterfaceData,
+  RemoveHostInterface: RemoveHostInterfaceData,
   CreateBond: CreateBondData,
   DestroyBond: idOnly.DestroyBondData,
   CreateNetwork: { select: createNetworkSchema },
@@ -95,4 +102,5 @@ export const EXTRA_SCHEMAS: Schema[] = [
   PifInventoryData,
   QosData,
   AclMatchData,
+  IpConfigData,
 ];

@@ -4,6 +4,7 @@ export * from './bond.schemas.js';
 export * from './command-schemas.js';
 export * from './fields.js';
 export * from './host.schemas.js';
+export * from './host-interface.schemas.js';
 export * from './id-only.schemas.js';
 export * from './migration.schemas.js';
 export * from './mirror.schemas.js';

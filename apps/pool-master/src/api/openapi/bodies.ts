@@ -3,6 +3,7 @@ import { IntersectionType, OmitType, PartialType, PickType } from '@nestjs/swagg
 import {
   CreateAclRuleData,
   CreateAddressSetData,
+  ConfigureHostInterfaceData,
   CreateBondData,
   CreateExternalNetworkData,
   CreateMirrorData,
@@ -79,6 +80,12 @@ export class PifSettingsBody {
 }
 
 export const BODY_MODELS: Type<unknown>[] = [ExternalNetworkBody, PrivateNetworkBody];
+
+/** PUT .../hosts/:host/interfaces/:name: ConfigureHostInterface. */
+export class HostInterfaceBody extends OmitType(ConfigureHostInterfaceData, [
+  'hostId',
+  'name',
+] as const) {}
 
 /** PUT .../hosts/:host/tunnel-endpoint: SetTunnelEndpoint. */
 export class TunnelEndpointBody extends OmitType(SetTunnelEndpointData, ['hostId'] as const) {}

@@ -80,6 +80,8 @@ export class PoolFold {
       case 'PifMtuChanged':
       case 'TunnelEndpointSet':
       case 'TunnelEndpointCleared':
+      case 'HostInterfaceConfigured':
+      case 'HostInterfaceRemoved':
       case 'BondCreated':
       case 'BondDestroyed':
         groups.push(`host:${event.data.hostId}`);

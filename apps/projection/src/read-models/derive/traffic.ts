@@ -3,15 +3,25 @@ import type { Bond, Host, Network, PoolState } from '@pool/domain';
 export const TRAFFIC_TYPES = ['management', 'storage', 'vm'] as const;
 
 /**
- * The traffic each NIC of a host carries (DESIGN §1): its own role when it has one, plus the
- * purpose of every external network leaving the host through it, directly or through the bond
- * it is a member of. Sorted, so the rows it ends up in compare as equal.
+ * The traffic each NIC of a host carries (DESIGN §1): management and storage where the host's
+ * configured interfaces of that purpose really sit (the PIF, or every member of the bond they
+ * are on), else, for a purpose no interface is configured for, the PIF roles that label it;
+ * plus the purpose of every external network leaving the host through it, directly or through
+ * the bond it is a member of. Sorted, so the rows it ends up in compare as equal.
  */
 export function trafficByDevice(state: PoolState, host: Host): Map<string, string[]> {
   const bondOf = bondsByMember(state, host.id);
   const traffic = new Map<string, Set<string>>();
+  const configured = new Set<string>(host.interfaces.map((i) => i.purpose));
   for (const pif of host.pifs.values()) {
-    traffic.set(pif.device, new Set(pif.role === 'unused' ? [] : [pif.role]));
+    const labelled = pif.role !== 'unused' && !configured.has(pif.role);
+    traffic.set(pif.device, new Set(labelled ? [pif.role] : []));
+  }
+  for (const i of host.interfaces) {
+    for (const pif of host.pifs.values()) {
+      const bond = bondOf.get(pif.device);
+      if ((bond ? bond.device : pif.device) === i.device) traffic.get(pif.device)!.add(i.purpose);
+    }
   }
   for (const network of state.networks.values()) {
     if (network.kind !== 'external') continue;

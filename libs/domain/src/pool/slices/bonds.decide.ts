@@ -6,6 +6,7 @@ import { BOND_MODES } from '../pool.types.js';
 import { requireDevice, requireOneOf } from '../pool.validation.js';
 import { getBond, getHost, getPif, requireNewId } from './lookups.js';
 import { requireDeviceUnused } from './uplinks.js';
+import { carryFromBond, carryToBond } from './host-interfaces.decide.js';
 
 const bondError = (message: string) => poolError('INVALID_BOND', message);
 
@@ -63,7 +64,10 @@ export const createBond = ({ data }: CreateBond, state: PoolState): PoolEvent[] 
     }
     requireDeviceUnused(state, host.id, member);
   }
-  return [poolEvent('BondCreated', { bondId, hostId: host.id, device, members, mode })];
+  return [
+    poolEvent('BondCreated', { bondId, hostId: host.id, device, members, mode }),
+    ...carryToBond(host, device, members),
+  ];
 };
 
 export const destroyBond = ({ data }: DestroyBond, state: PoolState): PoolEvent[] => {
@@ -71,5 +75,6 @@ export const destroyBond = ({ data }: DestroyBond, state: PoolState): PoolEvent[
   requireDeviceUnused(state, bond.hostId, bond.device);
   return [
     poolEvent('BondDestroyed', { bondId: bond.id, hostId: bond.hostId, device: bond.device }),
+    ...carryFromBond(getHost(state, bond.hostId), bond.device, bond.members),
   ];
 };

@@ -9,6 +9,7 @@ import { poolEvent, type PoolEvent } from '../pool.events.js';
 import { nameKey, uplinkKey, type PoolState } from '../pool.state.js';
 import { ACL_DEFAULT_POLICIES, NETWORK_PURPOSES, type NetworkUplink } from '../pool.types.js';
 import * as v from '../pool.validation.js';
+import { hostsWithDevice, requireNicNotBridged } from './host-interfaces.decide.js';
 import { detachPolicies } from './cascade.js';
 import { getNetwork, requireNewId, sample } from './lookups.js';
 import {
@@ -51,6 +52,8 @@ const requireUplink = (state: PoolState, data: CreateNetwork['data']): NetworkUp
       hostIds: [...memberOn],
     });
   }
+  const what = vlan === null ? `an untagged network on ${device}` : `VLAN ${vlan} on ${device}`;
+  requireNicNotBridged(hostsWithDevice(state, device), device, what);
   return { kind, device, vlan };
 };
 

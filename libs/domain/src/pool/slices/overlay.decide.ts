@@ -11,6 +11,7 @@ import {
 } from '../pool.types.js';
 import * as v from '../pool.validation.js';
 import { getHost, getPif } from './lookups.js';
+import { requireNicNotBridged } from './host-interfaces.decide.js';
 
 /** What VXLAN adds to an overlay frame over this underlay address (see VXLAN_OVERHEAD). */
 export const overlayOverhead = (address: string): number =>
@@ -131,6 +132,8 @@ export const setTunnelEndpoint = ({ data }: SetTunnelEndpoint, state: PoolState)
       { hostId: host.id, device: pif.device, role: pif.role },
     );
   }
+  // Tunnels leave through the device's bridge, which would take an address held on the NIC.
+  requireNicNotBridged([host], pif.device, `a tunnel endpoint on ${pif.device}`);
   const address = requireTunnelAddress(data.address);
   requireFreeAddress(state, host.id, address);
   const mtu = largestOverlayMtu(state);

@@ -1,6 +1,7 @@
 import { normalizeState } from '../../model/canonical.js';
 import type {
   Bridge,
+  HostInterface,
   HostSwitchState,
   MirrorTunnel,
   Port,
@@ -21,6 +22,8 @@ import { admits, type Frame } from './port-admission.js';
 export class MemoryDatapath {
   private uplinks = new Map<string, Uplink>();
   private bridges = new Map<string, Bridge>();
+  /** The host's own interfaces: an internal port lives and dies with its uplink bridge. */
+  readonly interfaces = new Map<string, HostInterface>();
   /** One conntrack table per network bridge, as OVS's zone per network. */
   private readonly conntrack = new Map<string, AclConntrack>();
   /**
@@ -40,7 +43,30 @@ export class MemoryDatapath {
       );
       return uplink && this.uplinks.has(uplink.device) ? { ...rest, uplink } : rest;
     });
-    return normalizeState({ uplinks: structuredClone([...this.uplinks.values()]), bridges });
+    const interfaces = structuredClone([...this.interfaces.values()]);
+    return normalizeState({
+      uplinks: structuredClone([...this.uplinks.values()]),
+      bridges,
+      interfaces,
+    });
+  }
+
+  /**
+   * An internal port needs its uplink bridge; an address on a PIF is dead once the PIF is in a
+   * bridge (the kernel hands its frames to the switch), so that is refused as a plan error.
+   */
+  private setInterface(iface: HostInterface, fail: (message: string) => never): void {
+    const uplink = [...this.uplinks.values()].find((u) =>
+      iface.bridge
+        ? u.bridge === iface.bridge
+        : [u.device, ...(u.bond?.members ?? [])].includes(iface.device),
+    );
+    if (iface.bridge && !uplink) fail(`no uplink bridge ${iface.bridge} for ${iface.name}`);
+    if (!iface.bridge && uplink) fail(`${iface.device} is in bridge ${uplink.bridge}`);
+    if (iface.bridge && (this.bridges.has(iface.name) || this.findPort(iface.name))) {
+      fail(`name ${iface.name} is taken`);
+    }
+    this.interfaces.set(iface.name, structuredClone(iface));
   }
 
   apply(op: Operation): void {
@@ -62,7 +88,16 @@ export class MemoryDatapath {
         return;
       case 'deleteUplink':
         this.uplinks.delete(op.device);
+        // Its internal ports go with the bridge, as del-br takes them in Open vSwitch.
+        for (const [name, iface] of this.interfaces) {
+          if (iface.bridge === op.bridge) this.interfaces.delete(name);
+        }
         return;
+      case 'deleteHostInterface':
+        this.interfaces.delete(op.iface.name);
+        return;
+      case 'setHostInterface':
+        return this.setInterface(op.iface, fail);
       case 'setUplink': {
         const devices = [op.uplink.device, ...(op.uplink.bond?.members ?? [])];
         for (const other of this.uplinks.values()) {

@@ -163,6 +163,13 @@ export class MemoryVSwitchDriver implements VSwitchDriver {
     addPort: (bridge: string, port: string): void => {
       this.foreignPorts.set(port, { bridge, isolated: false });
     },
+    /** An address taken off a host interface by hand (`ip addr flush`). */
+    dropInterfaceAddress: (name: string): void => {
+      const iface = this.datapath.interfaces.get(name);
+      if (!iface) throw new Error(`no interface ${name}`);
+      iface.ipv4 = { mode: 'none' };
+      iface.ipv6 = { mode: 'none' };
+    },
     clearAcls: (port: string): void => {
       const found = this.datapath.findPort(port);
       if (!found) throw new Error(`no port ${port}`);
