@@ -102,7 +102,7 @@ export class NetnsLab {
       await ip(['-n', this.phys, 'link', 'set', far, 'master', 'sw', 'up']);
       await ip(['-n', netns, 'link', 'set', nic, 'up']);
     }
-    const host = { id, netns, runDir, driver: new OvsVSwitchDriver({ runDir }) };
+    const host = { id, netns, runDir, driver: new OvsVSwitchDriver({ runDir, netns }) };
     this.hosts.set(id, host);
     return host;
   }

@@ -1,3 +1,4 @@
+import { normalizeState } from '../../model/canonical.js';
 import type { HostActualState, HostDesiredState } from '../../model/host-state.js';
 import { needsDevice, type Operation } from '../../planner/operation.js';
 import {
@@ -24,6 +25,7 @@ import { watchDevices } from './device-watch.js';
 import { IfaceIdBinding } from './vif-binding.js';
 import { collectQosRows } from './qos-gc.js';
 import { commandChunks, inBatches, mergeSteps, type Tagged } from './batching.js';
+import { isInterfaceOp, OvsHostInterfaces } from './host-interfaces.js';
 
 /** Operations whose OVSDB commands only write the host's own records (external_ids). */
 const RECORDS_ONLY = new Set<Operation['kind']>([
@@ -42,6 +44,7 @@ export class OvsVSwitchDriver implements VSwitchDriver {
   private absent = new Set<string>();
   /** With `vifBinding: 'iface-id'`: which interface the hypervisor plugged for each VIF. */
   private readonly binding: IfaceIdBinding | undefined;
+  private readonly interfaces: OvsHostInterfaces;
 
   constructor(options: OvsDriverOptions = {}) {
     this.options = resolveOvsOptions(options);
@@ -49,9 +52,32 @@ export class OvsVSwitchDriver implements VSwitchDriver {
     this.ofctl = new Ofctl(this.options);
     this.appctl = new Appctl(this.options);
     this.binding = this.options.vifBinding === 'iface-id' ? new IfaceIdBinding() : undefined;
+    this.interfaces = new OvsHostInterfaces(this.options, this.vsctl);
   }
 
+  /**
+   * The host's own interfaces around the switch's operations, in the planner's order: those
+   * taken away first, those written once their uplink bridges exist (plan-interfaces.ts).
+   */
   async apply(requested: readonly Operation[]): Promise<void> {
+    const first = requested.findIndex((op) => !isInterfaceOp(op));
+    const leading = first < 0 ? requested : requested.slice(0, first);
+    for (const op of leading) await this.applyInterface(op);
+    const rest = requested.slice(leading.length);
+    await this.applySwitch(rest.filter((op) => !isInterfaceOp(op)));
+    for (const op of rest.filter(isInterfaceOp)) await this.applyInterface(op);
+  }
+
+  private async applyInterface(op: Operation): Promise<void> {
+    if (!isInterfaceOp(op)) return;
+    try {
+      await this.interfaces.apply(op);
+    } catch (cause) {
+      throw new DriverError(String(cause), op, { cause });
+    }
+  }
+
+  private async applySwitch(requested: readonly Operation[]): Promise<void> {
     if (this.binding && requested.length > 0) {
       const [bridges = [], ports = [], interfaces = []] = await this.vsctl.list([
         ['Bridge', 'name,ports,external_ids'],
@@ -148,15 +174,23 @@ export class OvsVSwitchDriver implements VSwitchDriver {
   }
 
   async readActual(): Promise<HostActualState> {
-    const [bridges = [], ports = [], interfaces = [], mirrors = [], qos = [], queues = []] =
-      await this.vsctl.list([
-        ['Bridge', '_uuid,name,ports,mirrors,external_ids'],
-        ['Port', '_uuid,name,interfaces,tag,qos,bond_mode,lacp,protected'],
-        ['Interface', '_uuid,name,type,options,ofport,ifindex,mtu_request,external_ids'],
-        ['Mirror', '_uuid,name,select_src_port,select_dst_port,output_port,external_ids'],
-        ['QoS', '_uuid,type,queues,external_ids'],
-        ['Queue', '_uuid,other_config,external_ids'],
-      ]);
+    const [
+      bridges = [],
+      ports = [],
+      interfaces = [],
+      mirrors = [],
+      qos = [],
+      queues = [],
+      system = [],
+    ] = await this.vsctl.list([
+      ['Bridge', '_uuid,name,ports,mirrors,external_ids'],
+      ['Port', '_uuid,name,interfaces,tag,qos,bond_mode,lacp,protected'],
+      ['Interface', '_uuid,name,type,options,ofport,ifindex,mtu_request,external_ids'],
+      ['Mirror', '_uuid,name,select_src_port,select_dst_port,output_port,external_ids'],
+      ['QoS', '_uuid,type,queues,external_ids'],
+      ['Queue', '_uuid,other_config,external_ids'],
+      ['Open_vSwitch', 'external_ids'],
+    ]);
     const names = bridges
       .filter((b) => asStringMap(b.external_ids).has(EXT.network))
       .map((b) => asString(b.name));
@@ -172,11 +206,12 @@ export class OvsVSwitchDriver implements VSwitchDriver {
     const tables = { bridges, ports, interfaces, mirrors, qos, queues };
     this.binding?.refresh(tables);
     const read = actualState({ tables, flows, meters });
-    const actual = this.binding ? this.binding.actual(read) : read;
+    const bound = this.binding ? this.binding.actual(read) : read;
     this.absent = new Set(
-      actual.bridges.flatMap((b) => b.ports.filter((p) => p.plugged === false).map((p) => p.name)),
+      bound.bridges.flatMap((b) => b.ports.filter((p) => p.plugged === false).map((p) => p.name)),
     );
-    return actual;
+    const own = await this.interfaces.read({ system, bridges, ports, interfaces });
+    return own.length > 0 ? normalizeState({ ...bound, interfaces: own }) : bound;
   }
 
   /** Every flow and port of the owned bridges against `desired`, by content (drift-sweep.ts). */

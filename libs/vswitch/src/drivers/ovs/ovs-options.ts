@@ -30,6 +30,13 @@ export interface OvsDriverOptions {
   vifBinding?: VifBinding;
   /** For the watch on devices appearing (device-watch.ts). */
   ovsdbClient?: string;
+  /**
+   * The network namespace ovs-vswitchd runs in, where its internal ports appear and the host's
+   * interfaces get their addresses (host-interfaces.ts); default: this process's own.
+   */
+  netns?: string;
+  /** iproute2's `ip`. */
+  ip?: string;
   timeoutMs?: number;
 }
 
@@ -44,6 +51,8 @@ export interface ResolvedOvsOptions {
   appctl: string;
   vifBinding: VifBinding;
   ovsdbClient: string;
+  netns: string | undefined;
+  ip: string;
   timeoutMs: number;
 }
 
@@ -60,6 +69,8 @@ export function resolveOvsOptions(options: OvsDriverOptions = {}): ResolvedOvsOp
     appctl: options.appctl ?? 'ovs-appctl',
     vifBinding: options.vifBinding ?? 'name',
     ovsdbClient: options.ovsdbClient ?? 'ovsdb-client',
+    netns: options.netns,
+    ip: options.ip ?? 'ip',
     timeoutMs: options.timeoutMs ?? 30_000,
   };
 }

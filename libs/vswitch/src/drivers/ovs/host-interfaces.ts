@@ -1,0 +1,219 @@
+import type { HostInterface } from '../../model/host-state.js';
+import type { IpConfig } from '../../model/topology.js';
+import type { Operation } from '../../planner/operation.js';
+import { run } from './exec.js';
+import type { Vsctl } from './ovs-clients.js';
+import type { ResolvedOvsOptions } from './ovs-options.js';
+import { asMap, asOptionalNumber, asString, asUuid, asUuids, type Row } from './ovsdb-json.js';
+
+/** The host's record of each interface it configured, in Open_vSwitch's external_ids. */
+const RECORD = 'poolnet-if-';
+
+type InterfaceOp = Extract<Operation, { kind: 'setHostInterface' | 'deleteHostInterface' }>;
+
+export const isInterfaceOp = (op: Operation): op is InterfaceOp =>
+  op.kind === 'setHostInterface' || op.kind === 'deleteHostInterface';
+
+interface IpAddrInfo {
+  family: 'inet' | 'inet6';
+  local: string;
+  prefixlen: number;
+  scope: string;
+}
+interface IpLink {
+  ifname: string;
+  flags: string[];
+  addr_info: IpAddrInfo[];
+}
+interface IpRoute {
+  dst: string;
+  gateway?: string;
+  dev?: string;
+}
+
+const FAMILY = { 4: 'inet', 6: 'inet6' } as const;
+
+/** The Linux device that holds the interface's addresses: its internal port or its PIF. */
+const deviceOf = (iface: HostInterface): string => (iface.bridge ? iface.name : iface.device);
+
+/** A record as ovs-vsctl takes it in a map value without quoting: base64url of the JSON. */
+const encode = (iface: HostInterface): string =>
+  Buffer.from(JSON.stringify(iface)).toString('base64url');
+
+const decode = (text: string): HostInterface | undefined => {
+  try {
+    return JSON.parse(Buffer.from(text, 'base64url').toString('utf8')) as HostInterface;
+  } catch {
+    return undefined;
+  }
+};
+
+/**
+ * The host's own interfaces on Open vSwitch and Linux (DESIGN §1, host interfaces): an internal
+ * port on the uplink bridge (tagged with the VLAN) or the PIF itself, given its addresses and
+ * default routes with iproute2, in the namespace ovs-vswitchd runs in (its internal ports
+ * appear there). What it configured is recorded in Open_vSwitch's external_ids; reading back
+ * checks each record against the switch and the kernel, so an address, route or port removed
+ * by hand reads as missing and is put back. DHCP and SLAAC are the host's own clients': the
+ * driver brings such an interface up and leaves its lease alone.
+ */
+export class OvsHostInterfaces {
+  constructor(
+    private readonly options: ResolvedOvsOptions,
+    private readonly vsctl: Vsctl,
+  ) {}
+
+  async apply(op: InterfaceOp): Promise<void> {
+    if (op.kind === 'deleteHostInterface') return this.remove(op.iface);
+    const { iface } = op;
+    if (iface.bridge) {
+      // In one transaction: a port already there stays (the same name deleted and added is no
+      // change to ovs-vswitchd), one on another bridge moves.
+      await this.vsctl.transact([
+        ['--if-exists', 'del-port', iface.name],
+        ['add-port', iface.bridge, iface.name],
+        ['set', 'Interface', iface.name, 'type=internal'],
+        iface.vlan === undefined
+          ? ['clear', 'Port', iface.name, 'tag']
+          : ['set', 'Port', iface.name, `tag=${iface.vlan}`],
+      ]);
+    }
+    const device = deviceOf(iface);
+    await this.waitForDevice(device);
+    await this.ip(['link', 'set', 'dev', device, 'up']);
+    for (const family of [4, 6] as const) {
+      await this.setAddress(device, family, family === 4 ? iface.ipv4 : iface.ipv6);
+    }
+    await this.vsctl.transact([
+      ['set', 'Open_vSwitch', '.', `external_ids:${RECORD}${iface.name}=${encode(iface)}`],
+    ]);
+  }
+
+  /**
+   * What holds of each recorded interface, as the planner compares it with the desired one,
+   * from the rows readActual lists anyway (the Open_vSwitch row, bridges, ports, interfaces).
+   */
+  async read(tables: {
+    system: Row[];
+    bridges: Row[];
+    ports: Row[];
+    interfaces: Row[];
+  }): Promise<HostInterface[]> {
+    const { system, bridges, ports, interfaces } = tables;
+    const records = [...asMap(system[0]?.external_ids)]
+      .filter(([key]) => key.startsWith(RECORD))
+      .flatMap(([, value]) => decode(String(value)) ?? []);
+    if (records.length === 0) return [];
+    const links = new Map(
+      (JSON.parse(await this.ip(['-j', 'addr', 'show'])) as IpLink[]).map((l) => [l.ifname, l]),
+    );
+    const routes = [
+      ...(JSON.parse(await this.ip(['-j', 'route', 'show', 'default'])) as IpRoute[]),
+      ...(JSON.parse(await this.ip(['-j', '-6', 'route', 'show', 'default'])) as IpRoute[]),
+    ];
+    const portOn = portPlacement(bridges, ports, interfaces);
+    return records.flatMap((iface) => {
+      if (iface.bridge && !samePlace(portOn.get(iface.name), iface)) return [];
+      const link = links.get(deviceOf(iface));
+      if (!link?.flags.includes('UP')) return [];
+      const held = (family: 4 | 6, config: IpConfig): IpConfig =>
+        heldConfig(config, link, family, routes);
+      return [{ ...iface, ipv4: held(4, iface.ipv4), ipv6: held(6, iface.ipv6) }];
+    });
+  }
+
+  private async remove(iface: HostInterface): Promise<void> {
+    const commands = [
+      ['--if-exists', 'remove', 'Open_vSwitch', '.', 'external_ids', `${RECORD}${iface.name}`],
+    ];
+    if (iface.bridge) commands.unshift(['--if-exists', 'del-port', iface.name]);
+    else {
+      // The PIF stays; the addresses written on it go (a lease of the host's client stays).
+      for (const config of [iface.ipv4, iface.ipv6]) {
+        if (config.mode === 'static') {
+          await this.ip(['addr', 'del', config.address, 'dev', iface.device]).catch(() => '');
+        }
+      }
+    }
+    await this.vsctl.transact(commands);
+  }
+
+  /** Exactly the static address of the family (others of global scope go), and its route. */
+  private async setAddress(device: string, family: 4 | 6, config: IpConfig): Promise<void> {
+    if (config.mode === 'dhcp' || config.mode === 'autoconf') return;
+    const [link] = JSON.parse(await this.ip(['-j', 'addr', 'show', 'dev', device])) as IpLink[];
+    const global = (link?.addr_info ?? []).filter(
+      (a) => a.family === FAMILY[family] && a.scope === 'global',
+    );
+    const want = config.mode === 'static' ? config.address : undefined;
+    for (const a of global) {
+      const text = `${a.local}/${a.prefixlen}`;
+      if (text !== want) await this.ip([`-${family}`, 'addr', 'del', text, 'dev', device]);
+    }
+    if (want && !global.some((a) => `${a.local}/${a.prefixlen}` === want)) {
+      // IPv6 duplicate address detection would hold the address back (tentative) for a second.
+      const nodad = family === 6 ? ['nodad'] : [];
+      await this.ip([`-${family}`, 'addr', 'add', want, 'dev', device, ...nodad]);
+    }
+    if (config.mode === 'static' && config.gateway) {
+      const route = ['route', 'replace', 'default', 'via', config.gateway, 'dev', device];
+      await this.ip([`-${family}`, ...route]);
+    }
+  }
+
+  /** ovs-vsctl returns once ovs-vswitchd has the port; its tap device follows at once. */
+  private async waitForDevice(device: string): Promise<void> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await this.ip(['link', 'show', 'dev', device]);
+        return;
+      } catch (error) {
+        if (attempt >= 50) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    }
+  }
+
+  private ip(args: string[]): Promise<string> {
+    const netns = this.options.netns ? ['-n', this.options.netns] : [];
+    return run(this.options.ip, [...netns, ...args], { timeoutMs: this.options.timeoutMs });
+  }
+}
+
+/** internal port name → its bridge and tag, for the ports that are internal. */
+function portPlacement(bridges: Row[], ports: Row[], interfaces: Row[]) {
+  const internal = new Set(
+    interfaces.filter((i) => asString(i.type) === 'internal').map((i) => asUuid(i._uuid)),
+  );
+  const bridgeOf = new Map<string, string>();
+  for (const b of bridges) for (const p of asUuids(b.ports)) bridgeOf.set(p, asString(b.name));
+  const placed = new Map<string, { bridge: string; vlan?: number }>();
+  for (const port of ports) {
+    const uuid = asUuid(port._uuid) ?? '';
+    const bridge = bridgeOf.get(uuid);
+    if (!bridge || !asUuids(port.interfaces).some((i) => internal.has(i))) continue;
+    placed.set(asString(port.name), { bridge, vlan: asOptionalNumber(port.tag) });
+  }
+  return placed;
+}
+
+const samePlace = (
+  found: { bridge: string; vlan?: number } | undefined,
+  iface: HostInterface,
+): boolean => found !== undefined && found.bridge === iface.bridge && found.vlan === iface.vlan;
+
+/**
+ * A static address the device does not hold reads as `none`; its gateway, without the default
+ * route through the device, reads as absent. Other modes read as recorded (the lease is not
+ * the driver's to check).
+ */
+function heldConfig(config: IpConfig, link: IpLink, family: 4 | 6, routes: IpRoute[]): IpConfig {
+  if (config.mode !== 'static') return config;
+  const held = link.addr_info.some(
+    (a) => a.family === FAMILY[family] && `${a.local}/${a.prefixlen}` === config.address,
+  );
+  if (!held) return { mode: 'none' };
+  const { gateway, ...rest } = config;
+  const routed = routes.some((r) => r.gateway === gateway && r.dev === link.ifname);
+  return gateway && routed ? config : rest;
+}
