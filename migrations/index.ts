@@ -11,6 +11,7 @@ import { HostPortsDevice1766275200000 } from './1766275200000-HostPortsDevice.js
 import { LogIdentity1766188800000 } from './1766188800000-LogIdentity.js';
 import { MirrorStatus1766361600000 } from './1766361600000-MirrorStatus.js';
 import { OverlayReadModels1766448000000 } from './1766448000000-OverlayReadModels.js';
+import { HostInterfacesReadModel1766534400000 } from './1766534400000-HostInterfacesReadModel.js';
 
 /** Every migration, in order. Listed by hand so ESM builds need no glob loader. */
 export const migrations = [
@@ -27,4 +28,5 @@ export const migrations = [
   HostPortsDevice1766275200000,
   MirrorStatus1766361600000,
   OverlayReadModels1766448000000,
+  HostInterfacesReadModel1766534400000,
 ];

@@ -70,4 +70,20 @@ export interface HostReport {
    * the log sees them: realised or not, and why not (never silently absent). Absent: none.
    */
   mirrors?: ({ mirror: string } & MirrorStatus)[];
+  /**
+   * The host's own interfaces (management, storage) as its switch holds them at
+   * `appliedVersion`: on `device` (VLAN `vlan`), an internal port on `bridge` or, without one,
+   * the PIF itself, with the static addresses it holds. Absent: none configured.
+   */
+  interfaces?: HostInterfaceStatus[];
+}
+
+export interface HostInterfaceStatus {
+  name: string;
+  purpose: 'management' | 'storage';
+  device: string;
+  vlan?: number;
+  bridge?: string;
+  /** Static `ip/prefix` addresses it holds; a DHCP or SLAAC lease is the host's own. */
+  addresses: string[];
 }

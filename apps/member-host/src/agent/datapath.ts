@@ -1,4 +1,4 @@
-import type { HostReport } from '@pool/contracts';
+import type { HostInterfaceStatus, HostReport } from '@pool/contracts';
 import type { PoolState } from '@pool/domain';
 import { hostTopology } from '@pool/pool-topology';
 import {
@@ -10,6 +10,7 @@ import {
   reconcileFully,
   type DriftFinding,
   type HostDesiredState,
+  type HostSwitchState,
   type Operation,
   type Port,
   type TunnelPort,
@@ -49,6 +50,8 @@ export class Datapath {
   mirrors: MirrorReport[] = [];
   /** Per overlay network on this host, its tunnels as wanted and as on the switch. */
   tunnels: TunnelStatus[] = [];
+  /** The host's own interfaces as the switch holds them (reported; see HostReport). */
+  interfaces: HostInterfaceStatus[] = [];
   /** What the switch was last converged to: the base of the next incremental plan. */
   private last: HostDesiredState | undefined;
 
@@ -112,6 +115,7 @@ export class Datapath {
     this.last = unplugged.size > 0 ? asUnplugged(desired, unplugged) : desired;
     this.converged = { version, digest: wanted };
     this.lastError = undefined;
+    this.interfaces = interfacesOf(desired);
     this.ports = portsOf(desired, (port) =>
       unplugged.has(port.name)
         ? { ready: true, forwarding: false, plugged: false }
@@ -131,6 +135,7 @@ export class Datapath {
     if (desired) {
       // Which ports really are as wanted, from what the switch reads back.
       const actual = await this.driver.readActual().catch(() => undefined);
+      this.interfaces = actual ? interfacesOf(actual) : [];
       const found = new Map(actual?.bridges.flatMap((b) => b.ports.map((p) => [p.name, p])));
       this.ports = portsOf(desired, (port) => {
         const real = found.get(port.name);
@@ -150,6 +155,17 @@ export class Datapath {
     return { ok: false as const, error };
   }
 }
+
+/** What a report says of the host's own interfaces in `state`. */
+export const interfacesOf = (state: HostSwitchState): HostInterfaceStatus[] =>
+  (state.interfaces ?? []).map(({ name, purpose, device, vlan, bridge, ipv4, ipv6 }) => ({
+    name,
+    purpose,
+    device,
+    ...(vlan === undefined ? {} : { vlan }),
+    ...(bridge === undefined ? {} : { bridge }),
+    addresses: [ipv4, ipv6].flatMap((c) => (c.mode === 'static' ? [c.address] : [])),
+  }));
 
 const asUnplugged = (state: HostDesiredState, names: Set<string>): HostDesiredState => ({
   ...state,

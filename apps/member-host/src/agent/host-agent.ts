@@ -268,6 +268,7 @@ export class HostAgent {
       at: new Date().toISOString(),
       ports: this.o.datapath.ports,
       tunnels: this.o.datapath.tunnels,
+      ...(this.o.datapath.interfaces.length > 0 ? { interfaces: this.o.datapath.interfaces } : {}),
       ...(drift.length > 0 ? { drift } : {}),
       ...(this.o.datapath.mirrors.length > 0 ? { mirrors: this.o.datapath.mirrors } : {}),
     };

@@ -148,6 +148,7 @@ export class MemberHostService implements OnApplicationBootstrap, OnApplicationS
       datapathError: agent.datapath.lastError ?? null,
       ports: agent.datapath.ports,
       tunnels: agent.datapath.tunnels,
+      interfaces: agent.datapath.interfaces,
       stats: agent.stats,
       reportsSent: this.reporter?.sent ?? 0,
     };

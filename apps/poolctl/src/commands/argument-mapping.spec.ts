@@ -142,6 +142,42 @@ describe('argument → request mapping', () => {
       },
     ],
     [
+      [
+        'host',
+        'interface',
+        'host-a',
+        'mgmt0',
+        '--device',
+        'bond0',
+        '--vlan',
+        '30',
+        '--ipv4',
+        '198.51.100.11/24',
+        '--gateway',
+        '198.51.100.1',
+        '--ipv6',
+        'autoconf',
+        '--dns',
+        '192.0.2.53,192.0.2.54',
+      ],
+      {
+        method: 'PUT',
+        path: '/pools/lab/hosts/host-a/interfaces/mgmt0',
+        body: {
+          purpose: 'management',
+          device: 'bond0',
+          vlan: 30,
+          ipv4: { mode: 'static', address: '198.51.100.11/24', gateway: '198.51.100.1' },
+          ipv6: { mode: 'autoconf' },
+          dns: ['192.0.2.53', '192.0.2.54'],
+        },
+      },
+    ],
+    [
+      ['host', 'interface', 'host-a', 'stor0', '--remove'],
+      { method: 'DELETE', path: '/pools/lab/hosts/host-a/interfaces/stor0' },
+    ],
+    [
       ['host', 'tunnel-endpoint', 'host-a', '--clear'],
       {
         method: 'PUT',

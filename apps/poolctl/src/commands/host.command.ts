@@ -12,6 +12,7 @@ import {
   setTunnelEndpoint,
   type PifInventory,
 } from '../requests/master-requests.js';
+import { registerHostInterface } from './host-interface.command.js';
 import { applyCommand, printApplied } from './mutation.js';
 import { applyNamed, type Ids } from './named-command.js';
 import { examples, printList, printObject, verb, WAIT_HELP } from './verb.js';
@@ -123,6 +124,8 @@ export function registerHost(program: Command, io: CliIo): void {
         },
       ),
     );
+
+  registerHostInterface(host, io, HOST_ARG);
 
   host
     .command('list')

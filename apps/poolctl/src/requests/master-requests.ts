@@ -99,6 +99,32 @@ export const setTunnelEndpoint = (
   body: endpoint,
 });
 
+/** One address family of a host interface, as the master takes it. */
+export type IpConfigSpec = { mode: string; address?: string; gateway?: string };
+
+export const configureHostInterface = (
+  pool: string,
+  host: string,
+  name: string,
+  data: {
+    purpose: string;
+    device: string;
+    vlan?: number;
+    placement?: string;
+    ipv4?: IpConfigSpec;
+    ipv6?: IpConfigSpec;
+    dns?: string[];
+  },
+): CommandRequest => ({
+  method: 'PUT',
+  path: path`/pools/${pool}/hosts/${host}/interfaces/${name}`,
+  body: compact(data),
+});
+export const removeHostInterface = (pool: string, host: string, name: string): CommandRequest => ({
+  method: 'DELETE',
+  path: path`/pools/${pool}/hosts/${host}/interfaces/${name}`,
+});
+
 // Bonds
 export const createBond = (
   pool: string,

@@ -2,22 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { MemoryVSwitchDriver } from '../drivers/memory/memory-driver.js';
 import { plan } from '../planner/plan.js';
 import { reconcile } from '../reconcile.js';
-import { topology } from '../testing/topology-builder.js';
+import { managementInterface, topology } from '../testing/topology-builder.js';
 import { digest } from './canonical.js';
 import { desiredState } from './desired-state.js';
 import { uplinkBridgeName } from './naming.js';
 import type { PoolTopology, TopologyHostInterface } from './topology.js';
 
-const mgmt = (extra: Partial<TopologyHostInterface> = {}): TopologyHostInterface => ({
-  name: 'mgmt0',
-  purpose: 'management',
-  device: 'eth0',
-  placement: 'internal',
-  ipv4: { mode: 'static', address: '192.0.2.11/24', gateway: '192.0.2.1' },
-  ipv6: { mode: 'none' },
-  dns: ['192.0.2.53'],
-  ...extra,
-});
+const mgmt = managementInterface;
 
 const withInterfaces = (t: PoolTopology, interfaces: TopologyHostInterface[]): PoolTopology => ({
   ...t,

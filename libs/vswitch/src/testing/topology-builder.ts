@@ -9,6 +9,7 @@ import type {
   Scope,
   TopologyAcl,
   TopologyHost,
+  TopologyHostInterface,
   TopologyVif,
 } from '../model/topology.js';
 
@@ -164,3 +165,17 @@ export class TopologyBuilder {
 const hex = (n: number): string => n.toString(16).padStart(2, '0');
 
 export const topology = (): TopologyBuilder => new TopologyBuilder();
+
+/** A static management interface mgmt0 on eth0 (192.0.2.11/24 via 192.0.2.1), as tests vary it. */
+export const managementInterface = (
+  extra: Partial<TopologyHostInterface> = {},
+): TopologyHostInterface => ({
+  name: 'mgmt0',
+  purpose: 'management',
+  device: 'eth0',
+  placement: 'internal',
+  ipv4: { mode: 'static', address: '192.0.2.11/24', gateway: '192.0.2.1' },
+  ipv6: { mode: 'none' },
+  dns: ['192.0.2.53'],
+  ...extra,
+});

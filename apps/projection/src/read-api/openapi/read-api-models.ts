@@ -137,6 +137,14 @@ export class HostModel {
     description: "The host's overlay tunnel endpoint (SetTunnelEndpoint)",
   })
   tunnel!: { device: string; address: string } | null;
+  @ApiProperty({
+    type: 'array',
+    items: { type: 'object' },
+    description:
+      'Its management and storage interfaces as configured: name, purpose, device, vlan, ' +
+      'placement (internal or pif), ipv4 and ipv6 ({mode, address?, gateway?}), dns',
+  })
+  interfaces!: object[];
   @ApiProperty({ type: 'integer', nullable: true }) appliedVersion!: number | null;
   @ApiProperty({ type: 'integer', nullable: true, description: 'Pool head − applied version' })
   lagEvents!: number | null;

@@ -16,6 +16,7 @@ interface HostStatusSqlRow {
   management: string | null;
   tunnel_device: string | null;
   tunnel_address: string | null;
+  interfaces: HostView['interfaces'];
   applied_version: string | null;
   last_report_at: Date | null;
   digest: string | null;
@@ -29,7 +30,7 @@ interface HostStatusSqlRow {
  */
 const HOSTS_SQL = `
   SELECT h.id, h.name, h.address, h.enabled, h.management, h.tunnel_device, h.tunnel_address,
-         s.applied_version, s.last_report_at,
+         h.interfaces, s.applied_version, s.last_report_at,
          s.digest, s.drift,
          (SELECT count(*) FROM rm_vms v
            WHERE v.pool_id = h.pool_id AND v.host_id = h.id AND v.power_state = 'running')
@@ -80,6 +81,7 @@ const hostView = (row: HostRow): HostView => {
       row.tunnel_device && row.tunnel_address
         ? { device: row.tunnel_device, address: row.tunnel_address }
         : null,
+    interfaces: row.interfaces,
     appliedVersion: applied,
     lagEvents: applied === null ? null : Math.max(0, head - applied),
     lagSeconds: row.lagSeconds === null ? null : Math.round(row.lagSeconds * 1000) / 1000,

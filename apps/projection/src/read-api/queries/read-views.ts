@@ -7,6 +7,7 @@ import type {
   VifSwitchPortsView,
   VmVifView,
 } from '@pool/contracts';
+import type { HostInterface } from '@pool/domain';
 
 export type { AddressSetView, OverlayHostView, SecurityGroupView } from '@pool/contracts';
 
@@ -80,6 +81,8 @@ export interface HostView {
   management: string | null;
   /** Where the host's overlay tunnels start and end (null: it declared none). */
   tunnel: { device: string; address: string } | null;
+  /** Its management and storage interfaces as configured (ConfigureHostInterface). */
+  interfaces: HostInterface[];
   appliedVersion: number | null;
   lagEvents: number | null;
   lagSeconds: number | null;

@@ -107,6 +107,37 @@ describe('row derivation', () => {
     ]);
   });
 
+  it('advises from the configured interfaces, not the management label, once there are any', () => {
+    const moved: PoolEvent = {
+      type: 'HostInterfaceConfigured',
+      schemaVersion: 1,
+      data: {
+        hostId: 'h2',
+        interface: {
+          name: 'mgmt0',
+          purpose: 'management',
+          device: 'eth1',
+          vlan: 30,
+          placement: 'internal',
+          ipv4: { mode: 'dhcp' },
+          ipv6: { mode: 'none' },
+          dns: [],
+        },
+      },
+    };
+    const rows = deriveGroup(foldAll([...scriptedEvents(), moved]), 'host:h2');
+    expect(rows.pifs!.find((p) => p.device === 'eth0')).toMatchObject({
+      role: 'management',
+      roles: ['storage', 'vm'],
+    });
+    expect(rows.pifs!.find((p) => p.device === 'eth1')?.roles).toEqual(['management', 'storage']);
+    expect(rows.advice!.map((a) => [a.device, a.traffic])).toEqual([
+      ['eth0', ['storage', 'vm']],
+      ['eth1', ['management', 'storage']],
+    ]);
+    expect(rows.hosts![0]!.interfaces).toEqual([moved.data.interface]);
+  });
+
   it('links bond members to their bond and keeps a NIC with one traffic type out of advice', () => {
     const rows = deriveGroup(scripted(), 'host:h1');
     expect(rows.bonds).toEqual([

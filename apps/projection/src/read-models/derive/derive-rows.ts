@@ -103,6 +103,7 @@ function hostRows(fold: PoolFold, host: Host): GroupRows {
         management: pifs.find((pif) => pif.role === 'management')?.device ?? null,
         tunnelDevice: host.tunnel?.device ?? null,
         tunnelAddress: host.tunnel?.address ?? null,
+        interfaces: structuredClone(host.interfaces),
         joinedAt: host.joinedAt,
       },
     ],

@@ -1,3 +1,4 @@
+import type { HostInterface } from '@pool/domain';
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 
 @Entity('rm_hosts')
@@ -30,6 +31,9 @@ export class HostRow {
 
   @Column({ name: 'tunnel_address', type: 'text', nullable: true })
   tunnelAddress!: string | null;
+  /** Its configured management and storage interfaces, as the log holds them, by name. */
+  @Column({ type: 'jsonb', default: () => "'[]'" })
+  interfaces!: HostInterface[];
 }
 
 /** A physical NIC with its configured role and the traffic it actually carries. */

@@ -6,7 +6,7 @@ import { uplinkBridgeName } from '../../model/naming.js';
 import type { PoolTopology, TopologyHostInterface } from '../../model/topology.js';
 import { reconcile } from '../../reconcile.js';
 import { NetnsLab } from '../../testing/netns-lab.js';
-import { topology } from '../../testing/topology-builder.js';
+import { managementInterface, topology } from '../../testing/topology-builder.js';
 
 /*
  * A host's management interface on real Open vSwitch (issue 21): an internal port with a static
@@ -22,16 +22,7 @@ const part = realPart(
   missingOvsLab(['ovs-vsctl', 'ovs-vswitchd', 'ip', 'ping']),
 );
 
-const mgmt = (extra: Partial<TopologyHostInterface> = {}): TopologyHostInterface => ({
-  name: 'mgmt0',
-  purpose: 'management',
-  device: 'eth0',
-  placement: 'internal',
-  ipv4: { mode: 'static', address: '192.0.2.11/24', gateway: '192.0.2.1' },
-  ipv6: { mode: 'none' },
-  dns: ['192.0.2.53'],
-  ...extra,
-});
+const mgmt = managementInterface;
 
 const onVlan30 = mgmt({
   name: 'peer30',

@@ -1,0 +1,49 @@
+import { describe, expect, it } from 'vitest';
+import { poolDecider, type PoolCommand } from '@pool/domain';
+import { MemoryVSwitchDriver, uplinkBridgeName } from '@pool/vswitch';
+import { Datapath } from './datapath.js';
+import { poolEvents } from './testing/fake-feed.js';
+
+const configure = (data: Record<string, unknown>) =>
+  ({
+    type: 'ConfigureHostInterface',
+    data: { hostId: 'h1', name: 'mgmt0', purpose: 'management', ...data },
+    metadata: { now: '2025-01-02T03:04:05.000Z', actor: 'test' },
+  }) as PoolCommand;
+
+/** The fake feed's pool, with h1's management interface configured by `command`. */
+function stateWith(command: PoolCommand) {
+  const state = poolDecider.initialState();
+  for (const event of poolEvents(1)) poolDecider.evolve(state, event);
+  for (const event of poolDecider.decide(command, state)) poolDecider.evolve(state, event);
+  return state;
+}
+
+describe('Datapath: the host interfaces it reports', () => {
+  it('reports the management interface where the switch holds it, and follows a move', async () => {
+    const driver = new MemoryVSwitchDriver();
+    const datapath = new Datapath(driver, 'h1');
+    const ipv4 = { mode: 'static', address: '192.0.2.11/24', gateway: '192.0.2.1' };
+    await datapath.converge(stateWith(configure({ device: 'eth0', ipv4 })), 10, 'full');
+    expect(datapath.interfaces).toEqual([
+      {
+        name: 'mgmt0',
+        purpose: 'management',
+        device: 'eth0',
+        bridge: uplinkBridgeName('eth0'),
+        addresses: ['192.0.2.11/24'],
+      },
+    ]);
+    const moved = {
+      device: 'eth0',
+      vlan: 30,
+      ipv4: { mode: 'static', address: '198.51.100.11/24' },
+    };
+    const outcome = await datapath.converge(stateWith(configure(moved)), 11, 'apply');
+    expect(outcome.ok).toBe(true);
+    expect(datapath.interfaces).toEqual([
+      expect.objectContaining({ vlan: 30, addresses: ['198.51.100.11/24'] }),
+    ]);
+    expect(driver.datapath.interfaces.get('mgmt0')).toMatchObject({ vlan: 30 });
+  });
+});
