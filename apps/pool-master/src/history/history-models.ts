@@ -28,7 +28,7 @@ export class PoolStateAtModel {
   })
   recordedAt!: string | null;
 
-  @ApiProperty({ example: 'pool-state/6' })
+  @ApiProperty({ example: 'pool-state/7' })
   stateVersion!: string;
 
   @ApiProperty({
