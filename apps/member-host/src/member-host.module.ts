@@ -8,6 +8,7 @@ import {
 } from '@pool/platform';
 import { type MemberHostConfig } from './config/member-host.config.js';
 import { DriftHookController } from './host/drift-hook.controller.js';
+import { ManagementGate } from './host/management-gate.js';
 import { MemberHostService } from './host/member-host.service.js';
 import { StatusController } from './host/status.controller.js';
 import { HypervisorHookController } from './hypervisor/hypervisor-hook.controller.js';
@@ -21,7 +22,7 @@ export const APP_NAME = 'member-host';
  */
 @Module({})
 export class MemberHostModule {
-  static forRoot(config: MemberHostConfig): DynamicModule {
+  static forRoot(config: MemberHostConfig, gate?: ManagementGate): DynamicModule {
     return {
       module: MemberHostModule,
       imports: [
@@ -40,7 +41,11 @@ export class MemberHostModule {
         HypervisorHookController,
         ...(config.testHooks ? [DriftHookController] : []),
       ],
-      providers: [MemberHostService, HypervisorHookService],
+      providers: [
+        MemberHostService,
+        HypervisorHookService,
+        ...(gate ? [{ provide: ManagementGate, useValue: gate }] : []),
+      ],
     };
   }
 }

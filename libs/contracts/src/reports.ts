@@ -76,6 +76,14 @@ export interface HostReport {
    * the PIF itself, with the static addresses it holds. Absent: none configured.
    */
   interfaces?: HostInterfaceStatus[];
+  /**
+   * Present while the host holds its switch at an earlier version because its network watchdog
+   * rolled a change back (it lost NATS after applying `refusedVersion`): `appliedVersion` and
+   * `digest` are then those of `version`, the version held; `followedVersion` is the newest
+   * version the host has read from the log meanwhile. Absent once a later change to its
+   * uplinks or bonds lifted the hold.
+   */
+  held?: NetworkHoldReport;
 }
 
 export interface HostInterfaceStatus {
@@ -86,4 +94,13 @@ export interface HostInterfaceStatus {
   bridge?: string;
   /** Static `ip/prefix` addresses it holds; a DHCP or SLAAC lease is the host's own. */
   addresses: string[];
+}
+
+export interface NetworkHoldReport {
+  version: number;
+  refusedVersion: number;
+  followedVersion: number;
+  reason: string;
+  /** When the host rolled back (ISO time). */
+  since: string;
 }

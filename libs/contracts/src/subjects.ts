@@ -16,7 +16,8 @@ export interface NatsSender {
 
 /**
  * The subject role of a member host speaking for its hypervisor (the libvirt hook goes through
- * it): `<root>.<pool>.cmd.host.<host>.<CommandType>`, for the commands in HOST_COMMAND_HOST_FIELD
+ * it) or for itself (its network watchdog's rollback):
+ * `<root>.<pool>.cmd.host.<host>.<CommandType>`, for the commands in HOST_COMMAND_HOST_FIELD
  * only, each about the sending host (the master checks the field it names).
  */
 export const HOST_SENDER_ROLE = 'host';
@@ -26,6 +27,7 @@ export const HOST_COMMAND_HOST_FIELD = {
   StartVm: 'hostId',
   StopVm: 'hostId',
   RequestMigration: 'toHostId',
+  RecordNetworkRollback: 'hostId',
 } as const;
 
 /** A user name that fits one subject token (no '.', wildcard or space), as a HOST_NAME must. */

@@ -42,12 +42,17 @@ export const hostOf = (state: PoolState, host: Host): TopologyHost => ({
   id: host.id,
   name: host.name,
   state: host.state,
-  pifs: [...host.pifs.values()].map(({ device, mac, mtu }) => ({ device, mac, mtu })),
+  // A reset host's management NIC carries management alone: no uplink bridge takes it.
+  pifs: [...host.pifs.values()]
+    .filter((pif) => pif.device !== host.managementOnly)
+    .map(({ device, mac, mtu }) => ({ device, mac, mtu })),
   bonds: [...state.bonds.values()]
     .filter((bond) => bond.hostId === host.id)
     .map(({ device, members, mode }) => ({ device, members: [...members], mode })),
   // Absent without one, so a host's topology (and digest) is what it was before overlays.
-  ...(host.tunnel ? { tunnel: { ...host.tunnel } } : {}),
+  ...(host.tunnel && host.tunnel.device !== host.managementOnly
+    ? { tunnel: { ...host.tunnel } }
+    : {}),
   // Absent without any, for the same reason.
   ...(host.interfaces.length > 0 ? { interfaces: host.interfaces.map(hostInterfaceOf) } : {}),
 });

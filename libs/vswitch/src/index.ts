@@ -19,6 +19,7 @@ export {
   type MirrorProblemCode,
   type MirrorRealisation,
 } from './model/mirror-legs.js';
+export { deviceBridged, touchesUplinks, uplinkShape } from './model/uplink-touch.js';
 export * from './planner/operation.js';
 export { plan } from './planner/plan.js';
 export { reconcile, reconcileFully } from './reconcile.js';
@@ -40,4 +41,5 @@ export {
   type UnderlayPacket,
 } from './drivers/memory/memory-fabric.js';
 export { MemoryVSwitchDriver, type FailureOptions } from './drivers/memory/memory-driver.js';
+export { ManagementPathModel } from './drivers/memory/management-path.js';
 // Builders for tests and benches: `@pool/vswitch/testing` (testing/index.ts).

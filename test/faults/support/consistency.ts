@@ -294,13 +294,31 @@ export async function waitForHostsAtHead(
     const state = new LogReplay(events).stateAt(events.length);
     const digests = new Map(hosts.map((h) => [h.name, hostDigest(state, h.name)]));
     try {
-      await waitForHosts(hosts, events.length, 0, digests);
+      await waitForHosts(hosts, events.length, 0, digests, await heldAt(hosts, events));
       return { events, ms: Date.now() - started };
     } catch (error) {
       if (Date.now() - started > timeoutMs) throw error;
     }
     await sleep(200);
   }
+}
+
+/**
+ * Hosts held at an earlier version after a network rollback: each must be exactly there, with
+ * the digest the model computes for that version (what it holds), not at the head.
+ */
+async function heldAt(
+  hosts: HostView[],
+  events: LoggedEvent[],
+): Promise<Map<string, { version: number; digest: string }>> {
+  const held = new Map<string, { version: number; digest: string }>();
+  for (const h of hosts) {
+    const version = (await h.status().catch(() => ({})))?.held?.version as number | undefined;
+    if (version === undefined) continue;
+    const digest = hostDigest(new LogReplay(events).stateAt(version), h.name);
+    held.set(h.name, { version, digest });
+  }
+  return held;
 }
 
 export interface HostView {
@@ -318,6 +336,8 @@ export async function waitForHosts(
   version: number,
   timeoutMs: number,
   digests?: Map<string, string>,
+  /** Hosts held at another version than `version` (network rollback), with its digest. */
+  held?: Map<string, { version: number; digest: string }>,
 ): Promise<number> {
   const started = Date.now();
   const last = new Map<string, unknown>();
@@ -340,11 +360,13 @@ export async function waitForHosts(
         ),
       ),
     );
-    const done = states.every((s) =>
-      digests
+    const done = states.every((s) => {
+      const hold = held?.get(s.host);
+      if (hold) return s.applied?.version === hold.version && s.applied.digest === hold.digest;
+      return digests
         ? s.applied?.version === version && s.applied.digest === digests.get(s.host)
-        : (s.applied?.version ?? 0) >= version,
-    );
+        : (s.applied?.version ?? 0) >= version;
+    });
     if (done) return Date.now() - started;
     for (const s of states) last.set(s.host, s);
     if (Date.now() - started > timeoutMs) {

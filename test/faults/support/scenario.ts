@@ -41,6 +41,8 @@ export interface ScenarioOptions {
    * an overlay, and so is each worker's own, so every VM's ports keep the tunnel meshes moving.
    */
   overlay?: boolean;
+  /** More environment for one host (a fault hook, a shorter network watchdog). */
+  hostEnv?: (host: string) => Record<string, string>;
 }
 
 export interface ScenarioResult {
@@ -119,7 +121,9 @@ export class Scenario {
     const pool = `${name.replace(/[^a-z0-9]+/g, '-').slice(0, 24)}-${randomBytes(3).toString('hex')}`;
     await command(stack, 'POST', '/pools', { poolId: pool, name });
     const names = Array.from({ length: options.hosts ?? 3 }, (_, i) => `h${i + 1}`);
-    const hosts = await Promise.all(names.map((host) => stack.startHost(pool, host)));
+    const hosts = await Promise.all(
+      names.map((host) => stack.startHost(pool, host, options.hostEnv?.(host))),
+    );
     await waitForMembers(stack, pool, names);
     await command(stack, 'POST', `/pools/${pool}/networks`, {
       networkId: 'shared',

@@ -52,6 +52,8 @@ export class Datapath {
   tunnels: TunnelStatus[] = [];
   /** The host's own interfaces as the switch holds them (reported; see HostReport). */
   interfaces: HostInterfaceStatus[] = [];
+  /** The desired state the switch last matched (what a network rollback puts back). */
+  convergedDesired: HostDesiredState | undefined;
   /** What the switch was last converged to: the base of the next incremental plan. */
   private last: HostDesiredState | undefined;
 
@@ -67,16 +69,24 @@ export class Datapath {
   }
 
   /** Callers serialize calls (the driver is not re-entrant). */
-  async converge(state: PoolState, version: number, mode: ConvergeMode): Promise<ConvergeOutcome> {
+  converge(state: PoolState, version: number, mode: ConvergeMode): Promise<ConvergeOutcome> {
     let desired: HostDesiredState;
-    let wanted: string;
     try {
       desired = this.desired(state);
-      wanted = digest(desired);
     } catch (error) {
       // The model refused this state (a switch name clash): no driver call can fix that.
       return this.failed(errorMessage(error), undefined);
     }
+    return this.convergeTo(desired, version, mode);
+  }
+
+  /** Converges to a given desired state, reported as `version`'s (a network rollback's hold). */
+  async convergeTo(
+    desired: HostDesiredState,
+    version: number,
+    mode: ConvergeMode,
+  ): Promise<ConvergeOutcome> {
+    const wanted = digest(desired);
     const incremental = mode === 'apply' && this.lastError === undefined ? this.last : undefined;
     if (incremental && this.converged?.digest === wanted) {
       this.converged = { version, digest: wanted };
@@ -113,6 +123,7 @@ export class Datapath {
     // A port waiting for its device is, for the next incremental plan, as the driver reads it
     // back: nothing is planned for it until the device appears and a full pass writes it.
     this.last = unplugged.size > 0 ? asUnplugged(desired, unplugged) : desired;
+    this.convergedDesired = desired;
     this.converged = { version, digest: wanted };
     this.lastError = undefined;
     this.interfaces = interfacesOf(desired);

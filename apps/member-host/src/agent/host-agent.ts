@@ -1,8 +1,15 @@
 import type { HostReport } from '@pool/contracts';
-import type { RuleCounters } from '@pool/vswitch';
+import {
+  touchesUplinks,
+  uplinkShape,
+  type HostDesiredState,
+  type RuleCounters,
+} from '@pool/vswitch';
 import { initialPoolState } from '@pool/domain';
 import { driftItems, type ConvergeOutcome, type Datapath, type DriftItem } from './datapath.js';
 import type { EventFeed, FeedMessage, SnapshotSource } from './feed.js';
+import type { NetworkHold, NetworkHoldFile } from './network-hold.js';
+import type { NetworkWatchdog } from './network-watchdog.js';
 
 type Snapshot = Awaited<ReturnType<SnapshotSource['fetch']>>;
 import { classify, PoolReplica } from './replica.js';
@@ -60,6 +67,12 @@ export interface HostAgentOptions {
   backlog?: number;
   /** Something reports should say changed: a version applied, drift found, an error. */
   onChange?: () => void;
+  /** Changes to the host's uplinks or bonds are applied under it, once following (absent: none). */
+  watchdog?: NetworkWatchdog;
+  /** Where a rollback's hold persists (the state directory). */
+  holdFile?: NetworkHoldFile;
+  /** A rollback the master has not recorded yet: the service sends RecordNetworkRollback. */
+  onRollback?: (hold: NetworkHold) => void;
 }
 
 interface Folded {
@@ -103,6 +116,8 @@ export class HostAgent {
   logBehind: LogBehind | undefined;
   /** The last time the pool's events were found to come from another log, and the decision. */
   otherLog: OtherLog | undefined;
+  /** Set while the switch holds an earlier version after the network watchdog rolled back. */
+  hold: NetworkHold | undefined;
   readonly stats = {
     events: 0,
     duplicates: 0,
@@ -111,6 +126,7 @@ export class HostAgent {
     driftRepairs: 0,
     logBehind: 0,
     otherLog: 0,
+    rollbacks: 0,
   };
   /** Messages of another log up to this sequence were found not to be the master's log. */
   private logCheckedThroughSeq = 0;
@@ -147,9 +163,11 @@ export class HostAgent {
     this.stopWatch ??= this.o.datapath.driver.watchDevices?.(() => this.deviceChanged());
     await this.serial.run(async () => {
       await this.reload();
+      this.hold = await this.o.holdFile?.load();
       await this.convergeFull();
     });
     this.phase = 'offline';
+    if (this.hold && !this.hold.recorded) this.o.onRollback?.(this.hold);
   }
 
   /**
@@ -271,7 +289,29 @@ export class HostAgent {
       ...(this.o.datapath.interfaces.length > 0 ? { interfaces: this.o.datapath.interfaces } : {}),
       ...(drift.length > 0 ? { drift } : {}),
       ...(this.o.datapath.mirrors.length > 0 ? { mirrors: this.o.datapath.mirrors } : {}),
+      ...(this.hold
+        ? {
+            held: {
+              version: this.hold.version,
+              refusedVersion: this.hold.refusedVersion,
+              followedVersion: this.replica.version,
+              reason: this.hold.reason,
+              since: this.hold.since,
+            },
+          }
+        : {}),
     };
+  }
+
+  /** The master recorded the rollback (HostNetworkRolledBack): not sent again after a restart. */
+  async rollbackRecorded(hold: NetworkHold): Promise<void> {
+    await this.serial.run(async () => {
+      if (this.hold !== hold) return;
+      hold.recorded = true;
+      await this.o.holdFile?.save(hold).catch((error: unknown) => {
+        this.o.log.warn(`cannot persist the network hold: ${errorMessage(error)}`);
+      });
+    });
   }
 
   /** Called with the reportable version each time it moves (tests and the bench wait on it). */
@@ -678,8 +718,98 @@ export class HostAgent {
     this.replica.reset(state, version, seq, logId);
   }
 
-  private converge(mode: 'apply' | 'full'): Promise<ConvergeOutcome> {
-    return this.o.datapath.converge(this.replica.state, this.replica.version, mode);
+  /**
+   * Converges the switch to the replica, under the network watchdog when the change moves the
+   * host's uplinks or bonds; while a rollback holds, to the held state instead, until the log's
+   * state has other uplinks than the refused one (a later change supersedes it).
+   */
+  private async converge(mode: 'apply' | 'full'): Promise<ConvergeOutcome> {
+    const { datapath } = this.o;
+    const version = this.replica.version;
+    let desired: HostDesiredState;
+    try {
+      desired = datapath.desired(this.replica.state);
+    } catch {
+      return datapath.converge(this.replica.state, version, mode); // reports the model's refusal
+    }
+    if (this.hold && uplinkShape(desired) === this.hold.refusedShape) {
+      return datapath.convergeTo(this.hold.desired, this.hold.version, mode);
+    }
+    if (this.hold) await this.liftHold(version);
+    const before = datapath.convergedDesired;
+    const beforeVersion = datapath.converged?.version;
+    const following = this.phase === 'catching-up' || this.phase === 'following';
+    const watched =
+      this.o.watchdog !== undefined &&
+      following &&
+      before !== undefined &&
+      beforeVersion !== undefined &&
+      touchesUplinks(before, desired);
+    const outcome = await datapath.convergeTo(desired, version, mode);
+    if (!watched || !outcome.ok) return outcome;
+    const started = performance.now();
+    const reason = await this.o.watchdog!.confirm();
+    if (reason === undefined) {
+      this.o.log.log(
+        `version ${version} changed this host's uplinks; NATS answered within ` +
+          `${Math.round(performance.now() - started)} ms: kept`,
+      );
+      return outcome;
+    }
+    return this.rollBack(before, beforeVersion, version, uplinkShape(desired), reason);
+  }
+
+  /**
+   * The change to `refusedVersion` cut the host off: put back the switch it had (the desired
+   * state of `heldVersion`, still in memory), hold it there, and have the master record it.
+   */
+  private async rollBack(
+    previous: HostDesiredState,
+    heldVersion: number,
+    refusedVersion: number,
+    refusedShape: string,
+    reason: string,
+  ): Promise<ConvergeOutcome> {
+    const since = new Date().toISOString();
+    const outcome = await this.o.datapath.convergeTo(previous, heldVersion, 'full');
+    const hold: NetworkHold = {
+      version: heldVersion,
+      refusedVersion,
+      refusedShape,
+      reason,
+      since,
+      desired: previous,
+      recorded: false,
+    };
+    this.hold = hold;
+    this.stats.rollbacks++;
+    this.o.log.warn(
+      `version ${refusedVersion} changed this host's uplinks and ${reason}: rolled back to the ` +
+        `switch of version ${heldVersion}${outcome.ok ? '' : ` (not converged: ${outcome.error})`}` +
+        `. Holding there until a later change to this host's uplinks or bonds.`,
+    );
+    this.drift.push({
+      kind: 'network-rollback',
+      object: `version ${refusedVersion} rolled back to ${heldVersion}`,
+      repaired: true,
+    });
+    await this.o.holdFile?.save(hold).catch((error: unknown) => {
+      this.o.log.warn(`cannot persist the network hold: ${errorMessage(error)}`);
+    });
+    this.o.onRollback?.(hold);
+    return outcome;
+  }
+
+  private async liftHold(version: number): Promise<void> {
+    const hold = this.hold!;
+    this.hold = undefined;
+    this.o.log.log(
+      `version ${version} changes this host's uplinks again: the hold at version ${hold.version} ` +
+        `(version ${hold.refusedVersion} rolled back) is lifted`,
+    );
+    await this.o.holdFile?.clear().catch((error: unknown) => {
+      this.o.log.warn(`cannot remove the network hold file: ${errorMessage(error)}`);
+    });
   }
 
   private async convergeFull(): Promise<ConvergeOutcome> {

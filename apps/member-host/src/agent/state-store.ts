@@ -236,7 +236,7 @@ const ifMissing =
   };
 
 /** A rename is durable only once the directory entry is. */
-async function syncDirectory(dir: string): Promise<void> {
+export async function syncDirectory(dir: string): Promise<void> {
   const handle = await open(dir, 'r');
   try {
     await handle.sync();

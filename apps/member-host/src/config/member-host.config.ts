@@ -135,6 +135,26 @@ export class MemberHostConfig extends PoolServiceConfig {
   @Max(60_000)
   hookCommandTimeoutMs: number = 4_000;
 
+  /**
+   * How long the host waits, after applying a change to its uplinks or bonds, for NATS to
+   * answer before it rolls the change back (VMware's distributed switch: about 30 s).
+   * 0 turns the network watchdog off.
+   */
+  @Env('NETWORK_WATCHDOG_MS')
+  @IsInt()
+  @Min(0)
+  networkWatchdogMs: number = 30_000;
+
+  /**
+   * Tests only (memory driver, with TEST_HOOKS): the NIC this host's NATS traffic leaves by.
+   * While the memory datapath has it in a bridge, the host's NATS connection is cut, as a real
+   * host's would be (ManagementPathModel).
+   */
+  @Env('TEST_MANAGEMENT_PATH_DEVICE')
+  @IsOptional()
+  @Matches(/^[A-Za-z0-9_.:-]{1,15}$/, { message: 'must be a device name' })
+  testManagementPathDevice?: string;
+
   /** Exposes POST /testing/drift (memory driver): e2e tests change the datapath by hand. */
   @Env('TEST_HOOKS')
   @EnvBoolean()

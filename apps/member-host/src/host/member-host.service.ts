@@ -2,10 +2,11 @@ import {
   Inject,
   Injectable,
   Logger,
+  Optional,
   type OnApplicationBootstrap,
   type OnApplicationShutdown,
 } from '@nestjs/common';
-import { subjects } from '@pool/contracts';
+import { HOST_SENDER_ROLE, subjects } from '@pool/contracts';
 import { HealthRegistry, NatsClient } from '@pool/platform';
 import { MemoryVSwitchDriver, OvsVSwitchDriver, type VSwitchDriver } from '@pool/vswitch';
 import { Registry } from 'prom-client';
@@ -13,13 +14,17 @@ import { Datapath } from '../agent/datapath.js';
 import { HostAgent, type LogBehind, type OtherLog } from '../agent/host-agent.js';
 import { JetStreamFeed } from '../agent/jetstream-feed.js';
 import { Joiner } from '../agent/joiner.js';
+import { NetworkHoldFile, type NetworkHold } from '../agent/network-hold.js';
+import { NetworkWatchdog } from '../agent/network-watchdog.js';
 import { Reporter } from '../agent/reporter.js';
 import { sleep } from '../agent/serial.js';
 import { NatsSnapshotSource } from '../agent/snapshot-client.js';
 import { StateStore } from '../agent/state-store.js';
 import { MemberHostConfig } from '../config/member-host.config.js';
 import { loadInventory, type NicInventory } from '../inventory/nic-inventory.js';
+import { ManagementGate } from './management-gate.js';
 import { memberHostMetrics } from './member-host.metrics.js';
+import { recordRollback } from './rollback-recorder.js';
 
 /**
  * The member host's lifecycle around its HostAgent: boot from the state dir and converge the
@@ -41,6 +46,7 @@ export class MemberHostService implements OnApplicationBootstrap, OnApplicationS
   private readonly abort = new AbortController();
   private readonly timers: NodeJS.Timeout[] = [];
   private reporter: Reporter | undefined;
+  private feed: JetStreamFeed | undefined;
   private running: Promise<void> | undefined;
 
   constructor(
@@ -48,6 +54,7 @@ export class MemberHostService implements OnApplicationBootstrap, OnApplicationS
     @Inject(NatsClient) private readonly nats: NatsClient,
     @Inject(HealthRegistry) health: HealthRegistry,
     @Inject(Registry) registry: Registry,
+    @Optional() @Inject(ManagementGate) gate?: ManagementGate,
   ) {
     this.driver =
       config.driver === 'ovs'
@@ -66,7 +73,16 @@ export class MemberHostService implements OnApplicationBootstrap, OnApplicationS
       log: this.logger,
       metrics: memberHostMetrics(registry),
       onChange: () => this.reporter?.soon(),
+      holdFile: new NetworkHoldFile(config.stateDir),
+      ...(config.networkWatchdogMs > 0
+        ? { watchdog: new NetworkWatchdog(() => this.probe(), config.networkWatchdogMs) }
+        : {}),
+      onRollback: (hold) => this.recordRollback(hold),
     });
+    if (gate && this.driver instanceof MemoryVSwitchDriver) {
+      this.driver.managementPath.leavesBy(config.testManagementPathDevice);
+      this.driver.managementPath.onChange((cut) => (cut ? gate.cut() : gate.heal()));
+    }
     health.register('consumer', () => {
       const { phase, lastError } = this.agent;
       if (lastError) return Promise.reject(new Error(`${phase}: ${lastError}`));
@@ -130,6 +146,32 @@ export class MemberHostService implements OnApplicationBootstrap, OnApplicationS
     await this.agent.stop();
   }
 
+  /**
+   * The network watchdog's round trip: a NATS PING/PONG and a JetStream request (the events
+   * stream's bounds), the two things this host needs to follow its pool.
+   */
+  private async probe(): Promise<void> {
+    const nc = this.nats.connection;
+    await nc.flush();
+    if (this.feed) await this.feed.bounds();
+  }
+
+  /** Once NATS answers again, has the master record the rollback (in the background). */
+  private recordRollback(hold: NetworkHold): void {
+    const { config } = this;
+    const signal = this.abort.signal;
+    const subject = subjects(config.subjectRoot).command(config.poolId, 'RecordNetworkRollback', {
+      role: HOST_SENDER_ROLE,
+      user: config.hostName,
+    });
+    void Promise.race([this.nats.connected(), sleep(2 ** 31 - 1, signal)])
+      .then((nc) =>
+        nc ? recordRollback(nc, subject, config.hostName, hold, this.logger, signal) : false,
+      )
+      .then((recorded) => (recorded ? this.agent.rollbackRecorded(hold) : undefined))
+      .catch((error: unknown) => this.logger.warn(`recording the rollback: ${String(error)}`));
+  }
+
   status() {
     const { agent, config } = this;
     return {
@@ -145,6 +187,16 @@ export class MemberHostService implements OnApplicationBootstrap, OnApplicationS
       logBehind: agent.logBehind ?? null,
       logId: agent.replica.logId ?? null,
       otherLog: agent.otherLog ?? null,
+      held: agent.hold
+        ? {
+            version: agent.hold.version,
+            refusedVersion: agent.hold.refusedVersion,
+            reason: agent.hold.reason,
+            since: agent.hold.since,
+            recorded: agent.hold.recorded,
+            digest: agent.applied?.digest ?? null,
+          }
+        : null,
       datapathError: agent.datapath.lastError ?? null,
       ports: agent.datapath.ports,
       tunnels: agent.datapath.tunnels,
@@ -162,12 +214,12 @@ export class MemberHostService implements OnApplicationBootstrap, OnApplicationS
     if (!nc || signal.aborted) return;
     const names = subjects(config.subjectRoot);
     const { poolId: pool, hostName: host } = config;
-    const feed = new JetStreamFeed(nc, {
+    const feed = (this.feed = new JetStreamFeed(nc, {
       pool,
       stream: config.eventsStream,
       subject: names.events(pool),
       durable: `member-${pool}-${host}`,
-    });
+    }));
     const snapshots = new NatsSnapshotSource(nc, names.snapshot(pool));
     this.reporter = new Reporter(
       nc,

@@ -14,6 +14,9 @@ export const COMMAND_ROLES: Record<CommandType, Role> = {
   EnableHost: 'admin',
   DisableHost: 'admin',
   EjectHost: 'admin',
+  // A member host sends its own rollback over NATS as role host (HOST_COMMAND_HOST_FIELD).
+  RecordNetworkRollback: 'admin',
+  ResetHostNetworking: 'admin',
   SetPifRole: 'admin',
   SetPifMtu: 'admin',
   SetTunnelEndpoint: 'admin',

@@ -39,6 +39,8 @@ const VALID: Record<keyof typeof COMMAND_SCHEMAS, Record<string, unknown>[]> = {
   EnableHost: [{ hostId: 'host-a' }],
   DisableHost: [{ hostId: 'host-a' }],
   EjectHost: [{ hostId: 'host-a' }],
+  RecordNetworkRollback: [{ hostId: 'h1', refusedVersion: 5, heldVersion: 4, reason: 'cut off' }],
+  ResetHostNetworking: [{ hostId: 'h1' }],
   SetPifRole: [{ hostId: 'host-a', device: 'eth1', role: 'storage' }],
   SetPifMtu: [{ hostId: 'host-a', device: 'eth1', mtu: 9000 }],
   SetTunnelEndpoint: [

@@ -1,5 +1,6 @@
 import { type HostReport } from '@pool/contracts';
 import { CommandError } from '../commands/command-errors.js';
+import { holdsBelow, rolledBackError, type HeldHost } from './rolled-back.js';
 
 interface Waiter {
   pool: string;
@@ -8,6 +9,8 @@ interface Waiter {
   /** The hosts not yet at `version`: a report costs O(1) per waiter, not O(hosts). */
   behind: Set<string>;
   resolve: (hosts: Record<string, number>) => void;
+  reject: (error: Error) => void;
+  commandId: string;
 }
 
 /**
@@ -19,13 +22,16 @@ export class ConvergenceTracker {
   /** Per pool and host, the VIFs whose port waits for its device, as last reported. */
   private readonly waitingForDevice = new Map<string, Map<string, string[]>>();
   private readonly waiters = new Set<Waiter>();
+  /** Per pool, the hosts holding an earlier version after a rollback, as last reported. */
+  private readonly held = new Map<string, Map<string, HeldHost>>();
 
   /**
    * Records a host report (from `POOLNET_REPORTS`); versions never move backwards. The ports
    * not plugged follow the newest report, even of the same version: a device appearing is not
    * a new version.
    */
-  record(report: Pick<HostReport, 'pool' | 'host' | 'appliedVersion' | 'ports'>): void {
+  record(report: Pick<HostReport, 'pool' | 'host' | 'appliedVersion' | 'ports' | 'held'>): void {
+    this.recordHold(report);
     let hosts = this.applied.get(report.pool);
     if (!hosts) this.applied.set(report.pool, (hosts = new Map<string, number>()));
     const known = hosts.get(report.host) ?? -1;
@@ -40,6 +46,35 @@ export class ConvergenceTracker {
       if (waiter.pool !== report.pool || report.appliedVersion < waiter.version) continue;
       if (waiter.behind.delete(report.host) && waiter.behind.size === 0) this.settle(waiter);
     }
+  }
+
+  /**
+   * Follows a host's hold (its newest report says): a waiter whose version the host has read
+   * and still holds below is answered at once with the rollback, not left to time out.
+   */
+  private recordHold(report: Pick<HostReport, 'pool' | 'host' | 'held'>): void {
+    const pool = this.held.get(report.pool) ?? new Map<string, HeldHost>();
+    this.held.set(report.pool, pool);
+    if (!report.held) {
+      pool.delete(report.host);
+      return;
+    }
+    const held = { host: report.host, ...report.held };
+    pool.set(report.host, held);
+    for (const waiter of this.waiters) {
+      if (waiter.pool === report.pool && waiter.behind.has(report.host)) this.checkHeld(waiter);
+    }
+  }
+
+  /** Hosts holding below `version` after a rollback. */
+  heldBelow(pool: string, version: number, hosts: readonly string[]): HeldHost[] {
+    const held = this.held.get(pool);
+    return hosts.map((h) => held?.get(h)).filter((h) => holdsBelow(h, version));
+  }
+
+  private checkHeld(waiter: Waiter): void {
+    const held = this.heldBelow(waiter.pool, waiter.version, [...waiter.behind]);
+    if (held.length > 0) waiter.reject(rolledBackError(waiter.version, waiter.commandId, held));
   }
 
   appliedVersions(pool: string): Record<string, number> {
@@ -93,9 +128,16 @@ export class ConvergenceTracker {
           this.waiters.delete(waiter);
           resolve(result);
         },
+        reject: (error) => {
+          clearTimeout(timer);
+          this.waiters.delete(waiter);
+          reject(error);
+        },
+        commandId: committed.commandId,
       };
       this.waiters.add(waiter);
       if (waiter.behind.size === 0) this.settle(waiter);
+      else this.checkHeld(waiter);
     });
   }
 

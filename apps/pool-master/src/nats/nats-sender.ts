@@ -58,8 +58,9 @@ export function natsPrincipal(sender: NatsSender, type: string): Principal {
 }
 
 /**
- * A host's command must name the host itself in its field (StartVm's and StopVm's hostId,
- * RequestMigration's toHostId): a hypervisor tells the pool what happens on it, never elsewhere.
+ * A host's command must name the host itself in its field (StartVm's, StopVm's and
+ * RecordNetworkRollback's hostId, RequestMigration's toHostId): a hypervisor tells the pool what
+ * happens on it, never elsewhere, and one host cannot put another on hold.
  * StopVm's hostId also makes the decider refuse it unless the VM runs there.
  */
 export function requireOwnHost(sender: NatsSender, type: string, data: object): void {

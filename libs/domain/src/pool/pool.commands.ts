@@ -36,6 +36,13 @@ export type JoinHost = Command<
 export type EnableHost = Command<'EnableHost', { hostId: string }>;
 export type DisableHost = Command<'DisableHost', { hostId: string }>;
 export type EjectHost = Command<'EjectHost', { hostId: string }>;
+/** A member host's report that it rolled back a change that cut it off (its network watchdog). */
+export type RecordNetworkRollback = Command<
+  'RecordNetworkRollback',
+  { hostId: string; refusedVersion: number; heldVersion: number; reason: string }
+>;
+/** `xe-reset-networking`: the host keeps its management PIF alone. */
+export type ResetHostNetworking = Command<'ResetHostNetworking', { hostId: string }>;
 export type SetPifRole = Command<'SetPifRole', { hostId: string; device: string; role: PifRole }>;
 export type SetPifMtu = Command<'SetPifMtu', { hostId: string; device: string; mtu: number }>;
 /** `address: null` clears the host's endpoint (refused while overlay networks exist). */
@@ -233,6 +240,8 @@ export type PoolCommand =
   | EnableHost
   | DisableHost
   | EjectHost
+  | RecordNetworkRollback
+  | ResetHostNetworking
   | SetPifRole
   | SetPifMtu
   | SetTunnelEndpoint

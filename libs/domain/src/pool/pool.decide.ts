@@ -8,6 +8,7 @@ import { createBond, destroyBond } from './slices/bonds.decide.js';
 import * as hosts from './slices/hosts.decide.js';
 import { configureHostInterface, removeHostInterface } from './slices/host-interfaces.decide.js';
 import * as migrations from './slices/migrations.decide.js';
+import * as networkSafety from './slices/network-safety.decide.js';
 import { createMirror, deleteMirror } from './slices/mirrors.decide.js';
 import * as networks from './slices/networks.decide.js';
 import { setTunnelEndpoint } from './slices/overlay.decide.js';
@@ -37,6 +38,10 @@ export const decide = (command: PoolCommand, state: PoolState): PoolEvent[] => {
       return hosts.disableHost(command, state);
     case 'EjectHost':
       return hosts.ejectHost(command, state);
+    case 'RecordNetworkRollback':
+      return networkSafety.recordNetworkRollback(command, state);
+    case 'ResetHostNetworking':
+      return networkSafety.resetHostNetworking(command, state);
     case 'SetPifRole':
       return hosts.setPifRole(command, state);
     case 'SetPifMtu':

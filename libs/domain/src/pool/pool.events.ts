@@ -37,6 +37,27 @@ export type HostJoined = V1<
 export type HostEnabled = V1<'HostEnabled', { hostId: string }>;
 export type HostDisabled = V1<'HostDisabled', { hostId: string }>;
 export type HostEjected = V1<'HostEjected', { hostId: string }>;
+/**
+ * The host's network watchdog lost NATS after it applied `refusedVersion` and put its switch
+ * back as it was at `heldVersion`; it holds there until a later change to its uplinks or bonds.
+ * Changes nothing in the pool's configuration: the log records what happened on the host.
+ */
+export type HostNetworkRolledBack = V1<
+  'HostNetworkRolledBack',
+  {
+    hostId: string;
+    refusedVersion: number;
+    heldVersion: number;
+    reason: string;
+    recordedAt: string;
+  }
+>;
+/**
+ * The host keeps its management PIF `device` alone: no network is uplinked on it there, until
+ * management moves to another PIF or the host joins again (its bonds over it were destroyed
+ * by BondDestroyed events just before).
+ */
+export type HostNetworkingReset = V1<'HostNetworkingReset', { hostId: string; device: string }>;
 /** `role` is never `management`: that role moves with ManagementPifMoved. */
 export type PifRoleChanged = V1<
   'PifRoleChanged',
@@ -210,6 +231,8 @@ export type PoolEvent =
   | HostEnabled
   | HostDisabled
   | HostEjected
+  | HostNetworkRolledBack
+  | HostNetworkingReset
   | PifRoleChanged
   | ManagementPifMoved
   | PifMtuChanged
@@ -263,6 +286,8 @@ export const POOL_EVENT_SCHEMA_VERSIONS: {
   HostEnabled: 1,
   HostDisabled: 1,
   HostEjected: 1,
+  HostNetworkRolledBack: 1,
+  HostNetworkingReset: 1,
   PifRoleChanged: 1,
   ManagementPifMoved: 1,
   PifMtuChanged: 1,

@@ -66,6 +66,13 @@ export const evolve = (state: PoolState, event: PoolEvent): PoolState => {
       if (host) ix.dropHost(state, host);
       break;
     }
+    case 'HostNetworkRolledBack':
+      break; // what happened on the host; the configuration is unchanged
+    case 'HostNetworkingReset': {
+      const host = state.hosts.get(event.data.hostId);
+      if (host) host.managementOnly = event.data.device;
+      break;
+    }
     case 'PifRoleChanged': {
       const pif = state.hosts.get(event.data.hostId)?.pifs.get(event.data.device);
       if (pif) pif.role = event.data.role;
@@ -77,6 +84,9 @@ export const evolve = (state: PoolState, event: PoolEvent): PoolState => {
       const to = pifs?.get(event.data.toDevice);
       if (from) from.role = 'unused';
       if (to) to.role = 'management';
+      // Networks may be uplinked on the old management NIC again (ResetHostNetworking).
+      const host = state.hosts.get(event.data.hostId);
+      if (host) delete host.managementOnly;
       break;
     }
     case 'TunnelEndpointSet': {

@@ -116,6 +116,11 @@ export interface Host {
   state: 'enabled' | 'disabled';
   joinedAt: string;
   pifs: Map<string, Pif>;
+  /**
+   * Set by ResetHostNetworking: this management NIC carries nothing but management on this
+   * host (no network is uplinked on it). Absent otherwise, so older snapshots read the same.
+   */
+  managementOnly?: string;
 }
 
 /** What an interface of the host itself carries: at most one `management` per host. */

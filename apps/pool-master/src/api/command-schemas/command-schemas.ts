@@ -16,6 +16,7 @@ import {
 } from './host-interface.schemas.js';
 import * as idOnly from './id-only.schemas.js';
 import { CreateMirrorData } from './mirror.schemas.js';
+import { RecordNetworkRollbackData, ResetHostNetworkingData } from './network-safety.schemas.js';
 import { AbortMigrationData, RequestMigrationData } from './migration.schemas.js';
 import {
   CreateExternalNetworkData,
@@ -48,6 +49,8 @@ export const COMMAND_SCHEMAS = {
   EnableHost: idOnly.EnableHostData,
   DisableHost: idOnly.DisableHostData,
   EjectHost: idOnly.EjectHostData,
+  RecordNetworkRollback: RecordNetworkRollbackData,
+  ResetHostNetworking: ResetHostNetworkingData,
   SetPifRole: SetPifRoleData,
   SetPifMtu: SetPifMtuData,
   SetTunnelEndpoint: SetTunnelEndpointData,

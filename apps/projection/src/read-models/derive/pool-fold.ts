@@ -75,6 +75,8 @@ export class PoolFold {
       case 'HostEnabled':
       case 'HostDisabled':
       case 'HostEjected':
+      case 'HostNetworkRolledBack':
+      case 'HostNetworkingReset':
       case 'PifRoleChanged':
       case 'ManagementPifMoved':
       case 'PifMtuChanged':

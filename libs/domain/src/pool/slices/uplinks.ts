@@ -10,7 +10,9 @@ import { getHost } from './lookups.js';
 export const hostHasDevice = (state: PoolState, hostId: string, device: string): boolean => {
   const key = hostKey(hostId, device);
   if (state.indexes.bondByDevice.has(key)) return true;
-  return state.hosts.get(hostId)?.pifs.has(device) === true && !state.indexes.bondByMember.has(key);
+  const host = state.hosts.get(hostId);
+  if (host?.managementOnly === device) return false; // ResetHostNetworking
+  return host?.pifs.has(device) === true && !state.indexes.bondByMember.has(key);
 };
 
 /** The distinct networks of a VM's VIFs. */

@@ -8,6 +8,7 @@ import {
   type VSwitchDriver,
 } from '../driver.js';
 import { MemoryDatapath } from './memory-datapath.js';
+import { ManagementPathModel } from './management-path.js';
 
 export interface FailureOptions {
   /** Apply this many operations of the failing batch before failing (a crash mid-plan). */
@@ -32,6 +33,11 @@ export class MemoryVSwitchDriver implements VSwitchDriver {
   /** Ports plugged by hand into a bridge, and whether a sweep has isolated them yet. */
   private readonly foreignPorts = new Map<string, { bridge: string; isolated: boolean }>();
   private readonly deviceWatchers = new Set<() => void>();
+  /**
+   * The host's management path, as a fault hook: with a device set, the path is cut while that
+   * NIC is enslaved to a bridge, and listeners hear each change (management-path.ts).
+   */
+  readonly managementPath = new ManagementPathModel();
 
   constructor(readonly datapath = new MemoryDatapath()) {}
 
@@ -52,6 +58,8 @@ export class MemoryVSwitchDriver implements VSwitchDriver {
       }
     } catch (error) {
       return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+    } finally {
+      this.managementPath.observe(() => this.datapath.snapshot());
     }
     if (failure) {
       return Promise.reject(new DriverError(failure.message ?? 'injected failure', ops[limit]));

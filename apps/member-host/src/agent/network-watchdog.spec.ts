@@ -1,0 +1,206 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  poolDecider,
+  replayPool,
+  type PoolCommand,
+  type PoolCommandType,
+  type PoolEvent,
+} from '@pool/domain';
+import { hostDigest } from '@pool/pool-topology';
+import { MemoryVSwitchDriver } from '@pool/vswitch';
+import { Datapath } from './datapath.js';
+import { HostAgent } from './host-agent.js';
+import { NetworkHoldFile } from './network-hold.js';
+import { NetworkWatchdog } from './network-watchdog.js';
+import { StateStore } from './state-store.js';
+import { FakeFeed, FakeSnapshots, POOL, poolEvents } from './testing/fake-feed.js';
+
+const quiet = { log: () => undefined, warn: () => undefined };
+const cleanup: (() => Promise<void>)[] = [];
+
+afterEach(async () => {
+  for (const step of cleanup.splice(0).reverse()) await step();
+});
+
+const cmd = <T extends PoolCommandType>(type: T, data: Extract<PoolCommand, { type: T }>['data']) =>
+  ({ type, data, metadata: { now: '2026-01-01T00:00:00.000Z', actor: 'test' } }) as PoolCommand;
+
+/** `events` followed by what `commands` decide on top of them. */
+function decided(events: PoolEvent[], ...commands: PoolCommand[]): PoolEvent[] {
+  const state = replayPool(events);
+  const out = [...events];
+  for (const c of commands) {
+    for (const event of poolDecider.decide(c, state)) {
+      poolDecider.evolve(state, event);
+      out.push(event);
+    }
+  }
+  return out;
+}
+
+/** The fixture pool (its network on eth0) with h3, which has eth0 and eth1. */
+const withH3 = (): PoolEvent[] =>
+  decided(
+    poolEvents(1),
+    cmd('JoinHost', {
+      hostId: 'h3',
+      name: 'h3',
+      address: 'h3',
+      managementDevice: 'eth1',
+      pifs: ['eth0', 'eth1'].map((device, i) => ({
+        device,
+        mac: `00:16:3e:00:03:0${i}`,
+        mtu: 1500,
+        speedMbps: 1000,
+        carrier: true,
+      })),
+    }),
+  );
+
+/** A VLAN network on eth1: every host with eth1 puts it into an uplink bridge. */
+const onEth1 = cmd('CreateNetwork', {
+  networkId: 'n99',
+  name: 'ninety-nine',
+  purpose: 'vm',
+  kind: 'external',
+  device: 'eth1',
+  vlan: 99,
+});
+
+/**
+ * Host h3, whose memory datapath says its NATS traffic leaves by `pathDevice`: the watchdog's
+ * probe fails while that NIC is in a bridge, as a real host's NATS connection would.
+ */
+function host(dir: string, pathDevice: string) {
+  const driver = new MemoryVSwitchDriver();
+  driver.managementPath.leavesBy(pathDevice);
+  const probes = { count: 0 };
+  const watchdog = new NetworkWatchdog(() => {
+    probes.count++;
+    return driver.managementPath.isCut ? Promise.reject(new Error('cut off')) : Promise.resolve();
+  }, 150);
+  const rollbacks: number[] = [];
+  const agent = new HostAgent({
+    pool: POOL,
+    host: 'h3',
+    store: new StateStore(dir, { pool: POOL, host: 'h3' }),
+    datapath: new Datapath(driver, 'h3'),
+    log: quiet,
+    watchdog,
+    holdFile: new NetworkHoldFile(dir),
+    onRollback: (hold) => rollbacks.push(hold.refusedVersion),
+  });
+  return { agent, driver, probes, rollbacks };
+}
+
+async function run(agent: HostAgent, feed: FakeFeed, events: PoolEvent[]) {
+  await agent.boot();
+  const abort = new AbortController();
+  const running = agent.run(feed, new FakeSnapshots(events, feed), abort.signal);
+  cleanup.push(async () => {
+    abort.abort();
+    await running;
+    await agent.stop();
+  });
+}
+
+async function until(check: () => boolean, what: string, ms = 5000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+async function stateDir(): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'member-host-watchdog-'));
+  cleanup.push(() => rm(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+const versions = (from: number, to: number) =>
+  Array.from({ length: to - from + 1 }, (_, i) => from + i);
+
+describe('network watchdog', () => {
+  it('rolls back a change that cuts the host off, holds, and lifts the hold on a later uplink change', async () => {
+    const base = withH3();
+    const n = base.length;
+    const events = decided(
+      base,
+      onEth1,
+      cmd('CreateVm', { vmId: 'late', name: 'late' }),
+      cmd('DestroyNetwork', { networkId: 'n99' }),
+    );
+    const dir = await stateDir();
+    const { agent, driver, rollbacks } = host(dir, 'eth1');
+    const feed = new FakeFeed().publish(events, versions(1, n));
+    await run(agent, feed, events);
+    await until(() => agent.applied?.version === n, `version ${n}`);
+
+    feed.publish(events, [n + 1]); // the network on eth1: h3 loses NATS
+    await until(() => rollbacks.length > 0, 'the rollback');
+    expect(agent.hold).toMatchObject({ version: n, refusedVersion: n + 1, recorded: false });
+    expect(rollbacks).toEqual([n + 1]);
+    expect(driver.managementPath.isCut).toBe(false); // the switch of version n is back
+    expect(agent.applied).toEqual({ version: n, digest: hostDigest(replayPool(base), 'h3') });
+    const report = await agent.report(false);
+    expect(report.appliedVersion).toBe(n);
+    expect(report.held).toMatchObject({
+      version: n,
+      refusedVersion: n + 1,
+      followedVersion: n + 1,
+    });
+
+    feed.publish(events, [n + 2]); // not an uplink change: still held
+    await until(() => agent.replica.version === n + 2, 'version n+2 read');
+    expect(agent.applied?.version).toBe(n);
+    expect(agent.hold?.refusedVersion).toBe(n + 1);
+
+    feed.publish(events, [n + 3]); // the network goes: supersedes the refused change
+    await until(() => agent.applied?.version === n + 3, 'the hold to lift');
+    expect(agent.hold).toBeUndefined();
+    expect(agent.applied?.digest).toBe(hostDigest(replayPool(events), 'h3'));
+    expect((await agent.report(false)).held).toBeUndefined();
+  });
+
+  it('lets a change to the uplinks that keeps the host connected pass', async () => {
+    const events = decided(withH3(), onEth1);
+    const n = events.length;
+    const dir = await stateDir();
+    const { agent, probes } = host(dir, 'eth9'); // NATS does not leave by eth1
+    const feed = new FakeFeed().publish(events, versions(1, n - 1));
+    await run(agent, feed, events);
+    await until(() => agent.applied?.version === n - 1, 'the pool before the change');
+    const before = probes.count;
+    feed.publish(events, [n]);
+    await until(() => agent.applied?.version === n, 'the change');
+    expect(agent.hold).toBeUndefined();
+    expect(probes.count).toBeGreaterThan(before);
+  });
+
+  it('keeps holding across a restart, from the hold in its state directory', async () => {
+    const base = withH3();
+    const events = decided(base, onEth1);
+    const n = events.length;
+    const dir = await stateDir();
+    const first = host(dir, 'eth1');
+    const feed = new FakeFeed().publish(events, versions(1, n - 1));
+    await run(first.agent, feed, events);
+    await until(() => first.agent.applied?.version === n - 1, 'the pool before the change');
+    feed.publish(events, [n]);
+    await until(() => first.rollbacks.length > 0, 'the rollback');
+    await cleanup.pop()!(); // stop the first agent, keep its state directory
+
+    const second = host(dir, 'eth1');
+    await second.agent.boot();
+    expect(second.agent.replica.version).toBe(n);
+    expect(second.agent.hold).toMatchObject({ version: n - 1, refusedVersion: n });
+    expect(second.agent.applied?.version).toBe(n - 1);
+    expect(second.driver.managementPath.isCut).toBe(false);
+    expect(second.rollbacks).toEqual([n]); // not recorded yet: sent again
+    await second.agent.stop();
+  });
+});
