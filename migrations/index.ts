@@ -12,6 +12,7 @@ import { LogIdentity1766188800000 } from './1766188800000-LogIdentity.js';
 import { MirrorStatus1766361600000 } from './1766361600000-MirrorStatus.js';
 import { OverlayReadModels1766448000000 } from './1766448000000-OverlayReadModels.js';
 import { HostInterfacesReadModel1766534400000 } from './1766534400000-HostInterfacesReadModel.js';
+import { HostStatusHeld1766620800000 } from './1766620800000-HostStatusHeld.js';
 
 /** Every migration, in order. Listed by hand so ESM builds need no glob loader. */
 export const migrations = [
@@ -29,4 +30,5 @@ export const migrations = [
   MirrorStatus1766361600000,
   OverlayReadModels1766448000000,
   HostInterfacesReadModel1766534400000,
+  HostStatusHeld1766620800000,
 ];

@@ -369,6 +369,9 @@ describe('NATS users and permissions (deploy/nats/nats.conf)', () => {
       subjects().command(POOL, 'StartVm', { role: 'host', user: 'host-2' }),
       subjects().command(POOL, 'StartVm', { role: 'admin', user: 'host-1' }),
       subjects().command(POOL, 'CreateVm', { role: 'host', user: 'host-1' }),
+      // The network watchdog's rollback: the same, as the host itself.
+      subjects().command(POOL, 'RecordNetworkRollback', { role: 'host', user: 'host-2' }),
+      subjects().command(POOL, 'RecordNetworkRollback', { role: 'admin', user: 'host-1' }),
     ]) {
       await expect(nc.request(subject, '{}', { timeout: 5_000 }), subject).rejects.toThrow(
         /Permissions Violation for Publish/,
@@ -381,6 +384,15 @@ describe('NATS users and permissions (deploy/nats/nats.conf)', () => {
       { timeout: 10_000 },
     );
     expect(own.json()).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+    // Nor may it put another host on hold.
+    const rollback = await nc.request(
+      subjects().command(POOL, 'RecordNetworkRollback', { role: 'host', user: 'host-1' }),
+      JSON.stringify({
+        data: { hostId: 'host-2', refusedVersion: 5, heldVersion: 4, reason: 'cut off' },
+      }),
+      { timeout: 10_000 },
+    );
+    expect(rollback.json()).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
     const jsm = await jetstreamManager(nc);
     await expect(jsm.streams.delete('POOLNET_EVENTS')).rejects.toThrow(/Permissions Violation/);
     await expect(

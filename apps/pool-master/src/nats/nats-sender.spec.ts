@@ -49,14 +49,21 @@ describe('natsPrincipal', () => {
     expect(refusal('admin', 'bob', 'FormatDisk')).toBeUndefined();
   });
 
-  it('lets a host send StartVm, StopVm and RequestMigration as an operator, and nothing else', () => {
-    for (const type of ['StartVm', 'StopVm', 'RequestMigration']) {
+  it('lets a host send the hook commands and its own rollback, and nothing else', () => {
+    for (const type of ['StartVm', 'StopVm', 'RequestMigration', 'RecordNetworkRollback']) {
       expect(natsPrincipal({ role: 'host', user: 'host-1' }, type)).toEqual({
         name: 'nats:host-1',
         role: 'operator',
       });
     }
-    for (const type of ['CreateVm', 'DestroyVm', 'ActivateMigration', 'JoinHost', 'FormatDisk']) {
+    for (const type of [
+      'CreateVm',
+      'DestroyVm',
+      'ActivateMigration',
+      'JoinHost',
+      'ResetHostNetworking',
+      'FormatDisk',
+    ]) {
       expect(refusal('host', 'host-1', type)).toMatchObject({ status: 403, code: 'FORBIDDEN' });
     }
   });
@@ -76,6 +83,7 @@ describe('requireOwnHost', () => {
     expect(own('StartVm', { vmId: 'v', hostId: 'host-1' })).toBeUndefined();
     expect(own('StopVm', { vmId: 'v', hostId: 'host-1' })).toBeUndefined();
     expect(own('RequestMigration', { vmId: 'v', toHostId: 'host-1' })).toBeUndefined();
+    expect(own('RecordNetworkRollback', { hostId: 'host-1', refusedVersion: 5 })).toBeUndefined();
   });
 
   it('refuses one about another host, or a StopVm that names no host', () => {
@@ -86,6 +94,10 @@ describe('requireOwnHost', () => {
     });
     expect(own('StopVm', { vmId: 'v' })?.code).toBe('FORBIDDEN');
     expect(own('RequestMigration', { vmId: 'v', toHostId: 'host-2' })?.code).toBe('FORBIDDEN');
+    // One host cannot put another on hold.
+    expect(own('RecordNetworkRollback', { hostId: 'host-2', refusedVersion: 5 })?.code).toBe(
+      'FORBIDDEN',
+    );
   });
 
   it('leaves other roles to their role table', () => {

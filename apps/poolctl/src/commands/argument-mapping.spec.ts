@@ -60,6 +60,10 @@ describe('argument → request mapping', () => {
     [['host', 'disable', 'host-b'], { method: 'POST', path: '/pools/lab/hosts/host-b/disable' }],
     [['host', 'eject', 'host-b'], { method: 'DELETE', path: '/pools/lab/hosts/host-b' }],
     [
+      ['host', 'reset-networking', 'host-b'],
+      { method: 'POST', path: '/pools/lab/hosts/host-b/reset-networking' },
+    ],
+    [
       ['pif', 'set', 'host-a', 'eth1', '--role', 'vm', '--mtu', '9000'],
       { method: 'PUT', path: '/pools/lab/hosts/host-a/pifs/eth1', body: { role: 'vm', mtu: 9000 } },
     ],

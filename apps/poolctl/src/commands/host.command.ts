@@ -9,6 +9,7 @@ import {
   ejectHost,
   enableHost,
   joinHost,
+  resetHostNetworking,
   setTunnelEndpoint,
   type PifInventory,
 } from '../requests/master-requests.js';
@@ -30,7 +31,7 @@ interface JoinOptions {
 export function registerHost(program: Command, io: CliIo): void {
   const host = program
     .command('host')
-    .description('member hosts: join, enable, disable, eject, list, show')
+    .description('member hosts: join, enable, disable, eject, reset-networking, list, show')
     .addHelpText('after', examples('poolctl host list', 'poolctl host disable host-b --wait'));
 
   host
@@ -73,6 +74,12 @@ export function registerHost(program: Command, io: CliIo): void {
     ['enable', enableHost, 'enable a host: it takes VMs again'],
     ['disable', disableHost, 'disable a host: it takes no new VMs'],
     ['eject', ejectHost, 'eject a host (refused while it runs VMs); its bonds go with it'],
+    [
+      'reset-networking',
+      resetHostNetworking,
+      'xe-reset-networking: the host keeps its management NIC alone (its bonds over it are ' +
+        'destroyed, no network is uplinked on it there) until management moves to another NIC',
+    ],
   ] as const) {
     host
       .command(name)

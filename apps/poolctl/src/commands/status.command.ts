@@ -23,6 +23,10 @@ const columns: Column<Status['hosts'][number]>[] = [
   { header: 'last report', value: (h) => h.lastReportAt },
   { header: 'drift', value: (h) => h.drift },
   { header: 'vms', value: (h) => h.runningVms },
+  {
+    header: 'held',
+    value: (h) => (h.held ? `at ${h.held.version}, rolled back ${h.held.refusedVersion}` : ''),
+  },
 ];
 
 export function registerStatus(program: Command, io: CliIo): void {
@@ -52,9 +56,20 @@ export function registerStatus(program: Command, io: CliIo): void {
           status.source === 'projection'
             ? `${converged}/${enabled} enabled hosts at the head`
             : 'applied versions unknown without the projection';
+        // A held host will not catch up by itself: say why, and what lifts it.
+        const held = status.hosts
+          .filter((h) => h.held)
+          .map(
+            (h) =>
+              `\nhost ${h.id} rolled back version ${h.held!.refusedVersion} at ${h.held!.since} ` +
+              `and holds version ${h.held!.version}: ${h.held!.reason}. A later change to its ` +
+              `uplinks or bonds, or \`poolctl host reset-networking ${h.id}\`, lifts the hold.`,
+          )
+          .join('');
         ctx.print(
           `pool ${pool.id} (${pool.name}) at version ${pool.version}: ${summary}\n\n` +
-            renderTable(status.hosts, columns),
+            renderTable(status.hosts, columns) +
+            held,
         );
       }),
     );

@@ -36,6 +36,8 @@ export interface HostView {
   digest: string | null;
   /** The log cannot know it: null there. */
   drift: number | null;
+  /** Held at an earlier version after a network rollback (the projection only). */
+  held?: { version: number; refusedVersion: number; reason: string; since: string } | null;
   runningVms: number;
 }
 

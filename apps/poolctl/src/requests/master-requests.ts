@@ -73,6 +73,10 @@ export const disableHost = (pool: string, host: string): CommandRequest => ({
   method: 'POST',
   path: path`/pools/${pool}/hosts/${host}/disable`,
 });
+export const resetHostNetworking = (pool: string, host: string): CommandRequest => ({
+  method: 'POST',
+  path: path`/pools/${pool}/hosts/${host}/reset-networking`,
+});
 export const ejectHost = (pool: string, host: string): CommandRequest => ({
   method: 'DELETE',
   path: path`/pools/${pool}/hosts/${host}`,

@@ -27,12 +27,12 @@ export async function applyHostReport(
     const at = Number.isNaN(Date.parse(report.at)) ? new Date().toISOString() : report.at;
     const status = await client.query<{ applied: string }>(
       `INSERT INTO rm_host_status AS s
-         (pool_id, host_id, applied_version, digest, last_report_at, drift, report_seq)
-       VALUES ($1, $2, $3, $4, $5, $6, $7)
+         (pool_id, host_id, applied_version, digest, last_report_at, drift, report_seq, held)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
        ON CONFLICT (pool_id, host_id) DO UPDATE
          SET applied_version = excluded.applied_version, digest = excluded.digest,
              last_report_at = excluded.last_report_at, drift = s.drift + excluded.drift,
-             report_seq = excluded.report_seq
+             report_seq = excluded.report_seq, held = excluded.held
          WHERE s.report_seq < excluded.report_seq OR s.last_report_at < excluded.last_report_at
        RETURNING applied_version::text AS applied`,
       [
@@ -43,6 +43,7 @@ export async function applyHostReport(
         at,
         report.drift?.length ?? 0,
         seq,
+        report.held ? JSON.stringify(report.held) : null,
       ],
     );
     if (status.rowCount === 0) {

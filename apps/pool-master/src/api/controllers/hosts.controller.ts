@@ -60,6 +60,23 @@ export class HostsController {
     return this.commands.execute(pool, command(pool, 'DisableHost', data), envelope);
   }
 
+  @Post(':host/reset-networking')
+  @ApiParam({ name: 'host', description: 'The host id' })
+  @ApiCommand('ResetHostNetworking', {
+    summary:
+      'xe-reset-networking: the host keeps its management PIF alone (its bonds over it go, no ' +
+      'network is uplinked on it there) until management moves to another PIF',
+  })
+  resetNetworking(
+    @Param('pool', PoolIdPipe) pool: string,
+    @Param('host') host: string,
+    @CommandBody() body: Record<string, unknown>,
+    @Envelope() envelope: CommandEnvelope,
+  ): Promise<CommandOutcome> {
+    const data = withPath(body, { hostId: host });
+    return this.commands.execute(pool, command(pool, 'ResetHostNetworking', data), envelope);
+  }
+
   @Delete(':host')
   @ApiParam({ name: 'host', description: 'The host id' })
   @ApiCommand('EjectHost', {

@@ -83,6 +83,8 @@ export interface HostRow {
   lastReportAt: string | null;
   digest: string | null;
   drift: number;
+  /** Set while the host holds an earlier version after its network watchdog rolled back. */
+  held?: { version: number; refusedVersion: number; reason: string; since: string } | null;
   runningVms: number;
 }
 

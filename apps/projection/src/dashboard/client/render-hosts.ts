@@ -68,6 +68,17 @@ export function renderHosts(
                   <span class="mono">${host.management}</span></span
                 >`
               }
+              ${
+                host.held &&
+                html`<span
+                  class="sub warn-text"
+                  title="${`rolled back at ${host.held.since}: ${host.held.reason}`}"
+                  ><span class="sub-label">held</span>
+                  <span class="mono"
+                    >at v${host.held.version}, rolled back v${host.held.refusedVersion}</span
+                  ></span
+                >`
+              }
             </th>
             <td>
               ${

@@ -154,6 +154,14 @@ export class HostModel {
   @ApiProperty({ type: String, nullable: true }) digest!: string | null;
   @ApiProperty({ type: 'integer', description: 'Drift items the host reported, in total' })
   drift!: number;
+  @ApiProperty({
+    type: Object,
+    nullable: true,
+    description:
+      'Set while the host holds an earlier version after its network watchdog rolled a change ' +
+      'back: { version (held), refusedVersion, reason, since }',
+  })
+  held!: { version: number; refusedVersion: number; reason: string; since: string } | null;
   @ApiProperty({ type: 'integer' }) runningVms!: number;
 }
 

@@ -1,4 +1,4 @@
-import { poolStreamId } from '@pool/contracts';
+import { poolStreamId, type NetworkHoldReport } from '@pool/contracts';
 import { ageOfStreamEvents, readStreamVersion, type LogQueryable } from '@pool/event-store';
 import type { DataSource } from 'typeorm';
 import { BondRow, PifRow } from '../../read-models/entities/host-rows.entity.js';
@@ -21,6 +21,7 @@ interface HostStatusSqlRow {
   last_report_at: Date | null;
   digest: string | null;
   drift: number | null;
+  held: NetworkHoldReport | null;
   running_vms: string;
 }
 
@@ -31,7 +32,7 @@ interface HostStatusSqlRow {
 const HOSTS_SQL = `
   SELECT h.id, h.name, h.address, h.enabled, h.management, h.tunnel_device, h.tunnel_address,
          h.interfaces, s.applied_version, s.last_report_at,
-         s.digest, s.drift,
+         s.digest, s.drift, s.held,
          (SELECT count(*) FROM rm_vms v
            WHERE v.pool_id = h.pool_id AND v.host_id = h.id AND v.power_state = 'running')
            AS running_vms
@@ -88,6 +89,14 @@ const hostView = (row: HostRow): HostView => {
     lastReportAt: row.last_report_at && iso(row.last_report_at),
     digest: row.digest,
     drift: row.drift ?? 0,
+    held: row.held
+      ? {
+          version: row.held.version,
+          refusedVersion: row.held.refusedVersion,
+          reason: row.held.reason,
+          since: row.held.since,
+        }
+      : null,
     runningVms: Number(row.running_vms),
   };
 };

@@ -89,7 +89,16 @@ export interface HostView {
   lastReportAt: string | null;
   digest: string | null;
   drift: number;
+  /** Set while the host holds an earlier version after its network watchdog rolled back. */
+  held: HostHeldView | null;
   runningVms: number;
+}
+
+export interface HostHeldView {
+  version: number;
+  refusedVersion: number;
+  reason: string;
+  since: string;
 }
 
 export interface HostDetailView extends HostView {

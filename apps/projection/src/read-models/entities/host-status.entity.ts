@@ -1,3 +1,4 @@
+import { type NetworkHoldReport } from '@pool/contracts';
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 
 /*
@@ -26,6 +27,10 @@ export class HostStatusRow {
   /** Drift items (a port deleted by hand, …) the host found and reported, in total. */
   @Column({ type: 'integer' })
   drift!: number;
+
+  /** Set while the host holds an earlier version after a network rollback (its last report). */
+  @Column({ type: 'jsonb', nullable: true })
+  held!: NetworkHoldReport | null;
 
   /** JetStream sequence of the last report applied: older or redelivered ones are skipped. */
   @Column({ name: 'report_seq', type: 'bigint' })
