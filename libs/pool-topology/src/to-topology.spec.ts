@@ -184,6 +184,29 @@ describe('toTopology', () => {
   });
 });
 
+describe('a reset host (ResetHostNetworking)', () => {
+  it('keeps its management address, on the NIC itself, with no bridge taking the NIC', () => {
+    const { state } = decideAll([
+      ...labCommands(),
+      cmd('ConfigureHostInterface', {
+        hostId: 'h1',
+        name: 'mgmt0',
+        purpose: 'management',
+        device: 'eth0',
+        vlan: 20,
+        ipv4: { mode: 'static', address: '192.0.2.11/24', gateway: '192.0.2.1' },
+      }),
+      cmd('ResetHostNetworking', { hostId: 'h1' }),
+    ]);
+    const desired = desiredState(toTopology(state), 'h1');
+    expect(desired.interfaces).toEqual([
+      expect.objectContaining({ name: 'mgmt0', device: 'eth0', vlan: undefined }),
+    ]);
+    expect(desired.interfaces?.[0]).not.toHaveProperty('bridge');
+    expect(desired.uplinks.map((u) => u.device)).not.toContain('eth0');
+  });
+});
+
 describe('hostDigest', () => {
   it('is the digest of the desired state derived from the whole pool', () => {
     const state = lab();

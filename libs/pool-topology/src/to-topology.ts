@@ -53,8 +53,17 @@ export const hostOf = (state: PoolState, host: Host): TopologyHost => ({
   ...(host.tunnel && host.tunnel.device !== host.managementOnly
     ? { tunnel: { ...host.tunnel } }
     : {}),
-  // Absent without any, for the same reason.
-  ...(host.interfaces.length > 0 ? { interfaces: host.interfaces.map(hostInterfaceOf) } : {}),
+  // Absent without any, for the same reason. After a reset the management NIC is in no bridge,
+  // so an interface on it keeps its address on the NIC itself (placement pif, untagged).
+  ...(host.interfaces.length > 0
+    ? {
+        interfaces: host.interfaces.map((i) =>
+          hostInterfaceOf(
+            i.device === host.managementOnly ? { ...i, placement: 'pif', vlan: null } : i,
+          ),
+        ),
+      }
+    : {}),
 });
 
 const ipConfigOf = (config: Ipv4Config | Ipv6Config): IpConfig =>

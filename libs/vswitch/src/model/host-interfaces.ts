@@ -21,14 +21,15 @@ export function hostInterfaces(
   const placed: HostInterface[] = [];
   for (const i of host.interfaces ?? []) {
     const device = devices.get(i.device);
-    if (!device) continue;
+    // On the NIC itself it needs no uplink: a reset host's management NIC is given as none.
+    if (!device && i.placement !== 'pif') continue;
     const { placement: _, ...common } = i;
     const dns = i.dns?.length ? { dns: [...i.dns] } : { dns: undefined };
     if (i.placement === 'pif') {
       placed.push({ ...common, ...dns, vlan: undefined });
       continue;
     }
-    claimUplink(device);
+    claimUplink(device!);
     const bridge = uplinks.get(i.device)!.bridge;
     placed.push({ ...common, ...dns, name: names.claim(i.name, `interface ${i.name}`), bridge });
   }
