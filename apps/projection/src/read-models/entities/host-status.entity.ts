@@ -28,13 +28,13 @@ export class HostStatusRow {
   @Column({ type: 'integer' })
   drift!: number;
 
-  /** Set while the host holds an earlier version after a network rollback (its last report). */
-  @Column({ type: 'jsonb', nullable: true })
-  held!: NetworkHoldReport | null;
-
   /** JetStream sequence of the last report applied: older or redelivered ones are skipped. */
   @Column({ name: 'report_seq', type: 'bigint' })
   reportSeq!: number;
+
+  /** Set while the host holds an earlier version after a network rollback (its last report). */
+  @Column({ type: 'jsonb', nullable: true })
+  held!: NetworkHoldReport | null;
 }
 
 /** A VIF's port on one host, as the host last reported it. */
