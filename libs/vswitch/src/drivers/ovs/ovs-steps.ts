@@ -266,6 +266,10 @@ export function stepsFor(op: Operation, options: ResolvedOvsOptions, id: () => s
       steps.db.push(['--if-exists', 'del-port', op.port]);
       steps.afterDb.push(...addPortCommands(op, options));
       break;
+    case 'setHostInterface':
+    case 'deleteHostInterface':
+      // Applied by OvsHostInterfaces (host-interfaces.ts) around the switch's steps, never here.
+      break;
   }
   return steps;
 }
