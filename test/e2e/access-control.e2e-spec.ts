@@ -333,12 +333,16 @@ describe('access control with bearer tokens', () => {
     // A pool never created: every command is refused one way or another, nothing is written.
     const NOWHERE = `none-${randomUUID().slice(0, 8)}`;
     const UNKNOWN = 'FormatDisk';
-    /** The coordinator's saga steps: NATS and gRPC only (DESIGN §5), no REST route. */
+    /**
+     * The coordinator's saga steps (DESIGN §5) and a host's report of its own network rollback:
+     * NATS and gRPC only, no REST route.
+     */
     const NO_REST_ROUTE = [
       'AbortMigration',
       'ActivateMigration',
       'CompleteMigration',
       'PrepareMigration',
+      'RecordNetworkRollback',
     ];
 
     /**
