@@ -86,6 +86,20 @@ describe.skipIf(part.skip)('OVS driver: a mirror carried across hosts over GRE',
     expect(out).toContain(`${FRAMES} packets transmitted`);
   };
   const converge = (t: TopologyBuilder) => lab.converge(t.build());
+  /**
+   * Single frames from `source` until one copy reaches the tap (at most 10). Open vSwitch drops
+   * a tunnelled packet while it resolves the remote endpoint's MAC, and the entry it learned
+   * from the hosts' underlay pings in beforeAll may have aged out or never been snooped: the
+   * first copy after that is lost (docs/design.md). The counts below are over a resolved leg.
+   */
+  const primeLeg = async (source: 'web' | 'web3') => {
+    for (let attempt = 0; attempt < 10; attempt++) {
+      const ping = `ping -c 1 -W 1 -q ${NOBODY.ip}; true`;
+      const seen = await copiesSeen(ns.tap, () => lab.exec(ns[source], ['sh', '-c', ping]));
+      if (seen > 0) return;
+    }
+    throw new Error(`no mirrored copy from ${source} reached the tap in 10 tries`);
+  };
 
   beforeAll(async () => {
     part.assertPresent();
@@ -150,6 +164,7 @@ describe.skipIf(part.skip)('OVS driver: a mirror carried across hosts over GRE',
   });
 
   it('delivers every copy of what the source on h2 sends to the monitor on h1, and to no one else', async () => {
+    await primeLeg('web');
     let atOther = -1;
     const atTap = await copiesSeen(ns.tap, async () => {
       atOther = await copiesSeen(ns.other, () => send('web'));
@@ -170,6 +185,7 @@ describe.skipIf(part.skip)('OVS driver: a mirror carried across hosts over GRE',
     const ports = await lab.vsctl('h1', ['list-ports', bridgeName('mon')]);
     expect(ports).toContain(mirrorTunnelPortName('m', 'p', 'h3'));
     expect(ports).not.toContain(mirrorTunnelPortName('m', 'p', 'h2'));
+    await primeLeg('web3');
     const atTap = await copiesSeen(ns.tap, () => send('web3'));
     expect(atTap).toBe(FRAMES);
   });
