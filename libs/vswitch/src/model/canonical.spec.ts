@@ -1,8 +1,10 @@
+import { createHash } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { topology } from '../testing/topology-builder.js';
-import { canonicalJson, digest } from './canonical.js';
+import { canonicalJson, digest, normalizeState } from './canonical.js';
 import { desiredState } from './desired-state.js';
+import type { HostSwitchState } from './host-state.js';
 import { NameCollisionError, NameRegistry } from './naming.js';
 
 const build = () =>
@@ -16,7 +18,40 @@ const build = () =>
     .acl('x', { networkId: 'a' }, { priority: 5 })
     .acl('y', { networkId: 'a' }, { priority: 5 });
 
+/** Three hosts on one overlay network with a VM each: h1's bridge holds a mesh of two tunnels. */
+const overlayPool = (mtu = 1450) => {
+  const t = topology().overlay('o', 7, mtu);
+  for (const [i, host] of ['h1', 'h2', 'h3'].entries()) {
+    t.host(host).tunnel(host, `192.168.9.${i + 1}`).vm(`vm-${host}`, host);
+    t.vif(`v-${host}`, `vm-${host}`, 'o');
+  }
+  return t.build();
+};
+/** The digest as defined: sha256 of the canonical JSON of the normalized state, printed whole. */
+const digestWhole = (state: HostSwitchState) =>
+  createHash('sha256').update(canonicalJson(normalizeState(state))).digest('hex');
+
 describe('digest', () => {
+  it('is the sha256 of the whole canonical JSON with tunnel meshes printed once per mesh', () => {
+    const first = desiredState(overlayPool(), 'h1');
+    expect(first.bridges[0]!.tunnels).toHaveLength(2);
+    expect(digest(first)).toBe(digestWhole(first));
+    // The same mesh again (the same array, its JSON remembered) under a changed bridge.
+    const next = desiredState(overlayPool(1400), 'h1');
+    expect(next.bridges[0]!.tunnels).toBe(first.bridges[0]!.tunnels);
+    expect(digest(next)).toBe(digestWhole(next));
+    expect(digest(next)).not.toBe(digest(first));
+  });
+
+  it('prints the state whole when another string looks like a mesh marker', () => {
+    const state = desiredState(overlayPool(), 'h1');
+    const forged = {
+      ...state,
+      bridges: state.bridges.map((b) => ({ ...b, networkId: '\u0001mesh#0' })),
+    };
+    expect(digest(forged)).toBe(digestWhole(forged));
+  });
+
   it('does not depend on the order of the topology lists', () => {
     const t = build().build();
     const shuffled = build()

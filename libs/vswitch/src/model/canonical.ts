@@ -1,6 +1,6 @@
 import { hash } from 'node:crypto';
 import { configure } from 'safe-stable-stringify';
-import type { AclRule, Bridge, HostSwitchState, Port } from './host-state.js';
+import type { AclRule, Bridge, HostSwitchState, Port, TunnelPort } from './host-state.js';
 import type { VifQos } from './topology.js';
 
 /**
@@ -16,7 +16,9 @@ export function canonicalJson(value: unknown): string {
 
 const stableStringify = configure({ deterministic: true, bigint: false, circularValue: Error });
 
-export const sameValue = (a: unknown, b: unknown): boolean => canonicalJson(a) === canonicalJson(b);
+/** Equal when one value (the model hands an unchanged tunnel mesh on as the same array). */
+export const sameValue = (a: unknown, b: unknown): boolean =>
+  a === b || canonicalJson(a) === canonicalJson(b);
 
 const byKey =
   <T>(key: (item: T) => string) =>
@@ -51,11 +53,24 @@ const normalizePort = (port: Port): Port => ({
   acls: [...port.acls].sort(compareAcls),
 });
 
+/**
+ * Tunnel meshes in name order, by the array the model made: an unchanged mesh is the same array
+ * from one event to the next (overlay.ts), so a host sorts its thousand tunnels once, not per
+ * event. Nothing mutates a desired state's arrays once made.
+ */
+const sortedTunnels = new WeakMap<readonly TunnelPort[], TunnelPort[]>();
+const tunnelsByName = (tunnels: readonly TunnelPort[]): TunnelPort[] => {
+  let sorted = sortedTunnels.get(tunnels);
+  if (!sorted) {
+    sorted = [...tunnels].sort(byKey((t) => t.name));
+    sortedTunnels.set(tunnels, sorted);
+  }
+  return sorted;
+};
+
 const normalizeBridge = (bridge: Bridge): Bridge => ({
   ...bridge,
-  ...(bridge.tunnels?.length
-    ? { tunnels: [...bridge.tunnels].sort(byKey((t) => t.name)) }
-    : { tunnels: undefined }),
+  ...(bridge.tunnels?.length ? { tunnels: tunnelsByName(bridge.tunnels) } : { tunnels: undefined }),
   ...(bridge.mirrorTunnels?.length
     ? { mirrorTunnels: [...bridge.mirrorTunnels].sort(byKey((t) => t.name)) }
     : { mirrorTunnels: undefined }),
@@ -82,5 +97,39 @@ export function normalizeState(state: HostSwitchState): HostSwitchState {
 /** A master and a host compare this rather than whole states (sha256 of the canonical JSON). */
 export function digest(state: HostSwitchState): string {
   // The one-shot form: no Hash object per call (a host digests after every event).
-  return hash('sha256', canonicalJson(normalizeState(state)), 'hex');
+  return hash('sha256', canonicalStateJson(normalizeState(state)), 'hex');
+}
+
+/*
+ * The canonical JSON of a normalized state, with each tunnel mesh's part printed once per mesh:
+ * an unchanged mesh is the same array from event to event, and printing a thousand tunnels was
+ * most of an overlay host's digest. Exactly `canonicalJson(state)`: the meshes stand in as
+ * marker strings, then their JSON replaces the markers. A marker is a string starting with
+ * U+0001, which JSON prints escaped; should some other string print the same (ids refuse
+ * control characters, so none should), the count differs and the state is printed whole.
+ */
+const MESH_MARK = '\u0001mesh#';
+const MESH_MARK_JSON = /"\\u0001mesh#(\d+)"/g;
+const meshJson = new WeakMap<readonly TunnelPort[], string>();
+
+function canonicalStateJson(state: HostSwitchState): string {
+  const meshes: string[] = [];
+  const bridges = state.bridges.map((bridge) => {
+    if (!bridge.tunnels) return bridge;
+    let json = meshJson.get(bridge.tunnels);
+    if (json === undefined) {
+      json = canonicalJson(bridge.tunnels);
+      meshJson.set(bridge.tunnels, json);
+    }
+    meshes.push(json);
+    return { ...bridge, tunnels: `${MESH_MARK}${meshes.length - 1}` };
+  });
+  if (meshes.length === 0) return canonicalJson(state);
+  const marked = canonicalJson({ ...state, bridges });
+  let spliced = 0;
+  const json = marked.replace(MESH_MARK_JSON, (_, index: string) => {
+    spliced++;
+    return meshes[Number(index)]!;
+  });
+  return spliced === meshes.length ? json : canonicalJson(state);
 }

@@ -42,6 +42,22 @@ export function overlayCarriers(topology: PoolTopology): Map<string, Set<string>
   return carriers;
 }
 
+/**
+ * The mesh each host last derived per overlay network. A full mesh is one tunnel per other
+ * host, and a host derives its desired state after every event: handing an unchanged mesh on
+ * as the same array lets the planner and the digest skip it by identity (canonical.ts) instead
+ * of comparing and sorting a thousand tunnels per event. Keyed by host and network; a
+ * member host holds one host, the converge bench's workers hundreds; bounded all the same.
+ */
+const lastMesh = new Map<string, TunnelPort[]>();
+
+const sameTunnel = (a: TunnelPort | undefined, b: Omit<TunnelPort, 'name'>): boolean =>
+  a !== undefined &&
+  a.remoteHost === b.remoteHost &&
+  a.remoteIp === b.remoteIp &&
+  a.localIp === b.localIp &&
+  a.vni === b.vni;
+
 /** The host's tunnels for one overlay network: one to every other host carrying it. */
 export function tunnelsFor(
   topology: PoolTopology,
@@ -52,16 +68,32 @@ export function tunnelsFor(
 ): TunnelPort[] {
   const vni = vniOf(network);
   if (vni === undefined) return [];
-  return topology.hosts
-    .filter((remote) => remote.id !== host.id && carriers.has(remote.id) && remote.tunnel)
-    .map((remote) => ({
-      name: names.claim(
-        tunnelPortName(network.id, remote.id),
-        `tunnel ${network.id} to ${remote.id}`,
-      ),
-      remoteHost: remote.id,
-      remoteIp: remote.tunnel!.address,
-      localIp: host.tunnel.address,
-      vni,
-    }));
+  const localIp = host.tunnel.address;
+  const remotes = topology.hosts.filter(
+    (remote) => remote.id !== host.id && carriers.has(remote.id) && remote.tunnel,
+  );
+  const key = `${host.id}\0${network.id}`;
+  const last = lastMesh.get(key);
+  const unchanged =
+    last !== undefined &&
+    last.length === remotes.length &&
+    remotes.every((remote, i) =>
+      sameTunnel(last[i], { remoteHost: remote.id, remoteIp: remote.tunnel!.address, localIp, vni }),
+    );
+  const tunnels = unchanged
+    ? last
+    : remotes.map((remote) => ({
+        name: tunnelPortName(network.id, remote.id),
+        remoteHost: remote.id,
+        remoteIp: remote.tunnel!.address,
+        localIp,
+        vni,
+      }));
+  // Claimed every time, reused or not: a clash with a name elsewhere in this state is refused.
+  for (const tunnel of tunnels) {
+    names.claim(tunnel.name, `tunnel ${network.id} to ${tunnel.remoteHost}`);
+  }
+  if (!unchanged && lastMesh.size >= 4096) lastMesh.clear(); // networks deleted long ago
+  lastMesh.set(key, tunnels);
+  return tunnels;
 }
