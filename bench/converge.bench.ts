@@ -20,6 +20,7 @@ import { runMigrations } from '../migrations/data-source.js';
 import { listArg, numberArg, type Bench, type BenchContext } from './support/bench.js';
 import { createScratchDatabase } from './support/database.js';
 import { allApplied, epochMs, fleetHost, inParallel, type FleetEnv } from './support/fleet.js';
+import { fanoutLimit, type FanoutLimit } from './support/fanout-limit.js';
 import { FleetWorker } from './support/fleet-worker.js';
 import { LatencyRecorder, type LatencySummary } from './support/latency.js';
 import { describeMachine, loadAverage, machineMarkdown } from './support/machine.js';
@@ -43,6 +44,9 @@ import { BENCH_SENDER } from './support/pool-master-process.js';
  * 3. RSS of one member-host process (the real app) in a pool of 10,000 VIFs.
  * 4. An overlay network (a full mesh of tunnels) beside a VLAN, at the same host counts:
  *    command → every host applied and heap per host.
+ * 5. Scale: a pool with 20 port-secured VIFs per host, ten networks and ACLs at 1,000 hosts,
+ *    beside the bare JetStream fan-out to as many consumers (the limit).
+ * 1–3, 4 and 5 each write a section of BENCHMARKS.md of their own.
  */
 
 const LATENCY_TARGETS: Record<number, number> = { 100: 50, 1000: 250 };
@@ -421,6 +425,81 @@ const seedMesh =
     return { version: writer.version, mtus: [1400, 1450] };
   };
 
+/** Issue 23: the pool of the scale row, shaped like a real one. */
+const SCALE = { portsPerHost: 20, networks: 10, rulesPerNetwork: 5 } as const;
+
+/**
+ * The scale row's pool, written straight to the log: `count` hosts, ten VLAN networks (`net`
+ * and n1–n9), twenty running VMs per host with one port-secured VIF each (an IPv4 address,
+ * networks dealt round-robin, so every host carries every network), and five ACL rules per
+ * network (stateful allows and a drop, both directions).
+ */
+const seedPorts: Seed = async (env, pool, count) => {
+  const writer = new LogWriter(env, pool);
+  await writer.decide(cmd('CreatePool', { poolId: pool, name: pool }));
+  for (let i = 0; i < count; i++) await writer.decide(cmd('JoinHost', joinData(i)));
+  const networks = Array.from({ length: SCALE.networks }, (_, n) => (n === 0 ? 'net' : `n${n}`));
+  for (const [n, networkId] of networks.entries()) {
+    await writer.decide(
+      cmd('CreateNetwork', {
+        networkId,
+        name: networkId,
+        purpose: 'vm',
+        kind: 'external',
+        device: 'eth0',
+        vlan: 100 + n,
+      }),
+    );
+    const rules = [
+      { direction: 'to-vm', protocol: 'tcp', port: 22, action: 'allow' },
+      { direction: 'to-vm', protocol: 'tcp', port: 443, action: 'allow' },
+      { direction: 'to-vm', protocol: 'tcp', port: 8080, action: 'allow' },
+      { direction: 'from-vm', protocol: 'udp', port: 53, action: 'allow' },
+      { direction: 'from-vm', protocol: 'tcp', port: 25, action: 'drop' },
+    ] as const;
+    for (const [r, rule] of rules.slice(0, SCALE.rulesPerNetwork).entries()) {
+      await writer.decide(
+        cmd('CreateAclRule', {
+          ruleId: `${networkId}-r${r}`,
+          scope: { kind: 'network', networkId },
+          direction: rule.direction,
+          priority: 1000 - r,
+          match: { protocol: rule.protocol, cidr: '10.0.0.0/8', portFrom: rule.port },
+          action: rule.action,
+        }),
+      );
+    }
+  }
+  const perNetwork = new Array<number>(SCALE.networks).fill(0);
+  for (let i = 0; i < count; i++) {
+    for (let p = 0; p < SCALE.portsPerHost; p++) {
+      const vm = `vm${i}-${p}`;
+      const n = p % SCALE.networks;
+      const j = ++perNetwork[n]!;
+      await writer.decide(cmd('CreateVm', { vmId: vm, name: vm }));
+      await writer.decide(
+        cmd('CreateVif', {
+          vifId: `${vm}-0`,
+          vmId: vm,
+          device: 0,
+          networkId: networks[n]!,
+          ipv4: `10.${n}.${j >> 7}.${(j & 127) + 1}`,
+          portSecurity: true,
+        }),
+      );
+      await writer.decide(cmd('StartVm', { vmId: vm, hostId: hostName(i) }));
+    }
+  }
+  await writer.published();
+  return { version: writer.version, mtus: [1400, 1500] };
+};
+
+interface ScaleRow {
+  hosts: number;
+  ports: LatencyCell;
+  limit: FanoutLimit;
+}
+
 interface OverlayRow {
   hosts: number;
   vlan: LatencyCell;
@@ -589,6 +668,9 @@ async function run(ctx: BenchContext): Promise<void> {
   const behind = numberArg(ctx.args, 'behind');
   const vifs = numberArg(ctx.args, 'vifs');
   const parts = new Set(listArg(ctx.args, 'parts'));
+  const scaleCounts = listArg(ctx.args, 'scale-hosts').map(Number);
+  const scaleSamples = numberArg(ctx.args, 'scale-samples');
+  const scaleWorkers = numberArg(ctx.args, 'scale-workers');
   const workerCounts = listArg(ctx.args, 'workers').map((w) => Math.max(1, Math.round(Number(w))));
   const natsUrl = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
   const began = performance.now();
@@ -617,6 +699,7 @@ async function run(ctx: BenchContext): Promise<void> {
   };
   const latency: LatencyCell[] = [];
   const overlay: OverlayRow[] = [];
+  const scale: ScaleRow[] = [];
   let catchup: CatchUpResult | undefined;
   let rss: RssResult | undefined;
   try {
@@ -668,6 +751,29 @@ async function run(ctx: BenchContext): Promise<void> {
         overlay.push(row);
       }
     }
+    if (parts.has('scale') && !ctx.signal.aborted) {
+      for (const count of scaleCounts) {
+        if (ctx.signal.aborted) break;
+        log(`bare JetStream fan-out to ${count} consumers`);
+        const limit = await fanoutLimit(
+          nc,
+          { natsUrl, dir },
+          count,
+          scaleWorkers,
+          scaleSamples,
+          ctx.signal,
+          env.warn,
+        );
+        log(`  received by all p50 ${ms(limit.received.p50)} ms p99 ${ms(limit.received.p99)} ms`);
+        log(`${SCALE.portsPerHost} ports on each of ${count} hosts, ${SCALE.networks} networks`);
+        const ports = await latencyCell(env, master, count, scaleSamples, scaleWorkers, seedPorts);
+        log(
+          `  ${count} hosts: applied p50 ${ms(ports.applied.p50)} ms p99 ${ms(ports.applied.p99)} ms; ` +
+            `heap per host ${formatNumber(ports.heapPerHostKb)} KiB`,
+        );
+        scale.push({ hosts: count, ports, limit });
+      }
+    }
     if (parts.has('latency') && !ctx.signal.aborted) {
       for (const [i, count] of hostCounts.entries()) {
         if (ctx.signal.aborted) break;
@@ -689,19 +795,26 @@ async function run(ctx: BenchContext): Promise<void> {
     load.end = loadAverage();
     if (ctx.signal.aborted) return;
     const machine = machineMarkdown(await describeMachine(pgPool, ctx.databaseUrl));
-    const body = render({
+    const head = {
       machine,
       command: ctx.command,
       seconds: (performance.now() - began) / 1000,
       load,
-      latency,
-      overlay,
-      catchup,
-      rss,
       warnings: env.warnings,
-    });
-    await writeSection(benchmarksFile(), 'converge', body);
-    console.log(body);
+    };
+    // Each part has its section, so a run of one part (`--parts overlay`) leaves the others.
+    const sections: [string, string][] = [];
+    if (latency.length > 0 || catchup || rss) {
+      sections.push(['converge', render({ ...head, latency, catchup, rss })]);
+    }
+    if (overlay.length > 0) {
+      sections.push(['converge-overlay', renderPart(head, renderOverlay(overlay))]);
+    }
+    if (scale.length > 0) sections.push(['converge-scale', renderPart(head, renderScale(scale))]);
+    for (const [name, body] of sections) {
+      await writeSection(benchmarksFile(), name, body);
+      console.log(body);
+    }
   } finally {
     master?.kill('SIGTERM');
     const jsm = await jetstreamManager(nc);
@@ -721,7 +834,6 @@ function render(r: {
   seconds: number;
   load: { start: string; end: string };
   latency: LatencyCell[];
-  overlay: OverlayRow[];
   catchup?: CatchUpResult;
   rss?: RssResult;
   warnings: string[];
@@ -790,7 +902,6 @@ function render(r: {
       ),
     );
   }
-  if (r.overlay.length > 0) lines.push('', ...renderOverlay(r.overlay));
   if (r.catchup) {
     const c = r.catchup;
     lines.push(
@@ -865,12 +976,77 @@ function render(r: {
   return lines.join('\n');
 }
 
+/** A part's section: its table after the run's machine, command and load. */
+function renderPart(
+  r: { machine: string; command: string; seconds: number; load: { start: string; end: string } },
+  part: string[],
+): string {
+  const [title, ...rest] = part;
+  return [
+    title!,
+    '',
+    r.machine,
+    `- Command: \`${r.command}\` (DATABASE_URL and NATS_URL at the servers above); run time ${formatDuration(r.seconds)}`,
+    `- 1-minute load average: ${r.load.start} at the start, ${r.load.end} at the end`,
+    '- Hosts simulated as in "Convergence (member hosts)" above (worker processes of the bench,',
+    "  each host the member host's own `HostAgent` with its durable consumer, journal and switch).",
+    ...rest,
+  ].join('\n');
+}
+
+function renderScale(rows: ScaleRow[]): string[] {
+  return [
+    '## Convergence at scale: a pool with ports, beside the bare JetStream fan-out',
+    '',
+    `A pool written to the log directly: ${SCALE.networks} VLAN networks, ${SCALE.portsPerHost} running VMs per host with`,
+    `one port-secured VIF each (an IPv4 address; networks dealt round-robin, so every host carries`,
+    `every network), ${SCALE.rulesPerNetwork} ACL rules per network. Measured as the rows above (\`UpdateNetwork\`, a`,
+    "new MTU on `net`, with `wait: 'hosts'`, one at a time after 10 warm-up commands). The limit",
+    'row is JetStream alone in the same run: a stream of its own, one ~400-byte message at a time,',
+    'to as many durable consumers (explicit ack, one in flight, as the hosts) in as many worker',
+    'processes, which only ack: publish → the last consumer received it. No master, PostgreSQL,',
+    'fold, switch or journal.',
+    '',
+    markdownTable(
+      [
+        'hosts',
+        'ports in the pool',
+        'what',
+        'load avg',
+        'samples',
+        'p50 / p99 / max ms',
+        'heap per host',
+      ],
+      rows.flatMap(({ hosts, ports, limit }) => [
+        [
+          formatNumber(hosts, 0),
+          formatNumber(hosts * SCALE.portsPerHost, 0),
+          'command → every host applied',
+          ports.load,
+          String(ports.samples),
+          `${ms(ports.applied.p50)} / ${ms(ports.applied.p99)} / ${ms(ports.applied.max)}`,
+          `${formatNumber(ports.heapPerHostKb, 0)} KiB`,
+        ],
+        [
+          formatNumber(hosts, 0),
+          '–',
+          `limit: bare fan-out to ${formatNumber(limit.consumers, 0)} consumers`,
+          limit.load,
+          String(limit.samples),
+          `${ms(limit.received.p50)} / ${ms(limit.received.p99)} / ${ms(limit.received.max)}`,
+          '–',
+        ],
+      ]),
+    ),
+  ];
+}
+
 /** Issue 19: the overlay row is to be no worse than this many times the VLAN row. */
 const OVERLAY_TARGET_RATIO = 1.5;
 
 function renderOverlay(rows: OverlayRow[]): string[] {
   return [
-    '### Overlay network beside a VLAN',
+    '## Convergence: an overlay network beside a VLAN',
     '',
     'Two pools per host count, measured as above (`UpdateNetwork`, a new MTU, 1400 and 1450 in',
     "turn, with `wait: 'hosts'`), written to the log directly: every host with a tunnel endpoint",
@@ -939,10 +1115,18 @@ export const convergeBench: Bench = {
       default: '1,1,2',
       description: 'processes the simulated hosts of each host count are spread over',
     },
+    'scale-hosts': {
+      type: 'string',
+      default: '1000',
+      description: 'host counts of the scale row (20 ports per host) and its fan-out limit',
+    },
+    'scale-samples': { type: 'string', default: '50', description: 'measured commands per count' },
+    'scale-workers': { type: 'string', default: '2', description: 'worker processes per count' },
     parts: {
       type: 'string',
-      default: 'latency,overlay,catchup,rss',
-      description: 'which measurements to run (overlay: the overlay row beside a VLAN one)',
+      default: 'latency,overlay,scale,catchup,rss',
+      description:
+        'which measurements to run (overlay: the overlay row beside a VLAN one; scale: the pool with ports and the bare fan-out), each written to its own section',
     },
   },
   run,

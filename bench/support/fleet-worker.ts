@@ -1,4 +1,5 @@
 import { connect } from '@nats-io/transport-node';
+import { BareFanout } from './bare-fanout.js';
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { allApplied, fleetHost, inParallel, type FleetEnv, type FleetHost } from './fleet.js';
@@ -22,6 +23,8 @@ type Request =
   | { id: number; type: 'following' }
   | { id: number; type: 'behind'; version: number }
   | { id: number; type: 'heap' }
+  | { id: number; type: 'fanout'; stream: string; consumers: string[] }
+  | { id: number; type: 'received'; seq: number }
   | { id: number; type: 'stop' };
 
 type Reply = { id: number; value?: unknown; error?: string } | { warn: string };
@@ -94,6 +97,20 @@ export class FleetWorker {
     return this.call({ type: 'heap' }) as Promise<number>;
   }
 
+  /**
+   * Bare JetStream consumers instead of hosts: one durable pull consumer per name on `stream`,
+   * configured as a host's (explicit ack, one message in flight), acking each message as it
+   * comes, with no fold, switch or journal behind it. The fan-out limit the hosts are set beside.
+   */
+  fanout(stream: string, consumers: string[]): Promise<void> {
+    return this.call({ type: 'fanout', stream, consumers }) as Promise<void>;
+  }
+
+  /** Epoch ms at which the last of this worker's bare consumers received stream sequence `seq`. */
+  received(seq: number): Promise<number> {
+    return this.call({ type: 'received', seq }) as Promise<number>;
+  }
+
   async stop(): Promise<void> {
     await this.call({ type: 'stop' }).catch(() => undefined);
     await this.exited;
@@ -124,6 +141,7 @@ async function serve(config: FleetWorkerConfig): Promise<void> {
     },
   };
   const hosts: FleetHost[] = [];
+  const fanout = new BareFanout(nc);
   const handle = async (request: Request): Promise<unknown> => {
     switch (request.type) {
       case 'start':
@@ -146,7 +164,12 @@ async function serve(config: FleetWorkerConfig): Promise<void> {
       case 'heap':
         (globalThis as { gc?: () => void }).gc?.();
         return process.memoryUsage().heapUsed;
+      case 'fanout':
+        return fanout.start(request.stream, request.consumers);
+      case 'received':
+        return fanout.received(request.seq);
       case 'stop':
+        fanout.stop();
         await inParallel(hosts, 100, (h) => h.stop());
         await nc.close();
         setImmediate(() => process.exit(0));
