@@ -1007,7 +1007,9 @@ function renderScale(rows: ScaleRow[]): string[] {
     'row is JetStream alone in the same run: a stream of its own, one ~400-byte message at a time,',
     'to as many durable consumers (explicit ack, one in flight, as the hosts) in as many worker',
     'processes, which only ack: publish → the last consumer received it. No master, PostgreSQL,',
-    'fold, switch or journal.',
+    'fold, switch or journal. Not run at 1,000 hosts: each simulated host holds the whole pool\'s',
+    'replica in the workers\' heap (the heap-per-host column), and a thousand replicas of a',
+    '20,000-VIF pool do not fit in this machine\'s memory; real hosts each hold one in their own.',
     '',
     markdownTable(
       [
