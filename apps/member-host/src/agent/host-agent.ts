@@ -447,9 +447,14 @@ export class HostAgent {
       if (this.logIdUnsaved) await this.saveCheckpoint('the log id');
       return;
     }
+    // The switch first, the checkpoint after, as live events are journaled after the switch:
+    // a change to the uplinks is persisted only once its watchdog kept it (or with the hold of
+    // its rollback), so a host that crashes while the watchdog waits boots into the switch it
+    // had, never into an unconfirmed change that may have cut it off.
+    const outcome = await this.converge('apply');
     await this.saveCheckpoint('replayed events');
     this.unflushed = 0;
-    this.settle(await this.converge('apply'));
+    this.settle(outcome);
   }
 
   private async saveCheckpoint(what: string): Promise<void> {

@@ -74,14 +74,14 @@ const onEth1 = cmd('CreateNetwork', {
  * Host h3, whose memory datapath says its NATS traffic leaves by `pathDevice`: the watchdog's
  * probe fails while that NIC is in a bridge, as a real host's NATS connection would.
  */
-function host(dir: string, pathDevice: string) {
+function host(dir: string, pathDevice: string, boundMs = 150) {
   const driver = new MemoryVSwitchDriver();
   driver.managementPath.leavesBy(pathDevice);
   const probes = { count: 0 };
   const watchdog = new NetworkWatchdog(() => {
     probes.count++;
     return driver.managementPath.isCut ? Promise.reject(new Error('cut off')) : Promise.resolve();
-  }, 150);
+  }, boundMs);
   const rollbacks: number[] = [];
   const agent = new HostAgent({
     pool: POOL,
@@ -202,5 +202,31 @@ describe('network watchdog', () => {
     expect(second.driver.managementPath.isCut).toBe(false);
     expect(second.rollbacks).toEqual([n]); // not recorded yet: sent again
     await second.agent.stop();
+  });
+
+  it('never leaves an unconfirmed change in the state dir for a restart to boot into', async () => {
+    const events = decided(withH3(), onEth1);
+    const n = events.length;
+    const dir = await stateDir();
+    const first = host(dir, 'eth1');
+    const feed = new FakeFeed().publish(events, versions(1, n - 1));
+    await run(first.agent, feed, events);
+    await until(() => first.agent.applied?.version === n - 1, 'the pool before the change');
+    await cleanup.pop()!(); // a clean stop at n - 1
+
+    // The change arrives while the host catches up (a replay), and it crashes while its
+    // watchdog still waits: here, while the second agent waits, a third boots from the dir.
+    feed.publish(events, [n]);
+    const second = host(dir, 'eth1', 1500);
+    await run(second.agent, feed, events);
+    await until(() => second.driver.managementPath.isCut, 'the change on the switch');
+    const third = host(dir, 'eth1');
+    await third.agent.boot();
+    expect(third.agent.replica.version).toBe(n - 1);
+    expect(third.driver.managementPath.isCut).toBe(false);
+    await third.agent.stop();
+    // The second host decides: rolled back, held, and the hold is in the dir.
+    await until(() => second.rollbacks.length > 0, 'the rollback', 5000);
+    expect(second.driver.managementPath.isCut).toBe(false);
   });
 });
