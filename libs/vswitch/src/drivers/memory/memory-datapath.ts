@@ -34,6 +34,16 @@ export class MemoryDatapath {
   /** Absent devices the switch had opened for their port (see Port.heldDevice). */
   readonly held = new Set<string>();
 
+  /**
+   * The ports whose device is absent, as `snapshot()` marks them, without copying the switch: a
+   * host asks after every converge, and on an overlay bridge the copy held a thousand tunnels.
+   */
+  unpluggedPorts(): string[] {
+    if (this.absent.size === 0) return [];
+    const names = [...this.bridges.values()].flatMap((b) => b.ports.map((p) => p.name));
+    return names.filter((name) => this.absent.has(name)).sort();
+  }
+
   /** The effective state: a bridge's uplink counts only while its uplink bridge exists. */
   snapshot(): HostSwitchState {
     const bridges = [...this.bridges.values()].map((b) => {

@@ -18,6 +18,22 @@ describe('MemoryVSwitchDriver', () => {
     await expect(driver.apply([bridge('p')])).rejects.toThrow('taken by a port');
   });
 
+  it('names the ports without a device as its read-back marks them unplugged', async () => {
+    const driver = new MemoryVSwitchDriver();
+    await driver.apply([bridge('a'), bridge('b'), { ...add, bridge: 'a' }]);
+    await driver.apply([{ ...add, port: 'q', bridge: 'b' }]);
+    driver.devices.unplug('q');
+    driver.devices.unplug('gone'); // absent, but no port of that name: not reported
+    const marked = (await driver.readActual()).bridges
+      .flatMap((b) => b.ports)
+      .filter((p) => p.plugged === false)
+      .map((p) => p.name);
+    expect(marked).toEqual(['q']);
+    expect(driver.unpluggedPorts()).toEqual(marked);
+    driver.devices.plug('q');
+    expect(driver.unpluggedPorts()).toEqual([]);
+  });
+
   it('creates ports pending and resets a re-added port to pending', async () => {
     const driver = new MemoryVSwitchDriver();
     await driver.apply([bridge('a'), { ...add, bridge: 'a' }]);

@@ -104,8 +104,7 @@ export class MemoryVSwitchDriver implements VSwitchDriver {
 
   /** Ports whose device is absent (see `devices`). */
   unpluggedPorts(): string[] {
-    const ports = this.datapath.snapshot().bridges.flatMap((b) => b.ports);
-    return ports.filter((p) => p.plugged === false).map((p) => p.name);
+    return this.datapath.unpluggedPorts();
   }
 
   watchDevices(onChange: () => void): () => void {
