@@ -151,7 +151,13 @@ export class PoolWriter {
     } else if (r < 0.62) {
       if (vm.powerState !== 'running' || this.state.indexes.migrationByVm.has(vmId)) return;
       const migrationId = `mig${++this.migrationCount}`;
-      this.run('RequestMigration', { migrationId, vmId, toHostId: this.host(hosts) });
+      // Half the VMs share `backend`: the bench moves them all the same, as it always has.
+      this.run('RequestMigration', {
+        migrationId,
+        vmId,
+        toHostId: this.host(hosts),
+        acceptIsolation: true,
+      });
       if (!this.state.migrations.has(migrationId)) return;
       this.run('PrepareMigration', { migrationId });
       if (this.rand() < 0.1) {

@@ -2,7 +2,7 @@
  * The pool master's REST API end to end, as an operator's script would drive it: a pool is
  * configured route by route (hosts with PIFs, a bond, an external VLAN network, a private one,
  * VMs, VIFs with given and generated MACs, an ACL rule, a mirror, a start and a migration
- * request), then read back from `GET /pools/:pool/events`. Real PostgreSQL and NATS; the app is
+ * request, refused off a private network's peers until it accepts that), then read back from `GET /pools/:pool/events`. Real PostgreSQL and NATS; the app is
  * booted in-process (see support/pool-master-harness.ts).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -309,13 +309,47 @@ describe('pool master over REST', () => {
     const started = await ok(200, 'POST', '/vms/web/start', { hostId: 'host-a' });
     expect(eventOf(started, 'VmStarted')).toEqual({ vmId: 'web', hostId: 'host-a' });
 
-    const migration = await ok(201, 'POST', '/vms/web/migrate', { toHostId: 'host-b' });
+    // web and db share the private network backend on host-a: moving web alone cuts it off.
+    const events = (await api.request('GET', `/pools/${pool}/events?limit=1000`)).body.events;
+    const dbId = events.find((e: Json) => e.type === 'VmCreated' && e.data.name === 'db').data.vmId;
+    const backendId = events.find(
+      (e: Json) => e.type === 'NetworkCreated' && e.data.kind === 'private',
+    ).data.networkId;
+    await ok(200, 'POST', `/vms/${dbId}/start`, { hostId: 'host-a' });
+    const cut = await send('POST', `/pools/${pool}/vms/web/migrate`, { toHostId: 'host-b' });
+    expect(cut.status).toBe(409);
+    expect(cut.body).toMatchObject({
+      code: 'PRIVATE_NETWORK_PEERS',
+      details: {
+        vmId: 'web',
+        hostId: 'host-a',
+        networks: [{ networkId: backendId, name: 'backend', peers: [{ vmId: dbId, name: 'db' }] }],
+      },
+    });
+    expect(cut.body.message).toContain(`backend (${backendId}) with VM(s) db (${dbId})`);
+    const refused = await send('POST', `/pools/${pool}/vms/web/migrate`, {
+      toHostId: 'host-b',
+      acceptIsolation: false,
+    });
+    expect(refused.body.code).toBe('PRIVATE_NETWORK_PEERS');
+    const notBoolean = await send('POST', `/pools/${pool}/vms/web/migrate`, {
+      toHostId: 'host-b',
+      acceptIsolation: 'yes',
+    });
+    expect(notBoolean.status).toBe(400);
+
+    const migration = await ok(201, 'POST', '/vms/web/migrate', {
+      toHostId: 'host-b',
+      acceptIsolation: true,
+    });
     expect(eventOf(migration, 'MigrationRequested')).toMatchObject({
       vmId: 'web',
       fromHostId: 'host-a',
       toHostId: 'host-b',
+      acceptIsolation: true,
     });
     expect(eventOf(migration, 'MigrationRequested').migrationId).toMatch(UUID);
+    await ok(200, 'POST', `/vms/${dbId}/stop`);
 
     await ok(201, 'POST', '/vms', { vmId: 'batch', name: 'batch' });
     await ok(200, 'POST', '/vms/batch/start', { hostId: 'host-b' });

@@ -12,6 +12,7 @@ const migrating = (from: string, to: string): PoolEvent[] => [
   poolEvent('MigrationRequested', {
     ...{ migrationId: 'm1', vmId: 'web', fromHostId: from, toHostId: to },
     requestedAt: '2026-12-07T00:00:00Z',
+    acceptIsolation: false,
   }),
 ];
 
@@ -29,7 +30,8 @@ describe('what a libvirt hook call on h2 means to the pool', () => {
     expect(decide(runningOn('h1'), 'migrate')).toMatchObject({
       command: {
         type: 'RequestMigration',
-        data: { migrationId: 'new-id', vmId: 'web', toHostId: 'h2' },
+        // libvirt moves it whatever the pool answers: the log follows, peers or not.
+        data: { migrationId: 'new-id', vmId: 'web', toHostId: 'h2', acceptIsolation: true },
       },
       reason: 'incoming migration from h1',
     });

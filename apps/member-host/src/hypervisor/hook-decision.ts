@@ -5,7 +5,10 @@ import type { PoolState } from '@pool/domain';
 export type HookCommand =
   | { type: 'StartVm'; data: { vmId: string; hostId: string } }
   | { type: 'StopVm'; data: { vmId: string; hostId: string } }
-  | { type: 'RequestMigration'; data: { migrationId: string; vmId: string; toHostId: string } };
+  | {
+      type: 'RequestMigration';
+      data: { migrationId: string; vmId: string; toHostId: string; acceptIsolation: true };
+    };
 
 export type HookDecision = { command: HookCommand; reason: string } | { skip: string };
 
@@ -22,6 +25,9 @@ const STOPPED_HERE = new Set<LibvirtHookOperation>(['stopped', 'release']);
  *   telling the pool); already here or migrating here → nothing.
  * - migrate (called on the target as an incoming migration begins): RequestMigration here,
  *   unless one is under way or the VM is halted (an offline move; its start here places it).
+ *   Either RequestMigration accepts isolation: libvirt moves the VM whatever the pool says (the
+ *   hook never blocks it), so a PRIVATE_NETWORK_PEERS refusal would only leave the log placing
+ *   it on the host it left; the event records that the move cut it from its private peers.
  * - stopped, release: halted here. StopVm naming this host (the master refuses it if the VM
  *   runs elsewhere by then); nothing while a migration of the VM is under way or after one
  *   (release's shutoff reason `migrated`): the migration moves its ports.
@@ -43,7 +49,7 @@ export function decideHookCommand(
   const migrateHere = (reason: string): HookDecision => ({
     command: {
       type: 'RequestMigration',
-      data: { migrationId: newId(), vmId: vm.id, toHostId: host },
+      data: { migrationId: newId(), vmId: vm.id, toHostId: host, acceptIsolation: true },
     },
     reason,
   });

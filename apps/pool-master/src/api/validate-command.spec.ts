@@ -154,7 +154,10 @@ const VALID: Record<keyof typeof COMMAND_SCHEMAS, Record<string, unknown>[]> = {
     },
   ],
   DeleteMirror: [{ mirrorId: 'm' }],
-  RequestMigration: [{ migrationId: 'mig', vmId: 'vm1', toHostId: 'host-b' }],
+  RequestMigration: [
+    { migrationId: 'mig', vmId: 'vm1', toHostId: 'host-b' },
+    { migrationId: 'mig', vmId: 'vm1', toHostId: 'host-b', acceptIsolation: true },
+  ],
   PrepareMigration: [{ migrationId: 'mig' }],
   ActivateMigration: [{ migrationId: 'mig' }],
   CompleteMigration: [{ migrationId: 'mig' }],

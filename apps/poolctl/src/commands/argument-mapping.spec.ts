@@ -217,6 +217,14 @@ describe('argument → request mapping', () => {
       },
     ],
     [
+      ['vm', 'migrate', 'db-1', '--to', 'host-b', '--accept-isolation'],
+      {
+        method: 'POST',
+        path: '/pools/lab/vms/db-1/migrate',
+        body: { toHostId: 'host-b', acceptIsolation: true },
+      },
+    ],
+    [
       [
         'vif',
         'create',

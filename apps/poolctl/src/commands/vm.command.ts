@@ -25,6 +25,13 @@ const migrating = (applied: Applied): string | undefined =>
 
 const VM_ARG = 'the VM id, or its name if no other VM has it';
 
+interface MigrateOptions {
+  to: string;
+  id?: string;
+  acceptIsolation?: boolean;
+  wait?: boolean;
+}
+
 /** `<id> <status>` (table) or the outcome with the migration (json); the status may be unknown. */
 function printMigration(
   ctx: Context,
@@ -132,6 +139,11 @@ export function registerVm(program: Command, io: CliIo): void {
     )
     .option('--id <id>', 'the migration id (default: a new UUID)')
     .option(
+      '--accept-isolation',
+      'migrate even though the VM leaves VMs on its host behind on a host-local private ' +
+        'network (refused PRIVATE_NETWORK_PEERS otherwise, naming them); overlays follow the VM',
+    )
+    .option(
       '--wait',
       'follow the migration (requested → prepared → activated → completed) until it ends',
     )
@@ -140,13 +152,18 @@ export function registerVm(program: Command, io: CliIo): void {
       examples(
         'poolctl vm migrate web-1 --to host-b --wait',
         'poolctl vm migrate web-1 --to host-b --wait -o json | jq .migration.status',
+        'poolctl vm migrate db-1 --to host-b --accept-isolation   # off its private peers',
       ),
     )
     .action(
-      verb<{ to: string; id?: string; wait?: boolean }>(io, async (ctx, [ref], options) => {
+      verb<MigrateOptions>(io, async (ctx, [ref], options) => {
         const pool = ctx.pool();
         // The migration's own wait follows the saga; the hosts barrier would only cover Requested.
-        const migrate = ({ vm, host }: Ids) => migrateVm(pool, vm!, host!, options.id);
+        const migrate = ({ vm, host }: Ids) =>
+          migrateVm(pool, vm!, host!, {
+            migrationId: options.id,
+            acceptIsolation: options.acceptIsolation,
+          });
         const applied = await applyNamed(ctx, pool, { vm: ref!, host: options.to }, migrate);
         const migrationId = applied.createdId;
         if (!options.wait || migrationId === undefined) {

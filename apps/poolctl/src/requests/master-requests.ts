@@ -195,13 +195,18 @@ export const stopVm = (pool: string, vm: string): CommandRequest => ({
   method: 'POST',
   path: path`/pools/${pool}/vms/${vm}/stop`,
 });
+/** `acceptIsolation`: leave the VM's peers on a host-local private network behind. */
 export const migrateVm = (
   pool: string,
   vm: string,
   toHostId: string,
-  migrationId?: string,
+  options: { migrationId?: string; acceptIsolation?: boolean } = {},
 ): CommandRequest =>
-  create(path`/pools/${pool}/vms/${vm}/migrate`, 'migrationId', { migrationId, toHostId });
+  create(path`/pools/${pool}/vms/${vm}/migrate`, 'migrationId', {
+    migrationId: options.migrationId,
+    toHostId,
+    acceptIsolation: options.acceptIsolation,
+  });
 
 // VIFs
 export interface VifAddressing {

@@ -224,9 +224,10 @@ export type CreateMirror = Command<
 >;
 export type DeleteMirror = Command<'DeleteMirror', { mirrorId: string }>;
 
+/** `acceptIsolation` (default false): the VM may leave its private-network peers behind. */
 export type RequestMigration = Command<
   'RequestMigration',
-  { migrationId: string; vmId: string; toHostId: string }
+  { migrationId: string; vmId: string; toHostId: string; acceptIsolation?: boolean }
 >;
 export type PrepareMigration = Command<'PrepareMigration', { migrationId: string }>;
 export type ActivateMigration = Command<'ActivateMigration', { migrationId: string }>;

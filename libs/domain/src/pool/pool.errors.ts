@@ -82,6 +82,7 @@ export const POOL_ERROR_KINDS = {
   VM_NOT_ON_HOST: 'conflict',
   VM_MIGRATING: 'conflict',
   MIGRATION_INVALID_TRANSITION: 'conflict',
+  PRIVATE_NETWORK_PEERS: 'conflict',
   ACL_RULE_OVERLAP: 'conflict',
   ACL_REJECT_UNSUPPORTED: 'invalid',
   ACL_DIRECTION_RENAMED: 'invalid',

@@ -207,9 +207,20 @@ export type MirrorCreated = V1<
 >;
 export type MirrorDeleted = V1<'MirrorDeleted', { mirrorId: string }>;
 
-export type MigrationRequested = V1<
+/**
+ * v2: `acceptIsolation`, the request's word that the VM may leave its peers on a host-local
+ * private network behind (PRIVATE_NETWORK_PEERS otherwise); v1 requests read as false.
+ */
+export type MigrationRequested = V2<
   'MigrationRequested',
-  { migrationId: string; vmId: string; fromHostId: string; toHostId: string; requestedAt: string }
+  {
+    migrationId: string;
+    vmId: string;
+    fromHostId: string;
+    toHostId: string;
+    requestedAt: string;
+    acceptIsolation: boolean;
+  }
 >;
 export type MigrationPrepared = V1<'MigrationPrepared', { migrationId: string; vmId: string }>;
 export type MigrationActivated = V1<'MigrationActivated', { migrationId: string; vmId: string }>;
@@ -322,7 +333,7 @@ export const POOL_EVENT_SCHEMA_VERSIONS: {
   SecurityGroupDeleted: 1,
   MirrorCreated: 1,
   MirrorDeleted: 1,
-  MigrationRequested: 1,
+  MigrationRequested: 2,
   MigrationPrepared: 1,
   MigrationActivated: 1,
   MigrationCompleted: 1,

@@ -94,3 +94,10 @@ export type VifUpdatedV1 = Event<
   },
   1
 >;
+
+/** MigrationRequested as written before a request could accept leaving private peers (frozen). */
+export type MigrationRequestedV1 = Event<
+  'MigrationRequested',
+  { migrationId: string; vmId: string; fromHostId: string; toHostId: string; requestedAt: string },
+  1
+>;

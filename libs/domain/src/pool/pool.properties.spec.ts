@@ -172,7 +172,7 @@ const command: fc.Arbitrary<PoolCommand> = fc.oneof(
   {
     weight: 4,
     arbitrary: fc
-      .record({ migrationId: migration, vmId: vm, toHostId: host })
+      .record({ migrationId: migration, vmId: vm, toHostId: host, acceptIsolation: fc.boolean() })
       .map((d) => cmd('RequestMigration', d)),
   },
   { weight: 6, arbitrary: migrationStep },

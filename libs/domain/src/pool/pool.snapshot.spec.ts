@@ -103,6 +103,7 @@ const busyEvents = (): PoolEvent[] => [
     fromHostId: 'h1',
     toHostId: 'h3',
     requestedAt: NOW,
+    acceptIsolation: false,
   }),
   ev('MigrationPrepared', { migrationId: 'g1', vmId: 'vm1' }),
 ];

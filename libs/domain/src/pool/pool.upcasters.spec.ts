@@ -11,7 +11,7 @@ describe('upcastPoolEvent', () => {
   });
 
   // Types past v1 have their own tests (VIF addresses: pool.vif-upcasters.spec.ts).
-  const upcast = new Set(['AclRuleCreated', 'VifCreated', 'VifUpdated']);
+  const upcast = new Set(['AclRuleCreated', 'MigrationRequested', 'VifCreated', 'VifUpdated']);
   const unchanged = storedV1.filter(({ type }) => !upcast.has(type));
 
   it.each(unchanged)('reads a stored v1 $type as it is', (stored) => {
@@ -84,6 +84,18 @@ describe('upcastPoolEvent', () => {
       },
     };
     expect(upcastPoolEvent(v4)).toEqual(v4);
+  });
+
+  it('reads a v1 MigrationRequested as v2, not accepting isolation from private peers', () => {
+    const v1 = storedV1.find(({ type }) => type === 'MigrationRequested')!;
+    expect(v1.data).not.toHaveProperty('acceptIsolation');
+    expect(upcastPoolEvent(v1)).toEqual({
+      type: 'MigrationRequested',
+      schemaVersion: 2,
+      data: { ...v1.data, acceptIsolation: false },
+    });
+    const v2 = { ...v1, schemaVersion: 2, data: { ...v1.data, acceptIsolation: true } };
+    expect(upcastPoolEvent(v2)).toEqual(v2);
   });
 
   it.each([

@@ -9,6 +9,7 @@ import type {
   AclRuleCreatedV1,
   AclRuleCreatedV2,
   AclRuleCreatedV3,
+  MigrationRequestedV1,
   VifCreatedV1,
   VifUpdatedV1,
 } from './pool.events.v1.js';
@@ -91,9 +92,20 @@ const vifAddressesV2 = <T extends object>(data: unknown) => ({
   allowedPairs: [] as AddressPair[],
 });
 
+/**
+ * MigrationRequested v1 → v2: before PRIVATE_NETWORK_PEERS a request said nothing about the
+ * VM's private-network peers, so it reads as not accepting isolation (what it would be refused
+ * without now).
+ */
+const migrationRequestedV2 = (data: unknown): PoolEventOf<'MigrationRequested'>['data'] => ({
+  ...(data as MigrationRequestedV1['data']),
+  acceptIsolation: false,
+});
+
 /** `POOL_UPCASTS[type][n]` turns version n data into version n + 1. */
 const POOL_UPCASTS: Partial<Record<PoolEventType, Record<number, UpcastStep>>> = {
   AclRuleCreated: { 1: aclRuleCreatedV2, 2: aclRuleCreatedV3, 3: aclRuleCreatedV4 },
+  MigrationRequested: { 1: migrationRequestedV2 },
   VifCreated: { 1: (data) => vifAddressesV2<VifCreatedV1['data']>(data) },
   VifUpdated: { 1: (data) => vifAddressesV2<VifUpdatedV1['data']>(data) },
 };

@@ -177,7 +177,13 @@ const command: fc.Arbitrary<PoolCommand> = fc.oneof(
   {
     weight: 3,
     arbitrary: fc
-      .record({ migrationId: pick('g1', 'g2'), vmId: vm, toHostId: host })
+      .record({
+        migrationId: pick('g1', 'g2'),
+        vmId: vm,
+        toHostId: host,
+        // Without it, a VM with private-network peers on its host stays (PRIVATE_NETWORK_PEERS).
+        acceptIsolation: fc.boolean(),
+      })
       .map((d) => cmd('RequestMigration', d)),
   },
   {

@@ -1,4 +1,4 @@
-import { IdField, MAX_TEXT, TextField } from './fields.js';
+import { BoolField, IdField, MAX_TEXT, TextField } from './fields.js';
 
 export class RequestMigrationData {
   @IdField({ description: 'The migration id' })
@@ -12,6 +12,16 @@ export class RequestMigrationData {
     example: 'host-b',
   })
   toHostId!: string;
+
+  @BoolField({
+    description:
+      'Migrate the VM even though it leaves VMs on the source host behind on a host-local ' +
+      'private network (refused PRIVATE_NETWORK_PEERS otherwise, naming them). Overlay ' +
+      'networks follow the VM. Absent: false',
+    presence: 'optional',
+    default: false,
+  })
+  acceptIsolation?: boolean;
 }
 
 export class AbortMigrationData {

@@ -138,6 +138,7 @@ describe('EjectHost', () => {
         fromHostId: 'h1',
         toHostId: 'h2',
         requestedAt: NOW,
+        acceptIsolation: false,
       }),
     ])
       .when(cmd('EjectHost', { hostId: 'h2' }))

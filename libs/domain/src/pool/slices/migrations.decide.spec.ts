@@ -7,7 +7,10 @@ import {
   given,
   hostJoined,
   lab,
+  overlayNetwork,
+  privateNetwork,
   vifCreated,
+  vmCreated,
   vmStarted,
 } from '../testing/pool.fixtures.js';
 
@@ -20,6 +23,7 @@ const requested = ev('MigrationRequested', {
   fromHostId: 'h1',
   toHostId: 'h2',
   requestedAt: NOW,
+  acceptIsolation: false,
 });
 const prepared = ev('MigrationPrepared', { migrationId: 'm1', vmId: 'vm1' });
 const activated = ev('MigrationActivated', { migrationId: 'm1', vmId: 'vm1' });
@@ -76,6 +80,106 @@ describe('RequestMigration', () => {
   });
 });
 
+describe('RequestMigration off a host-local private network', () => {
+  // vm1 on `priv` with vm2 beside it on h1, and vm3 on `priv` too but on h2.
+  const beside = [
+    ...running,
+    vifCreated('vif1p', 'vm1', 'priv', { device: 1 }),
+    vmCreated('vm2'),
+    vifCreated('vif2', 'vm2', 'priv'),
+    vmStarted('vm2', 'h1'),
+    vmCreated('vm3'),
+    vifCreated('vif3', 'vm3', 'priv'),
+    vmStarted('vm3', 'h2'),
+  ];
+  const accepting = (acceptIsolation: boolean) =>
+    cmd('RequestMigration', { migrationId: 'm1', vmId: 'vm1', toHostId: 'h2', acceptIsolation });
+
+  it('refuses to leave the peers running on the source, naming them and the network', () => {
+    const error = given(beside).when(request()).then('PRIVATE_NETWORK_PEERS');
+    expect(error.kind).toBe('conflict');
+    expect(error.message).toContain('priv with VM(s) vm2;');
+    expect(error.message).toContain('acceptIsolation: true');
+    expect(error.details).toEqual({
+      vmId: 'vm1',
+      hostId: 'h1',
+      networks: [
+        { networkId: 'priv', name: 'priv', peerCount: 1, peers: [{ vmId: 'vm2', name: 'vm2' }] },
+      ],
+    });
+  });
+
+  it('refuses with acceptIsolation false as when it is absent', () => {
+    given(beside).when(accepting(false)).then('PRIVATE_NETWORK_PEERS');
+  });
+
+  it('migrates when the request accepts the isolation, and records that it did', () => {
+    given(beside)
+      .when(accepting(true))
+      .then([ev('MigrationRequested', { ...requested.data, acceptIsolation: true })]);
+  });
+
+  it('names every cut network and each peer by name and id, in id order', () => {
+    const error = given([
+      ...beside,
+      privateNetwork('back'),
+      vifCreated('vif1b', 'vm1', 'back', { device: 2 }),
+      vmCreated('db'),
+      ev('VmRenamed', { vmId: 'db', name: 'database' }),
+      vifCreated('vifdb', 'db', 'back'),
+      vifCreated('vifdb2', 'db', 'priv', { device: 1 }),
+      vmStarted('db', 'h1'),
+    ])
+      .when(request())
+      .then('PRIVATE_NETWORK_PEERS');
+    expect(error.message).toContain(
+      'back with VM(s) database (db); priv with VM(s) database (db), vm2;',
+    );
+    expect(error.details?.networks).toEqual([
+      { networkId: 'back', name: 'back', peerCount: 1, peers: [{ vmId: 'db', name: 'database' }] },
+      {
+        networkId: 'priv',
+        name: 'priv',
+        peerCount: 2,
+        peers: [
+          { vmId: 'db', name: 'database' },
+          { vmId: 'vm2', name: 'vm2' },
+        ],
+      },
+    ]);
+  });
+
+  it('counts no peer that is halted or runs on another host', () => {
+    given([...beside, ev('VmStopped', { vmId: 'vm2', hostId: 'h1' })])
+      .when(request())
+      .then([requested]);
+  });
+
+  it('leaves an overlay network out: it follows the VM to the target', () => {
+    const endpoint = (hostId: string, address: string) =>
+      ev('TunnelEndpointSet', { hostId, device: 'eth0', address });
+    given([
+      ...lab,
+      endpoint('h1', '192.0.2.1'),
+      endpoint('h2', '192.0.2.2'),
+      overlayNetwork('ov', 1),
+      vifCreated('vif1', 'vm1', 'ov'),
+      vmStarted('vm1', 'h1'),
+      vmCreated('vm2'),
+      vifCreated('vif2', 'vm2', 'ov'),
+      vmStarted('vm2', 'h1'),
+    ])
+      .when(request())
+      .then([requested]);
+  });
+
+  it('refuses an acceptIsolation that is not a boolean', () => {
+    given(beside)
+      .when(cmd('RequestMigration', { ...request().data, acceptIsolation: 'yes' as never }))
+      .then('INVALID_OPTION');
+  });
+});
+
 describe('the migration saga', () => {
   it('goes requested → prepared → activated → completed', () => {
     given([...running, requested])
@@ -106,6 +210,7 @@ describe('the migration saga', () => {
           fromHostId: 'h2',
           toHostId: 'h1',
           requestedAt: NOW,
+          acceptIsolation: false,
         }),
       ]);
   });

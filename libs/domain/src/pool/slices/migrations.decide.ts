@@ -8,10 +8,10 @@ import type {
 import { poolError } from '../pool.errors.js';
 import { poolEvent, type PoolEvent } from '../pool.events.js';
 import type { PoolState } from '../pool.state.js';
-import type { Migration, MigrationStatus } from '../pool.types.js';
-import { requireId, requireText } from '../pool.validation.js';
-import { getMigration, getVm, requireNewId } from './lookups.js';
-import { requirePlacement } from './uplinks.js';
+import type { Migration, MigrationStatus, Vm } from '../pool.types.js';
+import { requireBoolean, requireId, requireText } from '../pool.validation.js';
+import { getMigration, getVm, requireNewId, sample } from './lookups.js';
+import { requirePlacement, vmNetworks } from './uplinks.js';
 import { requireNotMigrating, requireRunning } from './vms.decide.js';
 
 /*
@@ -20,6 +20,53 @@ import { requireNotMigrating, requireRunning } from './vms.decide.js';
  * coordinator may retry (a concurrent activate is a no-op, Neutron LP#1986003). A finished
  * migration leaves the state: a command naming it gets MIGRATION_NOT_FOUND.
  */
+
+/** The VMs other than `vm` with a VIF on `networkId` that run on `hostId`, by id. */
+const peersOn = (state: PoolState, vm: Vm, networkId: string, hostId: string): Vm[] => {
+  const peers = new Map<string, Vm>();
+  for (const vifId of state.indexes.vifsByNetwork.get(networkId) ?? []) {
+    const peer = state.vms.get(state.vifs.get(vifId)?.vmId ?? '');
+    if (peer && peer.id !== vm.id && peer.residentHostId === hostId) peers.set(peer.id, peer);
+  }
+  return [...peers.values()].sort((a, b) => a.id.localeCompare(b.id));
+};
+
+/**
+ * A private network is host-local: moving a VM off `fromHostId` cuts it from the VMs that run
+ * there on the same private network. Refuses, naming each such network and its peers, unless
+ * the request accepts it. Overlay networks follow the VM across hosts and are not counted.
+ */
+const requireNoPrivatePeersLeft = (state: PoolState, vm: Vm, fromHostId: string): void => {
+  const cut = vmNetworks(state, vm.id)
+    .filter((network) => network.kind === 'private')
+    .map((network) => ({ network, peers: peersOn(state, vm, network.id, fromHostId) }))
+    .filter(({ peers }) => peers.length > 0)
+    .sort((a, b) => a.network.id.localeCompare(b.network.id));
+  if (cut.length === 0) return;
+  const named = (items: { id: string; name: string }[]) => {
+    const shown = sample(items).map(({ id, name }) => (id === name ? id : `${name} (${id})`));
+    const more = items.length - shown.length;
+    return shown.join(', ') + (more > 0 ? ` and ${more} more` : '');
+  };
+  const listed = cut
+    .map(({ network, peers }) => `${named([network])} with VM(s) ${named(peers)}`)
+    .join('; ');
+  throw poolError(
+    'PRIVATE_NETWORK_PEERS',
+    `migrating VM ${vm.id} off host ${fromHostId} cuts it from its peers on host-local private ` +
+      `network(s): ${listed}; send acceptIsolation: true to migrate it all the same`,
+    {
+      vmId: vm.id,
+      hostId: fromHostId,
+      networks: sample(cut).map(({ network, peers }) => ({
+        networkId: network.id,
+        name: network.name,
+        peerCount: peers.length,
+        peers: sample(peers).map(({ id, name }) => ({ vmId: id, name })),
+      })),
+    },
+  );
+};
 
 export const requestMigration = (
   { data, metadata }: RequestMigration,
@@ -37,6 +84,11 @@ export const requestMigration = (
     });
   }
   requirePlacement(state, toHostId, vm);
+  const acceptIsolation =
+    data.acceptIsolation === undefined
+      ? false
+      : requireBoolean('acceptIsolation', data.acceptIsolation);
+  if (!acceptIsolation) requireNoPrivatePeersLeft(state, vm, fromHostId);
   return [
     poolEvent('MigrationRequested', {
       migrationId,
@@ -44,6 +96,7 @@ export const requestMigration = (
       fromHostId,
       toHostId,
       requestedAt: metadata.now,
+      acceptIsolation,
     }),
   ];
 };

@@ -179,6 +179,7 @@ describe('CreateVif', () => {
         fromHostId: 'h1',
         toHostId: 'h2',
         requestedAt: NOW,
+        acceptIsolation: false,
       }),
     ])
       .when(create())
@@ -256,6 +257,7 @@ describe('UpdateVif', () => {
         fromHostId: 'h1',
         toHostId: 'h2',
         requestedAt: NOW,
+        acceptIsolation: false,
       }),
     ])
       .when(cmd('UpdateVif', { vifId: vif0.data.vifId, qos }))

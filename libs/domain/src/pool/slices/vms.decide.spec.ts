@@ -144,6 +144,7 @@ describe('StopVm', () => {
         fromHostId: 'h1',
         toHostId: 'h2',
         requestedAt: NOW,
+        acceptIsolation: false,
       }),
     ])
       .when(cmd('StopVm', { vmId: 'vm1' }))

@@ -66,6 +66,9 @@ export const external = (networkId: string, device: string, vlan: number | null 
 export const privateNetwork = (networkId: string) =>
   ev('NetworkCreated', { networkId, name: networkId, purpose: 'vm', mtu: 1500, kind: 'private' });
 
+export const overlayNetwork = (networkId: string, vni: number, mtu = 1450) =>
+  ev('NetworkCreated', { networkId, name: networkId, purpose: 'vm', mtu, kind: 'overlay', vni });
+
 type AclRuleData = Extract<PoolEvent, { type: 'AclRuleCreated' }>['data'];
 
 /** A stateful ingress allow rule at priority 10, matching any packet but what `match` says. */
