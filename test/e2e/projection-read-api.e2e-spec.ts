@@ -11,6 +11,7 @@ import { bridgeName, portName } from '@pool/vswitch';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  pifs,
   ScriptedPool,
   scriptFullPool,
 } from '../../apps/projection/src/read-models/testing/scripted-pool.js';
@@ -365,6 +366,78 @@ describe('hosts, networks, VMs, addresses', () => {
     expect(all.body.nextCursor).not.toBeNull();
     expect((await get('/api/pools/alpha/addresses?mac=zz')).body.code).toBe('INVALID_QUERY');
     expect((await get('/api/pools/alpha/addresses?ip=300.1.1.1')).status).toBe(400);
+  });
+});
+
+describe('overlay networks (issue 19)', () => {
+  // h1 tunnels over IPv4 from a 1500-byte PIF, h2 over IPv6 from a 9000-byte one.
+  const gamma = new ScriptedPool('gamma');
+  const underlayOf = async (path: string) => (await get(`/api/pools/gamma${path}`)).body;
+
+  beforeAll(async () => {
+    gamma.run('CreatePool', { poolId: 'gamma', name: 'gamma' });
+    for (const [n, host] of ['h1', 'h2'].entries()) {
+      gamma.run('JoinHost', {
+        hostId: host,
+        name: host,
+        address: `10.3.0.${n + 1}`,
+        pifs: pifs(n + 1),
+        managementDevice: 'eth0',
+      });
+    }
+    gamma.run('SetPifMtu', { hostId: 'h2', device: 'eth0', mtu: 9000 });
+    gamma.run('SetTunnelEndpoint', { hostId: 'h1', device: 'eth0', address: '192.0.2.1' });
+    gamma.run('SetTunnelEndpoint', { hostId: 'h2', device: 'eth0', address: '2001:db8::2' });
+    gamma.run('CreateNetwork', {
+      networkId: 'ov',
+      name: 'ov',
+      purpose: 'vm',
+      kind: 'overlay',
+      mtu: 1400,
+    });
+    gamma.run('CreateNetwork', { networkId: 'p', name: 'p', purpose: 'vm', kind: 'private' });
+    await gamma.flush(store);
+    await until(async () => {
+      const { status } = await get('/api/pools/gamma/networks/p');
+      return status === 200 ? true : undefined;
+    }, "gamma's networks");
+  });
+
+  const h1 = { hostId: 'h1', device: 'eth0', address: '192.0.2.1', underlayMtu: 1500 };
+  const h2 = { hostId: 'h2', device: 'eth0', address: '2001:db8::2', underlayMtu: 9000 };
+
+  it("shows an overlay's MTU and, per host, the underlay MTU, VXLAN's overhead and the headroom", async () => {
+    const ov = await underlayOf('/networks/ov');
+    expect(ov).toMatchObject({ kind: 'overlay', vni: 1, mtu: 1400 });
+    // 1500 − 50 − 1400 and 9000 − 70 − 1400.
+    expect(ov.underlay).toEqual([
+      { ...h1, overhead: 50, headroom: 50 },
+      { ...h2, overhead: 70, headroom: 7530 },
+    ]);
+    expect((await underlayOf('/networks/p')).underlay).toBeNull();
+    const listed = await underlayOf('/networks');
+    expect(listed.items.map((n: Json) => [n.id, n.underlay?.length ?? null])).toEqual([
+      ['ov', 2],
+      ['p', null],
+    ]);
+    const sw = await underlayOf('/switch');
+    const byId = Object.fromEntries(sw.networks.map((n: Json) => [n.id, n]));
+    expect(byId.ov.underlay).toEqual(ov.underlay);
+    expect(byId.p.underlay).toBeNull();
+  });
+
+  it('follows the log: a larger underlay MTU and a larger overlay MTU move the headroom', async () => {
+    gamma.run('SetPifMtu', { hostId: 'h1', device: 'eth0', mtu: 1600 });
+    gamma.run('UpdateNetwork', { networkId: 'ov', mtu: 1500 });
+    await gamma.flush(store);
+    const underlay = await until(async () => {
+      const ov = await underlayOf('/networks/ov');
+      return ov.mtu === 1500 ? ov.underlay : undefined;
+    }, 'the new MTUs');
+    expect(underlay).toEqual([
+      { ...h1, underlayMtu: 1600, overhead: 50, headroom: 50 },
+      { ...h2, overhead: 70, headroom: 7430 },
+    ]);
   });
 });
 

@@ -24,3 +24,22 @@ export interface OverlayHostView {
    */
   state: 'up' | 'partial' | 'down' | 'converging' | 'unreported';
 }
+
+/**
+ * One host's underlay under an overlay network, as the read API answers it (`networks`,
+ * `networks/:network`, `switch`), read by poolctl: every host with a tunnel endpoint, each of
+ * which carries the network as soon as a VM of it runs or migrates there, and whose endpoint
+ * PIF the decider holds the overlay's MTU to (OVERLAY_MTU_TOO_LARGE).
+ */
+export interface OverlayUnderlayView {
+  hostId: string;
+  /** The endpoint PIF and address its tunnels leave from (SetTunnelEndpoint). */
+  device: string;
+  address: string;
+  /** The endpoint PIF's MTU. */
+  underlayMtu: number;
+  /** What VXLAN adds to each overlay frame over this address: 50 over IPv4, 70 over IPv6. */
+  overhead: number;
+  /** underlayMtu − overhead − the overlay's MTU: how much larger the overlay's MTU could be. */
+  headroom: number;
+}

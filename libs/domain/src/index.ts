@@ -12,6 +12,13 @@ export { initialPoolState, type PoolIndexes, type PoolState } from './pool/pool.
 export * from './pool/pool.types.js';
 export * from './pool/pool.upcasters.js';
 export {
+  overlayOverhead,
+  tunnelEndpoints,
+  underlayFigures,
+  type TunnelEndpoint,
+  type UnderlayFigures,
+} from './pool/slices/overlay.decide.js';
+export {
   ID_PATTERN,
   isValidId,
   isValidPoolId,

@@ -5,6 +5,7 @@ import { usageError } from '../cli/errors.js';
 import { type CliIo } from '../cli/io.js';
 import { integer } from '../cli/parsers.js';
 import { NETWORK_COLUMNS } from '../output/columns.js';
+import type { NetworkView } from '../read/views.js';
 import {
   createNetwork,
   destroyNetwork,
@@ -55,6 +56,18 @@ export function networkSpec(name: string, options: CreateNetworkOptions): Networ
     throw usageError('network create needs --uplink <device> (external), --private or --overlay');
   }
   return { ...common, kind: 'external', device: options.uplink, vlan: options.vlan };
+}
+
+/**
+ * An overlay's underlay, a row per host with a tunnel endpoint: what the decider holds its MTU
+ * to (OVERLAY_MTU_TOO_LARGE below headroom 0).
+ */
+export function underlayRows(view: NetworkView): [string, string][] {
+  return (view.underlay ?? []).map((u) => [
+    `underlay ${u.hostId}`,
+    `${u.device} ${u.address}: MTU ${u.underlayMtu} − VXLAN ${u.overhead} − ${view.mtu} = ` +
+      `headroom ${u.headroom}`,
+  ]);
 }
 
 export function registerNetwork(program: Command, io: CliIo): void {
@@ -190,9 +203,11 @@ export function registerNetwork(program: Command, io: CliIo): void {
           ['purpose', view.purpose],
           ['uplink', view.device ?? view.uplinks?.map((u) => `${u.hostId}:${u.device}`)],
           ['vlan', view.vlan],
+          ...(view.kind === 'overlay' ? ([['vni', view.vni]] as const) : []),
           ['mtu', view.mtu],
           ['bridge', view.bridge ?? bridgeName(view.id)],
           ['acl default', view.aclDefault ?? 'allow'],
+          ...underlayRows(view),
         ]);
       }),
     );

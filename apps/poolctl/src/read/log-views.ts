@@ -1,5 +1,12 @@
 import { bridgeName, portHosts, vifPorts, vifSwitchNames, type PortHost } from '@pool/contracts';
-import { type Host, type PoolState, type Vif, type Vm } from '@pool/domain';
+import {
+  tunnelEndpoints,
+  underlayFigures,
+  type Host,
+  type PoolState,
+  type Vif,
+  type Vm,
+} from '@pool/domain';
 import { mirrorStatus } from '@pool/pool-topology';
 import {
   type AclView,
@@ -83,19 +90,23 @@ const uplinksOf = (state: PoolState, device: string) =>
     )
     .map((host) => ({ hostId: host.id, device }));
 
-export const networkViews = (state: PoolState): NetworkView[] =>
-  [...state.networks.values()].map((network) => ({
+export const networkViews = (state: PoolState): NetworkView[] => {
+  const endpoints = tunnelEndpoints(state).sort((a, b) => a.hostId.localeCompare(b.hostId));
+  return [...state.networks.values()].map((network) => ({
     id: network.id,
     name: network.name,
     kind: network.kind,
     purpose: network.purpose,
     device: network.kind === 'external' ? network.device : null,
     vlan: network.kind === 'external' ? network.vlan : null,
+    vni: network.kind === 'overlay' ? network.vni : null,
     mtu: network.mtu,
     bridge: bridgeName(network.id),
     aclDefault: network.aclDefault,
     uplinks: network.kind === 'external' ? uplinksOf(state, network.device) : [],
+    underlay: network.kind === 'overlay' ? underlayFigures(network.mtu, endpoints) : null,
   }));
+};
 
 const vifView = (vif: Vif, hosts: readonly PortHost[]): VifView => ({
   ...vifSwitchNames(vif),

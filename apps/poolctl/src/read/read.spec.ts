@@ -67,6 +67,11 @@ const LOG: [string, object][] = [
     },
   ],
   ['VmStarted', { vmId: 'web-1', hostId: 'host-a' }],
+  ['TunnelEndpointSet', { hostId: 'host-a', device: 'eth0', address: '192.0.2.1' }],
+  [
+    'NetworkCreated',
+    { networkId: 'ov', name: 'ov', purpose: 'vm', mtu: 1400, kind: 'overlay', vni: 7 },
+  ],
 ];
 
 const masterLog = (r: SeenRequest) => {
@@ -159,6 +164,30 @@ describe('reading without the projection (the master log, folded)', () => {
       vlan: 100,
       uplinks: [{ hostId: 'host-a', device: 'bond0' }],
     });
+  });
+
+  it("shows an overlay's VNI and, per host, its underlay MTU, VXLAN's overhead and the headroom", async () => {
+    const underlay = [
+      {
+        hostId: 'host-a',
+        device: 'eth0',
+        address: '192.0.2.1',
+        underlayMtu: 1500,
+        overhead: 50,
+        headroom: 50,
+      },
+    ];
+    const shown = await json(['network', 'show', 'ov'], projectionDown, masterLog);
+    expect(shown.value).toMatchObject({ kind: 'overlay', vni: 7, mtu: 1400, underlay });
+    expect(
+      (await json(['network', 'show', 'prod'], projectionDown, masterLog)).value,
+    ).toMatchObject({ vni: null, underlay: null });
+    const { fetch } = fakeServices(projectionDown, masterLog);
+    const text = await run(['--pool', 'lab', 'network', 'show', 'ov'], fetch);
+    expect(text.stdout).toMatch(/^vni: +7$/m);
+    expect(text.stdout).toMatch(
+      /^underlay host-a: eth0 192\.0\.2\.1: MTU 1500 − VXLAN 50 − 1400 = headroom 50$/m,
+    );
   });
 
   it('finds the VM of a VIF for vif destroy', async () => {

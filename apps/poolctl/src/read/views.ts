@@ -1,4 +1,10 @@
-import type { AddressSetView, MirrorStatus, SecurityGroupView, VmVifView } from '@pool/contracts';
+import type {
+  AddressSetView,
+  MirrorStatus,
+  OverlayUnderlayView,
+  SecurityGroupView,
+  VmVifView,
+} from '@pool/contracts';
 
 export type { AddressSetView, SecurityGroupView };
 
@@ -80,6 +86,10 @@ export interface NetworkView {
   uplinks?: { hostId: string; device: string }[];
   /** What its ports do with IP no rule allows; a projection older than it omits it (allow). */
   aclDefault?: 'allow' | 'deny';
+  /** An overlay network's VNI; a projection older than overlays omits it. */
+  vni?: number | null;
+  /** An overlay's underlay per host with a tunnel endpoint (null: another kind). */
+  underlay?: OverlayUnderlayView[] | null;
 }
 
 /** QoS and port security are always there; a projection older than them omits both. */

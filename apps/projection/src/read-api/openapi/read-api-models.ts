@@ -88,6 +88,35 @@ export class OverlayHostModel {
   @ApiProperty({ enum: ['up', 'partial', 'down', 'converging', 'unreported'] }) state!: string;
 }
 
+export class OverlayUnderlayModel {
+  @ApiProperty() hostId!: string;
+  @ApiProperty({ description: 'The tunnel endpoint PIF' }) device!: string;
+  @ApiProperty({ description: 'The tunnel endpoint address' }) address!: string;
+  @ApiProperty({ type: 'integer', description: 'The endpoint PIF MTU' }) underlayMtu!: number;
+  @ApiProperty({
+    type: 'integer',
+    description: 'What VXLAN adds to an overlay frame: 50 over an IPv4 underlay, 70 over IPv6',
+  })
+  overhead!: number;
+  @ApiProperty({
+    type: 'integer',
+    description: 'underlayMtu − overhead − the network MTU (OVERLAY_MTU_TOO_LARGE below 0)',
+  })
+  headroom!: number;
+}
+
+/** A network's `underlay`, in /networks and /switch alike. */
+const ApiUnderlay = () =>
+  ApiProperty({
+    type: () => OverlayUnderlayModel,
+    isArray: true,
+    nullable: true,
+    description:
+      'Overlay networks: the underlay on each host with a tunnel endpoint (any of them carries ' +
+      'the network once a VM of it runs there), its MTU, the encapsulation overhead and the ' +
+      'headroom; null for another kind',
+  });
+
 const BRIDGE_DESCRIPTION =
   "The network's Open vSwitch bridge, the same on every host that carries it and derived from " +
   "the network id alone: a libvirt domain names it as an interface's source bridge " +
@@ -108,6 +137,7 @@ export class SwitchNetworkModel {
   })
   aclDefault!: string;
   @ApiProperty({ type: () => UplinkModel, isArray: true }) uplinks!: UplinkModel[];
+  @ApiUnderlay() underlay!: OverlayUnderlayModel[] | null;
   @ApiProperty({ type: () => SwitchPortModel, isArray: true }) ports!: SwitchPortModel[];
   @ApiProperty({
     type: () => OverlayHostModel,
@@ -220,6 +250,7 @@ export class NetworkModel {
   })
   aclDefault!: string;
   @ApiProperty({ type: () => UplinkModel, isArray: true }) uplinks!: UplinkModel[];
+  @ApiUnderlay() underlay!: OverlayUnderlayModel[] | null;
 }
 
 const PORT_DESCRIPTION =

@@ -10,6 +10,7 @@ import type { AddressesQuery, ListQuery, VmsQuery } from '../dto/list-queries.js
 import { decodeCursor, DEFAULT_LIMIT, toPage, type Page } from '../http/pagination.js';
 import type { AclDefault, AddressView, NetworkView, VmView } from './read-views.js';
 import { keysetPage, mapPage } from './keyset-page.js';
+import { overlayUnderlays } from './overlay-queries.js';
 import {
   ACTIVE_MIGRATION,
   portHostsOfVms,
@@ -35,6 +36,11 @@ async function networkViews(
     where: { poolId: pool, networkId: In(rows.map((n) => n.id)) },
     order: { hostId: 'ASC' },
   });
+  const underlays = await overlayUnderlays(
+    db,
+    pool,
+    rows.filter((n) => n.kind === 'overlay'),
+  );
   return rows.map((n) => ({
     id: n.id,
     name: n.name,
@@ -49,6 +55,7 @@ async function networkViews(
     uplinks: uplinks
       .filter((u) => u.networkId === n.id)
       .map((u) => ({ hostId: u.hostId, device: u.device })),
+    underlay: underlays.get(n.id) ?? null,
   }));
 }
 

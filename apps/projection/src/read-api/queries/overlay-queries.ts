@@ -1,5 +1,6 @@
+import { underlayFigures } from '@pool/domain';
 import type { DataSource } from 'typeorm';
-import type { OverlayHostView } from './read-views.js';
+import type { OverlayHostView, OverlayUnderlayView } from './read-views.js';
 import { iso } from './sql-fragments.js';
 
 interface TunnelReportRow {
@@ -91,4 +92,36 @@ function overlayHost(
           ? 'down'
           : 'partial';
   return { ...base, expected, applied, missing, reportedAt: iso(report.updated_at), state };
+}
+
+/**
+ * Under each overlay network, each host with a tunnel endpoint and its figures: the endpoint
+ * PIF's MTU, VXLAN's overhead over its address and the headroom that leaves above the overlay's
+ * MTU, computed as the decider computes them (underlayFigures). Keyed by network id.
+ */
+export async function overlayUnderlays(
+  db: DataSource,
+  pool: string,
+  overlays: readonly { id: string; mtu: number }[],
+): Promise<Map<string, OverlayUnderlayView[]>> {
+  const underlays = new Map<string, OverlayUnderlayView[]>();
+  if (overlays.length === 0) return underlays;
+  const endpoints = await db.query<
+    { host_id: string; device: string; address: string; mtu: number }[]
+  >(
+    `SELECT h.id AS host_id, h.tunnel_device AS device, h.tunnel_address AS address, p.mtu
+       FROM rm_hosts h
+       JOIN rm_pifs p ON p.pool_id = h.pool_id AND p.host_id = h.id AND p.device = h.tunnel_device
+      WHERE h.pool_id = $1 AND h.tunnel_address IS NOT NULL
+      ORDER BY h.id`,
+    [pool],
+  );
+  const hosts = endpoints.map(({ host_id, device, address, mtu }) => ({
+    hostId: host_id,
+    device,
+    address,
+    underlayMtu: mtu,
+  }));
+  for (const network of overlays) underlays.set(network.id, underlayFigures(network.mtu, hosts));
+  return underlays;
 }

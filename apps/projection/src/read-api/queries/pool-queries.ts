@@ -3,7 +3,7 @@ import type { DataSource } from 'typeorm';
 import { PoolRow } from '../../read-models/entities/pool-row.entity.js';
 import type { Page } from '../http/pagination.js';
 import { keysetPage, mapPage } from './keyset-page.js';
-import { overlayMeshes } from './overlay-queries.js';
+import { overlayMeshes, overlayUnderlays } from './overlay-queries.js';
 import type { ListQuery } from '../dto/list-queries.js';
 import type {
   AclDefault,
@@ -62,7 +62,7 @@ interface PortRow {
 
 /**
  * The pool as one switch: every network with its uplinks and every port, wherever it lives, and
- * for an overlay network the mesh of tunnels among its hosts.
+ * for an overlay network the mesh of tunnels among its hosts and the underlay under it.
  */
 export async function getSwitch(db: DataSource, pool: string): Promise<SwitchView> {
   const version = await requirePool(db, pool);
@@ -89,6 +89,11 @@ export async function getSwitch(db: DataSource, pool: string): Promise<SwitchVie
   );
   const overlays = networks.filter((n) => n.kind === 'overlay').map((n) => n.id);
   const meshes = await overlayMeshes(db, pool, overlays);
+  const underlays = await overlayUnderlays(
+    db,
+    pool,
+    networks.filter((n) => n.kind === 'overlay'),
+  );
   return {
     pool,
     version,
@@ -116,6 +121,7 @@ export async function getSwitch(db: DataSource, pool: string): Promise<SwitchVie
           state: p.state,
           ...vifPolicyOf(p.qos, p.port_security),
         })),
+      underlay: underlays.get(n.id) ?? null,
       tunnels: meshes.get(n.id) ?? [],
     })),
   };

@@ -3,13 +3,19 @@
 import type {
   MirrorStatusProblem,
   OverlayHostView,
+  OverlayUnderlayView,
   VifPolicyView,
   VifSwitchPortsView,
   VmVifView,
 } from '@pool/contracts';
 import type { HostInterface } from '@pool/domain';
 
-export type { AddressSetView, OverlayHostView, SecurityGroupView } from '@pool/contracts';
+export type {
+  AddressSetView,
+  OverlayHostView,
+  OverlayUnderlayView,
+  SecurityGroupView,
+} from '@pool/contracts';
 
 export interface PoolSummaryView {
   id: string;
@@ -61,6 +67,11 @@ export interface NetworkView {
   /** deny: its ports drop IP traffic no rule allows (replies to allowed traffic pass). */
   aclDefault: AclDefault;
   uplinks: UplinkView[];
+  /**
+   * An overlay network's underlay on each host with a tunnel endpoint: its MTU, VXLAN's
+   * overhead and the headroom left above this network's MTU (null for another kind).
+   */
+  underlay: OverlayUnderlayView[] | null;
 }
 
 export interface SwitchView {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { PoolEvent } from '../pool.events.js';
 import { deserializePoolState, serializePoolState } from '../pool.snapshot.js';
+import { replayPool } from '../pool.decider.js';
 import { evolve } from '../pool.evolve.js';
 import { initialPoolState } from '../pool.state.js';
 import {
@@ -12,6 +13,7 @@ import {
   vifCreated,
   vmCreated,
 } from '../testing/pool.fixtures.js';
+import { tunnelEndpoints, underlayFigures } from './overlay.decide.js';
 
 const endpoint = (hostId: string, address: string, device = 'eth0') =>
   ev('TunnelEndpointSet', { hostId, device, address });
@@ -159,6 +161,33 @@ describe('CreateNetwork kind overlay', () => {
       .when(createOverlay('ov1', 1450))
       .then('OVERLAY_MTU_TOO_LARGE');
     expect(error.details).toMatchObject({ hosts: [{ hostId: 'h2', overhead: 70, maxMtu: 1430 }] });
+  });
+
+  it('shows the read models the figures it decides on: the headroom is below 0 exactly when refused', () => {
+    const state = replayPool([...lab, endpoint('h1', '192.0.2.1'), endpoint('h2', '2001:db8::2')]);
+    expect(underlayFigures(1430, tunnelEndpoints(state))).toEqual([
+      {
+        hostId: 'h1',
+        device: 'eth0',
+        address: '192.0.2.1',
+        underlayMtu: 1500,
+        overhead: 50,
+        headroom: 20,
+      },
+      {
+        hostId: 'h2',
+        device: 'eth0',
+        address: '2001:db8::2',
+        underlayMtu: 1500,
+        overhead: 70,
+        headroom: 0,
+      },
+    ]);
+    const history = [...lab, endpoint('h1', '192.0.2.1'), endpoint('h2', '2001:db8::2')];
+    given(history)
+      .when(createOverlay('ov1', 1430))
+      .then([overlay('ov1', 1, 1430)]);
+    given(history).when(createOverlay('ov1', 1431)).then('OVERLAY_MTU_TOO_LARGE');
   });
 
   it('refuses a larger MTU later, and a smaller underlay PIF', () => {

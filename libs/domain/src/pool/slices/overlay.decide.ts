@@ -52,22 +52,46 @@ export interface UnderlayShortfall {
   maxMtu: number;
 }
 
+/** A host's tunnel endpoint with the MTU of its PIF. */
+export interface TunnelEndpoint {
+  hostId: string;
+  device: string;
+  address: string;
+  underlayMtu: number;
+}
+
+/** An endpoint under an overlay of MTU `mtu`: VXLAN's overhead and what is left (< 0: short). */
+export interface UnderlayFigures extends TunnelEndpoint {
+  overhead: number;
+  /** underlayMtu − overhead − mtu. */
+  headroom: number;
+}
+
+/** The figures the decider holds an overlay MTU to, per endpoint (read models show them too). */
+export const underlayFigures = (
+  mtu: number,
+  endpoints: Iterable<TunnelEndpoint>,
+): UnderlayFigures[] =>
+  [...endpoints].map((endpoint) => {
+    const overhead = overlayOverhead(endpoint.address);
+    return { ...endpoint, overhead, headroom: endpoint.underlayMtu - overhead - mtu };
+  });
+
 /**
  * Refuses an overlay MTU that, with VXLAN's overhead, does not fit the underlay MTU of every
  * host with a tunnel endpoint, naming each host that falls short and its figures. `endpoints`
  * lets a command check the state it is about to make (a new endpoint, a new PIF MTU).
  */
-export const requireOverlayFits = (
-  mtu: number,
-  endpoints: Iterable<{ hostId: string; device: string; address: string; underlayMtu: number }>,
-): void => {
-  const short: UnderlayShortfall[] = [];
-  for (const { hostId, device, address, underlayMtu } of endpoints) {
-    const overhead = overlayOverhead(address);
-    if (mtu + overhead > underlayMtu) {
-      short.push({ hostId, device, underlayMtu, overhead, maxMtu: underlayMtu - overhead });
-    }
-  }
+export const requireOverlayFits = (mtu: number, endpoints: Iterable<TunnelEndpoint>): void => {
+  const short: UnderlayShortfall[] = underlayFigures(mtu, endpoints)
+    .filter(({ headroom }) => headroom < 0)
+    .map(({ hostId, device, underlayMtu, overhead }) => ({
+      hostId,
+      device,
+      underlayMtu,
+      overhead,
+      maxMtu: underlayMtu - overhead,
+    }));
   if (short.length === 0) return;
   const figures = short
     .map((s) => `${s.hostId} (${s.device} MTU ${s.underlayMtu} − ${s.overhead} = ${s.maxMtu})`)
@@ -80,7 +104,7 @@ export const requireOverlayFits = (
 };
 
 /** Every host's endpoint with the MTU of its PIF, as the state holds them. */
-export const tunnelEndpoints = (state: PoolState) =>
+export const tunnelEndpoints = (state: PoolState): TunnelEndpoint[] =>
   [...state.hosts.values()].flatMap((host) => {
     const pif = host.tunnel && host.pifs.get(host.tunnel.device);
     return host.tunnel && pif ? [{ hostId: host.id, ...host.tunnel, underlayMtu: pif.mtu }] : [];
