@@ -17,9 +17,20 @@ export function mainOf(app: string): string {
   return `${ROOT}dist/apps/${app}/src/main.js`;
 }
 
-export function start(app: string, env: Record<string, string>): Running {
+/**
+ * `netns`: the process runs in that network namespace (`ip netns exec`, which execs it: the
+ * child's pid is the app's), as a simulated host's own service would.
+ */
+export function start(
+  app: string,
+  env: Record<string, string>,
+  options: { netns?: string } = {},
+): Running {
+  const [command, args] = options.netns
+    ? ['ip', ['netns', 'exec', options.netns, process.execPath, mainOf(app)]]
+    : [process.execPath, [mainOf(app)]];
   // A minimal env, so a PORT or LOG_LEVEL set in the developer's shell cannot leak in.
-  const child = spawn(process.execPath, [mainOf(app)], {
+  const child = spawn(command, args, {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

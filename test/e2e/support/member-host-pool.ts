@@ -83,26 +83,35 @@ export async function startPool(pool: string, masterEnv: Record<string, string> 
     return reply.result.version;
   };
 
+  /**
+   * `netns` and `address`: the host runs in that namespace, listening on every address there,
+   * and the test reaches it at `address` (its management address) instead of loopback.
+   */
   const startHost = async (
     name: string,
     env: Record<string, string> = {},
-    options: { healthy?: boolean } = {},
+    options: { healthy?: boolean; netns?: string; address?: string } = {},
   ): Promise<MemberHost> => {
     const port = await freePort();
     const stateDir = join(stateRoot, name);
-    const running = start('member-host', {
-      ...common,
-      POOL_ID: pool,
-      HOST_NAME: name,
-      HOST_ADDRESS: `${name}.test`,
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      STATE_DIR: stateDir,
-      TEST_HOOKS: 'true',
-      REPORT_INTERVAL_MS: '1000',
-      ...env,
-    });
-    const base = `http://127.0.0.1:${port}`;
+    const { netns, address } = options;
+    const running = start(
+      'member-host',
+      {
+        ...common,
+        POOL_ID: pool,
+        HOST_NAME: name,
+        HOST_ADDRESS: `${name}.test`,
+        PORT: String(port),
+        HOST: netns ? '0.0.0.0' : '127.0.0.1',
+        STATE_DIR: stateDir,
+        TEST_HOOKS: 'true',
+        REPORT_INTERVAL_MS: '1000',
+        ...env,
+      },
+      { netns },
+    );
+    const base = `http://${address ?? '127.0.0.1'}:${port}`;
     const host: MemberHost = {
       name,
       base,
@@ -130,23 +139,35 @@ export async function startPool(pool: string, masterEnv: Record<string, string> 
     return host;
   };
 
-  /** The pool's stream from the log (up to a version), folded: what hosts must converge to. */
-  const logState = async (upTo = Number.MAX_SAFE_INTEGER) => {
+  /** The pool's events in the log (up to a version), as stored, in version order. */
+  const events = async (upTo = Number.MAX_SAFE_INTEGER) => {
     const client = new pg.Client({ connectionString: db.url });
     await client.connect();
     try {
-      const { rows } = await client.query<{ type: string; schema_version: number; data: unknown }>(
-        `SELECT event_type AS type, schema_version, data FROM es_events
+      const { rows } = await client.query<{
+        type: string;
+        version: number;
+        schemaVersion: number;
+        data: Json;
+      }>(
+        `SELECT event_type AS type, stream_version::int AS version,
+                schema_version AS "schemaVersion", data FROM es_events
           WHERE stream_id = $1 AND stream_version <= $2 ORDER BY stream_version`,
         [`pool:${pool}`, upTo],
       );
-      const events = rows.map((r) =>
-        upcastPoolEvent({ type: r.type, schemaVersion: r.schema_version, data: r.data }),
-      );
-      return { version: rows.length, state: replayPool(events) };
+      return rows;
     } finally {
       await client.end();
     }
+  };
+
+  /** The pool's stream from the log (up to a version), folded: what hosts must converge to. */
+  const logState = async (upTo = Number.MAX_SAFE_INTEGER) => {
+    const rows = await events(upTo);
+    const upcast = rows.map((r) =>
+      upcastPoolEvent({ type: r.type, schemaVersion: r.schemaVersion, data: r.data }),
+    );
+    return { version: rows.length, state: replayPool(upcast) };
   };
 
   /** Waits until `host` reports (in /status) the log's version and the log's digest for it. */
@@ -198,6 +219,7 @@ export async function startPool(pool: string, masterEnv: Record<string, string> 
       if (master) await exitCodeWithin(master.running, 10_000);
       master = undefined;
     },
+    events,
     logState,
     converged,
     reports,

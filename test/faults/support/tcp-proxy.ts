@@ -13,18 +13,23 @@ export class TcpProxy {
   private constructor(
     readonly port: number,
     private readonly server: Server,
+    readonly host: string,
   ) {}
 
-  static async start(targetPort: number): Promise<TcpProxy> {
+  /** `host`: the address it listens on (another than loopback for clients in a namespace). */
+  static async start(targetPort: number, host = '127.0.0.1'): Promise<TcpProxy> {
     const port = await freePort();
     const server = createServer((client) => proxy.accept(client, targetPort));
-    const proxy = new TcpProxy(port, server);
-    await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+    const proxy = new TcpProxy(port, server, host);
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, host, resolve);
+    });
     return proxy;
   }
 
   get url(): string {
-    return `nats://127.0.0.1:${this.port}`;
+    return `nats://${this.host}:${this.port}`;
   }
 
   cut(): void {

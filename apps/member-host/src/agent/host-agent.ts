@@ -67,7 +67,7 @@ export interface HostAgentOptions {
   backlog?: number;
   /** Something reports should say changed: a version applied, drift found, an error. */
   onChange?: () => void;
-  /** Changes to the host's uplinks or bonds are applied under it, once following (absent: none). */
+  /** Changes to the host's uplinks, bonds or interfaces are applied under it, once following. */
   watchdog?: NetworkWatchdog;
   /** Where a rollback's hold persists (the state directory). */
   holdFile?: NetworkHoldFile;

@@ -136,8 +136,8 @@ export class MemberHostConfig extends PoolServiceConfig {
   hookCommandTimeoutMs: number = 4_000;
 
   /**
-   * How long the host waits, after applying a change to its uplinks or bonds, for NATS to
-   * answer before it rolls the change back (VMware's distributed switch: about 30 s).
+   * How long the host waits, after applying a change to its uplinks, bonds or host interfaces,
+   * for NATS to answer before it rolls the change back (VMware's distributed switch: about 30 s).
    * 0 turns the network watchdog off.
    */
   @Env('NETWORK_WATCHDOG_MS')

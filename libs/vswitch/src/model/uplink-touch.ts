@@ -3,14 +3,33 @@ import type { HostSwitchState } from './host-state.js';
 
 /**
  * The part of a host's switch state that decides whether the host's NICs still carry what they
- * carried: its uplink bridges (which NIC or bond each holds, the bond's members and mode) and
- * which network bridge reaches which uplink with which VLAN. A change here can cut the host off
- * its management path (a NIC moved into a bridge, a bond over the management NIC, a wrong VLAN
- * tag), so the member host applies it under its network watchdog; ports, ACLs, QoS or tunnels
- * never move a NIC and pass without one.
+ * carried: its uplink bridges (which NIC or bond each holds, the bond's members and mode),
+ * which network bridge reaches which uplink with which VLAN, and the host's own interfaces
+ * (where each address sits: PIF, bond or internal port, its VLAN, its addresses and gateway).
+ * A change here can cut the host off its management path (a NIC moved into a bridge, a bond
+ * over the management NIC, a wrong VLAN tag, the management address moved onto a VLAN the
+ * physical switch does not carry), so the member host applies it under its network watchdog;
+ * ports, ACLs, QoS or tunnels never move a NIC and pass without one. DNS servers are left out:
+ * they never cut the path.
  */
 export function uplinkShape(state: HostSwitchState): string {
+  // Absent without interfaces, so a hold saved before they counted still matches its shape.
+  const interfaces = state.interfaces?.length
+    ? {
+        interfaces: state.interfaces
+          .map((i) => ({
+            name: i.name,
+            device: i.device,
+            bridge: i.bridge ?? null,
+            vlan: i.vlan ?? null,
+            ipv4: i.ipv4,
+            ipv6: i.ipv6,
+          }))
+          .sort((a, b) => a.name.localeCompare(b.name)),
+      }
+    : {};
   return canonicalJson({
+    ...interfaces,
     uplinks: [...state.uplinks]
       .map((u) => ({
         device: u.device,

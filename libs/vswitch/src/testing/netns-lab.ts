@@ -64,6 +64,8 @@ export class NetnsLab {
   readonly hosts = new Map<string, LabHost>();
   private readonly namespaces: string[] = [];
   private readonly children: ChildProcess[] = [];
+  /** Veths in the test's own namespace (addLinkToTest). */
+  private readonly testLinks: string[] = [];
   private root = '';
   readonly phys: string;
 
@@ -167,6 +169,26 @@ export class NetnsLab {
   /** An address on the physical switch itself: what a VM reaches only through an uplink. */
   async addOutsider(cidr: string): Promise<void> {
     await ip(['-n', this.phys, 'addr', 'add', cidr, 'dev', 'sw']);
+  }
+
+  /**
+   * A veth from the test's own namespace into the physical switch, holding `cidr` on this end:
+   * a process the test runs (a NATS server, a proxy to one) is then reachable from the hosts
+   * through their NICs only, their management interfaces included (internal ports, which get
+   * what the userspace datapath forwards: transmit checksums are off on this end, or a TCP
+   * segment would reach them with the checksum veth left to the hardware). Returns the
+   * device's name; it goes at stop.
+   */
+  async addLinkToTest(cidr: string): Promise<string> {
+    const near = `${this.prefix}-t`.slice(0, 15);
+    await ip(['link', 'add', near, 'type', 'veth', 'peer', 'name', 'test', 'netns', this.phys]);
+    this.testLinks.push(near);
+    await ip(['-n', this.phys, 'link', 'set', 'test', 'master', 'sw', 'up']);
+    await ip(['addr', 'add', cidr, 'dev', near]);
+    await ip(['link', 'set', near, 'up']);
+    // As a VM's (noTxChecksum): the hosts' userspace datapaths pass TCP on to internal ports.
+    await run('python3', ['-c', NO_TX_CHECKSUM, near]);
+    return near;
   }
 
   /**
@@ -317,6 +339,9 @@ export class NetnsLab {
     for (const child of this.children) child.kill();
     for (const host of this.hosts.values()) {
       await run('bash', [script('stop.sh'), '--purge', host.runDir]).catch(() => undefined);
+    }
+    for (const link of this.testLinks.splice(0)) {
+      await ip(['link', 'del', link]).catch(() => undefined);
     }
     for (const netns of this.namespaces.reverse()) {
       await ip(['netns', 'del', netns]).catch(() => undefined);

@@ -28,9 +28,10 @@ for line in sys.stdin:
         print('fail', flush=True)
 `;
 
-/** ETHTOOL_STXCSUM off on eth0 through SIOCETHTOOL (no ethtool needed). */
+/** ETHTOOL_STXCSUM off on a device (argument; default eth0) through SIOCETHTOOL (no ethtool). */
 export const NO_TX_CHECKSUM = `
-import ctypes, fcntl, socket, struct
+import ctypes, fcntl, socket, struct, sys
+device = (sys.argv[1] if len(sys.argv) > 1 else 'eth0').encode()
 value = ctypes.create_string_buffer(struct.pack('II', 0x17, 0))
-fcntl.ioctl(socket.socket(), 0x8946, struct.pack('16sP', b'eth0', ctypes.addressof(value)))
+fcntl.ioctl(socket.socket(), 0x8946, struct.pack('16sP', device, ctypes.addressof(value)))
 `;
