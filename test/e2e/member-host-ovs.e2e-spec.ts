@@ -218,4 +218,31 @@ describe.skipIf(ovs.skip)('member hosts on real Open vSwitch', () => {
     expect(await ping('a10', 'b10')).toBe(true);
     await lab.exec(ns.a10, ['ip', 'addr', 'del', '10.10.0.50/24', 'dev', 'eth0']);
   });
+
+  it("puts a host interface's address in the host's namespace (NETNS), not the service's", async () => {
+    const h2 = p.hosts.get('h2')!;
+    await p.ok(
+      'ConfigureHostInterface',
+      {
+        hostId: 'h2',
+        name: 'stor0',
+        purpose: 'storage',
+        device: 'eth0',
+        ipv4: { mode: 'static', address: '10.50.0.2/24' },
+      },
+      { wait: 'hosts', waitTimeoutMs: 30_000 },
+    );
+    const shown = await lab.exec(lab.host('h2').netns, [
+      'ip',
+      '-4',
+      '-o',
+      'addr',
+      'show',
+      'dev',
+      'stor0',
+    ]);
+    expect(shown).toContain('10.50.0.2/24');
+    await p.converged(h2);
+    expect((await h2.status()).datapathError).toBeNull();
+  });
 });

@@ -62,6 +62,8 @@ export class MemberHostService implements OnApplicationBootstrap, OnApplicationS
             runDir: config.ovsRunDir,
             dbSocket: config.ovsDbSocket,
             vifBinding: config.vifBinding,
+            // Where the host's interfaces get their addresses: the NICs' namespace (NETNS).
+            netns: config.netns,
           })
         : new MemoryVSwitchDriver();
     const { poolId: pool, hostName: host } = config;
