@@ -144,8 +144,20 @@ describe.skipIf(ovs.skip)('network rollback on real Open vSwitch', () => {
   });
 
   it('has each host reach NATS only through its management interface', async () => {
-    // poolnet takes the installer's address over: an internal port on eth0's uplink bridge.
-    for (const id of HOSTS) {
+    // h1: poolnet first takes the installer's address as it is, on the NIC itself (placement
+    // pif, named after the NIC), then moves it onto eth0's uplink bridge under a name of its
+    // own in one change (`replaces`), which takes it off the NIC: nothing is done by hand.
+    await p.ok(
+      'ConfigureHostInterface',
+      mgmt('h1', { name: 'eth0', device: 'eth0', placement: 'pif' }),
+      { wait: 'hosts', waitTimeoutMs: 30_000 },
+    );
+    await p.ok('ConfigureHostInterface', mgmt('h1', { device: 'eth0', replaces: 'eth0' }), {
+      wait: 'hosts',
+      waitTimeoutMs: 30_000,
+    });
+    // h2 and h3: poolnet takes the installer's address over on an internal port straight away.
+    for (const id of ['h2', 'h3']) {
       await p.ok('ConfigureHostInterface', mgmt(id, { device: 'eth0' }), {
         wait: 'hosts',
         waitTimeoutMs: 30_000,

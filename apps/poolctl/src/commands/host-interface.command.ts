@@ -20,6 +20,7 @@ interface InterfaceOptions {
   ipv6?: string;
   gateway6?: string;
   dns?: string;
+  replaces?: string;
   remove?: boolean;
   wait?: boolean;
 }
@@ -62,6 +63,11 @@ export function registerHostInterface(host: Command, io: CliIo, hostArg: string)
     .option('--ipv6 <config>', 'none, dhcp, autoconf or address/prefix')
     .option('--gateway6 <address>', 'the IPv6 default gateway (management, static)')
     .option('--dns <servers>', 'comma-separated DNS servers (management, at most 3)')
+    .option(
+      '--replaces <name>',
+      'the interface this one takes the place of, in the same change (moves a management ' +
+        'address off the NIC it was placed on, whose name it bears, onto the NIC bridge)',
+    )
     .option('--remove', 'remove the interface (storage only)')
     .option('--wait', WAIT_HELP)
     .addHelpText(
@@ -70,6 +76,7 @@ export function registerHostInterface(host: Command, io: CliIo, hostArg: string)
         'poolctl host interface host-a mgmt0 --device eth0 --ipv4 192.0.2.11/24 --gateway 192.0.2.1 --wait',
         'poolctl host interface host-a mgmt0 --device bond0 --vlan 30 --ipv4 198.51.100.11/24 --wait',
         'poolctl host interface host-a stor0 --purpose storage --device eth2 --ipv4 dhcp',
+        'poolctl host interface host-a mgmt0 --device eth0 --ipv4 192.0.2.11/24 --replaces eth0 --wait',
       ),
     )
     .action(
@@ -92,6 +99,7 @@ export function registerHostInterface(host: Command, io: CliIo, hostArg: string)
             ipv4: ipConfig(o.ipv4, o.gateway),
             ipv6: ipConfig(o.ipv6, o.gateway6),
             ...(o.dns === undefined ? {} : { dns: o.dns.split(',').filter((s) => s !== '') }),
+            ...(o.replaces === undefined ? {} : { replaces: o.replaces }),
           };
           request = ({ host }) => configureHostInterface(pool, host!, name!, data);
         }

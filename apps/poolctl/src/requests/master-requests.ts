@@ -118,6 +118,7 @@ export const configureHostInterface = (
     ipv4?: IpConfigSpec;
     ipv6?: IpConfigSpec;
     dns?: string[];
+    replaces?: string;
   },
 ): CommandRequest => ({
   method: 'PUT',

@@ -69,6 +69,11 @@ export type ConfigureHostInterface = Command<
     ipv4?: IpConfigSpec;
     ipv6?: IpConfigSpec;
     dns?: string[];
+    /**
+     * An interface of the host, of the same purpose, that this one takes the place of in the
+     * same change (the management interface moving off the NIC whose name it bears).
+     */
+    replaces?: string | null;
   }
 >;
 /** As asked: `mode` none, dhcp, static (with `address`, optional `gateway`), or autoconf (IPv6). */

@@ -80,9 +80,13 @@ export type PifMtuChanged = V1<'PifMtuChanged', { hostId: string; device: string
  * The host's interface `interface.name` is now as given, wherever it was before: a move and its
  * address change are one event, so the host moves the address in one apply.
  */
-export type HostInterfaceConfigured = V1<
+/**
+ * `replaces`: the interface this one takes the place of, gone in the same event (v2): how the
+ * management interface moves off the NIC itself, whose name it had to bear, onto a bridge.
+ */
+export type HostInterfaceConfigured = V2<
   'HostInterfaceConfigured',
-  { hostId: string; interface: HostInterface }
+  { hostId: string; interface: HostInterface; replaces: string | null }
 >;
 export type HostInterfaceRemoved = V1<'HostInterfaceRemoved', { hostId: string; name: string }>;
 
@@ -304,7 +308,7 @@ export const POOL_EVENT_SCHEMA_VERSIONS: {
   PifMtuChanged: 1,
   TunnelEndpointSet: 1,
   TunnelEndpointCleared: 1,
-  HostInterfaceConfigured: 1,
+  HostInterfaceConfigured: 2,
   HostInterfaceRemoved: 1,
   BondCreated: 1,
   BondDestroyed: 1,

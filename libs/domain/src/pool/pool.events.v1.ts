@@ -1,5 +1,5 @@
 import type { Event } from '../core/event.js';
-import type { AclAction, AclMatch, AclProtocol, Qos, Scope } from './pool.types.js';
+import type { AclAction, AclMatch, AclProtocol, HostInterface, Qos, Scope } from './pool.types.js';
 
 /** A rule's direction before v4, seen from the switch: ingress from the VM, egress to it. */
 type AclDirectionV3 = 'ingress' | 'egress';
@@ -99,5 +99,12 @@ export type VifUpdatedV1 = Event<
 export type MigrationRequestedV1 = Event<
   'MigrationRequested',
   { migrationId: string; vmId: string; fromHostId: string; toHostId: string; requestedAt: string },
+  1
+>;
+
+/** HostInterfaceConfigured as written before an interface could replace another (frozen). */
+export type HostInterfaceConfiguredV1 = Event<
+  'HostInterfaceConfigured',
+  { hostId: string; interface: HostInterface },
   1
 >;

@@ -101,8 +101,13 @@ export const evolve = (state: PoolState, event: PoolEvent): PoolState => {
     }
     case 'HostInterfaceConfigured': {
       const host = state.hosts.get(event.data.hostId);
-      if (host)
-        host.interfaces = withInterface(host.interfaces, copyInterface(event.data.interface));
+      if (host) {
+        const { replaces } = event.data;
+        const kept = replaces
+          ? host.interfaces.filter((i) => i.name !== replaces)
+          : host.interfaces;
+        host.interfaces = withInterface(kept, copyInterface(event.data.interface));
+      }
       break;
     }
     case 'HostInterfaceRemoved': {

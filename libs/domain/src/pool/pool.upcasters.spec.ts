@@ -11,7 +11,13 @@ describe('upcastPoolEvent', () => {
   });
 
   // Types past v1 have their own tests (VIF addresses: pool.vif-upcasters.spec.ts).
-  const upcast = new Set(['AclRuleCreated', 'MigrationRequested', 'VifCreated', 'VifUpdated']);
+  const upcast = new Set([
+    'AclRuleCreated',
+    'HostInterfaceConfigured',
+    'MigrationRequested',
+    'VifCreated',
+    'VifUpdated',
+  ]);
   const unchanged = storedV1.filter(({ type }) => !upcast.has(type));
 
   it.each(unchanged)('reads a stored v1 $type as it is', (stored) => {
@@ -95,6 +101,18 @@ describe('upcastPoolEvent', () => {
       data: { ...v1.data, acceptIsolation: false },
     });
     const v2 = { ...v1, schemaVersion: 2, data: { ...v1.data, acceptIsolation: true } };
+    expect(upcastPoolEvent(v2)).toEqual(v2);
+  });
+
+  it('reads a v1 HostInterfaceConfigured as v2, replacing no other interface', () => {
+    const v1 = storedV1.find(({ type }) => type === 'HostInterfaceConfigured')!;
+    expect(v1.data).not.toHaveProperty('replaces');
+    expect(upcastPoolEvent(v1)).toEqual({
+      type: 'HostInterfaceConfigured',
+      schemaVersion: 2,
+      data: { ...v1.data, replaces: null },
+    });
+    const v2 = { ...v1, schemaVersion: 2, data: { ...v1.data, replaces: 'eth0' } };
     expect(upcastPoolEvent(v2)).toEqual(v2);
   });
 

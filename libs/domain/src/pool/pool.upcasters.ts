@@ -9,6 +9,7 @@ import type {
   AclRuleCreatedV1,
   AclRuleCreatedV2,
   AclRuleCreatedV3,
+  HostInterfaceConfiguredV1,
   MigrationRequestedV1,
   VifCreatedV1,
   VifUpdatedV1,
@@ -102,9 +103,18 @@ const migrationRequestedV2 = (data: unknown): PoolEventOf<'MigrationRequested'>[
   acceptIsolation: false,
 });
 
+/** HostInterfaceConfigured v1 → v2: an interface configured before `replaces` replaced none. */
+const hostInterfaceConfiguredV2 = (
+  data: unknown,
+): PoolEventOf<'HostInterfaceConfigured'>['data'] => ({
+  ...(data as HostInterfaceConfiguredV1['data']),
+  replaces: null,
+});
+
 /** `POOL_UPCASTS[type][n]` turns version n data into version n + 1. */
 const POOL_UPCASTS: Partial<Record<PoolEventType, Record<number, UpcastStep>>> = {
   AclRuleCreated: { 1: aclRuleCreatedV2, 2: aclRuleCreatedV3, 3: aclRuleCreatedV4 },
+  HostInterfaceConfigured: { 1: hostInterfaceConfiguredV2 },
   MigrationRequested: { 1: migrationRequestedV2 },
   VifCreated: { 1: (data) => vifAddressesV2<VifCreatedV1['data']>(data) },
   VifUpdated: { 1: (data) => vifAddressesV2<VifUpdatedV1['data']>(data) },

@@ -87,6 +87,16 @@ export class ConfigureHostInterfaceData {
     example: ['192.0.2.53'],
   })
   dns?: string[];
+
+  @TextField({
+    description:
+      'An interface of the host, of the same purpose, that this one takes the place of in the same change (the management interface on a PIF, which bears its name, moving onto the bridge)',
+    presence: 'nullable',
+    maxLength: MAX_TOKEN,
+    docMaxLength: 15,
+    example: 'eth0',
+  })
+  replaces?: string | null;
 }
 
 export class RemoveHostInterfaceData {

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import type { PoolEvent } from '@pool/domain';
+import type { PoolEvent, PoolEventOf } from '@pool/domain';
 import { describe, expect, it } from 'vitest';
 import { commands, decideAll } from '../../../../../libs/pool-topology/src/testing/random-pool.js';
 import { LOG_TABLES, rowKey, type LogTableName } from '../read-model-tables.js';
@@ -108,9 +108,9 @@ describe('row derivation', () => {
   });
 
   it('advises from the configured interfaces, not the management label, once there are any', () => {
-    const moved: PoolEvent = {
+    const moved: PoolEventOf<'HostInterfaceConfigured'> = {
       type: 'HostInterfaceConfigured',
-      schemaVersion: 1,
+      schemaVersion: 2,
       data: {
         hostId: 'h2',
         interface: {
@@ -123,6 +123,7 @@ describe('row derivation', () => {
           ipv6: { mode: 'none' },
           dns: [],
         },
+        replaces: null,
       },
     };
     const rows = deriveGroup(foldAll([...scriptedEvents(), moved]), 'host:h2');

@@ -33,8 +33,8 @@ const stored = (data: Partial<HostInterface> = {}): HostInterface => ({
   ...data,
 });
 
-const configured = (i: HostInterface, hostId = 'h1') =>
-  ev('HostInterfaceConfigured', { hostId, interface: i });
+const configured = (i: HostInterface, hostId = 'h1', replaces: string | null = null) =>
+  ev('HostInterfaceConfigured', { hostId, interface: i, replaces });
 
 /** VLAN 30 on eth0, h1's management NIC. */
 const vlan30OnEth0 = cmd('CreateNetwork', {
@@ -238,6 +238,59 @@ describe('the management NIC guard', () => {
     given(withNicAddress)
       .when(cmd('SetTunnelEndpoint', { hostId: 'h1', device: 'eth0', address: '192.0.2.11' }))
       .then('MANAGEMENT_NIC_BRIDGED');
+  });
+
+  it('moves the management address off the NIC onto its bridge under a new name, in one event', () => {
+    // The address stays: the interface on eth0 itself goes as the internal port takes it over.
+    const internal = stored({ name: 'mgmt0', placement: 'internal' });
+    given(withNicAddress)
+      .when(configure({ name: 'mgmt0', placement: 'internal', replaces: 'eth0' }))
+      .then([configured(internal, 'h1', 'eth0')]);
+    // Then the NIC may go into a bridge: the bridge carries the management address.
+    given([...withNicAddress, configured(internal, 'h1', 'eth0')])
+      .when(vlan30OnEth0)
+      .then([external('v30', 'eth0', 30)]);
+  });
+
+  it('says how to move the NIC-held management interface when asked without replaces', () => {
+    const error = given(withNicAddress)
+      .when(configure({ name: 'mgmt0', placement: 'internal' }))
+      .then('MANAGEMENT_INTERFACE_EXISTS');
+    expect(error.message).toContain('replaces');
+    given(withNicAddress)
+      .when(configure({ name: 'eth0', placement: 'internal' }))
+      .then('DEVICE_IN_USE');
+  });
+
+  it('refuses replacing an unknown interface, itself, another purpose, or by one that exists', () => {
+    given(withNicAddress)
+      .when(configure({ name: 'mgmt0', replaces: 'eth9' }))
+      .then('HOST_INTERFACE_NOT_FOUND');
+    given(withNicAddress)
+      .when(configure({ name: 'eth0', placement: 'pif', replaces: 'eth0' }))
+      .then('INVALID_OPTION');
+    const storage = stored({
+      name: 'stor0',
+      purpose: 'storage',
+      device: 'eth2',
+      ipv4: { mode: 'static', address: '198.51.100.11/24', gateway: null },
+      dns: [],
+    });
+    given([...withNicAddress, configured(storage)])
+      .when(configure({ name: 'mgmt0', replaces: 'stor0' }))
+      .then('INVALID_OPTION');
+    given([...withNicAddress, configured(storage)])
+      .when(
+        configure({
+          name: 'stor0',
+          purpose: 'storage',
+          device: 'eth2',
+          ipv4: { mode: 'static', address: '198.51.100.12/24', gateway: null },
+          dns: [],
+          replaces: 'eth0',
+        }),
+      )
+      .then('INVALID_OPTION');
   });
 
   it('refuses a storage address on the NIC with STORAGE_NIC_BRIDGED', () => {

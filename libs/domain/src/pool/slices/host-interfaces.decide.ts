@@ -69,7 +69,7 @@ export const requireNicNotBridged = (
     .join(', ');
   throw poolError(
     code,
-    `${change} would put ${named} into a bridge, taking away the ${what} address held on the NIC itself; configure that interface with placement internal first, so the bridge carries it`,
+    `${change} would put ${named} into a bridge, taking away the ${what} address held on the NIC itself; first move that interface onto the NIC's bridge (placement internal, under a name of its own, with replaces naming it), so the bridge carries it`,
     { hostIds: stranded.map((s) => s.hostId), device, interfaces: stranded },
   );
 };
@@ -92,13 +92,18 @@ const requireManagementOnly = (value: HostInterface): void => {
   }
 };
 
-const requireAddressFree = (state: PoolState, host: Host, value: HostInterface): void => {
+const requireAddressFree = (
+  state: PoolState,
+  host: Host,
+  value: HostInterface,
+  replaced: string | null,
+): void => {
   const ips = [value.ipv4, value.ipv6].flatMap((c) =>
     c.mode === 'static' ? [c.address.split('/')[0]] : [],
   );
   for (const other of state.hosts.values()) {
     for (const i of other.interfaces) {
-      if (other.id === host.id && i.name === value.name) continue;
+      if (other.id === host.id && (i.name === value.name || i.name === replaced)) continue;
       const taken = [i.ipv4, i.ipv6].some(
         (c) => c.mode === 'static' && ips.includes(c.address.split('/')[0]),
       );
@@ -158,12 +163,43 @@ const requirePlace = (state: PoolState, host: Host, value: HostInterface): void 
   requireNicNotBridged([host], device, `interface ${name}`, name);
 };
 
+/**
+ * The interface `replaces` names: one of the host's, of the same purpose, under another name
+ * than the new one, which must be new. An interface on the NIC itself bears the NIC's name, and
+ * an internal port cannot share it, so this is how it moves onto the NIC's bridge.
+ */
+const requireReplaced = (
+  host: Host,
+  value: HostInterface,
+  replaces: unknown,
+): HostInterface | undefined => {
+  if (replaces === undefined || replaces === null) return undefined;
+  const name = v.requireDevice('replaces', replaces);
+  const replaced = host.interfaces.find((i) => i.name === name);
+  if (!replaced) {
+    throw poolError('HOST_INTERFACE_NOT_FOUND', `host ${host.id} has no interface ${name}`, {
+      hostId: host.id,
+      name,
+    });
+  }
+  const problem =
+    name === value.name
+      ? `an interface cannot replace itself: configure ${name} without replaces`
+      : replaced.purpose !== value.purpose
+        ? `${name} is a ${replaced.purpose} interface: it can only be replaced by another ${replaced.purpose} interface`
+        : host.interfaces.some((i) => i.name === value.name)
+          ? `${value.name} exists already: an interface replacing ${name} is a new one`
+          : undefined;
+  if (problem) throw poolError('INVALID_OPTION', problem, { field: 'replaces' });
+  return replaced;
+};
+
 const requireOneManagement = (host: Host, value: HostInterface): void => {
   const current = host.interfaces.find((i) => i.purpose === 'management');
   if (value.purpose === 'management' && current && current.name !== value.name) {
     throw poolError(
       'MANAGEMENT_INTERFACE_EXISTS',
-      `host ${host.id} has its management interface ${current.name}: move that one instead`,
+      `host ${host.id} has its management interface ${current.name}: move that one instead, or name it in replaces`,
       { hostId: host.id, name: current.name },
     );
   }
@@ -216,15 +252,26 @@ export const configureHostInterface = (
   { data }: ConfigureHostInterface,
   state: PoolState,
 ): PoolEvent[] => {
-  const host = getHost(state, data.hostId);
+  const found = getHost(state, data.hostId);
   const value = requireInterface(data);
   requireManagementOnly(value);
+  const replaced = requireReplaced(found, value, data.replaces);
+  // The host as it is once the replaced interface has gone, which the same event does.
+  const host = replaced
+    ? { ...found, interfaces: found.interfaces.filter((i) => i !== replaced) }
+    : found;
   requireOneManagement(host, value);
   requirePlace(state, host, value);
-  requireAddressFree(state, host, value);
+  requireAddressFree(state, host, value, replaced?.name ?? null);
   const current = host.interfaces.find((i) => i.name === value.name);
   if (current && sameInterface(current, value)) return [];
-  return [poolEvent('HostInterfaceConfigured', { hostId: host.id, interface: value })];
+  return [
+    poolEvent('HostInterfaceConfigured', {
+      hostId: host.id,
+      interface: value,
+      replaces: replaced?.name ?? null,
+    }),
+  ];
 };
 
 export const removeHostInterface = (
@@ -267,6 +314,7 @@ export const carryToBond = (
       poolEvent('HostInterfaceConfigured', {
         hostId: host.id,
         interface: { ...i, device: bondDevice, dns: [...i.dns] },
+        replaces: null,
       }),
     );
 };
@@ -285,6 +333,7 @@ export const carryFromBond = (
       poolEvent('HostInterfaceConfigured', {
         hostId: host.id,
         interface: { ...i, device: first, dns: [...i.dns] },
+        replaces: null,
       }),
     );
 };
