@@ -45,6 +45,18 @@ export async function readStreamVersion(db: LogQueryable, streamId: string): Pro
   return rows[0] ? Number(rows[0].version) : 0;
 }
 
+/** The version of every stream whose id starts with `prefix` (stream id → version). */
+export async function streamVersionsWithPrefix(
+  db: LogQueryable,
+  prefix: string,
+): Promise<Map<string, number>> {
+  const { rows } = await db.query<{ id: string; version: string }>(
+    `SELECT stream_id AS id, version::text FROM es_streams WHERE starts_with(stream_id, $1)`,
+    [prefix],
+  );
+  return new Map(rows.map((row) => [row.id, Number(row.version)]));
+}
+
 /**
  * The sum of the versions of the streams whose id starts with `prefix`: the events a reader of
  * all of them has folded once complete.
