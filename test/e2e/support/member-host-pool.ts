@@ -37,9 +37,18 @@ export interface MemberHost {
   kill(): void;
 }
 
-/** `masterEnv` joins the pool master's environment (e.g. `GRPC_URL` to serve gRPC). */
-export async function startPool(pool: string, masterEnv: Record<string, string> = {}) {
-  const db = await createTestDatabase();
+/**
+ * `masterEnv` joins the pool master's environment (e.g. `GRPC_URL` to serve gRPC);
+ * `databaseUrl`, a migrated database of the test's own, replaces the suite's test database.
+ */
+export async function startPool(
+  pool: string,
+  masterEnv: Record<string, string> = {},
+  options: { databaseUrl?: string } = {},
+) {
+  const db = options.databaseUrl
+    ? { url: options.databaseUrl, drop: () => Promise.resolve() }
+    : await createTestDatabase();
   const nats = await createTestNats();
   const stateRoot = await mkdtemp(join(tmpdir(), 'poolnet-member-hosts-'));
   const hosts = new Map<string, MemberHost>();

@@ -60,21 +60,27 @@ export class PostgresCluster {
       '-c cluster_name=standby1',
       '-c hot_standby=on',
     ]);
-    await standby.pg('pg_basebackup', [
-      '-h',
-      '127.0.0.1',
-      '-p',
-      String(primary.port),
-      '-U',
-      'postgres',
-      '-D',
-      standby.dataDir,
-      '-X',
-      'stream',
-      '-R', // standby.signal and primary_conninfo
-    ]);
+    await standby.baseBackupOf(primary, ['-R']); // standby.signal and primary_conninfo
     await standby.up();
     return standby;
+  }
+
+  /**
+   * A physical backup of `primary` taken while it runs (pg_basebackup with its WAL), not
+   * started: `up()` starts it in the primary's place (its port), as an operator restores one.
+   */
+  static async backupOf(primary: PostgresCluster): Promise<PostgresCluster> {
+    const backup = new PostgresCluster(primary.port, await PostgresCluster.makeDir(), [
+      ...primary.settings,
+    ]);
+    await backup.baseBackupOf(primary, ['--checkpoint=fast']);
+    return backup;
+  }
+
+  /** Copies `primary`'s data directory, with the WAL to make it consistent, into this one. */
+  private async baseBackupOf(primary: PostgresCluster, extra: string[]): Promise<void> {
+    const from = ['-h', '127.0.0.1', '-p', String(primary.port), '-U', 'postgres'];
+    await this.pg('pg_basebackup', [...from, '-D', this.dataDir, '-X', 'stream', ...extra]);
   }
 
   /** Ends recovery: this standby becomes a primary, as a failover manager would make it. */
