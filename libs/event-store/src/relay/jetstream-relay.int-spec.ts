@@ -133,6 +133,38 @@ describe('JetStream relay', () => {
     await running;
     await expectStreamEqualsLog(nats.eventsStream, 'relay-a');
   });
+
+  it('gets past republished events that are not the stream tail (a log restored behind its stream)', async () => {
+    const pools = [randomUUID()];
+    await appendAcrossPools(pools, 50);
+    const controller = new AbortController();
+    const first = relay({ checkpointName: 'relay-restore' });
+    const running = first.run(controller.signal);
+    const head = (await db.store.readAll(LOG_START, 100_000)).length;
+    await waitFor(
+      async () => (await nats.jsm.streams.info(nats.eventsStream)).state.messages >= head,
+    );
+    controller.abort();
+    await running;
+    // The stream goes on past the log (what a restored backup's log no longer has)...
+    await nats.js.publish(`${nats.root}.${randomUUID()}.events`, '{}', { msgID: randomUUID() });
+    // ...and a relay from an older checkpoint republishes events the stream holds, then a new one.
+    await db.store.append(`pool:${pools[0]}`, [{ type: 'Probed', data: { fresh: true } }]);
+    const fresh = (await db.store.readAll(LOG_START, 100_000)).at(-1);
+    const errors: unknown[] = [];
+    const again = new AbortController();
+    const behind = relay({ checkpointName: 'relay-restore-older', onError: (e) => errors.push(e) });
+    const rerun = behind.run(again.signal);
+    const stored = async () =>
+      (await nats.readStream(nats.eventsStream)).filter(
+        (m) => m.headers?.get('Nats-Msg-Id') === fresh!.eventId,
+      ).length;
+    await waitFor(async () => (await stored()) === 1);
+    again.abort();
+    await rerun;
+    expect(await stored()).toBe(1);
+    expect(errors.length).toBeGreaterThan(0); // the chained batch was refused once, then in turn
+  });
 });
 
 describe('the log identity', () => {

@@ -47,6 +47,8 @@ export class JetStreamRelay {
   /** The position last written to `es_checkpoints`, and when. */
   private stored: LogPosition | undefined;
   private storedAt = 0;
+  /** After a failed batch, publish the next one in turn (publishInTurn). */
+  private inTurn = false;
 
   constructor(private readonly options: RelayOptions) {
     this.name = options.checkpointName ?? 'relay';
@@ -66,11 +68,13 @@ export class JetStreamRelay {
       try {
         const published = await this.relayBatch(this.position);
         failures = 0;
+        this.inTurn = false;
         await this.storeCheckpoint(this.options.checkpointEveryMs ?? 1000);
         if (published === 0) await this.idle(this.options.idleMs ?? 20, signal);
       } catch (error) {
         this.options.onError?.(error);
         failures++;
+        this.inTurn = true;
         await this.idle(Math.min(2000, 50 * 2 ** failures), signal);
         this.position = await loadCheckpoint(db, this.name).catch(() => this.position!);
         this.stored = this.position;
@@ -84,9 +88,9 @@ export class JetStreamRelay {
   async relayBatch(from: LogPosition): Promise<number> {
     const events = await this.options.store.readAll(from, this.options.batchSize ?? 1000);
     if (events.length === 0) return 0;
-    const acks = await Promise.allSettled(
-      events.map((event, i) => this.publish(event, events[i - 1])),
-    );
+    const acks = this.inTurn
+      ? await this.publishInTurn(events)
+      : await Promise.allSettled(events.map((event, i) => this.publish(event, events[i - 1])));
     const failed = acks.find((a): a is PromiseRejectedResult => a.status === 'rejected');
     if (failed) throw failed.reason;
     const position = events[events.length - 1]!.position;
@@ -109,6 +113,26 @@ export class JetStreamRelay {
     await storeCheckpoint(this.options.store.pool, this.name, position);
     this.stored = position;
     this.storedAt = performance.now();
+  }
+
+  /**
+   * The batch after a failure, one message at a time, each after the last one's ack, unchained.
+   * The chain checks the stream's last stored message, and a duplicate is not stored: republished
+   * events that are not the stream's tail (a log restored behind its stream, a tail the recovery
+   * refused) followed by a new event would refuse that event on every retry, and the relay would
+   * publish nothing more. Awaiting each ack keeps the order the chain protects.
+   */
+  private async publishInTurn(events: RecordedEvent[]): Promise<PromiseSettledResult<PubAck>[]> {
+    const acks: PromiseSettledResult<PubAck>[] = [];
+    for (const event of events) {
+      try {
+        acks.push({ status: 'fulfilled', value: await this.publish(event, undefined) });
+      } catch (reason) {
+        acks.push({ status: 'rejected', reason });
+        break;
+      }
+    }
+    return acks;
   }
 
   private publish(event: RecordedEvent, previous: RecordedEvent | undefined): Promise<PubAck> {
