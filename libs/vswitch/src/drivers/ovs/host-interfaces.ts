@@ -2,7 +2,9 @@ import type { HostInterface } from '../../model/host-state.js';
 import type { IpConfig } from '../../model/topology.js';
 import type { Operation } from '../../planner/operation.js';
 import { run } from './exec.js';
-import type { Vsctl } from './ovs-clients.js';
+import { gratuitousArp } from './announce.js';
+import { packetOut } from './flows.js';
+import type { Ofctl, Vsctl } from './ovs-clients.js';
 import type { ResolvedOvsOptions } from './ovs-options.js';
 import { asMap, asOptionalNumber, asString, asUuid, asUuids, type Row } from './ovsdb-json.js';
 
@@ -22,6 +24,7 @@ interface IpAddrInfo {
 }
 interface IpLink {
   ifname: string;
+  address?: string;
   flags: string[];
   addr_info: IpAddrInfo[];
 }
@@ -61,6 +64,7 @@ export class OvsHostInterfaces {
   constructor(
     private readonly options: ResolvedOvsOptions,
     private readonly vsctl: Vsctl,
+    private readonly ofctl: Ofctl,
   ) {}
 
   async apply(op: InterfaceOp): Promise<void> {
@@ -84,6 +88,7 @@ export class OvsHostInterfaces {
     for (const family of [4, 6] as const) {
       await this.setAddress(device, family, family === 4 ? iface.ipv4 : iface.ipv6);
     }
+    await this.announce(iface, device);
     await this.vsctl.transact([
       ['set', 'Open_vSwitch', '.', `external_ids:${RECORD}${iface.name}=${encode(iface)}`],
     ]);
@@ -159,6 +164,22 @@ export class OvsHostInterfaces {
       const route = ['route', 'replace', 'default', 'via', config.gateway, 'dev', device];
       await this.ip([`-${family}`, ...route]);
     }
+  }
+
+  /**
+   * A gratuitous ARP from an internal port's static IPv4 address, sent into its bridge as if the
+   * port sent it, after every apply that wrote the interface. A moved interface is a new internal
+   * port with a new MAC, on another bridge and maybe other NICs: without it, neighbours (the
+   * gateway, the pool's other hosts) keep the old MAC until their cache entry times out, and a
+   * physical switch the old port, so a moved management address went unanswered for up to a
+   * minute. An address on the PIF itself is the kernel's to announce.
+   */
+  private async announce(iface: HostInterface, device: string): Promise<void> {
+    if (!iface.bridge || iface.ipv4.mode !== 'static') return;
+    const [link] = JSON.parse(await this.ip(['-j', 'link', 'show', 'dev', device])) as IpLink[];
+    if (!link?.address) return;
+    const frame = gratuitousArp(link.address, iface.ipv4.address.split('/')[0]!);
+    await this.ofctl.bundle(iface.bridge, [packetOut(iface.name, frame.toString('hex'))]);
   }
 
   /** ovs-vsctl returns once ovs-vswitchd has the port; its tap device follows at once. */

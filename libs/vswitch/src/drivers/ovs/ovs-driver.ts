@@ -52,7 +52,7 @@ export class OvsVSwitchDriver implements VSwitchDriver {
     this.ofctl = new Ofctl(this.options);
     this.appctl = new Appctl(this.options);
     this.binding = this.options.vifBinding === 'iface-id' ? new IfaceIdBinding() : undefined;
-    this.interfaces = new OvsHostInterfaces(this.options, this.vsctl);
+    this.interfaces = new OvsHostInterfaces(this.options, this.vsctl, this.ofctl);
   }
 
   /**

@@ -81,6 +81,11 @@ describe.skipIf(part.skip)('OVS driver: host interfaces on real Open vSwitch', (
     expect(digest(await lab.host('h1').driver.readActual())).toBe(digest(desired));
     expect(await portToBridge('mgmt0')).toBe(uplinkBridgeName('bond0'));
     expect(await portToBridge('eth0')).toBeNull();
+    // The moved port is a new one, with a new MAC: the physical side, which still had the old
+    // one from the ping above, learnt it from the port's gratuitous ARP and answers at once.
+    const mac = JSON.parse(await inHost(['ip', '-j', 'link', 'show', 'dev', 'mgmt0']))[0].address;
+    expect(await lab.exec(lab.phys, ['ip', 'neigh', 'show', '192.0.2.11'])).toContain(mac);
+    await lab.exec(lab.phys, ['ping', '-c', '1', '-W', '1', '192.0.2.11']);
     expect(await lab.ping(lab.phys, '192.0.2.11')).toBe(true);
   });
 
