@@ -49,6 +49,26 @@ export default tseslint.config(
     },
   },
   {
+    // Browser modules: the page loads only the compiled client/ folder, so the read API's
+    // contract (@pool/contracts) comes in as types only, which tsc erases.
+    files: ['apps/projection/src/dashboard/client/**/*.ts'],
+    ignores: ['**/*.spec.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['@pool/*'],
+              allowTypeImports: true,
+              message: 'The browser cannot load a lib: import its types only (import type).',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // Tests probe errors and wire payloads as `any` on purpose.
     files: ['**/*.spec.ts', '**/*.int-spec.ts', '**/*.e2e-spec.ts', 'test/**/*.ts'],
     rules: {

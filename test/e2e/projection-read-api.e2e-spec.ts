@@ -762,6 +762,61 @@ describe('documents and commands', () => {
     expect(metrics).toContain('poolnet_projection_lag_seconds');
   });
 
+  it('answers every read with the fields its OpenAPI schema documents, no more, no fewer', async () => {
+    const { body: doc } = await get('/docs-json');
+    const schemas = doc.components.schemas as Record<string, Json>;
+    const resolve = (schema: Json): Json => {
+      const ref: string | undefined = schema.$ref ?? schema.allOf?.[0]?.$ref;
+      return ref ? schemas[ref.replace('#/components/schemas/', '')] : schema;
+    };
+    /** Where the answer and the schema disagree: undocumented fields, and missing required ones. */
+    const drift = (value: unknown, schema: Json, at: string): string[] => {
+      const s = resolve(schema);
+      if (Array.isArray(value)) {
+        return s.items ? value.flatMap((v, i) => drift(v, s.items, `${at}[${i}]`)) : [];
+      }
+      if (value === null || typeof value !== 'object' || !s.properties) return [];
+      const properties = s.properties as Record<string, Json>;
+      const fields = Object.keys(value);
+      return [
+        ...fields.filter((f) => !(f in properties)).map((f) => `${at}.${f} undocumented`),
+        ...((s.required ?? []) as string[])
+          .filter((f) => !fields.includes(f))
+          .map((f) => `${at}.${f} missing`),
+        ...fields
+          .filter((f) => f in properties)
+          .flatMap((f) => drift((value as Json)[f], properties[f], `${at}.${f}`)),
+      ];
+    };
+    const reads: [string, string][] = [
+      ['/api/pools', 'PoolSummaryModel'],
+      ['/api/pools/alpha/hosts', 'HostModel'],
+      ['/api/pools/alpha/networks', 'NetworkModel'],
+      ['/api/pools/alpha/vms', 'VmModel'],
+      ['/api/pools/alpha/addresses', 'AddressModel'],
+      ['/api/pools/alpha/migrations', 'MigrationModel'],
+      ['/api/pools/alpha/acls', 'AclRuleModel'],
+      ['/api/pools/alpha/mirrors', 'MirrorModel'],
+      ['/api/pools/alpha/address-sets', 'AddressSetModel'],
+      ['/api/pools/alpha/security-groups', 'SecurityGroupModel'],
+      ['/api/pools/alpha/counters', 'CounterModel'],
+      ['/api/pools/alpha/advice', 'AdviceModel'],
+    ];
+    for (const [path, model] of reads) {
+      const { items } = (await get(path)).body;
+      expect(items.length, path).toBeGreaterThan(0);
+      expect(drift(items, { items: { $ref: model } }, path)).toEqual([]);
+    }
+    const ones: [string, string][] = [
+      ['/api/pools/alpha', 'PoolModel'],
+      ['/api/pools/alpha/switch', 'SwitchModel'],
+      ['/api/pools/alpha/hosts/h1', 'HostDetailModel'],
+    ];
+    for (const [path, model] of ones) {
+      expect(drift((await get(path)).body, { $ref: model }, path)).toEqual([]);
+    }
+  });
+
   it('verify says equal (exit 0), then finds tampering (exit 1); rebuild repairs it', async () => {
     await verifyReadModels(database.url, { catchUpTimeoutMs: 30_000 });
     const clean = await command('verify');

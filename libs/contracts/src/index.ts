@@ -13,3 +13,4 @@ export * from './history.js';
 export * from './mirror-status.js';
 export * from './batches.js';
 export * from './libvirt.js';
+export * from './read-api.js';

@@ -76,7 +76,7 @@ export function registerBond(program: Command, io: CliIo): void {
     .action(
       verb<{ host?: string }>(io, async (ctx, _args, options) => {
         const hosts = await hostDetails(ctx, ctx.pool(), options.host);
-        const rows = hosts.flatMap((h) => h.bonds.map((b) => ({ ...b, hostId: b.hostId ?? h.id })));
+        const rows = hosts.flatMap((h) => h.bonds.map((b) => ({ ...b, hostId: h.id })));
         printList(ctx, rows, BOND_COLUMNS);
       }),
     );

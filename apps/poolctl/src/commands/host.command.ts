@@ -160,7 +160,7 @@ export function registerHost(program: Command, io: CliIo): void {
         const pool = ctx.pool();
         const view = await ctx.reads.host(pool, await ctx.names.host(pool, id!));
         const pifs = view.pifs.map((pif) => ({ ...pif, hostId: view.id }));
-        const bonds = view.bonds.map((bond) => ({ ...bond, hostId: bond.hostId ?? view.id }));
+        const bonds = view.bonds.map((bond) => ({ ...bond, hostId: view.id }));
         printObject(
           ctx,
           view,

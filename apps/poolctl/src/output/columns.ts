@@ -1,12 +1,11 @@
-import { bridgeName } from '@pool/contracts';
+import { bridgeName, type BondView } from '@pool/contracts';
 import {
   type AclView,
   type AddressSetView,
-  type BondView,
+  type HostDetail,
   type HostView,
   type MirrorView,
   type NetworkView,
-  type PifView,
   type PoolSummary,
   type ScopeView,
   type SecurityGroupView,
@@ -57,7 +56,7 @@ export const HOST_COLUMNS: Column<HostView>[] = [
   { header: 'vms', value: (h) => h.runningVms },
 ];
 
-export type HostPif = PifView & { hostId: string };
+export type HostPif = HostDetail['pifs'][number] & { hostId: string };
 export const PIF_COLUMNS: Column<HostPif>[] = [
   { header: 'host', value: (p) => p.hostId },
   { header: 'device', value: (p) => p.device },
@@ -67,7 +66,8 @@ export const PIF_COLUMNS: Column<HostPif>[] = [
   { header: 'bond', value: (p) => p.bondId },
 ];
 
-export const BOND_COLUMNS: Column<BondView>[] = [
+export type HostBond = BondView & { hostId: string };
+export const BOND_COLUMNS: Column<HostBond>[] = [
   { header: 'id', value: (b) => b.id },
   { header: 'host', value: (b) => b.hostId },
   { header: 'device', value: (b) => b.device },

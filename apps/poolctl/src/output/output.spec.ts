@@ -62,7 +62,7 @@ describe('cells and tables', () => {
     const [, counted = '', unknown = ''] = renderTable(
       [
         { ...rule, hits },
-        { ...rule, id: 'r2' },
+        { ...rule, id: 'r2', hits: null },
       ],
       ACL_COLUMNS,
     ).split('\n');

@@ -11,7 +11,6 @@ import { mirrorStatus } from '@pool/pool-topology';
 import {
   type AclView,
   type AddressSetView,
-  type BondView,
   type HostDetail,
   type HostView,
   type MirrorView,
@@ -45,12 +44,15 @@ export const hostView = (state: PoolState, host: Host): HostView => ({
   address: host.address,
   enabled: host.state === 'enabled',
   management: [...host.pifs.values()].find((pif) => pif.role === 'management')?.device ?? null,
+  tunnel: host.tunnel && { device: host.tunnel.device, address: host.tunnel.address },
+  interfaces: structuredClone(host.interfaces),
   appliedVersion: null,
   lagEvents: null,
   lagSeconds: null,
   lastReportAt: null,
   digest: null,
   drift: null,
+  held: null,
   runningVms: state.indexes.runningVmsByHost.get(host.id)?.size ?? 0,
 });
 
@@ -66,12 +68,12 @@ export const hostDetail = (state: PoolState, host: Host): HostDetail => {
       mtu: pif.mtu,
       speedMbps: pif.speedMbps,
       carrier: pif.carrier,
+      role: pif.role,
       roles: [pif.role],
       bondId: bondOf(pif.device) ?? null,
     })),
-    bonds: bonds.map((bond): BondView => ({
+    bonds: bonds.map((bond) => ({
       id: bond.id,
-      hostId: bond.hostId,
       device: bond.device,
       members: [...bond.members],
       mode: bond.mode,
@@ -157,6 +159,7 @@ export const aclViews = (state: PoolState): AclView[] =>
     match: { ...rule.match },
     action: rule.action,
     stateless: rule.stateless,
+    hits: null,
   }));
 
 export const mirrorViews = (state: PoolState): MirrorView[] =>

@@ -1,3 +1,4 @@
+import type { Page } from '@pool/contracts';
 import { type HttpClient, type Query } from '../http/http-client.js';
 import { path } from '../http/path.js';
 import {
@@ -14,11 +15,6 @@ import {
   type VmFilter,
   type VmView,
 } from './views.js';
-
-interface Page<T> {
-  items: T[];
-  nextCursor: string | null;
-}
 
 /** The projection's largest page. */
 const PAGE_LIMIT = 500;

@@ -1,149 +1,70 @@
 import type {
+  AclMatchView,
+  AclRuleView,
   AddressSetView,
-  MirrorStatus,
-  OverlayUnderlayView,
+  HostDetailView,
+  HostView as ReadHostView,
+  MirrorView,
+  NetworkView as ReadNetworkView,
+  PifView,
+  PoolSummaryView,
+  PoolView as ReadPoolView,
+  ScopeView,
   SecurityGroupView,
   VmVifView,
+  VmView,
 } from '@pool/contracts';
 
-export type { AddressSetView, SecurityGroupView };
+export type { AddressSetView, MirrorView, PifView, ScopeView, SecurityGroupView, VmView };
 
 /*
- * What the read verbs show: the shapes of the projection's read API (apps/projection, `/api`),
- * which the log fallback (log-views.ts) produces too, so `--output json` has one shape
- * whichever side answered. Fields a side cannot know are null.
+ * What the read verbs show: the projection read API's shapes, defined once in libs/contracts
+ * (read-api.ts), which the log fallback (log-views.ts) produces too, so `--output json` has one
+ * shape whichever side answered. Nothing is restated here: each view is the contract's, with two
+ * named allowances only. A field the contract gains reaches poolctl as it is, and the log
+ * fallback must then fill it (the compiler says where), or list it under one of them.
  */
 
-export interface PoolSummary {
-  id: string;
-  name: string;
-  version: number;
-  hosts: number;
-  networks: number;
-  vms: number;
-  vifs: number;
-}
+/** `K` is null when the log answers: it says what is configured, not what hosts applied. */
+type FromReports<T, K extends keyof T> = Omit<T, K> & { [P in K]: T[P] | null };
 
-export interface PoolView extends PoolSummary {
-  updatedAt: string | null;
-  migrationsActive: number;
-}
+/** `K` may be absent: a projection older than this poolctl does not send it. */
+type SinceProjection<T, K extends keyof T> = Omit<T, K> & Partial<Pick<T, K>>;
 
-export interface HostView {
-  id: string;
-  name: string;
-  address?: string;
-  enabled: boolean;
-  management: string | null;
-  appliedVersion: number | null;
-  lagEvents: number | null;
-  lagSeconds: number | null;
-  lastReportAt: string | null;
-  digest: string | null;
-  /** The log cannot know it: null there. */
-  drift: number | null;
-  /** Held at an earlier version after a network rollback (the projection only). */
-  held?: { version: number; refusedVersion: number; reason: string; since: string } | null;
-  runningVms: number;
-}
+export type PoolSummary = PoolSummaryView;
 
-export interface PifView {
-  id: string;
-  device: string;
-  mac: string;
-  mtu: number;
-  speedMbps?: number;
-  carrier?: boolean;
-  roles: string[];
-  bondId: string | null;
-}
+export type PoolView = FromReports<ReadPoolView, 'updatedAt'>;
 
-export interface BondView {
-  id: string;
-  hostId?: string;
-  device: string;
-  members: string[];
-  mode: string;
-}
+/** `drift` only hosts' reports give; `held` an older projection omits. */
+export type HostView = FromReports<SinceProjection<ReadHostView, 'held'>, 'drift'>;
 
-export interface HostDetail extends HostView {
-  pifs: PifView[];
-  bonds: BondView[];
-  ports: { vifId: string; ready: boolean; forwarding: boolean }[];
-}
+export type HostDetail = HostView &
+  Omit<HostDetailView, keyof ReadHostView | 'pifs'> & {
+    /** Speed and carrier: a projection older than them omits both. */
+    pifs: SinceProjection<PifView, 'speedMbps' | 'carrier'>[];
+  };
 
-export interface NetworkView {
-  id: string;
-  name: string;
-  kind: 'external' | 'private' | 'overlay';
-  purpose?: string;
-  vlan: number | null;
-  mtu: number;
-  /** Its Open vSwitch bridge on every host; a projection older than it omits it. */
-  bridge?: string;
-  /** The uplink device of an external network. */
-  device?: string | null;
-  uplinks?: { hostId: string; device: string }[];
-  /** What its ports do with IP no rule allows; a projection older than it omits it (allow). */
-  aclDefault?: 'allow' | 'deny';
-  /** An overlay network's VNI; a projection older than overlays omits it. */
-  vni?: number | null;
-  /** An overlay's underlay per host with a tunnel endpoint (null: another kind). */
-  underlay?: OverlayUnderlayView[] | null;
-}
+/**
+ * Its bridge, default policy (allow when absent), VNI and underlay: a projection older than them
+ * omits them.
+ */
+export type NetworkView = SinceProjection<
+  ReadNetworkView,
+  'bridge' | 'aclDefault' | 'vni' | 'underlay'
+>;
 
-/** QoS and port security are always there; a projection older than them omits both. */
 export type VifView = VmVifView;
 
-export interface VmView {
-  id: string;
-  name: string;
-  powerState: string;
-  hostId: string | null;
-  vifs: VifView[];
-  migration: { id: string; status: string; toHostId: string } | null;
-}
-
-export type ScopeView =
-  | { kind: 'network'; networkId: string }
-  | { kind: 'vif'; vifId: string }
-  | { kind: 'group'; groupId: string };
-
-export interface AclView {
-  id: string;
-  scope: ScopeView;
-  direction: string;
-  priority: number;
-  /** The remote side is at most one of cidr, addressSetId and remoteGroupId (older: cidr only). */
-  match: {
-    protocol: string;
-    cidr: string | null;
-    addressSetId?: string | null;
-    remoteGroupId?: string | null;
-    portFrom: number | null;
-    portTo: number | null;
-  };
-  action: string;
-  stateless?: boolean;
-  /**
-   * What the rule passed or dropped, summed over hosts and per host, as they last reported it.
-   * Only the projection knows it: absent when read from the event log.
-   */
-  hits?: {
-    packets: number;
-    bytes: number;
-    hosts: { hostId: string; packets: number; bytes: number; updatedAt: string }[];
-  };
-}
-
-export interface MirrorView {
-  id: string;
-  source: ScopeView;
-  direction: string;
-  destinationVifId: string;
-  /** Whether it copies now, where the copies arrive, and why not (never silently absent). */
-  status: MirrorStatus;
-}
+/**
+ * Hits only the projection knows (null from the log); `stateless` and the remote side besides
+ * `cidr` a projection older than them omits.
+ */
+export type AclView = FromReports<
+  SinceProjection<Omit<AclRuleView, 'match'>, 'stateless'>,
+  'hits'
+> & {
+  match: SinceProjection<AclMatchView, 'addressSetId' | 'remoteGroupId'>;
+};
 
 export interface VmFilter {
   host?: string;

@@ -1,4 +1,5 @@
 import { LOG_START, type LogPosition, type Queryable } from '@pool/event-store';
+import type { ChangeEventView, HostEventView } from '@pool/contracts';
 import { type ChangeSet } from './row-diff.js';
 import {
   LOG_TABLE_NAMES,
@@ -13,9 +14,10 @@ export const READ_MODELS_PROJECTION = 'read-models';
 /** NOTIFY channel: a committed batch or host report, for every replica's SSE stream. */
 export const CHANGES_CHANNEL = 'rm_changes';
 
+/** What the pool's stream sends: its `event:` type and its data (the read API's contract). */
 export type ChangeMessage =
-  | { type: 'change'; pool: string; version: number; kinds: ChangeKind[] }
-  | { type: 'host'; pool: string; hostId: string; appliedVersion: number; lagEvents: number };
+  | ({ type: 'change' } & ChangeEventView & { kinds: ChangeKind[] })
+  | ({ type: 'host' } & HostEventView);
 
 export interface StoredCheckpoint {
   position: LogPosition;

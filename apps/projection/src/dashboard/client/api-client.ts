@@ -1,4 +1,4 @@
-import { type Page } from './api-types.js';
+import type { Page } from '@pool/contracts';
 
 /** An API answer other than 2xx, with the `{ code, message }` body when there is one. */
 export class ApiError extends Error {

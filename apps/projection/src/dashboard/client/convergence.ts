@@ -1,4 +1,4 @@
-import { type HostRow } from './api-types.js';
+import type { HostView } from '@pool/contracts';
 import { duration, secondsSince } from './format.js';
 
 /**
@@ -19,7 +19,7 @@ export const SILENT_AFTER_S = 30;
 /** Behind for this long is no longer "applying the last command". */
 export const BEHIND_AFTER_S = 5;
 
-export function hostHealth(host: HostRow, now: number): HostHealth {
+export function hostHealth(host: HostView, now: number): HostHealth {
   const since = secondsSince(host.lastReportAt, now);
   const lag = host.lagEvents ?? 0;
   if (since === null) {
@@ -53,7 +53,7 @@ export function hostHealth(host: HostRow, now: number): HostHealth {
 }
 
 /** The pool version a host must reach: its applied version plus its lag, else the pool's. */
-export function headVersion(host: HostRow, poolVersion: number | null): number | null {
+export function headVersion(host: HostView, poolVersion: number | null): number | null {
   if (host.appliedVersion !== null && host.lagEvents !== null) {
     return host.appliedVersion + host.lagEvents;
   }
@@ -64,7 +64,7 @@ export function headVersion(host: HostRow, poolVersion: number | null): number |
  * Hosts as they stand at `now`, from rows read at `readAt`: a host that was behind has been
  * behind for longer since, even when no event arrived to refetch them (a silent pool).
  */
-export function agedHosts(hosts: HostRow[], readAt: number, now: number): HostRow[] {
+export function agedHosts(hosts: HostView[], readAt: number, now: number): HostView[] {
   const elapsed = Math.max(0, (now - readAt) / 1000);
   if (elapsed === 0) return hosts;
   return hosts.map((host) =>

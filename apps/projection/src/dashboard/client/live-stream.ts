@@ -1,4 +1,4 @@
-import { type ChangeEvent, type HostEvent } from './api-types.js';
+import type { ChangeEventView, HostEventView } from '@pool/contracts';
 import { type Timers } from './refresh-queue.js';
 
 /** The part of the browser's EventSource the dashboard uses. */
@@ -17,8 +17,8 @@ export type LinkState = 'connecting' | 'live' | 'reconnecting' | 'stopped';
 export interface LiveStreamOptions {
   url: string;
   open(url: string): EventSourceLike;
-  onChange(event: ChangeEvent): void;
-  onHost(event: HostEvent): void;
+  onChange(event: ChangeEventView): void;
+  onHost(event: HostEventView): void;
   onState(state: LinkState, attempt: number): void;
   /** After a reconnect: events may have been missed, so everything is refetched. */
   onResync(): void;
@@ -107,13 +107,13 @@ export class LiveStream {
       if (this.source !== source) return;
       this.arm(source);
       const data = parse(event.data);
-      if (data && Array.isArray(data.kinds)) options.onChange(data as unknown as ChangeEvent);
+      if (data && Array.isArray(data.kinds)) options.onChange(data as unknown as ChangeEventView);
     });
     source.addEventListener('host', (event) => {
       if (this.source !== source) return;
       this.arm(source);
       const data = parse(event.data);
-      if (data && typeof data.hostId === 'string') options.onHost(data as unknown as HostEvent);
+      if (data && typeof data.hostId === 'string') options.onHost(data as unknown as HostEventView);
     });
   }
 

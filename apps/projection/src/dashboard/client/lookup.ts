@@ -1,11 +1,11 @@
-import {
-  type AddressSetRow,
-  type HostRow,
-  type PoolSwitch,
-  type Scope,
-  type SecurityGroupRow,
-  type VmRow,
-} from './api-types.js';
+import type {
+  AddressSetView,
+  HostView,
+  ScopeView,
+  SecurityGroupView,
+  SwitchView,
+  VmView,
+} from '@pool/contracts';
 
 /** Names for the ids the API returns, from whatever sections are loaded (ids when unknown). */
 export interface Lookup {
@@ -16,15 +16,15 @@ export interface Lookup {
   vif(id: string): string;
   group(id: string): string;
   addressSet(id: string): string;
-  scope(scope: Scope): string;
+  scope(scope: ScopeView): string;
 }
 
 export function buildLookup(data: {
-  hosts?: HostRow[] | null;
-  vms?: VmRow[] | null;
-  switch?: PoolSwitch | null;
-  securityGroups?: SecurityGroupRow[] | null;
-  addressSets?: AddressSetRow[] | null;
+  hosts?: HostView[] | null;
+  vms?: VmView[] | null;
+  switch?: SwitchView | null;
+  securityGroups?: SecurityGroupView[] | null;
+  addressSets?: AddressSetView[] | null;
 }): Lookup {
   const groups = new Map((data.securityGroups ?? []).map((g) => [g.groupId, g.name]));
   const sets = new Map((data.addressSets ?? []).map((s) => [s.addressSetId, s.name]));

@@ -4,7 +4,7 @@
  * Never reloads the page. Markup comes from the pure renderers; this file only wires the DOM.
  */
 import { ApiError, getAll, getJson, type Fetch } from './api-client.js';
-import { type PoolListItem } from './api-types.js';
+import type { PoolSummaryView } from '@pool/contracts';
 import { browser, byId, type DomElement } from './browser.js';
 import {
   DATA_KEYS,
@@ -51,7 +51,7 @@ const fetchJson: Fetch = (url, init) =>
 
 class Dashboard {
   private poolId: string | null = null;
-  private pools: PoolListItem[] = [];
+  private pools: PoolSummaryView[] = [];
   private data: DashboardData = emptyData();
   private readonly errors = new Map<DataKey, string>();
   private readonly truncated = new Set<DataKey>();
@@ -136,7 +136,7 @@ class Dashboard {
 
   private async loadPools(): Promise<void> {
     try {
-      const { items } = await getAll<PoolListItem>(fetchJson, '/api/pools');
+      const { items } = await getAll<PoolSummaryView>(fetchJson, '/api/pools');
       this.pools = items;
       byId('pool-picker').innerHTML = renderPoolOptions(items, this.poolId).value;
       if (this.started) byId('pools-error').textContent = '';

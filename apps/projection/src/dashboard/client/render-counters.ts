@@ -1,4 +1,4 @@
-import { type AdviceRow, type CounterRow } from './api-types.js';
+import type { AdviceView, CounterView } from '@pool/contracts';
 import { bytes, count } from './format.js';
 import { html, type Html } from './html.js';
 import { type Lookup } from './lookup.js';
@@ -7,11 +7,11 @@ import { type Lookup } from './lookup.js';
 export const COUNTER_ROWS_SHOWN = 20;
 
 /** Interface counters as hosts last reported them, busiest ports first. */
-export function renderCounters(counters: CounterRow[], lookup: Lookup): Html {
+export function renderCounters(counters: CounterView[], lookup: Lookup): Html {
   if (counters.length === 0) {
     return html`<p class="empty">No counters reported yet.</p>`;
   }
-  const total = (c: CounterRow) => c.rxBytes + c.txBytes;
+  const total = (c: CounterView) => c.rxBytes + c.txBytes;
   const busiest = [...counters].sort((a, b) => total(b) - total(a)).slice(0, COUNTER_ROWS_SHOWN);
   return html`<table class="counters">
       <caption class="sr-only">
@@ -51,15 +51,15 @@ export function renderCounters(counters: CounterRow[], lookup: Lookup): Html {
  * Traffic-type advice: where management, VM and storage traffic share a NIC. Advice, not an
  * error: the pool works, but one busy traffic type can starve the others.
  */
-export function renderAdvice(advice: AdviceRow[], lookup: Lookup): Html {
+export function renderAdvice(advice: AdviceView[]): Html {
   if (advice.length === 0) {
     return html`<p class="ok-text">Every host has a NIC per traffic type.</p>`;
   }
   return html`<ul class="advice">
     ${advice.map(
       (a) =>
-        html`<li data-key="${`${a.hostId}/${a.device}`}" class="warn" title="${a.message ?? ''}">
-          <strong>${a.hostName ?? lookup.host(a.hostId)}</strong>
+        html`<li data-key="${`${a.hostId}/${a.device}`}" class="warn" title="${a.message}">
+          <strong>${a.hostName}</strong>
           <b class="mono">${a.device}</b> carries
           ${a.traffic.map((t) => html`<span class="tag">${t}</span> `)}
           <span class="sub">dedicate a NIC (or a bond) to each traffic type</span>

@@ -1,4 +1,4 @@
-import { type HostRow } from './api-types.js';
+import type { HostView } from '@pool/contracts';
 import { headVersion, hostHealth, type Severity } from './convergence.js';
 import { age, clock, count, duration } from './format.js';
 import { html, type Html } from './html.js';
@@ -12,7 +12,7 @@ const SEVERITY_ORDER: Record<Severity, number> = { bad: 0, warn: 1, ok: 2 };
  * known state in the title, since a silent stream is not a silent host.
  */
 export function renderHosts(
-  hosts: HostRow[],
+  hosts: HostView[],
   poolVersion: number | null,
   now: number,
   staleSince: number | null = null,
@@ -59,7 +59,7 @@ export function renderHosts(
               ${!host.enabled && html`<span class="badge disabled">disabled</span>`}
               <span class="sub" title="the address the host joined with"
                 ><span class="sub-label">address</span>
-                <span class="mono">${host.address ?? host.id}</span></span
+                <span class="mono">${host.address}</span></span
               >
               ${
                 host.management !== null &&

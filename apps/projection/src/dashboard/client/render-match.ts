@@ -1,8 +1,8 @@
-import { type AclRow } from './api-types.js';
+import type { AclRuleView } from '@pool/contracts';
 import { type Lookup } from './lookup.js';
 
 /** The remote side of a match: a CIDR, a named address set or group, or any address. */
-function describeRemote(match: AclRow['match'], names: Pick<Lookup, 'group' | 'addressSet'>) {
+function describeRemote(match: AclRuleView['match'], names: Pick<Lookup, 'group' | 'addressSet'>) {
   if (match.cidr !== null) return match.cidr;
   if (match.addressSetId !== null) return `set ${names.addressSet(match.addressSetId)}`;
   if (match.remoteGroupId !== null) return `group ${names.group(match.remoteGroupId)}`;
@@ -11,7 +11,7 @@ function describeRemote(match: AclRow['match'], names: Pick<Lookup, 'group' | 'a
 
 /** `tcp 22–80 10.0.0.0/8`, `icmp group web`, `any`: an ACL match the way it would be typed. */
 export function describeMatch(
-  match: AclRow['match'],
+  match: AclRuleView['match'],
   names: Pick<Lookup, 'group' | 'addressSet'>,
 ): string {
   const parts: string[] = [match.protocol];

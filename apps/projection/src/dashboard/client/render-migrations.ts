@@ -1,4 +1,4 @@
-import { MIGRATION_STEPS, type MigrationRow } from './api-types.js';
+import type { MigrationStatus, MigrationView } from '@pool/contracts';
 import { age, duration, secondsSince } from './format.js';
 import { html, type Html } from './html.js';
 import { type Lookup } from './lookup.js';
@@ -8,6 +8,14 @@ export const FINISHED_SHOWN = 8;
 
 type StepState = 'done' | 'current' | 'todo' | 'failed' | 'skipped';
 
+/** A migration's steps in order; `aborted` ends it instead of `completed`. */
+const MIGRATION_STEPS = [
+  'requested',
+  'prepared',
+  'activated',
+  'completed',
+] as const satisfies readonly MigrationStatus[];
+
 const STEP_HINT: Record<(typeof MIGRATION_STEPS)[number], string> = {
   requested: 'requested by an operator',
   prepared: 'target ports created and ready (pending, not forwarding)',
@@ -15,13 +23,13 @@ const STEP_HINT: Record<(typeof MIGRATION_STEPS)[number], string> = {
   completed: 'the VM resides on the target host',
 };
 
-export function isActive(m: MigrationRow): boolean {
+export function isActive(m: MigrationView): boolean {
   return m.status !== 'completed' && m.status !== 'aborted';
 }
 
 /** Where each step of the saga stands (DESIGN §5): requested → prepared → activated → completed. */
 export function migrationSteps(
-  m: MigrationRow,
+  m: MigrationView,
 ): { step: (typeof MIGRATION_STEPS)[number] | 'aborted'; state: StepState }[] {
   let failedShown = false;
   return MIGRATION_STEPS.map((step) => {
@@ -39,7 +47,7 @@ export function migrationSteps(
 }
 
 /** Migrations as they happen, active first, each with its step progress. */
-export function renderMigrations(migrations: MigrationRow[], lookup: Lookup, now: number): Html {
+export function renderMigrations(migrations: MigrationView[], lookup: Lookup, now: number): Html {
   const active = migrations
     .filter(isActive)
     .sort((a, b) => a.requestedAt.localeCompare(b.requestedAt));
@@ -56,7 +64,7 @@ export function renderMigrations(migrations: MigrationRow[], lookup: Lookup, now
     </ol>`;
 }
 
-function renderMigration(m: MigrationRow, lookup: Lookup, now: number): Html {
+function renderMigration(m: MigrationView, lookup: Lookup, now: number): Html {
   const took = (Date.parse(m.updatedAt) - Date.parse(m.requestedAt)) / 1000;
   const steps = migrationSteps(m);
   return html`<li data-key="${m.id}" class="${`migration ${m.status}`}">

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type OverlayHost, type SwitchNetwork } from './api-types.js';
+import type { OverlayHostView, SwitchNetworkView } from '@pool/contracts';
 import { buildLookup } from './lookup.js';
 import { renderOverlayMesh, tunnelState } from './render-overlay.js';
 import { renderSwitch } from './render-switch.js';
@@ -8,7 +8,7 @@ import { HOSTS, SWITCH, visibleText, VMS } from './testing/fixtures.js';
 const lookup = buildLookup({ hosts: HOSTS, vms: VMS, switch: SWITCH });
 const text = visibleText;
 
-const meshHost = (hostId: string, over: Partial<OverlayHost> = {}): OverlayHost => ({
+const meshHost = (hostId: string, over: Partial<OverlayHostView> = {}): OverlayHostView => ({
   hostId,
   endpoint: `192.0.2.${hostId.at(-1) === 'a' ? 1 : hostId.at(-1) === 'b' ? 2 : 3}`,
   wanted: 2,
@@ -21,15 +21,18 @@ const meshHost = (hostId: string, over: Partial<OverlayHost> = {}): OverlayHost 
 });
 
 /** tenant-a (VNI 7) on three hosts; host-c lacks its tunnel to host-a. */
-const OVERLAY: SwitchNetwork = {
+const OVERLAY: SwitchNetworkView = {
   id: 'ov-a',
   name: 'tenant-a',
   kind: 'overlay',
+  purpose: 'vm',
   vlan: null,
   vni: 7,
   mtu: 1450,
+  bridge: 'pnb-00000000b3',
   aclDefault: 'allow',
   uplinks: [],
+  underlay: [],
   ports: SWITCH.networks[0]!.ports.map((p) => ({ ...p, vifId: `${p.vifId}-ov` })),
   tunnels: [
     meshHost('host-a'),
@@ -40,7 +43,7 @@ const OVERLAY: SwitchNetwork = {
 
 describe('the overlay mesh', () => {
   it('judges a tunnel by both ends: down if either lacks it, unknown until both reported', () => {
-    const [a, b, c] = OVERLAY.tunnels!;
+    const [a, b, c] = OVERLAY.tunnels;
     expect(tunnelState(a!, b!)).toBe('up');
     expect(tunnelState(a!, c!)).toBe('down');
     expect(tunnelState(b!, c!)).toBe('up');

@@ -1,4 +1,4 @@
-import { type OverlayHost, type SwitchNetwork } from './api-types.js';
+import type { OverlayHostView, SwitchNetworkView } from '@pool/contracts';
 import { html, type Html } from './html.js';
 import { type Lookup } from './lookup.js';
 
@@ -8,7 +8,7 @@ export const MESH_HOSTS_DRAWN = 16;
 /** One tunnel as both its ends see it. */
 export type TunnelState = 'up' | 'down' | 'converging' | 'unknown';
 
-const HOST_STATE_TEXT: Record<OverlayHost['state'], string> = {
+const HOST_STATE_TEXT: Record<OverlayHostView['state'], string> = {
   up: 'all tunnels up',
   partial: 'tunnels missing',
   down: 'no tunnel up',
@@ -16,7 +16,7 @@ const HOST_STATE_TEXT: Record<OverlayHost['state'], string> = {
   unreported: 'no report',
 };
 
-const HOST_STATE_PILL: Record<OverlayHost['state'], string> = {
+const HOST_STATE_PILL: Record<OverlayHostView['state'], string> = {
   up: 'ok',
   partial: 'warn',
   down: 'bad',
@@ -28,7 +28,7 @@ const HOST_STATE_PILL: Record<OverlayHost['state'], string> = {
  * The tunnel between two hosts of a mesh: down when either end says it lacks it, unknown while
  * either has not reported, converging while either's report predates the mesh the log wants.
  */
-export function tunnelState(a: OverlayHost, b: OverlayHost): TunnelState {
+export function tunnelState(a: OverlayHostView, b: OverlayHostView): TunnelState {
   if (a.missing.includes(b.hostId) || b.missing.includes(a.hostId)) return 'down';
   if (a.state === 'unreported' || b.state === 'unreported') return 'unknown';
   if (a.state === 'converging' || b.state === 'converging') return 'converging';
@@ -40,8 +40,8 @@ export function tunnelState(a: OverlayHost, b: OverlayHost): TunnelState {
  * two of them coloured by its state (no centre: a full mesh), and a row per host with its
  * endpoint, its VMs on the network and its tunnels as its last report says.
  */
-export function renderOverlayMesh(network: SwitchNetwork, lookup: Lookup): Html {
-  const hosts = network.tunnels ?? [];
+export function renderOverlayMesh(network: SwitchNetworkView, lookup: Lookup): Html {
+  const hosts = network.tunnels;
   if (hosts.length === 0) {
     return html`<p class="uplinks private">
       Overlay: no host carries it yet (a VM on it starts its hosts' tunnels).
@@ -89,7 +89,7 @@ export function renderOverlayMesh(network: SwitchNetwork, lookup: Lookup): Html 
   </div>`;
 }
 
-function renderDrawing(network: SwitchNetwork, hosts: OverlayHost[], lookup: Lookup): Html {
+function renderDrawing(network: SwitchNetworkView, hosts: OverlayHostView[], lookup: Lookup): Html {
   const drawn = hosts.slice(0, MESH_HOSTS_DRAWN);
   const size = 260;
   const centre = size / 2;

@@ -1,10 +1,10 @@
-import {
-  type AclRow,
-  type AddressSetRow,
-  type MirrorRow,
-  type PoolSwitch,
-  type SecurityGroupRow,
-} from './api-types.js';
+import type {
+  AclRuleView,
+  AddressSetView,
+  MirrorView,
+  SecurityGroupView,
+  SwitchView,
+} from '@pool/contracts';
 import { bytes, count } from './format.js';
 import { html, type Html } from './html.js';
 import { type Lookup } from './lookup.js';
@@ -19,15 +19,15 @@ export { describeMatch };
 
 /** What the policy card is drawn from. */
 export interface PolicyData {
-  acls: AclRow[] | null;
-  mirrors: MirrorRow[] | null;
-  securityGroups: SecurityGroupRow[] | null;
-  addressSets: AddressSetRow[] | null;
-  switch: PoolSwitch | null;
+  acls: AclRuleView[] | null;
+  mirrors: MirrorView[] | null;
+  securityGroups: SecurityGroupView[] | null;
+  addressSets: AddressSetView[] | null;
+  switch: SwitchView | null;
 }
 
 /** `h1: 3 packets, 294 B · h2: …`: where a rule's hits were counted. */
-const hitsByHost = (rule: AclRow, lookup: Lookup): string =>
+const hitsByHost = (rule: AclRuleView, lookup: Lookup): string =>
   rule.hits.hosts
     .map((h) => `${lookup.host(h.hostId)}: ${count(h.packets)} packets, ${bytes(h.bytes)}`)
     .join(' · ') || 'no host reported hits';
@@ -96,7 +96,7 @@ export function renderPolicy(data: PolicyData, lookup: Lookup): Html {
             html`<li data-key="${m.id}">
               ${lookup.scope(m.source)} <span class="sub">(${m.direction})</span>
               <span aria-hidden="true">⇒</span><span class="sr-only">copied to</span>
-              VIF ${lookup.vif(m.destinationVifId)} ${m.status && renderMirrorStatus(m.status)}
+              VIF ${lookup.vif(m.destinationVifId)} ${renderMirrorStatus(m.status)}
             </li>`,
         )}
       </ul>`
@@ -106,7 +106,7 @@ export function renderPolicy(data: PolicyData, lookup: Lookup): Html {
 const MIRROR_PILL = { active: 'ok', partial: 'warn', inactive: 'bad' } as const;
 
 /** Whether the mirror copies now, and each reason a part of it does not (never left out). */
-function renderMirrorStatus(status: NonNullable<MirrorRow['status']>) {
+function renderMirrorStatus(status: MirrorView['status']) {
   return html`<span class="${`pill ${MIRROR_PILL[status.state]}`}">${status.state}</span> ${
       status.problems.length > 0 &&
       html`<ul class="mirror-problems">

@@ -1,9 +1,9 @@
-import {
-  type AclRow,
-  type AddressSetRow,
-  type SecurityGroupRow,
-  type SwitchNetwork,
-} from './api-types.js';
+import type {
+  AclRuleView,
+  AddressSetView,
+  SecurityGroupView,
+  SwitchNetworkView,
+} from '@pool/contracts';
 import { html, type Html } from './html.js';
 import { type Lookup } from './lookup.js';
 import { describeMatch } from './render-match.js';
@@ -12,7 +12,7 @@ import { describeMatch } from './render-match.js';
  * The default policy of every network: `deny` drops IP traffic no rule allows on each of its
  * ports, so it is what an operator checks first when a packet does not arrive.
  */
-export function renderNetworkDefaults(networks: SwitchNetwork[] | null): Html {
+export function renderNetworkDefaults(networks: SwitchNetworkView[] | null): Html {
   if (networks === null || networks.length === 0) return html``;
   return html`<p class="defaults">
     <span class="sub-label">Default policy</span>
@@ -31,8 +31,8 @@ export function renderNetworkDefaults(networks: SwitchNetwork[] | null): Html {
  * its group or its network says deny.
  */
 export function renderSecurityGroups(
-  groups: SecurityGroupRow[] | null,
-  acls: AclRow[] | null,
+  groups: SecurityGroupView[] | null,
+  acls: AclRuleView[] | null,
   lookup: Lookup,
 ): Html {
   if (groups === null) return html``;
@@ -81,7 +81,7 @@ export function renderSecurityGroups(
     }`;
 }
 
-const renderGroupRules = (rules: AclRow[], lookup: Lookup): Html =>
+const renderGroupRules = (rules: AclRuleView[], lookup: Lookup): Html =>
   rules.length === 0
     ? html`<span class="sub">no rule</span>`
     : html`<ul class="group-rules">
@@ -96,7 +96,7 @@ const renderGroupRules = (rules: AclRow[], lookup: Lookup): Html =>
       </ul>`;
 
 /** Address sets with their CIDRs; an empty one matches nothing, and says so. */
-export function renderAddressSets(sets: AddressSetRow[] | null): Html {
+export function renderAddressSets(sets: AddressSetView[] | null): Html {
   if (sets === null || sets.length === 0) return html``;
   return html`<h3 class="subhead">Address sets</h3>
     <ul class="address-sets">

@@ -1,11 +1,11 @@
-import {
-  type HostRow,
-  type MigrationRow,
-  type PoolListItem,
-  type PoolSummary,
-  type PoolSwitch,
-  type VmRow,
-} from './api-types.js';
+import type {
+  HostView,
+  MigrationView,
+  PoolSummaryView,
+  PoolView,
+  SwitchView,
+  VmView,
+} from '@pool/contracts';
 import { hostHealth, type Severity } from './convergence.js';
 import { clock, count } from './format.js';
 import { html, type Html } from './html.js';
@@ -13,11 +13,11 @@ import { isActive } from './render-migrations.js';
 import { portTally } from './render-switch.js';
 
 export interface SummaryInput {
-  pool: PoolSummary | null;
-  hosts: HostRow[] | null;
-  switch: PoolSwitch | null;
-  vms: VmRow[] | null;
-  migrations: MigrationRow[] | null;
+  pool: PoolView | null;
+  hosts: HostView[] | null;
+  switch: SwitchView | null;
+  vms: VmView[] | null;
+  migrations: MigrationView[] | null;
 }
 
 interface Tile {
@@ -116,7 +116,7 @@ export function tiles(input: SummaryInput, now: number, staleSince: number | nul
 }
 
 /** The pool picker's options, the selected one marked. */
-export function renderPoolOptions(pools: PoolListItem[], selected: string | null): Html {
+export function renderPoolOptions(pools: PoolSummaryView[], selected: string | null): Html {
   if (pools.length === 0) return html`<option value="">no pool yet</option>`;
   return html`${[...pools]
     .sort((a, b) => a.name.localeCompare(b.name))

@@ -1,10 +1,10 @@
-import {
-  type HostRow,
-  type PoolSwitch,
-  type PortState,
-  type SwitchNetwork,
-  type SwitchPort,
-} from './api-types.js';
+import type {
+  HostView,
+  PortState,
+  SwitchNetworkView,
+  SwitchPortView,
+  SwitchView,
+} from '@pool/contracts';
 import { count } from './format.js';
 import { html, type Html } from './html.js';
 import { type Lookup } from './lookup.js';
@@ -22,7 +22,7 @@ const STATE_ORDER: Record<PortState, number> = { down: 0, pending: 1, forwarding
  * The pool as one large switch (DESIGN §1): one segment per network, each with its tag, MTU and
  * uplink on every host, a front panel of port LEDs and a table of every port wherever it runs.
  */
-export function renderSwitch(sw: PoolSwitch, hosts: HostRow[] | null, lookup: Lookup): Html {
+export function renderSwitch(sw: SwitchView, hosts: HostView[] | null, lookup: Lookup): Html {
   if (sw.networks.length === 0) {
     return html`<p class="empty">No networks yet: create one on the pool master.</p>`;
   }
@@ -35,13 +35,13 @@ export function renderSwitch(sw: PoolSwitch, hosts: HostRow[] | null, lookup: Lo
   return html`<div class="switch">${networks.map((n) => renderSegment(n, hosts, lookup))}</div>`;
 }
 
-export function portTally(ports: SwitchPort[]): Record<PortState, number> {
+export function portTally(ports: SwitchPortView[]): Record<PortState, number> {
   const tally: Record<PortState, number> = { forwarding: 0, pending: 0, down: 0 };
   for (const port of ports) tally[port.state] += 1;
   return tally;
 }
 
-function renderSegment(network: SwitchNetwork, hosts: HostRow[] | null, lookup: Lookup): Html {
+function renderSegment(network: SwitchNetworkView, hosts: HostView[] | null, lookup: Lookup): Html {
   const tally = portTally(network.ports);
   const ports = [...network.ports].sort(
     (a, b) =>
@@ -114,7 +114,7 @@ function renderSegment(network: SwitchNetwork, hosts: HostRow[] | null, lookup: 
   </section>`;
 }
 
-function renderUplinks(network: SwitchNetwork, hosts: HostRow[] | null, lookup: Lookup): Html {
+function renderUplinks(network: SwitchNetworkView, hosts: HostView[] | null, lookup: Lookup): Html {
   if (network.kind === 'private') {
     return html`<p class="uplinks private">Private: VMs on it never reach a server NIC.</p>`;
   }
@@ -141,7 +141,7 @@ function renderUplinks(network: SwitchNetwork, hosts: HostRow[] | null, lookup: 
   </ul>`;
 }
 
-function renderPanel(ports: SwitchPort[], lookup: Lookup): Html {
+function renderPanel(ports: SwitchPortView[], lookup: Lookup): Html {
   if (ports.length === 0) return html``;
   const leds = ports.slice(0, PANEL_LEDS_SHOWN);
   return html`<ol class="panel" aria-hidden="true">
@@ -156,7 +156,7 @@ function renderPanel(ports: SwitchPort[], lookup: Lookup): Html {
   </ol>`;
 }
 
-function renderPort(port: SwitchPort, lookup: Lookup): Html {
+function renderPort(port: SwitchPortView, lookup: Lookup): Html {
   return html`<tr data-key="${port.vifId}" class="${`port ${port.state}`}">
     <td><span class="${`pill ${port.state}`}">${port.state}</span></td>
     <td>${port.vmName}</td>

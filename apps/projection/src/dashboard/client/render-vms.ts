@@ -1,11 +1,11 @@
-import { type PortState, type PoolSwitch, type VmRow } from './api-types.js';
+import type { PortState, SwitchView, VmView } from '@pool/contracts';
 import { html, type Html } from './html.js';
 import { type Lookup } from './lookup.js';
 import { renderVifPolicy } from './render-vif-policy.js';
 import { renderVifPorts } from './render-vif-ports.js';
 
 /** VMs and where they run, with each VIF's addresses and port state, and any migration. */
-export function renderVms(vms: VmRow[], sw: PoolSwitch | null, lookup: Lookup): Html {
+export function renderVms(vms: VmView[], sw: SwitchView | null, lookup: Lookup): Html {
   if (vms.length === 0) return html`<p class="empty">No VMs in this pool yet.</p>`;
   const portStates = new Map<string, PortState>();
   for (const network of sw?.networks ?? []) {

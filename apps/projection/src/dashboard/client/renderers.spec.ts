@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type AclRow, type CounterRow } from './api-types.js';
+import type { AclRuleView, CounterView } from '@pool/contracts';
 import { buildLookup } from './lookup.js';
 import { renderAdvice, renderCounters } from './render-counters.js';
 import { renderHosts } from './render-hosts.js';
@@ -89,7 +89,7 @@ describe('renderHosts', () => {
   });
 
   it('labels the address and the management NIC under the host name', () => {
-    expect(text(markup)).toContain('host-a address host-a mgmt NIC 192.0.2.6');
+    expect(text(markup)).toContain('host-a address 198.51.100.6 mgmt NIC 192.0.2.6');
   });
 
   it('judges no host while the data is stale, and says since when', () => {
@@ -163,7 +163,7 @@ describe('migrations', () => {
 });
 
 const ANY = { cidr: null, addressSetId: null, remoteGroupId: null };
-const rule = (id: string, priority: number, over: Partial<AclRow> = {}): AclRow => ({
+const rule = (id: string, priority: number, over: Partial<AclRuleView> = {}): AclRuleView => ({
   id,
   scope: { kind: 'network', networkId: 'net-prod' },
   direction: 'from-vm',
@@ -176,7 +176,7 @@ const rule = (id: string, priority: number, over: Partial<AclRow> = {}): AclRow 
 });
 
 describe('renderPolicy', () => {
-  const policy = (acls: AclRow[], over: Partial<PolicyData> = {}) =>
+  const policy = (acls: AclRuleView[], over: Partial<PolicyData> = {}) =>
     renderPolicy(
       { acls, mirrors: [], securityGroups: null, addressSets: null, switch: null, ...over },
       lookup,
@@ -210,7 +210,7 @@ describe('renderPolicy', () => {
   });
 
   it('describes matches', () => {
-    const match = (over: Partial<AclRow['match']>) =>
+    const match = (over: Partial<AclRuleView['match']>) =>
       describeMatch({ ...rule('r', 1).match, ...over }, names);
     const names = buildLookup({ securityGroups: SECURITY_GROUPS, addressSets: ADDRESS_SETS });
     expect(match({ protocol: 'any', portFrom: null, portTo: null })).toBe('any any address');
@@ -232,6 +232,7 @@ describe('renderPolicy', () => {
           source: { kind: 'vif', vifId: 'vif-web' },
           direction: 'both',
           destinationVifId: 'vif-db',
+          status: { state: 'active', monitorHost: 'host-b', problems: [] },
         },
       ],
     });
@@ -268,7 +269,7 @@ describe('renderPolicy: security groups, address sets, default policy', () => {
     securityGroups: SECURITY_GROUPS,
     addressSets: ADDRESS_SETS,
   });
-  const groupRule = (id: string, over: Partial<AclRow>): AclRow =>
+  const groupRule = (id: string, over: Partial<AclRuleView>): AclRuleView =>
     rule(id, 100, {
       scope: { kind: 'group', groupId: 'sg-web' },
       match: { ...ANY, protocol: 'any', portFrom: null, portTo: null },
@@ -334,7 +335,7 @@ describe('renderPolicy: security groups, address sets, default policy', () => {
 
 describe('counters and advice', () => {
   it('lists the busiest ports first', () => {
-    const row = (port: string, rxBytes: number): CounterRow => ({
+    const row = (port: string, rxBytes: number): CounterView => ({
       hostId: 'host-a',
       port,
       vifId: port,
@@ -342,6 +343,7 @@ describe('counters and advice', () => {
       txPackets: 2,
       rxBytes,
       txBytes: 0,
+      updatedAt: '2026-12-01T10:00:00.000Z',
     });
     const out = text(renderCounters([row('vif-db', 10), row('vif-web', 2_500_000)], lookup).value);
     expect(out.indexOf('web-1 eth0')).toBeLessThan(out.indexOf('db-1 eth0'));
@@ -350,11 +352,18 @@ describe('counters and advice', () => {
 
   it('names hosts whose NIC carries several traffic types', () => {
     const out = text(
-      renderAdvice([{ hostId: 'host-c', device: 'eth0', traffic: ['management', 'vm'] }], lookup)
-        .value,
+      renderAdvice([
+        {
+          hostId: 'host-c',
+          hostName: 'host-c',
+          device: 'eth0',
+          traffic: ['management', 'vm'],
+          message: 'eth0 carries management and vm traffic: dedicate a NIC',
+        },
+      ]).value,
     );
     expect(out).toContain('host-c eth0 carries management vm dedicate a NIC');
-    expect(renderAdvice([], lookup).value).toContain('a NIC per traffic type');
+    expect(renderAdvice([]).value).toContain('a NIC per traffic type');
   });
 });
 

@@ -1,16 +1,16 @@
-import {
-  type AclRow,
-  type AddressSetRow,
-  type AdviceRow,
-  type CounterRow,
-  type HostRow,
-  type MigrationRow,
-  type MirrorRow,
-  type PoolSummary,
-  type PoolSwitch,
-  type SecurityGroupRow,
-  type VmRow,
-} from './api-types.js';
+import type {
+  AclRuleView,
+  AddressSetView,
+  AdviceView,
+  CounterView,
+  HostView,
+  MigrationView,
+  MirrorView,
+  PoolView,
+  SecurityGroupView,
+  SwitchView,
+  VmView,
+} from '@pool/contracts';
 import { type DataKey, type ViewId, VIEW_INPUTS } from './data-keys.js';
 import { agedHosts } from './convergence.js';
 import { html, type Html } from './html.js';
@@ -25,17 +25,17 @@ import { renderVms } from './render-vms.js';
 
 /** What has been loaded for the selected pool; `null` until the first answer. */
 export interface DashboardData {
-  pool: PoolSummary | null;
-  switch: PoolSwitch | null;
-  hosts: HostRow[] | null;
-  vms: VmRow[] | null;
-  migrations: MigrationRow[] | null;
-  acls: AclRow[] | null;
-  securityGroups: SecurityGroupRow[] | null;
-  addressSets: AddressSetRow[] | null;
-  mirrors: MirrorRow[] | null;
-  counters: CounterRow[] | null;
-  advice: AdviceRow[] | null;
+  pool: PoolView | null;
+  switch: SwitchView | null;
+  hosts: HostView[] | null;
+  vms: VmView[] | null;
+  migrations: MigrationView[] | null;
+  acls: AclRuleView[] | null;
+  securityGroups: SecurityGroupView[] | null;
+  addressSets: AddressSetView[] | null;
+  mirrors: MirrorView[] | null;
+  counters: CounterView[] | null;
+  advice: AdviceView[] | null;
   /** When `hosts` was read (ms), to age its lag between refetches. */
   hostsReadAt: number | null;
   /**
@@ -98,7 +98,7 @@ export function renderView(
     case 'counters':
       return data.counters ? renderCounters(data.counters, lookup) : LOADING;
     case 'advice':
-      return data.advice ? renderAdvice(data.advice, lookup) : LOADING;
+      return data.advice ? renderAdvice(data.advice) : LOADING;
   }
 }
 

@@ -1,12 +1,10 @@
 import { BadRequestException } from '@nestjs/common';
+import type { Page } from '@pool/contracts';
 
 export const DEFAULT_LIMIT = 100;
 
-/** A list answer: one page, and the cursor of the next one (`null` on the last page). */
-export interface Page<T> {
-  items: T[];
-  nextCursor: string | null;
-}
+/** A list answer (`{ items, nextCursor }`), as libs/contracts defines it for every reader. */
+export type { Page };
 
 export type CursorKey = (string | number)[];
 

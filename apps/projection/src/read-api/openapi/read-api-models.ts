@@ -1,8 +1,56 @@
 import { ApiProperty, ApiPropertyOptional, getSchemaPath } from '@nestjs/swagger';
 import { type Type } from '@nestjs/common';
-import type { VifQosView } from '@pool/contracts';
+import type {
+  AclMatchView,
+  AclRuleView,
+  AddressSetView,
+  AddressView,
+  AdviceView,
+  BondView,
+  CounterView,
+  HostDetailView,
+  HostHeldView,
+  HostInterfaceView,
+  HostPortView,
+  HostRuleHitsView,
+  HostView,
+  MigrationVersionsView,
+  MigrationView,
+  MirrorStatus,
+  MirrorStatusProblem,
+  MirrorView,
+  NetworkView,
+  OverlayHostView,
+  OverlayUnderlayView,
+  PifView,
+  PoolSummaryView,
+  PoolView,
+  RuleHitsView,
+  ScopeView,
+  SecurityGroupView,
+  SwitchNetworkView,
+  SwitchPortView,
+  SwitchView,
+  UplinkView,
+  VifPolicyView,
+  VifPortView,
+  VifQosView,
+  VifSwitchPortsView,
+  VmMigrationView,
+  VmVifView,
+  VmView,
+} from '@pool/contracts';
 
-/* Response shapes, for OpenAPI only: handlers return the plain views of queries/read-views.ts. */
+/*
+ * The read API's response shapes for OpenAPI. The shapes themselves are libs/contracts'
+ * (read-api.ts): handlers return them, and each model here `implements` its view, so a field the
+ * contract gains and a model lacks, or a type that no longer fits, fails the build.
+ * test/contracts/read-api-contract.spec.ts checks the other way: no model documents a field the
+ * contract does not have. Enumerations are listed from the contract's unions with `allOf`.
+ */
+
+/** Every member of the string union `T`, once: the compiler rejects a missing or unknown one. */
+const allOf = <T extends string>(members: Record<T, true>): T[] => Object.keys(members) as T[];
 
 export class ApiErrorModel {
   @ApiProperty({ type: 'integer', example: 404 }) statusCode!: number;
@@ -11,7 +59,7 @@ export class ApiErrorModel {
   @ApiPropertyOptional({ type: 'object', additionalProperties: true }) details?: object;
 }
 
-export class PoolSummaryModel {
+export class PoolSummaryModel implements PoolSummaryView {
   @ApiProperty() id!: string;
   @ApiProperty() name!: string;
   @ApiProperty({ type: 'integer', description: 'Last pool event in the read models' })
@@ -22,12 +70,12 @@ export class PoolSummaryModel {
   @ApiProperty({ type: 'integer' }) vifs!: number;
 }
 
-export class PoolModel extends PoolSummaryModel {
+export class PoolModel extends PoolSummaryModel implements PoolView {
   @ApiProperty({ format: 'date-time' }) updatedAt!: string;
   @ApiProperty({ type: 'integer' }) migrationsActive!: number;
 }
 
-export class UplinkModel {
+export class UplinkModel implements UplinkView {
   @ApiProperty() hostId!: string;
   @ApiProperty({ example: 'eth1' }) device!: string;
 }
@@ -48,7 +96,7 @@ export class VifQosModel implements VifQosView {
 }
 
 /** QoS and port security, on a VM's VIFs and on switch ports alike. */
-class VifPolicyModel {
+class VifPolicyModel implements VifPolicyView {
   @ApiProperty({
     type: () => VifQosModel,
     nullable: true,
@@ -59,17 +107,20 @@ class VifPolicyModel {
   portSecurity!: boolean;
 }
 
-export class SwitchPortModel extends VifPolicyModel {
+export class SwitchPortModel extends VifPolicyModel implements SwitchPortView {
   @ApiProperty() vifId!: string;
   @ApiProperty() vmId!: string;
   @ApiProperty() vmName!: string;
   @ApiProperty() mac!: string;
   @ApiProperty({ type: String, isArray: true }) ips!: string[];
   @ApiProperty({ type: String, nullable: true }) hostId!: string | null;
-  @ApiProperty({ enum: ['forwarding', 'pending', 'down'] }) state!: string;
+  @ApiProperty({
+    enum: allOf<SwitchPortView['state']>({ forwarding: true, pending: true, down: true }),
+  })
+  state!: SwitchPortView['state'];
 }
 
-export class OverlayHostModel {
+export class OverlayHostModel implements OverlayHostView {
   @ApiProperty() hostId!: string;
   @ApiProperty({ type: String, nullable: true, description: 'The host tunnel endpoint address' })
   endpoint!: string | null;
@@ -85,10 +136,19 @@ export class OverlayHostModel {
   @ApiProperty({ type: String, isArray: true, description: 'Hosts it lacks a tunnel to' })
   missing!: string[];
   @ApiProperty({ type: String, format: 'date-time', nullable: true }) reportedAt!: string | null;
-  @ApiProperty({ enum: ['up', 'partial', 'down', 'converging', 'unreported'] }) state!: string;
+  @ApiProperty({
+    enum: allOf<OverlayHostView['state']>({
+      up: true,
+      partial: true,
+      down: true,
+      converging: true,
+      unreported: true,
+    }),
+  })
+  state!: OverlayHostView['state'];
 }
 
-export class OverlayUnderlayModel {
+export class OverlayUnderlayModel implements OverlayUnderlayView {
   @ApiProperty() hostId!: string;
   @ApiProperty({ description: 'The tunnel endpoint PIF' }) device!: string;
   @ApiProperty({ description: 'The tunnel endpoint address' }) address!: string;
@@ -122,22 +182,27 @@ const BRIDGE_DESCRIPTION =
   "the network id alone: a libvirt domain names it as an interface's source bridge " +
   '(poolctl vm libvirt-xml prints the elements).';
 
-export class SwitchNetworkModel {
+const NETWORK_KINDS = allOf<NetworkView['kind']>({ external: true, private: true, overlay: true });
+const ACL_DEFAULTS = allOf<NetworkView['aclDefault']>({ allow: true, deny: true });
+const NETWORK_PURPOSES = ['management', 'vm', 'storage'];
+
+export class SwitchNetworkModel implements SwitchNetworkView {
   @ApiProperty() id!: string;
   @ApiProperty() name!: string;
-  @ApiProperty({ enum: ['external', 'private', 'overlay'] }) kind!: string;
+  @ApiProperty({ enum: NETWORK_KINDS }) kind!: NetworkView['kind'];
+  @ApiProperty({ enum: NETWORK_PURPOSES }) purpose!: string;
   @ApiProperty({ type: 'integer', nullable: true }) vlan!: number | null;
   @ApiProperty({ type: 'integer', nullable: true, description: 'An overlay network VNI' })
   vni!: number | null;
   @ApiProperty({ type: 'integer' }) mtu!: number;
   @ApiProperty({ example: 'pnb-7e96f6f700', description: BRIDGE_DESCRIPTION }) bridge!: string;
   @ApiProperty({
-    enum: ['allow', 'deny'],
+    enum: ACL_DEFAULTS,
     description: 'deny: its ports drop IP traffic no rule allows (replies to allowed traffic pass)',
   })
-  aclDefault!: string;
+  aclDefault!: NetworkView['aclDefault'];
   @ApiProperty({ type: () => UplinkModel, isArray: true }) uplinks!: UplinkModel[];
-  @ApiUnderlay() underlay!: OverlayUnderlayModel[] | null;
+  @ApiUnderlay() underlay!: OverlayUnderlayView[] | null;
   @ApiProperty({ type: () => SwitchPortModel, isArray: true }) ports!: SwitchPortModel[];
   @ApiProperty({
     type: () => OverlayHostModel,
@@ -147,13 +212,13 @@ export class SwitchNetworkModel {
   tunnels!: OverlayHostModel[];
 }
 
-export class SwitchModel {
+export class SwitchModel implements SwitchView {
   @ApiProperty() pool!: string;
   @ApiProperty({ type: 'integer' }) version!: number;
   @ApiProperty({ type: () => SwitchNetworkModel, isArray: true }) networks!: SwitchNetworkModel[];
 }
 
-export class HostModel {
+export class HostModel implements HostView {
   @ApiProperty() id!: string;
   @ApiProperty() name!: string;
   @ApiProperty() address!: string;
@@ -174,7 +239,7 @@ export class HostModel {
       'Its management and storage interfaces as configured: name, purpose, device, vlan, ' +
       'placement (internal or pif), ipv4 and ipv6 ({mode, address?, gateway?}), dns',
   })
-  interfaces!: object[];
+  interfaces!: HostInterfaceView[];
   @ApiProperty({ type: 'integer', nullable: true }) appliedVersion!: number | null;
   @ApiProperty({ type: 'integer', nullable: true, description: 'Pool head − applied version' })
   lagEvents!: number | null;
@@ -191,28 +256,40 @@ export class HostModel {
       'Set while the host holds an earlier version after its network watchdog rolled a change ' +
       'back: { version (held), refusedVersion, reason, since }',
   })
-  held!: { version: number; refusedVersion: number; reason: string; since: string } | null;
+  held!: HostHeldView | null;
   @ApiProperty({ type: 'integer' }) runningVms!: number;
 }
 
-export class PifModel {
+export class PifModel implements PifView {
   @ApiProperty({ example: 'h1/eth0' }) id!: string;
   @ApiProperty() device!: string;
   @ApiProperty() mac!: string;
   @ApiProperty({ type: 'integer' }) mtu!: number;
   @ApiProperty({ type: 'integer' }) speedMbps!: number;
   @ApiProperty() carrier!: boolean;
-  @ApiProperty({ enum: ['management', 'vm', 'storage', 'unused'] }) role!: string;
+  @ApiProperty({
+    enum: allOf<PifView['role']>({
+      management: true,
+      vm: true,
+      storage: true,
+      tunnel: true,
+      unused: true,
+    }),
+  })
+  role!: PifView['role'];
   @ApiProperty({ type: String, isArray: true, description: 'Traffic types the NIC carries' })
   roles!: string[];
   @ApiProperty({ type: String, nullable: true }) bondId!: string | null;
 }
 
-export class BondModel {
+export class BondModel implements BondView {
   @ApiProperty() id!: string;
   @ApiProperty() device!: string;
   @ApiProperty({ type: String, isArray: true }) members!: string[];
-  @ApiProperty({ enum: ['active-backup', 'balance-slb', 'lacp'] }) mode!: string;
+  @ApiProperty({
+    enum: allOf<BondView['mode']>({ 'active-backup': true, 'balance-slb': true, lacp: true }),
+  })
+  mode!: BondView['mode'];
 }
 
 const PLUGGED_DESCRIPTION =
@@ -220,24 +297,24 @@ const PLUGGED_DESCRIPTION =
   "not plugged the VM's NIC there yet, or unplugged it). The host has applied the VIF's " +
   'settings; the port forwards with them as soon as the device appears.';
 
-export class HostPortModel {
+export class HostPortModel implements HostPortView {
   @ApiProperty() vifId!: string;
   @ApiProperty() ready!: boolean;
   @ApiProperty() forwarding!: boolean;
   @ApiProperty({ description: PLUGGED_DESCRIPTION }) plugged!: boolean;
 }
 
-export class HostDetailModel extends HostModel {
+export class HostDetailModel extends HostModel implements HostDetailView {
   @ApiProperty({ type: () => PifModel, isArray: true }) pifs!: PifModel[];
   @ApiProperty({ type: () => BondModel, isArray: true }) bonds!: BondModel[];
   @ApiProperty({ type: () => HostPortModel, isArray: true }) ports!: HostPortModel[];
 }
 
-export class NetworkModel {
+export class NetworkModel implements NetworkView {
   @ApiProperty() id!: string;
   @ApiProperty() name!: string;
-  @ApiProperty({ enum: ['external', 'private', 'overlay'] }) kind!: string;
-  @ApiProperty({ enum: ['management', 'vm', 'storage'] }) purpose!: string;
+  @ApiProperty({ enum: NETWORK_KINDS }) kind!: NetworkView['kind'];
+  @ApiProperty({ enum: NETWORK_PURPOSES }) purpose!: string;
   @ApiProperty({ type: String, nullable: true }) device!: string | null;
   @ApiProperty({ type: 'integer', nullable: true }) vlan!: number | null;
   @ApiProperty({ type: 'integer', nullable: true, description: 'An overlay network VNI' })
@@ -245,12 +322,12 @@ export class NetworkModel {
   @ApiProperty({ type: 'integer' }) mtu!: number;
   @ApiProperty({ example: 'pnb-7e96f6f700', description: BRIDGE_DESCRIPTION }) bridge!: string;
   @ApiProperty({
-    enum: ['allow', 'deny'],
+    enum: ACL_DEFAULTS,
     description: 'deny: its ports drop IP traffic no rule allows (replies to allowed traffic pass)',
   })
-  aclDefault!: string;
+  aclDefault!: NetworkView['aclDefault'];
   @ApiProperty({ type: () => UplinkModel, isArray: true }) uplinks!: UplinkModel[];
-  @ApiUnderlay() underlay!: OverlayUnderlayModel[] | null;
+  @ApiUnderlay() underlay!: OverlayUnderlayView[] | null;
 }
 
 const PORT_DESCRIPTION =
@@ -261,21 +338,28 @@ const PORT_DESCRIPTION =
   'with VIF_BINDING=iface-id instead adopts the interface the hypervisor plugs on the bridge ' +
   'with that iface-id, under the name the hypervisor chose.';
 
-export class VifPortModel {
+export class VifPortModel implements VifPortView {
   @ApiProperty() hostId!: string;
   @ApiProperty({ example: 'pnv-0a14d4ea58', description: PORT_DESCRIPTION }) port!: string;
   @ApiProperty({ example: 'pnb-7e96f6f700' }) bridge!: string;
   @ApiProperty({
-    enum: ['active', 'pending'],
+    enum: allOf<VifPortView['role']>({ active: true, pending: true }),
     description: 'As the log places the port: pending on both hosts while a migration holds it',
   })
-  role!: string;
+  role!: VifPortView['role'];
   @ApiPropertyOptional({ enum: [false], description: `${PLUGGED_DESCRIPTION} Absent otherwise.` })
   plugged?: false;
+  @ApiPropertyOptional({
+    example: 'vnet7',
+    description:
+      "The hypervisor's device the host adopted for the port (found by external_ids:iface-id), " +
+      'when it is not `port`, as the host reported it. Absent otherwise.',
+  })
+  device?: string;
 }
 
 /** Where a VIF's traffic goes, from the log: names, and each host that holds its port. */
-class VifSwitchPortsModel extends VifPolicyModel {
+class VifSwitchPortsModel extends VifPolicyModel implements VifSwitchPortsView {
   @ApiProperty({ example: 'pnv-0a14d4ea58', description: PORT_DESCRIPTION }) port!: string;
   @ApiProperty({ example: 'pnb-7e96f6f700', description: "The network's bridge, on every host" })
   bridge!: string;
@@ -288,7 +372,7 @@ class VifSwitchPortsModel extends VifPolicyModel {
   ports!: VifPortModel[];
 }
 
-export class VmVifModel extends VifSwitchPortsModel {
+export class VmVifModel extends VifSwitchPortsModel implements VmVifView {
   @ApiProperty() id!: string;
   @ApiProperty({ type: 'integer' }) device!: number;
   @ApiProperty() mac!: string;
@@ -296,36 +380,41 @@ export class VmVifModel extends VifSwitchPortsModel {
   @ApiProperty({ type: String, isArray: true }) ips!: string[];
 }
 
-export class VmMigrationModel {
+export class VmMigrationModel implements VmMigrationView {
   @ApiProperty() id!: string;
-  @ApiProperty({ enum: ['requested', 'prepared', 'activated'] }) status!: string;
+  @ApiProperty({ enum: ['requested', 'prepared', 'activated'] })
+  status!: VmMigrationView['status'];
   @ApiProperty() toHostId!: string;
 }
 
-export class VmModel {
+export class VmModel implements VmView {
   @ApiProperty() id!: string;
   @ApiProperty() name!: string;
-  @ApiProperty({ enum: ['halted', 'running'] }) powerState!: string;
+  @ApiProperty({ enum: allOf<VmView['powerState']>({ halted: true, running: true }) })
+  powerState!: VmView['powerState'];
   @ApiProperty({ type: String, nullable: true }) hostId!: string | null;
   @ApiProperty({ type: () => VmVifModel, isArray: true }) vifs!: VmVifModel[];
   @ApiProperty({ type: () => VmMigrationModel, nullable: true })
   migration!: VmMigrationModel | null;
 }
 
-export class AddressModel {
+export class AddressModel implements AddressView {
   @ApiProperty() mac!: string;
   @ApiProperty({ type: String, nullable: true }) ip!: string | null;
   @ApiProperty() networkId!: string;
   @ApiProperty() vifId!: string;
   @ApiProperty() vmId!: string;
   @ApiProperty({ type: String, nullable: true }) hostId!: string | null;
-  @ApiProperty({ enum: ['forwarding', 'pending', 'down'] }) state!: string;
+  @ApiProperty({
+    enum: allOf<AddressView['state']>({ forwarding: true, pending: true, down: true }),
+  })
+  state!: AddressView['state'];
   @ApiProperty({ example: 'pnv-0a14d4ea58', description: PORT_DESCRIPTION }) port!: string;
   @ApiProperty({ example: 'pnb-7e96f6f700' }) bridge!: string;
   @ApiProperty({ type: () => VifPortModel, isArray: true }) ports!: VifPortModel[];
 }
 
-export class MigrationVersionsModel {
+export class MigrationVersionsModel implements MigrationVersionsView {
   @ApiProperty({ type: 'integer' }) requested!: number;
   @ApiProperty({ type: 'integer', nullable: true }) prepared!: number | null;
   @ApiProperty({ type: 'integer', nullable: true }) activated!: number | null;
@@ -333,21 +422,31 @@ export class MigrationVersionsModel {
   @ApiProperty({ type: 'integer', nullable: true }) aborted!: number | null;
 }
 
-export class MigrationModel {
+export class MigrationModel implements MigrationView {
   @ApiProperty() id!: string;
   @ApiProperty() vmId!: string;
   @ApiProperty() fromHostId!: string;
   @ApiProperty() toHostId!: string;
-  @ApiProperty({ enum: ['requested', 'prepared', 'activated', 'completed', 'aborted'] })
-  status!: string;
+  @ApiProperty({
+    enum: allOf<MigrationView['status']>({
+      requested: true,
+      prepared: true,
+      activated: true,
+      completed: true,
+      aborted: true,
+    }),
+  })
+  status!: MigrationView['status'];
   @ApiProperty({ format: 'date-time' }) requestedAt!: string;
   @ApiProperty({ format: 'date-time' }) updatedAt!: string;
   @ApiProperty({ type: String, nullable: true }) reason!: string | null;
   @ApiProperty({ type: () => MigrationVersionsModel }) versions!: MigrationVersionsModel;
 }
 
+/** ScopeView, a union, flattened for OpenAPI: `kind` says which id is there. */
 export class ScopeModel {
-  @ApiProperty({ enum: ['network', 'vif', 'group'] }) kind!: string;
+  @ApiProperty({ enum: allOf<ScopeView['kind']>({ network: true, vif: true, group: true }) })
+  kind!: ScopeView['kind'];
   @ApiPropertyOptional() networkId?: string;
   @ApiPropertyOptional() vifId?: string;
   @ApiPropertyOptional({ description: 'A security group: each of its member VIFs' })
@@ -355,7 +454,7 @@ export class ScopeModel {
 }
 
 /** The remote side is at most one of cidr, addressSetId and remoteGroupId; none: any address. */
-export class AclMatchModel {
+export class AclMatchModel implements AclMatchView {
   @ApiProperty({ enum: ['any', 'tcp', 'udp', 'icmp'] }) protocol!: string;
   @ApiProperty({ type: String, nullable: true }) cidr!: string | null;
   @ApiProperty({ type: String, nullable: true, description: "An address set's CIDRs" })
@@ -370,30 +469,31 @@ export class AclMatchModel {
   @ApiProperty({ type: 'integer', nullable: true }) portTo!: number | null;
 }
 
-export class HostRuleHitsModel {
+export class HostRuleHitsModel implements HostRuleHitsView {
   @ApiProperty() hostId!: string;
   @ApiProperty({ type: 'integer' }) packets!: number;
   @ApiProperty({ type: 'integer' }) bytes!: number;
   @ApiProperty({ format: 'date-time' }) updatedAt!: string;
 }
 
-export class RuleHitsModel {
+export class RuleHitsModel implements RuleHitsView {
   @ApiProperty({ type: 'integer', description: 'Summed over hosts' }) packets!: number;
   @ApiProperty({ type: 'integer', description: 'Summed over hosts' }) bytes!: number;
   @ApiProperty({ type: () => HostRuleHitsModel, isArray: true }) hosts!: HostRuleHitsModel[];
 }
 
-export class AclRuleModel {
+export class AclRuleModel implements AclRuleView {
   @ApiProperty() id!: string;
-  @ApiProperty({ type: () => ScopeModel }) scope!: ScopeModel;
+  @ApiProperty({ type: () => ScopeModel }) scope!: ScopeView;
   @ApiProperty({
-    enum: ['from-vm', 'to-vm'],
+    enum: allOf<AclRuleView['direction']>({ 'from-vm': true, 'to-vm': true }),
     description: 'from-vm: what the VM sends; to-vm: what is delivered to it',
   })
-  direction!: string;
+  direction!: AclRuleView['direction'];
   @ApiProperty({ type: 'integer' }) priority!: number;
   @ApiProperty({ type: () => AclMatchModel }) match!: AclMatchModel;
-  @ApiProperty({ enum: ['allow', 'drop'] }) action!: string;
+  @ApiProperty({ enum: allOf<AclRuleView['action']>({ allow: true, drop: true }) })
+  action!: AclRuleView['action'];
   @ApiProperty({ description: 'Allowed packets are not tracked: replies need their own rule' })
   stateless!: boolean;
   @ApiProperty({
@@ -403,7 +503,7 @@ export class AclRuleModel {
   hits!: RuleHitsModel;
 }
 
-export class AddressSetModel {
+export class AddressSetModel implements AddressSetView {
   @ApiProperty() addressSetId!: string;
   @ApiProperty() name!: string;
   @ApiProperty({
@@ -415,21 +515,21 @@ export class AddressSetModel {
   cidrs!: string[];
 }
 
-export class SecurityGroupModel {
+export class SecurityGroupModel implements SecurityGroupView {
   @ApiProperty() groupId!: string;
   @ApiProperty() name!: string;
   @ApiProperty({
-    enum: ['allow', 'deny'],
+    enum: ACL_DEFAULTS,
     description: "deny: members drop IP traffic no rule allows, whatever their network's policy",
   })
-  defaultPolicy!: string;
+  defaultPolicy!: SecurityGroupView['defaultPolicy'];
   @ApiProperty({ type: String, isArray: true, description: 'Member VIFs, in id order' })
   vifIds!: string[];
   @ApiProperty({ type: 'integer', description: 'ACL rules scoped to the group' })
   ruleCount!: number;
 }
 
-export class MirrorProblemModel {
+export class MirrorProblemModel implements MirrorStatusProblem {
   @ApiProperty({
     enum: [
       'MONITOR_MISSING',
@@ -445,13 +545,13 @@ export class MirrorProblemModel {
   @ApiProperty({ required: false, description: 'The host the problem is on' }) host?: string;
 }
 
-export class MirrorStatusModel {
+export class MirrorStatusModel implements MirrorStatus {
   @ApiProperty({
-    enum: ['active', 'partial', 'inactive'],
+    enum: allOf<MirrorStatus['state']>({ active: true, partial: true, inactive: true }),
     description:
       'active: every forwarding source is copied to the monitor; partial: some are; inactive: none',
   })
-  state!: string;
+  state!: MirrorStatus['state'];
   @ApiProperty({
     type: String,
     nullable: true,
@@ -461,10 +561,13 @@ export class MirrorStatusModel {
   @ApiProperty({ type: () => MirrorProblemModel, isArray: true }) problems!: MirrorProblemModel[];
 }
 
-export class MirrorModel {
+export class MirrorModel implements MirrorView {
   @ApiProperty() id!: string;
-  @ApiProperty({ type: () => ScopeModel }) source!: ScopeModel;
-  @ApiProperty({ enum: ['ingress', 'egress', 'both'] }) direction!: string;
+  @ApiProperty({ type: () => ScopeModel }) source!: ScopeView;
+  @ApiProperty({
+    enum: allOf<MirrorView['direction']>({ ingress: true, egress: true, both: true }),
+  })
+  direction!: MirrorView['direction'];
   @ApiProperty() destinationVifId!: string;
   @ApiProperty({
     type: () => MirrorStatusModel,
@@ -474,7 +577,7 @@ export class MirrorModel {
   status!: MirrorStatusModel;
 }
 
-export class CounterModel {
+export class CounterModel implements CounterView {
   @ApiProperty() hostId!: string;
   @ApiProperty({ description: 'Datapath port name, as the host reported it' }) port!: string;
   @ApiProperty({ type: String, nullable: true, description: 'The VIF behind the port' })
@@ -486,7 +589,7 @@ export class CounterModel {
   @ApiProperty({ format: 'date-time' }) updatedAt!: string;
 }
 
-export class AdviceModel {
+export class AdviceModel implements AdviceView {
   @ApiProperty() hostId!: string;
   @ApiProperty() hostName!: string;
   @ApiProperty({ description: 'A NIC (a bond member gets a row of its own)' }) device!: string;

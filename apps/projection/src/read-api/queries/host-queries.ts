@@ -1,11 +1,15 @@
-import { poolStreamId, type NetworkHoldReport } from '@pool/contracts';
+import {
+  type HostDetailView,
+  type HostView,
+  type NetworkHoldReport,
+  poolStreamId,
+} from '@pool/contracts';
 import { ageOfStreamEvents, readStreamVersion, type LogQueryable } from '@pool/event-store';
 import type { DataSource } from 'typeorm';
 import { BondRow, PifRow } from '../../read-models/entities/host-rows.entity.js';
 import { HostPortRow } from '../../read-models/entities/host-status.entity.js';
 import type { HostsQuery } from '../dto/list-queries.js';
 import { decodeCursor, DEFAULT_LIMIT, toPage, type Page } from '../http/pagination.js';
-import type { HostDetailView, HostView } from './read-views.js';
 import { iso, notFound, numOrNull, requirePool } from './sql-fragments.js';
 
 interface HostStatusSqlRow {

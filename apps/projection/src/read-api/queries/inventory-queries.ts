@@ -1,5 +1,5 @@
 import { BadRequestException } from '@nestjs/common';
-import { bridgeName } from '@pool/contracts';
+import { type AddressView, bridgeName, type NetworkView, type VmView } from '@pool/contracts';
 import { normaliseIpv4, normaliseIpv6, normaliseMac } from '@pool/domain';
 import { In, type DataSource, type SelectQueryBuilder } from 'typeorm';
 import { UplinkRow } from '../../read-models/entities/host-rows.entity.js';
@@ -8,7 +8,6 @@ import { NetworkRow } from '../../read-models/entities/network-row.entity.js';
 import { VifRow, VmRow } from '../../read-models/entities/vm-rows.entity.js';
 import type { AddressesQuery, ListQuery, VmsQuery } from '../dto/list-queries.js';
 import { decodeCursor, DEFAULT_LIMIT, toPage, type Page } from '../http/pagination.js';
-import type { AclDefault, AddressView, NetworkView, VmView } from './read-views.js';
 import { keysetPage, mapPage } from './keyset-page.js';
 import { overlayUnderlays } from './overlay-queries.js';
 import {
@@ -44,14 +43,14 @@ async function networkViews(
   return rows.map((n) => ({
     id: n.id,
     name: n.name,
-    kind: n.kind as NetworkView['kind'],
+    kind: n.kind,
     purpose: n.purpose,
     device: n.device,
     vlan: n.vlan,
     vni: n.vni,
     mtu: n.mtu,
     bridge: bridgeName(n.id),
-    aclDefault: n.aclDefault as AclDefault,
+    aclDefault: n.aclDefault,
     uplinks: uplinks
       .filter((u) => u.networkId === n.id)
       .map((u) => ({ hostId: u.hostId, device: u.device })),
@@ -101,7 +100,7 @@ async function vmViews(db: DataSource, pool: string, rows: VmRow[]): Promise<VmV
     return {
       id: vm.id,
       name: vm.name,
-      powerState: vm.powerState as VmView['powerState'],
+      powerState: vm.powerState,
       hostId: vm.hostId,
       vifs: vifs
         .filter((v) => v.vmId === vm.id)

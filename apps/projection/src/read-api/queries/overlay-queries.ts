@@ -1,6 +1,6 @@
 import { underlayFigures } from '@pool/domain';
 import type { DataSource } from 'typeorm';
-import type { OverlayHostView, OverlayUnderlayView } from './read-views.js';
+import type { OverlayHostView, OverlayUnderlayView } from '@pool/contracts';
 import { iso } from './sql-fragments.js';
 
 interface TunnelReportRow {

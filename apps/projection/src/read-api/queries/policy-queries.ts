@@ -1,4 +1,13 @@
-import { portName } from '@pool/contracts';
+import {
+  type AclRuleView,
+  type AdviceView,
+  type CounterView,
+  type MigrationView,
+  type MirrorView,
+  portName,
+  type RuleHitsView,
+  type ScopeView,
+} from '@pool/contracts';
 import { In, type DataSource, type SelectQueryBuilder } from 'typeorm';
 import { AdviceRow, HostRow } from '../../read-models/entities/host-rows.entity.js';
 import { AclCounterRow, CounterRow } from '../../read-models/entities/host-status.entity.js';
@@ -8,15 +17,6 @@ import { VifRow } from '../../read-models/entities/vm-rows.entity.js';
 import type { CountersQuery, ListQuery, MigrationsQuery } from '../dto/list-queries.js';
 import type { Page } from '../http/pagination.js';
 import { keysetPage, mapPage } from './keyset-page.js';
-import type {
-  AclRuleView,
-  AdviceView,
-  CounterView,
-  MigrationView,
-  MirrorView,
-  RuleHitsView,
-  ScopeView,
-} from './read-views.js';
 import { iso, num, numOrNull, requirePool } from './sql-fragments.js';
 
 const scope = (kind: string, id: string): ScopeView => {

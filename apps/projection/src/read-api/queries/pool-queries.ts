@@ -1,18 +1,18 @@
-import { bridgeName } from '@pool/contracts';
+import {
+  type AclDefault,
+  bridgeName,
+  type NetworkView,
+  type PoolSummaryView,
+  type PoolView,
+  type SwitchPortView,
+  type SwitchView,
+} from '@pool/contracts';
 import type { DataSource } from 'typeorm';
 import { PoolRow } from '../../read-models/entities/pool-row.entity.js';
 import type { Page } from '../http/pagination.js';
 import { keysetPage, mapPage } from './keyset-page.js';
 import { overlayMeshes, overlayUnderlays } from './overlay-queries.js';
 import type { ListQuery } from '../dto/list-queries.js';
-import type {
-  AclDefault,
-  NetworkView,
-  PoolSummaryView,
-  PoolView,
-  SwitchPortView,
-  SwitchView,
-} from './read-views.js';
 import {
   extraIpsSql,
   ipsOf,
@@ -67,11 +67,11 @@ interface PortRow {
 export async function getSwitch(db: DataSource, pool: string): Promise<SwitchView> {
   const version = await requirePool(db, pool);
   const networks = await db.query<
-    (Pick<NetworkView, 'id' | 'name' | 'kind' | 'vlan' | 'vni' | 'mtu'> & {
+    (Pick<NetworkView, 'id' | 'name' | 'kind' | 'purpose' | 'vlan' | 'vni' | 'mtu'> & {
       acl_default: AclDefault;
     })[]
   >(
-    `SELECT id, name, kind, vlan, vni, mtu, acl_default FROM rm_networks
+    `SELECT id, name, kind, purpose, vlan, vni, mtu, acl_default FROM rm_networks
       WHERE pool_id = $1 ORDER BY name, id`,
     [pool],
   );
@@ -101,6 +101,7 @@ export async function getSwitch(db: DataSource, pool: string): Promise<SwitchVie
       id: n.id,
       name: n.name,
       kind: n.kind,
+      purpose: n.purpose,
       vlan: n.vlan,
       vni: n.vni,
       mtu: n.mtu,

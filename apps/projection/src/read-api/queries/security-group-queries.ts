@@ -1,3 +1,4 @@
+import type { AclDefault, AddressSetView, SecurityGroupView } from '@pool/contracts';
 import { In, type DataSource } from 'typeorm';
 import {
   AddressSetRow,
@@ -7,7 +8,6 @@ import {
 import type { ListQuery } from '../dto/list-queries.js';
 import type { Page } from '../http/pagination.js';
 import { keysetPage, mapPage } from './keyset-page.js';
-import type { AclDefault, AddressSetView, SecurityGroupView } from './read-views.js';
 import { requirePool } from './sql-fragments.js';
 
 /** Address sets in id order, each with its CIDRs as the domain keeps them (IPv4 first). */

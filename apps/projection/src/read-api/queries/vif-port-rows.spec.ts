@@ -14,7 +14,7 @@ import { PoolFold } from '../../read-models/derive/pool-fold.js';
 import type { MigrationRow } from '../../read-models/entities/migration-row.entity.js';
 import { ACTIVE_MIGRATION, vifSwitchPorts, vmPortHosts } from './vif-port-rows.js';
 
-const running = { powerState: 'running', hostId: 'h1' };
+const running = { powerState: 'running' as const, hostId: 'h1' };
 const migration = (status: string) =>
   ({ fromHostId: 'h1', toHostId: 'h2', status }) as MigrationRow;
 

@@ -1,3 +1,4 @@
+import type { BondView, PifRole } from '@pool/contracts';
 import type { HostInterface } from '@pool/domain';
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 
@@ -62,7 +63,7 @@ export class PifRow {
 
   /** As configured: management, vm, storage or unused. */
   @Column({ type: 'text' })
-  role!: string;
+  role!: PifRole;
 
   /** Traffic types on this NIC: its role plus the purposes of networks uplinked through it. */
   @Column({ type: 'jsonb' })
@@ -91,7 +92,7 @@ export class BondRow {
   members!: string[];
 
   @Column({ type: 'text' })
-  mode!: string;
+  mode!: BondView['mode'];
 }
 
 /** Where an external network leaves a host: the PIF or bond with the network's device. */

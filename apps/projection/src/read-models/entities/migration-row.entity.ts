@@ -1,3 +1,4 @@
+import type { MigrationStatus } from '@pool/contracts';
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 
 /** Every migration of a pool, finished ones included, with the pool version of each step. */
@@ -21,7 +22,7 @@ export class MigrationRow {
 
   /** requested, prepared, activated, completed or aborted. */
   @Column({ type: 'text' })
-  status!: string;
+  status!: MigrationStatus;
 
   @Column({ name: 'requested_at', type: 'timestamptz' })
   requestedAt!: string;

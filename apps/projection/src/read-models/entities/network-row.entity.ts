@@ -1,3 +1,4 @@
+import type { AclDefault, NetworkKind } from '@pool/contracts';
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 
 @Entity('rm_networks')
@@ -13,7 +14,7 @@ export class NetworkRow {
 
   /** external, private or overlay. */
   @Column({ type: 'text' })
-  kind!: string;
+  kind!: NetworkKind;
 
   @Column({ type: 'text' })
   purpose!: string;
@@ -30,7 +31,7 @@ export class NetworkRow {
 
   /** allow or deny: what a port of the network does with traffic no rule allows. */
   @Column({ name: 'acl_default', type: 'text' })
-  aclDefault!: string;
+  aclDefault!: AclDefault;
 
   /** An overlay network's VXLAN network identifier; null for another kind. */
   @Column({ type: 'integer', nullable: true })

@@ -1,4 +1,4 @@
-import type { MirrorStatusProblem } from '@pool/contracts';
+import type { AclRuleView, MirrorStatus, MirrorStatusProblem, MirrorView } from '@pool/contracts';
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 
 @Entity('rm_acl_rules')
@@ -17,7 +17,7 @@ export class AclRuleRow {
   scopeId!: string;
 
   @Column({ type: 'text' })
-  direction!: string;
+  direction!: AclRuleView['direction'];
 
   @Column({ type: 'integer' })
   priority!: number;
@@ -35,7 +35,7 @@ export class AclRuleRow {
   portTo!: number | null;
 
   @Column({ type: 'text' })
-  action!: string;
+  action!: AclRuleView['action'];
 
   /* The remote side besides `cidr`: at most one of the three is set; none, any remote. */
 
@@ -64,14 +64,14 @@ export class MirrorRow {
   sourceId!: string;
 
   @Column({ type: 'text' })
-  direction!: string;
+  direction!: MirrorView['direction'];
 
   @Column({ name: 'destination_vif_id', type: 'text' })
   destinationVifId!: string;
 
   /** `active`, `partial` or `inactive` (libs/contracts MirrorStatus), from the log. */
   @Column({ type: 'text' })
-  state!: string;
+  state!: MirrorStatus['state'];
 
   @Column({ name: 'monitor_host_id', type: 'text', nullable: true })
   monitorHostId!: string | null;

@@ -1,3 +1,4 @@
+import type { VmView } from '@pool/contracts';
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 
 @Entity('rm_vms')
@@ -13,7 +14,7 @@ export class VmRow {
   name!: string;
 
   @Column({ name: 'power_state', type: 'text' })
-  powerState!: string;
+  powerState!: VmView['powerState'];
 
   /** The resident host while running: the source during a migration, the target after it. */
   @Column({ name: 'host_id', type: 'text', nullable: true })

@@ -1,11 +1,11 @@
-import {
-  type AddressSetRow,
-  type HostRow,
-  type MigrationRow,
-  type PoolSwitch,
-  type SecurityGroupRow,
-  type VmRow,
-} from '../api-types.js';
+import type {
+  AddressSetView,
+  HostView,
+  MigrationView,
+  SecurityGroupView,
+  SwitchView,
+  VmView,
+} from '@pool/contracts';
 
 /** A small pool as the read API answers it: three hosts, two networks, three VMs. */
 
@@ -26,28 +26,32 @@ export const visibleText = (markup: string): string =>
 export const NOW = Date.parse('2026-03-01T12:00:00Z');
 const ago = (seconds: number) => new Date(NOW - seconds * 1000).toISOString();
 
-export const host = (id: string, over: Partial<HostRow> = {}): HostRow => ({
+export const host = (id: string, over: Partial<HostView> = {}): HostView => ({
   id,
   name: id,
+  address: `198.51.100.${id.length}`,
   enabled: true,
   management: `192.0.2.${id.length}`,
+  tunnel: null,
+  interfaces: [],
   appliedVersion: 42,
   lagEvents: 0,
   lagSeconds: 0,
   lastReportAt: ago(2),
   digest: 'd',
   drift: 0,
+  held: null,
   runningVms: 1,
   ...over,
 });
 
-export const HOSTS: HostRow[] = [
+export const HOSTS: HostView[] = [
   host('host-a'),
   host('host-b', { appliedVersion: 30, lagEvents: 12, lagSeconds: 40 }),
   host('host-c', { lastReportAt: ago(300) }),
 ];
 
-export const SWITCH: PoolSwitch = {
+export const SWITCH: SwitchView = {
   pool: 'p1',
   version: 42,
   networks: [
@@ -55,13 +59,17 @@ export const SWITCH: PoolSwitch = {
       id: 'net-prod',
       name: 'prod-vlan-100',
       kind: 'external',
+      purpose: 'vm',
       vlan: 100,
+      vni: null,
       mtu: 9000,
+      bridge: 'pnb-00000000b1',
       aclDefault: 'deny',
       uplinks: [
         { hostId: 'host-a', device: 'eth1' },
         { hostId: 'host-b', device: 'eth1' },
       ],
+      underlay: null,
       ports: [
         {
           vifId: 'vif-web',
@@ -84,21 +92,27 @@ export const SWITCH: PoolSwitch = {
           ...NO_POLICY,
         },
       ],
+      tunnels: [],
     },
     {
       id: 'net-priv',
       name: 'backplane',
       kind: 'private',
+      purpose: 'storage',
       vlan: null,
+      vni: null,
       mtu: 1500,
+      bridge: 'pnb-00000000b2',
       aclDefault: 'allow',
       uplinks: [],
+      underlay: null,
       ports: [],
+      tunnels: [],
     },
   ],
 };
 
-export const VMS: VmRow[] = [
+export const VMS: VmView[] = [
   {
     id: 'vm-web',
     name: 'web-1',
@@ -159,7 +173,7 @@ export const VMS: VmRow[] = [
   { id: 'vm-idle', name: 'idle', powerState: 'halted', hostId: null, vifs: [], migration: null },
 ];
 
-export const migration = (over: Partial<MigrationRow> = {}): MigrationRow => ({
+export const migration = (over: Partial<MigrationView> = {}): MigrationView => ({
   id: 'mig-1',
   vmId: 'vm-db',
   fromHostId: 'host-b',
@@ -173,12 +187,12 @@ export const migration = (over: Partial<MigrationRow> = {}): MigrationRow => ({
 });
 
 /** web-1 in a deny-by-default group; an empty group; an address set and an empty one. */
-export const SECURITY_GROUPS: SecurityGroupRow[] = [
+export const SECURITY_GROUPS: SecurityGroupView[] = [
   { groupId: 'sg-web', name: 'web', defaultPolicy: 'deny', vifIds: ['vif-web'], ruleCount: 2 },
   { groupId: 'sg-idle', name: 'idle', defaultPolicy: 'allow', vifIds: [], ruleCount: 0 },
 ];
 
-export const ADDRESS_SETS: AddressSetRow[] = [
+export const ADDRESS_SETS: AddressSetView[] = [
   { addressSetId: 'as-admin', name: 'admins', cidrs: ['10.0.0.0/8', '2001:db8::/32'] },
   { addressSetId: 'as-none', name: 'nobody', cidrs: [] },
 ];
