@@ -2,7 +2,7 @@ import type { HostInterface } from '../../model/host-state.js';
 import type { IpConfig } from '../../model/topology.js';
 import type { Operation } from '../../planner/operation.js';
 import { run } from './exec.js';
-import { gratuitousArp } from './announce.js';
+import { gratuitousArp, neighbourAdvertisement } from './announce.js';
 import { packetOut } from './flows.js';
 import type { Ofctl, Vsctl } from './ovs-clients.js';
 import type { ResolvedOvsOptions } from './ovs-options.js';
@@ -167,19 +167,26 @@ export class OvsHostInterfaces {
   }
 
   /**
-   * A gratuitous ARP from an internal port's static IPv4 address, sent into its bridge as if the
-   * port sent it, after every apply that wrote the interface. A moved interface is a new internal
+   * A gratuitous ARP from an internal port's static IPv4 address, and an unsolicited neighbour
+   * advertisement (override) from its static IPv6 one, sent into its bridge as if the port sent
+   * them, after every apply that wrote the interface. A moved interface is a new internal
    * port with a new MAC, on another bridge and maybe other NICs: without it, neighbours (the
    * gateway, the pool's other hosts) keep the old MAC until their cache entry times out, and a
    * physical switch the old port, so a moved management address went unanswered for up to a
    * minute. An address on the PIF itself is the kernel's to announce.
    */
   private async announce(iface: HostInterface, device: string): Promise<void> {
-    if (!iface.bridge || iface.ipv4.mode !== 'static') return;
+    const { ipv4, ipv6 } = iface;
+    if (!iface.bridge || (ipv4.mode !== 'static' && ipv6.mode !== 'static')) return;
     const [link] = JSON.parse(await this.ip(['-j', 'link', 'show', 'dev', device])) as IpLink[];
-    if (!link?.address) return;
-    const frame = gratuitousArp(link.address, iface.ipv4.address.split('/')[0]!);
-    await this.ofctl.bundle(iface.bridge, [packetOut(iface.name, frame.toString('hex'))]);
+    const mac = link?.address;
+    if (!mac) return;
+    const frames = [
+      ...(ipv4.mode === 'static' ? [gratuitousArp(mac, ipv4.address.split('/')[0]!)] : []),
+      ...(ipv6.mode === 'static' ? [neighbourAdvertisement(mac, ipv6.address.split('/')[0]!)] : []),
+    ];
+    const lines = frames.map((frame) => packetOut(iface.name, frame.toString('hex')));
+    await this.ofctl.bundle(iface.bridge, lines);
   }
 
   /** ovs-vsctl returns once ovs-vswitchd has the port; its tap device follows at once. */

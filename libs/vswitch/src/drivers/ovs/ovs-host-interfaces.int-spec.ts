@@ -23,6 +23,8 @@ const part = realPart(
 );
 
 const mgmt = managementInterface;
+/** h1's management interface also holds an IPv6 address in the first two steps. */
+const V6 = { ipv6: { mode: 'static' as const, address: 'fd00:21::11/64' } };
 
 const onVlan30 = mgmt({
   name: 'peer30',
@@ -55,22 +57,24 @@ describe.skipIf(part.skip)('OVS driver: host interfaces on real Open vSwitch', (
     await lab.start();
     await lab.addHost('h1', ['eth0', 'eth1', 'eth2']);
     await lab.addOutsider('192.0.2.1/24');
+    await lab.exec(lab.phys, ['ip', '-6', 'addr', 'add', 'fd00:21::1/64', 'dev', 'sw', 'nodad']);
     await lab.addHost('peer', ['eth0']);
   }, 120_000);
   afterAll(() => lab.stop());
 
   it('gives an internal port on the NIC its static address and default route: it answers ping', async () => {
-    await lab.converge(pool(mgmt()));
+    await lab.converge(pool(mgmt(V6)));
     expect(await portToBridge('mgmt0')).toBe(uplinkBridgeName('eth0'));
     expect(await inHost(['ip', '-4', '-o', 'addr', 'show', 'dev', 'mgmt0'])).toContain(
       '192.0.2.11/24',
     );
     expect(await inHost(['ip', 'route', 'show', 'default'])).toContain('via 192.0.2.1 dev mgmt0');
     expect(await lab.ping(lab.phys, '192.0.2.11')).toBe(true);
+    await lab.exec(lab.phys, ['ping', '-6', '-c', '1', '-W', '2', 'fd00:21::11']);
   });
 
   it('moves it to a bond in one apply: the address follows, the NIC bridge goes', async () => {
-    const desired = desiredState(pool(mgmt({ device: 'bond0' })), 'h1');
+    const desired = desiredState(pool(mgmt({ device: 'bond0', ...V6 })), 'h1');
     const ops = await reconcile(lab.host('h1').driver, desired);
     expect(ops.map((op) => op.kind)).toEqual([
       'deleteHostInterface',
@@ -85,6 +89,7 @@ describe.skipIf(part.skip)('OVS driver: host interfaces on real Open vSwitch', (
     // one from the ping above, learnt it from the port's gratuitous ARP and answers at once.
     const mac = JSON.parse(await inHost(['ip', '-j', 'link', 'show', 'dev', 'mgmt0']))[0].address;
     expect(await lab.exec(lab.phys, ['ip', 'neigh', 'show', '192.0.2.11'])).toContain(mac);
+    expect(await lab.exec(lab.phys, ['ip', '-6', 'neigh', 'show', 'fd00:21::11'])).toContain(mac);
     await lab.exec(lab.phys, ['ping', '-c', '1', '-W', '1', '192.0.2.11']);
     expect(await lab.ping(lab.phys, '192.0.2.11')).toBe(true);
   });
