@@ -13,6 +13,7 @@ import { MirrorStatus1766361600000 } from './1766361600000-MirrorStatus.js';
 import { OverlayReadModels1766448000000 } from './1766448000000-OverlayReadModels.js';
 import { HostInterfacesReadModel1766534400000 } from './1766534400000-HostInterfacesReadModel.js';
 import { HostStatusHeld1766620800000 } from './1766620800000-HostStatusHeld.js';
+import { HostTunnelsUnreachable1766707200000 } from './1766707200000-HostTunnelsUnreachable.js';
 
 /** Every migration, in order. Listed by hand so ESM builds need no glob loader. */
 export const migrations = [
@@ -31,4 +32,5 @@ export const migrations = [
   OverlayReadModels1766448000000,
   HostInterfacesReadModel1766534400000,
   HostStatusHeld1766620800000,
+  HostTunnelsUnreachable1766707200000,
 ];

@@ -17,12 +17,19 @@ export interface OverlayHostView {
   expected: number | null;
   applied: number | null;
   missing: string[];
+  /**
+   * The remote hosts whose tunnel is on its switch but does not answer its liveness check
+   * (BFD): the remote end is gone, lacks its tunnel back, or the underlay does not carry it.
+   */
+  unreachable: string[];
   reportedAt: string | null;
   /**
-   * `up`: every tunnel the log wants is on its switch; `partial`: some are missing; `down`: none
-   * is; `converging`: its report predates the mesh the log wants now; `unreported`: no report.
+   * `up`: every tunnel the log wants is on its switch and none fails its liveness check;
+   * `partial`: some are missing; `down`: none is; `unreachable`: all are there but some remote
+   * ends do not answer; `converging`: its report predates the mesh the log wants now;
+   * `unreported`: no report.
    */
-  state: 'up' | 'partial' | 'down' | 'converging' | 'unreported';
+  state: 'up' | 'partial' | 'down' | 'unreachable' | 'converging' | 'unreported';
 }
 
 /**

@@ -27,7 +27,10 @@ export interface HostReport {
    * the log wants (one to each other host carrying the network), `applied` how many are on the
    * switch as wanted, and `missing` names the remote hosts whose tunnel is not (a failed apply;
    * a tunnel deleted by hand until the drift pass puts it back). Counts and not one entry per
-   * tunnel, so a report stays small in a mesh of a thousand hosts.
+   * tunnel, so a report stays small in a mesh of a thousand hosts. `unreachable` names the
+   * remote hosts whose tunnel is on the switch but whose liveness check (BFD) is not up: the
+   * remote end is gone, lacks its tunnel back, or the underlay between them does not carry it.
+   * Absent when the host's datapath has no liveness check.
    */
   tunnels?: {
     network: string;
@@ -35,6 +38,7 @@ export interface HostReport {
     expected: number;
     applied: number;
     missing?: string[];
+    unreachable?: string[];
   }[];
   /**
    * What the host found on its switch that it did not put there, and whether it put it right:

@@ -28,6 +28,7 @@ export {
   type DriftFinding,
   type PortCounters,
   type RuleCounters,
+  type TunnelLiveness,
   type VSwitchDriver,
 } from './drivers/driver.js';
 export { OvsVSwitchDriver } from './drivers/ovs/ovs-driver.js';

@@ -13,6 +13,7 @@ import {
   type HostSwitchState,
   type Operation,
   type Port,
+  type TunnelLiveness,
   type TunnelPort,
   type VSwitchDriver,
 } from '@pool/vswitch';
@@ -50,6 +51,10 @@ export class Datapath {
   mirrors: MirrorReport[] = [];
   /** Per overlay network on this host, its tunnels as wanted and as on the switch. */
   tunnels: TunnelStatus[] = [];
+  /** Each overlay bridge's tunnels as last derived, by network: who each tunnel leads to. */
+  private wantedTunnels = new Map<string, readonly TunnelPort[]>();
+  /** Each tunnel's liveness (BFD) as last read, by port name; undefined: never read or none. */
+  private liveness: Map<string, TunnelLiveness> | undefined;
   /** The host's own interfaces as the switch holds them (reported; see HostReport). */
   interfaces: HostInterfaceStatus[] = [];
   /** The desired state the switch last matched (what a network rollback puts back). */
@@ -137,7 +142,38 @@ export class Datapath {
           },
     );
     this.tunnels = tunnelsOf(desired, () => true);
+    this.wantedTunnels = wantedTunnelsOf(desired);
     return { ok: true, operations };
+  }
+
+  /**
+   * Reads each tunnel's liveness from the driver (its BFD sessions), when the host has tunnels
+   * and the driver checks them. Callers serialize it with converges, like every driver call.
+   */
+  async refreshLiveness(): Promise<void> {
+    if (this.tunnels.length === 0 || !this.driver.tunnelLiveness) {
+      this.liveness = undefined;
+      return;
+    }
+    this.liveness = await this.driver.tunnelLiveness().catch(() => undefined);
+  }
+
+  /**
+   * The tunnels as a report says them: as on the switch, and, where the last liveness read has
+   * a tunnel's BFD session, the remote hosts whose session is not up (`unreachable`). A tunnel
+   * missing from the switch is `missing`, not also unreachable.
+   */
+  tunnelReport(): TunnelStatus[] {
+    const liveness = this.liveness;
+    if (!liveness) return this.tunnels;
+    return this.tunnels.map((status) => {
+      const missing = new Set(status.missing);
+      const unreachable = (this.wantedTunnels.get(status.network) ?? [])
+        .filter((t) => !missing.has(t.remoteHost))
+        .filter((t) => (liveness.get(t.name)?.state ?? 'up') !== 'up')
+        .map((t) => t.remoteHost);
+      return unreachable.length > 0 ? { ...status, unreachable } : status;
+    });
   }
 
   private async failed(error: string, desired: HostDesiredState | undefined) {
@@ -159,6 +195,7 @@ export class Datapath {
         actual?.bridges.flatMap((b) => (b.tunnels ?? []).map((t) => [t.name, canonicalJson(t)])),
       );
       this.tunnels = tunnelsOf(desired, (t) => tunnels.get(t.name) === canonicalJson(t));
+      this.wantedTunnels = wantedTunnelsOf(desired);
     } else {
       this.ports = this.ports.map((p) => ({ ...p, ready: false }));
       this.tunnels = this.tunnels.map(({ missing: _, ...t }) => ({ ...t, applied: 0 }));
@@ -198,6 +235,11 @@ function portsOf(
     bridge.ports.map((port) => ({ vif: port.vifId, ...status(port) })),
   );
 }
+
+const wantedTunnelsOf = (desired: HostDesiredState): Map<string, readonly TunnelPort[]> =>
+  new Map(
+    desired.bridges.flatMap((b) => (b.tunnels?.length ? [[b.networkId, b.tunnels] as const] : [])),
+  );
 
 /** Each overlay bridge's tunnels: how many are wanted, and which of them `onSwitch` finds. */
 function tunnelsOf(

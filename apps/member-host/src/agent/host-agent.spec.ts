@@ -357,13 +357,19 @@ describe('HostAgent', () => {
     ]);
   });
 
-  it("reports each overlay network's tunnels: all applied, then the one a failed pass lacks", async () => {
+  /** An agent on h1 of a pool with an overlay network to h2, caught up. */
+  async function overlayAgent(driver: MemoryVSwitchDriver): Promise<HostAgent> {
     const events = poolEvents(2, 'overlay');
-    const driver = new MemoryVSwitchDriver();
     const agent = makeAgent(await stateDir(), driver);
     const feed = new FakeFeed().publish(events);
     await start(agent, feed, new FakeSnapshots(events, feed));
     await atVersion(agent, events.length);
+    return agent;
+  }
+
+  it("reports each overlay network's tunnels: all applied, then the one a failed pass lacks", async () => {
+    const driver = new MemoryVSwitchDriver();
+    const agent = await overlayAgent(driver);
     expect((agent.report(false) as HostReport).tunnels).toEqual([
       { network: 'n10', vni: 1, expected: 1, applied: 1 },
     ]);
@@ -376,6 +382,31 @@ describe('HostAgent', () => {
       { network: 'n10', vni: 1, expected: 1, applied: 0, missing: ['h2'] },
     ]);
     await agent.checkDrift();
+    expect((await agent.report(true)).tunnels).toEqual([
+      { network: 'n10', vni: 1, expected: 1, applied: 1 },
+    ]);
+  });
+
+  it('names the remote hosts whose tunnel fails its liveness check, from the last full report on', async () => {
+    const tunnel = tunnelPortName('n10', 'h2');
+    /** A datapath whose tunnel to h2 has a BFD session in `state`. */
+    const driver = new (class extends MemoryVSwitchDriver {
+      state = 'down';
+      tunnelLiveness() {
+        const diagnostic = 'Control Detection Time Expired';
+        return Promise.resolve(new Map([[tunnel, { state: this.state, diagnostic }]]));
+      }
+    })();
+    const agent = await overlayAgent(driver);
+    // Not read yet: the report after an applied event does not call the driver.
+    expect((agent.report(false) as HostReport).tunnels).toEqual([
+      { network: 'n10', vni: 1, expected: 1, applied: 1 },
+    ]);
+    const silent = { network: 'n10', vni: 1, expected: 1, applied: 1, unreachable: ['h2'] };
+    expect((await agent.report(true)).tunnels).toEqual([silent]);
+    // The reports between two full ones say what the last read found.
+    expect((agent.report(false) as HostReport).tunnels).toEqual([silent]);
+    driver.state = 'up';
     expect((await agent.report(true)).tunnels).toEqual([
       { network: 'n10', vni: 1, expected: 1, applied: 1 },
     ]);

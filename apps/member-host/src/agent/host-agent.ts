@@ -259,6 +259,7 @@ export class HostAgent {
     const rules = driver.ruleCounters
       ? await this.serial.run(() => driver.ruleCounters!()).catch(() => undefined)
       : undefined;
+    await this.serial.run(() => this.o.datapath.refreshLiveness());
     return {
       ...this.appliedReport(),
       ...(rules ? { aclCounters: sumPerRule(rules) } : {}),
@@ -285,7 +286,7 @@ export class HostAgent {
       digest: this.applied?.digest ?? '',
       at: new Date().toISOString(),
       ports: this.o.datapath.ports,
-      tunnels: this.o.datapath.tunnels,
+      tunnels: this.o.datapath.tunnelReport(),
       ...(this.o.datapath.interfaces.length > 0 ? { interfaces: this.o.datapath.interfaces } : {}),
       ...(drift.length > 0 ? { drift } : {}),
       ...(this.o.datapath.mirrors.length > 0 ? { mirrors: this.o.datapath.mirrors } : {}),

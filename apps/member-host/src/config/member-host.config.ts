@@ -107,6 +107,16 @@ export class MemberHostConfig extends PoolServiceConfig {
   @IsIn(VIF_BINDINGS, { message: `must be one of ${VIF_BINDINGS.join(', ')}` })
   vifBinding: (typeof VIF_BINDINGS)[number] = 'name';
 
+  /**
+   * `ovs`: the BFD interval on each overlay tunnel, in ms (both ends send and expect one that
+   * often; three missed and the tunnel reads down in the host's report). 0 turns BFD off.
+   */
+  @Env('TUNNEL_BFD_MS')
+  @IsInt()
+  @Min(0)
+  @Max(60_000)
+  tunnelBfdMs: number = 1_000;
+
   /** `ovs`: the OVSDB socket; default `<OVS_RUN_DIR>/db.sock`. */
   @Env('OVS_DB_SOCKET')
   @IsOptional()

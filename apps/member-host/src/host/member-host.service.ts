@@ -62,6 +62,7 @@ export class MemberHostService implements OnApplicationBootstrap, OnApplicationS
             runDir: config.ovsRunDir,
             dbSocket: config.ovsDbSocket,
             vifBinding: config.vifBinding,
+            tunnelBfdMs: config.tunnelBfdMs,
             // Where the host's interfaces get their addresses: the NICs' namespace (NETNS).
             netns: config.netns,
           })
@@ -201,7 +202,7 @@ export class MemberHostService implements OnApplicationBootstrap, OnApplicationS
         : null,
       datapathError: agent.datapath.lastError ?? null,
       ports: agent.datapath.ports,
-      tunnels: agent.datapath.tunnels,
+      tunnels: agent.datapath.tunnelReport(),
       interfaces: agent.datapath.interfaces,
       stats: agent.stats,
       reportsSent: this.reporter?.sent ?? 0,

@@ -73,11 +73,13 @@ export async function applyHostReport(
       ]);
       await client.query(
         `INSERT INTO rm_host_tunnels
-           (pool_id, host_id, network_id, vni, expected, applied, missing, updated_at)
+           (pool_id, host_id, network_id, vni, expected, applied, missing, unreachable, updated_at)
          SELECT DISTINCT ON (t.network) $1, $2, t.network, t.vni, t.expected, t.applied,
-                coalesce(t.missing, '[]'::jsonb), $4::timestamptz
+                coalesce(t.missing, '[]'::jsonb), coalesce(t.unreachable, '[]'::jsonb),
+                $4::timestamptz
            FROM jsonb_to_recordset($3::jsonb)
-                AS t(network text, vni integer, expected integer, applied integer, missing jsonb)`,
+                AS t(network text, vni integer, expected integer, applied integer, missing jsonb,
+                     unreachable jsonb)`,
         [report.pool, report.host, JSON.stringify(report.tunnels), at],
       );
     }

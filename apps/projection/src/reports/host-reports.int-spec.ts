@@ -135,7 +135,7 @@ describe('host reports', () => {
     const tunnels = async () =>
       (
         await db.query(
-          `SELECT network_id, vni, expected, applied, missing FROM rm_host_tunnels
+          `SELECT network_id, vni, expected, applied, missing, unreachable FROM rm_host_tunnels
             WHERE host_id = 'h3' ORDER BY network_id`,
         )
       ).rows;
@@ -148,18 +148,18 @@ describe('host reports', () => {
     await h3(1, {
       tunnels: [
         { network: 'a', vni: 1, expected: 2, applied: 2 },
-        { network: 'b', vni: 2, expected: 2, applied: 1, missing: ['h2'] },
+        { network: 'b', vni: 2, expected: 2, applied: 1, missing: ['h2'], unreachable: ['h1'] },
       ],
     });
     expect(await tunnels()).toEqual([
-      { network_id: 'a', vni: 1, expected: 2, applied: 2, missing: [] },
-      { network_id: 'b', vni: 2, expected: 2, applied: 1, missing: ['h2'] },
+      { network_id: 'a', vni: 1, expected: 2, applied: 2, missing: [], unreachable: [] },
+      { network_id: 'b', vni: 2, expected: 2, applied: 1, missing: ['h2'], unreachable: ['h1'] },
     ]);
     await h3(2, {}); // a host too old to report tunnels: the rows stay
     expect(await tunnels()).toHaveLength(2);
     await h3(3, { tunnels: [{ network: 'b', vni: 2, expected: 1, applied: 1 }] });
     expect(await tunnels()).toEqual([
-      { network_id: 'b', vni: 2, expected: 1, applied: 1, missing: [] },
+      { network_id: 'b', vni: 2, expected: 1, applied: 1, missing: [], unreachable: [] },
     ]);
     expect(() =>
       parseHostReport('r.p1.hosts.h1.reports', { ...report(), tunnels: 'none' }),

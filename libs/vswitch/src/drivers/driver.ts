@@ -21,6 +21,16 @@ export interface RuleCounters {
 }
 
 /**
+ * One overlay tunnel's liveness as its BFD session says: `up` once both ends hear each other;
+ * `down`, `init` or `admin_down` otherwise, with BFD's diagnostic (e.g. "Control Detection
+ * Time Expired").
+ */
+export interface TunnelLiveness {
+  state: string;
+  diagnostic: string;
+}
+
+/**
  * What a drift pass found on a bridge the host owns and put right: a flow someone else added
  * (`added`, `flow` as found), one of its flows missing (`removed`, `flow` as it should be) or
  * edited (`changed`, `flow` as found, `expected` as it should be); a port someone else added.
@@ -53,6 +63,8 @@ export interface VSwitchDriver {
   counters?(): Promise<PortCounters[]>;
   /** Per port and ACL rule, the packets and bytes the rule passed or dropped. */
   ruleCounters?(): Promise<RuleCounters[]>;
+  /** Each overlay tunnel with a liveness check (BFD), by tunnel port name. */
+  tunnelLiveness?(): Promise<Map<string, TunnelLiveness>>;
   /**
    * Reads back everything on the bridges the host owns (every flow, every port), compares it
    * with `desired` by content and puts it right: what the host did not put there goes, what was

@@ -15,6 +15,7 @@ const meshHost = (hostId: string, over: Partial<OverlayHostView> = {}): OverlayH
   expected: 2,
   applied: 2,
   missing: [],
+  unreachable: [],
   reportedAt: '2026-03-01T12:00:00.000Z',
   state: 'up',
   ...over,
@@ -49,6 +50,14 @@ describe('the overlay mesh', () => {
     expect(tunnelState(b!, c!)).toBe('up');
     expect(tunnelState(a!, meshHost('host-d', { state: 'unreported' }))).toBe('unknown');
     expect(tunnelState(a!, meshHost('host-d', { state: 'converging' }))).toBe('converging');
+  });
+
+  it("draws a tunnel whose BFD session is not up as down, and names the host that doesn't answer", () => {
+    const silent = meshHost('host-b', { unreachable: ['host-a'], state: 'unreachable' });
+    expect(tunnelState(OVERLAY.tunnels[0]!, silent)).toBe('down');
+    expect(tunnelState(silent, OVERLAY.tunnels[0]!)).toBe('down');
+    const markup = renderOverlayMesh({ ...OVERLAY, tunnels: [meshHost('host-a'), silent] }, lookup);
+    expect(text(markup.value)).toContain('2 / 2 peers not answering no answer from host-a');
   });
 
   it('draws every host of the network and a line per tunnel, coloured by its state', () => {

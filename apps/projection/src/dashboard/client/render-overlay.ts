@@ -12,6 +12,7 @@ const HOST_STATE_TEXT: Record<OverlayHostView['state'], string> = {
   up: 'all tunnels up',
   partial: 'tunnels missing',
   down: 'no tunnel up',
+  unreachable: 'peers not answering',
   converging: 'converging',
   unreported: 'no report',
 };
@@ -20,16 +21,20 @@ const HOST_STATE_PILL: Record<OverlayHostView['state'], string> = {
   up: 'ok',
   partial: 'warn',
   down: 'bad',
+  unreachable: 'bad',
   converging: 'warn',
   unreported: 'idle',
 };
 
 /**
- * The tunnel between two hosts of a mesh: down when either end says it lacks it, unknown while
- * either has not reported, converging while either's report predates the mesh the log wants.
+ * The tunnel between two hosts of a mesh: down when either end says it lacks it or its BFD
+ * session is not up, unknown while either has not reported, converging while either's report
+ * predates the mesh the log wants.
  */
 export function tunnelState(a: OverlayHostView, b: OverlayHostView): TunnelState {
-  if (a.missing.includes(b.hostId) || b.missing.includes(a.hostId)) return 'down';
+  const lacks = (x: OverlayHostView, y: OverlayHostView) =>
+    x.missing.includes(y.hostId) || x.unreachable.includes(y.hostId);
+  if (lacks(a, b) || lacks(b, a)) return 'down';
   if (a.state === 'unreported' || b.state === 'unreported') return 'unknown';
   if (a.state === 'converging' || b.state === 'converging') return 'converging';
   return 'up';
@@ -79,6 +84,12 @@ export function renderOverlayMesh(network: SwitchNetworkView, lookup: Lookup): H
                   h.missing.length > 0 &&
                   html`<span class="missing">
                     to ${h.missing.map((id) => lookup.host(id)).join(', ')}</span
+                  >`
+                }
+                ${
+                  h.unreachable.length > 0 &&
+                  html`<span class="missing">
+                    no answer from ${h.unreachable.map((id) => lookup.host(id)).join(', ')}</span
                   >`
                 }
               </td>

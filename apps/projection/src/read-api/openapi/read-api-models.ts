@@ -135,12 +135,19 @@ export class OverlayHostModel implements OverlayHostView {
   applied!: number | null;
   @ApiProperty({ type: String, isArray: true, description: 'Hosts it lacks a tunnel to' })
   missing!: string[];
+  @ApiProperty({
+    type: String,
+    isArray: true,
+    description: 'Hosts whose tunnel is on its switch but fails its liveness check (BFD)',
+  })
+  unreachable!: string[];
   @ApiProperty({ type: String, format: 'date-time', nullable: true }) reportedAt!: string | null;
   @ApiProperty({
     enum: allOf<OverlayHostView['state']>({
       up: true,
       partial: true,
       down: true,
+      unreachable: true,
       converging: true,
       unreported: true,
     }),

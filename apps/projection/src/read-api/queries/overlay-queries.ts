@@ -9,6 +9,7 @@ interface TunnelReportRow {
   expected: number;
   applied: number;
   missing: string[];
+  unreachable: string[];
   updated_at: Date;
 }
 
@@ -40,7 +41,8 @@ export async function overlayMeshes(
     [pool, overlays, ACTIVE],
   );
   const reports = await db.query<TunnelReportRow[]>(
-    `SELECT network_id, host_id, expected, applied, missing, updated_at FROM rm_host_tunnels
+    `SELECT network_id, host_id, expected, applied, missing, unreachable, updated_at
+       FROM rm_host_tunnels
       WHERE pool_id = $1 AND network_id = ANY($2::text[])`,
     [pool, overlays],
   );
@@ -80,18 +82,22 @@ function overlayHost(
   const base = { hostId, endpoint, wanted };
   if (!report) {
     const state = wanted === 0 ? 'up' : 'unreported';
-    return { ...base, expected: null, applied: null, missing: [], reportedAt: null, state };
+    const none = { missing: [], unreachable: [] };
+    return { ...base, expected: null, applied: null, ...none, reportedAt: null, state };
   }
-  const { expected, applied, missing } = report;
+  const { expected, applied, missing, unreachable } = report;
   const state: OverlayHostView['state'] =
     expected !== wanted
       ? 'converging'
-      : applied >= expected
-        ? 'up'
-        : applied === 0
+      : applied < expected
+        ? applied === 0
           ? 'down'
-          : 'partial';
-  return { ...base, expected, applied, missing, reportedAt: iso(report.updated_at), state };
+          : 'partial'
+        : unreachable.length > 0
+          ? 'unreachable'
+          : 'up';
+  const reportedAt = iso(report.updated_at);
+  return { ...base, expected, applied, missing, unreachable, reportedAt, state };
 }
 
 /**

@@ -92,6 +92,10 @@ export class HostTunnelRow {
   @Column({ type: 'jsonb', default: () => "'[]'" })
   missing!: string[];
 
+  /** The remote hosts whose tunnel is on the switch but whose BFD session is not up. */
+  @Column({ type: 'jsonb', default: () => "'[]'" })
+  unreachable!: string[];
+
   @Column({ name: 'updated_at', type: 'timestamptz' })
   updatedAt!: string;
 }

@@ -43,6 +43,8 @@ export interface OvsSnapshot {
   flows: Map<string, Map<bigint, number>>;
   /** Per bridge: meters by id. */
   meters: Map<string, Map<number, Meter>>;
+  /** The BFD interval the driver gives tunnels (tunnel-ports.ts); a tunnel without it is edited. */
+  tunnelBfdMs: number;
 }
 
 const byUuid = (rows: Row[]): Map<string, Row> =>
@@ -58,7 +60,7 @@ const lookup = (rows: Map<string, Row>, refs: unknown): Row[] =>
  * ACLs, forwarding, policing) count only when their flows are all installed: lost flows read as
  * an unprotected port, so the planner puts them back.
  */
-export function actualState({ tables, flows, meters }: OvsSnapshot): HostActualState {
+export function actualState({ tables, flows, meters, tunnelBfdMs }: OvsSnapshot): HostActualState {
   const ports = byUuid(tables.ports);
   const ifaces = byUuid(tables.interfaces);
   const ifaceByName = new Map(tables.interfaces.map((i) => [asString(i.name), i]));
@@ -104,7 +106,7 @@ export function actualState({ tables, flows, meters }: OvsSnapshot): HostActualS
     const base = count(name, 'base');
     if (base !== BASE_FLOW_COUNT && base !== BASE_FLOW_COUNT_BEFORE_EXEMPTIONS) continue;
     const records = new BridgeAclRecords(asStringMap(row.external_ids));
-    const tunnels = readTunnels(portRows(row), (port) => portIfaces(port)[0]);
+    const tunnels = readTunnels(portRows(row), (port) => portIfaces(port)[0], tunnelBfdMs);
     const mirrorTunnels = readMirrorTunnels(
       portRows(row),
       (port) => portIfaces(port)[0],

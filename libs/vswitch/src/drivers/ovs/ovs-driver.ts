@@ -6,6 +6,7 @@ import {
   type DriftFinding,
   type PortCounters,
   type RuleCounters,
+  type TunnelLiveness,
   type VSwitchDriver,
 } from '../driver.js';
 import { actualState, type Meter } from './actual-state.js';
@@ -26,6 +27,7 @@ import { IfaceIdBinding } from './vif-binding.js';
 import { collectQosRows } from './qos-gc.js';
 import { commandChunks, inBatches, mergeSteps, type Tagged } from './batching.js';
 import { isInterfaceOp, OvsHostInterfaces } from './host-interfaces.js';
+import { readTunnelLiveness } from './tunnel-ports.js';
 
 /** Operations whose OVSDB commands only write the host's own records (external_ids). */
 const RECORDS_ONLY = new Set<Operation['kind']>([
@@ -185,7 +187,7 @@ export class OvsVSwitchDriver implements VSwitchDriver {
     ] = await this.vsctl.list([
       ['Bridge', '_uuid,name,ports,mirrors,external_ids'],
       ['Port', '_uuid,name,interfaces,tag,qos,bond_mode,lacp,protected'],
-      ['Interface', '_uuid,name,type,options,ofport,ifindex,mtu_request,external_ids'],
+      ['Interface', '_uuid,name,type,options,bfd,ofport,ifindex,mtu_request,external_ids'],
       ['Mirror', '_uuid,name,select_src_port,select_dst_port,output_port,external_ids'],
       ['QoS', '_uuid,type,queues,external_ids'],
       ['Queue', '_uuid,other_config,external_ids'],
@@ -205,7 +207,7 @@ export class OvsVSwitchDriver implements VSwitchDriver {
     });
     const tables = { bridges, ports, interfaces, mirrors, qos, queues };
     this.binding?.refresh(tables);
-    const read = actualState({ tables, flows, meters });
+    const read = actualState({ tables, flows, meters, tunnelBfdMs: this.options.tunnelBfdMs });
     const bound = this.binding ? this.binding.actual(read) : read;
     this.absent = new Set(
       bound.bridges.flatMap((b) => b.ports.filter((p) => p.plugged === false).map((p) => p.name)),
@@ -218,6 +220,14 @@ export class OvsVSwitchDriver implements VSwitchDriver {
   sweep(desired: HostDesiredState): Promise<DriftFinding[]> {
     const bound = this.binding ? this.binding.desired(desired) : desired;
     return sweep(bound, { vsctl: this.vsctl, ofctl: this.ofctl, options: this.options });
+  }
+
+  /** Each overlay tunnel's BFD state, by tunnel port name (tunnel-ports.ts). */
+  async tunnelLiveness(): Promise<Map<string, TunnelLiveness>> {
+    const [interfaces = []] = await this.vsctl.list([
+      ['Interface', 'name,bfd_status,external_ids'],
+    ]);
+    return readTunnelLiveness(interfaces);
   }
 
   /** Live OpenFlow port statistics of VIF ports; rx is what the VM sent into the switch. */

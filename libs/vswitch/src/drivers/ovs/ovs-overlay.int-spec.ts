@@ -172,11 +172,14 @@ describe.skipIf(part.skip)('OVS driver: overlay networks over VXLAN on real Open
     );
     expect(leaked).toEqual([]);
     const vxlan = await capture('h1', 'udp port 4789', () => ping('a1', 'a2'));
-    const framesOfA = encapsulated(vxlan)
-      .map(({ outer }) => outer)
-      .filter((line) => line.includes('vni 101'));
+    // Each tunnel's BFD session (ovs-vswitchd's own, inside the tunnel) runs on every VNI: UDP
+    // to port 3784 (which tcpdump sometimes decodes as another protocol, by the source port).
+    const traffic = encapsulated(vxlan)
+      .filter(({ inner }) => !/ > [\d.]+\.3784: /.test(inner))
+      .map(({ outer }) => outer);
+    const framesOfA = traffic.filter((line) => line.includes('vni 101'));
     expect(framesOfA.length).toBeGreaterThan(0);
-    expect(vxlan.filter((line) => line.includes('vni 102'))).toEqual([]);
+    expect(traffic.filter((line) => line.includes('vni 102'))).toEqual([]);
     // Outer addresses are the hosts' underlay addresses.
     expect(framesOfA.every((line) => line.includes(UNDERLAY.h1))).toBe(true);
   });
@@ -238,12 +241,77 @@ describe.skipIf(part.skip)('OVS driver: overlay networks over VXLAN on real Open
     expect(again).toEqual({ operations: [], findings: [] });
   });
 
-  it('rewrites a tunnel whose remote address was edited by hand', async () => {
-    const port = tunnelPortName('ovA', 'h3');
-    await lab.vsctl('h1', ['set', 'Interface', port, 'options:remote_ip=192.168.77.99']);
+  it.each([
+    ['remote address', 'h3', 'options:remote_ip=192.168.77.99'],
+    ['BFD', 'h2', 'bfd:enable=false'],
+  ] as const)('rewrites a tunnel whose %s was edited by hand', async (_, remote, edit) => {
+    const port = tunnelPortName('ovA', remote);
+    await lab.vsctl('h1', ['set', 'Interface', port, edit]);
     const desired = desiredState(pool().build(), 'h1');
     const { operations } = await reconcileFully(lab.host('h1').driver, desired);
     expect(operations.map((op) => op.kind)).toEqual(['setBridgeTunnels']);
-    expect(await ping('a1', 'a3')).toBe(true);
+    expect(await reconcileFully(lab.host('h1').driver, desired)).toEqual({
+      operations: [],
+      findings: [],
+    });
+    expect(await ping('a1', remote === 'h2' ? 'a2' : 'a3')).toBe(true);
   });
+
+  it('checks each tunnel with BFD: a host whose underlay is cut stops answering, then answers again', async () => {
+    /** `network→remote host` → the BFD state of that tunnel on `host`'s switch. */
+    const states = async (host: HostId) => {
+      const liveness = await lab.host(host).driver.tunnelLiveness();
+      const desired = desiredState(pool().build(), host);
+      return Object.fromEntries(
+        desired.bridges.flatMap((b) =>
+          (b.tunnels ?? []).map((t) => [
+            `${b.networkId}→${t.remoteHost}`,
+            liveness.get(t.name)?.state ?? 'none',
+          ]),
+        ),
+      );
+    };
+    const allUp = async () =>
+      (await Promise.all(HOSTS.map(states))).every((s) =>
+        Object.values(s).every((state) => state === 'up'),
+      );
+    await waitFor(allUp, 15_000, 'every tunnel up');
+    const started = Date.now();
+    await lab.exec(lab.phys, ['ip', 'link', 'set', lab.nicOf('h3'), 'down']);
+    try {
+      await waitFor(
+        async () => {
+          const s = await states('h1');
+          return s['ovA→h3'] !== 'up' && s['ovB→h3'] !== 'up';
+        },
+        15_000,
+        "h1's tunnels to h3 down",
+      );
+      console.log(`BFD: h1 saw h3's underlay cut after ${Date.now() - started} ms`);
+      // The rest of the mesh still answers.
+      const h1 = await states('h1');
+      expect([h1['ovA→h2'], h1['ovB→h2']]).toEqual(['up', 'up']);
+      const h2 = await states('h2');
+      expect([h2['ovA→h3'] === 'up', h2['ovA→h1']]).toEqual([false, 'up']);
+    } finally {
+      await lab.exec(lab.phys, ['ip', 'link', 'set', lab.nicOf('h3'), 'up']);
+    }
+    await waitFor(allUp, 15_000, 'every tunnel up again');
+    // The tunnels themselves were never touched: the planner has nothing to do.
+    for (const host of HOSTS) {
+      const desired = desiredState(pool().build(), host);
+      expect(await reconcileFully(lab.host(host).driver, desired)).toEqual({
+        operations: [],
+        findings: [],
+      });
+    }
+  }, 60_000);
 });
+
+async function waitFor(check: () => Promise<boolean>, ms: number, what: string): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+    await sleep(200);
+  }
+}

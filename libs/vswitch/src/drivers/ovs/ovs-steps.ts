@@ -137,7 +137,7 @@ export function stepsFor(op: Operation, options: ResolvedOvsOptions, id: () => s
       break;
     }
     case 'setBridgeTunnels':
-      steps.db.push(...tunnelCommands(op));
+      steps.db.push(...tunnelCommands(op, options.tunnelBfdMs));
       break;
     case 'addPort': {
       steps.db.push(...addPortCommands(op, options));
