@@ -5,6 +5,7 @@ import {
   addressSetOf,
   hostOf,
   migrationOf,
+  peerHostOf,
   mirrorOf,
   networkOf,
   securityGroupOf,
@@ -68,7 +69,9 @@ export function hostTopology(state: PoolState, hostId: string): PoolTopology {
     .filter((id) => !peerVifs.has(id))
     .flatMap((id) => state.vifs.get(id) ?? []);
   return {
-    hosts: byId([host, ...peers.hosts, ...mirrored.hosts]).map((h) => hostOf(state, h)),
+    hosts: byId([host, ...peers.hosts, ...mirrored.hosts]).map((h) =>
+      h === host ? hostOf(state, h) : peerHostOf(h),
+    ),
     networks,
     vms: byId([...vms, ...peers.vms, ...mirrored.vms]).map(vmOf),
     vifs: byId([...vifs, ...peers.vifs, ...remoteVifs, ...mirrored.vifs]).map(vifOf),
