@@ -21,13 +21,13 @@
  * Prints the figures: change → rollback, → the host reporting again (its first report with the
  * hold), → reachable again over its management address, → HostNetworkRolledBack in the log.
  */
+import { TcpRelay } from '@pool/platform';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HostReport } from '@pool/contracts';
 import { hostDigest } from '@pool/pool-topology';
 import { uplinkBridgeName } from '@pool/vswitch';
 import { NetnsLab } from '../../libs/vswitch/src/testing/netns-lab.js';
-import { TcpProxy } from '../faults/support/tcp-proxy.js';
 import { missingOvsLab, realPart } from '../support/real-part.js';
 import { natsUrl } from '../support/services.js';
 import { startPool, until, type MemberHost, type TestPool } from './support/member-host-pool.js';
@@ -100,7 +100,7 @@ describe.skipIf(ovs.skip)('network rollback on real Open vSwitch', () => {
   const pool = `nrb-${randomUUID().slice(0, 8)}`;
   const lab = new NetnsLab(`rb${process.pid % 100000}`);
   let p: TestPool;
-  let proxy: TcpProxy | undefined;
+  let proxy: TcpRelay | undefined;
   const host = (name: string): MemberHost => p.hosts.get(name)!;
   const inHost = (name: string, command: string[]) =>
     lab.exec(lab.host(name).netns, command).catch((error: unknown) => String(error));
@@ -109,7 +109,7 @@ describe.skipIf(ovs.skip)('network rollback on real Open vSwitch', () => {
     p = await startPool(pool);
     await lab.start();
     await lab.addLinkToTest(`${NATS_SIDE}/24`);
-    proxy = await TcpProxy.start(Number(new URL(natsUrl()).port), NATS_SIDE);
+    proxy = await TcpRelay.start(Number(new URL(natsUrl()).port), { listenHost: NATS_SIDE });
     await p.ok('CreatePool', { poolId: pool, name: 'Rollback pool' });
     for (const id of HOSTS) {
       const labHost = await lab.addHost(id, ['eth0', 'eth1', 'eth2']);

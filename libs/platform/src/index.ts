@@ -30,6 +30,7 @@ export {
 } from './nats/nats-auth.js';
 export { NatsModule } from './nats/nats.module.js';
 export { PULL_EXPIRES_MS } from './nats/pull-expiry.js';
+export { TcpRelay } from './nats/tcp-relay.js';
 export { exitOnBootError, runHttpApp, type RunHttpAppOptions } from './bootstrap/run-http-app.js';
 export {
   AccessControl,

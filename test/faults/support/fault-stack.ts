@@ -4,6 +4,7 @@
  * replicas, the projection, and member hosts (memory datapath, a state dir each) started per
  * pool. Built apps run from `dist/` (`npm run build` first).
  */
+import { TcpRelay } from '@pool/platform';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -25,7 +26,6 @@ import {
 import { NatsCluster } from './nats-cluster.js';
 import { NatsServer } from './nats-server.js';
 import { PostgresCluster } from './postgres-cluster.js';
-import { TcpProxy } from './tcp-proxy.js';
 
 export const SUBJECT_ROOT = 'faults';
 export const EVENTS_STREAM = 'POOLNET_EVENTS';
@@ -125,10 +125,10 @@ export interface StackOptions {
 
 /** A host's proxies, one to each NATS server, cut and healed together. */
 export class ProxyGroup {
-  private constructor(private readonly proxies: TcpProxy[]) {}
+  private constructor(private readonly proxies: TcpRelay[]) {}
 
   static async start(ports: number[]): Promise<ProxyGroup> {
-    return new ProxyGroup(await Promise.all(ports.map((port) => TcpProxy.start(port))));
+    return new ProxyGroup(await Promise.all(ports.map((port) => TcpRelay.start(port))));
   }
 
   get url(): string {

@@ -1,8 +1,8 @@
 import { jetstreamManager } from '@nats-io/jetstream';
+import { TcpRelay } from '@pool/platform';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { freePort, sleep } from './local-process.js';
 import { NatsServer } from './nats-server.js';
-import { TcpProxy } from './tcp-proxy.js';
 
 /**
  * A JetStream cluster of the harness's own: `size` nats-servers on loopback, each dialling the
@@ -14,16 +14,16 @@ export class NatsCluster {
   private constructor(
     readonly nodes: NatsServer[],
     /** `${from}->${to}`: the proxy `from` dials to reach `to`'s route port. */
-    private readonly links: Map<string, TcpProxy>,
+    private readonly links: Map<string, TcpRelay>,
   ) {}
 
   static async start(size = 3): Promise<NatsCluster> {
     const names = Array.from({ length: size }, (_, i) => `n${i + 1}`);
     const routePorts = await Promise.all(names.map(() => freePort()));
-    const links = new Map<string, TcpProxy>();
+    const links = new Map<string, TcpRelay>();
     for (const [i, from] of names.entries()) {
       for (const [j, to] of names.entries()) {
-        if (i !== j) links.set(`${from}->${to}`, await TcpProxy.start(routePorts[j]!));
+        if (i !== j) links.set(`${from}->${to}`, await TcpRelay.start(routePorts[j]!));
       }
     }
     const nodes = await Promise.all(

@@ -1,4 +1,4 @@
-import { connect, createServer, type Server, type Socket } from 'node:net';
+import { TcpRelay } from '@pool/platform';
 
 /**
  * Tests only: the member host's NATS connection passes through this in-process relay when
@@ -7,60 +7,31 @@ import { connect, createServer, type Server, type Socket } from 'node:net';
  * and refuses new ones, `heal()` lets them through again.
  */
 export class ManagementGate {
-  private readonly sockets = new Set<Socket>();
-  private cutOff = false;
-
   private constructor(
-    private readonly server: Server,
+    private readonly relay: TcpRelay,
+    /** `natsUrl` with the relay in place of its first server, credentials kept. */
     readonly url: string,
   ) {}
 
   /** Relays to the first server of `natsUrl`. */
   static async start(natsUrl: string): Promise<ManagementGate> {
     const target = new URL(natsUrl.split(',')[0]!.trim());
-    const server = createServer();
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const { port } = server.address() as { port: number };
+    const relay = await TcpRelay.start(Number(target.port || 4222), {
+      targetHost: target.hostname,
+    });
     const auth = target.username ? `${target.username}:${target.password}@` : '';
-    const gate = new ManagementGate(server, `nats://${auth}127.0.0.1:${port}`);
-    server.on('connection', (client) =>
-      gate.accept(client, target.hostname, Number(target.port || 4222)),
-    );
-    return gate;
+    return new ManagementGate(relay, `nats://${auth}${relay.host}:${relay.port}`);
   }
 
   cut(): void {
-    this.cutOff = true;
-    for (const socket of this.sockets) socket.destroy();
-    this.sockets.clear();
+    this.relay.cut();
   }
 
   heal(): void {
-    this.cutOff = false;
+    this.relay.heal();
   }
 
-  close(): void {
-    this.cut();
-    this.server.close();
-  }
-
-  private accept(client: Socket, host: string, port: number): void {
-    if (this.cutOff) {
-      client.destroy();
-      return;
-    }
-    const upstream = connect(port, host);
-    for (const [a, b] of [
-      [client, upstream],
-      [upstream, client],
-    ] as const) {
-      this.sockets.add(a);
-      a.pipe(b);
-      a.on('error', () => b.destroy());
-      a.on('close', () => {
-        this.sockets.delete(a);
-        b.destroy();
-      });
-    }
+  close(): Promise<void> {
+    return this.relay.close();
   }
 }
