@@ -28,11 +28,12 @@ EXPOSE 3000 8080 50051
 CMD ["node", "dist/apps/pool-master/src/main.js"]
 
 # A member host on a real hypervisor (compose profile `ovs`): drives the host's Open vSwitch
-# through ovs-vsctl/ovs-ofctl and tc, which need root and the host's network namespace.
+# through ovs-vsctl/ovs-ofctl and tc, which need root and the host's network namespace, and runs
+# ISC dhclient for host interfaces in DHCP mode.
 FROM runtime AS ovs
 USER root
 RUN apt-get update -qq \
- && apt-get install -y -qq --no-install-recommends openvswitch-switch iproute2 \
+ && apt-get install -y -qq --no-install-recommends openvswitch-switch iproute2 isc-dhcp-client \
  && rm -rf /var/lib/apt/lists/*
 CMD ["node", "dist/apps/member-host/src/main.js"]
 

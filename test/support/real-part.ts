@@ -23,6 +23,14 @@ export function realPart(name: string, missing: string | null): RealPart {
   };
 }
 
+/** The Debian package of each tool a lab may need (.ci/run installs them). */
+const PACKAGE_OF: Record<string, string> = {
+  ip: 'iproute2',
+  ping: 'iputils-ping',
+  dhclient: 'isc-dhcp-client',
+  dnsmasq: 'dnsmasq-base',
+};
+
 /** Why the Open vSwitch lab cannot run here (root and these tools on PATH), or null. */
 export function missingOvsLab(tools: readonly string[]): string | null {
   if (process.getuid?.() !== 0) return 'the network-namespace lab needs root';
@@ -34,7 +42,8 @@ export function missingOvsLab(tools: readonly string[]): string | null {
       return true;
     }
   });
+  const packages = new Set(absent.map((tool) => PACKAGE_OF[tool] ?? 'openvswitch-switch'));
   return absent.length
-    ? `${absent.join(', ')} not on PATH (apt-get install openvswitch-switch iproute2 iputils-ping)`
+    ? `${absent.join(', ')} not on PATH (apt-get install ${[...packages].join(' ')})`
     : null;
 }

@@ -96,8 +96,15 @@ export interface HostInterfaceStatus {
   device: string;
   vlan?: number;
   bridge?: string;
-  /** Static `ip/prefix` addresses it holds; a DHCP or SLAAC lease is the host's own. */
+  /** Static `ip/prefix` addresses it holds. */
   addresses: string[];
+  /** Present when an address family is in `dhcp` or `autoconf` mode. */
+  dynamic?: true;
+  /**
+   * What its DHCP client leased (or SLAAC configured), `ip/prefix`, as read from the device at
+   * the last periodic report. Absent: nothing leased (yet).
+   */
+  leased?: string[];
 }
 
 export interface NetworkHoldReport {

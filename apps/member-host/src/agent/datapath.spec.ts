@@ -46,4 +46,22 @@ describe('Datapath: the host interfaces it reports', () => {
     ]);
     expect(driver.datapath.interfaces.get('mgmt0')).toMatchObject({ vlan: 30 });
   });
+
+  it('reports what a DHCP client leased, read from the driver at refreshLeases', async () => {
+    // The driver's read of the device (real in ovs-host-interfaces-dhcp.int-spec.ts).
+    const driver = Object.assign(new MemoryVSwitchDriver(), {
+      interfaceLeases: () => Promise.resolve(new Map([['mgmt0', ['192.0.2.107/24']]])),
+    });
+    const datapath = new Datapath(driver, 'h1');
+    const dhcp = configure({ device: 'eth0', ipv4: { mode: 'dhcp' } });
+    await datapath.converge(stateWith(dhcp), 10, 'full');
+    expect(datapath.interfaces).toEqual([
+      expect.objectContaining({ name: 'mgmt0', addresses: [], dynamic: true }),
+    ]);
+    expect(datapath.interfaces[0]).not.toHaveProperty('leased');
+    await datapath.refreshLeases();
+    expect(datapath.interfaces).toEqual([
+      expect.objectContaining({ addresses: [], dynamic: true, leased: ['192.0.2.107/24'] }),
+    ]);
+  });
 });

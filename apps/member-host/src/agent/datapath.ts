@@ -17,6 +17,7 @@ import {
   type TunnelPort,
   type VSwitchDriver,
 } from '@pool/vswitch';
+import type { ResolverFile } from './resolver-file.js';
 import { errorMessage } from './serial.js';
 
 export type PortStatus = NonNullable<HostReport['ports']>[number];
@@ -65,6 +66,8 @@ export class Datapath {
   constructor(
     readonly driver: VSwitchDriver,
     private readonly hostId: string,
+    /** The resolver file the host manages (MANAGE_RESOLV_CONF): written after each converge. */
+    private readonly resolver?: ResolverFile,
   ) {}
 
   desired(state: PoolState): HostDesiredState {
@@ -104,25 +107,38 @@ export class Datapath {
       const operations = plan(desired, incremental);
       try {
         if (operations.length > 0) await this.driver.apply(operations);
-        return this.succeeded(desired, version, wanted, operations);
+        return await this.succeeded(desired, version, wanted, operations);
       } catch {
         // fall through
       }
     }
     try {
       const { operations, findings } = await reconcileFully(this.driver, desired);
-      return { ...this.succeeded(desired, version, wanted, operations), findings };
+      return { ...(await this.succeeded(desired, version, wanted, operations)), findings };
     } catch (error) {
       return this.failed(errorMessage(error), desired);
     }
   }
 
-  private succeeded(
+  /**
+   * Reads what the host's DHCP clients leased (and SLAAC configured) into `interfaces`, for the
+   * periodic report: a lease comes seconds after the apply that started its client.
+   */
+  async refreshLeases(): Promise<void> {
+    if (!this.driver.interfaceLeases || !this.interfaces.some((i) => i.dynamic)) return;
+    const leases = await this.driver.interfaceLeases();
+    this.interfaces = this.interfaces.map((i) => withLeases(i, leases.get(i.name)));
+  }
+
+  private async succeeded(
     desired: HostDesiredState,
     version: number,
     wanted: string,
     operations: Operation[],
-  ): Extract<ConvergeOutcome, { ok: true }> {
+  ): Promise<Extract<ConvergeOutcome, { ok: true }>> {
+    // Before anything is recorded as converged: a resolver that cannot be written is a failed
+    // pass, retried like any other (the DNS servers are part of the desired state).
+    await this.resolver?.sync(desired);
     const unplugged = new Set(this.driver.unpluggedPorts?.());
     const devices = this.driver.adoptedDevices?.() ?? new Map<string, string>();
     // A port waiting for its device is, for the next incremental plan, as the driver reads it
@@ -204,16 +220,28 @@ export class Datapath {
   }
 }
 
-/** What a report says of the host's own interfaces in `state`. */
+/** What a report says of the host's own interfaces in `state` (a read-back's leases too). */
 export const interfacesOf = (state: HostSwitchState): HostInterfaceStatus[] =>
-  (state.interfaces ?? []).map(({ name, purpose, device, vlan, bridge, ipv4, ipv6 }) => ({
-    name,
-    purpose,
-    device,
-    ...(vlan === undefined ? {} : { vlan }),
-    ...(bridge === undefined ? {} : { bridge }),
-    addresses: [ipv4, ipv6].flatMap((c) => (c.mode === 'static' ? [c.address] : [])),
-  }));
+  (state.interfaces ?? []).map(({ name, purpose, device, vlan, bridge, ipv4, ipv6, leased }) => {
+    const dynamic = [ipv4, ipv6].some((c) => c.mode === 'dhcp' || c.mode === 'autoconf');
+    return withLeases(
+      {
+        name,
+        purpose,
+        device,
+        ...(vlan === undefined ? {} : { vlan }),
+        ...(bridge === undefined ? {} : { bridge }),
+        addresses: [ipv4, ipv6].flatMap((c) => (c.mode === 'static' ? [c.address] : [])),
+        ...(dynamic ? { dynamic } : {}),
+      },
+      leased,
+    );
+  });
+
+const withLeases = (
+  { leased: _, ...status }: HostInterfaceStatus,
+  leased: string[] | undefined,
+): HostInterfaceStatus => (leased?.length ? { ...status, leased } : status);
 
 const asUnplugged = (state: HostDesiredState, names: Set<string>): HostDesiredState => ({
   ...state,

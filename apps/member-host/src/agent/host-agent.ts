@@ -253,6 +253,7 @@ export class HostAgent {
 
   private async fullReport(): Promise<HostReport> {
     const { driver } = this.o.datapath;
+    await this.serial.run(() => this.o.datapath.refreshLeases()).catch(() => undefined);
     const counters = driver.counters
       ? await this.serial.run(() => driver.counters!()).catch(() => undefined)
       : undefined;

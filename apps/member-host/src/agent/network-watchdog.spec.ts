@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -15,6 +15,7 @@ import { Datapath } from './datapath.js';
 import { HostAgent } from './host-agent.js';
 import { NetworkHoldFile } from './network-hold.js';
 import { NetworkWatchdog } from './network-watchdog.js';
+import { ResolverFile } from './resolver-file.js';
 import { StateStore } from './state-store.js';
 import { FakeFeed, FakeSnapshots, POOL, poolEvents } from './testing/fake-feed.js';
 
@@ -74,7 +75,7 @@ const onEth1 = cmd('CreateNetwork', {
  * Host h3, whose memory datapath says its NATS traffic leaves by `pathDevice`: the watchdog's
  * probe fails while that NIC is in a bridge, as a real host's NATS connection would.
  */
-function host(dir: string, pathDevice: string, boundMs = 150) {
+function host(dir: string, pathDevice: string, boundMs = 150, resolver?: ResolverFile) {
   const driver = new MemoryVSwitchDriver();
   driver.managementPath.leavesBy(pathDevice);
   const probes = { count: 0 };
@@ -87,7 +88,7 @@ function host(dir: string, pathDevice: string, boundMs = 150) {
     pool: POOL,
     host: 'h3',
     store: new StateStore(dir, { pool: POOL, host: 'h3' }),
-    datapath: new Datapath(driver, 'h3'),
+    datapath: new Datapath(driver, 'h3', resolver),
     log: quiet,
     watchdog,
     holdFile: new NetworkHoldFile(dir),
@@ -228,5 +229,46 @@ describe('network watchdog', () => {
     // The second host decides: rolled back, held, and the hold is in the dir.
     await until(() => second.rollbacks.length > 0, 'the rollback', 5000);
     expect(second.driver.managementPath.isCut).toBe(false);
+  });
+
+  it('puts the resolver file back when it rolls back a change that brought DNS servers', async () => {
+    const base = withH3();
+    // h3's management interface, with DNS servers, onto eth1: NATS leaves by eth1, which the
+    // internal port's uplink bridge takes (the memory datapath's model of losing the host).
+    const events = decided(
+      base,
+      cmd('ConfigureHostInterface', {
+        hostId: 'h3',
+        name: 'mgmt0',
+        purpose: 'management',
+        device: 'eth1',
+        ipv4: { mode: 'dhcp' },
+        dns: ['198.51.100.53'],
+      }),
+    );
+    const n = base.length;
+    const dir = await stateDir();
+    const resolver = new ResolverFile(join(dir, 'resolv.conf'), join(dir, 'resolv.previous'));
+    const operators = 'nameserver 10.9.9.9\n';
+    await writeFile(resolver.path, operators);
+    const { agent, driver, rollbacks } = host(dir, 'eth1', 300, resolver);
+    const feed = new FakeFeed().publish(events, versions(1, n));
+    await run(agent, feed, events);
+    await until(() => agent.applied?.version === n, `version ${n}`);
+
+    const written = new Promise<string>((resolve) => {
+      const poll = setInterval(() => {
+        void readFile(resolver.path, 'utf8').then((text) => {
+          if (!text.includes('198.51.100.53')) return;
+          clearInterval(poll);
+          resolve(text);
+        });
+      }, 5);
+    });
+    feed.publish(events, [n + 1]);
+    expect(await written).toContain('nameserver 198.51.100.53'); // while the watchdog waits
+    await until(() => rollbacks.length > 0, 'the rollback');
+    expect(driver.managementPath.isCut).toBe(false);
+    expect(await readFile(resolver.path, 'utf8')).toBe(operators);
   });
 });

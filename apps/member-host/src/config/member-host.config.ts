@@ -123,6 +123,32 @@ export class MemberHostConfig extends PoolServiceConfig {
   @IsString()
   ovsDbSocket?: string;
 
+  /**
+   * `ovs`: the DHCP client the host runs for each host interface in IPv4 `dhcp` mode (ISC
+   * dhclient, Debian's isc-dhcp-client), with its pid and lease files in `<STATE_DIR>/dhcp`.
+   * `none`: the host runs none, and leaves such an interface to the machine's own client.
+   */
+  @Env('DHCP_CLIENT')
+  @IsString()
+  @IsNotEmpty()
+  dhcpClient: string = 'dhclient';
+
+  /**
+   * Whether the host writes the resolver file from its management interface's DNS servers.
+   * Default: yes with the `ovs` driver, no with `memory` (a developer's machine keeps its own).
+   */
+  @Env('MANAGE_RESOLV_CONF')
+  @IsOptional()
+  @EnvBoolean()
+  @IsBoolean({ message: 'must be true or false' })
+  manageResolvConf?: boolean;
+
+  /** The resolver file the host writes (MANAGE_RESOLV_CONF). */
+  @Env('RESOLV_CONF')
+  @IsString()
+  @IsNotEmpty()
+  resolvConf: string = '/etc/resolv.conf';
+
   /** A report goes out after every applied batch, and at least this often. */
   @Env('REPORT_INTERVAL_MS')
   @IsInt()

@@ -9,6 +9,7 @@ import {
 import { HOST_SENDER_ROLE, subjects } from '@pool/contracts';
 import { HealthRegistry, NatsClient } from '@pool/platform';
 import { MemoryVSwitchDriver, OvsVSwitchDriver, type VSwitchDriver } from '@pool/vswitch';
+import { join } from 'node:path';
 import { Registry } from 'prom-client';
 import { Datapath } from '../agent/datapath.js';
 import { HostAgent, type LogBehind, type OtherLog } from '../agent/host-agent.js';
@@ -17,6 +18,7 @@ import { Joiner } from '../agent/joiner.js';
 import { NetworkHoldFile, type NetworkHold } from '../agent/network-hold.js';
 import { NetworkWatchdog } from '../agent/network-watchdog.js';
 import { Reporter } from '../agent/reporter.js';
+import { ResolverFile } from '../agent/resolver-file.js';
 import { sleep } from '../agent/serial.js';
 import { NatsSnapshotSource } from '../agent/snapshot-client.js';
 import { StateStore } from '../agent/state-store.js';
@@ -65,14 +67,21 @@ export class MemberHostService implements OnApplicationBootstrap, OnApplicationS
             tunnelBfdMs: config.tunnelBfdMs,
             // Where the host's interfaces get their addresses: the NICs' namespace (NETNS).
             netns: config.netns,
+            ...(config.dhcpClient === 'none'
+              ? {}
+              : { dhcp: { stateDir: join(config.stateDir, 'dhcp'), dhclient: config.dhcpClient } }),
           })
         : new MemoryVSwitchDriver();
+    const manageResolver = config.manageResolvConf ?? config.driver === 'ovs';
+    const resolver = manageResolver
+      ? new ResolverFile(config.resolvConf, join(config.stateDir, 'resolv.conf.previous'))
+      : undefined;
     const { poolId: pool, hostName: host } = config;
     this.agent = new HostAgent({
       pool,
       host,
       store: new StateStore(config.stateDir, { pool, host }),
-      datapath: new Datapath(this.driver, host),
+      datapath: new Datapath(this.driver, host, resolver),
       log: this.logger,
       metrics: memberHostMetrics(registry),
       onChange: () => this.reporter?.soon(),

@@ -87,6 +87,11 @@ export interface VSwitchDriver {
    * goes away, so the caller converges then; returns the function that stops watching.
    */
   watchDevices?(onChange: () => void): () => void;
+  /**
+   * Per host interface in `dhcp` or `autoconf` mode, the addresses its device holds now (what
+   * its DHCP client leased, what SLAAC configured), read from the system: reports show them.
+   */
+  interfaceLeases?(): Promise<Map<string, string[]>>;
 }
 
 export class DriverError extends Error {

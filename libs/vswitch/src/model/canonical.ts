@@ -1,6 +1,13 @@
 import { hash } from 'node:crypto';
 import { configure } from 'safe-stable-stringify';
-import type { AclRule, Bridge, HostSwitchState, Port, TunnelPort } from './host-state.js';
+import {
+  withoutLease,
+  type AclRule,
+  type Bridge,
+  type HostSwitchState,
+  type Port,
+  type TunnelPort,
+} from './host-state.js';
 import type { VifQos } from './topology.js';
 
 /**
@@ -96,8 +103,13 @@ export function normalizeState(state: HostSwitchState): HostSwitchState {
 
 /** A master and a host compare this rather than whole states (sha256 of the canonical JSON). */
 export function digest(state: HostSwitchState): string {
+  const normal = normalizeState(state);
+  // What a DHCP server leased is no part of the configuration (read back only).
+  const configured = normal.interfaces?.some((i) => i.leased)
+    ? { ...normal, interfaces: normal.interfaces.map(withoutLease) }
+    : normal;
   // The one-shot form: no Hash object per call (a host digests after every event).
-  return hash('sha256', canonicalStateJson(normalizeState(state)), 'hex');
+  return hash('sha256', canonicalStateJson(configured), 'hex');
 }
 
 /*

@@ -36,7 +36,16 @@ export interface HostInterface {
   ipv4: IpConfig;
   ipv6: IpConfig;
   dns?: string[];
+  /**
+   * Read back only: the `ip/prefix` addresses the device holds in the families left to DHCP
+   * or SLAAC. The server's to choose, so never desired: the planner and the digest leave it out
+   * (withoutLease), and a lease never reads as drift.
+   */
+  leased?: string[];
 }
+
+/** The interface as configured: what the planner compares and the digest hashes. */
+export const withoutLease = ({ leased: _, ...iface }: HostInterface): HostInterface => iface;
 
 export type HostDesiredState = HostSwitchState;
 export type HostActualState = HostSwitchState;

@@ -1,5 +1,10 @@
 import { sameValue } from '../model/canonical.js';
-import type { HostActualState, HostDesiredState, HostInterface } from '../model/host-state.js';
+import {
+  withoutLease,
+  type HostActualState,
+  type HostDesiredState,
+  type HostInterface,
+} from '../model/host-state.js';
 import type { Operation } from './operation.js';
 
 /**
@@ -16,7 +21,8 @@ export function planInterfaces(
   switchOps: readonly Operation[],
 ): { before: Operation[]; after: Operation[] } {
   const want = new Map((desired.interfaces ?? []).map((i) => [i.name, i]));
-  const have = new Map((actual.interfaces ?? []).map((i) => [i.name, i]));
+  // A lease is the DHCP server's: only the configuration can differ.
+  const have = new Map((actual.interfaces ?? []).map((i) => [i.name, withoutLease(i)]));
   const place = (i: HostInterface | undefined) => i && `${i.bridge ?? ''}/${i.device}`;
   const before: Operation[] = [];
   for (const iface of have.values()) {

@@ -7,6 +7,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { run } from '../drivers/ovs/exec.js';
 import { OvsVSwitchDriver } from '../drivers/ovs/ovs-driver.js';
+import type { OvsDriverOptions } from '../drivers/ovs/ovs-options.js';
 import { digest } from '../model/canonical.js';
 import { desiredState } from '../model/desired-state.js';
 import { portName } from '../model/naming.js';
@@ -80,7 +81,12 @@ export class NetnsLab {
     await ip(['-n', this.phys, 'link', 'set', 'sw', 'up']);
   }
 
-  async addHost(id: string, nics: string[] = ['eth0']): Promise<LabHost> {
+  /** `options`: further driver options (a DHCP client's state dir). */
+  async addHost(
+    id: string,
+    nics: string[] = ['eth0'],
+    options: Omit<OvsDriverOptions, 'runDir' | 'netns'> = {},
+  ): Promise<LabHost> {
     const netns = `${this.prefix}-${id}`;
     await this.namespace(netns);
     const runDir = join(this.root, id);
@@ -104,7 +110,8 @@ export class NetnsLab {
       await ip(['-n', this.phys, 'link', 'set', far, 'master', 'sw', 'up']);
       await ip(['-n', netns, 'link', 'set', nic, 'up']);
     }
-    const host = { id, netns, runDir, driver: new OvsVSwitchDriver({ runDir, netns }) };
+    const driver = new OvsVSwitchDriver({ ...options, runDir, netns });
+    const host = { id, netns, runDir, driver };
     this.hosts.set(id, host);
     return host;
   }

@@ -1,6 +1,7 @@
 import type { HostInterface } from '../../model/host-state.js';
 import type { IpConfig } from '../../model/topology.js';
 import type { Operation } from '../../planner/operation.js';
+import { DhcpClients } from './dhcp-client.js';
 import { run } from './exec.js';
 import { gratuitousArp, neighbourAdvertisement } from './announce.js';
 import { packetOut } from './flows.js';
@@ -57,15 +58,22 @@ const decode = (text: string): HostInterface | undefined => {
  * default routes with iproute2, in the namespace ovs-vswitchd runs in (its internal ports
  * appear there). What it configured is recorded in Open_vSwitch's external_ids; reading back
  * checks each record against the switch and the kernel, so an address, route or port removed
- * by hand reads as missing and is put back. DHCP and SLAAC are the host's own clients': the
- * driver brings such an interface up and leaves its lease alone.
+ * by hand reads as missing and is put back. An IPv4 interface in `dhcp` mode gets a DHCP
+ * client of the host's (dhcp-client.ts) once its device exists, stopped with a release when the
+ * interface goes, moves to static, or its device was recreated (then started again); without
+ * the `dhcp` option, and for IPv6 DHCP and SLAAC, the machine's own clients keep the lease. What
+ * a client leased (or SLAAC configured) reads back as `leased`, never as the configuration.
  */
 export class OvsHostInterfaces {
+  private readonly dhcp: DhcpClients | undefined;
+
   constructor(
     private readonly options: ResolvedOvsOptions,
     private readonly vsctl: Vsctl,
     private readonly ofctl: Ofctl,
-  ) {}
+  ) {
+    this.dhcp = options.dhcp && new DhcpClients(options, options.dhcp, (args) => this.ip(args));
+  }
 
   async apply(op: InterfaceOp): Promise<void> {
     if (op.kind === 'deleteHostInterface') return this.remove(op.iface);
@@ -85,9 +93,12 @@ export class OvsHostInterfaces {
     const device = deviceOf(iface);
     await this.waitForDevice(device);
     await this.ip(['link', 'set', 'dev', device, 'up']);
+    // A client left from dhcp mode releases its lease before a static address takes its place.
+    if (iface.ipv4.mode !== 'dhcp') await this.dhcp?.stop(device);
     for (const family of [4, 6] as const) {
       await this.setAddress(device, family, family === 4 ? iface.ipv4 : iface.ipv6);
     }
+    if (iface.ipv4.mode === 'dhcp') await this.dhcp?.ensure(device);
     await this.announce(iface, device);
     await this.vsctl.transact([
       ['set', 'Open_vSwitch', '.', `external_ids:${RECORD}${iface.name}=${encode(iface)}`],
@@ -105,35 +116,61 @@ export class OvsHostInterfaces {
     interfaces: Row[];
   }): Promise<HostInterface[]> {
     const { system, bridges, ports, interfaces } = tables;
-    const records = [...asMap(system[0]?.external_ids)]
-      .filter(([key]) => key.startsWith(RECORD))
-      .flatMap(([, value]) => decode(String(value)) ?? []);
+    const records = recordsOf(system);
     if (records.length === 0) return [];
-    const links = new Map(
-      (JSON.parse(await this.ip(['-j', 'addr', 'show'])) as IpLink[]).map((l) => [l.ifname, l]),
-    );
+    const links = await this.links();
     const routes = [
       ...(JSON.parse(await this.ip(['-j', 'route', 'show', 'default'])) as IpRoute[]),
       ...(JSON.parse(await this.ip(['-j', '-6', 'route', 'show', 'default'])) as IpRoute[]),
     ];
     const portOn = portPlacement(bridges, ports, interfaces);
-    return records.flatMap((iface) => {
-      if (iface.bridge && !samePlace(portOn.get(iface.name), iface)) return [];
+    const read: HostInterface[] = [];
+    for (const iface of records) {
+      if (iface.bridge && !samePlace(portOn.get(iface.name), iface)) continue;
       const link = links.get(deviceOf(iface));
-      if (!link?.flags.includes('UP')) return [];
+      if (!link?.flags.includes('UP')) continue;
       const held = (family: 4 | 6, config: IpConfig): IpConfig =>
         heldConfig(config, link, family, routes);
-      return [{ ...iface, ipv4: held(4, iface.ipv4), ipv6: held(6, iface.ipv6) }];
-    });
+      const leased = leasedAddresses(iface, link);
+      // No client on the device as it is now: the repair starts one (the drift pass supervises).
+      const unserved =
+        iface.ipv4.mode === 'dhcp' && this.dhcp && !(await this.dhcp.running(link.ifname));
+      read.push({
+        ...iface,
+        ipv4: unserved ? { mode: 'none' } : held(4, iface.ipv4),
+        ipv6: held(6, iface.ipv6),
+        ...(leased.length > 0 ? { leased } : {}),
+      });
+    }
+    return read;
+  }
+
+  /**
+   * Per recorded interface in `dhcp` or `autoconf` mode, the addresses its device holds now
+   * (what reports show; cheaper than a full read-back: one OVSDB row and one `ip addr`).
+   */
+  async leases(): Promise<Map<string, string[]>> {
+    const [system = []] = await this.vsctl.list([['Open_vSwitch', 'external_ids']]);
+    const records = recordsOf(system).filter((i) => dynamic(i.ipv4) || dynamic(i.ipv6));
+    if (records.length === 0) return new Map();
+    const links = await this.links();
+    return new Map(
+      records.map((i) => {
+        const link = links.get(deviceOf(i));
+        return [i.name, link ? leasedAddresses(i, link) : []];
+      }),
+    );
   }
 
   private async remove(iface: HostInterface): Promise<void> {
+    // Released while the port is still there to send the DHCPRELEASE from.
+    await this.dhcp?.stop(deviceOf(iface));
     const commands = [
       ['--if-exists', 'remove', 'Open_vSwitch', '.', 'external_ids', `${RECORD}${iface.name}`],
     ];
     if (iface.bridge) commands.unshift(['--if-exists', 'del-port', iface.name]);
     else {
-      // The PIF stays; the addresses written on it go (a lease of the host's client stays).
+      // The PIF stays; the addresses written on it go (a lease of the machine's client stays).
       for (const config of [iface.ipv4, iface.ipv6]) {
         if (config.mode === 'static') {
           await this.ip(['addr', 'del', config.address, 'dev', iface.device]).catch(() => '');
@@ -202,6 +239,12 @@ export class OvsHostInterfaces {
     }
   }
 
+  /** Every device in the host's namespace with its addresses, by name. */
+  private async links(): Promise<Map<string, IpLink>> {
+    const links = JSON.parse(await this.ip(['-j', 'addr', 'show'])) as IpLink[];
+    return new Map(links.map((l) => [l.ifname, l]));
+  }
+
   private ip(args: string[]): Promise<string> {
     const netns = this.options.netns ? ['-n', this.options.netns] : [];
     return run(this.options.ip, [...netns, ...args], { timeoutMs: this.options.timeoutMs });
@@ -229,6 +272,26 @@ const samePlace = (
   found: { bridge: string; vlan?: number } | undefined,
   iface: HostInterface,
 ): boolean => found !== undefined && found.bridge === iface.bridge && found.vlan === iface.vlan;
+
+/** The interfaces the host recorded in the Open_vSwitch row's external_ids. */
+const recordsOf = (system: Row[]): HostInterface[] =>
+  [...asMap(system[0]?.external_ids)]
+    .filter(([key]) => key.startsWith(RECORD))
+    .flatMap(([, value]) => decode(String(value)) ?? []);
+
+/** A family whose address a server (DHCP) or the routers (SLAAC) give. */
+const dynamic = (config: IpConfig): boolean => config.mode === 'dhcp' || config.mode === 'autoconf';
+
+/** The global addresses of the families `iface` leaves to DHCP or SLAAC, as `ip/prefix`. */
+function leasedAddresses(iface: HostInterface, link: IpLink): string[] {
+  const families = new Set<string>([
+    ...(dynamic(iface.ipv4) ? [FAMILY[4]] : []),
+    ...(dynamic(iface.ipv6) ? [FAMILY[6]] : []),
+  ]);
+  return link.addr_info
+    .filter((a) => families.has(a.family) && a.scope === 'global')
+    .map((a) => `${a.local}/${a.prefixlen}`);
+}
 
 /**
  * A static address the device does not hold reads as `none`; its gateway, without the default

@@ -216,6 +216,10 @@ export class OvsVSwitchDriver implements VSwitchDriver {
     return own.length > 0 ? normalizeState({ ...bound, interfaces: own }) : bound;
   }
 
+  interfaceLeases(): Promise<Map<string, string[]>> {
+    return this.interfaces.leases();
+  }
+
   /** Every flow and port of the owned bridges against `desired`, by content (drift-sweep.ts). */
   sweep(desired: HostDesiredState): Promise<DriftFinding[]> {
     const bound = this.binding ? this.binding.desired(desired) : desired;

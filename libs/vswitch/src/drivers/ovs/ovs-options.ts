@@ -44,6 +44,18 @@ export interface OvsDriverOptions {
    */
   tunnelBfdMs?: number;
   timeoutMs?: number;
+  /**
+   * Run a DHCP client (ISC dhclient) for each host interface in `dhcp` mode (dhcp-client.ts).
+   * Absent: none is run, and such an interface is only brought up for the machine's own client.
+   */
+  dhcp?: DhcpClientOptions;
+}
+
+export interface DhcpClientOptions {
+  /** Where each client's pid and lease files live (the member host: `<STATE_DIR>/dhcp`). */
+  stateDir: string;
+  /** The dhclient binary; default `dhclient` on PATH. */
+  dhclient?: string;
 }
 
 export interface ResolvedOvsOptions {
@@ -61,6 +73,7 @@ export interface ResolvedOvsOptions {
   ip: string;
   tunnelBfdMs: number;
   timeoutMs: number;
+  dhcp: DhcpClientOptions | undefined;
 }
 
 export function resolveOvsOptions(options: OvsDriverOptions = {}): ResolvedOvsOptions {
@@ -80,6 +93,7 @@ export function resolveOvsOptions(options: OvsDriverOptions = {}): ResolvedOvsOp
     ip: options.ip ?? 'ip',
     tunnelBfdMs: options.tunnelBfdMs ?? 1000,
     timeoutMs: options.timeoutMs ?? 30_000,
+    dhcp: options.dhcp,
   };
 }
 
