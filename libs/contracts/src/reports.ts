@@ -77,7 +77,8 @@ export interface HostReport {
   /**
    * The host's own interfaces (management, storage) as its switch holds them at
    * `appliedVersion`: on `device` (VLAN `vlan`), an internal port on `bridge` or, without one,
-   * the PIF itself, with the static addresses it holds. Absent: none configured.
+   * the PIF itself, with the static addresses it holds and what its DHCP client leased.
+   * Absent: none configured.
    */
   interfaces?: HostInterfaceStatus[];
   /**
