@@ -114,6 +114,8 @@ export async function startPool(
         PORT: String(port),
         HOST: netns ? '0.0.0.0' : '127.0.0.1',
         STATE_DIR: stateDir,
+        // An ovs host manages its resolver file: its own, never the machine's.
+        RESOLV_CONF: join(stateDir, 'resolv.conf'),
         TEST_HOOKS: 'true',
         REPORT_INTERVAL_MS: '1000',
         ...env,
