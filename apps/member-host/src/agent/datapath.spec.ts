@@ -63,5 +63,12 @@ describe('Datapath: the host interfaces it reports', () => {
     expect(datapath.interfaces).toEqual([
       expect.objectContaining({ addresses: [], dynamic: true, leased: ['192.0.2.107/24'] }),
     ]);
+    // Kept across a converge that leaves the interface where it is; gone with a move.
+    const vlan = configure({ device: 'eth0', vlan: 30, ipv4: { mode: 'dhcp' } });
+    await datapath.converge(stateWith(vlan), 11, 'full');
+    expect(datapath.interfaces[0]).not.toHaveProperty('leased');
+    await datapath.refreshLeases();
+    await datapath.converge(stateWith(vlan), 12, 'full');
+    expect(datapath.interfaces[0]).toMatchObject({ vlan: 30, leased: ['192.0.2.107/24'] });
   });
 });

@@ -147,7 +147,7 @@ export class Datapath {
     this.convergedDesired = desired;
     this.converged = { version, digest: wanted };
     this.lastError = undefined;
-    this.interfaces = interfacesOf(desired);
+    this.interfaces = keptLeases(interfacesOf(desired), this.interfaces);
     this.ports = portsOf(desired, (port) =>
       unplugged.has(port.name)
         ? { ready: true, forwarding: false, plugged: false }
@@ -237,6 +237,22 @@ export const interfacesOf = (state: HostSwitchState): HostInterfaceStatus[] =>
       leased,
     );
   });
+
+/**
+ * What was last read of each lease, kept for an interface still in the same place (until the
+ * next refreshLeases): a moved one is a new port, whose lease is yet to come.
+ */
+function keptLeases(
+  now: HostInterfaceStatus[],
+  before: HostInterfaceStatus[],
+): HostInterfaceStatus[] {
+  const was = new Map(before.map((i) => [i.name, i]));
+  return now.map((i) => {
+    const old = was.get(i.name);
+    const same = old && old.device === i.device && old.bridge === i.bridge && old.vlan === i.vlan;
+    return i.dynamic && same ? withLeases(i, old.leased) : i;
+  });
+}
 
 const withLeases = (
   { leased: _, ...status }: HostInterfaceStatus,
