@@ -14,3 +14,4 @@ export * from './mirror-status.js';
 export * from './batches.js';
 export * from './libvirt.js';
 export * from './read-api.js';
+export * from './read-history.js';

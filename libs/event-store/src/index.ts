@@ -15,3 +15,4 @@ export * from './relay/jetstream-relay.js';
 export { type Queryable } from './sql.js';
 export * from './leader/advisory-lock-session.js';
 export * from './primary-hosts.js';
+export * from './pool-state-folder.js';

@@ -45,7 +45,10 @@ export class DriftHookController {
     else if (body.action === 'deleteBridge' && typeof body.bridge === 'string') {
       driver.drift.deleteBridge(body.bridge);
     } else if (body.action === 'addFlow' && typeof body.bridge === 'string') {
-      driver.drift.addFlow(body.bridge, typeof body.flow === 'string' ? body.flow : 'actions=NORMAL');
+      driver.drift.addFlow(
+        body.bridge,
+        typeof body.flow === 'string' ? body.flow : 'actions=NORMAL',
+      );
     } else if (body.action === 'addPort' && typeof body.bridge === 'string' && name) {
       driver.drift.addPort(body.bridge, name);
     } else {
@@ -54,6 +57,30 @@ export class DriftHookController {
           '{ action: addFlow, bridge, flow } or { action: addPort, bridge, port }',
       );
     }
+  }
+
+  /** Counts traffic on a port of the memory datapath, as packets through it would. */
+  @Post('traffic')
+  @HttpCode(204)
+  traffic(@Body() body: Record<string, unknown>): void {
+    const { driver } = this.host;
+    if (!(driver instanceof MemoryVSwitchDriver)) {
+      throw new BadRequestException('traffic can only be counted on the memory driver');
+    }
+    const counts = ['rxPackets', 'txPackets', 'rxBytes', 'txBytes'] as const;
+    const valid = (value: unknown) => Number.isSafeInteger(value) && (value as number) >= 0;
+    if (
+      typeof body.port !== 'string' ||
+      !counts.every((k) => body[k] === undefined || valid(body[k]))
+    ) {
+      throw new BadRequestException(
+        'expected { port, rxPackets?, txPackets?, rxBytes?, txBytes? } (integers ≥ 0)',
+      );
+    }
+    driver.recordTraffic(
+      body.port,
+      Object.fromEntries(counts.map((k) => [k, (body[k] as number | undefined) ?? 0])),
+    );
   }
 
   /** Runs the drift check now instead of waiting for the timer. */

@@ -1,49 +1,23 @@
 import { Logger, type Provider } from '@nestjs/common';
+import { type PoolDiff, type PoolExport, type PoolStateAt, type RevertPlan } from '@pool/contracts';
 import {
-  DIFF_EVENTS_PER_OBJECT,
-  type DiffEventRef,
-  type DiffObjectChange,
-  type PoolDiff,
-  type PoolExport,
-  type PoolStateAt,
-  type RevertPlan,
-} from '@pool/contracts';
-import {
-  deserializePoolState,
   diffPoolStates,
-  evolvePool,
   exportPoolCommands,
-  initialPoolState,
-  objectKey,
   POOL_STATE_VERSION,
   poolStreamId,
   revertPlan,
   serializePoolState,
-  touchedObjects,
-  upcastPoolEvent,
-  type ObjectChange,
   type PoolSnapshot,
-  type PoolState,
 } from '@pool/domain';
 import {
   HISTORY_SNAPSHOT_EVERY,
-  loadSnapshotAtOrBelow,
+  PoolStateFolder,
   PostgresEventStore,
-  saveHistorySnapshot,
   streamVersionAt,
+  type LoadedPoolState,
 } from '@pool/event-store';
 import { CommandError } from '../commands/command-errors.js';
 import { type Point } from './history-query.js';
-
-const PAGE = 5000;
-
-/** A state loaded at a version, and how. */
-interface Loaded {
-  state: PoolState;
-  version: number;
-  snapshotVersion: number;
-  eventsFolded: number;
-}
 
 /**
  * Reads a pool's past from its log (issue 22): the state at a version is the nearest snapshot
@@ -54,10 +28,14 @@ interface Loaded {
 export class PoolHistory {
   private readonly logger = new Logger('PoolHistory');
 
+  private readonly folder: PoolStateFolder;
+
   constructor(
     private readonly store: PostgresEventStore,
-    private readonly snapshotEvery: number,
-  ) {}
+    snapshotEvery: number,
+  ) {
+    this.folder = new PoolStateFolder(store, snapshotEvery, (message) => this.logger.warn(message));
+  }
 
   async stateAt(pool: string, point: Point): Promise<PoolStateAt> {
     const head = await this.head(pool);
@@ -81,7 +59,7 @@ export class PoolHistory {
     const to = await this.resolve(pool, toPoint, head, 'to');
     const before = serializePoolState((await this.load(pool, from)).state);
     const after = serializePoolState((await this.load(pool, to)).state);
-    const objects = await this.attribute(pool, diffPoolStates(before, after), from, to);
+    const objects = await this.folder.attribute(pool, diffPoolStates(before, after), from, to);
     return { pool, from, to, objects };
   }
 
@@ -124,45 +102,8 @@ export class PoolHistory {
   }
 
   /** The state at `version` (≤ the head): nearest snapshot plus the events up to it. */
-  async load(pool: string, version: number): Promise<Loaded> {
-    const streamId = poolStreamId(pool);
-    const snapshot = await loadSnapshotAtOrBelow(
-      this.store.pool,
-      streamId,
-      POOL_STATE_VERSION,
-      version,
-    );
-    let state = snapshot ? deserializePoolState(snapshot.state) : initialPoolState();
-    const snapshotVersion = snapshot?.streamVersion ?? 0;
-    let at = snapshotVersion;
-    while (at < version) {
-      const events = await this.store.readStream(streamId, at + 1, Math.min(PAGE, version - at));
-      if (events.length === 0) break;
-      for (const event of events) {
-        state = evolvePool(state, upcastPoolEvent(event));
-        at = event.streamVersion;
-        if (at % this.snapshotEvery === 0) await this.keep(streamId, at, state);
-      }
-    }
-    return { state, version: at, snapshotVersion, eventsFolded: at - snapshotVersion };
-  }
-
-  /**
-   * Leaves a history snapshot at `version`, awaited so the next read starts from it; a failure
-   * to write one only costs that read's successors a longer fold.
-   */
-  private async keep(streamId: string, version: number, state: PoolState): Promise<void> {
-    const snapshot = {
-      streamId,
-      streamVersion: version,
-      stateVersion: POOL_STATE_VERSION,
-      state: serializePoolState(state),
-    };
-    await saveHistorySnapshot(this.store.pool, snapshot).catch((error: unknown) =>
-      this.logger.warn(
-        `cannot keep a history snapshot of ${streamId}@${version}: ${String(error)}`,
-      ),
-    );
+  load(pool: string, version: number): Promise<LoadedPoolState> {
+    return this.folder.load(pool, version);
   }
 
   private async head(pool: string): Promise<number> {
@@ -201,44 +142,6 @@ export class PoolHistory {
     if (version === 0) return null;
     const [event] = await this.store.readStream(poolStreamId(pool), version, 1);
     return event?.createdAt ?? null;
-  }
-
-  /** Attaches to each change the events between the versions (either way) that named it. */
-  private async attribute(
-    pool: string,
-    changes: ObjectChange[],
-    from: number,
-    to: number,
-  ): Promise<DiffObjectChange[]> {
-    const byKey = new Map(
-      changes.map((c) => [
-        objectKey(c.kind, c.id),
-        { ...c, events: [] as DiffEventRef[], eventCount: 0 },
-      ]),
-    );
-    const streamId = poolStreamId(pool);
-    const [low, high] = from <= to ? [from, to] : [to, from];
-    for (let at = low; at < high && byKey.size > 0;) {
-      const events = await this.store.readStream(streamId, at + 1, Math.min(PAGE, high - at));
-      if (events.length === 0) break;
-      for (const event of events) {
-        at = event.streamVersion;
-        // Ids keep their field names across schema versions: no upcast needed to find them.
-        for (const key of touchedObjects(event, pool)) {
-          const change = byKey.get(key);
-          if (!change) continue;
-          change.eventCount++;
-          change.events.push({
-            version: event.streamVersion,
-            type: event.type,
-            actor: typeof event.metadata.actor === 'string' ? event.metadata.actor : null,
-            recordedAt: event.createdAt,
-          });
-          if (change.events.length > DIFF_EVENTS_PER_OBJECT) change.events.shift();
-        }
-      }
-    }
-    return [...byKey.values()];
   }
 }
 

@@ -1,6 +1,6 @@
 import { type Command } from 'commander';
 import { type EventEnvelope } from '@pool/contracts';
-import { touchedObjects } from '@pool/domain';
+import { namesObject } from '@pool/domain';
 import { type Context } from '../cli/context.js';
 import { type CliIo } from '../cli/io.js';
 import { integer } from '../cli/parsers.js';
@@ -28,11 +28,7 @@ export function eventFilter(
   const { actor, object } = options;
   return (event) => {
     if (actor !== undefined && event.metadata.actor !== actor) return false;
-    if (object === undefined) return true;
-    const named = touchedObjects(event, pool);
-    return object.includes('/')
-      ? named.includes(object)
-      : named.some((key) => key.slice(key.indexOf('/') + 1) === object);
+    return object === undefined || namesObject(event, pool, object);
   };
 }
 

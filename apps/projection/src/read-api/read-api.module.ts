@@ -2,6 +2,8 @@ import { Module } from '@nestjs/common';
 import { ReadModelsModule } from '../read-models/read-models.module.js';
 import { HostsController } from './controllers/hosts.controller.js';
 import { InventoryController } from './controllers/inventory.controller.js';
+import { HistoryController } from './history/history.controller.js';
+import { PoolLogReader } from './history/pool-log-reader.js';
 import { PolicyController } from './controllers/policy.controller.js';
 import { PoolsController } from './controllers/pools.controller.js';
 import { SecurityGroupsController } from './controllers/security-groups.controller.js';
@@ -18,8 +20,9 @@ import { StreamController } from './stream/stream.controller.js';
     InventoryController,
     PolicyController,
     SecurityGroupsController,
+    HistoryController,
   ],
-  providers: [ChangeFeed],
+  providers: [ChangeFeed, PoolLogReader],
   exports: [ChangeFeed],
 })
 export class ReadApiModule {}

@@ -169,3 +169,18 @@ export function touchedObjects(event: { type: string; data: unknown }, pool: str
   }
   return [...new Set(keys)];
 }
+
+/**
+ * Whether an event names `object`: a `kind/id` key (`vms/web-1`), or a bare id of any kind
+ * (`web-1`). The filter of `poolctl events --object` and of the console's history view.
+ */
+export function namesObject(
+  event: { type: string; data: unknown },
+  pool: string,
+  object: string,
+): boolean {
+  const named = touchedObjects(event, pool);
+  return object.includes('/')
+    ? named.includes(object)
+    : named.some((key) => key.slice(key.indexOf('/') + 1) === object);
+}
