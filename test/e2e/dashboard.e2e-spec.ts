@@ -18,7 +18,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase } from '../support/databases.js';
 import { createTestNats } from '../support/nats.js';
@@ -32,6 +32,7 @@ import {
   type Running,
 } from '../support/processes.js';
 import { natsUrl } from '../support/services.js';
+import { CHROMIUM, launchChromium, waitForTexts } from './support/browser-page.js';
 import { restCommand } from './support/master-rest.js';
 import { until } from './support/member-host-pool.js';
 
@@ -51,7 +52,6 @@ declare const innerWidth: number;
 declare const location: { search: string };
 declare function scrollTo(x: number, y: number): void;
 
-const CHROMIUM = '/usr/bin/chromium';
 const HAVE_CHROMIUM = existsSync(CHROMIUM);
 const IN_CI = process.env.CI === 'true';
 if (!HAVE_CHROMIUM && !IN_CI) {
@@ -229,27 +229,11 @@ async function seedPool(): Promise<void> {
 }
 
 /** Waits until `selector`'s text contains every string. */
-async function shows(selector: string, ...texts: string[]): Promise<void> {
-  await page
-    .waitForFunction(
-      ({ selector, texts }) => {
-        const text = document.querySelector(selector)?.textContent ?? '';
-        return texts.every((t) => text.includes(t));
-      },
-      { selector, texts },
-      { timeout: UI_TIMEOUT_MS, polling: 200 },
-    )
-    .catch(async (err: unknown) => {
-      const text = await page
-        .locator(selector)
-        .first()
-        .textContent({ timeout: 1_000 })
-        .catch(() => null);
-      throw new Error(
-        `${selector} never showed ${JSON.stringify(texts)}; it shows: ${text}\n${String(err)}\n--- projection ---\n${projectionApp.output().slice(-3000)}`,
-      );
-    });
-}
+const shows = (selector: string, ...texts: string[]) =>
+  waitForTexts(page, selector, texts, {
+    timeout: UI_TIMEOUT_MS,
+    context: () => `--- projection ---\n${projectionApp.output().slice(-3000)}`,
+  });
 
 const currentLoadId = () =>
   page.evaluate(() => (globalThis as unknown as { __loadId?: string }).__loadId);
@@ -340,17 +324,7 @@ beforeAll(async () => {
   await startProjection();
   await mkdir(ARTIFACTS, { recursive: true });
 
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--no-first-run',
-    ],
-  });
+  browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1920, height: 1080 }, colorScheme: 'dark' });
   page.on('console', (message) => {
     if (message.type() === 'error') consoleErrors.push(message.text());
@@ -494,6 +468,8 @@ describe.skipIf(!HAVE_CHROMIUM && !IN_CI)('dashboard', () => {
         break;
       } catch (error) {
         if (attempt === 3) throw error;
+        // Redrawn between finding it and scrolling to it: let that render land first.
+        await page.waitForTimeout(300);
       }
     }
     const sw = (await (await fetch(`${projection}/api/pools/${pool}/switch`)).json()) as {

@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
+import { CONSOLE_CSS } from './page/console-styles.js';
 import { DASHBOARD_CSS } from './page/styles.js';
 import { DASHBOARD_HTML, FAVICON_SVG } from './page/shell.js';
 
@@ -8,6 +10,21 @@ export interface Asset {
   body: Buffer;
   contentType: string;
   etag: string;
+}
+
+/**
+ * Browser builds of the libraries the client imports by bare name (the page's import map):
+ * read from the installed package, served under the name the map gives.
+ */
+const VENDOR_MODULES: Record<string, string> = {
+  'lit-html.js': browserBuild('lit-html', 'lit-html.js'),
+};
+
+/** A file at the root of an installed package (Node resolves to its `node/` build instead). */
+function browserBuild(pkg: string, file: string): string {
+  const resolved = createRequire(import.meta.url).resolve(pkg);
+  const root = resolved.slice(0, resolved.lastIndexOf(`/${pkg}/`) + pkg.length + 2);
+  return `${root}${file}`;
 }
 
 /** Where tsc puts the browser modules: `client/` beside this file in `dist/`. */
@@ -43,13 +60,19 @@ export class DashboardAssets {
 
   static async load(clientDir: string = CLIENT_DIR): Promise<DashboardAssets> {
     const files = new Map<string, Asset>([
-      ['dashboard.css', asset(DASHBOARD_CSS, 'dashboard.css')],
+      ['dashboard.css', asset(DASHBOARD_CSS + CONSOLE_CSS, 'dashboard.css')],
       ['favicon.svg', asset(FAVICON_SVG, 'favicon.svg')],
     ]);
-    const names = await readdir(clientDir).catch(() => [] as string[]);
-    for (const name of names) {
-      if (!name.endsWith('.js') && !name.endsWith('.js.map')) continue;
-      files.set(name, asset(await readFile(`${clientDir}${name}`), name));
+    for (const [name, path] of Object.entries(VENDOR_MODULES)) {
+      files.set(name, asset(await readFile(path), name));
+    }
+    // The console's modules live in client/console/, served as `console/<name>`.
+    for (const folder of ['', 'console/']) {
+      const names = await readdir(`${clientDir}${folder}`).catch(() => [] as string[]);
+      for (const name of names) {
+        if (!name.endsWith('.js') && !name.endsWith('.js.map')) continue;
+        files.set(`${folder}${name}`, asset(await readFile(`${clientDir}${folder}${name}`), name));
+      }
     }
     return new DashboardAssets(asset(DASHBOARD_HTML, 'index.html'), files);
   }

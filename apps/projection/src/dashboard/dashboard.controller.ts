@@ -2,7 +2,9 @@ import { Controller, Get, Headers, Inject, NotFoundException, Param, Res } from 
 import { ApiExcludeController } from '@nestjs/swagger';
 import { Public } from '@pool/platform';
 import type { FastifyReply } from 'fastify';
+import { createHash } from 'node:crypto';
 import { type Asset, DashboardAssets } from './dashboard-assets.js';
+import { IMPORT_MAP } from './page/shell.js';
 
 /**
  * Scripts, styles and data from this origin only: the page works on an air-gapped wall screen
@@ -10,7 +12,8 @@ import { type Asset, DashboardAssets } from './dashboard-assets.js';
  */
 const PAGE_CSP = [
   "default-src 'self'",
-  "script-src 'self'",
+  // The import map is an inline script: allowed by its hash, nothing else inline is.
+  `script-src 'self' 'sha256-${createHash('sha256').update(IMPORT_MAP).digest('base64')}'`,
   "style-src 'self'",
   "img-src 'self' data:",
   "connect-src 'self'",
@@ -42,6 +45,20 @@ export class DashboardController {
     @Headers('if-none-match') ifNoneMatch: string | undefined,
     @Res() reply: FastifyReply,
   ) {
+    return this.serve(file, ifNoneMatch, reply);
+  }
+
+  /** The console's modules (client/console/). */
+  @Get('dashboard/console/:file')
+  consoleAsset(
+    @Param('file') file: string,
+    @Headers('if-none-match') ifNoneMatch: string | undefined,
+    @Res() reply: FastifyReply,
+  ) {
+    return this.serve(`console/${file}`, ifNoneMatch, reply);
+  }
+
+  private serve(file: string, ifNoneMatch: string | undefined, reply: FastifyReply) {
     const found = this.assets.get(file);
     if (!found) {
       throw new NotFoundException({

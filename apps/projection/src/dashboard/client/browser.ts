@@ -38,7 +38,8 @@ export interface BrowserGlobals {
     readonly documentElement: DomElement;
     title: string;
   };
-  location: { readonly search: string; readonly pathname: string };
+  location: { readonly search: string; readonly pathname: string; hash: string };
+  addEventListener(type: string, listener: (event: unknown) => void): void;
   history: { replaceState(data: unknown, unused: string, url: string): void };
   localStorage: Storage;
   sessionStorage: Storage;

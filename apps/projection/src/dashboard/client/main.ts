@@ -4,7 +4,7 @@
  * Never reloads the page. Markup comes from the pure renderers; this file only wires the DOM.
  */
 import { ApiError, getAll, getJson, type Fetch } from './api-client.js';
-import type { PoolSummaryView } from '@pool/contracts';
+import type { CounterView, PoolSummaryView } from '@pool/contracts';
 import { browser, byId, type DomElement } from './browser.js';
 import {
   DATA_KEYS,
@@ -23,6 +23,12 @@ import { LiveStream, type LinkState } from './live-stream.js';
 import { RefreshQueue, type Timers } from './refresh-queue.js';
 import { renderPoolOptions } from './render-summary.js';
 import { emptyData, ownKeys, renderView, type DashboardData } from './views.js';
+import { html, render as renderLit } from 'lit-html';
+import { ConsoleView } from './console/console-view.js';
+import { CounterRates } from './console/counter-rates.js';
+import { renderRates } from './console/render-rates.js';
+import { parseRoute, routeHref, type HistoryFilter } from './console/route.js';
+import { buildLookup } from './lookup.js';
 
 /** Two refetches of one section are at least this far apart. */
 const REFRESH_GAP_MS = 250;
@@ -68,6 +74,16 @@ class Dashboard {
   /** The stream of the shown pool has been live once: its loss makes the data stale. */
   private everLive = false;
   private linkLive = false;
+  /** Rates per second from successive counter samples (reset with the pool). */
+  private readonly rates = new CounterRates();
+  private readonly console = new ConsoleView({
+    container: byId('console'),
+    overview: byId('dashboard'),
+    fetch: fetchJson,
+    pool: () => this.poolId,
+    data: () => this.data,
+    rates: this.rates,
+  });
 
   async start(): Promise<void> {
     const picker = byId('pool-picker');
@@ -75,6 +91,7 @@ class Dashboard {
     picker.addEventListener('focus', () => void this.loadPools());
     setupThemeToggle();
     this.setupTokenForm();
+    this.setupConsole();
     setInterval(() => this.tick(), TICK_MS);
     setInterval(() => void this.loadPools(), POOLS_REFRESH_MS);
     // Read before anything selects a pool: select() rewrites the URL.
@@ -99,11 +116,14 @@ class Dashboard {
     this.errors.clear();
     this.truncated.clear();
     this.shownKeys.clear();
+    this.rates.reset();
     byId('pool-picker').value = poolId ?? '';
+    // The console's page (the hash) stays: a bookmark names the pool and the page.
     browser.history.replaceState(
       null,
       '',
-      poolId === null ? browser.location.pathname : `?pool=${encodeURIComponent(poolId)}`,
+      (poolId === null ? browser.location.pathname : `?pool=${encodeURIComponent(poolId)}`) +
+        browser.location.hash,
     );
     byId('no-pool').hidden = poolId !== null;
     byId('dashboard').hidden = poolId === null;
@@ -112,6 +132,7 @@ class Dashboard {
       return;
     }
     this.render(VIEWS);
+    this.console.show(parseRoute(browser.location.hash));
     this.queue.request(DATA_KEYS);
     this.stream = new LiveStream({
       url: `/api/pools/${encodeURIComponent(poolId)}/stream`,
@@ -124,6 +145,7 @@ class Dashboard {
       onChange: (event) => {
         this.noteEvent(`v${count(event.version)}`);
         this.queue.request(keysForChange(event.kinds));
+        this.console.refresh();
         if (event.kinds.includes('pool')) void this.loadPools();
       },
       onHost: (event) => {
@@ -164,6 +186,7 @@ class Dashboard {
       }
       if (generation !== this.queue.currentGeneration) return;
       (this.data as unknown as Record<DataKey, unknown>)[key] = value;
+      if (key === 'counters') this.rates.record(value as CounterView[]);
       if (key === 'hosts') {
         this.data.hostsReadAt = Date.now();
         // Read over a live stream: current again (the render below redraws its views).
@@ -179,6 +202,7 @@ class Dashboard {
       this.noteDenied(err);
     }
     this.render(viewsFor([key]));
+    this.console.render();
   }
 
   private render(views: readonly ViewId[]): void {
@@ -186,7 +210,8 @@ class Dashboard {
     for (const view of views) {
       const card = byId(`view-${view}`);
       const body = card.querySelector('.body') ?? card;
-      body.innerHTML = renderView(view, this.data, now, (key) => this.errors.has(key)).value;
+      if (view === 'counters') this.renderRates(body);
+      else body.innerHTML = renderView(view, this.data, now, (key) => this.errors.has(key)).value;
       this.markFresh(view, body);
       const status = card.querySelector('.status');
       if (!status) continue;
@@ -212,6 +237,46 @@ class Dashboard {
     }
     const loaded = ownKeys(view).every((key) => this.data[key] !== null || this.errors.has(key));
     if (loaded) this.shownKeys.set(view, keys);
+  }
+
+  /** The traffic card, drawn by lit-html: only its changed cells and sparklines are touched. */
+  private renderRates(body: DomElement): void {
+    if (body.dataset.lit === undefined) {
+      body.innerHTML = ''; // the page's static placeholder, before lit owns the element
+      body.dataset.lit = '';
+    }
+    const counters = this.data.counters;
+    const content =
+      counters === null
+        ? html`<p class=${this.errors.has('counters') ? 'empty' : 'loading'}>
+            ${this.errors.has('counters') ? 'Not available right now.' : 'Loading…'}
+          </p>`
+        : renderRates(counters, this.rates, buildLookup(this.data));
+    renderLit(content, body);
+  }
+
+  /** Hash routes open the console's pages; the search box and the history filter write them. */
+  private setupConsole(): void {
+    browser.addEventListener('hashchange', () => {
+      if (this.poolId !== null) this.console.show(parseRoute(browser.location.hash));
+    });
+    byId('search').addEventListener('submit', (event) => {
+      (event as { preventDefault(): void }).preventDefault();
+      const query = byId('search-input').value.trim();
+      if (query !== '') browser.location.hash = routeHref({ page: 'search', query });
+    });
+    // The history filter is drawn (and redrawn) inside the console: one listener for it.
+    byId('console').addEventListener('submit', (event) => {
+      const form = (event as { target: DomElement | null }).target;
+      if (!form?.classList.contains('history-filter')) return;
+      (event as { preventDefault(): void }).preventDefault();
+      const filter: HistoryFilter = {};
+      for (const key of ['actor', 'object', 'type'] as const) {
+        const value = form.querySelector(`input[name="${key}"]`)?.value.trim();
+        if (value) filter[key] = value;
+      }
+      browser.location.hash = routeHref({ page: 'history', filter });
+    });
   }
 
   private tick(): void {

@@ -1,6 +1,7 @@
 import type { HostView } from '@pool/contracts';
 import { headVersion, hostHealth, type Severity } from './convergence.js';
 import { age, clock, count, duration } from './format.js';
+import { pageAnchor } from './page-anchor.js';
 import { html, type Html } from './html.js';
 
 const SEVERITY_ORDER: Record<Severity, number> = { bad: 0, warn: 1, ok: 2 };
@@ -55,7 +56,7 @@ export function renderHosts(
           const severity = staleSince === null ? health.severity : 'stale';
           return html`<tr data-key="${host.id}" class="${`host ${severity}`}">
             <th scope="row">
-              <span class="host-name">${host.name}</span>
+              <span class="host-name">${pageAnchor('host', host.id, host.name)}</span>
               ${!host.enabled && html`<span class="badge disabled">disabled</span>`}
               <span class="sub" title="the address the host joined with"
                 ><span class="sub-label">address</span>

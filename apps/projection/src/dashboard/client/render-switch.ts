@@ -6,6 +6,7 @@ import type {
   SwitchView,
 } from '@pool/contracts';
 import { count } from './format.js';
+import { pageAnchor } from './page-anchor.js';
 import { html, type Html } from './html.js';
 import { type Lookup } from './lookup.js';
 import { renderOverlayMesh } from './render-overlay.js';
@@ -53,7 +54,7 @@ function renderSegment(network: SwitchNetworkView, hosts: HostView[] | null, loo
   const titleId = `net-${network.id}`;
   return html`<section class="segment" data-key="${network.id}" aria-labelledby="${titleId}">
     <header class="segment-head">
-      <h3 id="${titleId}">${network.name}</h3>
+      <h3 id="${titleId}">${pageAnchor('network', network.id, network.name)}</h3>
       <span class="${`badge kind-${network.kind}`}">${network.kind}</span>
       ${
         network.kind === 'external'
@@ -159,10 +160,12 @@ function renderPanel(ports: SwitchPortView[], lookup: Lookup): Html {
 function renderPort(port: SwitchPortView, lookup: Lookup): Html {
   return html`<tr data-key="${port.vifId}" class="${`port ${port.state}`}">
     <td><span class="${`pill ${port.state}`}">${port.state}</span></td>
-    <td>${port.vmName}</td>
-    <td class="mono">${port.mac}</td>
+    <td>${pageAnchor('vm', port.vmId, port.vmName)}</td>
+    <td class="mono">${pageAnchor('port', port.vifId, port.mac)}</td>
     <td class="mono">${port.ips.length > 0 ? port.ips.join(', ') : '—'}</td>
-    <td>${lookup.host(port.hostId)}</td>
+    <td>
+      ${port.hostId === null ? '—' : pageAnchor('host', port.hostId, lookup.host(port.hostId))}
+    </td>
     <td>${renderVifPolicy(port)}</td>
   </tr>`;
 }

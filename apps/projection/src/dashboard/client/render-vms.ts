@@ -1,4 +1,5 @@
 import type { PortState, SwitchView, VmView } from '@pool/contracts';
+import { pageAnchor } from './page-anchor.js';
 import { html, type Html } from './html.js';
 import { type Lookup } from './lookup.js';
 import { renderVifPolicy } from './render-vif-policy.js';
@@ -35,7 +36,7 @@ export function renderVms(vms: VmView[], sw: SwitchView | null, lookup: Lookup):
       ${sorted.map(
         (vm) =>
           html`<tr data-key="${vm.id}" class="vm">
-            <th scope="row">${vm.name}</th>
+            <th scope="row">${pageAnchor('vm', vm.id, vm.name)}</th>
             <td><span class="${`pill ${vm.powerState}`}">${vm.powerState}</span></td>
             <td>
               ${lookup.host(vm.hostId)}

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { AclRuleView, CounterView } from '@pool/contracts';
+import type { AclRuleView } from '@pool/contracts';
 import { buildLookup } from './lookup.js';
-import { renderAdvice, renderCounters } from './render-counters.js';
+import { renderAdvice } from './render-advice.js';
 import { renderHosts } from './render-hosts.js';
 import { migrationSteps, renderMigrations } from './render-migrations.js';
 import { describeMatch, renderPolicy, type PolicyData } from './render-policy.js';
@@ -26,7 +26,9 @@ describe('renderSwitch', () => {
   const markup = renderSwitch(SWITCH, HOSTS, lookup).value;
 
   it('shows each network as a segment with its VLAN, MTU and uplink per host', () => {
-    expect(markup).toContain('<h3 id="net-net-prod">prod-vlan-100</h3>');
+    expect(markup).toContain(
+      '<h3 id="net-net-prod"><a class="page-link" href="#/network/net-prod">prod-vlan-100</a></h3>',
+    );
     expect(text(markup)).toContain('external VLAN 100 MTU 9000');
     expect(text(markup)).toContain('host-a eth1 host-b eth1');
     expect(text(markup)).toContain('backplane private no uplink MTU 1500');
@@ -333,23 +335,7 @@ describe('renderPolicy: security groups, address sets, default policy', () => {
   });
 });
 
-describe('counters and advice', () => {
-  it('lists the busiest ports first', () => {
-    const row = (port: string, rxBytes: number): CounterView => ({
-      hostId: 'host-a',
-      port,
-      vifId: port,
-      rxPackets: 1,
-      txPackets: 2,
-      rxBytes,
-      txBytes: 0,
-      updatedAt: '2026-12-01T10:00:00.000Z',
-    });
-    const out = text(renderCounters([row('vif-db', 10), row('vif-web', 2_500_000)], lookup).value);
-    expect(out.indexOf('web-1 eth0')).toBeLessThan(out.indexOf('db-1 eth0'));
-    expect(out).toContain('2.5 MB');
-  });
-
+describe('advice', () => {
   it('names hosts whose NIC carries several traffic types', () => {
     const out = text(
       renderAdvice([

@@ -15,7 +15,7 @@ import { type DataKey, type ViewId, VIEW_INPUTS } from './data-keys.js';
 import { agedHosts } from './convergence.js';
 import { html, type Html } from './html.js';
 import { buildLookup } from './lookup.js';
-import { renderAdvice, renderCounters } from './render-counters.js';
+import { renderAdvice } from './render-advice.js';
 import { renderHosts } from './render-hosts.js';
 import { renderMigrations } from './render-migrations.js';
 import { renderPolicy } from './render-policy.js';
@@ -96,7 +96,9 @@ export function renderView(
     case 'policy':
       return data.acls || data.mirrors ? renderPolicy(data, lookup) : LOADING;
     case 'counters':
-      return data.counters ? renderCounters(data.counters, lookup) : LOADING;
+      // Rates per second with trend lines: drawn with lit-html by main.ts (render-rates.ts)
+      // from the samples it keeps; here only the placeholder until the counters are in.
+      return LOADING;
     case 'advice':
       return data.advice ? renderAdvice(data.advice) : LOADING;
   }

@@ -5,6 +5,14 @@
 
 export const ASSET_PREFIX = '/dashboard';
 
+/**
+ * Where the browser finds the bare module names the client imports (lit-html): served from
+ * this origin like the client (dashboard-assets.ts), allowed by its hash in the page's CSP.
+ */
+export const IMPORT_MAP = JSON.stringify({
+  imports: { 'lit-html': `${ASSET_PREFIX}/lit-html.js` },
+});
+
 interface Card {
   view: string;
   title: string;
@@ -39,7 +47,7 @@ const RIGHT: Card[] = [
     title: 'Policy',
     hint: 'ACLs, security groups and address sets, held on every host',
   },
-  { view: 'counters', title: 'Interface counters', hint: 'as hosts last reported them' },
+  { view: 'counters', title: 'Interface traffic', hint: 'per second, from successive reports' },
 ];
 
 const LOGO = `<svg class="logo" viewBox="0 0 32 32" aria-hidden="true" focusable="false">
@@ -59,6 +67,7 @@ export const DASHBOARD_HTML = `<!doctype html>
     <title>poolnet dashboard</title>
     <link rel="icon" href="${ASSET_PREFIX}/favicon.svg" type="image/svg+xml" />
     <link rel="stylesheet" href="${ASSET_PREFIX}/dashboard.css" />
+    <script type="importmap">${IMPORT_MAP}</script>
     <script type="module" src="${ASSET_PREFIX}/main.js"></script>
   </head>
   <body>
@@ -73,6 +82,15 @@ export const DASHBOARD_HTML = `<!doctype html>
       <div id="link" class="link" data-state="connecting" role="status" aria-live="polite">
         <span class="dot" aria-hidden="true"></span><span class="link-text">connecting…</span>
       </div>
+      <nav class="nav" aria-label="Console">
+        <a href="#/">Overview</a>
+        <a href="#/history">History</a>
+      </nav>
+      <form id="search" class="search" role="search">
+        <label class="sr-only" for="search-input">Search MAC, IP, name or id</label>
+        <input id="search-input" type="search" placeholder="MAC, IP, name or id" autocomplete="off" spellcheck="false" />
+        <button type="submit">Search</button>
+      </form>
       <span id="updated" class="updated"></span>
       <form id="auth" class="auth" hidden>
         <label for="token">API token</label>
@@ -87,6 +105,7 @@ export const DASHBOARD_HTML = `<!doctype html>
         <p>Create one on the pool master (<code>POST /pools</code>, or
           <code>poolctl pool create</code>); it appears here by itself.</p>
       </section>
+      <div id="console" class="console" hidden></div>
       <div id="dashboard">
         <section id="view-summary" class="summary" aria-label="Pool at a glance">
           <div class="body"></div>
