@@ -12,11 +12,11 @@ import { createEventStorePool, PostgresEventStore } from '@pool/event-store';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { runMigrations } from '../migrations/data-source.js';
+import { freePort, healthy, spawnApp, waitFor } from './support/apps.js';
 import { listArg, numberArg, type Bench, type BenchContext } from './support/bench.js';
 import { createScratchDatabase } from './support/database.js';
 import { allApplied, epochMs, fleetHost, inParallel, type FleetEnv } from './support/fleet.js';
@@ -30,7 +30,6 @@ import {
   formatDuration,
   formatNumber,
   markdownTable,
-  repoRoot,
   writeSection,
 } from './support/report.js';
 import { BENCH_SENDER } from './support/pool-master-process.js';
@@ -69,43 +68,6 @@ const log = (message: string) => console.error(message);
 
 // ---------------------------------------------------------------------------------------------
 // The pool master, as a process, and commands to it
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
-
-async function waitFor(check: () => Promise<boolean> | boolean, what: string, ms = 120_000) {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
-
-function spawnApp(app: string, env: Record<string, string>): ChildProcess {
-  const child = spawn(process.execPath, [join(repoRoot(), `dist/apps/${app}/src/main.js`)], {
-    env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'warn', ...env },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  return child;
-}
-
-async function healthy(base: string, child: ChildProcess): Promise<void> {
-  await waitFor(async () => {
-    if (child.exitCode !== null) throw new Error(`${base} exited with ${child.exitCode}`);
-    return fetch(`${base}/health`).then(
-      (r) => r.ok,
-      () => false,
-    );
-  }, `${base} to be healthy`);
-}
 
 async function command(
   env: Env,
@@ -1007,9 +969,9 @@ function renderScale(rows: ScaleRow[]): string[] {
     'row is JetStream alone in the same run: a stream of its own, one ~400-byte message at a time,',
     'to as many durable consumers (explicit ack, one in flight, as the hosts) in as many worker',
     'processes, which only ack: publish → the last consumer received it. No master, PostgreSQL,',
-    'fold, switch or journal. Not run at 1,000 hosts: each simulated host holds the whole pool\'s',
-    'replica in the workers\' heap (the heap-per-host column), and a thousand replicas of a',
-    '20,000-VIF pool do not fit in this machine\'s memory; real hosts each hold one in their own.',
+    "fold, switch or journal. Not run at 1,000 hosts: each simulated host holds the whole pool's",
+    "replica in the workers' heap (the heap-per-host column), and a thousand replicas of a",
+    "20,000-VIF pool do not fit in this machine's memory; real hosts each hold one in their own.",
     '',
     markdownTable(
       [

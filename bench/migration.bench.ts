@@ -2,11 +2,9 @@ import { jetstreamManager } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { subjects, type CommandReply } from '@pool/contracts';
 import { bridgeName, portName } from '@pool/vswitch';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -19,6 +17,7 @@ import {
 } from '../libs/vswitch/src/testing/migration-probe.js';
 import { NetnsLab } from '../libs/vswitch/src/testing/netns-lab.js';
 import { runMigrations } from '../migrations/data-source.js';
+import { AppProcesses, freePort, healthy, sleep, waitFor } from './support/apps.js';
 import { numberArg, type Bench, type BenchContext } from './support/bench.js';
 import { createScratchDatabase } from './support/database.js';
 import { describeMachine, loadAverage, machineMarkdown } from './support/machine.js';
@@ -27,7 +26,6 @@ import {
   formatDuration,
   formatNumber,
   markdownTable,
-  repoRoot,
   writeSection,
 } from './support/report.js';
 import { BENCH_SENDER } from './support/pool-master-process.js';
@@ -49,7 +47,6 @@ const N10 = bridgeName('n10');
 const XPORT = portName('x-0');
 
 const log = (message: string) => console.error(message);
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 interface Migration {
   to: string;
@@ -64,55 +61,6 @@ interface Migration {
   /** ms from the target forwarding to the physical switch sending X's traffic its way. */
   relearned: number;
   steps: { prepare: number; activate: number; complete: number };
-}
-
-interface Processes {
-  children: ChildProcess[];
-  spawn(app: string, env: Record<string, string>): ChildProcess;
-}
-
-function processes(): Processes {
-  const children: ChildProcess[] = [];
-  return {
-    children,
-    spawn(app, env) {
-      const child = spawn(process.execPath, [join(repoRoot(), `dist/apps/${app}/src/main.js`)], {
-        env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'warn', ...env },
-        stdio: ['ignore', 'ignore', 'inherit'],
-      });
-      children.push(child);
-      return child;
-    },
-  };
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
-
-async function waitFor(check: () => Promise<boolean> | boolean, what: string, ms = 120_000) {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(20);
-  }
-}
-
-async function healthy(base: string, child: ChildProcess): Promise<void> {
-  await waitFor(async () => {
-    if (child.exitCode !== null) throw new Error(`${base} exited with ${child.exitCode}`);
-    return fetch(`${base}/health`).then(
-      (r) => r.ok,
-      () => false,
-    );
-  }, `${base} to be healthy`);
 }
 
 function labAvailable(): string | undefined {
@@ -158,7 +106,7 @@ async function run(ctx: BenchContext): Promise<void> {
   const db = new pg.Pool({ connectionString: database.url, max: 2 });
   const lab = new NetnsLab(`pb${process.pid % 100000}`);
   const stateRoot = await mkdtemp(join(tmpdir(), 'poolnet-bench-migration-'));
-  const apps = processes();
+  const apps = new AppProcesses();
   let pinger: Pinger | undefined;
   let watch: ForwardingWatch | undefined;
   let fdb: SwitchFdbWatch | undefined;

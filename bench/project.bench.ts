@@ -1,6 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { poolStreamId } from '@pool/domain';
@@ -14,6 +13,7 @@ import {
 } from '../apps/projection/src/read-models/read-model-store.js';
 import { verifyReadModels } from '../apps/projection/src/read-models/verify-read-models.js';
 import { runMigrations } from '../migrations/data-source.js';
+import { freePort, waitFor as waitUntil } from './support/apps.js';
 import { numberArg, type Bench, type BenchContext } from './support/bench.js';
 import { createScratchDatabase } from './support/database.js';
 import { LatencyRecorder, type LatencySummary } from './support/latency.js';
@@ -79,24 +79,9 @@ interface LagResult {
   load: string;
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
-
-async function waitFor(check: () => Promise<boolean> | boolean, what: string, ms = 300_000) {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
+/** A rebuild of a large log takes minutes; the projection's progress is polled often. */
+const waitFor = (check: () => Promise<boolean> | boolean, what: string, ms = 300_000) =>
+  waitUntil(check, what, ms, 10);
 
 /** 1. A rebuild from zero by the projector, in this process. */
 async function rebuild(env: Env, batchSize: number, writeSeconds: number): Promise<RebuildResult> {

@@ -1,8 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createServer } from 'node:net';
 import path from 'node:path';
 import { type NatsSender } from '@pool/contracts';
+import { freePort } from './apps.js';
 import { repoRoot } from './report.js';
 
 /** Who the benchmarks' NATS commands come from (their NATS server has no users). */
@@ -16,16 +16,6 @@ export interface PoolMasterProcess {
   child: ChildProcess;
   stop(): Promise<void>;
 }
-
-const freePort = () =>
-  new Promise<number>((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
 
 /** Starts the built pool master as its own process, with a subject root of its own. */
 export async function startPoolMaster(
