@@ -11,6 +11,7 @@ const BENCHES: Record<string, () => Promise<Bench>> = {
   migration: async () => (await import('./migration.bench.js')).migrationBench,
   soak: async () => (await import('./soak.bench.js')).soakBench,
   history: async () => (await import('./history.bench.js')).historyBench,
+  'ovn-peer': async () => (await import('./ovn-peer.bench.js')).ovnPeerBench,
 };
 
 const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/postgres';

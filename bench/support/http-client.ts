@@ -7,34 +7,34 @@ import http from 'node:http';
 export function jsonClient(base: string, maxSockets = 128) {
   const agent = new http.Agent({ keepAlive: true, maxSockets });
   const url = new URL(base);
+  const request = (
+    method: string,
+    path: string,
+    body?: unknown,
+  ): Promise<{ status: number; body: string }> => {
+    const payload = body === undefined ? undefined : JSON.stringify(body);
+    const headers: http.OutgoingHttpHeaders =
+      payload === undefined
+        ? {}
+        : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) };
+    return new Promise((resolve, reject) => {
+      const req = http.request(
+        { agent, host: url.hostname, port: url.port, path, method, headers },
+        (res) => {
+          let text = '';
+          res.setEncoding('utf8');
+          res.on('data', (chunk: string) => (text += chunk));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
+          res.on('error', reject);
+        },
+      );
+      req.on('error', reject);
+      req.end(payload);
+    });
+  };
   return {
-    post(path: string, body: unknown): Promise<{ status: number; body: string }> {
-      const payload = JSON.stringify(body);
-      return new Promise((resolve, reject) => {
-        const req = http.request(
-          {
-            agent,
-            host: url.hostname,
-            port: url.port,
-            path,
-            method: 'POST',
-            headers: {
-              'content-type': 'application/json',
-              'content-length': Buffer.byteLength(payload),
-            },
-          },
-          (res) => {
-            let text = '';
-            res.setEncoding('utf8');
-            res.on('data', (chunk: string) => (text += chunk));
-            res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
-            res.on('error', reject);
-          },
-        );
-        req.on('error', reject);
-        req.end(payload);
-      });
-    },
+    request,
+    post: (path: string, body: unknown) => request('POST', path, body),
     close: () => agent.destroy(),
   };
 }

@@ -4,12 +4,20 @@ import { readdir, readFile } from 'node:fs/promises';
 
 const TICKS_PER_SECOND = 100; // USER_HZ, 100 on every Linux this runs on
 
-async function cpuSecondsOf(pid: number): Promise<number | undefined> {
+/**
+ * utime + stime; with `reapedChildren`, also cutime + cstime: the children it waited for, so the
+ * `ovs-vsctl`s a process spawns and reaps are counted for it.
+ */
+export async function cpuSecondsOf(
+  pid: number,
+  reapedChildren = false,
+): Promise<number | undefined> {
   const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => undefined);
   if (stat === undefined) return undefined;
   // The command name may hold spaces; fields are counted after its closing parenthesis.
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
+  const children = reapedChildren ? Number(fields[13]) + Number(fields[14]) : 0;
+  return (Number(fields[11]) + Number(fields[12]) + children) / TICKS_PER_SECOND;
 }
 
 /** Pids of the processes whose command name (`/proc/<pid>/comm`) is `name`. */
@@ -27,10 +35,13 @@ export async function pidsNamed(name: string): Promise<number[]> {
 export type CpuSample = Map<number, number>;
 
 /** CPU seconds of every pid of the groups, read now. */
-export async function sampleCpu(groups: Record<string, readonly number[]>): Promise<CpuSample> {
+export async function sampleCpu(
+  groups: Record<string, readonly number[]>,
+  reapedChildren = false,
+): Promise<CpuSample> {
   const sample: CpuSample = new Map();
   for (const pid of Object.values(groups).flat()) {
-    const seconds = await cpuSecondsOf(pid);
+    const seconds = await cpuSecondsOf(pid, reapedChildren);
     if (seconds !== undefined) sample.set(pid, seconds);
   }
   return sample;

@@ -52,9 +52,15 @@ export async function writeSection(file: string, name: string, body: string): Pr
   await rename(tmp, file);
 }
 
-export function markdownTable(headers: string[], rows: string[][], rightAligned = true): string {
+/** The first `leftColumns` columns (labels) align left; the rest right, unless `rightAligned` is false. */
+export function markdownTable(
+  headers: string[],
+  rows: string[][],
+  rightAligned = true,
+  leftColumns = 1,
+): string {
   const line = (cells: string[]) => `| ${cells.join(' | ')} |`;
-  const rule = headers.map((_, i) => (i === 0 || !rightAligned ? '---' : '---:'));
+  const rule = headers.map((_, i) => (i < leftColumns || !rightAligned ? '---' : '---:'));
   return [line(headers), line(rule), ...rows.map(line)].join('\n');
 }
 
