@@ -53,11 +53,10 @@ export function mergeSteps(steps: Tagged<OfStep>[]): Tagged<OfStep>[] {
 }
 
 /**
- * Linux refuses to start a program whose arguments and environment pass ARG_MAX (2 MiB with the
- * default 8 MiB stack: E2BIG), and ovs-vsctl takes its whole transaction as arguments. A
- * thousand ports with ten rules each (their JSON in external_ids) is past that, so a phase's
- * commands go in calls of at most this many bytes, counted as the kernel counts them (each
- * argument, its NUL and its pointer), with room left for the environment.
+ * A phase's OVSDB transaction is cut into transactions of at most about this many bytes of
+ * commands. This began as ovs-vsctl's limit (Linux refuses a program whose arguments pass
+ * ARG_MAX, and a thousand ports with ten rules each was past it); over the JSON-RPC connection
+ * it now only bounds one message, which ovsdb-server parses and commits in one go.
  */
 export const ARG_BUDGET = 1 << 20;
 
@@ -66,7 +65,7 @@ const argBytes = (command: readonly string[]): number =>
 
 /**
  * The commands in runs that fit `budget`, cut only between operations: an operation's commands
- * share `--id=@name` references, which live within one ovs-vsctl call.
+ * share `--id=@name` references, which live within one transaction.
  */
 export function commandChunks(
   commands: readonly Tagged<string[]>[],

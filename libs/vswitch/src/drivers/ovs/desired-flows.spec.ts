@@ -51,7 +51,8 @@ describe('desiredFlows', () => {
   });
 
   it('expects nothing of a host without bridges', () => {
-    expect(desiredFlows(desiredState(topology().host('h1').build(), 'h1'), options, new Map()))
-      .toEqual(new Map());
+    expect(
+      desiredFlows(desiredState(topology().host('h1').build(), 'h1'), options, new Map()),
+    ).toEqual(new Map());
   });
 });

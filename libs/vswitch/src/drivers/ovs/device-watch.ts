@@ -1,6 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createInterface } from 'node:readline';
-import type { ResolvedOvsOptions } from './ovs-options.js';
+import type { OvsdbClient, RowChange } from './ovsdb/client.js';
 import { asOptionalNumber, asString, asStringMap, type Row } from './ovsdb-json.js';
 
 /**
@@ -22,88 +20,45 @@ export interface DeviceChange {
   ifaceId?: string;
 }
 
-const COLUMNS = ['name', 'ofport', 'ifindex', 'external_ids'] as const;
-
 /**
- * Follows the Interface table's device columns with `ovsdb-client monitor`. OVSDB pushes each
- * change as it is committed, so a device is seen within milliseconds of ovs-vswitchd opening
- * it, with no polling; a drift pass would see it only at its next tick. The monitor is
- * restarted if it ends (ovsdb-server restarted); the returned function stops it.
+ * Follows the Interface table's device columns through the driver's OVSDB monitor
+ * (ovsdb/client.ts). OVSDB pushes each change as it is committed, so a device is seen within
+ * milliseconds of ovs-vswitchd opening it, with no polling; a drift pass would see it only at
+ * its next tick. When ovsdb-server restarts, the client reconnects and reports what differs
+ * in the rebuilt replica, so nothing that happened meanwhile is missed. The returned function
+ * stops the watch.
  */
 export function watchDevices(
-  options: ResolvedOvsOptions,
+  client: OvsdbClient,
   onChange: (change: DeviceChange) => void,
 ): () => void {
-  let child: ChildProcess | undefined;
-  let stopped = false;
-  let timer: NodeJS.Timeout | undefined;
-  const start = () => {
-    const rows = new DeviceRows();
-    const args = ['monitor', `unix:${options.dbSocket}`, 'Open_vSwitch', 'Interface'];
-    const current = spawn(options.ovsdbClient, [...args, COLUMNS.join(','), '--format=json'], {
-      stdio: ['ignore', 'pipe', 'ignore'],
-    });
-    child = current;
-    current.on('error', () => undefined); // no ovsdb-client: 'close' follows, and a retry
-    createInterface({ input: current.stdout }).on('line', (line) => {
-      for (const change of rows.update(line)) onChange(change);
-    });
-    current.on('close', () => {
-      if (!stopped) (timer = setTimeout(start, 1000)).unref();
-    });
-  };
-  start();
-  return () => {
-    stopped = true;
-    clearTimeout(timer);
-    child?.kill();
-  };
+  return client.onChange((changes) => {
+    for (const change of deviceChanges(changes)) onChange(change);
+  });
 }
 
-/**
- * The monitored rows, from the updates of `ovsdb-client monitor --format=json`: rows as
- * [uuid, action, …columns], a modification as [uuid, "old", …] (changed columns only) followed
- * by ["", "new", …] (the whole row). Reports the rows whose device came or went.
- */
-export class DeviceRows {
-  private readonly rows = new Map<string, Row>();
+const ifaceId = (row: Row | undefined) => asStringMap(row?.external_ids).get('iface-id');
 
-  update(line: string): DeviceChange[] {
-    let update: { headings?: string[]; data?: unknown[][] };
-    try {
-      update = JSON.parse(line) as typeof update;
-    } catch {
-      return [];
-    }
-    const headings = update.headings ?? [];
-    const changes: DeviceChange[] = [];
-    let modified: string | undefined;
-    const ifaceId = (row: Row | undefined) => asStringMap(row?.external_ids).get('iface-id');
-    const change = (kind: DeviceChange['change'], row: Row): DeviceChange => ({
+/** The interfaces added or removed, and those whose device or iface-id changed. */
+export function deviceChanges(changes: readonly RowChange[]): DeviceChange[] {
+  const found: DeviceChange[] = [];
+  const change = (kind: DeviceChange['change'], row: Row): DeviceChange => {
+    const id = ifaceId(row);
+    return {
       change: kind,
       name: asString(row.name),
       plugged: kind !== 'delete' && hasDevice(row),
-      ...(ifaceId(row) ? { ifaceId: ifaceId(row) } : {}),
-    });
-    for (const data of update.data ?? []) {
-      const row: Row = Object.fromEntries(headings.map((h, i) => [h, data[i]]));
-      const uuid = String(row.row);
-      if (row.action === 'delete') {
-        changes.push(change('delete', this.rows.get(uuid) ?? row));
-        this.rows.delete(uuid);
-      } else if (row.action === 'old') modified = uuid;
-      else if (row.action === 'new' && modified !== undefined) {
-        const before = this.rows.get(modified);
-        this.rows.set(modified, row);
-        const moved =
-          hasDevice(row) !== hasDevice(before ?? {}) || ifaceId(row) !== ifaceId(before);
-        if (before && moved) changes.push(change('modify', row));
-        modified = undefined;
-      } else {
-        this.rows.set(uuid, row);
-        if (row.action === 'insert') changes.push(change('insert', row));
-      }
+      ...(id ? { ifaceId: id } : {}),
+    };
+  };
+  for (const { table, old, new: row } of changes) {
+    if (table !== 'Interface') continue;
+    if (!row) {
+      if (old) found.push(change('delete', old));
+    } else if (!old) found.push(change('insert', row));
+    else if (hasDevice(row) !== hasDevice(old) || ifaceId(row) !== ifaceId(old)) {
+      found.push(change('modify', row));
     }
-    return changes;
   }
+  return found;
 }

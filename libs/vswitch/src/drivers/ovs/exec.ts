@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { basename } from 'node:path';
 
 export interface RunOptions {
   input?: string;
@@ -23,6 +24,12 @@ export class CommandError extends Error {
 }
 
 /**
+ * Processes started through `run`, by program name, since this module loaded: what one change
+ * costs in processes (issue 25's measurements, and int-specs proving a path starts none).
+ */
+export const spawnCounts = new Map<string, number>();
+
+/**
  * Runs a program with an argument array, never through a shell, so ids and names taken from the
  * pool's configuration cannot become shell syntax. Resolves with stdout; rejects on a non-zero
  * exit with stderr in the error.
@@ -32,6 +39,8 @@ export function run(
   args: readonly string[],
   options: RunOptions = {},
 ): Promise<string> {
+  const program = basename(file);
+  spawnCounts.set(program, (spawnCounts.get(program) ?? 0) + 1);
   return new Promise((resolve, reject) => {
     const child = spawn(file, args, {
       env: options.env ?? process.env,

@@ -5,7 +5,8 @@ import { DhcpClients } from './dhcp-client.js';
 import { run } from './exec.js';
 import { gratuitousArp, neighbourAdvertisement } from './announce.js';
 import { packetOut } from './flows.js';
-import type { Ofctl, Vsctl } from './ovs-clients.js';
+import type { Ofctl } from './ovs-clients.js';
+import type { Vsctl } from './vsctl.js';
 import type { ResolvedOvsOptions } from './ovs-options.js';
 import { asMap, asOptionalNumber, asString, asUuid, asUuids, type Row } from './ovsdb-json.js';
 

@@ -3,58 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { PortCounters } from '../driver.js';
 import type { Meter } from './actual-state.js';
-import { hasDevice } from './device-watch.js';
 import { run } from './exec.js';
 import { mgmtSocket, mgmtTarget, type ResolvedOvsOptions } from './ovs-options.js';
 import { noFloodPorts, setPortFlood, type PortFlood } from './openflow/port-flood.js';
 import { hex, PACKET_OUT, RULE_BIT } from './flows.js';
-import { asOptionalNumber, parseTables, type Row } from './ovsdb-json.js';
-
-/** ovs-vsctl against one database socket. */
-export class Vsctl {
-  constructor(private readonly options: ResolvedOvsOptions) {}
-
-  private base(): string[] {
-    const seconds = Math.max(1, Math.ceil(this.options.timeoutMs / 1000));
-    return [`--db=unix:${this.options.dbSocket}`, `--timeout=${seconds}`];
-  }
-
-  /**
-   * All commands in one OVSDB transaction, joined with `--`. ovs-vsctl then waits until
-   * ovs-vswitchd has applied it, so OpenFlow sees the new ports right after; with `wait: false`
-   * it returns once the database has it (a later waiting call covers it: ovs-vswitchd applies
-   * the database as a whole).
-   */
-  async transact(commands: readonly string[][], { wait = true } = {}): Promise<void> {
-    if (commands.length === 0) return;
-    const args = [
-      ...this.base(),
-      ...(wait ? [] : ['--no-wait']),
-      ...commands.flatMap((command) => ['--', ...command]),
-    ];
-    await run(this.options.vsctl, args, { timeoutMs: this.options.timeoutMs });
-  }
-
-  /** `list` of several tables in one call; `tables` maps a table to the columns to read. */
-  async list(tables: readonly [table: string, columns: string][]): Promise<Row[][]> {
-    const args = [...this.base(), '--format=json'];
-    for (const [table, columns] of tables) args.push('--', `--columns=${columns}`, 'list', table);
-    return parseTables(await run(this.options.vsctl, args, { timeoutMs: this.options.timeoutMs }));
-  }
-
-  /** OpenFlow port numbers by interface; ports whose device is absent are left out. */
-  async ofports(): Promise<Map<string, number>> {
-    const [rows = []] = await this.list([['Interface', 'name,ofport,ifindex']]);
-    const ofports = new Map<string, number>();
-    for (const row of rows) {
-      const ofport = asOptionalNumber(row.ofport);
-      if (typeof row.name === 'string' && ofport !== undefined && hasDevice(row)) {
-        ofports.set(row.name, ofport);
-      }
-    }
-    return ofports;
-  }
-}
 
 /**
  * A bundle's time grows with its lines (a booting host with 1,000 ports with ACLs writes ~45,000

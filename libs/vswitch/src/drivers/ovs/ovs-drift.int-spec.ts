@@ -27,9 +27,21 @@ const pool = (acls = false) => {
     })
     .vif('v-b', 'b', 'n20', { mac: mac(2), ipv4: ip(2) });
   if (acls) {
-    t.acl('no-ssh', { networkId: 'n20' }, { priority: 10, match: { protocol: 'tcp', portFrom: 22 } });
-    t.acl('web', { vifId: 'v-b' }, { direction: 'egress', match: { protocol: 'tcp', portFrom: 80 } });
-    t.acl('raw', { vifId: 'v-a' }, { match: { protocol: 'udp' }, action: 'allow', stateless: true });
+    t.acl(
+      'no-ssh',
+      { networkId: 'n20' },
+      { priority: 10, match: { protocol: 'tcp', portFrom: 22 } },
+    );
+    t.acl(
+      'web',
+      { vifId: 'v-b' },
+      { direction: 'egress', match: { protocol: 'tcp', portFrom: 80 } },
+    );
+    t.acl(
+      'raw',
+      { vifId: 'v-a' },
+      { match: { protocol: 'udp' }, action: 'allow', stateless: true },
+    );
   }
   return t.build();
 };
@@ -116,9 +128,11 @@ describe('OVS driver: the drift pass sees every flow and port of the bridges it 
     expect(await spoofDelivered()).toBe(true);
 
     const { operations, findings } = await reconcileFully(driver(), desired());
-    expect(operations).toEqual([{ kind: 'setPortSecurity', bridge: N20, port: port('a') }].map(
-      (op) => expect.objectContaining(op),
-    ));
+    expect(operations).toEqual(
+      [{ kind: 'setPortSecurity', bridge: N20, port: port('a') }].map((op) =>
+        expect.objectContaining(op),
+      ),
+    );
     expect(findings).toEqual([]);
     expect(await catchAllDrop()).toBe(drop);
     expect(await spoofDelivered()).toBe(false);
@@ -130,7 +144,15 @@ describe('OVS driver: the drift pass sees every flow and port of the bridges it 
     const x = await lab.addVm('x', 'h1', tap, mac(9), `${ip(9)}/24`);
     await lab.vsctl('h1', ['add-port', N20, tap]);
     expect(await lab.ping(x, ip(2))).toBe(true); // the secure bridge's table 0 admits it
-    await lab.vsctl('h1', ['add-br', 'br-other', '--', 'set', 'Bridge', 'br-other', 'datapath_type=netdev']);
+    await lab.vsctl('h1', [
+      'add-br',
+      'br-other',
+      '--',
+      'set',
+      'Bridge',
+      'br-other',
+      'datapath_type=netdev',
+    ]);
     await lab.ofctl('h1', 'add-flow', 'br-other', ['priority=65535,actions=NORMAL']);
 
     const { findings } = await reconcileFully(driver(), desired());

@@ -13,7 +13,8 @@ import { actualState, type Meter } from './actual-state.js';
 import { BridgeAclRecords, withoutRepeatedRecords } from './acl-records.js';
 import { sweep } from './drift-sweep.js';
 import { CONCERN, deleteFlows, policingFlows, RULE_BIT, ruleCookies } from './flows.js';
-import { Appctl, Ofctl, Vsctl } from './ovs-clients.js';
+import { Appctl, Ofctl } from './ovs-clients.js';
+import { DRIVER_TABLES, Vsctl } from './vsctl.js';
 import {
   resolveOvsOptions,
   type OvsDriverOptions,
@@ -23,6 +24,7 @@ import { stepsFor, type OfStep, type OpSteps } from './ovs-steps.js';
 import { EXT } from './ovsdb-commands.js';
 import { asString, asStringMap, asUuid, asUuids } from './ovsdb-json.js';
 import { watchDevices } from './device-watch.js';
+import { OvsdbClient } from './ovsdb/client.js';
 import { IfaceIdBinding } from './vif-binding.js';
 import { collectQosRows } from './qos-gc.js';
 import { commandChunks, inBatches, mergeSteps, type Tagged } from './batching.js';
@@ -36,10 +38,14 @@ const RECORDS_ONLY = new Set<Operation['kind']>([
   'setPortSecurity',
 ]);
 
-/** Open vSwitch through ovs-vsctl (one transaction per phase) and ovs-ofctl (bundles, meters). */
+/**
+ * Open vSwitch through one OVSDB connection (a monitored replica for reads, one transaction per
+ * phase: vsctl.ts) and ovs-ofctl (bundles, meters).
+ */
 export class OvsVSwitchDriver implements VSwitchDriver {
   readonly kind = 'ovs';
   readonly options: ResolvedOvsOptions;
+  private readonly ovsdb: OvsdbClient;
   private readonly vsctl: Vsctl;
   private readonly ofctl: Ofctl;
   private readonly appctl: Appctl;
@@ -50,7 +56,12 @@ export class OvsVSwitchDriver implements VSwitchDriver {
 
   constructor(options: OvsDriverOptions = {}) {
     this.options = resolveOvsOptions(options);
-    this.vsctl = new Vsctl(this.options);
+    this.ovsdb = new OvsdbClient({
+      socket: this.options.dbSocket,
+      tables: DRIVER_TABLES,
+      timeoutMs: this.options.timeoutMs,
+    });
+    this.vsctl = new Vsctl(this.ovsdb);
     this.ofctl = new Ofctl(this.options);
     this.appctl = new Appctl(this.options);
     this.binding = this.options.vifBinding === 'iface-id' ? new IfaceIdBinding() : undefined;
@@ -110,7 +121,7 @@ export class OvsVSwitchDriver implements VSwitchDriver {
 
     if (devicesFor(['before'])) devices = await this.devices(ops);
     await this.openflow(phase('before'));
-    // ovs-vsctl waits for ovs-vswitchd to reconfigure (a pass over every port) only when the
+    // The transaction waits for ovs-vswitchd to reconfigure (a pass over every port) only when the
     // OpenFlow steps need what it does (ports, tags); external_ids alone need no wait.
     await this.transact(withoutRepeatedRecords(phase('db')), {
       wait: ops.some((op) => !RECORDS_ONLY.has(op.kind)),
@@ -137,6 +148,11 @@ export class OvsVSwitchDriver implements VSwitchDriver {
     if (ops.some((op) => op.kind === 'setMirrors')) await this.appctl.call('revalidator/purge');
   }
 
+  /** Closes the OVSDB connection (a driver is otherwise used for the process's lifetime). */
+  close(): void {
+    this.ovsdb.close();
+  }
+
   /**
    * VIF ports whose device is absent, as of the last `readActual` or `apply` (which see every
    * port they touch), and the watch below between them.
@@ -152,13 +168,13 @@ export class OvsVSwitchDriver implements VSwitchDriver {
 
   /**
    * Calls `onChange` when a device appears for a port waiting for one, or a port's device goes
-   * away: `ovsdb-client monitor` on the Interface table's `ofport` and `ifindex` (ovs-vswitchd
+   * away: the OVSDB monitor's updates of the Interface table's `ofport` and `ifindex` (ovs-vswitchd
    * sets them as soon as the kernel announces the device), so the member host converges at
    * once, not at its next drift pass. A port the host creates with its device present does
    * not call it (it was never waiting).
    */
   watchDevices(onChange: () => void): () => void {
-    return watchDevices(this.options, ({ change, name, plugged, ifaceId }) => {
+    return watchDevices(this.ovsdb, ({ change, name, plugged, ifaceId }) => {
       // The host's own port creations (inserts) are not news; the hypervisor's may be.
       if (this.binding?.concerns(ifaceId, name)) onChange();
       else if (change === 'modify' && (!plugged || this.absent.has(name))) onChange();
@@ -299,8 +315,8 @@ export class OvsVSwitchDriver implements VSwitchDriver {
   }
 
   /**
-   * One ovs-vsctl transaction, or several in order when the commands would not fit one command
-   * line (batching.ts): only the last waits for ovs-vswitchd, which then has them all.
+   * One OVSDB transaction, or several in order for a very large phase (batching.ts): only the
+   * last waits for ovs-vswitchd, which then has them all.
    */
   private async transact(commands: Tagged<string[]>[], { wait = true } = {}): Promise<void> {
     const chunks = commandChunks(commands);
@@ -317,7 +333,7 @@ export class OvsVSwitchDriver implements VSwitchDriver {
     } catch (cause) {
       const ops = new Set(commands.map((c) => c.op));
       const only = ops.size === 1 ? commands[0]?.op : undefined;
-      const message = `ovs-vsctl transaction for ${ops.size} operation(s) failed: ${String(cause)}`;
+      const message = `OVSDB transaction for ${ops.size} operation(s) failed: ${String(cause)}`;
       throw new DriverError(message, only, { cause });
     }
   }

@@ -8,7 +8,7 @@ export interface OvsDriverOptions {
    * there as `<bridge>.mgmt`. Default: /var/run/openvswitch.
    */
   runDir?: string;
-  /** The OVSDB socket; default `<runDir>/db.sock`. */
+  /** ovsdb-server's unix socket, which the driver keeps one connection to; default `<runDir>/db.sock`. */
   dbSocket?: string;
   /** `netdev` (userspace, no kernel module) or `system` (the kernel datapath). Default netdev. */
   datapathType?: 'netdev' | 'system';
@@ -19,7 +19,6 @@ export interface OvsDriverOptions {
    * exists (scripts/ovs/start.sh), else `ovs-vswitchd` found through its pid file in the run dir.
    */
   vswitchdControl?: string;
-  vsctl?: string;
   ofctl?: string;
   appctl?: string;
   /**
@@ -28,8 +27,6 @@ export interface OvsDriverOptions {
    * network's bridge, and creates none (vif-binding.ts).
    */
   vifBinding?: VifBinding;
-  /** For the watch on devices appearing (device-watch.ts). */
-  ovsdbClient?: string;
   /**
    * The network namespace ovs-vswitchd runs in, where its internal ports appear and the host's
    * interfaces get their addresses (host-interfaces.ts); default: this process's own.
@@ -64,11 +61,9 @@ export interface ResolvedOvsOptions {
   datapathType: 'netdev' | 'system';
   vifInterfaceType: 'system' | 'internal';
   vswitchdControl: string;
-  vsctl: string;
   ofctl: string;
   appctl: string;
   vifBinding: VifBinding;
-  ovsdbClient: string;
   netns: string | undefined;
   ip: string;
   tunnelBfdMs: number;
@@ -84,11 +79,9 @@ export function resolveOvsOptions(options: OvsDriverOptions = {}): ResolvedOvsOp
     datapathType: options.datapathType ?? 'netdev',
     vifInterfaceType: options.vifInterfaceType ?? 'system',
     vswitchdControl: options.vswitchdControl ?? defaultControl(runDir),
-    vsctl: options.vsctl ?? 'ovs-vsctl',
     ofctl: options.ofctl ?? 'ovs-ofctl',
     appctl: options.appctl ?? 'ovs-appctl',
     vifBinding: options.vifBinding ?? 'name',
-    ovsdbClient: options.ovsdbClient ?? 'ovsdb-client',
     netns: options.netns,
     ip: options.ip ?? 'ip',
     tunnelBfdMs: options.tunnelBfdMs ?? 1000,

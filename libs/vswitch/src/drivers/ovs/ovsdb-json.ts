@@ -1,27 +1,10 @@
 /**
- * Decoding of `ovs-vsctl --format=json list` output. OVSDB's JSON encodes a uuid as
+ * Decoding of rows in OVSDB's JSON notation (RFC 7047 §5.1), as the replica holds them
+ * (ovsdb/replica.ts) and `ovs-vsctl --format=json list` prints them. OVSDB's JSON encodes a uuid as
  * ["uuid", u], a set as ["set", [...]] (or a bare atom when it has one member), a map as
  * ["map", [[k, v], ...]].
  */
 export type Row = Record<string, unknown>;
-
-interface Table {
-  headings: string[];
-  data: unknown[][];
-}
-
-/** One table per `list` command, in command order (ovs-vsctl prints one JSON object per line). */
-export function parseTables(stdout: string): Row[][] {
-  return stdout
-    .split('\n')
-    .filter((line) => line.trim().startsWith('{'))
-    .map((line) => {
-      const table = JSON.parse(line) as Table;
-      return table.data.map((values) =>
-        Object.fromEntries(table.headings.map((heading, i) => [heading, values[i]])),
-      );
-    });
-}
 
 const isTagged = (value: unknown, tag: string): value is [string, unknown] =>
   Array.isArray(value) && value.length === 2 && value[0] === tag;

@@ -1,4 +1,4 @@
-import type { Vsctl } from './ovs-clients.js';
+import type { Vsctl } from './vsctl.js';
 import { EXT } from './ovsdb-commands.js';
 import { asMap, asStringMap, asUuid, asUuids, type Row } from './ovsdb-json.js';
 

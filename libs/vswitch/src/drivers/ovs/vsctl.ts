@@ -1,0 +1,83 @@
+import { hasDevice } from './device-watch.js';
+import { asOptionalNumber, type Row } from './ovsdb-json.js';
+import type { OvsdbClient } from './ovsdb/client.js';
+import { VsctlTranslation } from './ovsdb/vsctl-translate.js';
+
+/**
+ * The driver's OVSDB access, over one long-lived JSON-RPC connection (ovsdb/client.ts) rather
+ * than an ovs-vsctl process per call: reads come from the monitored replica, and the driver's
+ * ovs-vsctl command vocabulary is translated into one transaction's operations
+ * (ovsdb/vsctl-translate.ts), so the command builders and their specs stay as they are.
+ */
+export class Vsctl {
+  constructor(readonly client: OvsdbClient) {}
+
+  /**
+   * All commands in one OVSDB transaction. With `wait` (the default) it resolves once
+   * ovs-vswitchd has applied it, as ovs-vsctl does (utilities/ovs-vsctl.c): the transaction
+   * increments Open_vSwitch:next_cfg, and ovs-vswitchd sets cur_cfg to it once it has
+   * reconfigured, which the monitor shows. So OpenFlow sees the new ports right after; with
+   * `wait: false` it resolves once the database has it (a later waiting call covers it:
+   * ovs-vswitchd applies the database as a whole). Commands that change nothing (a
+   * `--may-exist add-br` of a bridge that exists) send nothing and wait for nothing.
+   */
+  async transact(commands: readonly string[][], { wait = true } = {}): Promise<void> {
+    if (commands.length === 0) return;
+    const replica = await this.client.ready();
+    const operations = VsctlTranslation.operations(commands, replica, this.client.schema);
+    if (operations.length === 0) return;
+    if (wait) {
+      const root = [['_uuid', '==', replica.rows('Open_vSwitch')[0]?._uuid]];
+      operations.push(
+        { op: 'mutate', table: 'Open_vSwitch', where: root, mutations: [['next_cfg', '+=', 1]] },
+        { op: 'select', table: 'Open_vSwitch', where: root, columns: ['next_cfg'] },
+      );
+    }
+    const results = await this.client.transact(operations);
+    if (!wait) return;
+    const selected = results[operations.length - 1] as { rows?: { next_cfg?: number }[] };
+    const next = selected.rows?.[0]?.next_cfg ?? 0;
+    await this.client.until(
+      (held) => Number(held.rows('Open_vSwitch')[0]?.cur_cfg ?? 0) >= next,
+      `ovs-vswitchd to apply configuration ${next}`,
+    );
+  }
+
+  /** Rows of several tables from the replica; `tables` maps a table to the columns to read. */
+  async list(tables: readonly [table: string, columns: string][]): Promise<Row[][]> {
+    const replica = await this.client.ready();
+    return tables.map(([table, columns]) => {
+      const wanted = columns.split(',');
+      const monitored = new Set(['_uuid', ...replica.monitored(table)]);
+      const missing = wanted.filter((column) => !monitored.has(column));
+      if (missing.length > 0) throw new Error(`${table}: ${missing.join(',')} not monitored`);
+      return replica
+        .rows(table)
+        .map((row) => Object.fromEntries(wanted.map((column) => [column, row[column]])));
+    });
+  }
+
+  /** OpenFlow port numbers by interface; ports whose device is absent are left out. */
+  async ofports(): Promise<Map<string, number>> {
+    const [rows = []] = await this.list([['Interface', 'name,ofport,ifindex']]);
+    const ofports = new Map<string, number>();
+    for (const row of rows) {
+      const ofport = asOptionalNumber(row.ofport);
+      if (typeof row.name === 'string' && ofport !== undefined && hasDevice(row)) {
+        ofports.set(row.name, ofport);
+      }
+    }
+    return ofports;
+  }
+}
+
+/** The tables the driver reads and writes, kept in the client's replica. */
+export const DRIVER_TABLES = [
+  'Open_vSwitch',
+  'Bridge',
+  'Port',
+  'Interface',
+  'Mirror',
+  'QoS',
+  'Queue',
+] as const;
