@@ -3,20 +3,23 @@ import { Replica, type ReplicaRow } from '../drivers/ovs/ovsdb/replica.js';
 import {
   defaultDatum,
   isMapType,
-  isScalarType,
   parseSchema,
   type ColumnType,
   type DbSchema,
 } from '../drivers/ovs/ovsdb/schema.js';
 import type { OvsdbOperation } from '../drivers/ovs/ovsdb/client.js';
 import { VSWITCH_SCHEMA } from './vswitch-schema.js';
+import {
+  mapPairs,
+  mutated as mutate,
+  normalized as normalize,
+  setMembers,
+} from '../drivers/ovs/ovsdb/datum.js';
 
 type Rows = Map<string, Map<string, ReplicaRow>>;
 
-const members = (datum: unknown): unknown[] =>
-  Array.isArray(datum) && datum[0] === 'set' ? (datum[1] as unknown[]) : [datum];
-const pairs = (datum: unknown): [unknown, unknown][] =>
-  (datum as [string, [unknown, unknown][]])[1];
+const members = setMembers;
+const pairs = mapPairs;
 const key = (value: unknown): string => JSON.stringify(value);
 
 /**
@@ -177,34 +180,6 @@ function matches(row: ReplicaRow, where: unknown): boolean {
   return ((where ?? []) as [string, string, unknown][]).every(
     ([column, , value]) => key(row[column]) === key(value),
   );
-}
-
-/** A non-map column's set of one member is its bare atom, as ovsdb-server writes it. */
-function normalize(value: unknown, type: ColumnType): unknown {
-  if (isMapType(type) || isScalarType(type)) return value;
-  const list = members(value);
-  return list.length === 1 ? list[0] : ['set', list];
-}
-
-function mutate(current: unknown, mutator: string, value: unknown, type: ColumnType): unknown {
-  if (mutator === '+=') return Number(current) + Number(value);
-  if (isMapType(type)) {
-    const held = pairs(current);
-    if (mutator === 'insert') {
-      const added = pairs(value).filter(([k]) => !held.some(([h]) => key(h) === key(k)));
-      return ['map', [...held, ...added]];
-    }
-    const gone = (value as [string, unknown[]])[0] === 'set';
-    const drop = gone ? members(value).map(key) : pairs(value).map((p) => key(p));
-    return ['map', held.filter((p) => !drop.includes(gone ? key(p[0]) : key(p)))];
-  }
-  const base = members(current);
-  const change = members(value);
-  const next =
-    mutator === 'insert'
-      ? [...base, ...change.filter((c) => !base.some((b) => key(b) === key(c)))]
-      : base.filter((b) => !change.some((c) => key(c) === key(b)));
-  return normalize(['set', next], type);
 }
 
 function refs(datum: unknown, type: ColumnType, which: 'strong' | 'any'): string[] {

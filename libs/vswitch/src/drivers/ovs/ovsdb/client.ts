@@ -167,19 +167,21 @@ export class OvsdbClient {
       const requests = Object.fromEntries(
         [...columns].map(([table, monitored]) => [table, { columns: monitored }]),
       );
-      // Updates may arrive before the reply is handled; the replica takes them from now on.
+      // Updates may arrive before the reply is handled; the new replica takes them from now
+      // on, while readers wait: the connection counts as open only once it is complete.
       const previous = this.replica;
-      this.connection = connection;
       this.pendingReplica = replica;
       replica.apply(await connection.request('monitor', [DB, MONITOR_ID, requests]));
-      this.pendingReplica = undefined;
       this.schemaCache = schema;
       this.replica = replica;
+      this.connection = connection;
       this.retryMs = RETRY_MIN_MS;
       if (previous) this.emit(replica.changesSince(previous));
     } catch (error) {
       connection.close();
       throw error;
+    } finally {
+      this.pendingReplica = undefined;
     }
   }
   private pendingReplica: Replica | undefined;

@@ -50,9 +50,11 @@ describe('ovs-vsctl commands as OVSDB operations', () => {
     expect(asOptionalNumber(db.named('Interface', 'pnb-n1')?.mtu_request)).toBe(1400);
     expect(asUuids(db.all('Open_vSwitch')[0]?.bridges)).toEqual([asUuid(bridge._uuid)]);
 
-    // Again: the bridge exists, so only its settings are written (updates, no insert).
-    const again = run(db, [['--may-exist', 'add-br', 'pnb-n1']]);
-    expect(again).toEqual([]);
+    // Again: the bridge exists and has its settings, so nothing is sent.
+    expect(run(db, [['--may-exist', 'add-br', 'pnb-n1']])).toEqual([]);
+    let next = 0;
+    const create = { kind: 'createBridge' as const, bridge: 'pnb-n1', networkId: 'n1', mtu: 1400 };
+    expect(run(db, stepsFor(create, options, () => `pn${next++}`).db)).toEqual([]);
     expect(() => run(db, [['add-br', 'pnb-n1']])).toThrow(/already exists/);
   });
 
@@ -96,6 +98,26 @@ describe('ovs-vsctl commands as OVSDB operations', () => {
     const after = asStringMap(db.named('Interface', 'p')!.external_ids);
     expect([after.has('poolnet-ipv4'), after.has('poolnet-ipv6'), after.get('poolnet-vm')]).toEqual(
       [false, false, 'm'],
+    );
+  });
+
+  it('sends nothing for writes that leave every column as it is (no reconfiguration to wait for)', () => {
+    const db = new MemoryOvsdb();
+    apply(db, { kind: 'createBridge', bridge: 'br', networkId: 'n1', mtu: 1500 });
+    const add: Operation = { kind: 'addPort', bridge: 'br', port: 'p', vifId: 'v', vmId: 'm' };
+    apply(db, add);
+    const steps = (op: Operation) => stepsFor(op, options, () => 'pn0').db;
+    expect(run(db, steps(add))).toEqual([]);
+    const address = { mac: '02:00:00:00:00:01', ipv4: '10.0.0.1' };
+    const setAddress: Operation = { kind: 'setPortAddress', bridge: 'br', port: 'p', address };
+    apply(db, setAddress);
+    // Its keys removed and set back the same: nothing changes, nothing is sent.
+    expect(run(db, steps(setAddress))).toEqual([]);
+    // Set back otherwise: the removal and both keys' writes go.
+    const moved = { ...setAddress, address: { ...address, ipv4: '10.0.0.2' } };
+    expect(run(db, steps(moved)).map((o) => o.op)).toEqual(['mutate', 'mutate', 'mutate']);
+    expect(asStringMap(db.named('Interface', 'p')!.external_ids).get('poolnet-ipv4')).toBe(
+      '10.0.0.2',
     );
   });
 

@@ -1,4 +1,5 @@
 import type { OvsdbOperation } from './client.js';
+import { canonical, mapPairs, mutated, setMembers } from './datum.js';
 import type { Replica, ReplicaRow } from './replica.js';
 import { isMapType, type ColumnType, type DbSchema } from './schema.js';
 import {
@@ -38,14 +39,6 @@ const refKey = (ref: Ref): string => ('uuid' in ref ? ref.uuid : `@${ref.named}`
 const whereUuid = (uuid: string) => [['_uuid', '==', ['uuid', uuid]]];
 const uuidOf = (row: ReplicaRow): string => (row._uuid as [string, string])[1];
 
-const setMembers = (datum: unknown): unknown[] =>
-  Array.isArray(datum) && datum[0] === 'set'
-    ? (datum[1] as unknown[])
-    : datum === undefined
-      ? []
-      : [datum];
-const mapPairs = (datum: unknown): [unknown, unknown][] =>
-  Array.isArray(datum) && datum[0] === 'map' ? (datum[1] as [unknown, unknown][]) : [];
 const same = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
 
 export class VsctlTranslation {
@@ -82,7 +75,57 @@ export class VsctlTranslation {
       row,
       'uuid-name': named,
     }));
-    return [...inserts, ...this.operations];
+    return [...inserts, ...this.withoutNoOps(this.operations)];
+  }
+
+  /**
+   * The operations less those on a column of an existing row that, all played in order, leave
+   * it as the replica has it (a record written again with its value, a key removed and set back
+   * the same): as the IDL drops writes of unchanged values, so that ovs-vsctl reports an
+   * unchanged transaction and waits for no reconfiguration. Each update and mutate here names
+   * one column of one row.
+   */
+  private withoutNoOps(operations: OvsdbOperation[]): OvsdbOperation[] {
+    const column = (op: OvsdbOperation): string | undefined => {
+      if (op.op === 'update') return Object.keys(op.row as object)[0];
+      if (op.op === 'mutate') return (op.mutations as [string][])[0]?.[0];
+      return undefined;
+    };
+    const target = (op: OvsdbOperation) => {
+      const name = column(op);
+      const uuid = (op.where as [string, string, [string, string]][])[0]![2][1];
+      return name === undefined ? undefined : { key: `${op.table}/${uuid}/${name}`, uuid, name };
+    };
+    const values = new Map<string, { before: string; now: unknown }>();
+    for (const op of operations) {
+      const at = target(op);
+      const type = at && this.schema.get(op.table!)?.columns.get(at.name);
+      if (!at || !type) continue;
+      const held = values.get(at.key) ?? {
+        before: canonical(this.replica.row(op.table!, at.uuid)?.[at.name], type),
+        now: this.replica.row(op.table!, at.uuid)?.[at.name],
+      };
+      if (op.op === 'update') held.now = (op.row as Record<string, unknown>)[at.name];
+      else {
+        for (const [, mutator, value] of op.mutations as [string, string, unknown][]) {
+          held.now = mutated(held.now, mutator, value, type);
+        }
+      }
+      values.set(at.key, held);
+    }
+    const unchanged = new Set(
+      [...values]
+        .filter(([key, { before, now }]) => {
+          const [table = '', , name = ''] = key.split('/');
+          const type = this.schema.get(table)?.columns.get(name);
+          return type !== undefined && canonical(now, type) === before;
+        })
+        .map(([key]) => key),
+    );
+    return operations.filter((op) => {
+      const at = target(op);
+      return !at || !unchanged.has(at.key) || !this.replica.row(op.table!, at.uuid);
+    });
   }
 
   command(words: readonly string[]): void {
