@@ -8,6 +8,8 @@ import { VsctlTranslation } from './ovsdb/vsctl-translate.js';
  * than an ovs-vsctl process per call: reads come from the monitored replica, and the driver's
  * ovs-vsctl command vocabulary is translated into one transaction's operations
  * (ovsdb/vsctl-translate.ts), so the command builders and their specs stay as they are.
+ * No OVSDB command-line tool runs in the driver any more; the int-specs' lab still uses
+ * ovs-vsctl, as an observer independent of this client.
  */
 export class Vsctl {
   constructor(readonly client: OvsdbClient) {}
