@@ -244,9 +244,8 @@ export class OvsVSwitchDriver implements VSwitchDriver {
 
   /** Each overlay tunnel's BFD state, by tunnel port name (tunnel-ports.ts). */
   async tunnelLiveness(): Promise<Map<string, TunnelLiveness>> {
-    const [interfaces = []] = await this.vsctl.list([
-      ['Interface', 'name,bfd_status,external_ids'],
-    ]);
+    // bfd_status is not monitored: ovs-vswitchd rewrites it on its own, and only this reads it.
+    const interfaces = await this.vsctl.select('Interface', ['name', 'bfd_status', 'external_ids']);
     return readTunnelLiveness(interfaces);
   }
 

@@ -45,6 +45,15 @@ export class Vsctl {
     );
   }
 
+  /**
+   * Rows of one table read from the server itself, for columns the replica does not monitor
+   * (status columns ovs-vswitchd rewrites on its own, such as `bfd_status`): one `select`.
+   */
+  async select(table: string, columns: readonly string[]): Promise<Row[]> {
+    const [result] = await this.client.transact([{ op: 'select', table, where: [], columns }]);
+    return (result as { rows?: Row[] }).rows ?? [];
+  }
+
   /** Rows of several tables from the replica; `tables` maps a table to the columns to read. */
   async list(tables: readonly [table: string, columns: string][]): Promise<Row[][]> {
     const replica = await this.client.ready();
