@@ -64,3 +64,7 @@ export function run(
     }
   });
 }
+
+/** Every process `run` has started in this process (scripts/ovs/measure-acl-change.js). */
+export const processesSpawned = (): number =>
+  [...spawnCounts.values()].reduce((sum, count) => sum + count, 0);

@@ -13,7 +13,7 @@ import {
   PORT_COOKIE_MASK,
   portKey,
 } from './flows.js';
-import { parseFlowCookies, parseMeters, parsePortStats } from './ovs-clients.js';
+import { parseFlowCookies, parseMeters, parsePortStats } from './openflow/ofctl-text.js';
 import { resolveOvsOptions } from './ovs-options.js';
 import { stepsFor } from './ovs-steps.js';
 import { portRangeMasks } from './port-range.js';

@@ -6,7 +6,22 @@ import type { Meter } from './actual-state.js';
 import { run } from './exec.js';
 import { mgmtSocket, mgmtTarget, type ResolvedOvsOptions } from './ovs-options.js';
 import { noFloodPorts, setPortFlood, type PortFlood } from './openflow/port-flood.js';
-import { hex, PACKET_OUT, RULE_BIT } from './flows.js';
+import { RULE_BIT } from './flows.js';
+import { BridgeConnections } from './openflow/bridge-connections.js';
+import { namesPort, numberPorts } from './openflow/flow-text.js';
+import { InstalledFlows } from './openflow/installed-flows.js';
+import type { Of14Connection } from './openflow/of14-connection.js';
+import { OFPP } from './openflow/oxm-match.js';
+import {
+  decodeFlowStats,
+  decodeMeterConfig,
+  decodePortStats,
+  encodeFlowStatsRequest,
+  encodeMeterConfigRequest,
+  encodeMeterMod,
+  encodePortStatsRequest,
+  MeterCommand,
+} from './openflow/of14-messages.js';
 
 /**
  * A bundle's time grows with its lines (a booting host with 1,000 ports with ACLs writes ~45,000
@@ -16,9 +31,22 @@ import { hex, PACKET_OUT, RULE_BIT } from './flows.js';
  */
 export const bundleTimeoutMs = (timeoutMs: number, lines: number): number => timeoutMs + lines;
 
-/** ovs-ofctl on bridges' management sockets: OpenFlow 1.0 (+ extensions) for bundles, else 1.4. */
+/**
+ * A bridge's OpenFlow state. The per-change path goes over one long-lived OpenFlow 1.4
+ * connection per bridge (openflow/bridge-connections.ts): bundles of flow mods and packet-outs,
+ * meters, flow and port statistics, with no process started. The drift pass's whole-table
+ * comparison and repair (dump-flows, diff-flows, replace-flows) still run ovs-ofctl, which
+ * prints and compares flows in its own canonical text.
+ */
 export class Ofctl {
-  constructor(private readonly options: ResolvedOvsOptions) {}
+  private readonly openflow: BridgeConnections;
+
+  constructor(private readonly options: ResolvedOvsOptions) {
+    this.openflow = new BridgeConnections(
+      (bridge) => mgmtSocket(options, bridge),
+      options.timeoutMs,
+    );
+  }
 
   private exec(
     command: string,
@@ -40,58 +68,114 @@ export class Ofctl {
   }
 
   /**
-   * Flow-mod lines (`add …`, `delete …`) applied atomically as one OpenFlow bundle. Lines that
-   * start with `packet-out ` go through `ovs-ofctl bundle`, which runs them in order with the
-   * flow mods: a port's drop flow goes, then its announcements leave, in one round trip.
+   * Flow-mod lines (`add …`, `delete …`, `delete_strict …`) and packet-outs applied atomically
+   * as one OpenFlow bundle, in order: a port's drop flow goes, then its announcements leave, in
+   * one round trip (openflow/of14-connection.ts).
    */
   async bundle(bridge: string, lines: readonly string[]): Promise<void> {
     if (lines.length === 0) return;
-    const target = mgmtTarget(this.options, bridge);
-    const withPackets = lines.some((line) => line.startsWith(PACKET_OUT));
-    // OpenFlow 1.0 with Open vSwitch's extensions (NXM matches, goto_table, meter, bundles) says
-    // everything these lines say, and spares ovs-ofctl the table-features request it sends
-    // first at 1.3+: a reply of every table's capabilities that more than doubled the time of
-    // each flow change (measured ~60 → ~23 ms per bundle on a loaded 2-core machine), and a
-    // port's activation during a migration waits on one.
-    const args = withPackets
-      ? ['-O', 'OpenFlow10', 'bundle', target, '-']
-      : ['-O', 'OpenFlow10', '--bundle', 'add-flows', target, '-'];
-    const input = withPackets
-      ? lines.map((line) => (line.startsWith(PACKET_OUT) ? line : `flow ${line}`))
-      : lines;
-    await run(this.options.ofctl, args, {
-      input: `${input.join('\n')}\n`,
-      timeoutMs: bundleTimeoutMs(this.options.timeoutMs, lines.length),
+    const timeoutMs = bundleTimeoutMs(this.options.timeoutMs, lines.length);
+    await this.openflow.use(bridge, async (connection) => {
+      const installed = this.installedOn(bridge, connection);
+      // Compared by port number, not name: a port created again has new flows to write.
+      const named = lines.some(namesPort);
+      const ports = named ? await connection.portNumbers(timeoutMs) : new Map<string, number>();
+      const resolve = connection.resolver(ports);
+      const narrowed = installed.narrow(named ? lines.map((l) => numberPorts(l, resolve)) : lines);
+      this.linesSent += narrowed.lines.length;
+      try {
+        await connection.bundle(narrowed.lines, timeoutMs);
+      } catch (error) {
+        installed.forgetAll();
+        throw error;
+      }
+      narrowed.commit();
     });
+  }
+
+  /** Flow-mod lines sent since this client was made (what "only the difference" saves shows here). */
+  linesSent = 0;
+
+  /**
+   * What this host wrote on each bridge over its current connection (openflow/installed-flows.ts):
+   * a new connection, as after ovs-vswitchd restarted, starts knowing nothing.
+   */
+  private readonly installed = new Map<
+    string,
+    { connection: Of14Connection; flows: InstalledFlows }
+  >();
+
+  private installedOn(bridge: string, connection: Of14Connection): InstalledFlows {
+    const known = this.installed.get(bridge);
+    if (known && known.connection === connection) return known.flows;
+    const flows = new InstalledFlows();
+    this.installed.set(bridge, { connection, flows });
+    return flows;
   }
 
   /** Deleting a meter also deletes the flows that use it (OpenFlow semantics). */
   async deleteMeter(bridge: string, id: number): Promise<void> {
-    await this.exec('del-meter', bridge, [`meter=${id}`]);
+    this.installed.get(bridge)?.flows.forgetUsing(`meter:${id},`);
+    await this.openflow.use(bridge, (connection) =>
+      connection.request(
+        [(xid) => encodeMeterMod(xid, MeterCommand.delete, id)],
+        this.options.timeoutMs,
+        `deleting meter ${id}`,
+      ),
+    );
   }
 
   async addMeter(bridge: string, id: number, { kbps, burstKb }: Meter): Promise<void> {
-    const spec =
-      burstKb > 0
-        ? `meter=${id},kbps,burst,band=type=drop,rate=${kbps},burst_size=${burstKb}`
-        : `meter=${id},kbps,band=type=drop,rate=${kbps}`;
-    await this.exec('add-meter', bridge, [spec]);
+    await this.openflow.use(bridge, (connection) =>
+      connection.request(
+        [(xid) => encodeMeterMod(xid, MeterCommand.add, id, { kbps, burstKb })],
+        this.options.timeoutMs,
+        `adding meter ${id}`,
+      ),
+    );
+  }
+
+  /** The bridge's flows' cookies and counters, those whose cookie matches `cookie/mask`. */
+  private async flowStats(bridge: string, cookie: bigint, mask: bigint) {
+    return this.openflow.use(bridge, async (connection) =>
+      (
+        await connection.multipart(
+          (xid) => encodeFlowStatsRequest(xid, cookie, mask),
+          this.options.timeoutMs,
+          'flow statistics',
+        )
+      ).flatMap(decodeFlowStats),
+    );
+  }
+
+  /** Packets and bytes per cookie of the bridge's ACL rule flows (flows.ts, ruleCookies). */
+  async ruleStats(bridge: string): Promise<Map<bigint, FlowStats>> {
+    const stats = new Map<bigint, FlowStats>();
+    for (const { cookie, packets, bytes } of await this.flowStats(bridge, RULE_BIT, RULE_BIT)) {
+      const sum = stats.get(cookie) ?? { packets: 0, bytes: 0 };
+      stats.set(cookie, {
+        packets: sum.packets + Number(packets),
+        bytes: sum.bytes + Number(bytes),
+      });
+    }
+    return stats;
+  }
+
+  /** How many flows each cookie has (cookie 0 left out, as `dump-flows --no-stats` shows it). */
+  async flowCookies(bridge: string): Promise<Map<bigint, number>> {
+    const all = new Map<bigint, number>();
+    for (const { cookie } of await this.flowStats(bridge, 0n, 0n)) {
+      all.set(cookie, (all.get(cookie) ?? 0) + 1);
+    }
+    // What this host believes it installed must still be there, flow for flow.
+    this.installed.get(bridge)?.flows.check(all);
+    all.delete(0n);
+    return all;
   }
 
   /** `ovs-ofctl dump-flows --no-stats` of the flows matching `match` (e.g. `table=5`). */
   async dumpFlows(bridge: string, match: string): Promise<string> {
     return this.exec('dump-flows', bridge, ['--no-stats', match]);
-  }
-
-  /** Packets and bytes per cookie of the bridge's ACL rule flows (flows.ts, ruleCookies). */
-  async ruleStats(bridge: string): Promise<Map<bigint, FlowStats>> {
-    return parseFlowStats(
-      await this.exec('dump-flows', bridge, [`cookie=${hex(RULE_BIT)}/${hex(RULE_BIT)}`]),
-    );
-  }
-
-  async flowCookies(bridge: string): Promise<Map<bigint, number>> {
-    return parseFlowCookies(await this.exec('dump-flows', bridge, ['--no-stats']));
   }
 
   /**
@@ -107,6 +191,8 @@ export class Ofctl {
 
   /** Makes the bridge's table equal `flows` in one bundle, touching only the flows that differ. */
   async replaceFlows(bridge: string, flows: readonly string[]): Promise<void> {
+    // The repaired table is written by ovs-ofctl: what this host knew of it no longer holds.
+    this.installed.get(bridge)?.flows.forgetAll();
     await this.withFile(flows, (file) =>
       this.exec('replace-flows', bridge, [file], undefined, ['--names', '--bundle']),
     );
@@ -125,7 +211,14 @@ export class Ofctl {
   }
 
   async meters(bridge: string): Promise<Map<number, Meter>> {
-    return parseMeters(await this.exec('dump-meters', bridge));
+    const bodies = await this.openflow.use(bridge, (connection) =>
+      connection.multipart(encodeMeterConfigRequest, this.options.timeoutMs, 'meter config'),
+    );
+    return new Map(
+      bodies
+        .flatMap(decodeMeterConfig)
+        .map(({ meterId, kbps, burstKb }) => [meterId, { kbps, burstKb }]),
+    );
   }
 
   /**
@@ -144,69 +237,42 @@ export class Ofctl {
 
   /** Live port statistics (OVSDB's Interface:statistics is refreshed only every 5 s). */
   async portStats(bridge: string): Promise<PortCounters[]> {
-    const args = ['-O', 'OpenFlow14', '--names', 'dump-ports', mgmtTarget(this.options, bridge)];
-    return parsePortStats(
-      await run(this.options.ofctl, args, { timeoutMs: this.options.timeoutMs }),
+    const { timeoutMs } = this.options;
+    const [names, bodies] = await this.openflow.use(bridge, (connection) =>
+      Promise.all([
+        connection.portNumbers(timeoutMs),
+        connection.multipart(encodePortStatsRequest, timeoutMs, 'port statistics'),
+      ]),
     );
+    const byNumber = new Map([...names].map(([name, number]) => [number, name]));
+    byNumber.set(OFPP.local, 'LOCAL'); // the bridge's own port, as ovs-ofctl names it
+    // All ones: a counter the port does not have (ovs-ofctl prints `?`).
+    const n = (value: bigint) => (value === 0xffff_ffff_ffff_ffffn ? 0 : Number(value));
+    return bodies.flatMap(decodePortStats).map((s) => ({
+      port: byNumber.get(s.portNo) ?? String(s.portNo),
+      rxPackets: n(s.rxPackets),
+      rxBytes: n(s.rxBytes),
+      rxDropped: n(s.rxDropped),
+      txPackets: n(s.txPackets),
+      txBytes: n(s.txBytes),
+      txDropped: n(s.txDropped),
+    }));
   }
-}
 
-export function parseFlowCookies(dump: string): Map<bigint, number> {
-  const counts = new Map<bigint, number>();
-  for (const [, hexCookie] of dump.matchAll(/cookie=(0x[0-9a-f]+)/g)) {
-    const key = BigInt(hexCookie ?? '0');
-    counts.set(key, (counts.get(key) ?? 0) + 1);
+  /** Closes the bridges' OpenFlow connections. */
+  close(): Promise<void> {
+    return this.openflow.close();
   }
-  return counts;
+
+  /** How many times each bridge's OpenFlow connection was opened (reconnects show here). */
+  connectionsOpened(bridge: string): number {
+    return this.openflow.opened.get(bridge) ?? 0;
+  }
 }
 
 export interface FlowStats {
   packets: number;
   bytes: number;
-}
-
-/** `dump-flows` with statistics, summed per cookie (a rule has a flow per family and port block). */
-export function parseFlowStats(dump: string): Map<bigint, FlowStats> {
-  const stats = new Map<bigint, FlowStats>();
-  for (const line of dump.split('\n')) {
-    const c = /cookie=(0x[0-9a-f]+)/.exec(line)?.[1];
-    const packets = /n_packets=(\d+)/.exec(line)?.[1];
-    const bytes = /n_bytes=(\d+)/.exec(line)?.[1];
-    if (!c || packets === undefined || bytes === undefined) continue;
-    const key = BigInt(c);
-    const sum = stats.get(key) ?? { packets: 0, bytes: 0 };
-    stats.set(key, { packets: sum.packets + Number(packets), bytes: sum.bytes + Number(bytes) });
-  }
-  return stats;
-}
-
-/** `port  NAME: rx pkts=…, bytes=…, drop=…` then `tx pkts=…, bytes=…, drop=…`; `?` reads as 0. */
-export function parsePortStats(dump: string): PortCounters[] {
-  const n = (value: string | undefined) => (value && value !== '?' ? Number(value) : 0);
-  const v = '(\\d+|\\?)';
-  const pattern = new RegExp(
-    `port\\s+"?([^":\\s]+)"?: rx pkts=${v}, bytes=${v}, drop=${v}[^\\n]*\\n\\s*tx pkts=${v}, bytes=${v}, drop=${v}`,
-    'g',
-  );
-  return [...dump.matchAll(pattern)].map(([, port = '', rxp, rxb, rxd, txp, txb, txd]) => ({
-    port,
-    rxPackets: n(rxp),
-    rxBytes: n(rxb),
-    rxDropped: n(rxd),
-    txPackets: n(txp),
-    txBytes: n(txb),
-    txDropped: n(txd),
-  }));
-}
-
-/** `meter=N kbps [burst] bands=\ntype=drop rate=R [burst_size=B]` blocks. */
-export function parseMeters(dump: string): Map<number, Meter> {
-  const meters = new Map<number, Meter>();
-  const pattern = /meter=(\d+)\s+kbps[^\n]*\n\s*type=drop rate=(\d+)(?: burst_size=(\d+))?/g;
-  for (const [, id, rate, burst] of dump.matchAll(pattern)) {
-    meters.set(Number(id), { kbps: Number(rate), burstKb: Number(burst ?? 0) });
-  }
-  return meters;
 }
 
 /** ovs-appctl to the ovs-vswitchd of the run dir. */

@@ -40,7 +40,8 @@ const RECORDS_ONLY = new Set<Operation['kind']>([
 
 /**
  * Open vSwitch through one OVSDB connection (a monitored replica for reads, one transaction per
- * phase: vsctl.ts) and ovs-ofctl (bundles, meters).
+ * phase: vsctl.ts) and one OpenFlow connection per bridge (bundles, meters, statistics:
+ * ovs-clients.ts, Ofctl).
  */
 export class OvsVSwitchDriver implements VSwitchDriver {
   readonly kind = 'ovs';

@@ -10,7 +10,7 @@ import {
   PORT_COOKIE_MASK,
   ruleCookies,
 } from './flows.js';
-import { parseFlowStats } from './ovs-clients.js';
+import { parseFlowStats } from './openflow/ofctl-text.js';
 
 const rule = (id: string, protocol: 'icmp' | 'tcp' | 'any'): AclRule => ({
   id,

@@ -48,9 +48,18 @@ export interface OfPortDesc {
   config: number;
 }
 
-export function encodeHeader(type: number, xid: number, bodyBytes = 0): Buffer {
+export const encodeHeader = (type: number, xid: number, bodyBytes = 0): Buffer =>
+  encodeVersionedHeader(OFP10_VERSION, type, xid, bodyBytes);
+
+/** An OpenFlow header of any version (the 1.4 session's messages share it: of14-messages.ts). */
+export function encodeVersionedHeader(
+  version: number,
+  type: number,
+  xid: number,
+  bodyBytes = 0,
+): Buffer {
   const message = Buffer.alloc(HEADER_BYTES + bodyBytes);
-  message.writeUInt8(OFP10_VERSION, 0);
+  message.writeUInt8(version, 0);
   message.writeUInt8(type, 1);
   message.writeUInt16BE(HEADER_BYTES + bodyBytes, 2);
   message.writeUInt32BE(xid >>> 0, 4);
@@ -76,18 +85,21 @@ const HELLO_ELEMENT_VERSION_BITMAP = 1;
  * "lower of the two versions" rule of plain hellos no longer applies. Without a bitmap, the
  * peer's version is its highest and 1.0 is the lowest there is.
  */
-export function helloAdmitsOf10(message: Buffer): boolean {
+export const helloAdmitsOf10 = (message: Buffer): boolean => helloAdmits(message, OFP10_VERSION);
+
+/** Whether a peer's hello admits `version` (its version bitmap, or a plain hello's version). */
+export function helloAdmits(message: Buffer, version: number): boolean {
   const { length } = decodeHeader(message);
   for (let at = HEADER_BYTES; at + 4 <= length;) {
     const type = message.readUInt16BE(at);
     const elementLength = message.readUInt16BE(at + 2);
     if (elementLength < 4) break;
     if (type === HELLO_ELEMENT_VERSION_BITMAP && elementLength >= 8) {
-      return (message.readUInt32BE(at + 4) & (1 << OFP10_VERSION)) !== 0;
+      return (message.readUInt32BE(at + 4) & (1 << version)) !== 0;
     }
     at += Math.ceil(elementLength / 8) * 8;
   }
-  return decodeHeader(message).version >= OFP10_VERSION;
+  return decodeHeader(message).version >= version;
 }
 export const encodeBarrierRequest = (xid: number): Buffer =>
   encodeHeader(OfType.barrierRequest, xid);
