@@ -1,11 +1,10 @@
-import { execFileSync } from 'node:child_process';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { digest } from '../../model/canonical.js';
 import { desiredState } from '../../model/desired-state.js';
 import { portName } from '../../model/naming.js';
 import { reconcile } from '../../reconcile.js';
 import { NetnsLab } from '../../testing/netns-lab.js';
+import { restartVswitchd } from '../../testing/restart-vswitchd.js';
 import { topology } from '../../testing/topology-builder.js';
 
 const mac = (n: number) => `02:00:00:00:0b:${n.toString(16).padStart(2, '0')}`;
@@ -56,8 +55,7 @@ describe('OVS driver: ovs-vswitchd restarted under the host (userspace datapath)
     expect(await lab.ping(ns.c!, VMS.a[1])).toBe(true);
     expect(await lab.ping(ns.b!, VMS.a[1])).toBe(false);
     const { runDir, netns } = host();
-    execFileSync('ovs-appctl', ['-t', join(runDir, 'ovs-vswitchd.ctl'), 'exit']);
-    execFileSync('bash', [join(process.cwd(), 'scripts/ovs/start.sh'), '--netns', netns, runDir]);
+    await restartVswitchd(runDir, netns);
     // The switch came back without flows: the host reads that and writes everything again.
     expect(digest(await host().driver.readActual())).not.toBe(digest(desired));
     await reconcile(host().driver, desired);

@@ -9,6 +9,7 @@ import { Ofctl } from '../ovs-clients.js';
 import { parseFlowCookies, parseFlowStats, parseMeters, parsePortStats } from './ofctl-text.js';
 import { resolveOvsOptions } from '../ovs-options.js';
 import { CORPUS_PORTS, corpusLines } from '../../../testing/flow-corpus.js';
+import { restartVswitchd } from '../../../testing/restart-vswitchd.js';
 
 const lab = realPart(
   'native OpenFlow',
@@ -157,8 +158,7 @@ describe.skipIf(lab.skip)('native OpenFlow on real Open vSwitch', () => {
 
   it('opens the connection again when ovs-vswitchd restarts under it', async () => {
     const opened = ofctl.connectionsOpened('pnof-a');
-    sh('ovs-appctl', ['-t', join(runDir, 'ovs-vswitchd.ctl'), 'exit']);
-    sh('bash', [script('start.sh'), '--netns', netns, runDir]);
+    await restartVswitchd(runDir, netns);
     // A restarted switch starts with empty tables (flows are not kept across a restart).
     expect(dump('pnof-a')).toEqual([]);
     await ofctl.bundle(
