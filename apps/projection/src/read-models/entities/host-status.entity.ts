@@ -92,12 +92,12 @@ export class HostTunnelRow {
   @Column({ type: 'jsonb', default: () => "'[]'" })
   missing!: string[];
 
+  @Column({ name: 'updated_at', type: 'timestamptz' })
+  updatedAt!: string;
+
   /** The remote hosts whose tunnel is on the switch but whose BFD session is not up. */
   @Column({ type: 'jsonb', default: () => "'[]'" })
   unreachable!: string[];
-
-  @Column({ name: 'updated_at', type: 'timestamptz' })
-  updatedAt!: string;
 }
 
 @Entity('rm_counters')
