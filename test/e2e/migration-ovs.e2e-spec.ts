@@ -297,8 +297,13 @@ describe.skipIf(ovs.skip)('VM migration on real Open vSwitch', () => {
     const source = (await addressing()).resident!;
     const target = source === 'h1' ? 'h2' : 'h1';
     const sourceHost = p.hosts.get(source)!;
-    sourceHost.running.child.kill('SIGSTOP'); // holds the saga before activation
-    let id: string;
+    // Holds the saga before activation until it aborts: activation needs the source's word that
+    // it stopped forwarding. (The target may confirm its ports at `prepared` before it dies, and
+    // a fast one does: a source let go before the abort would then see the VM activated on the
+    // dead target, the window next-step.ts describes.)
+    sourceHost.running.child.kill('SIGSTOP');
+    let id = '';
+    let events: Awaited<ReturnType<typeof waitForSaga>>;
     try {
       const { body } = await migrate(p, pool, 'x', target);
       id = migrationIdOf(body);
@@ -308,10 +313,10 @@ describe.skipIf(ovs.skip)('VM migration on real Open vSwitch', () => {
       );
       p.hosts.get(target)!.kill();
       await p.hosts.get(target)!.running.exit;
+      events = await waitForSaga(p, pool, id, 'MigrationAborted', ABORT_AFTER_MS + 30_000);
     } finally {
       sourceHost.running.child.kill('SIGCONT');
     }
-    const events = await waitForSaga(p, pool, id, 'MigrationAborted', ABORT_AFTER_MS + 30_000);
     expect(events.map((e) => e.type)).not.toContain('MigrationActivated');
     expect((await addressing()).resident).toBe(source);
     // The dead host's switch still holds the binding, pending: it never forwarded.

@@ -126,7 +126,7 @@ export async function waitForSaga(
   timeoutMs = 30_000,
 ): Promise<SagaEvent[]> {
   let events: SagaEvent[] = [];
-  await until(
+  const waiting = until(
     async () => {
       events = await sagaEvents(p, pool, migrationId);
       const ended = events.find(
@@ -140,5 +140,9 @@ export async function waitForSaga(
     `migration ${migrationId} to reach ${type}`,
     timeoutMs,
   );
+  // A timeout says how far the saga got.
+  await waiting.catch((error: unknown) => {
+    throw new Error(`${String(error)}; saga so far: ${events.map((e) => e.type).join(' → ')}`);
+  });
   return events;
 }
