@@ -1,5 +1,4 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 
 /** Built apps run as real processes, as `docker compose` runs them (needs `npm run build`). */
@@ -51,16 +50,8 @@ export function killStarted(): void {
   }
 }
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
+/** A port free on this machine now (get-port also keeps it from being handed out twice in this process). */
+export { default as freePort } from 'get-port';
 
 export async function waitForHealthy(
   base: string,
