@@ -2,7 +2,7 @@
 // PostgreSQL has its own entry point, `@pool/platform/postgres` (postgres/index.ts).
 export { AppConfigModule } from './config/app-config.module.js';
 export { ConfigError, Env, EnvBoolean, loadConfig } from './config/load-config.js';
-export { PoolServiceConfig, ServiceConfig } from './config/service-config.js';
+export { LogApiServiceConfig, PoolServiceConfig, ServiceConfig } from './config/service-config.js';
 export {
   createJsonLogger,
   JsonLogger,

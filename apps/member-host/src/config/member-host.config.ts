@@ -21,15 +21,10 @@ export type Driver = (typeof DRIVERS)[number];
 // Pool and host ids are NATS subject tokens (poolnet.<pool>.hosts.<host>.reports).
 const SUBJECT_TOKEN = /^[A-Za-z0-9_-]{1,64}$/;
 const TOKEN_MESSAGE = 'must be 1-64 letters, digits, "-" or "_"';
-const PORT_MESSAGE = 'must be an integer from 1 to 65535';
 const DEVICE_LIST = /^[A-Za-z0-9_.:-]{1,15}(,[A-Za-z0-9_.:-]{1,15})*$/;
 
 /** Every setting of a member host, read from the environment once at boot. */
 export class MemberHostConfig extends PoolServiceConfig {
-  @Env('PORT')
-  @IsInt({ message: PORT_MESSAGE })
-  @Min(1, { message: PORT_MESSAGE })
-  @Max(65_535, { message: PORT_MESSAGE })
   port: number = 3100;
 
   /** No default: a host that silently joined the wrong pool would be worse than not booting. */

@@ -1,41 +1,11 @@
-import {
-  BearerTokensFrom,
-  Env,
-  EnvBoolean,
-  PoolServiceConfig,
-  type TokenEntry,
-} from '@pool/platform';
+import { Env, EnvBoolean, LogApiServiceConfig } from '@pool/platform';
 import { HISTORY_SNAPSHOT_EVERY } from '@pool/event-store';
 import { hostname } from 'node:os';
-import { IsBoolean, IsDefined, IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
-
-const PORT_MESSAGE = 'must be an integer from 1 to 65535';
+import { IsBoolean, IsInt, IsOptional, Matches, Min } from 'class-validator';
 
 /** Every setting of the pool master, read from the environment once at boot. */
-export class PoolMasterConfig extends PoolServiceConfig {
-  @Env('PORT')
-  @IsInt({ message: PORT_MESSAGE })
-  @Min(1, { message: PORT_MESSAGE })
-  @Max(65_535, { message: PORT_MESSAGE })
+export class PoolMasterConfig extends LogApiServiceConfig {
   port: number = 3000;
-
-  @Env('DATABASE_URL')
-  @IsDefined({ message: 'is required' })
-  @Matches(/^postgres(ql)?:\/\/\S+$/, { message: 'must be a postgres:// URL' })
-  databaseUrl!: string;
-
-  /**
-   * Bearer tokens of the HTTP API, `role:token[:name],...` (roles admin, operator, read-only),
-   * hashed as they are read. With neither this nor AUTH_TOKENS_FILE the API is open.
-   */
-  @Env('AUTH_TOKENS')
-  @BearerTokensFrom('list')
-  authTokens?: TokenEntry[];
-
-  /** A file of bearer tokens: lines `role token [name]`, or JSON `[{ role, token, name }]`. */
-  @Env('AUTH_TOKENS_FILE')
-  @BearerTokensFrom('file')
-  authTokensFromFile?: TokenEntry[];
 
   /** How long JetStream keeps events; hosts further behind ask the master for a snapshot. */
   @Env('EVENTS_MAX_AGE_HOURS')

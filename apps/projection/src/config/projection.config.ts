@@ -1,39 +1,9 @@
-import {
-  BearerTokensFrom,
-  Env,
-  EnvBoolean,
-  PoolServiceConfig,
-  type TokenEntry,
-} from '@pool/platform';
-import { IsBoolean, IsDefined, IsInt, Matches, Max, Min } from 'class-validator';
-
-const PORT_MESSAGE = 'must be an integer from 1 to 65535';
+import { Env, EnvBoolean, LogApiServiceConfig } from '@pool/platform';
+import { IsBoolean, IsInt, Matches, Max, Min } from 'class-validator';
 
 /** Every setting of the projection service, read from the environment once at boot. */
-export class ProjectionConfig extends PoolServiceConfig {
-  @Env('PORT')
-  @IsInt({ message: PORT_MESSAGE })
-  @Min(1, { message: PORT_MESSAGE })
-  @Max(65_535, { message: PORT_MESSAGE })
+export class ProjectionConfig extends LogApiServiceConfig {
   port: number = 8080;
-
-  @Env('DATABASE_URL')
-  @IsDefined({ message: 'is required' })
-  @Matches(/^postgres(ql)?:\/\/\S+$/, { message: 'must be a postgres:// URL' })
-  databaseUrl!: string;
-
-  /**
-   * Bearer tokens of the read API, `role:token[:name],...` (any role reads), hashed as they are
-   * read. With neither this nor AUTH_TOKENS_FILE the API is open.
-   */
-  @Env('AUTH_TOKENS')
-  @BearerTokensFrom('list')
-  authTokens?: TokenEntry[];
-
-  /** A file of bearer tokens: lines `role token [name]`, or JSON `[{ role, token, name }]`. */
-  @Env('AUTH_TOKENS_FILE')
-  @BearerTokensFrom('file')
-  authTokensFromFile?: TokenEntry[];
 
   /** Most events folded into one read-model transaction. */
   @Env('PROJECTION_BATCH')

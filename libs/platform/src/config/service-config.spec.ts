@@ -1,12 +1,23 @@
-import { IsInt } from 'class-validator';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, Env, loadConfig } from './load-config.js';
-import { PoolServiceConfig } from './service-config.js';
+import { ConfigError, loadConfig } from './load-config.js';
+import { LogApiServiceConfig, PoolServiceConfig } from './service-config.js';
 
 class AppConfig extends PoolServiceConfig {
-  @Env('PORT')
-  @IsInt()
   port: number = 1234;
+}
+
+class ApiConfig extends LogApiServiceConfig {
+  port: number = 4321;
+}
+
+function problemsOf(load: () => unknown): string {
+  try {
+    load();
+  } catch (err) {
+    if (err instanceof ConfigError) return err.problems.join('\n');
+    throw err;
+  }
+  return '';
 }
 
 describe('the shared service settings', () => {
@@ -36,17 +47,31 @@ describe('the shared service settings', () => {
 
   it('are validated with the app settings, every problem named at once', () => {
     const env = { PORT: 'x', NATS_URL: 'http://nats', SUBJECT_ROOT: 'Not A Token' };
-    const problems = (() => {
-      try {
-        loadConfig(AppConfig, env);
-      } catch (err) {
-        if (err instanceof ConfigError) return err.problems.join('\n');
-        throw err;
-      }
-      return '';
-    })();
-    expect(problems).toMatch(/PORT/);
+    const problems = problemsOf(() => loadConfig(AppConfig, env));
+    expect(problems).toMatch(/PORT must be an integer from 1 to 65535/);
     expect(problems).toMatch(/NATS_URL must be a nats:\/\/ URL/);
     expect(problems).toMatch(/SUBJECT_ROOT must be a lowercase subject token/);
+  });
+
+  it('keep each app its own default port, validated by the shared rule', () => {
+    expect(loadConfig(AppConfig, {}).port).toBe(1234);
+    expect(loadConfig(ApiConfig, { DATABASE_URL: 'postgres://db/x' }).port).toBe(4321);
+    expect(problemsOf(() => loadConfig(AppConfig, { PORT: '70000' }))).toMatch(
+      /PORT must be an integer from 1 to 65535/,
+    );
+  });
+
+  it('of a log API service require a postgres URL and read bearer tokens', () => {
+    expect(problemsOf(() => loadConfig(ApiConfig, {}))).toMatch(/DATABASE_URL is required/);
+    expect(problemsOf(() => loadConfig(ApiConfig, { DATABASE_URL: 'mysql://db' }))).toMatch(
+      /DATABASE_URL must be a postgres:\/\/ URL/,
+    );
+    const config = loadConfig(ApiConfig, {
+      DATABASE_URL: 'postgresql://db/pool',
+      AUTH_TOKENS: 'admin:s3cret-token-value:ops',
+    });
+    expect(config.databaseUrl).toBe('postgresql://db/pool');
+    expect(config.authTokens).toHaveLength(1);
+    expect(JSON.stringify(config)).not.toContain('s3cret-token-value');
   });
 });

@@ -1,4 +1,16 @@
-import { IsIn, IsNotEmpty, IsOptional, IsString, Matches } from 'class-validator';
+import {
+  IsDefined,
+  IsIn,
+  IsInt,
+  IsNotEmpty,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  Min,
+} from 'class-validator';
+import { BearerTokensFrom } from '../auth/bearer-tokens-from.decorator.js';
+import type { TokenEntry } from '../auth/bearer-tokens.js';
 import { LOG_LEVELS, type LogLevel } from '../logging/json-logger.js';
 import { Env } from './load-config.js';
 
@@ -7,8 +19,17 @@ import { Env } from './load-config.js';
  * of these and adds its own (the Env lookup and class-validator both follow the prototype chain).
  */
 
-/** Listen address, logs and the NATS connection of any service. */
+const PORT_MESSAGE = 'must be an integer from 1 to 65535';
+
+/** Listen address and port, logs and the NATS connection of any service. */
 export abstract class ServiceConfig {
+  /** Every service listens (API, health, metrics); each app redeclares it with its own default. */
+  @Env('PORT')
+  @IsInt({ message: PORT_MESSAGE })
+  @Min(1, { message: PORT_MESSAGE })
+  @Max(65_535, { message: PORT_MESSAGE })
+  port!: number;
+
   /**
    * Loopback unless told otherwise: without tokens a service is open to anyone who reaches it,
    * as admin, so listening on every interface is a choice (HOST=0.0.0.0; the image makes it).
@@ -83,4 +104,26 @@ export abstract class PoolServiceConfig extends ServiceConfig {
   @Env('REPORTS_REPLICAS')
   @IsIn(STREAM_REPLICAS, { message: 'must be 1, 3 or 5' })
   reportsReplicas: number = 1;
+}
+
+/** A pool service with an HTTP API over the event log: the pool master and the projection. */
+export abstract class LogApiServiceConfig extends PoolServiceConfig {
+  @Env('DATABASE_URL')
+  @IsDefined({ message: 'is required' })
+  @Matches(/^postgres(ql)?:\/\/\S+$/, { message: 'must be a postgres:// URL' })
+  databaseUrl!: string;
+
+  /**
+   * Bearer tokens of the HTTP API, `role:token[:name],...` (roles admin, operator, read-only;
+   * the read API lets any role read), hashed as they are read. With neither this nor
+   * AUTH_TOKENS_FILE the API is open.
+   */
+  @Env('AUTH_TOKENS')
+  @BearerTokensFrom('list')
+  authTokens?: TokenEntry[];
+
+  /** A file of bearer tokens: lines `role token [name]`, or JSON `[{ role, token, name }]`. */
+  @Env('AUTH_TOKENS_FILE')
+  @BearerTokensFrom('file')
+  authTokensFromFile?: TokenEntry[];
 }
