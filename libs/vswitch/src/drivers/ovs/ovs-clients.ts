@@ -8,7 +8,7 @@ import { mgmtSocket, mgmtTarget, type ResolvedOvsOptions } from './ovs-options.j
 import { noFloodPorts, setPortFlood, type PortFlood } from './openflow/port-flood.js';
 import { RULE_BIT } from './flows.js';
 import { BridgeConnections } from './openflow/bridge-connections.js';
-import { namesPort, numberPorts } from './openflow/flow-text.js';
+import { numberPorts, portNames } from './openflow/flow-text.js';
 import { InstalledFlows } from './openflow/installed-flows.js';
 import type { Of14Connection } from './openflow/of14-connection.js';
 import { OFPP } from './openflow/oxm-match.js';
@@ -41,7 +41,14 @@ export const bundleTimeoutMs = (timeoutMs: number, lines: number): number => tim
 export class Ofctl {
   private readonly openflow: BridgeConnections;
 
-  constructor(private readonly options: ResolvedOvsOptions) {
+  /**
+   * `ofportsOn` numbers a bridge's ports without asking the switch (the OVSDB replica's
+   * `ofport`s); the switch's port descriptions are read only for a name it does not know yet.
+   */
+  constructor(
+    private readonly options: ResolvedOvsOptions,
+    private readonly ofportsOn?: (bridge: string) => Promise<ReadonlyMap<string, number>>,
+  ) {
     this.openflow = new BridgeConnections(
       (bridge) => mgmtSocket(options, bridge),
       options.timeoutMs,
@@ -78,8 +85,11 @@ export class Ofctl {
     await this.openflow.use(bridge, async (connection) => {
       const installed = this.installedOn(bridge, connection);
       // Compared by port number, not name: a port created again has new flows to write.
-      const named = lines.some(namesPort);
-      const ports = named ? await connection.portNumbers(timeoutMs) : new Map<string, number>();
+      const names = new Set(lines.flatMap(portNames));
+      const named = names.size > 0;
+      const ports = named
+        ? await this.portNumbers(bridge, names, connection, timeoutMs)
+        : new Map();
       const resolve = connection.resolver(ports);
       const narrowed = installed.narrow(named ? lines.map((l) => numberPorts(l, resolve)) : lines);
       this.linesSent += narrowed.lines.length;
@@ -91,6 +101,21 @@ export class Ofctl {
       }
       narrowed.commit();
     });
+  }
+
+  /** Port reads by asking the switch, since this client was made (the replica answers the rest). */
+  portDescriptionReads = 0;
+
+  private async portNumbers(
+    bridge: string,
+    names: ReadonlySet<string>,
+    connection: Of14Connection,
+    timeoutMs: number,
+  ): Promise<ReadonlyMap<string, number>> {
+    const known = await this.ofportsOn?.(bridge);
+    if (known && [...names].every((name) => known.has(name))) return known;
+    this.portDescriptionReads++;
+    return connection.portNumbers(timeoutMs);
   }
 
   /** Flow-mod lines sent since this client was made (what "only the difference" saves shows here). */
@@ -277,7 +302,14 @@ export interface FlowStats {
 
 /** ovs-appctl to the ovs-vswitchd of the run dir. */
 export class Appctl {
-  constructor(private readonly options: ResolvedOvsOptions) {}
+  /**
+   * `ofportsOn` numbers a bridge's ports without asking the switch (the OVSDB replica's
+   * `ofport`s); the switch's port descriptions are read only for a name it does not know yet.
+   */
+  constructor(
+    private readonly options: ResolvedOvsOptions,
+    private readonly ofportsOn?: (bridge: string) => Promise<ReadonlyMap<string, number>>,
+  ) {}
 
   async call(command: string, args: string[] = []): Promise<string> {
     const target = [

@@ -63,7 +63,7 @@ export class OvsVSwitchDriver implements VSwitchDriver {
       timeoutMs: this.options.timeoutMs,
     });
     this.vsctl = new Vsctl(this.ovsdb);
-    this.ofctl = new Ofctl(this.options);
+    this.ofctl = new Ofctl(this.options, (bridge) => this.vsctl.ofportsOn(bridge));
     this.appctl = new Appctl(this.options);
     this.binding = this.options.vifBinding === 'iface-id' ? new IfaceIdBinding() : undefined;
     this.interfaces = new OvsHostInterfaces(this.options, this.vsctl, this.ofctl);
@@ -160,6 +160,18 @@ export class OvsVSwitchDriver implements VSwitchDriver {
    */
   adoptedDevices(): Map<string, string> {
     return this.binding?.devices() ?? new Map<string, string>();
+  }
+
+  /**
+   * What the OpenFlow path has cost since the driver started: flow-mod lines sent, and how often
+   * a bundle had to ask the switch for its port numbers because the OVSDB replica did not know a
+   * port yet (each is a round trip more).
+   */
+  openflowCounters(): { linesSent: number; portDescriptionReads: number } {
+    return {
+      linesSent: this.ofctl.linesSent,
+      portDescriptionReads: this.ofctl.portDescriptionReads,
+    };
   }
 
   unpluggedPorts(): string[] {

@@ -1,5 +1,5 @@
 import { hasDevice } from './device-watch.js';
-import { asOptionalNumber, type Row } from './ovsdb-json.js';
+import { asOptionalNumber, asString, asUuid, asUuids, type Row } from './ovsdb-json.js';
 import type { OvsdbClient } from './ovsdb/client.js';
 import { VsctlTranslation } from './ovsdb/vsctl-translate.js';
 
@@ -77,6 +77,35 @@ export class Vsctl {
       if (typeof row.name === 'string' && ofport !== undefined && hasDevice(row)) {
         ofports.set(row.name, ofport);
       }
+    }
+    return ofports;
+  }
+
+  /**
+   * OpenFlow port numbers of one bridge's interfaces, from the replica: no round trip. After a
+   * waiting `transact` they are the switch's own, since ovs-vswitchd writes `ofport` in the
+   * transaction that raises `cur_cfg`. Interfaces whose device is absent are left out.
+   */
+  async ofportsOn(bridge: string): Promise<Map<string, number>> {
+    const [bridges = [], ports = [], interfaces = []] = await this.list([
+      ['Bridge', 'name,ports'],
+      ['Port', '_uuid,interfaces'],
+      ['Interface', '_uuid,name,ofport,ifindex'],
+    ]);
+    const portUuids = new Set(
+      bridges.filter((b) => asString(b.name) === bridge).flatMap((b) => asUuids(b.ports)),
+    );
+    const ifaceUuids = new Set(
+      ports
+        .filter((p) => portUuids.has(asUuid(p._uuid) ?? ''))
+        .flatMap((p) => asUuids(p.interfaces)),
+    );
+    const ofports = new Map<string, number>();
+    for (const row of interfaces) {
+      const ofport = asOptionalNumber(row.ofport);
+      if (!ifaceUuids.has(asUuid(row._uuid) ?? '') || ofport === undefined || !hasDevice(row))
+        continue;
+      ofports.set(asString(row.name), ofport);
     }
     return ofports;
   }

@@ -123,9 +123,14 @@ function parsePacketOut(line: string): PacketOutText {
 const PORT_REFERENCE = /(in_port=|output:)([^,\s)]+)/g;
 const isNumbered = (port: string) => /^\d+$/.test(port) || port === 'LOCAL';
 
-/** Whether a line names a port (in_port=NAME, output:NAME) the switch must number first. */
-export const namesPort = (line: string): boolean =>
-  [...line.matchAll(PORT_REFERENCE)].some(([, , port = '']) => !isNumbered(port));
+/** The port names a line uses (in_port=NAME, output:NAME), which the switch must number first. */
+export const portNames = (line: string): string[] =>
+  [...line.matchAll(PORT_REFERENCE)]
+    .map(([, , port = '']) => port)
+    .filter((port) => !isNumbered(port));
+
+/** Whether a line names a port the switch must number first. */
+export const namesPort = (line: string): boolean => portNames(line).length > 0;
 
 /**
  * The line with each port name replaced by its OpenFlow number: two lines then say the same
