@@ -10,7 +10,7 @@ import { RULE_BIT } from './flows.js';
 import { BridgeConnections } from './openflow/bridge-connections.js';
 import { numberPorts, portNames } from './openflow/flow-text.js';
 import { InstalledFlows } from './openflow/installed-flows.js';
-import type { Of14Connection } from './openflow/of14-connection.js';
+import type { Of14Connection, PipelineStep } from './openflow/of14-connection.js';
 import { OFPP } from './openflow/oxm-match.js';
 import {
   decodeFlowStats,
@@ -84,23 +84,80 @@ export class Ofctl {
     const timeoutMs = bundleTimeoutMs(this.options.timeoutMs, lines.length);
     await this.openflow.use(bridge, async (connection) => {
       const installed = this.installedOn(bridge, connection);
-      // Compared by port number, not name: a port created again has new flows to write.
-      const names = new Set(lines.flatMap(portNames));
-      const named = names.size > 0;
-      const ports = named
-        ? await this.portNumbers(bridge, names, connection, timeoutMs)
-        : new Map();
-      const resolve = connection.resolver(ports);
-      const narrowed = installed.narrow(named ? lines.map((l) => numberPorts(l, resolve)) : lines);
-      this.linesSent += narrowed.lines.length;
-      try {
-        await connection.bundle(narrowed.lines, timeoutMs);
-      } catch (error) {
-        installed.forgetAll();
-        throw error;
-      }
+      const narrowed = installed.narrow(await this.numbered(bridge, lines, connection, timeoutMs));
+      await this.send(installed, connection, [{ lines: narrowed.lines }], timeoutMs, 'the bundle');
       narrowed.commit();
     });
+  }
+
+  /**
+   * A port's policing in one exchange: its `clear` flows go, meter `id` is deleted and, for a
+   * rate, added again and the port's `flows` written. A 1.4 bundle cannot carry meter mods, so
+   * these are bundles and messages back to back, answered by one barrier (the switch takes one
+   * connection's messages in order). Deleting a meter also deletes the flows that use it.
+   */
+  async police(
+    bridge: string,
+    id: number,
+    clear: readonly string[],
+    then?: { rate: Meter; flows: readonly string[] },
+  ): Promise<void> {
+    const timeoutMs = bundleTimeoutMs(this.options.timeoutMs, clear.length + 2);
+    await this.openflow.use(bridge, async (connection) => {
+      const installed = this.installedOn(bridge, connection);
+      const cleared = installed.narrow(await this.numbered(bridge, clear, connection, timeoutMs));
+      cleared.commit();
+      installed.forgetUsing(`meter:${id},`);
+      const flows = then ? await this.numbered(bridge, then.flows, connection, timeoutMs) : [];
+      const written = installed.narrow(flows);
+      const steps: PipelineStep[] = [
+        { lines: cleared.lines },
+        { message: (xid) => encodeMeterMod(xid, MeterCommand.delete, id), what: `meter ${id}` },
+      ];
+      if (then) {
+        steps.push(
+          {
+            message: (xid) => encodeMeterMod(xid, MeterCommand.add, id, then.rate),
+            what: `meter ${id} at ${then.rate.kbps} kbps`,
+          },
+          { lines: written.lines },
+        );
+      }
+      await this.send(installed, connection, steps, timeoutMs, `the policing of meter ${id}`);
+      written.commit();
+    });
+  }
+
+  /** Lines with their port names numbered: compared by number, a port created again has new flows. */
+  private async numbered(
+    bridge: string,
+    lines: readonly string[],
+    connection: Of14Connection,
+    timeoutMs: number,
+  ): Promise<readonly string[]> {
+    const names = new Set(lines.flatMap(portNames));
+    if (names.size === 0) return lines;
+    const resolve = connection.resolver(
+      await this.portNumbers(bridge, names, connection, timeoutMs),
+    );
+    return lines.map((line) => numberPorts(line, resolve));
+  }
+
+  /** A pipeline on the connection; a failure leaves nothing known of what the table holds. */
+  private async send(
+    installed: InstalledFlows,
+    connection: Of14Connection,
+    steps: PipelineStep[],
+    timeoutMs: number,
+    what: string,
+  ): Promise<void> {
+    this.linesSent += steps.reduce((n, step) => n + ('lines' in step ? step.lines.length : 0), 0);
+    try {
+      await connection.pipeline(steps, timeoutMs, what);
+    } catch (error) {
+      installed.forgetAll();
+      throw error;
+    }
   }
 
   /** Port reads by asking the switch, since this client was made (the replica answers the rest). */
@@ -136,28 +193,6 @@ export class Ofctl {
     const flows = new InstalledFlows();
     this.installed.set(bridge, { connection, flows });
     return flows;
-  }
-
-  /** Deleting a meter also deletes the flows that use it (OpenFlow semantics). */
-  async deleteMeter(bridge: string, id: number): Promise<void> {
-    this.installed.get(bridge)?.flows.forgetUsing(`meter:${id},`);
-    await this.openflow.use(bridge, (connection) =>
-      connection.request(
-        [(xid) => encodeMeterMod(xid, MeterCommand.delete, id)],
-        this.options.timeoutMs,
-        `deleting meter ${id}`,
-      ),
-    );
-  }
-
-  async addMeter(bridge: string, id: number, { kbps, burstKb }: Meter): Promise<void> {
-    await this.openflow.use(bridge, (connection) =>
-      connection.request(
-        [(xid) => encodeMeterMod(xid, MeterCommand.add, id, { kbps, burstKb })],
-        this.options.timeoutMs,
-        `adding meter ${id}`,
-      ),
-    );
   }
 
   /** The bridge's flows' cookies and counters, those whose cookie matches `cookie/mask`. */

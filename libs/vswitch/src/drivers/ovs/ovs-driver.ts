@@ -379,15 +379,15 @@ export class OvsVSwitchDriver implements VSwitchDriver {
    */
   private async setMeter(step: Extract<OfStep, { kind: 'meter' }>, ofports: Map<string, number>) {
     const { bridge, port, kbps, burstKb } = step;
-    await this.ofctl.bundle(bridge, [deleteFlows(port, 'qos')]);
+    const clear = [deleteFlows(port, 'qos')];
     const meter = ofports.get(port);
     if (meter === undefined) {
       if (kbps > 0) throw new Error(`port ${port} has no OpenFlow port (is its device missing?)`);
+      await this.ofctl.bundle(bridge, clear);
       return;
     }
-    await this.ofctl.deleteMeter(bridge, meter);
-    if (kbps <= 0) return;
-    await this.ofctl.addMeter(bridge, meter, { kbps, burstKb });
-    await this.ofctl.bundle(bridge, policingFlows(port, meter));
+    const rate =
+      kbps > 0 ? { rate: { kbps, burstKb }, flows: policingFlows(port, meter) } : undefined;
+    await this.ofctl.police(bridge, meter, clear, rate);
   }
 }

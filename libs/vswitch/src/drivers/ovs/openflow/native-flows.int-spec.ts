@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { missingOvsLab, realPart } from '../../../../../../test/support/real-part.js';
-import { RULE_BIT, hex } from '../flows.js';
+import { RULE_BIT, deleteFlows, hex, policingFlows } from '../flows.js';
 import { Ofctl } from '../ovs-clients.js';
 import { parseFlowCookies, parseFlowStats, parseMeters, parsePortStats } from './ofctl-text.js';
 import { resolveOvsOptions } from '../ovs-options.js';
@@ -100,7 +100,7 @@ describe.skipIf(lab.skip)('native OpenFlow on real Open vSwitch', () => {
       .sort();
 
   it('installs every generator flow exactly as ovs-ofctl does', async () => {
-    await ofctl.addMeter('pnof-a', 1, { kbps: 1000, burstKb: 100 });
+    await ofctl.police('pnof-a', 1, [], { rate: { kbps: 1000, burstKb: 100 }, flows: [] });
     ofctlCli(
       'add-meter',
       mgmt('pnof-b'),
@@ -141,8 +141,26 @@ describe.skipIf(lab.skip)('native OpenFlow on real Open vSwitch', () => {
     const cli = parsePortStats(ofctlCli('--names', 'dump-ports', mgmt('pnof-a')));
     const byName = (list: typeof ports) => new Map(list.map((p) => [p.port, p.rxPackets]));
     expect([...byName(ports).keys()].sort()).toEqual([...byName(cli).keys()].sort());
-    await ofctl.deleteMeter('pnof-a', 1);
+    await ofctl.police('pnof-a', 1, []);
     expect(await ofctl.meters('pnof-a')).toEqual(new Map());
+  });
+
+  it("changes a port's policing in one exchange: the meter's rate and the flows that use it", async () => {
+    const port = `pnof-a-${CORPUS_PORTS[0]}`.slice(0, 15);
+    const clear = [deleteFlows(port, 'qos')];
+    const police = (kbps: number) =>
+      ofctl.police('pnof-a', 7, clear, {
+        rate: { kbps, burstKb: kbps / 10 },
+        flows: policingFlows(port, 7),
+      });
+    const metered = () => dump('pnof-a').filter((flow) => flow.includes('meter:7'));
+    await police(1000);
+    await police(3000);
+    expect((await ofctl.meters('pnof-a')).get(7)).toEqual({ kbps: 3000, burstKb: 300 });
+    expect(metered()).toHaveLength(policingFlows(port, 7).length);
+    await ofctl.police('pnof-a', 7, clear);
+    expect((await ofctl.meters('pnof-a')).has(7)).toBe(false);
+    expect(metered()).toEqual([]);
   });
 
   it('names the line the switch refused and applies nothing of the bundle', async () => {

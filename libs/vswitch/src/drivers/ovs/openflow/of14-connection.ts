@@ -30,6 +30,10 @@ export class OpenFlowConnectionLost extends OpenFlowError {
 /** What waits for replies to one xid: it returns true once it has had its last message. */
 type Waiter = { onMessage: (message: Buffer) => boolean; onError: (error: Of14Error) => void };
 
+/** One step of a pipeline: a bundle of flow-mod lines, or one message (numbered by `xid`). */
+export type PipelineStep =
+  { lines: readonly string[] } | { message: (xid: number) => Buffer; what: string };
+
 /** Errors of a run of xids (a bundle's messages), collected until its barrier answers. */
 type ErrorSink = { from: number; to: number; errors: { xid: number; error: Of14Error }[] };
 
@@ -125,40 +129,70 @@ export class Of14Connection {
    * switch refused, if any was (then nothing of the bundle is applied).
    */
   async bundle(lines: readonly string[], timeoutMs: number): Promise<void> {
-    if (lines.length === 0) return;
-    const ports = lines.some(namesPort) ? await this.portNumbers(timeoutMs) : new Map();
-    const resolve = this.resolver(ports);
-    const bundleId = this.nextBundle++;
-    const encoded = lines.map((line) => encodeOfLine(this.xid(), line, resolve));
-    const open = this.xid();
-    const commit = this.xid();
+    await this.pipeline([{ lines }], timeoutMs, 'the bundle');
+  }
+
+  /** Messages that answer nothing when they succeed, then a barrier; rejects on any error. */
+  async request(messages: ((xid: number) => Buffer)[], timeoutMs: number, what: string) {
+    await this.pipeline(
+      messages.map((message) => ({ message, what })),
+      timeoutMs,
+      what,
+    );
+  }
+
+  /**
+   * Steps sent back to back and answered by one barrier: each `lines` step is a bundle of its
+   * own (atomic), each `message` one message (a meter mod, which a 1.4 bundle cannot carry).
+   * Open vSwitch handles one connection's messages in order, so a step sees those before it
+   * applied; errors arrive before the barrier's reply, so the list of what was refused is whole.
+   */
+  async pipeline(steps: readonly PipelineStep[], timeoutMs: number, what: string): Promise<void> {
+    const named = steps.some((step) => 'lines' in step && step.lines.some(namesPort));
+    const resolve = this.resolver(named ? await this.portNumbers(timeoutMs) : new Map());
+    const messages: Buffer[] = [];
+    const described = new Map<number, string>();
+    const first = this.nextXid;
+    for (const step of steps) {
+      if ('message' in step) {
+        const xid = this.xid();
+        described.set(xid, step.what);
+        messages.push(step.message(xid));
+        continue;
+      }
+      if (step.lines.length === 0) continue;
+      const bundleId = this.nextBundle++;
+      const open = this.xid();
+      described.set(open, 'bundle open');
+      const adds = step.lines.map((line) => {
+        const xid = this.xid();
+        described.set(xid, line);
+        return encodeBundleAdd(bundleId, encodeOfLine(xid, line, resolve));
+      });
+      const commit = this.xid();
+      described.set(commit, 'commit');
+      messages.push(
+        encodeBundleControl(open, bundleId, BundleCtrl.openRequest),
+        ...adds,
+        encodeBundleControl(commit, bundleId, BundleCtrl.commitRequest),
+      );
+    }
+    if (messages.length === 0) return;
     const barrier = this.xid();
-    const byXid = new Map(encoded.map((m, i) => [m.readUInt32BE(4), lines[i]!]));
-    const sink: ErrorSink = { from: encoded[0]!.readUInt32BE(4), to: commit, errors: [] };
+    const sink: ErrorSink = { from: first, to: barrier, errors: [] };
     this.sinks.add(sink);
     try {
       const answered = this.barrierReply(barrier);
-      this.send(
-        Buffer.concat([
-          encodeBundleControl(open, bundleId, BundleCtrl.openRequest),
-          ...encoded.map((message) => encodeBundleAdd(bundleId, message)),
-          encodeBundleControl(commit, bundleId, BundleCtrl.commitRequest),
-          encodeBarrierRequest(barrier),
-        ]),
-      );
-      await this.within(timeoutMs, answered, 'bundle commit');
+      this.send(Buffer.concat([...messages, encodeBarrierRequest(barrier)]));
+      await this.within(timeoutMs, answered, what);
     } finally {
       this.sinks.delete(sink);
     }
-    // Errors come before the barrier's reply (the switch answers in order): the list is whole.
     if (sink.errors.length > 0) {
-      const refused = sink.errors.map(({ xid, error }) => {
-        const line = byXid.get(xid);
-        const what =
-          line ?? (xid === open ? 'bundle open' : xid === commit ? 'commit' : `xid ${xid}`);
-        return `${describeError(error)}: ${what}`;
-      });
-      throw new OpenFlowError(`${this.target} refused the bundle: ${refused.join('; ')}`);
+      const refused = sink.errors.map(
+        ({ xid, error }) => `${describeError(error)}: ${described.get(xid) ?? `xid ${xid}`}`,
+      );
+      throw new OpenFlowError(`${this.target} refused ${what}: ${refused.join('; ')}`);
     }
   }
 
@@ -171,29 +205,6 @@ export class Of14Connection {
       }
       return number;
     };
-  }
-
-  /** Messages that answer nothing when they succeed, then a barrier; rejects on any error. */
-  async request(messages: ((xid: number) => Buffer)[], timeoutMs: number, what: string) {
-    const encoded = messages.map((m) => m(this.xid()));
-    const barrier = this.xid();
-    const sink: ErrorSink = {
-      from: encoded[0]?.readUInt32BE(4) ?? barrier,
-      to: barrier,
-      errors: [],
-    };
-    this.sinks.add(sink);
-    try {
-      const answered = this.barrierReply(barrier);
-      this.send(Buffer.concat([...encoded, encodeBarrierRequest(barrier)]));
-      await this.within(timeoutMs, answered, what);
-    } finally {
-      this.sinks.delete(sink);
-    }
-    if (sink.errors.length > 0) {
-      const errors = sink.errors.map(({ error }) => describeError(error)).join('; ');
-      throw new OpenFlowError(`${this.target} refused ${what}: ${errors}`);
-    }
   }
 
   close(): void {
