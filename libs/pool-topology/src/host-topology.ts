@@ -1,5 +1,5 @@
 import type { PoolState, Scope } from '@pool/domain';
-import type { PoolTopology } from '@pool/vswitch';
+import type { PoolTopology, TopologyHost } from '@pool/vswitch';
 import {
   aclOf,
   addressSetOf,
@@ -12,15 +12,17 @@ import {
   vifOf,
   vmOf,
 } from './to-topology.js';
-import { overlayPeers } from './overlay-peers.js';
+import { overlayRemotes } from './overlay-remotes.js';
 import { mirrorPeers } from './mirror-peers.js';
 
 /**
  * The part of the pool one host's switches depend on: the host itself, every network (an
  * external one has a bridge wherever its uplink exists, VIFs or not), the VMs running on or
  * migrating to or from it, their VIFs, the ACLs and mirrors that can land on those VIFs, the
- * security groups those VIFs are in, the peers of the overlay networks it carries (overlay-peers.ts),
- * the other end of each mirror with a source or the monitor here (mirror-peers.ts),
+ * security groups those VIFs are in, the other hosts of each overlay network it carries
+ * (`overlayRemotes`, by `remotesOf`: a member host's derivation hands in the meshes it kept,
+ * host-derivation.ts), the other end of each mirror with a source or the monitor here
+ * (mirror-peers.ts),
  * and what those ACLs name as their remote side: address
  * sets, and groups with their members' VIFs (wherever they run; a VIF whose VM is not here gets
  * no port, it only lends its addresses).
@@ -30,7 +32,12 @@ import { mirrorPeers } from './mirror-peers.js';
  * a member host derives its switches after every event, in pools of 10,000+ VIFs. A remote
  * group is the exception by nature: its addresses are every member's, pool-wide.
  */
-export function hostTopology(state: PoolState, hostId: string): PoolTopology {
+export function hostTopology(
+  state: PoolState,
+  hostId: string,
+  remotesOf: (networkId: string) => readonly TopologyHost[] = (networkId) =>
+    overlayRemotes(state, hostId, networkId),
+): PoolTopology {
   const host = state.hosts.get(hostId);
   const networks = [...state.networks.values()].map(networkOf);
   if (!host) return { ...emptyTopology(), networks };
@@ -62,23 +69,20 @@ export function hostTopology(state: PoolState, hostId: string): PoolTopology {
   const lenders = [...remoteGroups]
     .flatMap((id) => state.securityGroups.get(id)?.vifIds ?? [])
     .filter((id) => !vifIds.has(id));
-  const peers = overlayPeers(state, hostId, networkIds, vmIds);
+  const overlays = [...networkIds].filter((id) => state.networks.get(id)?.kind === 'overlay');
   const mirrored = mirrorPeers(state, vifIds, covers);
-  const peerVifs = new Set(peers.vifs.map((vif) => vif.id));
-  const remoteVifs = [...new Set(lenders)]
-    .filter((id) => !peerVifs.has(id))
-    .flatMap((id) => state.vifs.get(id) ?? []);
+  const remoteVifs = [...new Set(lenders)].flatMap((id) => state.vifs.get(id) ?? []);
   return {
-    hosts: byId([host, ...peers.hosts, ...mirrored.hosts]).map((h) =>
+    hosts: byId([host, ...mirrored.hosts]).map((h) =>
       h === host ? hostOf(state, h) : peerHostOf(h),
     ),
     networks,
-    vms: byId([...vms, ...peers.vms, ...mirrored.vms]).map(vmOf),
-    vifs: byId([...vifs, ...peers.vifs, ...remoteVifs, ...mirrored.vifs]).map(vifOf),
+    vms: byId([...vms, ...mirrored.vms]).map(vmOf),
+    vifs: byId([...vifs, ...remoteVifs, ...mirrored.vifs]).map(vifOf),
     acls: rules.map(aclOf),
     // A mirror's legs (libs/vswitch mirror-legs.ts) involve its monitor's host and its sources'.
     mirrors: mirrored.mirrors.map(mirrorOf),
-    migrations: byId([...migrations, ...peers.migrations, ...mirrored.migrations]).map(migrationOf),
+    migrations: byId([...migrations, ...mirrored.migrations]).map(migrationOf),
     addressSets: [...setIds].flatMap((id) => state.addressSets.get(id) ?? []).map(addressSetOf),
     securityGroups: byId([
       ...[...new Set([...groupIds, ...remoteGroups])].flatMap(
@@ -86,6 +90,7 @@ export function hostTopology(state: PoolState, hostId: string): PoolTopology {
       ),
       ...mirrored.groups,
     ]).map(securityGroupOf),
+    overlayRemotes: new Map(overlays.map((id) => [id, remotesOf(id)])),
   };
 }
 

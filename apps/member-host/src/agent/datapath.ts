@@ -1,6 +1,6 @@
 import type { HostInterfaceStatus, HostReport } from '@pool/contracts';
-import type { PoolState } from '@pool/domain';
-import { hostTopology } from '@pool/pool-topology';
+import type { PoolEvent, PoolState } from '@pool/domain';
+import { HostDerivation } from '@pool/pool-topology';
 import {
   canonicalJson,
   desiredState,
@@ -62,16 +62,29 @@ export class Datapath {
   convergedDesired: HostDesiredState | undefined;
   /** What the switch was last converged to: the base of the next incremental plan. */
   private last: HostDesiredState | undefined;
+  /** The host's topology, kept from one event to the next where no event touched it. */
+  private readonly derivation: HostDerivation;
 
   constructor(
     readonly driver: VSwitchDriver,
     private readonly hostId: string,
     /** The resolver file the host manages (MANAGE_RESOLV_CONF): written after each converge. */
     private readonly resolver?: ResolverFile,
-  ) {}
+  ) {
+    this.derivation = new HostDerivation(hostId);
+  }
+
+  /**
+   * Tells the derivation what `event`, just folded into `state`, may have changed: call it for
+   * every event folded into the state `desired` and `converge` are given (pool-topology
+   * host-derivation.ts; another state object is derived afresh).
+   */
+  folded(state: PoolState, event: PoolEvent): void {
+    this.derivation.folded(state, event);
+  }
 
   desired(state: PoolState): HostDesiredState {
-    const topology = hostTopology(state, this.hostId);
+    const topology = this.derivation.topology(state);
     this.mirrors = topology.mirrors.length > 0 ? mirrorStatuses(topology) : [];
     return desiredState(topology, this.hostId);
   }

@@ -497,7 +497,7 @@ export class HostAgent {
         else {
           this.appliedSinceSnapshot = true;
           try {
-            this.replica.apply(m.envelope);
+            this.o.datapath.folded(this.replica.state, this.replica.apply(m.envelope));
           } catch (error) {
             // The replica may be half-changed by the failed event: rebuild it from disk.
             const reason = `cannot apply event ${m.envelope.version}: ${errorMessage(error)}`;

@@ -22,14 +22,18 @@ const build = () =>
 const overlayPool = (mtu = 1450) => {
   const t = topology().overlay('o', 7, mtu);
   for (const [i, host] of ['h1', 'h2', 'h3'].entries()) {
-    t.host(host).tunnel(host, `192.168.9.${i + 1}`).vm(`vm-${host}`, host);
+    t.host(host)
+      .tunnel(host, `192.168.9.${i + 1}`)
+      .vm(`vm-${host}`, host);
     t.vif(`v-${host}`, `vm-${host}`, 'o');
   }
   return t.build();
 };
 /** The digest as defined: sha256 of the canonical JSON of the normalized state, printed whole. */
 const digestWhole = (state: HostSwitchState) =>
-  createHash('sha256').update(canonicalJson(normalizeState(state))).digest('hex');
+  createHash('sha256')
+    .update(canonicalJson(normalizeState(state)))
+    .digest('hex');
 
 describe('digest', () => {
   it('is the sha256 of the whole canonical JSON with tunnel meshes printed once per mesh', () => {
@@ -41,6 +45,34 @@ describe('digest', () => {
     expect(next.bridges[0]!.tunnels).toBe(first.bridges[0]!.tunnels);
     expect(digest(next)).toBe(digestWhole(next));
     expect(digest(next)).not.toBe(digest(first));
+  });
+
+  it('hashes the bytes of the whole canonical JSON for any number of meshes, new or remembered', () => {
+    const tunnel = fc.record({
+      name: fc.string({ maxLength: 6 }),
+      remoteHost: fc.string({ maxLength: 4 }),
+      remoteIp: fc.constantFrom('192.0.2.1', '192.0.2.2'),
+      localIp: fc.constant('192.0.2.9'),
+      vni: fc.nat(9),
+    });
+    const base = desiredState(build().build(), 'h1');
+    const meshes = fc.array(fc.array(tunnel, { maxLength: 5 }), { minLength: 1, maxLength: 4 });
+    fc.assert(
+      fc.property(meshes, fc.string({ maxLength: 8 }), (tunnelSets, networkId) => {
+        const state: HostSwitchState = {
+          ...base,
+          bridges: tunnelSets.map((tunnels, i) => ({
+            ...base.bridges[0]!,
+            name: `b${i}`,
+            networkId: i === 0 ? networkId : `n${i}`,
+            tunnels,
+          })),
+        };
+        expect(digest(state)).toBe(digestWhole(state));
+        // Again, every mesh's JSON now remembered (normalizeState hands on the same arrays).
+        expect(digest(state)).toBe(digestWhole(state));
+      }),
+    );
   });
 
   it('prints the state whole when another string looks like a mesh marker', () => {

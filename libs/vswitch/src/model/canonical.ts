@@ -1,4 +1,4 @@
-import { hash } from 'node:crypto';
+import { createHash, hash } from 'node:crypto';
 import { configure } from 'safe-stable-stringify';
 import {
   withoutLease,
@@ -108,23 +108,25 @@ export function digest(state: HostSwitchState): string {
   const configured = normal.interfaces?.some((i) => i.leased)
     ? { ...normal, interfaces: normal.interfaces.map(withoutLease) }
     : normal;
-  // The one-shot form: no Hash object per call (a host digests after every event).
-  return hash('sha256', canonicalStateJson(configured), 'hex');
+  return canonicalStateHash(configured);
 }
 
 /*
- * The canonical JSON of a normalized state, with each tunnel mesh's part printed once per mesh:
- * an unchanged mesh is the same array from event to event, and printing a thousand tunnels was
- * most of an overlay host's digest. Exactly `canonicalJson(state)`: the meshes stand in as
- * marker strings, then their JSON replaces the markers. A marker is a string starting with
- * U+0001, which JSON prints escaped; should some other string print the same (ids refuse
- * control characters, so none should), the count differs and the state is printed whole.
+ * The sha256 of the canonical JSON of a normalized state, with each tunnel mesh's part printed
+ * once per mesh: an unchanged mesh is the same array from event to event, and printing a
+ * thousand tunnels was most of an overlay host's digest. The meshes stand in as marker strings
+ * in the JSON of the rest; the hash is fed that JSON's pieces with each mesh's JSON between
+ * them, so the bytes hashed are exactly `canonicalJson(state)`'s, and no string of the whole
+ * state is ever built (splicing the meshes into one was most of what was left). A marker is a
+ * string starting with U+0001, which JSON prints escaped; should some other string print the
+ * same (ids refuse control characters, so none should), the count differs and the state is
+ * printed whole.
  */
 const MESH_MARK = '\u0001mesh#';
-const MESH_MARK_JSON = /"\\u0001mesh#(\d+)"/g;
+const MESH_MARK_JSON = /"\\u0001mesh#(\d+)"/;
 const meshJson = new WeakMap<readonly TunnelPort[], string>();
 
-function canonicalStateJson(state: HostSwitchState): string {
+function canonicalStateHash(state: HostSwitchState): string {
   const meshes: string[] = [];
   const bridges = state.bridges.map((bridge) => {
     if (!bridge.tunnels) return bridge;
@@ -136,12 +138,15 @@ function canonicalStateJson(state: HostSwitchState): string {
     meshes.push(json);
     return { ...bridge, tunnels: `${MESH_MARK}${meshes.length - 1}` };
   });
-  if (meshes.length === 0) return canonicalJson(state);
-  const marked = canonicalJson({ ...state, bridges });
-  let spliced = 0;
-  const json = marked.replace(MESH_MARK_JSON, (_, index: string) => {
-    spliced++;
-    return meshes[Number(index)]!;
-  });
-  return spliced === meshes.length ? json : canonicalJson(state);
+  // The one-shot form: no Hash object per call (a host digests after every event).
+  if (meshes.length === 0) return hash('sha256', canonicalJson(state), 'hex');
+  // [text, mesh index, text, mesh index, ..., text]: split keeps the captured index.
+  const pieces = canonicalJson({ ...state, bridges }).split(new RegExp(MESH_MARK_JSON, 'g'));
+  const indexes = pieces.filter((_, i) => i % 2 === 1).map(Number);
+  if (indexes.length !== meshes.length || indexes.some((index, i) => index !== i)) {
+    return hash('sha256', canonicalJson(state), 'hex');
+  }
+  const sha = createHash('sha256');
+  pieces.forEach((piece, i) => sha.update(i % 2 === 0 ? piece : meshes[i >> 1]!));
+  return sha.digest('hex');
 }

@@ -9,7 +9,7 @@ import {
 import { bridgeName, NameRegistry, patchPortNames, portName, uplinkBridgeName } from './naming.js';
 import { securedAddresses } from './port-security.js';
 import { placedVifs, uplinkDevices, type PlacedVif } from './placement.js';
-import { overlayCarriers, tunnelsFor } from './overlay.js';
+import { overlayCarriers, overlayRemotes, tunnelsFor } from './overlay.js';
 import { hostInterfaces } from './host-interfaces.js';
 import { aclsFor, PolicyIndex } from './policy.js';
 import { mirrorsOnHost, type BridgeMirrors } from './host-mirrors.js';
@@ -33,7 +33,8 @@ export function desiredState(topology: PoolTopology, hostId: string): HostDesire
   const placed = placedVifs(topology, hostId);
   const uplinks = new Map<string, Uplink>();
   const bridges: Bridge[] = [];
-  const carriers = overlayCarriers(topology);
+  let carriers: Map<string, Set<string>> | undefined;
+  const carriersOnce = () => (carriers ??= overlayCarriers(topology));
   const mirrors = mirrorsOnHost(topology, host, mirrorRealisations(topology, policy), names);
   const uplinkOf = (device: Omit<Uplink, 'bridge'>): void => {
     if (uplinks.has(device.device)) return;
@@ -66,8 +67,8 @@ export function desiredState(topology: PoolTopology, hostId: string): HostDesire
       if (onNetwork.length === 0 || !tunnel || !device) continue;
       uplinkOf(device);
       const bridge = bridgeOf(network, onNetwork);
-      const mesh = carriers.get(network.id) ?? new Set<string>();
-      const tunnels = tunnelsFor(topology, { ...host, tunnel }, network, mesh, names);
+      const remotes = overlayRemotes(topology, host, network.id, carriersOnce);
+      const tunnels = tunnelsFor({ ...host, tunnel }, network, remotes, names);
       bridges.push(tunnels.length > 0 ? { ...bridge, tunnels } : bridge);
     } else if (onNetwork.length > 0) {
       bridges.push(bridgeOf(network, onNetwork));

@@ -43,13 +43,35 @@ export function overlayCarriers(topology: PoolTopology): Map<string, Set<string>
 }
 
 /**
- * The mesh each host last derived per overlay network. A full mesh is one tunnel per other
- * host, and a host derives its desired state after every event: handing an unchanged mesh on
- * as the same array lets the planner and the digest skip it by identity (canonical.ts) instead
- * of comparing and sorting a thousand tunnels per event. Keyed by host and network; a
- * member host holds one host, the converge bench's workers hundreds; bounded all the same.
+ * The other hosts that carry `networkId`, for `host`'s tunnels: as the topology lists them when
+ * it brings them (`overlayRemotes`), otherwise those of `carriers` with an endpoint.
  */
-const lastMesh = new Map<string, TunnelPort[]>();
+export function overlayRemotes(
+  topology: PoolTopology,
+  host: TopologyHost,
+  networkId: string,
+  carriers: () => ReadonlyMap<string, ReadonlySet<string>>,
+): readonly TopologyHost[] {
+  if (topology.overlayRemotes) return topology.overlayRemotes.get(networkId) ?? [];
+  const mesh = carriers().get(networkId);
+  return mesh
+    ? topology.hosts.filter((remote) => remote.id !== host.id && mesh.has(remote.id))
+    : [];
+}
+
+/**
+ * The mesh each host last derived per overlay network, with the remotes it came from. A full
+ * mesh is one tunnel per other host, and a host derives its desired state after every event:
+ * handing an unchanged mesh on as the same array lets the planner and the digest skip it by
+ * identity (canonical.ts) instead of comparing and sorting a thousand tunnels per event; the
+ * same remotes array (a member host's incremental derivation, pool-topology host-derivation.ts)
+ * is not even compared. Keyed by host and network; a member host holds one host, the converge
+ * bench's workers hundreds; bounded all the same.
+ */
+const lastMesh = new Map<
+  string,
+  { remotes: readonly TopologyHost[]; localIp: string; vni: number; tunnels: TunnelPort[] }
+>();
 
 const sameTunnel = (a: TunnelPort | undefined, b: Omit<TunnelPort, 'name'>): boolean =>
   a !== undefined &&
@@ -60,28 +82,32 @@ const sameTunnel = (a: TunnelPort | undefined, b: Omit<TunnelPort, 'name'>): boo
 
 /** The host's tunnels for one overlay network: one to every other host carrying it. */
 export function tunnelsFor(
-  topology: PoolTopology,
   host: TopologyHost & { tunnel: NonNullable<TopologyHost['tunnel']> },
   network: TopologyNetwork,
-  carriers: ReadonlySet<string>,
+  candidates: readonly TopologyHost[],
   names: NameRegistry,
 ): TunnelPort[] {
   const vni = vniOf(network);
   if (vni === undefined) return [];
   const localIp = host.tunnel.address;
-  const remotes = topology.hosts.filter(
-    (remote) => remote.id !== host.id && carriers.has(remote.id) && remote.tunnel,
-  );
   const key = `${host.id}\0${network.id}`;
   const last = lastMesh.get(key);
+  const same = last?.remotes === candidates && last.localIp === localIp && last.vni === vni;
+  const remotes = same ? [] : candidates.filter((remote) => remote.id !== host.id && remote.tunnel);
   const unchanged =
-    last !== undefined &&
-    last.length === remotes.length &&
-    remotes.every((remote, i) =>
-      sameTunnel(last[i], { remoteHost: remote.id, remoteIp: remote.tunnel!.address, localIp, vni }),
-    );
+    same ||
+    (last !== undefined &&
+      last.tunnels.length === remotes.length &&
+      remotes.every((remote, i) =>
+        sameTunnel(last.tunnels[i], {
+          remoteHost: remote.id,
+          remoteIp: remote.tunnel!.address,
+          localIp,
+          vni,
+        }),
+      ));
   const tunnels = unchanged
-    ? last
+    ? last.tunnels
     : remotes.map((remote) => ({
         name: tunnelPortName(network.id, remote.id),
         remoteHost: remote.id,
@@ -94,6 +120,6 @@ export function tunnelsFor(
     names.claim(tunnel.name, `tunnel ${network.id} to ${tunnel.remoteHost}`);
   }
   if (!unchanged && lastMesh.size >= 4096) lastMesh.clear(); // networks deleted long ago
-  lastMesh.set(key, tunnels);
+  lastMesh.set(key, { remotes: candidates, localIp, vni, tunnels });
   return tunnels;
 }

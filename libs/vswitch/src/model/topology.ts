@@ -197,4 +197,11 @@ export interface PoolTopology {
   migrations: TopologyMigration[];
   addressSets: TopologyAddressSet[];
   securityGroups: TopologySecurityGroup[];
+  /**
+   * Per overlay network, the other hosts that carry it (`overlayCarriers`), as a member host's
+   * own derivation found them in the pool: then its topology needs no other host's VMs and
+   * VIFs to build its tunnels, and an unchanged mesh can come as the same array from one event
+   * to the next. Absent: derived from `hosts`, `vms`, `vifs` and `migrations`.
+   */
+  overlayRemotes?: ReadonlyMap<string, readonly TopologyHost[]>;
 }
