@@ -44,7 +44,8 @@ describe('HostDerivation', () => {
     );
     expect(compared).toBeGreaterThan(1000);
     // Only worth something if meshes are built, kept and changed along the way.
-    expect(tunnels).toBeGreaterThan(200);
+    // (A few hundred over 120 runs; the seed pool alone gives some in every run.)
+    expect(tunnels).toBeGreaterThan(50);
   }, 120_000);
 
   it('keeps a mesh no folded event touched, even while the pool has changed under it', () => {
