@@ -75,13 +75,21 @@ const onEth1 = cmd('CreateNetwork', {
  * Host h3, whose memory datapath says its NATS traffic leaves by `pathDevice`: the watchdog's
  * probe fails while that NIC is in a bridge, as a real host's NATS connection would.
  */
-function host(dir: string, pathDevice: string, boundMs = 150, resolver?: ResolverFile) {
+function host(
+  dir: string,
+  pathDevice: string,
+  boundMs = 150,
+  resolver?: ResolverFile,
+  /** Also fails the probe, as a NATS URL by name fails with a resolver that cannot answer. */
+  unresolved: () => Promise<boolean> = () => Promise.resolve(false),
+) {
   const driver = new MemoryVSwitchDriver();
   driver.managementPath.leavesBy(pathDevice);
   const probes = { count: 0 };
-  const watchdog = new NetworkWatchdog(() => {
+  const watchdog = new NetworkWatchdog(async () => {
     probes.count++;
-    return driver.managementPath.isCut ? Promise.reject(new Error('cut off')) : Promise.resolve();
+    if (driver.managementPath.isCut) throw new Error('cut off');
+    if (await unresolved()) throw new Error('getaddrinfo EAI_AGAIN nats.pool.example');
   }, boundMs);
   const rollbacks: number[] = [];
   const agent = new HostAgent({
@@ -270,5 +278,54 @@ describe('network watchdog', () => {
     await until(() => rollbacks.length > 0, 'the rollback');
     expect(driver.managementPath.isCut).toBe(false);
     expect(await readFile(resolver.path, 'utf8')).toBe(operators);
+  });
+
+  it('watches a DNS-only change of the management interface and rolls back the resolver file', async () => {
+    const base = withH3();
+    const configure = (dns: string[]) =>
+      cmd('ConfigureHostInterface', {
+        hostId: 'h3',
+        name: 'eth1',
+        purpose: 'management',
+        device: 'eth1',
+        placement: 'pif',
+        ipv4: { mode: 'static', address: '192.0.2.13/24', gateway: '192.0.2.1' },
+        dns,
+      });
+    // The only difference between n + 1 and n + 2 is the DNS servers; n + 3 sets good ones.
+    const events = decided(
+      base,
+      configure(['192.0.2.53']),
+      configure(['203.0.113.99']),
+      configure(['192.0.2.54']),
+    );
+    const n = base.length;
+    const dir = await stateDir();
+    const resolver = new ResolverFile(join(dir, 'resolv.conf'), join(dir, 'resolv.previous'));
+    // NATS is addressed by name, and 203.0.113.99 answers no query: the host loses NATS.
+    const dead = async () => (await readFile(resolver.path, 'utf8')).includes('203.0.113.99');
+    const { agent, rollbacks, probes } = host(dir, 'eth9', 300, resolver, dead);
+    const feed = new FakeFeed().publish(events, versions(1, n + 1));
+    await run(agent, feed, events);
+    await until(() => agent.applied?.version === n + 1, `version ${n + 1}`);
+    const good = await readFile(resolver.path, 'utf8');
+    expect(good).toContain('nameserver 192.0.2.53');
+
+    const probed = probes.count;
+    feed.publish(events, [n + 2]); // the DNS servers alone change
+    await until(() => rollbacks.length > 0, 'the rollback');
+    expect(probes.count).toBeGreaterThan(probed); // applied under the watchdog
+    expect(rollbacks).toEqual([n + 2]);
+    expect(agent.hold).toMatchObject({ version: n + 1, refusedVersion: n + 2 });
+    expect(await readFile(resolver.path, 'utf8')).toBe(good); // the previous resolver is back
+    expect(agent.applied).toEqual({
+      version: n + 1,
+      digest: hostDigest(replayPool(events.slice(0, n + 1)), 'h3'),
+    });
+
+    feed.publish(events, [n + 3]); // other DNS servers: supersedes the refused change
+    await until(() => agent.applied?.version === n + 3, 'the hold to lift');
+    expect(agent.hold).toBeUndefined();
+    expect(await readFile(resolver.path, 'utf8')).toContain('nameserver 192.0.2.54');
   });
 });

@@ -27,13 +27,24 @@ describe('what the network watchdog watches (uplinkShape)', () => {
     expect(touchesUplinks(onPif, onHost([managementInterface()]))).toBe(true);
   });
 
-  it('counts a new address or gateway, not a change of DNS servers', () => {
+  it('counts a new address or gateway, and a change of the management DNS servers', () => {
     const before = onHost([managementInterface()]);
     const ipv4 = { mode: 'static' as const, address: '192.0.2.12/24', gateway: '192.0.2.1' };
     expect(touchesUplinks(before, onHost([managementInterface({ ipv4 })]))).toBe(true);
-    expect(touchesUplinks(before, onHost([managementInterface({ dns: ['192.0.2.54'] })]))).toBe(
-      false,
-    );
+    // NATS addressed by name: a wrong resolver cuts the host off as surely as a wrong VLAN.
+    const dns = (servers: string[]) => onHost([managementInterface({ dns: servers })]);
+    expect(touchesUplinks(dns(['192.0.2.53']), dns(['192.0.2.54']))).toBe(true);
+    expect(touchesUplinks(dns(['192.0.2.53']), dns([]))).toBe(true);
+    expect(touchesUplinks(dns(['192.0.2.53']), dns(['192.0.2.53']))).toBe(false);
+  });
+
+  it("leaves a storage interface's DNS servers out (the resolver never takes them)", () => {
+    const storage = (dns: string[]) =>
+      onHost([
+        managementInterface(),
+        { ...managementInterface(), name: 'stor0', purpose: 'storage', dns },
+      ]);
+    expect(touchesUplinks(storage([]), storage(['192.0.2.54']))).toBe(false);
   });
 
   it('prints a host without interfaces as before they counted (a saved hold still matches)', () => {

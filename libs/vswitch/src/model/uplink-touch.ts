@@ -9,8 +9,9 @@ import type { HostSwitchState } from './host-state.js';
  * A change here can cut the host off its management path (a NIC moved into a bridge, a bond
  * over the management NIC, a wrong VLAN tag, the management address moved onto a VLAN the
  * physical switch does not carry), so the member host applies it under its network watchdog;
- * ports, ACLs, QoS or tunnels never move a NIC and pass without one. DNS servers are left out:
- * they never cut the path.
+ * ports, ACLs, QoS or tunnels never move a NIC and pass without one. The management
+ * interface's DNS servers count too: a host that reaches NATS by name loses it with a wrong
+ * resolver as surely as with a wrong VLAN (a storage interface's DNS is never written, so not).
  */
 export function uplinkShape(state: HostSwitchState): string {
   // Absent without interfaces, so a hold saved before they counted still matches its shape.
@@ -24,6 +25,8 @@ export function uplinkShape(state: HostSwitchState): string {
             vlan: i.vlan ?? null,
             ipv4: i.ipv4,
             ipv6: i.ipv6,
+            // Absent without servers, so a hold saved before DNS counted still matches.
+            ...(i.purpose === 'management' && i.dns?.length ? { dns: i.dns } : {}),
           }))
           .sort((a, b) => a.name.localeCompare(b.name)),
       }
