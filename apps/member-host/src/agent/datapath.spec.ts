@@ -1,7 +1,11 @@
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { poolDecider, type PoolCommand } from '@pool/domain';
-import { MemoryVSwitchDriver, uplinkBridgeName } from '@pool/vswitch';
+import { MemoryDatapath, MemoryVSwitchDriver, uplinkBridgeName } from '@pool/vswitch';
 import { Datapath } from './datapath.js';
+import { ResolverFile } from './resolver-file.js';
 import { poolEvents } from './testing/fake-feed.js';
 
 const configure = (data: Record<string, unknown>) =>
@@ -70,5 +74,35 @@ describe('Datapath: the host interfaces it reports', () => {
     await datapath.refreshLeases();
     await datapath.converge(stateWith(vlan), 12, 'full');
     expect(datapath.interfaces[0]).toMatchObject({ vlan: 30, leased: ['192.0.2.107/24'] });
+  });
+
+  it("writes the resolver from the DHCP lease's DNS servers (memory datapath's model), static DNS winning", async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'poolnet-datapath-dns-'));
+    try {
+      const resolver = new ResolverFile(join(dir, 'resolv.conf'), join(dir, 'resolv.previous'));
+      await writeFile(resolver.path, 'nameserver 10.9.9.9\n');
+      const driver = new MemoryVSwitchDriver(new MemoryDatapath({ client: 'h1' }));
+      const datapath = new Datapath(driver, 'h1', resolver);
+      const dhcp = { device: 'eth0', ipv4: { mode: 'dhcp' }, ipv6: { mode: 'dhcp' } };
+      await datapath.converge(stateWith(configure(dhcp)), 10, 'full');
+      const leased = (await driver.leasedDns()).get('mgmt0')!;
+      expect(leased).toHaveLength(2);
+      const written = await readFile(resolver.path, 'utf8');
+      expect(written).toContain('(its DHCP lease)');
+      for (const server of leased) expect(written).toContain(`nameserver ${server}\n`);
+      await datapath.refreshLeases();
+      expect(datapath.interfaces[0]!.leased).toHaveLength(2); // both families' leases
+      // Static servers in the log win over the lease's.
+      await datapath.converge(
+        stateWith(configure({ ...dhcp, dns: ['198.51.100.53'] })),
+        11,
+        'full',
+      );
+      const static_ = await readFile(resolver.path, 'utf8');
+      expect(static_).toContain('nameserver 198.51.100.53\n');
+      expect(static_).not.toContain(leased[0]);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

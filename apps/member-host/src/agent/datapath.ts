@@ -141,6 +141,16 @@ export class Datapath {
     if (!this.driver.interfaceLeases || !this.interfaces.some((i) => i.dynamic)) return;
     const leases = await this.driver.interfaceLeases();
     this.interfaces = this.interfaces.map((i) => withLeases(i, leases.get(i.name)));
+    // A lease's DNS servers come with the lease, seconds after the converge that started it.
+    if (this.convergedDesired) await this.syncResolver(this.convergedDesired);
+  }
+
+  /** The resolver file to `desired`'s management DNS, or its DHCP lease's when it has none. */
+  private async syncResolver(desired: HostDesiredState): Promise<void> {
+    if (!this.resolver) return;
+    const dhcp = desired.interfaces?.some((i) => i.ipv4.mode === 'dhcp' || i.ipv6.mode === 'dhcp');
+    const leased = dhcp ? await this.driver.leasedDns?.() : undefined;
+    await this.resolver.sync(desired, leased);
   }
 
   private async succeeded(
@@ -151,7 +161,7 @@ export class Datapath {
   ): Promise<Extract<ConvergeOutcome, { ok: true }>> {
     // Before anything is recorded as converged: a resolver that cannot be written is a failed
     // pass, retried like any other (the DNS servers are part of the desired state).
-    await this.resolver?.sync(desired);
+    await this.syncResolver(desired);
     const unplugged = new Set(this.driver.unpluggedPorts?.());
     const devices = this.driver.adoptedDevices?.() ?? new Map<string, string>();
     // A port waiting for its device is, for the next incremental plan, as the driver reads it

@@ -86,4 +86,23 @@ describe('ResolverFile: the management interface DNS servers in resolv.conf', ()
     await file.sync(withDns(['192.0.2.53']));
     expect(await read()).toBe(first);
   });
+
+  it("uses the DHCP lease's DNS servers when the log gives none; static servers win", async () => {
+    const { file, read } = await resolver();
+    await writeFile(file.path, OPERATOR);
+    const leased = new Map([['mgmt0', ['192.0.2.53', '2001:db8::53']]]);
+    expect(await file.sync(withDns(undefined), leased)).toBe('written');
+    expect(await read()).toMatch(/mgmt0 \(its DHCP lease\)\.\nnameserver 192\.0\.2\.53\n/);
+    expect(await read()).toContain('nameserver 2001:db8::53\n');
+    // A lease with no servers (or none yet): the operator's file comes back.
+    expect(await file.sync(withDns(undefined), new Map([['mgmt0', []]]))).toBe('restored');
+    expect(await read()).toBe(OPERATOR);
+    // Static servers in the log win over the lease's.
+    expect(await file.sync(withDns(['198.51.100.53']), leased)).toBe('written');
+    expect(await read()).not.toContain('192.0.2.53');
+    expect(await read()).toContain('nameserver 198.51.100.53\n');
+    // A storage interface's lease never reaches the resolver: the operator's file is back.
+    expect(await file.sync(withDns(undefined, 'storage'), leased)).toBe('restored');
+    expect(await read()).toBe(OPERATOR);
+  });
 });

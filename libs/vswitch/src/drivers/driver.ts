@@ -92,6 +92,11 @@ export interface VSwitchDriver {
    * its DHCP client leased, what SLAAC configured), read from the system: reports show them.
    */
   interfaceLeases?(): Promise<Map<string, string[]>>;
+  /**
+   * Per host interface with a family in `dhcp` mode, the DNS servers its leases carry (DHCPv4
+   * option 6, DHCPv6 option 23): the management interface's resolver when the log gives none.
+   */
+  leasedDns?(): Promise<Map<string, string[]>>;
 }
 
 export class DriverError extends Error {

@@ -16,15 +16,21 @@ interface LinkInfo {
 /** iproute2's `valid_life_time` of an address without a lifetime (one written by hand). */
 const FOREVER = 4_294_967_295;
 
+/** The address family a client serves: `-4` (DHCPv4) or `-6` (DHCPv6, IA_NA). */
+export type DhcpFamily = 4 | 6;
+
+const FAMILY = { 4: 'inet', 6: 'inet6' } as const;
+
 /**
- * ISC dhclient (Debian's `isc-dhcp-client`) run by the host for each interface in `dhcp` mode
- * (IPv4), in the namespace ovs-vswitchd runs in, one daemon per device with its pid and lease
- * files in `stateDir`: `dhclient-<device>.pid`, `.leases`, and `.ifindex` (the kernel index of
- * the device it was started on). Supervised by the drift pass: a client that is not running
- * (killed, crashed) or runs on a device that was recreated since (a moved internal port, a
- * rebuilt bridge: a new device under the same name, with a new MAC) reads as not configured,
- * and the repair starts it again. Stopped with `-r`, which sends DHCPRELEASE, so the server
- * frees the address at once rather than at the lease's end.
+ * ISC dhclient (Debian's `isc-dhcp-client`) run by the host for each interface in `dhcp` mode,
+ * one daemon per device and family (`-4` or `-6`), in the namespace ovs-vswitchd runs in, with
+ * its pid and lease files in `stateDir`: `dhclient-<device>.pid`, `.leases`, `.ifindex` (the
+ * kernel index of the device it was started on) and `.dns` (the DNS servers of the lease, which
+ * the script writes); `dhclient6-<device>.*` for DHCPv6. Supervised by the drift pass: a client
+ * that is not running (killed, crashed) or runs on a device that was recreated since (a moved
+ * internal port, a rebuilt bridge: a new device under the same name, with a new MAC) reads as
+ * not configured, and the repair starts it again. Stopped with `-r`, which sends DHCPRELEASE
+ * (DHCPv6 Release), so the server frees the address at once rather than at the lease's end.
  */
 export class DhcpClients {
   private readonly stateDir: string;
@@ -39,63 +45,83 @@ export class DhcpClients {
     this.dhclient = dhcp.dhclient ?? 'dhclient';
   }
 
-  /** A client on `device` as it is now, started (or restarted) unless one already is. */
-  async ensure(device: string): Promise<void> {
+  /** A client of `family` on `device` as it is now, started (or restarted) unless one is. */
+  async ensure(device: string, family: DhcpFamily): Promise<void> {
     const link = await this.link(device);
-    if ((await this.runningOn(device)) === link.ifindex) return;
-    await this.stop(device);
+    if ((await this.runningOn(device, family)) === link.ifindex) return;
+    await this.stop(device, family);
     // Addresses without a lifetime were written by hand or as static: a lease has one.
     for (const a of link.addr_info ?? []) {
-      if (a.family === 'inet' && (a.valid_life_time ?? FOREVER) >= FOREVER) {
-        await this.ip(['-4', 'addr', 'del', `${a.local}/${a.prefixlen}`, 'dev', device]);
+      const global = family === 4 || !a.local.toLowerCase().startsWith('fe80:');
+      if (a.family === FAMILY[family] && global && (a.valid_life_time ?? FOREVER) >= FOREVER) {
+        await this.ip([`-${family}`, 'addr', 'del', `${a.local}/${a.prefixlen}`, 'dev', device]);
       }
     }
     await this.files();
-    await this.exec(['-4', '-nw', ...this.args(device)]);
-    await writeFile(this.path(device, 'ifindex'), String(link.ifindex));
+    await this.exec([`-${family}`, '-nw', ...this.args(device, family)]);
+    await writeFile(this.path(device, family, 'ifindex'), String(link.ifindex));
     // The daemon writes its pid file after it forked: wait for it, so a read-back right after
     // this apply finds the client running rather than planning to start another.
     for (let i = 0; i < 100; i++) {
-      const pid = await this.pid(device);
-      if (pid !== undefined && alive(pid, device)) return;
+      const pid = await this.pid(device, family);
+      if (pid !== undefined && alive(pid, device, family)) return;
       await sleep(20);
     }
-    throw new Error(`dhclient on ${device} did not start (no live pid in its pid file)`);
+    throw new Error(`dhclient -${family} on ${device} did not start (no live pid in its pid file)`);
   }
 
   /**
-   * The client on `device`, if one runs, releases its lease and stops; one whose device is gone
-   * already (or that does not answer) is ended by its pid. A client that died is not released
-   * for: its successor asks for the same lease (the lease file stays), and the address stays
-   * on the device meanwhile.
+   * The client of `family` (of both without one) on `device`, if one runs, releases its lease
+   * and stops; one whose device is gone already (or that does not answer) is ended by its pid.
+   * A client that died is not released for: its successor asks for the same lease (the lease
+   * file stays), and the address stays on the device meanwhile.
    */
-  async stop(device: string): Promise<void> {
-    const pid = await this.pid(device);
-    if (pid !== undefined && alive(pid, device)) {
-      await this.exec(['-r', ...this.args(device)]).catch(() => undefined);
-      if (alive(pid, device)) process.kill(pid, 'SIGTERM');
-      for (let i = 0; i < 50 && alive(pid, device); i++) await sleep(20);
+  async stop(device: string, family?: DhcpFamily): Promise<void> {
+    for (const f of family ? [family] : ([4, 6] as const)) {
+      const pid = await this.pid(device, f);
+      if (pid !== undefined && alive(pid, device, f)) {
+        await this.exec([`-${f}`, '-r', ...this.args(device, f)]).catch(() => undefined);
+        if (alive(pid, device, f)) process.kill(pid, 'SIGTERM');
+        for (let i = 0; i < 50 && alive(pid, device, f); i++) await sleep(20);
+      }
+      for (const suffix of ['pid', 'ifindex', 'dns']) {
+        await rm(this.path(device, f, suffix), { force: true });
+      }
     }
-    for (const suffix of ['pid', 'ifindex']) await rm(this.path(device, suffix), { force: true });
   }
 
-  /** Whether a client runs on `device` as it is now (the same kernel device it started on). */
-  async running(device: string): Promise<boolean> {
-    const on = await this.runningOn(device);
+  /** Whether a client of `family` runs on `device` as it is now (the device it started on). */
+  async running(device: string, family: DhcpFamily): Promise<boolean> {
+    const on = await this.runningOn(device, family);
     if (on === undefined) return false;
     return (await this.link(device).catch(() => undefined))?.ifindex === on;
   }
 
+  /**
+   * The DNS servers the leases of `device`'s clients carry (DHCPv4 option 6, then DHCPv6
+   * option 23), as the script wrote them on each bind and renewal; none without a lease.
+   */
+  async dns(device: string): Promise<string[]> {
+    const servers: string[] = [];
+    for (const family of [4, 6] as const) {
+      const text = await readFile(this.path(device, family, 'dns'), 'utf8').catch(() => '');
+      for (const server of text.split(/\s+/).filter(Boolean)) {
+        if (!servers.includes(server)) servers.push(server);
+      }
+    }
+    return servers;
+  }
+
   /** The kernel index of the device the live client was started on, if one runs. */
-  private async runningOn(device: string): Promise<number | undefined> {
-    const pid = await this.pid(device);
-    if (pid === undefined || !alive(pid, device)) return undefined;
-    const text = await readFile(this.path(device, 'ifindex'), 'utf8').catch(() => '');
+  private async runningOn(device: string, family: DhcpFamily): Promise<number | undefined> {
+    const pid = await this.pid(device, family);
+    if (pid === undefined || !alive(pid, device, family)) return undefined;
+    const text = await readFile(this.path(device, family, 'ifindex'), 'utf8').catch(() => '');
     return text ? Number(text) : undefined;
   }
 
-  private async pid(device: string): Promise<number | undefined> {
-    const text = await readFile(this.path(device, 'pid'), 'utf8').catch(() => '');
+  private async pid(device: string, family: DhcpFamily): Promise<number | undefined> {
+    const text = await readFile(this.path(device, family, 'pid'), 'utf8').catch(() => '');
     const pid = Number.parseInt(text, 10);
     return Number.isInteger(pid) && pid > 0 ? pid : undefined;
   }
@@ -106,9 +132,9 @@ export class DhcpClients {
     return link;
   }
 
-  private args(device: string): string[] {
+  private args(device: string, family: DhcpFamily): string[] {
     return [
-      ...['-pf', this.path(device, 'pid'), '-lf', this.path(device, 'leases')],
+      ...['-pf', this.path(device, family, 'pid'), '-lf', this.path(device, family, 'leases')],
       ...[
         '-sf',
         join(this.stateDir, 'dhclient-script'),
@@ -126,8 +152,9 @@ export class DhcpClients {
     await writeFile(join(this.stateDir, 'dhclient.conf'), DHCLIENT_CONF);
   }
 
-  private path(device: string, suffix: string): string {
-    return join(this.stateDir, `dhclient-${device}.${suffix}`);
+  /** `dhclient-<device>.<suffix>`, `dhclient6-` for DHCPv6 (the script writes `.dns` so too). */
+  private path(device: string, family: DhcpFamily, suffix: string): string {
+    return join(this.stateDir, `dhclient${family === 6 ? '6' : ''}-${device}.${suffix}`);
   }
 
   /** dhclient in the host's namespace (`-nw` daemonizes at once, closing its output). */
@@ -140,11 +167,14 @@ export class DhcpClients {
   }
 }
 
-/** The process is there and is dhclient for `device` (not another that reused the pid). */
-function alive(pid: number, device: string): boolean {
+/** The process is there and is dhclient of `family` for `device` (not one that reused the pid). */
+function alive(pid: number, device: string, family: DhcpFamily): boolean {
   try {
     const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean);
-    return argv.some((a) => a.endsWith('dhclient')) && argv.at(-1) === device;
+    const six = argv.includes('-6');
+    return (
+      argv.some((a) => a.endsWith('dhclient')) && argv.at(-1) === device && six === (family === 6)
+    );
   } catch {
     return false; // gone (a zombie's cmdline is empty: not alive either)
   }

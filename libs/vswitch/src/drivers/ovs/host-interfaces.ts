@@ -1,11 +1,12 @@
 import type { HostInterface } from '../../model/host-state.js';
 import type { IpConfig } from '../../model/topology.js';
 import type { Operation } from '../../planner/operation.js';
-import { DhcpClients } from './dhcp-client.js';
+import { DhcpClients, type DhcpFamily } from './dhcp-client.js';
 import { run } from './exec.js';
 import { gratuitousArp, neighbourAdvertisement } from './announce.js';
 import { packetOut } from './flows.js';
 import type { Ofctl } from './ovs-clients.js';
+import { RouterAdvertisements } from './router-advertisements.js';
 import type { Vsctl } from './vsctl.js';
 import type { ResolvedOvsOptions } from './ovs-options.js';
 import { asMap, asOptionalNumber, asString, asUuid, asUuids, type Row } from './ovsdb-json.js';
@@ -59,14 +60,18 @@ const decode = (text: string): HostInterface | undefined => {
  * default routes with iproute2, in the namespace ovs-vswitchd runs in (its internal ports
  * appear there). What it configured is recorded in Open_vSwitch's external_ids; reading back
  * checks each record against the switch and the kernel, so an address, route or port removed
- * by hand reads as missing and is put back. An IPv4 interface in `dhcp` mode gets a DHCP
- * client of the host's (dhcp-client.ts) once its device exists, stopped with a release when the
- * interface goes, moves to static, or its device was recreated (then started again); without
- * the `dhcp` option, and for IPv6 DHCP and SLAAC, the machine's own clients keep the lease. What
- * a client leased (or SLAAC configured) reads back as `leased`, never as the configuration.
+ * by hand reads as missing and is put back. Each family in `dhcp` mode gets a DHCP client of
+ * the host's (dhcp-client.ts: `dhclient -4` or `-6`) once its device exists, stopped with a
+ * release when the interface goes, moves to another mode, or its device was recreated (then
+ * started again); without the `dhcp` option the machine's own clients keep the lease. IPv6 in
+ * `autoconf` or `dhcp` mode has the device accept router advertisements (router-advertisements
+ * .ts), read back like a client: undone by hand, it reads as not configured and is set again.
+ * What a client leased (or SLAAC configured) reads back as `leased`, never as the
+ * configuration; the DNS servers the leases carry are `leasedDns` (the resolver's fallback).
  */
 export class OvsHostInterfaces {
   private readonly dhcp: DhcpClients | undefined;
+  private readonly routerAds: RouterAdvertisements;
 
   constructor(
     private readonly options: ResolvedOvsOptions,
@@ -74,6 +79,7 @@ export class OvsHostInterfaces {
     private readonly ofctl: Ofctl,
   ) {
     this.dhcp = options.dhcp && new DhcpClients(options, options.dhcp, (args) => this.ip(args));
+    this.routerAds = new RouterAdvertisements(options);
   }
 
   async apply(op: InterfaceOp): Promise<void> {
@@ -93,13 +99,24 @@ export class OvsHostInterfaces {
     }
     const device = deviceOf(iface);
     await this.waitForDevice(device);
-    await this.ip(['link', 'set', 'dev', device, 'up']);
-    // A client left from dhcp mode releases its lease before a static address takes its place.
-    if (iface.ipv4.mode !== 'dhcp') await this.dhcp?.stop(device);
+    // A client left from dhcp mode releases its lease before another mode takes its place (and
+    // before IPv6 is restarted for SLAAC, which takes the address the release is sent from).
     for (const family of [4, 6] as const) {
-      await this.setAddress(device, family, family === 4 ? iface.ipv4 : iface.ipv6);
+      if (configOf(iface, family).mode !== 'dhcp') await this.dhcp?.stop(device, family);
     }
-    if (iface.ipv4.mode === 'dhcp') await this.dhcp?.ensure(device);
+    if (dynamic(iface.ipv6)) {
+      const [link] = JSON.parse(await this.ip(['-j', 'link', 'show', 'dev', device])) as IpLink[];
+      const up = link?.flags.includes('UP') ?? false;
+      await this.routerAds.accept(device, iface.ipv6.mode === 'autoconf', up);
+    }
+    if (iface.ipv6.mode === 'static') await this.routerAds.noSlaac(device);
+    await this.ip(['link', 'set', 'dev', device, 'up']);
+    for (const family of [4, 6] as const) {
+      await this.setAddress(device, family, configOf(iface, family));
+    }
+    for (const family of [4, 6] as const) {
+      if (configOf(iface, family).mode === 'dhcp') await this.dhcp?.ensure(device, family);
+    }
     await this.announce(iface, device);
     await this.vsctl.transact([
       ['set', 'Open_vSwitch', '.', `external_ids:${RECORD}${iface.name}=${encode(iface)}`],
@@ -133,13 +150,21 @@ export class OvsHostInterfaces {
       const held = (family: 4 | 6, config: IpConfig): IpConfig =>
         heldConfig(config, link, family, routes);
       const leased = leasedAddresses(iface, link);
-      // No client on the device as it is now: the repair starts one (the drift pass supervises).
-      const unserved =
-        iface.ipv4.mode === 'dhcp' && this.dhcp && !(await this.dhcp.running(link.ifname));
+      const served = async (family: DhcpFamily): Promise<boolean> => {
+        const config = configOf(iface, family);
+        // No client on the device as it is now: the repair starts one (the drift pass
+        // supervises); a device that stopped taking router advertisements is set again.
+        if (config.mode === 'dhcp' && this.dhcp && !(await this.dhcp.running(link.ifname, family)))
+          return false;
+        if (family === 6 && dynamic(config)) {
+          return this.routerAds.accepting(link.ifname, config.mode === 'autoconf');
+        }
+        return true;
+      };
       read.push({
         ...iface,
-        ipv4: unserved ? { mode: 'none' } : held(4, iface.ipv4),
-        ipv6: held(6, iface.ipv6),
+        ipv4: (await served(4)) ? held(4, iface.ipv4) : { mode: 'none' },
+        ipv6: (await served(6)) ? held(6, iface.ipv6) : { mode: 'none' },
         ...(leased.length > 0 ? { leased } : {}),
       });
     }
@@ -161,6 +186,22 @@ export class OvsHostInterfaces {
         return [i.name, link ? leasedAddresses(i, link) : []];
       }),
     );
+  }
+
+  /**
+   * Per recorded interface with a family in `dhcp` mode, the DNS servers its clients' leases
+   * carry now (for the management interface's resolver when the log gives it none).
+   */
+  async leasedDns(): Promise<Map<string, string[]>> {
+    const dhcp = this.dhcp;
+    if (!dhcp) return new Map();
+    const [system = []] = await this.vsctl.list([['Open_vSwitch', 'external_ids']]);
+    const records = recordsOf(system).filter(
+      (i) => i.ipv4.mode === 'dhcp' || i.ipv6.mode === 'dhcp',
+    );
+    const found = new Map<string, string[]>();
+    for (const i of records) found.set(i.name, await dhcp.dns(deviceOf(i)));
+    return found;
   }
 
   private async remove(iface: HostInterface): Promise<void> {
@@ -279,6 +320,9 @@ const recordsOf = (system: Row[]): HostInterface[] =>
   [...asMap(system[0]?.external_ids)]
     .filter(([key]) => key.startsWith(RECORD))
     .flatMap(([, value]) => decode(String(value)) ?? []);
+
+const configOf = (iface: HostInterface, family: DhcpFamily): IpConfig =>
+  family === 4 ? iface.ipv4 : iface.ipv6;
 
 /** A family whose address a server (DHCP) or the routers (SLAAC) give. */
 const dynamic = (config: IpConfig): boolean => config.mode === 'dhcp' || config.mode === 'autoconf';

@@ -249,6 +249,10 @@ export class OvsVSwitchDriver implements VSwitchDriver {
     return this.interfaces.leases();
   }
 
+  leasedDns(): Promise<Map<string, string[]>> {
+    return this.interfaces.leasedDns();
+  }
+
   /** Every flow and port of the owned bridges against `desired`, by content (drift-sweep.ts). */
   sweep(desired: HostDesiredState): Promise<DriftFinding[]> {
     const bound = this.binding ? this.binding.desired(desired) : desired;

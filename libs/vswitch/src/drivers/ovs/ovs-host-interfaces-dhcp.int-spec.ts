@@ -1,6 +1,5 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { cp, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import type { ChildProcess } from 'node:child_process';
+import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,6 +9,7 @@ import type { HostInterface } from '../../model/host-state.js';
 import { uplinkBridgeName } from '../../model/naming.js';
 import type { PoolTopology, TopologyHostInterface } from '../../model/topology.js';
 import { reconcile } from '../../reconcile.js';
+import { closeDhcpLab, pollUntil, processAlive, startDnsmasq } from '../../testing/dhcp-lab.js';
 import { NetnsLab } from '../../testing/netns-lab.js';
 import { NO_TX_CHECKSUM } from '../../testing/netns-scripts.js';
 import { managementInterface, topology } from '../../testing/topology-builder.js';
@@ -51,31 +51,14 @@ describe.skipIf(part.skip)('OVS driver: a host interface in DHCP mode, real dhcl
     const text = await readFile(join(dhcpDir(), 'dhclient-mgmt0.pid'), 'utf8').catch(() => '');
     return text.trim() ? Number(text) : undefined;
   };
-  /** The process exists and is no zombie (a killed daemon waits for a reaper to collect it). */
-  const alive = (pid: number) => {
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
-    } catch {
-      return false;
-    }
-  };
+  const alive = processAlive;
   /** dnsmasq's lease file: one line per lease, `expiry mac ip hostname client-id`. */
   const serverLeases = async (): Promise<string> =>
     readFile(join(dir, 'dnsmasq.leases'), 'utf8').catch(() => '');
   const mgmt = async (): Promise<HostInterface | undefined> =>
     (await driver().readActual()).interfaces?.find((i) => i.name === 'mgmt0');
 
-  /** Polls `read` until `done` holds of it; returns it with the time it took. */
-  async function until<T>(read: () => Promise<T>, done: (value: T) => boolean, what: string) {
-    const started = performance.now();
-    for (;;) {
-      const value = await read();
-      if (done(value)) return { value, ms: Math.round(performance.now() - started) };
-      if (performance.now() - started > 30_000) throw new Error(`timed out: ${what}`);
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-  }
+  const until = pollUntil;
 
   beforeAll(async () => {
     part.assertPresent();
@@ -89,38 +72,13 @@ describe.skipIf(part.skip)('OVS driver: a host interface in DHCP mode, real dhcl
     for (const device of ['sw', ...['eth0', 'eth1', 'eth2'].map((nic) => lab.nicOf('h1', nic))]) {
       await lab.exec(lab.phys, ['python3', '-c', NO_TX_CHECKSUM, device]);
     }
-    dnsmasq = spawn(
-      'ip',
-      [
-        ...['netns', 'exec', lab.phys, 'dnsmasq', '--keep-in-foreground', '--conf-file=/dev/null'],
-        ...['--port=0', '--interface=sw', '--bind-interfaces', '--user=root', '--group=root'],
-        '--dhcp-range=192.0.2.100,192.0.2.150,255.255.255.0,2m',
-        '--dhcp-option=option:router,192.0.2.1',
-        '--dhcp-authoritative',
-        // No ICMP check of an address before offering it (which holds the first offer back
-        // until the client's retransmission, ~3 s): the figure printed is the host's part.
-        '--no-ping',
-        `--dhcp-leasefile=${join(dir, 'dnsmasq.leases')}`,
-        `--pid-file=${join(dir, 'dnsmasq.pid')}`,
-        `--log-facility=${join(dir, 'dnsmasq.log')}`,
-        '--log-dhcp',
-      ],
-      { stdio: 'ignore' },
-    );
+    dnsmasq = startDnsmasq(lab, dir, [
+      '--dhcp-range=192.0.2.100,192.0.2.150,255.255.255.0,2m',
+      '--dhcp-option=option:router,192.0.2.1',
+    ]);
   }, 120_000);
 
-  afterAll(async () => {
-    // The clients this suite's driver started, by their pid files; then the server, by its pid.
-    for (const file of await readdir(dhcpDir()).catch(() => [] as string[])) {
-      if (!file.endsWith('.pid')) continue;
-      const pid = Number(await readFile(join(dhcpDir(), file), 'utf8'));
-      if (pid > 0 && alive(pid)) process.kill(pid, 'SIGTERM');
-    }
-    if (dnsmasq?.pid) process.kill(dnsmasq.pid, 'SIGTERM');
-    if (process.env.DHCP_DEBUG) await cp(dir, process.env.DHCP_DEBUG, { recursive: true });
-    await lab.stop();
-    if (dir) await rm(dir, { recursive: true, force: true });
-  });
+  afterAll(() => closeDhcpLab(lab, dir, dnsmasq));
 
   it('leases an address for an internal port on the NIC: read back, reported, pinged', async () => {
     await lab.converge(pool(managementInterface(DHCP)));
