@@ -8,7 +8,12 @@ import {
 } from '@nestjs/common';
 import { HOST_SENDER_ROLE, subjects } from '@pool/contracts';
 import { HealthRegistry, NatsClient } from '@pool/platform';
-import { MemoryVSwitchDriver, OvsVSwitchDriver, type VSwitchDriver } from '@pool/vswitch';
+import {
+  MemoryDatapath,
+  MemoryVSwitchDriver,
+  OvsVSwitchDriver,
+  type VSwitchDriver,
+} from '@pool/vswitch';
 import { join } from 'node:path';
 import { Registry } from 'prom-client';
 import { Datapath } from '../agent/datapath.js';
@@ -71,7 +76,8 @@ export class MemberHostService implements OnApplicationBootstrap, OnApplicationS
               ? {}
               : { dhcp: { stateDir: join(config.stateDir, 'dhcp'), dhclient: config.dhcpClient } }),
           })
-        : new MemoryVSwitchDriver();
+        : // Its modelled DHCP leases differ per host, as real servers' would.
+          new MemoryVSwitchDriver(new MemoryDatapath({ client: config.hostName }));
     const manageResolver = config.manageResolvConf ?? config.driver === 'ovs';
     const resolver = manageResolver
       ? new ResolverFile(config.resolvConf, join(config.stateDir, 'resolv.conf.previous'))

@@ -12,6 +12,7 @@ import { needsDevice, type Operation } from '../../planner/operation.js';
 import { freshPort } from '../../planner/plan-ports.js';
 import { DriverError, type RuleCounters } from '../driver.js';
 import { AclConntrack, type IpPacket } from './acl-conntrack.js';
+import { MemoryDhcpServers } from './memory-dhcp.js';
 import { admits, type Frame } from './port-admission.js';
 
 /**
@@ -33,6 +34,13 @@ export class MemoryDatapath {
   readonly absent = new Set<string>();
   /** Absent devices the switch had opened for their port (see Port.heldDevice). */
   readonly held = new Set<string>();
+  /** The DHCP servers and routers the host's own interfaces lease from (memory-dhcp.ts). */
+  readonly dhcp: MemoryDhcpServers;
+
+  /** `client`: the host's name, which its leases are derived from (distinct per host). */
+  constructor(options: { client?: string } = {}) {
+    this.dhcp = new MemoryDhcpServers(options.client);
+  }
 
   /**
    * The ports whose device is absent, as `snapshot()` marks them, without copying the switch: a
@@ -53,7 +61,11 @@ export class MemoryDatapath {
       );
       return uplink && this.uplinks.has(uplink.device) ? { ...rest, uplink } : rest;
     });
-    const interfaces = structuredClone([...this.interfaces.values()]);
+    // What the modelled servers leased reads back beside the configuration, as on OVS.
+    const interfaces = structuredClone([...this.interfaces.values()]).map((i) => {
+      const leased = this.dhcp.leased(i);
+      return leased.length > 0 ? { ...i, leased } : i;
+    });
     return normalizeState({
       uplinks: structuredClone([...this.uplinks.values()]),
       bridges,

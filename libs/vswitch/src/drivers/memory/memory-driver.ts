@@ -45,6 +45,23 @@ export class MemoryVSwitchDriver implements VSwitchDriver {
     return Promise.resolve(this.datapath.snapshot());
   }
 
+  /** As the OVS driver's: what each dhcp or autoconf interface leased from the model. */
+  interfaceLeases(): Promise<Map<string, string[]>> {
+    const modes = ['dhcp', 'autoconf'];
+    const dynamic = [...this.datapath.interfaces.values()].filter(
+      (i) => modes.includes(i.ipv4.mode) || modes.includes(i.ipv6.mode),
+    );
+    return Promise.resolve(new Map(dynamic.map((i) => [i.name, this.datapath.dhcp.leased(i)])));
+  }
+
+  /** As the OVS driver's: the DNS servers each dhcp interface's modelled leases carry. */
+  leasedDns(): Promise<Map<string, string[]>> {
+    const dhcp = [...this.datapath.interfaces.values()].filter(
+      (i) => i.ipv4.mode === 'dhcp' || i.ipv6.mode === 'dhcp',
+    );
+    return Promise.resolve(new Map(dhcp.map((i) => [i.name, this.datapath.dhcp.dns(i)])));
+  }
+
   apply(ops: readonly Operation[]): Promise<void> {
     this.applied.push([...ops]);
     const failure = this.failures.shift();
