@@ -119,7 +119,7 @@ export class MemberHostConfig extends PoolServiceConfig {
   ovsDbSocket?: string;
 
   /**
-   * `ovs`: the DHCP client the host runs for each host interface in IPv4 `dhcp` mode (ISC
+   * `ovs`: the DHCP client the host runs for each host interface in `dhcp` mode, `-4` / `-6` (ISC
    * dhclient, Debian's isc-dhcp-client), with its pid and lease files in `<STATE_DIR>/dhcp`.
    * `none`: the host runs none, and leaves such an interface to the machine's own client.
    */
