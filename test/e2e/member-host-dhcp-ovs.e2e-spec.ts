@@ -96,20 +96,17 @@ describe.skipIf(ovs.skip)('a member host leasing its management address over DHC
     await lab.stop();
   });
 
-  it('leases the address, reports it, answers ping and writes the DNS servers', async () => {
-    const started = performance.now();
-    await p.ok(
+  /** h1's management interface on eth0 as `data` has it, the answer awaited from the hosts. */
+  const configureManagement = (data: Record<string, unknown>) =>
+    p.ok(
       'ConfigureHostInterface',
-      {
-        hostId: 'h1',
-        name: 'mgmt0',
-        purpose: 'management',
-        device: 'eth0',
-        ipv4: { mode: 'dhcp' },
-        dns: ['192.0.2.53'],
-      },
+      { hostId: 'h1', name: 'mgmt0', purpose: 'management', device: 'eth0', ...data },
       { wait: 'hosts', waitTimeoutMs: 30_000 },
     );
+
+  it('leases the address, reports it, answers ping and writes the DNS servers', async () => {
+    const started = performance.now();
+    await configureManagement({ ipv4: { mode: 'dhcp' }, dns: ['192.0.2.53'] });
     let leased = '';
     await until(async () => {
       const interfaces = (await h1.status()).interfaces as InterfaceStatus[];
@@ -130,19 +127,7 @@ describe.skipIf(ovs.skip)('a member host leasing its management address over DHC
 
   it("leases IPv6 too and writes the leases' DNS servers when the log gives none", async () => {
     const started = performance.now();
-    await p.ok(
-      'ConfigureHostInterface',
-      {
-        hostId: 'h1',
-        name: 'mgmt0',
-        purpose: 'management',
-        device: 'eth0',
-        ipv4: { mode: 'dhcp' },
-        ipv6: { mode: 'dhcp' },
-        dns: [],
-      },
-      { wait: 'hosts', waitTimeoutMs: 30_000 },
-    );
+    await configureManagement({ ipv4: { mode: 'dhcp' }, ipv6: { mode: 'dhcp' }, dns: [] });
     let leased: string[] = [];
     await until(async () => {
       const interfaces = (await h1.status()).interfaces as InterfaceStatus[];
