@@ -11,7 +11,7 @@ import {
 import { createEventStorePool, PostgresEventStore } from '@pool/event-store';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -25,6 +25,7 @@ import { FleetWorker } from './support/fleet-worker.js';
 import { LatencyRecorder, type LatencySummary } from './support/latency.js';
 import { describeMachine, loadAverage, machineMarkdown } from './support/machine.js';
 import { cpuBetween, pidsNamed, sampleCpu } from './support/proc-cpu.js';
+import { procStatusKb } from './support/proc-status.js';
 import {
   benchmarksFile,
   formatDuration,
@@ -583,19 +584,13 @@ async function rssOfOneHost(env: Env, vifs: number): Promise<RssResult> {
     let rss = 0;
     for (let i = 0; i < 10; i++) {
       await new Promise((resolve) => setTimeout(resolve, 500));
-      rss = await procStatus(child.pid!, 'VmRSS');
+      rss = await procStatusKb(child.pid!, 'VmRSS');
     }
-    const peak = await procStatus(child.pid!, 'VmHWM');
+    const peak = await procStatusKb(child.pid!, 'VmHWM');
     return { vifs, ports, rssMb: rss / 1024, peakMb: peak / 1024, secondsToConverge };
   } finally {
     child.kill('SIGTERM');
   }
-}
-
-async function procStatus(pid: number, field: string): Promise<number> {
-  const text = await readFile(`/proc/${pid}/status`, 'utf8');
-  const kb = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(text)?.[1];
-  return Number(kb ?? NaN);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -12,6 +12,7 @@ const BENCHES: Record<string, () => Promise<Bench>> = {
   soak: async () => (await import('./soak.bench.js')).soakBench,
   history: async () => (await import('./history.bench.js')).historyBench,
   'ovn-peer': async () => (await import('./ovn-peer.bench.js')).ovnPeerBench,
+  pools: async () => (await import('./pools.bench.js')).poolsBench,
 };
 
 const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/postgres';

@@ -17,16 +17,35 @@ export interface PoolMasterProcess {
   stop(): Promise<void>;
 }
 
-/** Starts the built pool master as its own process, with a subject root of its own. */
+/** Where a replica joins others: the subject root and streams they share, and its own id. */
+export interface ReplicaOf {
+  root: string;
+  eventsStream: string;
+  reportsStream: string;
+  replicaId: string;
+}
+
+/** A subject root and streams of their own for one bench's masters. */
+export function benchNamespace(): Omit<ReplicaOf, 'replicaId'> {
+  const suffix = randomBytes(3).toString('hex');
+  return {
+    root: `bench${suffix}`,
+    eventsStream: `POOLNET_EVENTS_BENCH_${suffix.toUpperCase()}`,
+    reportsStream: `POOLNET_REPORTS_BENCH_${suffix.toUpperCase()}`,
+  };
+}
+
+/**
+ * Starts the built pool master as its own process, with a subject root of its own, or as one
+ * replica of several sharing a root (`replicaOf`).
+ */
 export async function startPoolMaster(
   databaseUrl: string,
   natsUrl: string,
+  replicaOf?: ReplicaOf,
 ): Promise<PoolMasterProcess> {
   const port = await freePort();
-  const suffix = randomBytes(3).toString('hex');
-  const root = `bench${suffix}`;
-  const eventsStream = `POOLNET_EVENTS_BENCH_${suffix.toUpperCase()}`;
-  const reportsStream = `POOLNET_REPORTS_BENCH_${suffix.toUpperCase()}`;
+  const { root, eventsStream, reportsStream } = replicaOf ?? benchNamespace();
   const child = spawn(
     process.execPath,
     [path.join(repoRoot(), 'dist/apps/pool-master/src/main.js')],
@@ -42,12 +61,14 @@ export async function startPoolMaster(
         EVENTS_STREAM: eventsStream,
         REPORTS_STREAM: reportsStream,
         GRPC_URL: 'off',
+        ...(replicaOf ? { REPLICA_ID: replicaOf.replicaId } : {}),
       },
       stdio: ['ignore', 'inherit', 'inherit'],
     },
   );
   const base = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 30_000;
+  // A busy 2-core machine starting several masters at once takes well over 30 s.
+  const deadline = Date.now() + 120_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error('pool-master exited during start');
     const ok = await fetch(`${base}/health`).then(
@@ -55,7 +76,10 @@ export async function startPoolMaster(
       () => false,
     );
     if (ok) break;
-    if (Date.now() > deadline) throw new Error('pool-master did not become healthy');
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error('pool-master did not become healthy');
+    }
     await new Promise((r) => setTimeout(r, 200));
   }
   return {
