@@ -24,7 +24,8 @@ interface Led<Command extends { type: string }, Event extends ModelEvent, State>
 
 /**
  * Which pools this replica leads. A pool is led by whoever holds its advisory lock; a replica
- * campaigns for a pool when a command for it arrives and nobody answers for it. All locks sit
+ * campaigns for a pool when a command for it arrives and nobody answers for it (CommandService
+ * forwards first, so a pool led elsewhere costs no lock query). All locks sit
  * on one session: if it dies, every pool is given up at once.
  */
 export class PoolLeadership<Command extends { type: string }, Event extends ModelEvent, State> {
@@ -43,11 +44,18 @@ export class PoolLeadership<Command extends { type: string }, Event extends Mode
     return [...this.led.keys()];
   }
 
+  /** The writer if this replica leads the pool now, with no campaign and no query. */
+  leading(poolId: string): PoolWriter<Command, Event, State> | undefined {
+    const led = this.led.get(poolId);
+    if (led && !led.writer.isDeposed) return led.writer;
+    if (led) void this.release(poolId);
+    return undefined;
+  }
+
   /** The writer if this replica leads (or just won) the pool; undefined if another replica does. */
   writerFor(poolId: string): Promise<PoolWriter<Command, Event, State> | undefined> {
-    const led = this.led.get(poolId);
-    if (led && !led.writer.isDeposed) return Promise.resolve(led.writer);
-    if (led) void this.release(poolId);
+    const writer = this.leading(poolId);
+    if (writer) return Promise.resolve(writer);
     let campaign = this.campaigns.get(poolId);
     if (!campaign) {
       campaign = this.campaign(poolId).finally(() => this.campaigns.delete(poolId));
