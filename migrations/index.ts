@@ -14,6 +14,7 @@ import { OverlayReadModels1766448000000 } from './1766448000000-OverlayReadModel
 import { HostInterfacesReadModel1766534400000 } from './1766534400000-HostInterfacesReadModel.js';
 import { HostStatusHeld1766620800000 } from './1766620800000-HostStatusHeld.js';
 import { HostTunnelsUnreachable1766707200000 } from './1766707200000-HostTunnelsUnreachable.js';
+import { HistoryIndex1766793600000 } from './1766793600000-HistoryIndex.js';
 
 /** Every migration, in order. Listed by hand so ESM builds need no glob loader. */
 export const migrations = [
@@ -33,4 +34,5 @@ export const migrations = [
   HostInterfacesReadModel1766534400000,
   HostStatusHeld1766620800000,
   HostTunnelsUnreachable1766707200000,
+  HistoryIndex1766793600000,
 ];

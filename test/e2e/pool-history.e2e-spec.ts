@@ -10,6 +10,7 @@ import { randomUUID } from 'node:crypto';
 import type * as grpc from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  DIFF_EVENTS_PER_OBJECT,
   type CommandReply,
   type EventEnvelope,
   type PoolDiff,
@@ -175,7 +176,7 @@ describe('the diff between two versions', () => {
         const naming = between.filter((e) => touchedObjects(e, POOL).includes(key));
         expect(object.eventCount, key).toBe(naming.length);
         expect(object.events).toEqual(
-          naming.slice(-50).map((e) => ({
+          naming.slice(-DIFF_EVENTS_PER_OBJECT).map((e) => ({
             version: e.version,
             type: e.type,
             actor: e.metadata.actor,

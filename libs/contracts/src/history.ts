@@ -63,9 +63,12 @@ export interface DiffObjectChange {
   id: string;
   change: 'added' | 'changed' | 'removed';
   fields: DiffFieldChange[];
-  /** The events between the two versions that name the object, latest last (at most 50). */
+  /**
+   * The latest events between the two versions that name the object, oldest first: at most
+   * `DIFF_EVENTS_PER_OBJECT`, so a diff across a long log stays small.
+   */
   events: DiffEventRef[];
-  /** How many events named it in all (more than `events` holds when it was busy). */
+  /** How many events named it in all: `eventCount - events.length` more are not listed. */
   eventCount: number;
 }
 
@@ -76,8 +79,12 @@ export interface PoolDiff {
   objects: DiffObjectChange[];
 }
 
-/** The events a diff lists per object; the count says how many there were in all. */
-export const DIFF_EVENTS_PER_OBJECT = 50;
+/**
+ * The events a diff lists per object (the latest); `eventCount` says how many there were in
+ * all. Small on purpose: a diff across a whole log of 1,000,000 events changes tens of
+ * thousands of objects, each named by dozens of events.
+ */
+export const DIFF_EVENTS_PER_OBJECT = 5;
 
 /** A command as the master takes it: its type and data (REST body, NATS `data`). */
 export interface CommandSpec {

@@ -16,3 +16,4 @@ export { type Queryable } from './sql.js';
 export * from './leader/advisory-lock-session.js';
 export * from './primary-hosts.js';
 export * from './pool-state-folder.js';
+export * from './history-index.js';

@@ -12,8 +12,16 @@ import {
   type ObjectChange,
   type PoolState,
 } from '@pool/domain';
+import {
+  indexedVersion,
+  objectHistories,
+  ordinalsAt,
+  recordTouches,
+  type ObjectTouch,
+} from './history-index.js';
 import { type PostgresEventStore } from './postgres-event-store.js';
 import { loadSnapshotAtOrBelow, saveHistorySnapshot } from './snapshot-history.js';
+import { type RecordedEvent } from './types.js';
 
 const PAGE = 5000;
 
@@ -28,10 +36,17 @@ export interface LoadedPoolState {
 /**
  * A pool's configuration at any version, folded from its log (issue 22): the nearest history
  * snapshot at or below the version plus the events up to it, never a replay of the whole log.
- * Folding past a multiple of `snapshotEvery` leaves a history snapshot there, so the next read
- * near it starts close by. Shared by the master's history API and the projection's console.
+ * `catchUp` keeps the history ahead of the reads as the log grows: a history snapshot at every
+ * multiple of `snapshotEvery` and the object index (history-index.ts) that lets a diff name
+ * the events behind each change without reading the range between its versions. Shared by the
+ * master's history API (and its background keeper) and the projection's console.
  */
 export class PoolStateFolder {
+  /** Per pool: the state at its index mark, so the next catch-up folds only the new events. */
+  private readonly atMark = new Map<string, LoadedPoolState>();
+  /** Per pool: the catch-up running, so two never fold the same state at once. */
+  private readonly catchingUp = new Map<string, Promise<number>>();
+
   constructor(
     private readonly store: PostgresEventStore,
     private readonly snapshotEvery: number,
@@ -47,7 +62,10 @@ export class PoolStateFolder {
       POOL_STATE_VERSION,
       version,
     );
-    let state = snapshot ? deserializePoolState(snapshot.state) : initialPoolState();
+    // The row was parsed for this read alone: the state may keep its objects.
+    let state = snapshot
+      ? deserializePoolState(snapshot.state, { owned: true })
+      : initialPoolState();
     const snapshotVersion = snapshot?.streamVersion ?? 0;
     let at = snapshotVersion;
     while (at < version) {
@@ -62,42 +80,84 @@ export class PoolStateFolder {
     return { state, version: at, snapshotVersion, eventsFolded: at - snapshotVersion };
   }
 
-  /** Attaches to each change the events between the versions (either way) that named it. */
+  /**
+   * Indexes the pool's events up to `upTo` (default: the head) and leaves the history
+   * snapshots on the way; returns how far the index reaches. Incremental: it starts at the
+   * stream's mark, from the state this folder left there when it can. Readers call it before
+   * using the index, so an answer is exact even when the background keeper is behind.
+   */
+  async catchUp(pool: string, upTo?: number): Promise<number> {
+    for (;;) {
+      const running = this.catchingUp.get(pool);
+      if (!running) break;
+      const reached = await running.catch(() => 0);
+      if (upTo !== undefined && reached >= upTo) return reached;
+    }
+    const run = this.indexFrom(pool, upTo).finally(() => this.catchingUp.delete(pool));
+    this.catchingUp.set(pool, run);
+    return run;
+  }
+
+  /** Attaches to each change how many events between the versions named it, and the latest. */
   async attribute(
     pool: string,
     changes: ObjectChange[],
     from: number,
     to: number,
   ): Promise<DiffObjectChange[]> {
-    const byKey = new Map(
-      changes.map((c) => [
-        objectKey(c.kind, c.id),
-        { ...c, events: [] as DiffEventRef[], eventCount: 0 },
-      ]),
-    );
-    const streamId = poolStreamId(pool);
     const [low, high] = from <= to ? [from, to] : [to, from];
-    for (let at = low; at < high && byKey.size > 0;) {
-      const events = await this.store.readStream(streamId, at + 1, Math.min(PAGE, high - at));
+    if (changes.length === 0 || low === high) return changes.map(unattributed);
+    await this.catchUp(pool, high);
+    const keys = changes.map((c) => objectKey(c.kind, c.id));
+    const histories = await objectHistories(
+      this.store.pool,
+      poolStreamId(pool),
+      keys,
+      low,
+      high,
+      DIFF_EVENTS_PER_OBJECT,
+    );
+    return changes.map((change, i) => {
+      const history = histories.get(keys[i]!);
+      if (!history) return unattributed(change);
+      return { ...change, events: history.latest.map(toEventRef), eventCount: history.count };
+    });
+  }
+
+  private async indexFrom(pool: string, upTo: number | undefined): Promise<number> {
+    const streamId = poolStreamId(pool);
+    const db = this.store.pool;
+    const target = upTo ?? (await this.store.streamVersion(streamId));
+    const mark = await indexedVersion(db, streamId);
+    if (mark >= target) return mark;
+    const kept = this.atMark.get(pool);
+    this.atMark.delete(pool); // folded in place below: only a finished catch-up leaves it
+    const loaded = kept?.version === mark ? kept : await this.load(pool, mark);
+    let state = loaded.state;
+    let at = mark;
+    const ordinals = new Map<string, number>();
+    while (at < target) {
+      const events = await this.store.readStream(streamId, at + 1, Math.min(PAGE, target - at));
       if (events.length === 0) break;
-      for (const event of events) {
+      const named = events.map((event) => touchedObjects(event, pool));
+      const unknown = [...new Set(named.flat())].filter((key) => !ordinals.has(key));
+      const known = await ordinalsAt(db, streamId, unknown, at);
+      for (const key of unknown) ordinals.set(key, known.get(key) ?? 0);
+      const touches: ObjectTouch[] = [];
+      for (const [i, event] of events.entries()) {
+        state = evolvePool(state, upcastPoolEvent(event));
         at = event.streamVersion;
-        // Ids keep their field names across schema versions: no upcast needed to find them.
-        for (const key of touchedObjects(event, pool)) {
-          const change = byKey.get(key);
-          if (!change) continue;
-          change.eventCount++;
-          change.events.push({
-            version: event.streamVersion,
-            type: event.type,
-            actor: typeof event.metadata.actor === 'string' ? event.metadata.actor : null,
-            recordedAt: event.createdAt,
-          });
-          if (change.events.length > DIFF_EVENTS_PER_OBJECT) change.events.shift();
+        for (const key of named[i]!) {
+          const ordinal = ordinals.get(key)! + 1;
+          ordinals.set(key, ordinal);
+          touches.push(touchOf(event, key, ordinal));
         }
+        if (at % this.snapshotEvery === 0) await this.keep(streamId, at, state);
       }
+      await recordTouches(db, streamId, touches, at);
     }
-    return [...byKey.values()];
+    this.atMark.set(pool, { ...loaded, state, version: at });
+    return at;
   }
 
   /**
@@ -116,3 +176,28 @@ export class PoolStateFolder {
     );
   }
 }
+
+const unattributed = (change: ObjectChange): DiffObjectChange => ({
+  ...change,
+  events: [],
+  eventCount: 0,
+});
+
+const actorOf = (event: RecordedEvent): string | null =>
+  typeof event.metadata.actor === 'string' ? event.metadata.actor : null;
+
+const touchOf = (event: RecordedEvent, objectKey: string, ordinal: number): ObjectTouch => ({
+  objectKey,
+  streamVersion: event.streamVersion,
+  ordinal,
+  eventType: event.type,
+  actor: actorOf(event),
+  recordedAt: event.createdAt,
+});
+
+const toEventRef = (touch: ObjectTouch): DiffEventRef => ({
+  version: touch.streamVersion,
+  type: touch.eventType,
+  actor: touch.actor,
+  recordedAt: touch.recordedAt,
+});

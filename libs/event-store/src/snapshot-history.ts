@@ -4,9 +4,10 @@ import { type Queryable } from './sql.js';
 /**
  * Snapshots kept for reading a stream at an old version (time travel), beside the one latest
  * snapshot `es_snapshots` keeps for loading writers. Retention: one per `HISTORY_SNAPSHOT_EVERY`
- * versions of a stream, at the multiples of it, kept as long as the log (a reader writes them
- * as it folds past a multiple, see the pool master's history service), so a version is never
- * more than that many events from its start point. Like every snapshot, one written by other
+ * versions of a stream, at the multiples of it, kept as long as the log (written as the log
+ * grows by `PoolStateFolder.catchUp`, which the master's HistoryKeeper runs after appends, and
+ * by any read that folds past a multiple), so a version is never more than that many events
+ * from its start point. Like every snapshot, one written by other
  * code (another `stateVersion`) is ignored and overwritten.
  */
 export const HISTORY_SNAPSHOT_EVERY = 10_000;

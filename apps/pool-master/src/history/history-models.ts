@@ -1,4 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { DIFF_EVENTS_PER_OBJECT } from '@pool/contracts';
 
 /* Response shapes of the history routes, for OpenAPI only (libs/contracts history.ts). */
 
@@ -83,11 +84,14 @@ export class DiffObjectChangeModel {
   @ApiProperty({
     type: () => DiffEventRefModel,
     isArray: true,
-    description: 'Events between the versions that named it, latest last (at most 50)',
+    description: `The latest events between the versions that named it, oldest first (at most ${DIFF_EVENTS_PER_OBJECT})`,
   })
   events!: DiffEventRefModel[];
 
-  @ApiProperty({ type: 'integer', description: 'How many events named it in all' })
+  @ApiProperty({
+    type: 'integer',
+    description: 'How many events named it in all (eventCount - events.length are not listed)',
+  })
   eventCount!: number;
 }
 

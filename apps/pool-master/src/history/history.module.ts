@@ -3,6 +3,7 @@ import { BatchesController } from '../batches/batches.controller.js';
 import { batchesProvider } from '../batches/batches-provider.js';
 import { ChangeBatches } from '../batches/change-batches.js';
 import { HistoryController } from './history.controller.js';
+import { historyKeeperProvider } from './history-keeper.js';
 import { historyProvider, PoolHistory } from './pool-history.js';
 
 /**
@@ -16,7 +17,7 @@ export class HistoryModule {
     return {
       module: HistoryModule,
       controllers: [HistoryController, BatchesController],
-      providers: [historyProvider(snapshotEvery), batchesProvider],
+      providers: [historyProvider(snapshotEvery), historyKeeperProvider, batchesProvider],
       exports: [PoolHistory, ChangeBatches],
     };
   }

@@ -101,6 +101,11 @@ export class PoolHistory {
     return { version, state: serializePoolState((await this.load(pool, version)).state) };
   }
 
+  /** Indexes the pool's new events and leaves its history snapshots (the keeper's work). */
+  catchUp(pool: string): Promise<number> {
+    return this.folder.catchUp(pool);
+  }
+
   /** The state at `version` (≤ the head): nearest snapshot plus the events up to it. */
   load(pool: string, version: number): Promise<LoadedPoolState> {
     return this.folder.load(pool, version);

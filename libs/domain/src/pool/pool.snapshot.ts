@@ -159,8 +159,13 @@ const isSnapshot = (json: unknown): json is PoolSnapshot => {
   );
 };
 
-/** Rebuilds a state and its indexes; throws on a snapshot of another version or shape. */
-export const deserializePoolState = (stored: unknown): PoolState => {
+/**
+ * Rebuilds a state and its indexes; throws on a snapshot of another version or shape.
+ * `owned`: the caller parsed `stored` for this call alone (a snapshot row just read), so the
+ * state may keep its objects instead of copying them first; a copy of a 10 MB snapshot is a
+ * third of the time of reading one (the history reads of issue 22).
+ */
+export const deserializePoolState = (stored: unknown, { owned = false } = {}): PoolState => {
   const json =
     typeof stored === 'object' && stored !== null
       ? upgradeV6(upgradeV5(upgradeV4(upgradeV3(stored))))
@@ -168,7 +173,7 @@ export const deserializePoolState = (stored: unknown): PoolState => {
   if (!isSnapshot(json)) {
     throw new Error(`not a ${POOL_STATE_VERSION} pool snapshot; replay the stream instead`);
   }
-  const snapshot = jsonCopy(json);
+  const snapshot = owned ? json : jsonCopy(json);
   const state = initialPoolState();
   state.status = snapshot.status;
   state.id = snapshot.id;

@@ -1,0 +1,78 @@
+import {
+  Logger,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+  type Provider,
+} from '@nestjs/common';
+import { POOL_STREAM_PREFIX, poolIdOfStream } from '@pool/contracts';
+import { PostgresEventStore, streamsBehindIndex } from '@pool/event-store';
+import { PoolHistory } from './pool-history.js';
+
+/** How long after an append the keeper catches up: appends in between share one run. */
+const SETTLE_MS = 1000;
+
+/**
+ * Keeps every pool's history ready as its log grows (issue 22): after appends commit (and
+ * once at boot, for a log written before the index existed) it indexes the new events and
+ * leaves the history snapshots, in the background, so no read has to fold a long log first.
+ * A read that finds the index behind catches it up itself (`PoolStateFolder.catchUp`), so
+ * answers never depend on the keeper being done. Safe on every replica: the rows are the
+ * same whoever writes them.
+ */
+export class HistoryKeeper implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger('HistoryKeeper');
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  private again = false;
+  private stopped = false;
+  private unsubscribe: (() => void) | undefined;
+
+  constructor(
+    private readonly store: PostgresEventStore,
+    private readonly history: PoolHistory,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.unsubscribe = this.store.onCommitted(() => this.schedule());
+    this.schedule();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.stopped = true;
+    this.unsubscribe?.();
+    clearTimeout(this.timer);
+    await this.running;
+  }
+
+  private schedule(): void {
+    if (this.stopped || this.timer) return;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      if (this.running) this.again = true;
+      else this.running = this.run().finally(() => (this.running = undefined));
+    }, SETTLE_MS);
+    this.timer.unref();
+  }
+
+  private async run(): Promise<void> {
+    do {
+      this.again = false;
+      try {
+        for (const streamId of await streamsBehindIndex(this.store.pool, POOL_STREAM_PREFIX)) {
+          if (this.stopped) return;
+          const pool = poolIdOfStream(streamId);
+          if (pool !== undefined) await this.history.catchUp(pool);
+        }
+      } catch (error) {
+        this.logger.warn(`cannot keep the pools' history: ${String(error)}`);
+      }
+    } while (this.again && !this.stopped);
+  }
+}
+
+export const historyKeeperProvider: Provider = {
+  provide: HistoryKeeper,
+  inject: [PostgresEventStore, PoolHistory],
+  useFactory: (store: PostgresEventStore, history: PoolHistory) =>
+    new HistoryKeeper(store, history),
+};
