@@ -25,10 +25,14 @@ import {
  * events (the projection bench's realistic mix: hosts, VLAN networks, VMs with VIFs, rules,
  * mirrors, then churn), read through the master's own `PoolHistory`:
  *
- * 1. The first read of the head, on a log with no snapshot: a fold of the whole log, which
- *    leaves a history snapshot every HISTORY_SNAPSHOT_EVERY versions (once per log).
- * 2. The state at random versions and at random times (target ≤ 1 s each).
- * 3. A diff across the whole log (0 → head) and between random versions (target ≤ 1 s).
+ * 1. The log written as the master would see it grow: after each append of ~1,000 commands
+ *    the history catches up (`PoolHistory.catchUp`, what the master's HistoryKeeper runs
+ *    after appends): the object index rows and a history snapshot every
+ *    HISTORY_SNAPSHOT_EVERY versions. Each catch-up is timed.
+ * 2. The first read of the head, then the state at random versions and at random times
+ *    (target ≤ 1 s each).
+ * 3. A diff across the whole log (0 → head) and between random versions (target ≤ 1 s); the
+ *    events behind each change come from the object index, not a scan of the range.
  */
 
 const log = (message: string) => console.error(message);
@@ -58,21 +62,31 @@ export const historyBench: Bench = {
       const store = new PostgresEventStore(pool, { notifyChannel: false });
       const machine = machineMarkdown(await describeMachine(pool, ctx.databaseUrl));
       const loadAtStart = loadAverage();
+      const history = new PoolHistory(store, HISTORY_SNAPSHOT_EVERY);
+      const keeping = new LatencyRecorder();
       const writeStarted = performance.now();
       const [writer] = await writePoolLogs(store, {
         pools: 1,
         total: events,
         hosts: numberArg(ctx.args, 'hosts'),
         vms: numberArg(ctx.args, 'vms'),
+        afterFlush: async (w) => {
+          const started = performance.now();
+          await history.catchUp(w.poolId);
+          keeping.record(performance.now() - started);
+        },
       });
       const poolId = writer!.poolId;
       const head = await store.streamVersion(poolStreamId(poolId));
-      log(`wrote ${head} events in ${formatDuration((performance.now() - writeStarted) / 1000)}`);
+      const keptMs = keeping.summary().count * keeping.summary().mean;
+      log(
+        `wrote ${head} events in ${formatDuration((performance.now() - writeStarted) / 1000)}, ` +
+          `of which ${formatDuration(keptMs / 1000)} keeping the history`,
+      );
 
-      const history = new PoolHistory(store, HISTORY_SNAPSHOT_EVERY);
       const rand = random(22);
       const version = () => 1 + Math.floor(rand() * head);
-      const rows: Row[] = [];
+      const rows: Row[] = [['history kept after each append (~1,500 events)', keeping.summary()]];
       const measure = async (what: string, times: number, read: () => Promise<unknown>) => {
         const latency = new LatencyRecorder();
         for (let i = 0; i < times && !ctx.signal.aborted; i++) {
@@ -84,9 +98,7 @@ export const historyBench: Bench = {
         log(`${what}: p50 ${formatNumber(latency.summary().p50, 0)} ms`);
       };
 
-      await measure('state at the head, first read (folds the log once)', 1, () =>
-        history.stateAt(poolId, 'head'),
-      );
+      await measure('state at the head, first read', 1, () => history.stateAt(poolId, 'head'));
       await measure('state at a random version', samples, () =>
         history.stateAt(poolId, { version: version() }),
       );
@@ -108,8 +120,11 @@ export const historyBench: Bench = {
         '',
         `Measured with \`${ctx.command}\`: one pool of ${formatNumber(head)} events, read`,
         "through the master's PoolHistory (snapshot at or below the version + the tail; a",
-        `history snapshot kept every ${formatNumber(HISTORY_SNAPSHOT_EVERY)} versions). Load`,
-        `average ${loadAtStart} at the start, ${loadAverage()} at the end. Target ≤ 1 s each.`,
+        `history snapshot kept every ${formatNumber(HISTORY_SNAPSHOT_EVERY)} versions; a diff's`,
+        'events per changed object from the object index). The history is kept as the log',
+        'grows, as the master keeps it after appends: a catch-up after each append, in all',
+        `${formatDuration(keptMs / 1000)} for the log. Load average ${loadAtStart} at the start,`,
+        `${loadAverage()} at the end. Target ≤ 1 s each.`,
         '',
         markdownTable(
           ['read', 'samples', 'p50 ms', 'p99 ms', 'max ms', 'target'],
@@ -119,7 +134,7 @@ export const historyBench: Bench = {
             formatNumber(s.p50, 0),
             formatNumber(s.p99, 0),
             formatNumber(s.max, 0),
-            what.includes('first read') ? 'once per log' : s.p99 <= TARGET_MS ? 'met' : 'missed',
+            what.startsWith('history kept') ? 'background' : s.p99 <= TARGET_MS ? 'met' : 'missed',
           ]),
         ),
         '',

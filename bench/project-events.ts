@@ -249,7 +249,15 @@ const pifMac = (pool: number, host: number, nic: number): string =>
  */
 export async function writePoolLogs(
   store: PostgresEventStore,
-  options: { pools: number; total: number; hosts: number; vms: number; seed?: number },
+  options: {
+    pools: number;
+    total: number;
+    hosts: number;
+    vms: number;
+    seed?: number;
+    /** Run after each append of a writer's pending commands, as the master's keepers do. */
+    afterFlush?: (writer: PoolWriter) => Promise<unknown>;
+  },
 ): Promise<PoolWriter[]> {
   const rand = random(options.seed ?? 42);
   const writers = Array.from(
@@ -262,9 +270,12 @@ export async function writePoolLogs(
       writer.seed(options.hosts, options.vms);
       while (writer.events < share) {
         writer.churn(options.hosts);
-        if (writer.pending.length >= 1_000) await writer.flush(store);
+        if (writer.pending.length < 1_000) continue;
+        await writer.flush(store);
+        await options.afterFlush?.(writer);
       }
       await writer.flush(store);
+      await options.afterFlush?.(writer);
     }),
   );
   return writers;
