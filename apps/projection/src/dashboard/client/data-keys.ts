@@ -73,6 +73,7 @@ export const HOST_EVENT_KEYS: readonly DataKey[] = ['hosts', 'switch', 'counters
 
 export const VIEWS = [
   'summary',
+  'fabric',
   'switch',
   'hosts',
   'vms',
@@ -86,6 +87,7 @@ export type ViewId = (typeof VIEWS)[number];
 /** The data each view is drawn from (names from other sections included). */
 export const VIEW_INPUTS: Record<ViewId, readonly DataKey[]> = {
   summary: ['pool', 'hosts', 'switch', 'vms', 'migrations'],
+  fabric: ['switch', 'hosts'],
   switch: ['switch', 'hosts'],
   hosts: ['hosts', 'pool'],
   vms: ['vms', 'hosts', 'switch'],

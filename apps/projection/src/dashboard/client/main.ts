@@ -26,6 +26,7 @@ import { emptyData, ownKeys, renderView, type DashboardData } from './views.js';
 import { html, render as renderLit } from 'lit-html';
 import { ConsoleView } from './console/console-view.js';
 import { CounterRates } from './console/counter-rates.js';
+import { renderFabric } from './console/render-fabric.js';
 import { renderRates } from './console/render-rates.js';
 import { parseRoute, routeHref, type HistoryFilter } from './console/route.js';
 import { buildLookup } from './lookup.js';
@@ -210,7 +211,7 @@ class Dashboard {
     for (const view of views) {
       const card = byId(`view-${view}`);
       const body = card.querySelector('.body') ?? card;
-      if (view === 'counters') this.renderRates(body);
+      if (view === 'counters' || view === 'fabric') this.renderLitCard(view, body);
       else body.innerHTML = renderView(view, this.data, now, (key) => this.errors.has(key)).value;
       this.markFresh(view, body);
       const status = card.querySelector('.status');
@@ -239,19 +240,26 @@ class Dashboard {
     if (loaded) this.shownKeys.set(view, keys);
   }
 
-  /** The traffic card, drawn by lit-html: only its changed cells and sparklines are touched. */
-  private renderRates(body: DomElement): void {
+  /**
+   * The cards drawn by lit-html (traffic with its sparklines, the hosts × networks picture):
+   * only their changed cells are touched, so a live update does not redraw the whole card.
+   */
+  private renderLitCard(view: 'counters' | 'fabric', body: DomElement): void {
     if (body.dataset.lit === undefined) {
       body.innerHTML = ''; // the page's static placeholder, before lit owns the element
       body.dataset.lit = '';
     }
-    const counters = this.data.counters;
+    const failed = ownKeys(view).some((key) => this.errors.has(key));
+    const lookup = buildLookup(this.data);
+    const { counters, switch: sw } = this.data;
     const content =
-      counters === null
-        ? html`<p class=${this.errors.has('counters') ? 'empty' : 'loading'}>
-            ${this.errors.has('counters') ? 'Not available right now.' : 'Loading…'}
-          </p>`
-        : renderRates(counters, this.rates, buildLookup(this.data));
+      view === 'counters' && counters !== null
+        ? renderRates(counters, this.rates, lookup)
+        : view === 'fabric' && sw !== null
+          ? renderFabric(sw, this.data.hosts, lookup)
+          : html`<p class=${failed ? 'empty' : 'loading'}>
+              ${failed ? 'Not available right now.' : 'Loading…'}
+            </p>`;
     renderLit(content, body);
   }
 

@@ -1,46 +1,22 @@
 import { describe, expect, it } from 'vitest';
-import type { OverlayHostView, SwitchNetworkView } from '@pool/contracts';
+import type { SwitchNetworkView } from '@pool/contracts';
 import { buildLookup } from './lookup.js';
 import { renderOverlayMesh, tunnelState } from './render-overlay.js';
 import { renderSwitch } from './render-switch.js';
-import { HOSTS, SWITCH, visibleText, VMS } from './testing/fixtures.js';
+import { HOSTS, meshHost, overlayNetwork, SWITCH, visibleText, VMS } from './testing/fixtures.js';
 
 const lookup = buildLookup({ hosts: HOSTS, vms: VMS, switch: SWITCH });
 const text = visibleText;
 
-const meshHost = (hostId: string, over: Partial<OverlayHostView> = {}): OverlayHostView => ({
-  hostId,
-  endpoint: `192.0.2.${hostId.at(-1) === 'a' ? 1 : hostId.at(-1) === 'b' ? 2 : 3}`,
-  wanted: 2,
-  expected: 2,
-  applied: 2,
-  missing: [],
-  unreachable: [],
-  reportedAt: '2026-03-01T12:00:00.000Z',
-  state: 'up',
-  ...over,
-});
-
 /** tenant-a (VNI 7) on three hosts; host-c lacks its tunnel to host-a. */
-const OVERLAY: SwitchNetworkView = {
-  id: 'ov-a',
-  name: 'tenant-a',
-  kind: 'overlay',
-  purpose: 'vm',
-  vlan: null,
-  vni: 7,
-  mtu: 1450,
-  bridge: 'pnb-00000000b3',
-  aclDefault: 'allow',
-  uplinks: [],
-  underlay: [],
+const OVERLAY: SwitchNetworkView = overlayNetwork({
   ports: SWITCH.networks[0]!.ports.map((p) => ({ ...p, vifId: `${p.vifId}-ov` })),
   tunnels: [
     meshHost('host-a'),
     meshHost('host-b'),
     meshHost('host-c', { applied: 1, missing: ['host-a'], state: 'partial' }),
   ],
-};
+});
 
 describe('the overlay mesh', () => {
   it('judges a tunnel by both ends: down if either lacks it, unknown until both reported', () => {

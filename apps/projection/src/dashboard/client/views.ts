@@ -95,6 +95,9 @@ export function renderView(
       return data.migrations ? renderMigrations(data.migrations, lookup, now) : LOADING;
     case 'policy':
       return data.acls || data.mirrors ? renderPolicy(data, lookup) : LOADING;
+    case 'fabric':
+      // The picture of hosts × networks is drawn with lit-html by main.ts (render-fabric.ts).
+      return LOADING;
     case 'counters':
       // Rates per second with trend lines: drawn with lit-html by main.ts (render-rates.ts)
       // from the samples it keeps; here only the placeholder until the counters are in.

@@ -55,6 +55,27 @@ table.rates .rate { color: var(--text); }
 .trend { color: var(--accent); padding-top: 4px; padding-bottom: 2px; }
 .spark { display: block; }
 .measuring { font-style: italic; }
+.fabric-figure { margin: 0; }
+.fabric-scroll { overflow: auto; max-width: 100%; max-height: 70vh; border: 1px solid var(--line); border-radius: 8px; }
+table.fabric { border-collapse: separate; border-spacing: 0; width: 100%; font-size: 13.5px; }
+.fabric th, .fabric td { vertical-align: top; text-align: left; padding: 6px 8px; border-bottom: 1px solid var(--line); border-right: 1px solid var(--line); background: var(--panel); min-width: 11em; }
+.fabric thead th { position: sticky; top: 0; z-index: 1; }
+.fabric .fabric-host, .fabric .fabric-corner { position: sticky; left: 0; z-index: 2; min-width: 8.5em; }
+.fabric thead .fabric-corner { z-index: 3; color: var(--muted); font-size: 12px; font-weight: 400; }
+.fabric td.missing, .fabric td.idle { background: var(--panel-2); }
+.fabric .fabric-sub, .fabric .fabric-uplink { display: block; }
+.fabric-sub { color: var(--muted); font-size: 12px; font-weight: 400; }
+.fabric-uplink { font-weight: 600; }
+.fabric-tunnels { list-style: none; margin: 4px 0 0; padding: 0; display: flex; flex-direction: column; gap: 2px; }
+.fabric-tunnel { border-left: 4px solid var(--idle); padding-left: 6px; white-space: nowrap; }
+.fabric-tunnel .tunnel-state { font-size: 12px; font-weight: 600; }
+.fabric-tunnel.up { border-color: var(--ok); } .fabric-tunnel.up .tunnel-state { color: var(--ok); }
+.fabric-tunnel.down, .fabric-tunnel.unreachable { border-color: var(--bad); border-left-style: dashed; }
+.fabric-tunnel.down .tunnel-state, .fabric-tunnel.unreachable .tunnel-state { color: var(--bad); }
+.fabric-tunnel.converging { border-color: var(--warn); } .fabric-tunnel.converging .tunnel-state { color: var(--warn); }
+.fabric-figure figcaption { color: var(--muted); font-size: 13px; margin-top: 6px; }
+@media (max-width: 640px) { .fabric th, .fabric td { min-width: 9em; } .fabric .fabric-host, .fabric .fabric-corner { min-width: 6.5em; } }
+.more-history { margin-top: 10px; }
 @media (max-width: 640px) {
   .nav { order: 3; }
   .search { flex: 1 1 100%; max-width: none; }

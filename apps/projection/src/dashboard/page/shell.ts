@@ -31,6 +31,11 @@ const card = ({ view, title, hint }: Card) => `
 
 const LEFT: Card[] = [
   {
+    view: 'fabric',
+    title: 'Pool as one switch',
+    hint: 'hosts × networks: uplinks and tags, tunnels and their underlay',
+  },
+  {
     view: 'switch',
     title: 'Pool switch',
     hint: 'every network as one segment, every port on every host',

@@ -1,8 +1,10 @@
 import type {
   AddressSetView,
   HostView,
+  OverlayHostView,
   MigrationView,
   SecurityGroupView,
+  SwitchNetworkView,
   SwitchView,
   VmView,
 } from '@pool/contracts';
@@ -196,3 +198,35 @@ export const ADDRESS_SETS: AddressSetView[] = [
   { addressSetId: 'as-admin', name: 'admins', cidrs: ['10.0.0.0/8', '2001:db8::/32'] },
   { addressSetId: 'as-none', name: 'nobody', cidrs: [] },
 ];
+
+/** One host of an overlay mesh with every tunnel up (host-a's endpoint is .1, host-b's .2). */
+export const meshHost = (hostId: string, over: Partial<OverlayHostView> = {}): OverlayHostView => ({
+  hostId,
+  endpoint: `192.0.2.${hostId.at(-1) === 'a' ? 1 : hostId.at(-1) === 'b' ? 2 : 3}`,
+  wanted: 2,
+  expected: 2,
+  applied: 2,
+  missing: [],
+  unreachable: [],
+  reportedAt: '2026-03-01T12:00:00.000Z',
+  state: 'up',
+  ...over,
+});
+
+/** tenant-a (VNI 7, MTU 1450): an overlay network with no host yet; tests add its mesh. */
+export const overlayNetwork = (over: Partial<SwitchNetworkView>): SwitchNetworkView => ({
+  id: 'ov-a',
+  name: 'tenant-a',
+  kind: 'overlay',
+  purpose: 'vm',
+  vlan: null,
+  vni: 7,
+  mtu: 1450,
+  bridge: 'pnb-00000000b3',
+  aclDefault: 'allow',
+  uplinks: [],
+  underlay: [],
+  ports: [],
+  tunnels: [],
+  ...over,
+});
