@@ -11,7 +11,14 @@ import { type DomElement } from '../browser.js';
 import { buildLookup } from '../lookup.js';
 import { type DashboardData } from '../views.js';
 import { type CounterRates } from './counter-rates.js';
-import { renderEvent, renderHistory, type HistoryPage } from './render-history.js';
+import {
+  emptyHistory,
+  historyQuery,
+  withNewest,
+  withOlder,
+  type HistoryPage,
+} from './history-pages.js';
+import { renderEvent, renderHistory } from './render-history.js';
 import { renderHostPage } from './render-host-page.js';
 import { renderNetworkPage, renderPortPage, renderVmPage } from './render-object-pages.js';
 import { renderSearch } from './render-search.js';
@@ -28,7 +35,8 @@ export interface ConsoleDeps {
   rates: CounterRates;
 }
 
-const HISTORY_PAGE = 100;
+/** Events per page of the history view; older pages load on demand. */
+const HISTORY_PAGE = 50;
 
 /**
  * The console's pages beside the overview (issue 22): history, an event's diff, a VM, host,
@@ -41,7 +49,7 @@ export class ConsoleView {
   /** Bumped on every navigation: an answer for a page left behind is dropped. */
   private generation = 0;
   private hostDetail: HostDetailView | null | 'missing' = null;
-  private history: HistoryPage = { filter: {}, entries: null, more: false, error: null };
+  private history: HistoryPage = emptyHistory();
   private event: { view: HistoryEventView | null; error: string | null } = {
     view: null,
     error: null,
@@ -58,12 +66,7 @@ export class ConsoleView {
     this.route = route;
     this.generation += 1;
     this.hostDetail = null;
-    this.history = {
-      filter: route.page === 'history' ? route.filter : {},
-      entries: null,
-      more: false,
-      error: null,
-    };
+    this.history = emptyHistory(route.page === 'history' ? route.filter : {});
     this.event = { view: null, error: null };
     this.search = { hits: null, error: null };
     const onPage = route.page !== 'overview';
@@ -95,7 +98,7 @@ export class ConsoleView {
       case 'overview':
         return html``;
       case 'history':
-        return renderHistory(this.history, lookup);
+        return renderHistory(this.history, lookup, () => void this.loadOlder(this.generation));
       case 'event':
         return renderEvent(route.version, this.event.view, this.event.error, lookup);
       case 'search':
@@ -109,6 +112,28 @@ export class ConsoleView {
       case 'host':
         return renderHostPage(route.id, this.hostDetail, context);
     }
+  }
+
+  /** The next older page of the log, below what is shown (the filter's, from its cursor). */
+  private async loadOlder(generation: number): Promise<void> {
+    const pool = this.deps.pool();
+    const cursor = this.history.cursor;
+    if (pool === null || cursor === null || this.history.loadingOlder) return;
+    this.history = { ...this.history, loadingOlder: true };
+    this.render();
+    const query = historyQuery(this.history.filter, HISTORY_PAGE, cursor);
+    try {
+      const page = await getJson<Page<HistoryEntryView>>(
+        this.deps.fetch,
+        `/api/pools/${encodeURIComponent(pool)}/history?${query}`,
+      );
+      if (generation === this.generation) this.history = withOlder(this.history, page);
+    } catch (err) {
+      if (generation !== this.generation) return;
+      const message = err instanceof Error ? err.message : String(err);
+      this.history = { ...this.history, loadingOlder: false, error: message };
+    }
+    if (generation === this.generation) this.render();
   }
 
   private async load(generation: number): Promise<void> {
@@ -130,20 +155,9 @@ export class ConsoleView {
           break;
         }
         case 'history': {
-          const query = new URLSearchParams({ limit: String(HISTORY_PAGE) });
-          for (const key of ['actor', 'object', 'type'] as const) {
-            const value = route.filter[key];
-            if (value !== undefined) query.set(key, value);
-          }
-          const page = await get<Page<HistoryEntryView>>(`/history?${query.toString()}`);
-          if (generation === this.generation) {
-            this.history = {
-              ...this.history,
-              entries: page.items,
-              more: page.nextCursor !== null,
-              error: null,
-            };
-          }
+          const query = historyQuery(route.filter, HISTORY_PAGE);
+          const page = await get<Page<HistoryEntryView>>(`/history?${query}`);
+          if (generation === this.generation) this.history = withNewest(this.history, page);
           break;
         }
         case 'event': {

@@ -2,23 +2,21 @@ import type { DiffFieldChange, HistoryEntryView, HistoryEventView } from '@pool/
 import { html, type TemplateResult } from 'lit-html';
 import { type Lookup } from '../lookup.js';
 import { objectLink } from './links.js';
-import { routeHref, type HistoryFilter } from './route.js';
-
-export interface HistoryPage {
-  filter: HistoryFilter;
-  entries: HistoryEntryView[] | null;
-  /** There are older events (the API gave a cursor). */
-  more: boolean;
-  error: string | null;
-}
+import { type HistoryPage } from './history-pages.js';
+import { routeHref } from './route.js';
 
 const when = (iso: string) => iso.replace('T', ' ').replace(/\.\d+Z$/, 'Z');
 
 /**
  * The log, newest first: version, time, actor, type and the objects each event named; filters
- * by actor, object and type (a form that writes the hash); each event opens its diff.
+ * by actor, object and type (a form that writes the hash); each event opens its diff. Older
+ * pages load on demand (`loadOlder`), below the ones shown.
  */
-export function renderHistory(page: HistoryPage, lookup: Lookup): TemplateResult {
+export function renderHistory(
+  page: HistoryPage,
+  lookup: Lookup,
+  loadOlder: () => void,
+): TemplateResult {
   const { filter } = page;
   return html`<section class="card page" data-page="history">
     <header class="page-head">
@@ -66,7 +64,16 @@ export function renderHistory(page: HistoryPage, lookup: Lookup): TemplateResult
               </table>
             </div>`
     }
-    ${page.more ? html`<p class="more">older events: narrow the filter</p>` : null}
+    ${
+      page.entries !== null && page.cursor !== null
+        ? html`<p class="more-history">
+            <button type="button" class="older" ?disabled=${page.loadingOlder} @click=${loadOlder}>
+              ${page.loadingOlder ? 'Loading older events…' : 'Older events'}
+            </button>
+            <span class="hint">${page.entries.length} shown</span>
+          </p>`
+        : null
+    }
   </section>`;
 }
 
