@@ -13,22 +13,27 @@
  * why); in CI (CI=true) it fails.
  */
 import { randomUUID } from 'node:crypto';
-import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort, ROOT, start, waitForHealthy, type Running } from '../support/processes.js';
-import { natsUrl } from '../support/services.js';
-import { realPart } from '../support/real-part.js';
-import { CHROMIUM, launchChromium, waitForTexts } from './support/browser-page.js';
+import { ROOT } from '../support/processes.js';
+import { waitForTexts } from './support/browser-page.js';
+import {
+  chromiumPart as chromiumPartOf,
+  openBrowserPage,
+  startBrowserProjection,
+} from './support/browser-stack.js';
 import { restCommand } from './support/master-rest.js';
+import { seedOverlay } from './support/overlay-seed.js';
 import { startPool, until, type TestPool } from './support/member-host-pool.js';
 
 /** Only inside callbacks that run in the page (this repository's tsconfig has no DOM lib). */
 interface PageElement {
   textContent: string | null;
   scrollWidth: number;
+  className: string;
+  dataset: Record<string, string | undefined>;
 }
 declare const document: {
   querySelector(selector: string): PageElement | null;
@@ -39,10 +44,7 @@ declare const innerWidth: number;
 declare const location: { hash: string };
 declare function scrollTo(x: number, y: number): void;
 
-const chromiumPart = realPart(
-  'console e2e',
-  existsSync(CHROMIUM) ? null : `no Chromium at ${CHROMIUM} (apt-get install chromium)`,
-);
+const chromiumPart = chromiumPartOf('console e2e');
 const ARTIFACTS = join(ROOT, 'test-artifacts', 'console');
 const shot = (name: string) => join(ARTIFACTS, `${name}.png`);
 const pool = `cons-${randomUUID().slice(0, 8)}`;
@@ -53,10 +55,9 @@ const WEB_MAC = '02:00:00:00:01:01';
 
 let tp: TestPool;
 let projection: string;
-let projectionApp: Running;
 let browser: Browser;
 let page: Page;
-const consoleErrors: string[] = [];
+let consoleErrors: string[] = [];
 
 const inPool = (method: string, path: string, body?: unknown) =>
   restCommand(tp.masterBase(), method, `/pools/${pool}${path}?wait=hosts&timeoutMs=20000`, body);
@@ -135,26 +136,9 @@ beforeAll(async () => {
   }
   await seedPool();
 
-  const port = await freePort();
-  projection = `http://127.0.0.1:${port}`;
-  projectionApp = start('projection', {
-    DATABASE_URL: tp.db.url,
-    NATS_URL: natsUrl(),
-    SUBJECT_ROOT: tp.nats.root,
-    EVENTS_STREAM: tp.nats.eventsStream,
-    REPORTS_STREAM: tp.nats.reportsStream,
-    PORT: String(port),
-    HOST: '127.0.0.1',
-  });
-  await waitForHealthy(projection, projectionApp, 30_000);
+  projection = (await startBrowserProjection(tp.db.url, tp.nats)).base;
   await mkdir(ARTIFACTS, { recursive: true });
-
-  browser = await launchChromium();
-  page = await browser.newPage({ viewport: { width: 1440, height: 900 }, colorScheme: 'dark' });
-  page.on('console', (message) => {
-    if (message.type() === 'error') consoleErrors.push(message.text());
-  });
-  page.on('pageerror', (error) => consoleErrors.push(`uncaught: ${error.message}`));
+  ({ browser, page, errors: consoleErrors } = await openBrowserPage({ width: 1440, height: 900 }));
 }, 240_000);
 
 afterAll(async () => {
@@ -367,6 +351,133 @@ describe.skipIf(chromiumPart.skip)('the console', () => {
     await page.locator('#view-counters').screenshot({ path: shot('rates-1440') });
   });
 
+  it('pages back through the log on demand, keeps filtering, and puts live events on top', async () => {
+    // Sixty more events than the seeding: the log is longer than one page (50).
+    for (let i = 1; i <= 60; i++) {
+      await restCommand(tp.masterBase(), 'POST', `/pools/${pool}/address-sets`, {
+        addressSetId: `set-${i}`,
+        name: `set-${i}`,
+        cidrs: [`10.9.${i}.0/24`],
+      });
+    }
+    const history = '#console [data-page="history"]';
+    const rows = `${history} table.history tbody tr`;
+    const versions = async () =>
+      (await rowTexts(`${rows} th`)).map((v) => Number(v.replace(/[^\d]/g, '')));
+    const rowCount = (n: number) =>
+      page.waitForFunction(
+        (n) => [...document.querySelectorAll('table.history tbody tr')].length === n,
+        n,
+        { timeout: UI_TIMEOUT_MS },
+      );
+    const { items: head } = await api<{ items: { version: number }[] }>('/history?limit=1');
+    const headVersion = head[0]!.version;
+
+    await page.goto(`${projection}/?pool=${pool}#/history`);
+    await page.waitForSelector('html[data-link="live"]', { timeout: UI_TIMEOUT_MS });
+    await rowCount(50);
+    const first = await versions();
+    expect(first[0]).toBe(headVersion);
+    await page.locator(`${history} button.older`).click();
+    // The two pages are the log's newest hundred, as the read API lists them.
+    const { items: hundred } = await api<{ items: { version: number }[] }>('/history?limit=100');
+    await rowCount(hundred.length);
+    const both = await versions();
+    expect(both).toEqual(hundred.map((e) => e.version));
+    // Newest first, no version twice, the older page right below the first.
+    expect(both.slice(0, 50)).toEqual(first);
+    expect(both).toEqual([...both].sort((a, b) => b - a));
+    expect(new Set(both).size).toBe(both.length);
+    expect(both[50]).toBe(first[49]! - 1);
+
+    // A live event lands on top; the older page stays below.
+    await inPool('POST', '/address-sets', { addressSetId: 'live-1', name: 'live-1', cidrs: [] });
+    await rowCount(both.length + 1);
+    expect((await versions())[0]).toBe(headVersion + 1);
+    expect((await versions()).slice(1)).toEqual(both);
+    await page.screenshot({ path: shot('history-paged-1440'), fullPage: false });
+
+    // Filtered, paging follows the filter: 61 AddressSetCreated, 50 then the last 11.
+    await page.goto(`${projection}/?pool=${pool}#/history?type=AddressSetCreated`);
+    await rowCount(50);
+    await page.locator(`${history} button.older`).click();
+    await rowCount(61);
+    const typed = await rowTexts(rows);
+    expect(typed.every((r) => r.includes('AddressSetCreated'))).toBe(true);
+    expect(await page.locator(`${history} button.older`).count()).toBe(0);
+    expect(consoleErrors).toEqual([]);
+  });
+
+  it('draws the pool as one switch: hosts × networks, uplinks, tunnels and their underlay', async () => {
+    await seedOverlay(inPool, { networkId: 'tenant', name: 'tenant-a' }, ['h-a', 'h-b']);
+    await page.goto(`${projection}/?pool=${pool}`);
+    await page.waitForSelector('html[data-link="live"]', { timeout: UI_TIMEOUT_MS });
+    const fabric = '#view-fabric';
+    await shows(fabric, 'h-a', 'h-b', 'prod-vlan-100', 'tenant-a', 'lab-net', 'VLAN 100', 'VNI');
+    await shows(`${fabric} [data-key="h-a/prod"]`, 'eth1', 'tag 100');
+    await shows(`${fabric} [data-key="h-b/prod"]`, 'eth1', 'tag 100');
+    await shows(`${fabric} [data-key="h-a/lab"]`, 'local only');
+    await shows(`${fabric} [data-key="host/h-a"]`, 'tunnel eth0 192.0.2.1');
+    // Both ends reported the tunnel: drawn up from each side.
+    for (const pair of ['h-a~h-b', 'h-b~h-a']) {
+      await page.waitForSelector(`${fabric} [data-tunnel="${pair}"].up`, {
+        timeout: UI_TIMEOUT_MS,
+      });
+    }
+    await shows(`${fabric} figcaption`, '2 hosts × 3 networks', '1 tunnel', '1 up');
+
+    // What is drawn is what the read model says: each host's underlay figures and each
+    // tunnel's state (down when an end lacks it, unreachable when BFD hears nothing).
+    const sw = await api<{
+      networks: {
+        id: string;
+        underlay: { hostId: string; underlayMtu: number; overhead: number; headroom: number }[];
+        tunnels: { hostId: string; missing: string[]; unreachable: string[] }[];
+      }[];
+    }>('/switch');
+    const tenant = sw.networks.find((n) => n.id === 'tenant')!;
+    expect(tenant.underlay.map((u) => u.hostId).sort()).toEqual(['h-a', 'h-b']);
+    for (const u of tenant.underlay) {
+      const figures = `eth0 MTU ${u.underlayMtu} − ${u.overhead} VXLAN → headroom ${u.headroom}`;
+      // As read: the markup's line breaks collapse to spaces.
+      await page.waitForFunction(
+        ({ selector, figures }) =>
+          document.querySelector(selector)?.textContent?.replace(/\s+/g, ' ').includes(figures),
+        { selector: `${fabric} [data-key="${u.hostId}/tenant"]`, figures },
+        { timeout: UI_TIMEOUT_MS },
+      );
+    }
+    const expected = tenant.tunnels.flatMap((a) =>
+      tenant.tunnels
+        .filter((b) => b.hostId !== a.hostId)
+        .map((b) => {
+          const state =
+            a.missing.includes(b.hostId) || b.missing.includes(a.hostId)
+              ? 'down'
+              : a.unreachable.includes(b.hostId) || b.unreachable.includes(a.hostId)
+                ? 'unreachable'
+                : 'up';
+          return `${a.hostId}~${b.hostId} ${state}`;
+        }),
+    );
+    const drawn = await page.evaluate(() =>
+      [...document.querySelectorAll('#view-fabric [data-tunnel]')].map(
+        (e) => `${e.dataset.tunnel} ${e.className.replace('fabric-tunnel ', '')}`,
+      ),
+    );
+    expect(drawn.sort()).toEqual(expected.sort());
+    await page.locator(fabric).screenshot({ path: shot('fabric-1440') });
+
+    await page.locator(`${fabric} .fabric-net a`, { hasText: 'tenant-a' }).click();
+    expect(await hash()).toBe('#/network/tenant');
+    await shows('#console [data-page="network"]', 'tenant-a', 'overlay');
+    await page.goto(`${projection}/?pool=${pool}`);
+    await page.locator(`${fabric} .fabric-host a`, { hasText: 'h-b' }).click();
+    expect(await hash()).toBe('#/host/h-b');
+    await shows('#console [data-page="host"]', 'h-b', 'Physical NICs');
+    expect(consoleErrors).toEqual([]);
+  });
+
   it('fits 1440, 1024 and 390 px on every page, with a picture of each', async () => {
     const pages = ['', '#/vm/web-1', '#/port/web-1-0', '#/network/prod', '#/host/h-a', '#/history'];
     for (const width of WIDTHS) {
@@ -389,6 +500,11 @@ describe.skipIf(chromiumPart.skip)('the console', () => {
         if (route === '' || route.startsWith('#/host') || route.startsWith('#/port')) {
           await page.evaluate(() => scrollTo(0, 0));
           await page.screenshot({ path: shot(`${name}-${width}`), fullPage: width !== 390 });
+        }
+        if (route === '') {
+          // The picture scrolls inside its card at a phone's width; the page does not.
+          await page.waitForSelector('#view-fabric [data-tunnel]', { timeout: UI_TIMEOUT_MS });
+          await page.locator('#view-fabric').screenshot({ path: shot(`fabric-${width}`) });
         }
       }
     }

@@ -14,7 +14,6 @@
  * why); in CI (CI=true) it fails.
  */
 import { randomUUID } from 'node:crypto';
-import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -32,8 +31,15 @@ import {
   type Running,
 } from '../support/processes.js';
 import { natsUrl } from '../support/services.js';
-import { CHROMIUM, launchChromium, waitForTexts } from './support/browser-page.js';
+import { waitForTexts } from './support/browser-page.js';
+import {
+  chromiumPart as chromiumPartOf,
+  openBrowserPage,
+  startBrowserProjection,
+  type BrowserProjection,
+} from './support/browser-stack.js';
 import { restCommand } from './support/master-rest.js';
+import { seedOverlay } from './support/overlay-seed.js';
 import { until } from './support/member-host-pool.js';
 
 /** Only inside callbacks that run in the page (this repository's tsconfig has no DOM lib). */
@@ -52,11 +58,7 @@ declare const innerWidth: number;
 declare const location: { search: string };
 declare function scrollTo(x: number, y: number): void;
 
-const HAVE_CHROMIUM = existsSync(CHROMIUM);
-const IN_CI = process.env.CI === 'true';
-if (!HAVE_CHROMIUM && !IN_CI) {
-  console.log(`dashboard e2e skipped: no Chromium at ${CHROMIUM} (apt-get install chromium)`);
-}
+const chromiumPart = chromiumPartOf('dashboard e2e');
 const ARTIFACTS = join(ROOT, 'test-artifacts', 'dashboard');
 const shot = (name: string) => join(ARTIFACTS, `${name}.png`);
 const pool = `dash-${randomUUID().slice(0, 8)}`;
@@ -76,14 +78,12 @@ let db: Awaited<ReturnType<typeof createTestDatabase>>;
 let nats: Awaited<ReturnType<typeof createTestNats>>;
 let master: string;
 let projection: string;
-let projectionApp: Running;
-let projectionPort: number;
-let projectionEnv: Record<string, string>;
+let projectionApp: BrowserProjection;
 let stateRoot: string;
 let browser: Browser;
 let page: Page;
 const memberHosts = new Map<string, Running>();
-const consoleErrors: string[] = [];
+let consoleErrors: string[] = [];
 const foreignRequests: string[] = [];
 let loadId: string;
 
@@ -232,7 +232,7 @@ async function seedPool(): Promise<void> {
 const shows = (selector: string, ...texts: string[]) =>
   waitForTexts(page, selector, texts, {
     timeout: UI_TIMEOUT_MS,
-    context: () => `--- projection ---\n${projectionApp.output().slice(-3000)}`,
+    context: () => `--- projection ---\n${projectionApp.running.output().slice(-3000)}`,
   });
 
 const currentLoadId = () =>
@@ -285,22 +285,8 @@ const counterRows = (label: string) =>
     label,
   );
 
-async function startProjection(): Promise<void> {
-  projectionApp = start('projection', projectionEnv);
-  await waitForHealthy(projection, projectionApp, 30_000);
-}
-
-async function stopProjection(): Promise<void> {
-  projectionApp.child.kill('SIGTERM');
-  await projectionApp.exit;
-}
-
 beforeAll(async () => {
-  if (!HAVE_CHROMIUM) {
-    if (IN_CI)
-      throw new Error(`no Chromium at ${CHROMIUM}: CI must install it (apt-get install chromium)`);
-    return;
-  }
+  chromiumPart.assertPresent();
   db = await createTestDatabase();
   nats = await createTestNats();
   stateRoot = await mkdtemp(join(tmpdir(), 'poolnet-dashboard-'));
@@ -310,26 +296,11 @@ beforeAll(async () => {
   await Promise.all(Object.entries(HOSTS).map(([name, devices]) => startMemberHost(name, devices)));
   await seedPool();
 
-  projectionPort = await freePort();
-  projectionEnv = {
-    DATABASE_URL: db.url,
-    NATS_URL: natsUrl(),
-    SUBJECT_ROOT: nats.root,
-    EVENTS_STREAM: nats.eventsStream,
-    REPORTS_STREAM: nats.reportsStream,
-    PORT: String(projectionPort),
-    HOST: '127.0.0.1',
-  };
-  projection = `http://127.0.0.1:${projectionPort}`;
-  await startProjection();
+  projectionApp = await startBrowserProjection(db.url, nats);
+  projection = projectionApp.base;
   await mkdir(ARTIFACTS, { recursive: true });
 
-  browser = await launchChromium();
-  page = await browser.newPage({ viewport: { width: 1920, height: 1080 }, colorScheme: 'dark' });
-  page.on('console', (message) => {
-    if (message.type() === 'error') consoleErrors.push(message.text());
-  });
-  page.on('pageerror', (error) => consoleErrors.push(`uncaught: ${error.message}`));
+  ({ browser, page, errors: consoleErrors } = await openBrowserPage({ width: 1920, height: 1080 }));
   page.on('request', (request) => {
     if (!request.url().startsWith(projection)) foreignRequests.push(request.url());
   });
@@ -337,7 +308,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   // A projection stopped with SIGSTOP must not outlive the suite half-dead.
-  projectionApp?.child.kill('SIGCONT');
+  projectionApp?.running.child.kill('SIGCONT');
   await browser?.close();
   killStarted();
   await nats?.close();
@@ -345,7 +316,7 @@ afterAll(async () => {
   if (stateRoot) await rm(stateRoot, { recursive: true, force: true });
 });
 
-describe.skipIf(!HAVE_CHROMIUM && !IN_CI)('dashboard', () => {
+describe.skipIf(chromiumPart.skip)('dashboard', () => {
   it('keeps /api, /docs, /health and /metrics beside the page', async () => {
     const get = (path: string) => fetch(`${projection}${path}`);
     const root = await get('/');
@@ -428,30 +399,7 @@ describe.skipIf(!HAVE_CHROMIUM && !IN_CI)('dashboard', () => {
   });
 
   it("draws an overlay network across its hosts with its tunnels' state, live (issue 19)", async () => {
-    for (const [i, host] of ['h-a', 'h-b', 'h-c'].entries()) {
-      await inPool('PUT', `/hosts/${host}/tunnel-endpoint`, {
-        device: 'eth0',
-        address: `192.0.2.${i + 1}`,
-      });
-    }
-    await inPool('POST', '/networks', {
-      networkId: 'tenant-a',
-      name: 'tenant-a',
-      kind: 'overlay',
-      purpose: 'vm',
-    });
-    for (const [i, host] of ['h-a', 'h-b', 'h-c'].entries()) {
-      const id = `ov-${i + 1}`;
-      await inPool('POST', '/vms', { vmId: id, name: id });
-      await inPool('POST', `/vms/${id}/vifs`, {
-        vifId: `${id}-0`,
-        device: 0,
-        networkId: 'tenant-a',
-        mac: `02:00:00:00:40:0${i + 1}`,
-        ipv4: `10.40.0.${i + 1}`,
-      });
-      await inPool('POST', `/vms/${id}/start`, { hostId: host });
-    }
+    await seedOverlay(inPool, { networkId: 'tenant-a', name: 'tenant-a' }, ['h-a', 'h-b', 'h-c']);
     const segment = '#view-switch section[data-key="tenant-a"]';
     await shows(segment, 'tenant-a', 'overlay', 'VXLAN VNI', 'MTU 1450');
     // Every host reported its two tunnels: three tunnels, each up at both ends.
@@ -574,7 +522,7 @@ describe.skipIf(!HAVE_CHROMIUM && !IN_CI)('dashboard', () => {
   it('says "reconnecting" when the stream hangs and judges no host on stale data, then is live again', async () => {
     await shows('#view-hosts', 'in sync');
     // Stopped, not killed: the socket stays open with nothing on it, as behind a dead NAT.
-    projectionApp.child.kill('SIGSTOP');
+    projectionApp.running.child.kill('SIGSTOP');
     const stoppedAt = Date.now();
     try {
       await page.waitForSelector('html[data-link="reconnecting"]', { timeout: UI_TIMEOUT_MS });
@@ -600,7 +548,7 @@ describe.skipIf(!HAVE_CHROMIUM && !IN_CI)('dashboard', () => {
       await page.screenshot({ path: shot('stream-lost-1440'), fullPage: true });
       await page.setViewportSize({ width: 1920, height: 1080 });
     } finally {
-      projectionApp.child.kill('SIGCONT');
+      projectionApp.running.child.kill('SIGCONT');
     }
     await page.waitForSelector('html[data-link="live"]', { timeout: UI_TIMEOUT_MS });
     await shows('#view-hosts', 'in sync');
@@ -610,9 +558,9 @@ describe.skipIf(!HAVE_CHROMIUM && !IN_CI)('dashboard', () => {
   });
 
   it('comes back after a projection restart, still without counters of ports gone', async () => {
-    await stopProjection();
+    await projectionApp.stop();
     await page.waitForSelector('html[data-link="reconnecting"]', { timeout: UI_TIMEOUT_MS });
-    await startProjection();
+    await projectionApp.start();
     await page.waitForSelector('html[data-link="live"]', { timeout: UI_TIMEOUT_MS });
     await shows('#view-hosts', 'in sync');
     await rest('POST', `/pools/${pool}/vms/web-1/migrate`, { toHostId: 'h-b' });
