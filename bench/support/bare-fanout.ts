@@ -35,7 +35,9 @@ export class BareFanout {
         deliver_policy: DeliverPolicy.New,
         max_ack_pending: 1,
       });
-      const messages = await (await js.consumers.get(stream, name)).consume({
+      const messages = await (
+        await js.consumers.get(stream, name)
+      ).consume({
         expires: PULL_EXPIRES_MS,
       });
       this.streams.push(messages);

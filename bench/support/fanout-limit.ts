@@ -41,7 +41,12 @@ export async function fanoutLimit(
   try {
     const names = Array.from({ length: count }, (_, i) => `fanout-${i}`);
     await Promise.all(
-      workers.map((w, k) => w.fanout(stream, names.filter((_, i) => i % workers.length === k))),
+      workers.map((w, k) =>
+        w.fanout(
+          stream,
+          names.filter((_, i) => i % workers.length === k),
+        ),
+      ),
     );
     const js = jetstream(nc);
     // About the size of a host's event on the wire (an UpdateNetwork with its envelope).

@@ -14,11 +14,11 @@ export function generatedPoolCommands(
   const writer = new PoolWriter(pool, random(options.seed));
   const commands: { type: PoolCommandType; data: unknown }[] = [];
   const run = writer.run.bind(writer);
-  writer.run = ((type: PoolCommandType, data: never) => {
+  writer.run = (type: PoolCommandType, data: never) => {
     const events = run(type, data);
     if (events.length > 0) commands.push({ type, data });
     return events;
-  });
+  };
   writer.seed(options.hosts, options.vms);
   while (writer.events < options.events) writer.churn(options.hosts);
   return commands;

@@ -201,7 +201,7 @@ export async function checkEventsStream(
 /** Sorted integers as ranges: [1, 2, 3, 7] → `1-3, 7`. */
 function ranges(sorted: number[]): string {
   const parts: string[] = [];
-  for (let i = 0; i < sorted.length; ) {
+  for (let i = 0; i < sorted.length;) {
     let j = i;
     while (j + 1 < sorted.length && sorted[j + 1] === sorted[j]! + 1) j++;
     parts.push(i === j ? `${sorted[i]}` : `${sorted[i]}-${sorted[j]}`);
