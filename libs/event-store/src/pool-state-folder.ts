@@ -22,6 +22,7 @@ import {
 import { type PostgresEventStore } from './postgres-event-store.js';
 import { loadSnapshotAtOrBelow, saveHistorySnapshot } from './snapshot-history.js';
 import { type RecordedEvent } from './types.js';
+import { backoff, isRetryable } from './pg-errors.js';
 
 const PAGE = 5000;
 
@@ -93,7 +94,7 @@ export class PoolStateFolder {
       const reached = await running.catch(() => 0);
       if (upTo !== undefined && reached >= upTo) return reached;
     }
-    const run = this.indexFrom(pool, upTo).finally(() => this.catchingUp.delete(pool));
+    const run = this.indexRetrying(pool, upTo).finally(() => this.catchingUp.delete(pool));
     this.catchingUp.set(pool, run);
     return run;
   }
@@ -122,6 +123,21 @@ export class PoolStateFolder {
       if (!history) return unattributed(change);
       return { ...change, events: history.latest.map(toEventRef), eventCount: history.count };
     });
+  }
+
+  /**
+   * Every master replica keeps the history, so two may index one pool at once: the one that
+   * loses the race (a serialization failure) starts again from the mark the other moved.
+   */
+  private async indexRetrying(pool: string, upTo: number | undefined): Promise<number> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.indexFrom(pool, upTo);
+      } catch (error) {
+        if (attempt >= 5 || !isRetryable(error)) throw error;
+        await backoff(attempt);
+      }
+    }
   }
 
   private async indexFrom(pool: string, upTo: number | undefined): Promise<number> {

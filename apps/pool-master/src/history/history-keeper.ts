@@ -57,16 +57,30 @@ export class HistoryKeeper implements OnApplicationBootstrap, OnApplicationShutd
   private async run(): Promise<void> {
     do {
       this.again = false;
+      let behind: string[];
       try {
-        for (const streamId of await streamsBehindIndex(this.store.pool, POOL_STREAM_PREFIX)) {
-          if (this.stopped) return;
-          const pool = poolIdOfStream(streamId);
-          if (pool !== undefined) await this.history.catchUp(pool);
-        }
+        behind = await streamsBehindIndex(this.store.pool, POOL_STREAM_PREFIX);
       } catch (error) {
-        this.logger.warn(`cannot keep the pools' history: ${String(error)}`);
+        this.logger.warn(`cannot read which pools' history is behind: ${String(error)}`);
+        return;
+      }
+      for (const streamId of behind) {
+        if (this.stopped) return;
+        const pool = poolIdOfStream(streamId);
+        if (pool !== undefined) await this.keep(pool);
       }
     } while (this.again && !this.stopped);
+  }
+
+  /** One pool's catch-up; a failure is that pool's alone, the others are still kept. */
+  private async keep(pool: string): Promise<void> {
+    // Two replicas indexing one pool at once retry inside catchUp (the loser resumes from the
+    // winner's mark); what still fails is logged and left to the next run or the next read.
+    try {
+      await this.history.catchUp(pool);
+    } catch (error) {
+      this.logger.warn(`cannot keep pool ${pool}'s history: ${String(error)}`);
+    }
   }
 }
 
