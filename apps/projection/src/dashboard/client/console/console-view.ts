@@ -14,6 +14,7 @@ import { type CounterRates } from './counter-rates.js';
 import {
   emptyHistory,
   historyQuery,
+  readNewest,
   withNewest,
   withOlder,
   type HistoryPage,
@@ -155,8 +156,11 @@ export class ConsoleView {
           break;
         }
         case 'history': {
-          const query = historyQuery(route.filter, HISTORY_PAGE);
-          const page = await get<Page<HistoryEntryView>>(`/history?${query}`);
+          const page = await readNewest(this.history, (cursor) =>
+            get<Page<HistoryEntryView>>(
+              `/history?${historyQuery(route.filter, HISTORY_PAGE, cursor)}`,
+            ),
+          );
           if (generation === this.generation) this.history = withNewest(this.history, page);
           break;
         }

@@ -1,6 +1,13 @@
 import type { HistoryEntryView } from '@pool/contracts';
 import { describe, expect, it } from 'vitest';
-import { emptyHistory, historyQuery, withNewest, withOlder } from './history-pages.js';
+import {
+  emptyHistory,
+  historyQuery,
+  readNewest,
+  withNewest,
+  withOlder,
+  type FetchHistoryPage,
+} from './history-pages.js';
 
 const entry = (version: number): HistoryEntryView => ({
   version,
@@ -46,5 +53,57 @@ describe('history pages', () => {
     h = withNewest(h, { items: versions(11, 9), nextCursor: '9' });
     expect(shown(h)).toEqual([11, 10, 9]);
     expect(h.cursor).toBe('9');
+  });
+
+  it('a refresh after more new events than a page holds shows no gap above the older pages', () => {
+    let h = withNewest(emptyHistory(), { items: versions(10, 8), nextCursor: '8' });
+    h = withOlder(h, { items: versions(7, 5), nextCursor: '5' });
+    // Events 11 to 20 arrived; the newest page (3 long) holds 20 to 18 only.
+    h = withNewest(h, { items: versions(20, 18), nextCursor: '18' });
+    expect(shown(h)).toEqual([20, 19, 18]);
+    expect(h.cursor).toBe('18');
+    expect(h.olderLoaded).toBe(false);
+  });
+
+  it('reads back from the newest page by cursor until it meets the older pages shown', async () => {
+    let head = 10;
+    const asked: (string | undefined)[] = [];
+    // The read API's paging: `limit` events below the cursor, newest first.
+    const fetchPage: FetchHistoryPage = (cursor) => {
+      asked.push(cursor);
+      const below = cursor === undefined ? head + 1 : Number(cursor);
+      const top = below - 1;
+      const bottom = Math.max(1, below - 3);
+      return Promise.resolve({
+        items: versions(top, bottom),
+        nextCursor: bottom > 1 ? String(bottom) : null,
+      });
+    };
+    let h = withNewest(emptyHistory(), await readNewest(emptyHistory(), fetchPage));
+    h = withOlder(h, await fetchPage(h.cursor!));
+    expect(shown(h)).toEqual([10, 9, 8, 7, 6, 5]);
+    head = 18;
+    asked.length = 0;
+    h = withNewest(h, await readNewest(h, fetchPage));
+    expect(shown(h)).toEqual([18, 17, 16, 15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5]);
+    expect(asked).toEqual([undefined, '16', '13']);
+    expect(h.cursor).toBe('5');
+    expect(h.olderLoaded).toBe(true);
+  });
+
+  it('gives up reading back after a bounded number of pages and drops the older ones', async () => {
+    const fetchPage: FetchHistoryPage = (cursor) => {
+      const below = cursor === undefined ? 101 : Number(cursor);
+      return Promise.resolve({
+        items: versions(below - 1, below - 3),
+        nextCursor: String(below - 3),
+      });
+    };
+    let h = withNewest(emptyHistory(), { items: versions(10, 8), nextCursor: '8' });
+    h = withOlder(h, { items: versions(7, 5), nextCursor: '5' });
+    h = withNewest(h, await readNewest(h, fetchPage, 2));
+    expect(shown(h)).toEqual([100, 99, 98, 97, 96, 95]);
+    expect(h.cursor).toBe('95');
+    expect(h.olderLoaded).toBe(false);
   });
 });
