@@ -9,6 +9,7 @@ import {
   type PostgresEventStore,
 } from '@pool/event-store';
 import { createTestEventStore } from '../../../test/support/event-store.js';
+import { READ_STREAM_SQL } from './sql.js';
 
 let env: Awaited<ReturnType<typeof createTestEventStore>>;
 let store: PostgresEventStore;
@@ -171,3 +172,40 @@ describe('readAll', () => {
     expect(after.filter((e) => e.streamId === s).map((e) => e.streamVersion)).toEqual([2, 3]);
   });
 });
+
+describe('readStream', () => {
+  it('reads a page from the middle of a long stream without reading its tail', async () => {
+    const s = stream();
+    for (let first = 1; first <= 3000; first += 500) {
+      await store.append(
+        s,
+        Array.from({ length: 500 }, (_, i) => ev(first + i)),
+      );
+    }
+    await env.pool.query('ANALYZE es_events');
+    const page = await store.readStream(s, 1000, 20);
+    expect(page.map((e) => e.streamVersion)).toEqual(
+      Array.from({ length: 20 }, (_, i) => 1000 + i),
+    );
+    expect((await store.readStream(s, 0, 2)).map((e) => e.streamVersion)).toEqual([1, 2]);
+    // The rows PostgreSQL reads from es_events for the page: the page, not the 2,001 events
+    // from version 1000 to the head (issue 22: the history reads sorted a million of them).
+    const { rows } = await env.pool.query<{ 'QUERY PLAN': [{ Plan: PlanNode }] }>(
+      `EXPLAIN (ANALYZE, FORMAT JSON) ${READ_STREAM_SQL}`,
+      [s, 1000, 20],
+    );
+    const scans = planNodes(rows[0]!['QUERY PLAN'][0].Plan).filter(
+      (node) => node['Relation Name'] === 'es_events',
+    );
+    expect(scans.length).toBeGreaterThan(0);
+    for (const scan of scans) expect(scan['Actual Rows']).toBeLessThanOrEqual(20);
+  });
+});
+
+interface PlanNode {
+  'Relation Name'?: string;
+  'Actual Rows': number;
+  Plans?: PlanNode[];
+}
+
+const planNodes = (node: PlanNode): PlanNode[] => [node, ...(node.Plans ?? []).flatMap(planNodes)];

@@ -21,9 +21,18 @@ export const READ_ALL_SQL = `SELECT ${EVENT_COLUMNS} FROM es_events
   ORDER BY es_events.log_epoch, es_events.transaction_id, es_events.global_position
   LIMIT $4`;
 
+/**
+ * A stream's versions are dense from 1, so `limit` events from `$2` end below `$2 + $3`:
+ * the upper bound lets the primary key's range hold exactly the rows wanted, whatever the
+ * planner's statistics say. ORDER BY names the table's column: the bare name would be the
+ * select list's `::int` cast, which no index is ordered by, and PostgreSQL sorted every event
+ * from `$2` to the head of the stream to keep `limit` of them (issue 22: 160 ms at 100,000
+ * events for a page of 5,000 from the middle, 17 ms ordered by the index).
+ */
 export const READ_STREAM_SQL = `SELECT ${EVENT_COLUMNS} FROM es_events
-  WHERE stream_id = $1 AND stream_version >= $2
-  ORDER BY stream_version
+  WHERE stream_id = $1
+    AND stream_version >= $2 AND stream_version < greatest($2::bigint, 1) + $3::bigint
+  ORDER BY es_events.stream_version
   LIMIT $3`;
 
 export interface EventRow {
