@@ -15,6 +15,7 @@ import { HostInterfacesReadModel1766534400000 } from './1766534400000-HostInterf
 import { HostStatusHeld1766620800000 } from './1766620800000-HostStatusHeld.js';
 import { HostTunnelsUnreachable1766707200000 } from './1766707200000-HostTunnelsUnreachable.js';
 import { HistoryIndex1766793600000 } from './1766793600000-HistoryIndex.js';
+import { SnapshotHistoryAsText1766883600000 } from './1766883600000-SnapshotHistoryAsText.js';
 
 /** Every migration, in order. Listed by hand so ESM builds need no glob loader. */
 export const migrations = [
@@ -35,4 +36,5 @@ export const migrations = [
   HostStatusHeld1766620800000,
   HostTunnelsUnreachable1766707200000,
   HistoryIndex1766793600000,
+  SnapshotHistoryAsText1766883600000,
 ];

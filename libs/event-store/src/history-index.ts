@@ -107,7 +107,7 @@ export async function objectHistories(
 ): Promise<Map<string, ObjectHistory>> {
   const { rows } = await db.query<TouchRow>(
     `SELECT k.key AS object_key, t.stream_version, t.ordinal, t.event_type, t.actor,
-            t.recorded_at
+            ${ISO_MILLISECONDS('t.recorded_at')} AS recorded_at
        FROM unnest($2::text[]) AS k(key)
        CROSS JOIN LATERAL (
          SELECT stream_version, ordinal, event_type, actor, recorded_at FROM es_object_touches
@@ -136,13 +136,21 @@ export async function objectHistories(
   return histories;
 }
 
+/**
+ * A timestamp as `Date.toISOString` writes it (UTC, milliseconds truncated), formatted by
+ * PostgreSQL: a diff across a whole log reads hundreds of thousands of these, and parsing each
+ * into a Date to print it again was a third of the diff's time in Node (issue 22).
+ */
+const ISO_MILLISECONDS = (column: string): string =>
+  `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+
 interface TouchRow {
   object_key: string;
   stream_version: string;
   ordinal: string;
   event_type: string;
   actor: string | null;
-  recorded_at: Date;
+  recorded_at: string;
 }
 
 const toTouch = (row: TouchRow): ObjectTouch => ({
@@ -151,7 +159,7 @@ const toTouch = (row: TouchRow): ObjectTouch => ({
   ordinal: Number(row.ordinal),
   eventType: row.event_type,
   actor: row.actor,
-  recordedAt: row.recorded_at.toISOString(),
+  recordedAt: row.recorded_at,
 });
 
 /** The streams whose ids start with `prefix` and whose index is behind their head. */

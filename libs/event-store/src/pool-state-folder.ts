@@ -6,7 +6,7 @@ import {
   objectKey,
   POOL_STATE_VERSION,
   poolStreamId,
-  serializePoolState,
+  sharedPoolSnapshot,
   touchedObjects,
   upcastPoolEvent,
   type ObjectChange,
@@ -181,11 +181,12 @@ export class PoolStateFolder {
    * to write one only costs that read's successors a longer fold.
    */
   private async keep(streamId: string, version: number, state: PoolState): Promise<void> {
+    // Shared, not copied: saveHistorySnapshot turns it into text before the fold goes on.
     const snapshot = {
       streamId,
       streamVersion: version,
       stateVersion: POOL_STATE_VERSION,
-      state: serializePoolState(state),
+      state: sharedPoolSnapshot(state),
     };
     await saveHistorySnapshot(this.store.pool, snapshot).catch((error: unknown) =>
       this.warn(`cannot keep a history snapshot of ${streamId}@${version}: ${String(error)}`),

@@ -12,32 +12,38 @@ import { type Queryable } from './sql.js';
  */
 export const HISTORY_SNAPSHOT_EVERY = 10_000;
 
-/** The newest start point at or below `version`: a history snapshot or the latest snapshot. */
+/**
+ * The newest start point at or below `version`: a history snapshot or the latest snapshot.
+ * History snapshots are stored as JSON text (migration SnapshotHistoryAsText) and parsed here;
+ * the latest snapshot is jsonb, parsed by the driver.
+ */
 export async function loadSnapshotAtOrBelow<State>(
   db: Queryable,
   streamId: string,
   stateVersion: string,
   version: number,
 ): Promise<Snapshot<State> | undefined> {
-  const { rows } = await db.query<SnapshotRow<State>>(
-    `SELECT stream_version, state FROM (
-       (SELECT stream_version, state FROM es_snapshot_history
+  const { rows } = await db.query<SnapshotRow<State> & { state_text: string | null }>(
+    `SELECT stream_version, state, state_text FROM (
+       (SELECT stream_version, NULL::jsonb AS state, state AS state_text FROM es_snapshot_history
          WHERE stream_id = $1 AND state_version = $2 AND stream_version <= $3
          ORDER BY stream_version DESC LIMIT 1)
        UNION ALL
-       (SELECT stream_version, state FROM es_snapshots
+       (SELECT stream_version, state, NULL::text AS state_text FROM es_snapshots
          WHERE stream_id = $1 AND state_version = $2 AND stream_version <= $3)
      ) AS start ORDER BY stream_version DESC LIMIT 1`,
     [streamId, stateVersion, version],
   );
-  return toSnapshot(streamId, stateVersion, rows[0]);
+  const row = rows[0];
+  if (row?.state_text != null) row.state = JSON.parse(row.state_text) as State;
+  return toSnapshot(streamId, stateVersion, row);
 }
 
 /** Keeps `snapshot` as a start point for its version; one of other code at that version is replaced. */
 export async function saveHistorySnapshot(db: Queryable, snapshot: Snapshot): Promise<void> {
   await db.query(
     `INSERT INTO es_snapshot_history (stream_id, stream_version, state_version, state)
-     VALUES ($1, $2, $3, $4::jsonb)
+     VALUES ($1, $2, $3, $4)
      ON CONFLICT (stream_id, stream_version) DO UPDATE
        SET state_version = excluded.state_version, state = excluded.state, created_at = now()
      WHERE es_snapshot_history.state_version <> excluded.state_version`,

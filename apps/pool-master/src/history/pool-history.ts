@@ -6,7 +6,7 @@ import {
   POOL_STATE_VERSION,
   poolStreamId,
   revertPlan,
-  serializePoolState,
+  sharedPoolSnapshot,
   type PoolSnapshot,
 } from '@pool/domain';
 import {
@@ -47,7 +47,7 @@ export class PoolHistory {
       head,
       recordedAt: await this.recordedAt(pool, version),
       stateVersion: POOL_STATE_VERSION,
-      state: serializePoolState(loaded.state),
+      state: sharedPoolSnapshot(loaded.state),
       loadedFrom: { snapshotVersion: loaded.snapshotVersion, eventsFolded: loaded.eventsFolded },
     };
   }
@@ -57,8 +57,11 @@ export class PoolHistory {
     const head = await this.head(pool);
     const from = await this.resolve(pool, fromPoint, head, 'from');
     const to = await this.resolve(pool, toPoint, head, 'to');
-    const before = serializePoolState((await this.load(pool, from)).state);
-    const after = serializePoolState((await this.load(pool, to)).state);
+    // Two folds at once: one waits on PostgreSQL while the other decodes.
+    const [before, after] = await Promise.all([
+      this.snapshotAt(pool, from),
+      this.snapshotAt(pool, to),
+    ]);
     const objects = await this.folder.attribute(pool, diffPoolStates(before, after), from, to);
     return { pool, from, to, objects };
   }
@@ -67,7 +70,7 @@ export class PoolHistory {
   async exportAt(pool: string, point: Point): Promise<PoolExport> {
     const head = await this.head(pool);
     const version = await this.resolve(pool, point, head, 'version');
-    const state = serializePoolState((await this.load(pool, version)).state);
+    const state = await this.snapshotAt(pool, version);
     const { commands, notPlanned } = exportPoolCommands(state);
     return { pool, version, commands, notExported: notPlanned };
   }
@@ -83,8 +86,10 @@ export class PoolHistory {
     const to = await this.resolve(pool, point, head, 'to');
     if (fromVersion !== undefined && fromVersion > head) throw versionMismatch(head, fromVersion);
     const from = fromVersion ?? head;
-    const now = serializePoolState((await this.load(pool, from)).state);
-    const target = serializePoolState((await this.load(pool, to)).state);
+    const [now, target] = await Promise.all([
+      this.snapshotAt(pool, from),
+      this.snapshotAt(pool, to),
+    ]);
     const { commands, notPlanned } = revertPlan(now, target);
     return { pool, from, to, commands, notReverted: notPlanned };
   }
@@ -98,7 +103,7 @@ export class PoolHistory {
   async current(pool: string): Promise<{ version: number; state: PoolSnapshot | null }> {
     const version = await this.headOf(pool);
     if (version === 0) return { version, state: null };
-    return { version, state: serializePoolState((await this.load(pool, version)).state) };
+    return { version, state: await this.snapshotAt(pool, version) };
   }
 
   /** Indexes the pool's new events and leaves its history snapshots (the keeper's work). */
@@ -109,6 +114,11 @@ export class PoolHistory {
   /** The state at `version` (≤ the head): nearest snapshot plus the events up to it. */
   load(pool: string, version: number): Promise<LoadedPoolState> {
     return this.folder.load(pool, version);
+  }
+
+  /** The configuration at `version`, sharing the objects of a fold made for this read alone. */
+  private async snapshotAt(pool: string, version: number): Promise<PoolSnapshot> {
+    return sharedPoolSnapshot((await this.load(pool, version)).state);
   }
 
   private async head(pool: string): Promise<number> {

@@ -5,7 +5,7 @@ import {
   type HistoryEventView,
   type Page,
 } from '@pool/contracts';
-import { diffPoolStates, namesObject, serializePoolState, touchedObjects } from '@pool/domain';
+import { diffPoolStates, namesObject, sharedPoolSnapshot, touchedObjects } from '@pool/domain';
 import {
   createEventStorePool,
   HISTORY_SNAPSHOT_EVERY,
@@ -93,8 +93,9 @@ export class PoolLogReader implements OnApplicationShutdown {
     if (!event) {
       throw notFound('EVENT_NOT_FOUND', `pool "${pool}" has no event at version ${version}`);
     }
-    const before = serializePoolState((await this.folder.load(pool, version - 1)).state);
-    const after = serializePoolState((await this.folder.load(pool, version)).state);
+    // Each fold is made for this read alone: its snapshot may share the fold's objects.
+    const before = sharedPoolSnapshot((await this.folder.load(pool, version - 1)).state);
+    const after = sharedPoolSnapshot((await this.folder.load(pool, version)).state);
     const changes = await this.folder.attribute(
       pool,
       diffPoolStates(before, after),
