@@ -37,6 +37,7 @@ export class PoolLeadership<Command extends { type: string }, Event extends Mode
   >();
   private opening: Promise<AdvisoryLockSession> | undefined;
   private closed = false;
+  private readonly wonListeners = new Set<(poolId: string) => void>();
 
   constructor(private readonly options: LeadershipOptions<Command, Event, State>) {}
 
@@ -64,6 +65,12 @@ export class PoolLeadership<Command extends { type: string }, Event extends Mode
     return campaign;
   }
 
+  /** Calls `listener` each time this replica wins a pool; returns the way to stop. */
+  onWon(listener: (poolId: string) => void): () => void {
+    this.wonListeners.add(listener);
+    return () => this.wonListeners.delete(listener);
+  }
+
   async close(): Promise<void> {
     this.closed = true;
     for (const poolId of [...this.led.keys()]) await this.release(poolId);
@@ -87,6 +94,7 @@ export class PoolLeadership<Command extends { type: string }, Event extends Mode
       );
       this.led.set(poolId, { writer, subscription });
       this.options.onChange?.(poolId, true);
+      this.wonListeners.forEach((listener) => listener(poolId));
       return writer;
     } catch (error) {
       await session.unlock(lockName(poolId)).catch(() => undefined);

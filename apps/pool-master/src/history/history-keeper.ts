@@ -6,7 +6,14 @@ import {
 } from '@nestjs/common';
 import { POOL_STREAM_PREFIX, poolIdOfStream } from '@pool/contracts';
 import { PostgresEventStore, streamsBehindIndex } from '@pool/event-store';
+import { PoolLeadership } from '../commands/pool-leadership.js';
 import { PoolHistory } from './pool-history.js';
+
+/** Which pools this replica leads, and word when it wins one. */
+export interface LedPools {
+  isLeading(pool: string): boolean;
+  onWon(listener: (pool: string) => void): () => void;
+}
 
 /** How long after an append the keeper catches up: appends in between share one run. */
 const SETTLE_MS = 1000;
@@ -16,8 +23,11 @@ const SETTLE_MS = 1000;
  * once at boot, for a log written before the index existed) it indexes the new events and
  * leaves the history snapshots, in the background, so no read has to fold a long log first.
  * A read that finds the index behind catches it up itself (`PoolStateFolder.catchUp`), so
- * answers never depend on the keeper being done. Safe on every replica: the rows are the
- * same whoever writes them.
+ * answers never depend on the keeper being done. Each replica keeps only the pools it leads:
+ * one replica per pool indexes it (no duplicate folds, no two transactions racing for one
+ * pool's mark), and a pool is kept on the replica that appends to it. A pool won from another
+ * replica is caught up at once (its history may be behind from before the handover); a pool
+ * nobody leads is caught up by its next read or when it is next led.
  */
 export class HistoryKeeper implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('HistoryKeeper');
@@ -25,21 +35,25 @@ export class HistoryKeeper implements OnApplicationBootstrap, OnApplicationShutd
   private running: Promise<void> | undefined;
   private again = false;
   private stopped = false;
-  private unsubscribe: (() => void) | undefined;
+  private readonly unsubscribe: (() => void)[] = [];
 
   constructor(
     private readonly store: PostgresEventStore,
     private readonly history: PoolHistory,
+    private readonly led: LedPools,
   ) {}
 
   onApplicationBootstrap(): void {
-    this.unsubscribe = this.store.onCommitted(() => this.schedule());
+    this.unsubscribe.push(
+      this.store.onCommitted(() => this.schedule()),
+      this.led.onWon(() => this.schedule()),
+    );
     this.schedule();
   }
 
   async onApplicationShutdown(): Promise<void> {
     this.stopped = true;
-    this.unsubscribe?.();
+    this.unsubscribe.forEach((stop) => stop());
     clearTimeout(this.timer);
     await this.running;
   }
@@ -67,15 +81,15 @@ export class HistoryKeeper implements OnApplicationBootstrap, OnApplicationShutd
       for (const streamId of behind) {
         if (this.stopped) return;
         const pool = poolIdOfStream(streamId);
-        if (pool !== undefined) await this.keep(pool);
+        if (pool !== undefined && this.led.isLeading(pool)) await this.keep(pool);
       }
     } while (this.again && !this.stopped);
   }
 
   /** One pool's catch-up; a failure is that pool's alone, the others are still kept. */
   private async keep(pool: string): Promise<void> {
-    // Two replicas indexing one pool at once retry inside catchUp (the loser resumes from the
-    // winner's mark); what still fails is logged and left to the next run or the next read.
+    // A read racing the keeper (or two leaders for a moment, in a handover) retries inside
+    // catchUp from the winner's mark; what still fails is left to the next run or read.
     try {
       await this.history.catchUp(pool);
     } catch (error) {
@@ -86,7 +100,14 @@ export class HistoryKeeper implements OnApplicationBootstrap, OnApplicationShutd
 
 export const historyKeeperProvider: Provider = {
   provide: HistoryKeeper,
-  inject: [PostgresEventStore, PoolHistory],
-  useFactory: (store: PostgresEventStore, history: PoolHistory) =>
-    new HistoryKeeper(store, history),
+  inject: [PostgresEventStore, PoolHistory, PoolLeadership],
+  useFactory: (
+    store: PostgresEventStore,
+    history: PoolHistory,
+    leadership: PoolLeadership<never, never, unknown>,
+  ) =>
+    new HistoryKeeper(store, history, {
+      isLeading: (pool) => leadership.leading(pool) !== undefined,
+      onWon: (listener) => leadership.onWon(listener),
+    }),
 };
