@@ -1,4 +1,5 @@
 export * from './subjects.js';
+export * from './masters.js';
 export * from './events.js';
 export * from './commands.js';
 export * from './reports.js';

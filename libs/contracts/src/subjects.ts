@@ -48,9 +48,18 @@ export const subjects = (root = DEFAULT_SUBJECT_ROOT) => ({
   reports: (poolId: string, hostId: string) => `${root}.${poolId}.hosts.${hostId}.reports`,
   allReports: `${root}.*.hosts.*.reports`,
   snapshot: (poolId: string) => `${root}.${poolId}.snapshot`,
+  /** Pool-master replicas' own traffic (membership, handovers); only masters may use it. */
+  masters: `${root}._masters.>`,
+  /** Each replica's heartbeat (`MasterHeartbeat`): who is up, and how many pools each leads. */
+  masterHeartbeat: `${root}._masters.heartbeat`,
+  /** Asks one replica to take a pool over (`TakePoolRequest` → `TakePoolReply`). */
+  takePool: (replicaId: string) => `${root}._masters.${subjectToken(replicaId)}.take`,
   /** Reads of the pool's past (`state`, `diff`): request-reply, answered by every replica. */
   history: (poolId: string, read: 'state' | 'diff') => `${root}.${poolId}.history.${read}`,
 });
+
+/** A replica id (a host name may hold dots) as one subject token. */
+const subjectToken = (name: string) => name.replace(/[^A-Za-z0-9_-]/g, '_');
 
 export const parseCommandSubject = (
   subject: string,

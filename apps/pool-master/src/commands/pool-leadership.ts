@@ -25,8 +25,9 @@ interface Led<Command extends { type: string }, Event extends ModelEvent, State>
 /**
  * Which pools this replica leads. A pool is led by whoever holds its advisory lock; a replica
  * campaigns for a pool when a command for it arrives and nobody answers for it (CommandService
- * forwards first, so a pool led elsewhere costs no lock query). All locks sit
- * on one session: if it dies, every pool is given up at once.
+ * forwards first, so a pool led elsewhere costs no lock query), unless `placement` finds it
+ * a replica with more room (LeaderBalancer). All locks sit on one session: if it dies, every
+ * pool is given up at once.
  */
 export class PoolLeadership<Command extends { type: string }, Event extends ModelEvent, State> {
   private session: AdvisoryLockSession | undefined;
@@ -38,6 +39,13 @@ export class PoolLeadership<Command extends { type: string }, Event extends Mode
   private opening: Promise<AdvisoryLockSession> | undefined;
   private closed = false;
   private readonly wonListeners = new Set<(poolId: string) => void>();
+  /** Pools being handed over: deposed, still answering their subject with NOT_LEADER. */
+  private readonly handing = new Set<string>();
+  /**
+   * Asked before campaigning for a pool nobody leads: true when another replica took it
+   * (the caller then forwards the command to it).
+   */
+  placement: ((poolId: string) => Promise<boolean>) | undefined;
 
   constructor(private readonly options: LeadershipOptions<Command, Event, State>) {}
 
@@ -49,20 +57,51 @@ export class PoolLeadership<Command extends { type: string }, Event extends Mode
   leading(poolId: string): PoolWriter<Command, Event, State> | undefined {
     const led = this.led.get(poolId);
     if (led && !led.writer.isDeposed) return led.writer;
-    if (led) void this.release(poolId);
+    if (led && !this.handing.has(poolId)) void this.release(poolId);
     return undefined;
   }
 
   /** The writer if this replica leads (or just won) the pool; undefined if another replica does. */
   writerFor(poolId: string): Promise<PoolWriter<Command, Event, State> | undefined> {
-    const writer = this.leading(poolId);
-    if (writer) return Promise.resolve(writer);
-    let campaign = this.campaigns.get(poolId);
-    if (!campaign) {
-      campaign = this.campaign(poolId).finally(() => this.campaigns.delete(poolId));
-      this.campaigns.set(poolId, campaign);
+    return this.campaignOnce(poolId, true);
+  }
+
+  /** Campaigns for the pool here, placement not asked (another replica handed it over). */
+  async take(poolId: string): Promise<boolean> {
+    return (await this.campaignOnce(poolId, false)) !== undefined;
+  }
+
+  /**
+   * Gives a pool led here to another replica without a command failing: the writer steps down
+   * (the batch being written is settled first, so everything acknowledged is in the log), the
+   * lock is released, and `give` asks the other replica to take it. Until it has, this replica
+   * still answers the pool's subject, with NOT_LEADER, which the entries retry, so no command
+   * finds nobody and campaigns meanwhile; the new leader loads the pool from the log after
+   * winning the lock, and the log's expected version fences any write of a late old leader.
+   * If `give` fails, the pool is campaigned for again (here or wherever placement says).
+   */
+  async handOver(poolId: string, give: () => Promise<boolean>): Promise<boolean> {
+    const led = this.led.get(poolId);
+    if (!led || this.closed || this.handing.has(poolId)) return false;
+    this.handing.add(poolId);
+    let given = false;
+    try {
+      await led.writer.stepDown();
+      await this.session?.unlock(lockName(poolId));
+      given = await give().catch((error: unknown) => {
+        this.options.onError?.(error);
+        return false;
+      });
+    } finally {
+      this.led.delete(poolId);
+      led.subscription.unsubscribe();
+      this.handing.delete(poolId);
+      this.options.onChange?.(poolId, false);
     }
-    return campaign;
+    if (!given && !this.closed) {
+      await this.writerFor(poolId).catch((error: unknown) => this.options.onError?.(error));
+    }
+    return given;
   }
 
   /** Calls `listener` each time this replica wins a pool; returns the way to stop. */
@@ -77,8 +116,27 @@ export class PoolLeadership<Command extends { type: string }, Event extends Mode
     await this.session?.close();
   }
 
-  private async campaign(poolId: string): Promise<PoolWriter<Command, Event, State> | undefined> {
+  /** One campaign per pool at a time, whoever asks. */
+  private campaignOnce(
+    poolId: string,
+    place: boolean,
+  ): Promise<PoolWriter<Command, Event, State> | undefined> {
+    const writer = this.leading(poolId);
+    if (writer) return Promise.resolve(writer);
+    let campaign = this.campaigns.get(poolId);
+    if (!campaign) {
+      campaign = this.campaign(poolId, place).finally(() => this.campaigns.delete(poolId));
+      this.campaigns.set(poolId, campaign);
+    }
+    return campaign;
+  }
+
+  private async campaign(
+    poolId: string,
+    place: boolean,
+  ): Promise<PoolWriter<Command, Event, State> | undefined> {
     if (this.closed) return undefined;
+    if (place && (await this.placement?.(poolId))) return undefined;
     const session = await this.openSession();
     if (!(await session.tryLock(lockName(poolId)))) return undefined;
     try {

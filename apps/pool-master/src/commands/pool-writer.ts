@@ -71,7 +71,7 @@ export interface PoolWriterOptions {
  */
 export class PoolWriter<Command extends { type: string }, Event extends ModelEvent, State> {
   private queue: Pending<Command>[] = [];
-  private draining = false;
+  private draining: Promise<void> | undefined;
   private deposed = false;
   private snapshotVersion = 0;
   private snapshotAt = 0;
@@ -116,7 +116,7 @@ export class PoolWriter<Command extends { type: string }, Event extends ModelEve
     if (this.deposed) return Promise.reject(new NotLeaderError(this.poolId));
     return new Promise((resolve, reject) => {
       this.queue.push({ ...submitted, resolve, reject });
-      if (!this.draining) void this.drain();
+      this.draining ??= this.drain().finally(() => (this.draining = undefined));
     });
   }
 
@@ -126,15 +126,19 @@ export class PoolWriter<Command extends { type: string }, Event extends ModelEve
     for (const p of this.queue.splice(0)) p.reject(new NotLeaderError(this.poolId));
   }
 
+  /**
+   * Deposes the writer and resolves once the batch it was writing (if any) is settled: after
+   * that, nothing of this writer can reach the log, and the pool's lock may be given away.
+   */
+  async stepDown(): Promise<void> {
+    this.depose();
+    await this.draining?.catch(() => undefined);
+  }
+
   private async drain(): Promise<void> {
-    this.draining = true;
-    try {
-      while (this.queue.length > 0 && !this.deposed) {
-        const batch = this.queue.splice(0, this.options.maxBatch ?? 500);
-        await this.process(batch);
-      }
-    } finally {
-      this.draining = false;
+    while (this.queue.length > 0 && !this.deposed) {
+      const batch = this.queue.splice(0, this.options.maxBatch ?? 500);
+      await this.process(batch);
     }
   }
 

@@ -4,6 +4,7 @@ import {
   Injectable,
   Logger,
   Module,
+  type OnApplicationBootstrap,
   type OnApplicationShutdown,
 } from '@nestjs/common';
 import { type PoolCommand } from '@pool/domain';
@@ -11,6 +12,7 @@ import { createEventStorePool, PostgresEventStore } from '@pool/event-store';
 import { HealthRegistry, NatsClient } from '@pool/platform';
 import { Registry } from 'prom-client';
 import { CommandService } from '../commands/command-service.js';
+import { LeaderBalancer } from '../commands/leader-balancer.js';
 import { PoolLeadership } from '../commands/pool-leadership.js';
 import { poolDomainModel } from '../commands/pool-domain-model.js';
 import { ConvergenceTracker } from '../convergence/convergence-tracker.js';
@@ -20,16 +22,25 @@ import { writeSideMetrics, type WriteSideMetrics } from './write-side.metrics.js
 import { WRITE_SIDE_OPTIONS, type WriteSideOptions } from './write-side.options.js';
 import { WRITE_SIDE_METRICS } from './write-side.tokens.js';
 
-/** Closes what the write side opened, after the transports stopped taking commands. */
+/**
+ * Starts sharing the pools with the other replicas once the app is up; closes what the write
+ * side opened, after the transports stopped taking commands.
+ */
 @Injectable()
-class WriteSideLifecycle implements OnApplicationShutdown {
+class WriteSideLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
   constructor(
     @Inject(PostgresEventStore) private readonly store: PostgresEventStore,
     @Inject(PoolLeadership) private readonly leadership: PoolLeadership<never, never, never>,
+    @Inject(LeaderBalancer) private readonly balancer: LeaderBalancer,
     @Inject(RelayService) private readonly relay: RelayService,
   ) {}
 
+  onApplicationBootstrap(): void {
+    this.balancer.start();
+  }
+
   async onApplicationShutdown(): Promise<void> {
+    await this.balancer.stop();
     // The relay reads through the store's pool until it has stored its last checkpoint.
     await Promise.all([this.leadership.close(), this.relay.stop()]);
     await this.store.pool.end();
@@ -119,6 +130,23 @@ export class WriteSideModule {
               subjectRoot: options.subjectRoot,
               defaultWaitTimeoutMs: options.defaultWaitTimeoutMs,
             }),
+        },
+        {
+          provide: LeaderBalancer,
+          inject: [PoolLeadership, NatsClient],
+          useFactory: async (
+            leadership: PoolLeadership<{ type: string }, never, unknown>,
+            nats: NatsClient,
+          ) => {
+            const logger = new Logger('LeaderBalancer');
+            return new LeaderBalancer(leadership, {
+              nc: await nats.connected(),
+              subjectRoot: options.subjectRoot,
+              replicaId: options.replicaId,
+              onMoved: (pool, to) => logger.log(`handed pool ${pool} over to ${to}`),
+              onError: (error) => logger.warn(String(error)),
+            });
+          },
         },
         RelayService,
         ReportsService,
