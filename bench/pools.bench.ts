@@ -53,6 +53,22 @@ interface Handover {
   spreadAfter: Map<string, number>;
 }
 
+/** A replica started after the pools were created and led by the others. */
+interface Join {
+  replica: string;
+  /** Spawn → healthy. */
+  healthyMs: number;
+  /** Spawn → the leader spread at max/mean ≤ BALANCED (pg_locks, polled every 100 ms). */
+  balancedMs: number;
+  spreadAfter: Map<string, number>;
+  /** Commands sent meanwhile (spawn → balanced), each to a random pool through a random replica. */
+  latency: LatencySummary;
+  failed: number;
+}
+
+/** The spread counted as balanced. */
+const BALANCED = 1.1;
+
 const STATUS_OK = new Set([200, 201]);
 
 /**
@@ -102,16 +118,17 @@ async function rename(replica: Replica, pool: string): Promise<void> {
   }
 }
 
-/** Spawns them all at once; if one fails to start, the ones that did are stopped. */
+/** Spawns them all at once (`r<first>`, …); if one fails to start, the ones that did are stopped. */
 async function startReplicas(
   databaseUrl: string,
   natsUrl: string,
   namespace: Omit<ReplicaOf, 'replicaId'>,
   count: number,
+  first = 0,
 ): Promise<Replica[]> {
   const settled = await Promise.allSettled(
     Array.from({ length: count }, async (_, i): Promise<Replica> => {
-      const id = `r${i}`;
+      const id = `r${first + i}`;
       const master = await startPoolMaster(databaseUrl, natsUrl, { ...namespace, replicaId: id });
       return {
         id,
@@ -173,6 +190,77 @@ async function forwardedLatency(
     direct.record(performance.now() - t);
   }
   return { forwarded: forwarded.summary(), direct: direct.summary() };
+}
+
+/**
+ * Starts one more replica while commands keep going to random pools through random replicas
+ * (the new one too, once healthy), and waits until the replicas share the leadership:
+ * the time from its spawn until max/mean ≤ BALANCED, and every command's latency meanwhile.
+ */
+async function join(
+  replicas: Replica[],
+  start: () => Promise<Replica>,
+  db: pg.Pool,
+  pools: string[],
+  concurrency: number,
+): Promise<Join> {
+  const latency = new LatencyRecorder();
+  let failed = 0;
+  let loading = true;
+  const entries = [...replicas];
+  const load = Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (loading) {
+        const t = performance.now();
+        try {
+          await rename(pick(entries), pick(pools));
+          latency.record(performance.now() - t);
+        } catch {
+          failed++;
+        }
+      }
+    }),
+  );
+  const spawnedAt = performance.now();
+  let joined: Replica;
+  try {
+    joined = await start();
+  } catch (error) {
+    loading = false;
+    await load;
+    throw error;
+  }
+  const healthyMs = performance.now() - spawnedAt;
+  entries.push(joined);
+  replicas.push(joined);
+  const ids = replicas.map((r) => r.id);
+  let balancedMs = NaN;
+  let spreadAfter = new Map<string, number>();
+  try {
+    await waitFor(
+      async () => {
+        const leaders = await leadersOf(db, pools);
+        spreadAfter = spreadOf(leaders, ids);
+        const done = leaders.size === pools.length && maxOverMean(spreadAfter) <= BALANCED;
+        if (done) balancedMs = performance.now() - spawnedAt;
+        return done;
+      },
+      `the leader spread to reach max/mean ${BALANCED}`,
+      120_000,
+      100,
+    );
+  } finally {
+    loading = false;
+    await load;
+  }
+  return {
+    replica: joined.id,
+    healthyMs,
+    balancedMs,
+    spreadAfter,
+    latency: latency.summary(),
+    failed,
+  };
 }
 
 /**
@@ -253,7 +341,7 @@ const spreadText = (counts: Map<string, number>) =>
 export const poolsBench: Bench = {
   name: 'pools',
   description:
-    'many pools over several pool-master replicas: start-up, memory per pool, leader spread, forwarding, handover after a SIGKILL',
+    'many pools over several pool-master replicas: a replica joining (time to a balanced spread), start-up, memory per pool, leader spread, forwarding, handover after a SIGKILL',
   options: {
     pools: { type: 'string', default: '1000', description: 'pools to create' },
     replicas: { type: 'string', default: '3', description: 'pool-master replicas' },
@@ -284,14 +372,28 @@ export const poolsBench: Bench = {
     try {
       await runMigrations(scratch.url);
 
-      log(`creating ${poolCount} pools through ${replicaCount} fresh replicas`);
-      replicas = await startReplicas(scratch.url, natsUrl, namespace, replicaCount);
+      log(`creating ${poolCount} pools through ${replicaCount - 1} fresh replicas`);
+      replicas = await startReplicas(scratch.url, natsUrl, namespace, replicaCount - 1);
       let t = performance.now();
       await inParallel(pools, concurrency, async (pool) => {
         const response = await pick(replicas).http.post('/pools', { poolId: pool, name: pool });
         if (response.status !== 201) throw new Error(`CreatePool ${pool}: ${response.body}`);
       });
       const createSeconds = (performance.now() - t) / 1000;
+      if (ctx.signal.aborted) return;
+
+      // A replica started later is given its share of the pools, under load.
+      log(`starting replica ${replicaCount} of ${replicaCount} under load`);
+      const joining = await join(
+        replicas,
+        async () => (await startReplicas(scratch.url, natsUrl, namespace, 1, replicaCount - 1))[0]!,
+        db,
+        pools,
+        concurrency,
+      );
+      log(
+        `balanced ${ms(joining.balancedMs)} ms after the spawn: ${spreadText(joining.spreadAfter)}`,
+      );
       await stopReplicas(replicas);
       if (ctx.signal.aborted) return;
 
@@ -336,9 +438,13 @@ export const poolsBench: Bench = {
         `${replicaCount} pool-master processes (the built app) on one fresh database and one`,
         `NATS server, sharing a subject root and streams; this bench sends every command over REST`,
         'to a replica picked at random (as a load balancer would). A pool is led by the replica',
-        'holding its advisory lock (read here from `pg_locks`); a replica wins a pool when a',
-        "command for it arrives and nobody holds the lock, and forwards the pool's commands to",
-        'its leader over NATS otherwise. The pools are created first; then the replicas are',
+        'holding its advisory lock (read here from `pg_locks`); a pool nobody leads is won by the',
+        'replica its next command reaches (or one with more room), the others forward its',
+        'commands to it over NATS, and a replica leading more than ceil(pools led / replicas)',
+        'hands the excess over to those under their share. The pools are created through all',
+        'replicas but one; the last is then started while commands keep going to random pools',
+        'through random replicas, and the bench measures the time from its spawn until the spread',
+        `is at max/mean ≤ ${BALANCED} (and the commands' latency meanwhile). Then the replicas are`,
         'stopped and started again on that log, and the start-up is the time from their spawn',
         "until every pool is led, each pool's first command (a `RenamePool`) electing its leader.",
         '',
@@ -346,6 +452,15 @@ export const poolsBench: Bench = {
           ['measure', 'value'],
           [
             [`${formatNumber(poolCount, 0)} × CreatePool`, `${formatNumber(createSeconds, 1)} s`],
+            [
+              `${joining.replica} started later: spawn → healthy / → spread max/mean ≤ ${BALANCED}`,
+              `${ms(joining.healthyMs)} / ${ms(joining.balancedMs)} ms`,
+            ],
+            ['leader spread once balanced', spreadText(joining.spreadAfter)],
+            [
+              `commands meanwhile (${formatNumber(joining.latency.count, 0)}, ${concurrency} in flight) p50 / p99 / max`,
+              `${ms(joining.latency.p50)} / ${ms(joining.latency.p99)} / ${ms(joining.latency.max)} ms (${joining.failed} failed)`,
+            ],
             ['start-up: replicas healthy', `${ms(healthyMs)} ms`],
             ['start-up: every pool led', `${ms(allLedMs)} ms`],
             ['leader spread (pools led per replica)', spreadText(spread)],

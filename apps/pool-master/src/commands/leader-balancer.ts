@@ -1,4 +1,4 @@
-import { type NatsConnection, type Subscription } from '@nats-io/transport-node';
+import { RequestError, type NatsConnection, type Subscription } from '@nats-io/transport-node';
 import { subjects, type TakePoolReply, type TakePoolRequest } from '@pool/contracts';
 import { placeUnled, planHandovers, shareCap } from './leader-share.js';
 import { type PoolLeadership } from './pool-leadership.js';
@@ -108,12 +108,21 @@ export class LeaderBalancer {
       from: this.options.replicaId,
       ...(unled ? { unled } : {}),
     };
-    const msg = await this.options.nc.request(
-      subjects(this.options.subjectRoot).takePool(to),
-      JSON.stringify(request),
-      { timeout: this.options.takeTimeoutMs ?? 5000 },
-    );
-    return msg.json<TakePoolReply>().taken;
+    try {
+      const msg = await this.options.nc.request(
+        subjects(this.options.subjectRoot).takePool(to),
+        JSON.stringify(request),
+        { timeout: this.options.takeTimeoutMs ?? 5000 },
+      );
+      return msg.json<TakePoolReply>().taken;
+    } catch (error) {
+      // Gone before its heartbeats expired (a SIGKILL): no more pools are offered to it.
+      if (error instanceof RequestError && error.isNoResponders()) {
+        this.membership.forget(to);
+        return false;
+      }
+      throw error;
+    }
   }
 
   /** Takes a pool another replica offers, unless this one is already at its cap. */

@@ -65,6 +65,11 @@ export class ReplicaMembership {
     return shares;
   }
 
+  /** Stops counting on a replica that did not answer, until it is heard from again. */
+  forget(replica: string): void {
+    this.seen.delete(replica);
+  }
+
   /** Says goodbye, so the others stop counting on this replica at once. */
   async stop(): Promise<void> {
     clearInterval(this.timer);
