@@ -41,6 +41,12 @@ export {
   type OverlayFrame,
   type UnderlayPacket,
 } from './drivers/memory/memory-fabric.js';
-export { MemoryVSwitchDriver, type FailureOptions } from './drivers/memory/memory-driver.js';
+export {
+  MemoryVSwitchDriver,
+  type FailureOptions,
+  type MemoryLivenessOptions,
+} from './drivers/memory/memory-driver.js';
+export { BFD_DIAGNOSTIC, type MemoryUnderlay } from './drivers/memory/memory-bfd.js';
+export { SharedUnderlay } from './drivers/memory/shared-underlay.js';
 export { ManagementPathModel } from './drivers/memory/management-path.js';
 // Builders for tests and benches: `@pool/vswitch/testing` (testing/index.ts).

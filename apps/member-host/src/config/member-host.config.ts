@@ -103,14 +103,27 @@ export class MemberHostConfig extends PoolServiceConfig {
   vifBinding: (typeof VIF_BINDINGS)[number] = 'name';
 
   /**
-   * `ovs`: the BFD interval on each overlay tunnel, in ms (both ends send and expect one that
-   * often; three missed and the tunnel reads down in the host's report). 0 turns BFD off.
+   * The BFD interval on each overlay tunnel, in ms (both ends send and expect one that often;
+   * three missed and the tunnel reads down in the host's report). 0 turns BFD off. `memory`:
+   * only with MEMORY_UNDERLAY_DIR, the modelled BFD's interval.
    */
   @Env('TUNNEL_BFD_MS')
   @IsInt()
   @Min(0)
   @Max(60_000)
   tunnelBfdMs: number = 1_000;
+
+  /**
+   * `memory`: a directory the memory datapaths of one pool's hosts share as their underlay (a
+   * test pool, a demo on one machine): each host's modelled BFD beats there, so a host stopped,
+   * or cut off by a test, reads `unreachable` in its peers' reports (shared-underlay.ts).
+   * Unset: the memory datapath checks no tunnel's liveness.
+   */
+  @Env('MEMORY_UNDERLAY_DIR')
+  @IsOptional()
+  @IsString()
+  @IsNotEmpty()
+  memoryUnderlayDir?: string;
 
   /** `ovs`: the OVSDB socket; default `<OVS_RUN_DIR>/db.sock`. */
   @Env('OVS_DB_SOCKET')

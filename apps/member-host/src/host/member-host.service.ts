@@ -12,6 +12,7 @@ import {
   MemoryDatapath,
   MemoryVSwitchDriver,
   OvsVSwitchDriver,
+  SharedUnderlay,
   type VSwitchDriver,
 } from '@pool/vswitch';
 import { join } from 'node:path';
@@ -77,7 +78,16 @@ export class MemberHostService implements OnApplicationBootstrap, OnApplicationS
               : { dhcp: { stateDir: join(config.stateDir, 'dhcp'), dhclient: config.dhcpClient } }),
           })
         : // Its modelled DHCP leases differ per host, as real servers' would.
-          new MemoryVSwitchDriver(new MemoryDatapath({ client: config.hostName }));
+          new MemoryVSwitchDriver(
+            new MemoryDatapath({ client: config.hostName }),
+            config.memoryUnderlayDir
+              ? {
+                  host: config.hostName,
+                  underlay: new SharedUnderlay(config.memoryUnderlayDir),
+                  bfdMs: config.tunnelBfdMs,
+                }
+              : undefined,
+          );
     const manageResolver = config.manageResolvConf ?? config.driver === 'ovs';
     const resolver = manageResolver
       ? new ResolverFile(config.resolvConf, join(config.stateDir, 'resolv.conf.previous'))
@@ -162,6 +172,8 @@ export class MemberHostService implements OnApplicationBootstrap, OnApplicationS
     for (const timer of this.timers) clearInterval(timer);
     await this.running;
     await this.agent.stop();
+    // The modelled BFD stops with the host, as ovs-vswitchd's would with its machine.
+    if (this.driver instanceof MemoryVSwitchDriver) this.driver.close();
   }
 
   /**

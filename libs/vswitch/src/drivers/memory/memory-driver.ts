@@ -1,12 +1,14 @@
-import type { HostActualState, HostDesiredState } from '../../model/host-state.js';
+import type { HostActualState, HostDesiredState, TunnelPort } from '../../model/host-state.js';
 import type { Operation, PortAddress } from '../../planner/operation.js';
 import {
   DriverError,
   type DriftFinding,
   type PortCounters,
   type RuleCounters,
+  type TunnelLiveness,
   type VSwitchDriver,
 } from '../driver.js';
+import { BfdSessions, type MemoryUnderlay } from './memory-bfd.js';
 import { MemoryDatapath } from './memory-datapath.js';
 import { ManagementPathModel } from './management-path.js';
 
@@ -14,6 +16,18 @@ export interface FailureOptions {
   /** Apply this many operations of the failing batch before failing (a crash mid-plan). */
   afterOps?: number;
   message?: string;
+}
+
+/**
+ * BFD on the memory datapath's tunnels, as `tunnelBfdMs` turns it on for the OVS driver: the
+ * host's name on `underlay`, and the interval (ms; the detect time is three).
+ */
+export interface MemoryLivenessOptions {
+  host: string;
+  underlay: MemoryUnderlay;
+  bfdMs: number;
+  /** Epoch ms; tests move time by hand. */
+  clock?: () => number;
 }
 
 /**
@@ -39,7 +53,53 @@ export class MemoryVSwitchDriver implements VSwitchDriver {
    */
   readonly managementPath = new ManagementPathModel();
 
-  constructor(readonly datapath = new MemoryDatapath()) {}
+  /** BFD on the tunnels, when the driver was given an underlay (`tunnelLiveness`). */
+  private readonly bfd: (MemoryLivenessOptions & { sessions: BfdSessions }) | undefined;
+  private beat: NodeJS.Timeout | undefined;
+
+  constructor(
+    readonly datapath = new MemoryDatapath(),
+    liveness?: MemoryLivenessOptions,
+  ) {
+    if (!liveness || liveness.bfdMs <= 0) return;
+    this.bfd = { ...liveness, sessions: new BfdSessions(liveness.bfdMs) };
+    // A shared underlay hears this host only while it keeps sending, as BFD does on its own.
+    if (liveness.underlay.announce) {
+      this.beat = setInterval(() => void this.announce(), liveness.bfdMs);
+      this.beat.unref();
+    }
+  }
+
+  /**
+   * Each tunnel's BFD state, by port name, as the OVS driver reads `bfd_status`; none without an
+   * underlay (as with BFD off, no tunnel is then said to be unreachable).
+   */
+  async tunnelLiveness(): Promise<Map<string, TunnelLiveness>> {
+    const bfd = this.bfd;
+    if (!bfd) return new Map();
+    await this.announce();
+    await bfd.underlay.refresh?.();
+    const now = (bfd.clock ?? Date.now)();
+    const heardAt = (t: TunnelPort) => bfd.underlay.heardAt(bfd.host, t, now);
+    return bfd.sessions.read(this.tunnels(), heardAt, now);
+  }
+
+  /** Stops sending BFD (the host is shutting down). */
+  close(): void {
+    clearInterval(this.beat);
+    this.beat = undefined;
+  }
+
+  private tunnels() {
+    return this.datapath.allBridges().flatMap((b) => b.tunnels ?? []);
+  }
+
+  private async announce(): Promise<void> {
+    const bfd = this.bfd;
+    if (!bfd?.underlay.announce) return;
+    const now = (bfd.clock ?? Date.now)();
+    await bfd.underlay.announce(bfd.host, this.tunnels(), now).catch(() => undefined);
+  }
 
   readActual(): Promise<HostActualState> {
     return Promise.resolve(this.datapath.snapshot());
@@ -77,6 +137,10 @@ export class MemoryVSwitchDriver implements VSwitchDriver {
       return Promise.reject(error instanceof Error ? error : new Error(String(error)));
     } finally {
       this.managementPath.observe(() => this.datapath.snapshot());
+      // Tunnels added or removed: the peers hear of them now, not at the next beat.
+      if (ops.some((op) => op.kind === 'setBridgeTunnels' || op.kind === 'deleteBridge')) {
+        void this.announce();
+      }
     }
     if (failure) {
       return Promise.reject(new DriverError(failure.message ?? 'injected failure', ops[limit]));

@@ -10,6 +10,7 @@ import { MemoryVSwitchDriver } from './memory-driver.js';
 const ENDPOINT = { h1: '192.0.2.1', h2: '192.0.2.2', h3: '192.0.2.3' } as const;
 type Host = keyof typeof ENDPOINT;
 const HOSTS = Object.keys(ENDPOINT) as Host[];
+const BFD_MS = 100;
 
 /**
  * Overlay `ov` (VNI 7): a and a2 on h1, b on h2, c on h3. Overlay `ov2` (VNI 8), the same
@@ -43,8 +44,11 @@ async function fabricOf(t: TopologyBuilder) {
   const built = t.build();
   const fabric = new MemoryFabric();
   const drivers = new Map<Host, MemoryVSwitchDriver>();
+  /** The hosts' BFD clock (ms), moved by hand: 100 ms intervals, down after 300 ms unheard. */
+  const clock = { now: 1_000_000 };
+  const bfd = (host: Host) => ({ host, underlay: fabric, bfdMs: BFD_MS, clock: () => clock.now });
   for (const host of HOSTS) {
-    const driver = new MemoryVSwitchDriver();
+    const driver = new MemoryVSwitchDriver(undefined, bfd(host));
     await reconcile(driver, desiredState(built, host));
     fabric.attach(host, driver.datapath);
     drivers.set(host, driver);
@@ -61,7 +65,18 @@ async function fabricOf(t: TopologyBuilder) {
     };
   };
   const reconverge = (host: Host) => reconcile(drivers.get(host)!, desiredState(t.build(), host));
-  return { fabric, drivers, send, macOf, reconverge, vmOf };
+  /** `host`'s tunnels' BFD states, as `remote host: state`, sorted (tunnels of every network). */
+  const liveness = async (host: Host) => {
+    const read = await drivers.get(host)!.tunnelLiveness();
+    const tunnels = drivers
+      .get(host)!
+      .datapath.allBridges()
+      .flatMap((b) => b.tunnels ?? []);
+    return tunnels
+      .map((t) => `${t.vni}→${t.remoteHost}: ${read.get(t.name)?.state ?? 'none'}`)
+      .sort();
+  };
+  return { fabric, drivers, send, macOf, reconverge, vmOf, clock, bfd, liveness };
 }
 
 describe('memory fabric: overlay frames between hosts', () => {
@@ -153,5 +168,65 @@ describe('memory fabric: overlay frames between hosts', () => {
     await reconcile(fresh, desiredState(pool().build(), 'h3'));
     fabric.attach('h3', fresh.datapath);
     expect(send('a', { packet: 'arp' }).got).toEqual(['a2', 'b', 'c']);
+  });
+});
+
+describe('memory fabric: BFD on the tunnels (issue 19)', () => {
+  it('reads a stopped host down from its peers after the detect time, and up once it is back', async () => {
+    const { fabric, clock, bfd, liveness, drivers } = await fabricOf(pool());
+    expect(await liveness('h1')).toEqual(['7→h2: up', '7→h3: up', '8→h2: up']);
+    fabric.detach('h3');
+    clock.now += 3 * BFD_MS - 1; // just inside the detect time: still up
+    expect(await liveness('h1')).toContain('7→h3: up');
+    clock.now += 1;
+    expect(await liveness('h1')).toEqual(['7→h2: up', '7→h3: down', '8→h2: up']);
+    expect(await liveness('h2')).toEqual(['7→h1: up', '7→h3: down', '8→h1: up']);
+    const read = await drivers.get('h1')!.tunnelLiveness();
+    // As ovs-vswitchd says it in bfd_status: the state and BFD's diagnostic.
+    expect(read.get(tunnelPortName('ov', 'h3'))).toEqual({
+      state: 'down',
+      diagnostic: 'Control Detection Time Expired',
+    });
+
+    // Restarted with an empty switch, converged from the log: heard again at once.
+    const fresh = new MemoryVSwitchDriver(undefined, bfd('h3'));
+    await reconcile(fresh, desiredState(pool().build(), 'h3'));
+    fabric.attach('h3', fresh.datapath);
+    expect(await liveness('h1')).toEqual(['7→h2: up', '7→h3: up', '8→h2: up']);
+    drivers.set('h3', fresh);
+    expect(await liveness('h3')).toEqual(['7→h1: up', '7→h2: up']);
+  });
+
+  it('reads a partition down on both sides, leaves the other tunnels up, and heals', async () => {
+    const { fabric, clock, liveness, send } = await fabricOf(pool());
+    await liveness('h1');
+    await liveness('h2');
+    fabric.partition('h2', 'h1');
+    // Frames are lost across the cut at once; BFD says so after the detect time.
+    expect(send('a', { packet: 'arp' }).got).toEqual(['a2', 'c']);
+    clock.now += 3 * BFD_MS;
+    expect(await liveness('h1')).toEqual(['7→h2: down', '7→h3: up', '8→h2: down']);
+    expect(await liveness('h2')).toEqual(['7→h1: down', '7→h3: up', '8→h1: down']);
+    expect(await liveness('h3')).toEqual(['7→h1: up', '7→h2: up']);
+    fabric.heal('h1', 'h2');
+    expect(await liveness('h1')).toEqual(['7→h2: up', '7→h3: up', '8→h2: up']);
+    expect(send('a', { packet: 'arp' }).got).toEqual(['a2', 'b', 'c']);
+  });
+
+  it('hears nothing from a remote end that lacks the tunnel back, and never was up', async () => {
+    const { drivers, liveness } = await fabricOf(pool());
+    drivers.get('h3')!.drift.deletePort(tunnelPortName('ov', 'h1'));
+    const read = await drivers.get('h1')!.tunnelLiveness();
+    expect(read.get(tunnelPortName('ov', 'h3'))).toEqual({
+      state: 'down',
+      diagnostic: 'No Diagnostic',
+    });
+    expect(await liveness('h2')).toContain('7→h3: up');
+  });
+
+  it('checks nothing without an underlay, as the OVS driver with BFD off', async () => {
+    const driver = new MemoryVSwitchDriver();
+    await reconcile(driver, desiredState(pool().build(), 'h1'));
+    expect(await driver.tunnelLiveness()).toEqual(new Map());
   });
 });

@@ -1,6 +1,7 @@
 import type { Bridge, TunnelPort } from '../../model/host-state.js';
 import { DriverError } from '../driver.js';
 import type { IpPacket } from './acl-conntrack.js';
+import { pairKey, type MemoryUnderlay } from './memory-bfd.js';
 import type { MemoryDatapath } from './memory-datapath.js';
 
 /**
@@ -49,10 +50,15 @@ export interface FabricOutcome {
  * - there is no MAC learning: a unicast frame to a MAC that is not on the sender's bridge goes
  *   out once on each tunnel, as unknown unicast, and only the port holding the MAC takes it;
  * - the ports' forwarding state and ACLs (conntrack included) decide as on a VLAN network: the
- *   sender's from-VM rules before any copy leaves, each receiver's to-VM rules on arrival.
+ *   sender's from-VM rules before any copy leaves, each receiver's to-VM rules on arrival;
+ * - a host detached (stopped) or cut off from another (`partition`) gets nothing, and its
+ *   tunnels' BFD sessions, and its peers' towards it, hear nothing (memory-bfd.ts): drivers
+ *   given the fabric as their underlay read those tunnels `down` after the detect time.
  */
-export class MemoryFabric {
+export class MemoryFabric implements MemoryUnderlay {
   private readonly hosts = new Map<string, MemoryDatapath>();
+  /** Pairs of hosts the underlay does not carry between, as `a b` with a < b. */
+  private readonly cuts = new Set<string>();
 
   /** Puts a host's datapath on the underlay (again after a restart: the new one replaces it). */
   attach(host: string, datapath: MemoryDatapath): this {
@@ -63,6 +69,27 @@ export class MemoryFabric {
   /** Takes a host off the underlay (it is down): packets to it are lost. */
   detach(host: string): void {
     this.hosts.delete(host);
+  }
+
+  /** Cuts the underlay between two hosts (both ways), as a partition of the network would. */
+  partition(a: string, b: string): void {
+    this.cuts.add(pairKey(a, b));
+  }
+
+  /** Carries between two hosts again. */
+  heal(a: string, b: string): void {
+    this.cuts.delete(pairKey(a, b));
+  }
+
+  /**
+   * BFD inside `host`'s tunnel is heard (now) when the remote endpoint's host is on the underlay,
+   * not cut off from `host`, and holds the tunnel back that answers it.
+   */
+  heardAt(host: string, tunnel: TunnelPort, now: number): number | undefined {
+    const remote = this.hostAt(tunnel.remoteIp);
+    if (remote === undefined || this.cuts.has(pairKey(host, remote))) return undefined;
+    const back = tunnelFor(this.hosts.get(remote)!, tunnel.localIp, tunnel.vni);
+    return back?.tunnel.localIp === tunnel.remoteIp ? now : undefined;
   }
 
   /** A frame sent by the VM on `port` of `host`: which ports, on which hosts, receive it. */
@@ -98,7 +125,7 @@ export class MemoryFabric {
   }
 
   private carry(host: string, tunnel: TunnelPort, frame: OverlayFrame) {
-    const toHost = [...this.hosts].find(([, dp]) => holdsEndpoint(dp, tunnel.remoteIp))?.[0];
+    const toHost = this.hostAt(tunnel.remoteIp);
     const packet: UnderlayPacket = {
       fromHost: host,
       toHost: toHost ?? tunnel.remoteHost,
@@ -107,7 +134,9 @@ export class MemoryFabric {
       vni: tunnel.vni,
       outcome: 'dropped',
     };
-    if (toHost === undefined) return { packet, delivered: [] };
+    if (toHost === undefined || this.cuts.has(pairKey(host, toHost))) {
+      return { packet, delivered: [] };
+    }
     const receiving = tunnelFor(this.hosts.get(toHost)!, tunnel.localIp, tunnel.vni);
     if (receiving?.tunnel.localIp !== tunnel.remoteIp) return { packet, delivered: [] };
     packet.outcome = 'delivered';
@@ -148,6 +177,11 @@ export class MemoryFabric {
     }
     const verdict = datapath.send(bridge.name, from, target.name, frame.packet);
     return verdict === 'delivered' ? [{ host, port: target.name }] : [];
+  }
+
+  /** The host on the underlay whose tunnels are sourced at `address`. */
+  private hostAt(address: string): string | undefined {
+    return [...this.hosts].find(([, dp]) => holdsEndpoint(dp, address))?.[0];
   }
 
   private datapath(host: string): MemoryDatapath {
