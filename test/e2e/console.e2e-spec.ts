@@ -13,20 +13,15 @@
  * why); in CI (CI=true) it fails.
  */
 import { randomUUID } from 'node:crypto';
-import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT } from '../support/processes.js';
 import { waitForTexts } from './support/browser-page.js';
-import {
-  chromiumPart as chromiumPartOf,
-  openBrowserPage,
-  startBrowserProjection,
-} from './support/browser-stack.js';
+import { chromiumPart as chromiumPartOf, startConsole } from './support/browser-stack.js';
 import { restCommand } from './support/master-rest.js';
 import { seedOverlay } from './support/overlay-seed.js';
-import { startPool, until, type TestPool } from './support/member-host-pool.js';
+import { allJoined, startPool, until, type TestPool } from './support/member-host-pool.js';
 
 /** Only inside callbacks that run in the page (this repository's tsconfig has no DOM lib). */
 interface PageElement {
@@ -131,14 +126,9 @@ beforeAll(async () => {
   await restCommand(tp.masterBase(), 'POST', '/pools', { poolId: pool, name: 'Console' });
   await tp.startHost('h-a', { PIF_DEVICES: 'eth0,eth1,eth2', MANAGEMENT_DEVICE: 'eth0' });
   await tp.startHost('h-b', { PIF_DEVICES: 'eth0,eth1', MANAGEMENT_DEVICE: 'eth0' });
-  for (const host of tp.hosts.values()) {
-    await until(async () => (await host.status()).member === true, `${host.name} to join`);
-  }
+  await allJoined(tp);
   await seedPool();
-
-  projection = (await startBrowserProjection(tp.db.url, tp.nats)).base;
-  await mkdir(ARTIFACTS, { recursive: true });
-  ({ browser, page, errors: consoleErrors } = await openBrowserPage({ width: 1440, height: 900 }));
+  ({ projection, browser, page, errors: consoleErrors } = await startConsole(tp, ARTIFACTS));
 }, 240_000);
 
 afterAll(async () => {

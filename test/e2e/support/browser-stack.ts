@@ -5,6 +5,7 @@
  * errors and uncaught exceptions are collected for the tests to assert there are none.
  */
 import { existsSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
 import { type Browser, type Page } from 'playwright-core';
 import { freePort, start, waitForHealthy, type Running } from '../../support/processes.js';
 import { natsUrl } from '../../support/services.js';
@@ -90,4 +91,19 @@ export async function openBrowserPage(viewport: {
   });
   page.on('pageerror', (error) => errors.push(`uncaught: ${error.message}`));
   return { browser, page, errors };
+}
+
+/**
+ * A console suite's browser side, once its pool is seeded: the projection on the pool's
+ * database and NATS, the artifacts folder made, and a 1440 × 900 page.
+ */
+export type ConsoleStack = BrowserPage & { projection: string };
+
+export async function startConsole(
+  pool: { db: { url: string }; nats: SuiteNats },
+  artifacts: string,
+): Promise<ConsoleStack> {
+  const projection = (await startBrowserProjection(pool.db.url, pool.nats)).base;
+  await mkdir(artifacts, { recursive: true });
+  return { projection, ...(await openBrowserPage({ width: 1440, height: 900 })) };
 }

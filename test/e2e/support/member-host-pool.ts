@@ -259,6 +259,13 @@ export async function until(
   }
 }
 
+/** Waits until every host started in `pool` says it is a member. */
+export async function allJoined(pool: { hosts: Map<string, MemberHost> }): Promise<void> {
+  for (const host of pool.hosts.values()) {
+    await until(async () => (await host.status()).member === true, `${host.name} to join`);
+  }
+}
+
 /** The join data a test host would send, for pools whose hosts are played by the test. */
 export const pifs = (mac: string) => [
   { device: 'eth0', mac, mtu: 1500, speedMbps: 1000, carrier: true },
