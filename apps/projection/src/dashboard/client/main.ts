@@ -23,13 +23,14 @@ import { LiveStream, type LinkState } from './live-stream.js';
 import { RefreshQueue, type Timers } from './refresh-queue.js';
 import { renderPoolOptions } from './render-summary.js';
 import { emptyData, ownKeys, renderView, type DashboardData } from './views.js';
-import { html, render as renderLit } from 'lit-html';
+import { html, render as renderLit, type TemplateResult } from 'lit-html';
 import { ConsoleView } from './console/console-view.js';
 import { CounterRates } from './console/counter-rates.js';
 import { renderFabric } from './console/render-fabric.js';
 import { renderRates } from './console/render-rates.js';
 import { parseRoute, routeHref, type HistoryFilter } from './console/route.js';
 import { buildLookup } from './lookup.js';
+import { renderAdvice } from './render-advice.js';
 
 /** Two refetches of one section are at least this far apart. */
 const REFRESH_GAP_MS = 250;
@@ -37,6 +38,8 @@ const REFRESH_GAP_MS = 250;
 const TICK_MS = 1_000;
 const TIME_VIEWS_EVERY_TICKS = 5;
 const TIME_VIEWS: ViewId[] = ['summary', 'hosts', 'migrations'];
+/** The cards drawn with lit-html (the others are still strings of html.ts, being ported). */
+const LIT_VIEWS: ReadonlySet<ViewId> = new Set(['counters', 'fabric', 'advice']);
 const POOLS_REFRESH_MS = 30_000;
 const THEMES = ['auto', 'dark', 'light'] as const;
 const THEME_KEY = 'poolnet.dashboard.theme';
@@ -211,7 +214,7 @@ class Dashboard {
     for (const view of views) {
       const card = byId(`view-${view}`);
       const body = card.querySelector('.body') ?? card;
-      if (view === 'counters' || view === 'fabric') this.renderLitCard(view, body);
+      if (LIT_VIEWS.has(view)) this.renderLitCard(view, body);
       else body.innerHTML = renderView(view, this.data, now, (key) => this.errors.has(key)).value;
       this.markFresh(view, body);
       const status = card.querySelector('.status');
@@ -241,26 +244,37 @@ class Dashboard {
   }
 
   /**
-   * The cards drawn by lit-html (traffic with its sparklines, the hosts × networks picture):
+   * The cards drawn by lit-html (traffic with its sparklines, the hosts × networks picture, the
+   * traffic-type advice):
    * only their changed cells are touched, so a live update does not redraw the whole card.
    */
-  private renderLitCard(view: 'counters' | 'fabric', body: DomElement): void {
+  private renderLitCard(view: ViewId, body: DomElement): void {
     if (body.dataset.lit === undefined) {
       body.innerHTML = ''; // the page's static placeholder, before lit owns the element
       body.dataset.lit = '';
     }
     const failed = ownKeys(view).some((key) => this.errors.has(key));
-    const lookup = buildLookup(this.data);
-    const { counters, switch: sw } = this.data;
     const content =
-      view === 'counters' && counters !== null
-        ? renderRates(counters, this.rates, lookup)
-        : view === 'fabric' && sw !== null
-          ? renderFabric(sw, this.data.hosts, lookup)
-          : html`<p class=${failed ? 'empty' : 'loading'}>
-              ${failed ? 'Not available right now.' : 'Loading…'}
-            </p>`;
+      this.litView(view) ??
+      html`<p class=${failed ? 'empty' : 'loading'}>
+        ${failed ? 'Not available right now.' : 'Loading…'}
+      </p>`;
     renderLit(content, body);
+  }
+
+  /** A lit card's content from the data loaded so far; null until its main data is in. */
+  private litView(view: ViewId): TemplateResult | null {
+    const { counters, switch: sw, advice } = this.data;
+    switch (view) {
+      case 'counters':
+        return counters && renderRates(counters, this.rates, buildLookup(this.data));
+      case 'fabric':
+        return sw && renderFabric(sw, this.data.hosts, buildLookup(this.data));
+      case 'advice':
+        return advice && renderAdvice(advice);
+      default:
+        return null;
+    }
   }
 
   /** Hash routes open the console's pages; the search box and the history filter write them. */

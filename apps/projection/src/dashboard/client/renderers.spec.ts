@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { AclRuleView } from '@pool/contracts';
 import { buildLookup } from './lookup.js';
+import { litMarkup } from './testing/lit-markup.js';
 import { renderAdvice } from './render-advice.js';
 import { renderHosts } from './render-hosts.js';
 import { migrationSteps, renderMigrations } from './render-migrations.js';
@@ -338,18 +339,20 @@ describe('renderPolicy: security groups, address sets, default policy', () => {
 describe('advice', () => {
   it('names hosts whose NIC carries several traffic types', () => {
     const out = text(
-      renderAdvice([
-        {
-          hostId: 'host-c',
-          hostName: 'host-c',
-          device: 'eth0',
-          traffic: ['management', 'vm'],
-          message: 'eth0 carries management and vm traffic: dedicate a NIC',
-        },
-      ]).value,
+      litMarkup(
+        renderAdvice([
+          {
+            hostId: 'host-c',
+            hostName: 'host-c',
+            device: 'eth0',
+            traffic: ['management', 'vm'],
+            message: 'eth0 carries management and vm traffic: dedicate a NIC',
+          },
+        ]),
+      ),
     );
     expect(out).toContain('host-c eth0 carries management vm dedicate a NIC');
-    expect(renderAdvice([]).value).toContain('a NIC per traffic type');
+    expect(litMarkup(renderAdvice([]))).toContain('a NIC per traffic type');
   });
 });
 

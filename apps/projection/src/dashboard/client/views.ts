@@ -15,7 +15,6 @@ import { type DataKey, type ViewId, VIEW_INPUTS } from './data-keys.js';
 import { agedHosts } from './convergence.js';
 import { html, type Html } from './html.js';
 import { buildLookup } from './lookup.js';
-import { renderAdvice } from './render-advice.js';
 import { renderHosts } from './render-hosts.js';
 import { renderMigrations } from './render-migrations.js';
 import { renderPolicy } from './render-policy.js';
@@ -103,7 +102,8 @@ export function renderView(
       // from the samples it keeps; here only the placeholder until the counters are in.
       return LOADING;
     case 'advice':
-      return data.advice ? renderAdvice(data.advice) : LOADING;
+      // Drawn with lit-html by main.ts (render-advice.ts).
+      return LOADING;
   }
 }
 
