@@ -5,7 +5,8 @@ import type { PortCounters } from '../driver.js';
 import type { Meter } from './actual-state.js';
 import { run } from './exec.js';
 import { mgmtSocket, mgmtTarget, type ResolvedOvsOptions } from './ovs-options.js';
-import { noFloodPorts, setPortFlood, type PortFlood } from './openflow/port-flood.js';
+import { noFloodPortsOn, OF10, setPortFloodOn, type PortFlood } from './openflow/port-flood.js';
+import type { Of10Connection } from './openflow/of10-connection.js';
 import { RULE_BIT } from './flows.js';
 import { BridgeConnections } from './openflow/bridge-connections.js';
 import { numberPorts, portNames } from './openflow/flow-text.js';
@@ -40,6 +41,8 @@ export const bundleTimeoutMs = (timeoutMs: number, lines: number): number => tim
  */
 export class Ofctl {
   private readonly openflow: BridgeConnections;
+  /** Port configs (no-flood) need OpenFlow 1.0: a second long-lived session per bridge. */
+  private readonly openflow10: BridgeConnections<Of10Connection>;
 
   /**
    * `ofportsOn` numbers a bridge's ports without asking the switch (the OVSDB replica's
@@ -52,6 +55,11 @@ export class Ofctl {
     this.openflow = new BridgeConnections(
       (bridge) => mgmtSocket(options, bridge),
       options.timeoutMs,
+    );
+    this.openflow10 = new BridgeConnections(
+      (bridge) => mgmtSocket(options, bridge),
+      options.timeoutMs,
+      OF10,
     );
   }
 
@@ -282,17 +290,23 @@ export class Ofctl {
   }
 
   /**
-   * Ports' `flood`/`no-flood` config, all in one OpenFlow 1.0 session (OFPPC_NO_FLOOD exists in
-   * 1.0 only; Open vSwitch keeps it for NORMAL's flood). Returns the ports it skipped because
-   * they have no OpenFlow port yet (device absent).
+   * Ports' `flood`/`no-flood` config over the bridge's OpenFlow 1.0 session (OFPPC_NO_FLOOD
+   * exists in 1.0 only; Open vSwitch keeps it for NORMAL's flood), kept open like the 1.4 one:
+   * a session per change cost a connect, hellos and a close on both sides. Returns the ports it
+   * skipped because they have no OpenFlow port yet (device absent).
    */
   async setFlood(bridge: string, ports: readonly PortFlood[]): Promise<string[]> {
-    return setPortFlood(mgmtSocket(this.options, bridge), ports, this.options.timeoutMs);
+    if (ports.length === 0) return [];
+    return this.openflow10.use(bridge, (connection) =>
+      setPortFloodOn(connection, ports, this.options.timeoutMs),
+    );
   }
 
   /** The names of the bridge's ports whose config has NO_FLOOD. */
   async noFloodPorts(bridge: string): Promise<Set<string>> {
-    return noFloodPorts(mgmtSocket(this.options, bridge), this.options.timeoutMs);
+    return this.openflow10.use(bridge, (connection) =>
+      noFloodPortsOn(connection, this.options.timeoutMs),
+    );
   }
 
   /** Live port statistics (OVSDB's Interface:statistics is refreshed only every 5 s). */
@@ -320,8 +334,17 @@ export class Ofctl {
   }
 
   /** Closes the bridges' OpenFlow connections. */
-  close(): Promise<void> {
-    return this.openflow.close();
+  async close(): Promise<void> {
+    await Promise.all([this.openflow.close(), this.openflow10.close()]);
+  }
+
+  /** OpenFlow sessions opened so far, 1.4 and 1.0, over every bridge. */
+  sessionsOpened(): number {
+    let opened = 0;
+    for (const connections of [this.openflow, this.openflow10]) {
+      for (const count of connections.opened.values()) opened += count;
+    }
+    return opened;
   }
 
   /** How many times each bridge's OpenFlow connection was opened (reconnects show here). */

@@ -123,9 +123,11 @@ export class OvsVSwitchDriver implements VSwitchDriver {
     if (devicesFor(['before'])) devices = await this.devices(ops);
     await this.openflow(phase('before'));
     // The transaction waits for ovs-vswitchd to reconfigure (a pass over every port) only when the
-    // OpenFlow steps need what it does (ports, tags); external_ids alone need no wait.
+    // OpenFlow steps need what it does (ports, tags). external_ids alone need no wait (ovs-vswitchd
+    // does not even read them), nor do operations with no OVSDB command in this phase (a
+    // bridge's flood flows): raising next_cfg for them costs ovs-vswitchd a full reconfiguration.
     await this.transact(withoutRepeatedRecords(phase('db')), {
-      wait: ops.some((op) => !RECORDS_ONLY.has(op.kind)),
+      wait: planned.some(({ op, steps }) => steps.db.length > 0 && !RECORDS_ONLY.has(op.kind)),
     });
     // A port whose device is absent gets its records and stays in the dead VLAN; the steps that
     // name it in OpenFlow (flows, meter, forwarding, announcements) wait for the device.
@@ -149,9 +151,10 @@ export class OvsVSwitchDriver implements VSwitchDriver {
     if (ops.some((op) => op.kind === 'setMirrors')) await this.appctl.call('revalidator/purge');
   }
 
-  /** Closes the OVSDB connection (a driver is otherwise used for the process's lifetime). */
+  /** Closes the OVSDB and OpenFlow connections (a driver is otherwise used for the process's lifetime). */
   close(): void {
     this.ovsdb.close();
+    void this.ofctl.close();
   }
 
   /**
@@ -163,14 +166,15 @@ export class OvsVSwitchDriver implements VSwitchDriver {
   }
 
   /**
-   * What the OpenFlow path has cost since the driver started: flow-mod lines sent, and how often
+   * What the OpenFlow path has cost since the driver started: flow-mod lines sent, how often
    * a bundle had to ask the switch for its port numbers because the OVSDB replica did not know a
-   * port yet (each is a round trip more).
+   * port yet (each is a round trip more), and the OpenFlow sessions (1.4 and 1.0) it opened.
    */
-  openflowCounters(): { linesSent: number; portDescriptionReads: number } {
+  openflowCounters(): { linesSent: number; portDescriptionReads: number; sessionsOpened: number } {
     return {
       linesSent: this.ofctl.linesSent,
       portDescriptionReads: this.ofctl.portDescriptionReads,
+      sessionsOpened: this.ofctl.sessionsOpened(),
     };
   }
 

@@ -18,6 +18,7 @@ import { reconcile, reconcileFully } from '../../reconcile.js';
 import { NetnsLab } from '../../testing/netns-lab.js';
 import { topology } from '../../testing/topology-builder.js';
 import { run, spawnCounts } from './exec.js';
+import { Of10Connection } from './openflow/of10-connection.js';
 
 const part = realPart(
   'Open vSwitch',
@@ -30,11 +31,9 @@ const VMS = {
   c: ['02:00:00:00:25:0c', '10.25.3.3'],
 } as const;
 
-const pool = () => {
-  const t = topology()
-    .host('h1')
-    .external('lan', 'eth0', 25)
-    .acl('no-9999', { networkId: 'lan' }, { match: { protocol: 'tcp', portFrom: 9999 } });
+const pool = (acl = true) => {
+  const t = topology().host('h1').external('lan', 'eth0', 25);
+  if (acl) t.acl('no-9999', { networkId: 'lan' }, { match: { protocol: 'tcp', portFrom: 9999 } });
   for (const [vm, [mac, ipv4]] of Object.entries(VMS)) {
     t.vm(vm, 'h1').vif(`v-${vm}`, vm, 'lan', { mac, ipv4, portSecurity: true });
   }
@@ -99,6 +98,34 @@ describe.skipIf(part.skip)('OVS driver: Open vSwitch restarting under a member h
     expect(await lab.ping(ns.a!, VMS.b[1])).toBe(true);
     // v-c has no device yet: its port waits.
     expect(driver().unpluggedPorts()).toEqual([portName('v-c')]);
+  });
+
+  it('applies ACL changes that move ports in and out of the flood set over the sessions it holds, with no reconfiguration', async () => {
+    const bridge = desired().bridges[0]!.name;
+    const nextCfg = async () =>
+      Number((await lab.vsctl('h1', ['get', 'Open_vSwitch', '.', 'next_cfg'])).trim());
+    // NO_FLOOD exists in OpenFlow 1.0 only: ovs-ofctl shows it there.
+    const target = `unix:${lab.host('h1').runDir}/${bridge}.mgmt`;
+    const noFlood = async () =>
+      ((await run('ovs-ofctl', ['-O', 'OpenFlow10', 'show', target])).match(/\bNO_FLOOD\b/g) ?? [])
+        .length;
+    const bare = desiredState(pool(false), 'h1');
+    const cfg = await nextCfg();
+    const opened = Of10Connection.opened;
+    const sessions = driver().openflowCounters().sessionsOpened;
+    // The rule goes (the ports rejoin NORMAL's flood), then comes back (they leave it), as a
+    // member host applies events: planned against the last state, no read-back.
+    expect(await noFlood()).toBe(2);
+    await driver().apply(plan(bare, desired()));
+    expect(await noFlood()).toBe(0);
+    await driver().apply(plan(desired(), bare));
+    expect(await noFlood()).toBe(2);
+    expect(plan(desired(), await driver().readActual())).toEqual([]);
+    // Only the host's records changed in OVSDB: ovs-vswitchd was not made to reconfigure.
+    expect(await nextCfg()).toBe(cfg);
+    // Port configs went over the bridge's kept OpenFlow 1.0 session, not one opened per change.
+    expect(Of10Connection.opened - opened).toBe(0);
+    expect(driver().openflowCounters().sessionsOpened).toBe(sessions);
   });
 
   it('reconnects after ovsdb-server and ovs-vswitchd restart, and one pass reconverges', async () => {

@@ -20,6 +20,11 @@ export class OpenFlowError extends Error {
   override name = 'OpenFlowError';
 }
 
+/** The session went away (ovs-vswitchd restarted, the bridge was deleted, no reply): worth a retry. */
+export class Of10ConnectionLost extends OpenFlowError {
+  override name = 'Of10ConnectionLost';
+}
+
 export interface PortConfigChange {
   port: Pick<OfPortDesc, 'portNo' | 'hwAddr' | 'name'>;
   config: number;
@@ -45,7 +50,7 @@ export class Of10Connection {
   private failure: Error | undefined;
   private readonly greeted: Promise<void>;
   /** Rejects once the connection fails; every wait races it. */
-  private readonly broken: Promise<never>;
+  readonly broken: Promise<never>;
   private breakWith!: (error: Error) => void;
 
   private constructor(
@@ -64,19 +69,30 @@ export class Of10Connection {
       onError: (error) =>
         refuse(new OpenFlowError(`${target} refused the hello: ${describeError(error)}`)),
     });
+    // A session kept open between changes does not keep the process alive (a request's timer does).
+    socket.unref();
     socket.on('data', (chunk) => this.receive(chunk, greet));
-    socket.on('error', (error) => this.fail(new OpenFlowError(`${target}: ${error.message}`)));
-    socket.on('close', () => this.fail(new OpenFlowError(`${target} closed the connection`)));
+    socket.on('error', (error) => this.fail(new Of10ConnectionLost(`${target}: ${error.message}`)));
+    socket.on('close', () => this.fail(new Of10ConnectionLost(`${target} closed the connection`)));
     this.broken = new Promise<never>((_, reject) => (this.breakWith = reject));
     this.broken.catch(() => undefined);
   }
 
+  /** Sessions opened by this process (a per-change path should open none once it runs). */
+  static opened = 0;
+
   /** Connects and exchanges hellos; rejects if the bridge does not speak OpenFlow 1.0. */
   static async open(socketPath: string, timeoutMs: number): Promise<Of10Connection> {
+    Of10Connection.opened++;
     const socket = createConnection(socketPath);
     const connection = new Of10Connection(socket, socketPath);
     socket.write(encodeHello(0));
-    await connection.within(timeoutMs, connection.greeted, 'hello');
+    try {
+      await connection.within(timeoutMs, connection.greeted, 'hello');
+    } catch (error) {
+      connection.close();
+      throw error;
+    }
     return connection;
   }
 
@@ -139,8 +155,12 @@ export class Of10Connection {
     }
   }
 
+  get closed(): boolean {
+    return this.failure !== undefined;
+  }
+
   close(): void {
-    this.fail(new OpenFlowError(`${this.target}: connection closed by poolnet`));
+    this.fail(new Of10ConnectionLost(`${this.target}: connection closed by poolnet`));
   }
 
   private xid(): number {
@@ -206,10 +226,14 @@ export class Of10Connection {
   private within<T>(timeoutMs: number, promise: Promise<T>, what: string): Promise<T> {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () => reject(new OpenFlowError(`${this.target}: no ${what} reply within ${timeoutMs} ms`)),
-        timeoutMs,
-      );
+      timer = setTimeout(() => {
+        // A request left half-answered would confuse the next one: the session starts over.
+        const error = new Of10ConnectionLost(
+          `${this.target}: no ${what} reply within ${timeoutMs} ms`,
+        );
+        reject(error);
+        this.fail(error);
+      }, timeoutMs);
     });
     return Promise.race([promise, timeout, this.broken]).finally(() => clearTimeout(timer));
   }
