@@ -9,12 +9,13 @@ const alias = {
   '@pool/domain': lib('domain'),
   '@pool/event-store': lib('event-store'),
   '@pool/contracts': lib('contracts'),
+  // A subpath before its package: the first alias whose prefix matches wins.
+  '@pool/vswitch/testing': fileURLToPath(
+    new URL('./libs/vswitch/src/testing/index.ts', import.meta.url),
+  ),
   '@pool/vswitch': lib('vswitch'),
   '@pool/platform/postgres': fileURLToPath(
     new URL('./libs/platform/src/postgres/index.ts', import.meta.url),
-  ),
-  '@pool/vswitch/testing': fileURLToPath(
-    new URL('./libs/vswitch/src/testing/index.ts', import.meta.url),
   ),
   '@pool/platform': lib('platform'),
   '@pool/pool-topology': lib('pool-topology'),

@@ -6,7 +6,7 @@ export interface HostReport {
   host: string;
   /** The last pool version the host applied and made durable. */
   appliedVersion: number;
-  /** Digest of the host's desired state at `appliedVersion`, comparable with the master's. */
+  /** Digest of the host's desired state at `appliedVersion` (`v2:…`: its scheme, then the hash). */
   digest: string;
   at: string;
   /**

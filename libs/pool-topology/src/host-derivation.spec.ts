@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { isDomainError, poolDecider, type PoolCommand, type PoolEvent } from '@pool/domain';
 import { canonicalJson, desiredState, digest } from '@pool/vswitch';
+import { digestByDefinition } from '@pool/vswitch/testing';
 import { HostDerivation, toTopology } from './index.js';
 import { cmd, commands, decideAll, HOSTS, SEED } from './testing/random-pool.js';
 
@@ -25,6 +26,9 @@ describe('HostDerivation', () => {
             const actual = desiredState(derivation.topology(state), derivation.hostId);
             expect(canonicalJson(actual)).toBe(canonicalJson(expected));
             expect(digest(actual)).toBe(digest(expected));
+            // And as defined, with nothing remembered: a mesh's remembered hash (libs/vswitch
+            // canonical.ts) is never that of another mesh.
+            expect(digest(actual)).toBe(digestByDefinition(expected));
             tunnels += actual.bridges.flatMap((b) => b.tunnels ?? []).length;
             compared++;
           }

@@ -1,7 +1,13 @@
 export * from './model/topology.js';
 export * from './model/host-state.js';
 export { desiredState } from './model/desired-state.js';
-export { canonicalJson, digest, normalizeState } from './model/canonical.js';
+export {
+  canonicalJson,
+  digest,
+  DIGEST_SCHEME,
+  digestScheme,
+  normalizeState,
+} from './model/canonical.js';
 export {
   bridgeName,
   mirrorName,

@@ -9,6 +9,7 @@ import { type NatsConnection } from '@nats-io/transport-node';
 import { type HostReport } from '@pool/contracts';
 import { evolvePool, initialPoolState, upcastPoolEvent, type PoolState } from '@pool/domain';
 import { hostDigest } from '@pool/pool-topology';
+import { digestScheme } from '@pool/vswitch';
 import type pg from 'pg';
 import { type Ack } from './load-driver.js';
 import { sleep } from './local-process.js';
@@ -244,8 +245,17 @@ export async function readReports(
 
 export interface ReportVerdict {
   checked: number;
-  /** Reports whose digest differs from the model's at their applied version. */
-  mismatches: { host: string; version: number; reported: string; expected: string }[];
+  /**
+   * Reports whose digest differs from the model's at their applied version: a different state
+   * (`drift`), or a digest of another scheme (a host of another release: no verdict on its state).
+   */
+  mismatches: {
+    host: string;
+    version: number;
+    reported: string;
+    expected: string;
+    reason: 'drift' | 'digest scheme differs';
+  }[];
 }
 
 export function checkReports(reports: HostReport[], events: LoggedEvent[]): ReportVerdict {
@@ -262,6 +272,7 @@ export function checkReports(reports: HostReport[], events: LoggedEvent[]): Repo
         version: r.appliedVersion,
         reported: r.digest,
         expected: '(beyond the log)',
+        reason: 'drift',
       });
       continue;
     }
@@ -272,7 +283,15 @@ export function checkReports(reports: HostReport[], events: LoggedEvent[]): Repo
       cache.set(key, expected);
     }
     if (expected !== r.digest) {
-      mismatches.push({ host: r.host, version: r.appliedVersion, reported: r.digest, expected });
+      const reason =
+        digestScheme(r.digest) === digestScheme(expected) ? 'drift' : 'digest scheme differs';
+      mismatches.push({
+        host: r.host,
+        version: r.appliedVersion,
+        reported: r.digest,
+        expected,
+        reason,
+      });
     }
   }
   return { checked: sorted.length, mismatches };

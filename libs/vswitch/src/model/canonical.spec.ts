@@ -1,11 +1,11 @@
-import { createHash } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { digestByDefinition } from '../testing/digest-by-definition.js';
 import { topology } from '../testing/topology-builder.js';
-import { canonicalJson, digest, normalizeState } from './canonical.js';
+import { canonicalJson, digest, DIGEST_SCHEME, digestScheme } from './canonical.js';
 import { desiredState } from './desired-state.js';
-import type { HostSwitchState } from './host-state.js';
-import { NameCollisionError, NameRegistry } from './naming.js';
+import type { HostSwitchState, TunnelPort } from './host-state.js';
+import { NameCollisionError, NameGroup, NameRegistry } from './naming.js';
 
 const build = () =>
   topology()
@@ -29,25 +29,34 @@ const overlayPool = (mtu = 1450) => {
   }
   return t.build();
 };
-/** The digest as defined: sha256 of the canonical JSON of the normalized state, printed whole. */
-const digestWhole = (state: HostSwitchState) =>
-  createHash('sha256')
-    .update(canonicalJson(normalizeState(state)))
-    .digest('hex');
-
 describe('digest', () => {
-  it('is the sha256 of the whole canonical JSON with tunnel meshes printed once per mesh', () => {
+  it('hashes each tunnel mesh apart, remembered by its array, and the state around it', () => {
     const first = desiredState(overlayPool(), 'h1');
     expect(first.bridges[0]!.tunnels).toHaveLength(2);
-    expect(digest(first)).toBe(digestWhole(first));
-    // The same mesh again (the same array, its JSON remembered) under a changed bridge.
+    expect(digest(first)).toBe(digestByDefinition(first));
+    // The same mesh again (the same array, its hash remembered) under a changed bridge.
     const next = desiredState(overlayPool(1400), 'h1');
     expect(next.bridges[0]!.tunnels).toBe(first.bridges[0]!.tunnels);
-    expect(digest(next)).toBe(digestWhole(next));
+    expect(digest(next)).toBe(digestByDefinition(next));
     expect(digest(next)).not.toBe(digest(first));
   });
 
-  it('hashes the bytes of the whole canonical JSON for any number of meshes, new or remembered', () => {
+  it('changes with any tunnel of a mesh, and not with the array that holds it', () => {
+    const state = desiredState(overlayPool(), 'h1');
+    const bridge = state.bridges[0]!;
+    const withMesh = (tunnels: TunnelPort[]): HostSwitchState => ({
+      ...state,
+      bridges: [{ ...bridge, tunnels }],
+    });
+    const tunnels = bridge.tunnels!;
+    expect(digest(state)).toBe(digest(withMesh(tunnels.map((t) => ({ ...t })))));
+    const moved = tunnels.map((t, i) => (i === 1 ? { ...t, remoteIp: '192.168.9.99' } : t));
+    expect(digest(withMesh(moved))).not.toBe(digest(state));
+    expect(digest(withMesh(moved))).toBe(digestByDefinition(withMesh(moved)));
+    expect(digest(withMesh(tunnels.slice(1)))).not.toBe(digest(state));
+  });
+
+  it('is the definition for any number of meshes, new or remembered', () => {
     const tunnel = fc.record({
       name: fc.string({ maxLength: 6 }),
       remoteHost: fc.string({ maxLength: 4 }),
@@ -68,20 +77,20 @@ describe('digest', () => {
             tunnels,
           })),
         };
-        expect(digest(state)).toBe(digestWhole(state));
-        // Again, every mesh's JSON now remembered (normalizeState hands on the same arrays).
-        expect(digest(state)).toBe(digestWhole(state));
+        expect(digest(state)).toBe(digestByDefinition(state));
+        // Again, every mesh's hash now remembered (normalizeState hands on the same arrays).
+        expect(digest(state)).toBe(digestByDefinition(state));
       }),
     );
   });
 
-  it('prints the state whole when another string looks like a mesh marker', () => {
-    const state = desiredState(overlayPool(), 'h1');
-    const forged = {
-      ...state,
-      bridges: state.bridges.map((b) => ({ ...b, networkId: '\u0001mesh#0' })),
-    };
-    expect(digest(forged)).toBe(digestWhole(forged));
+  it('names its scheme, so digests of two schemes are never taken for drift', () => {
+    const value = digest(desiredState(overlayPool(), 'h1'));
+    expect(value).toMatch(/^v2:[0-9a-f]{64}$/);
+    expect(DIGEST_SCHEME).toBe('v2');
+    expect(digestScheme(value)).toBe(DIGEST_SCHEME);
+    // Scheme 1 was bare hex: what a host not yet upgraded reports.
+    expect(digestScheme(value.slice(3))).toBe('v1');
   });
 
   it('does not depend on the order of the topology lists', () => {
@@ -94,7 +103,7 @@ describe('digest', () => {
       })
       .build();
     expect(digest(desiredState(shuffled, 'h1'))).toBe(digest(desiredState(t, 'h1')));
-    expect(digest(desiredState(t, 'h1'))).toMatch(/^[0-9a-f]{64}$/);
+    expect(digest(desiredState(t, 'h1'))).toMatch(/^v2:[0-9a-f]{64}$/);
   });
 
   it('changes when anything the switch does changes', () => {
@@ -153,5 +162,48 @@ describe('NameRegistry', () => {
     names.claim('pnb-0123456789', 'network a');
     expect(names.claim('pnb-0123456789', 'network a')).toBe('pnb-0123456789');
     expect(() => names.claim('pnb-0123456789', 'network b')).toThrow(NameCollisionError);
+  });
+
+  const mesh = (network: string, ...names: string[]) =>
+    new NameGroup(names.map((name, i) => [name, `tunnel ${network} to h${i}`] as const));
+  const owners = (run: () => unknown) => {
+    try {
+      run();
+    } catch (error) {
+      if (error instanceof NameCollisionError) return error.owners;
+      throw error;
+    }
+    return undefined;
+  };
+
+  it('checks a group of names against the names claimed before and after it', () => {
+    const before = new NameRegistry();
+    before.claim('ptn-b', 'vif x');
+    expect(owners(() => before.claimGroup(mesh('n', 'ptn-a', 'ptn-b')))).toEqual([
+      'vif x',
+      'tunnel n to h1',
+    ]);
+    const after = new NameRegistry();
+    after.claimGroup(mesh('n', 'ptn-a', 'ptn-b'));
+    expect(owners(() => after.claim('ptn-a', 'vif y'))).toEqual(['tunnel n to h0', 'vif y']);
+    expect(after.claim('ptn-b', 'tunnel n to h1')).toBe('ptn-b');
+    expect(after.claim('ptn-c', 'vif y')).toBe('ptn-c');
+  });
+
+  it('checks groups against each other, whichever is larger, and within themselves', () => {
+    const small = mesh('n', 'ptn-z');
+    const large = mesh('m', 'ptn-a', 'ptn-b', 'ptn-z');
+    const first = new NameRegistry();
+    first.claimGroup(small);
+    expect(owners(() => first.claimGroup(large))).toEqual(['tunnel n to h0', 'tunnel m to h2']);
+    const second = new NameRegistry();
+    second.claimGroup(large);
+    expect(owners(() => second.claimGroup(small))).toEqual(['tunnel m to h2', 'tunnel n to h0']);
+    // Checked once as a pair, and still refused in every registry that holds both.
+    expect(owners(() => second.claimGroup(small))).toEqual(['tunnel m to h2', 'tunnel n to h0']);
+    const apart = new NameRegistry();
+    apart.claimGroup(mesh('n', 'ptn-a'));
+    apart.claimGroup(mesh('m', 'ptn-b'));
+    expect(owners(() => mesh('n', 'ptn-a', 'ptn-a'))).toEqual(['tunnel n to h0', 'tunnel n to h1']);
   });
 });

@@ -1,4 +1,4 @@
-import { createHash, hash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { configure } from 'safe-stable-stringify';
 import {
   withoutLease,
@@ -101,52 +101,53 @@ export function normalizeState(state: HostSwitchState): HostSwitchState {
   };
 }
 
-/** A master and a host compare this rather than whole states (sha256 of the canonical JSON). */
+/**
+ * Which definition of `digest` a value follows: its prefix. Scheme 2 hashes each tunnel mesh
+ * apart (below); scheme 1, bare hex with no prefix, was the sha256 of the whole canonical JSON.
+ * The same state has different digests under two schemes, so a digest is compared with another
+ * only under the same scheme (`digestScheme`): a pool part-way through an upgrade then reads
+ * "digest scheme differs", not drift (docs/design.md, "Digest").
+ */
+export const DIGEST_SCHEME = 'v2';
+
+/** The scheme a digest was computed under: its prefix, or `v1` for a bare scheme 1 digest. */
+export const digestScheme = (value: string): string => {
+  const colon = value.indexOf(':');
+  return colon < 0 ? 'v1' : value.slice(0, colon);
+};
+
+/**
+ * A master and a host compare this rather than whole states: `v2:` and the sha256 of the
+ * canonical JSON of the normalized state in which each bridge's tunnel mesh stands as the
+ * sha256 (hex) of the mesh's own canonical JSON.
+ */
 export function digest(state: HostSwitchState): string {
   const normal = normalizeState(state);
   // What a DHCP server leased is no part of the configuration (read back only).
   const configured = normal.interfaces?.some((i) => i.leased)
     ? { ...normal, interfaces: normal.interfaces.map(withoutLease) }
     : normal;
-  return canonicalStateHash(configured);
+  const bridges = configured.bridges.map((bridge) =>
+    bridge.tunnels ? { ...bridge, tunnels: meshDigest(bridge.tunnels) } : bridge,
+  );
+  // The one-shot form: no Hash object per call (a host digests after every event).
+  return `${DIGEST_SCHEME}:${hash('sha256', canonicalJson({ ...configured, bridges }), 'hex')}`;
 }
 
 /*
- * The sha256 of the canonical JSON of a normalized state, with each tunnel mesh's part printed
- * once per mesh: an unchanged mesh is the same array from event to event, and printing a
- * thousand tunnels was most of an overlay host's digest. The meshes stand in as marker strings
- * in the JSON of the rest; the hash is fed that JSON's pieces with each mesh's JSON between
- * them, so the bytes hashed are exactly `canonicalJson(state)`'s, and no string of the whole
- * state is ever built (splicing the meshes into one was most of what was left). A marker is a
- * string starting with U+0001, which JSON prints escaped; should some other string print the
- * same (ids refuse control characters, so none should), the count differs and the state is
- * printed whole.
+ * A full mesh is one tunnel per other host carrying the network, and a host digests its state
+ * after every event: hashing a thousand tunnels' JSON (~100 KB) each time was most of an overlay
+ * host's convergence at 1,000 hosts. An unchanged mesh is the same (sorted) array from one event
+ * to the next (overlay.ts; tunnelsByName above sorts it once), so its hash is remembered by that array and the rest
+ * of the state is hashed around it. Nothing mutates a desired state's arrays once made.
  */
-const MESH_MARK = '\u0001mesh#';
-const MESH_MARK_JSON = /"\\u0001mesh#(\d+)"/;
-const meshJson = new WeakMap<readonly TunnelPort[], string>();
+const meshDigests = new WeakMap<readonly TunnelPort[], string>();
 
-function canonicalStateHash(state: HostSwitchState): string {
-  const meshes: string[] = [];
-  const bridges = state.bridges.map((bridge) => {
-    if (!bridge.tunnels) return bridge;
-    let json = meshJson.get(bridge.tunnels);
-    if (json === undefined) {
-      json = canonicalJson(bridge.tunnels);
-      meshJson.set(bridge.tunnels, json);
-    }
-    meshes.push(json);
-    return { ...bridge, tunnels: `${MESH_MARK}${meshes.length - 1}` };
-  });
-  // The one-shot form: no Hash object per call (a host digests after every event).
-  if (meshes.length === 0) return hash('sha256', canonicalJson(state), 'hex');
-  // [text, mesh index, text, mesh index, ..., text]: split keeps the captured index.
-  const pieces = canonicalJson({ ...state, bridges }).split(new RegExp(MESH_MARK_JSON, 'g'));
-  const indexes = pieces.filter((_, i) => i % 2 === 1).map(Number);
-  if (indexes.length !== meshes.length || indexes.some((index, i) => index !== i)) {
-    return hash('sha256', canonicalJson(state), 'hex');
+function meshDigest(tunnels: readonly TunnelPort[]): string {
+  let sha = meshDigests.get(tunnels);
+  if (sha === undefined) {
+    sha = hash('sha256', canonicalJson(tunnels), 'hex');
+    meshDigests.set(tunnels, sha);
   }
-  const sha = createHash('sha256');
-  pieces.forEach((piece, i) => sha.update(i % 2 === 0 ? piece : meshes[i >> 1]!));
-  return sha.digest('hex');
+  return sha;
 }

@@ -1,6 +1,6 @@
 import { portHosts } from '@pool/contracts';
 import type { TunnelPort } from './host-state.js';
-import { tunnelPortName, type NameRegistry } from './naming.js';
+import { NameGroup, tunnelPortName, type NameRegistry } from './naming.js';
 import type { PoolTopology, TopologyHost, TopologyNetwork } from './topology.js';
 
 /*
@@ -116,10 +116,24 @@ export function tunnelsFor(
         vni,
       }));
   // Claimed every time, reused or not: a clash with a name elsewhere in this state is refused.
-  for (const tunnel of tunnels) {
-    names.claim(tunnel.name, `tunnel ${network.id} to ${tunnel.remoteHost}`);
-  }
+  names.claimGroup(meshNames(network.id, tunnels));
   if (!unchanged && lastMesh.size >= 4096) lastMesh.clear(); // networks deleted long ago
   lastMesh.set(key, { remotes: candidates, localIp, vni, tunnels });
   return tunnels;
+}
+
+/**
+ * A mesh's tunnel names as one group, made once per mesh: a kept mesh is the same array from
+ * one event to the next, so its thousand names are not claimed again after every event.
+ */
+const meshGroups = new WeakMap<readonly TunnelPort[], { networkId: string; group: NameGroup }>();
+
+function meshNames(networkId: string, tunnels: readonly TunnelPort[]): NameGroup {
+  const known = meshGroups.get(tunnels);
+  if (known?.networkId === networkId) return known.group;
+  const group = new NameGroup(
+    tunnels.map((t) => [t.name, `tunnel ${networkId} to ${t.remoteHost}`] as const),
+  );
+  meshGroups.set(tunnels, { networkId, group });
+  return group;
 }

@@ -4,3 +4,4 @@
  * real switch.
  */
 export { topology, TopologyBuilder } from './topology-builder.js';
+export { digestByDefinition } from './digest-by-definition.js';
