@@ -191,7 +191,7 @@ export class Datapath {
             ...(devices.get(port.name) ? { device: devices.get(port.name) } : {}),
           },
     );
-    this.tunnels = tunnelsOf(desired, () => true);
+    this.tunnels = tunnelsOf(desired);
     this.wantedTunnels = wantedTunnelsOf(desired);
     return { ok: true, operations };
   }
@@ -319,15 +319,18 @@ const wantedTunnelsOf = (desired: HostDesiredState): Map<string, readonly Tunnel
     desired.bridges.flatMap((b) => (b.tunnels?.length ? [[b.networkId, b.tunnels] as const] : [])),
   );
 
-/** Each overlay bridge's tunnels: how many are wanted, and which of them `onSwitch` finds. */
+/**
+ * Each overlay bridge's tunnels: how many are wanted, and which of them `onSwitch` finds (all,
+ * without it: after a converge, where looking at each of a thousand tunnels per event is waste).
+ */
 function tunnelsOf(
   desired: HostDesiredState,
-  onSwitch: (tunnel: TunnelPort) => boolean,
+  onSwitch?: (tunnel: TunnelPort) => boolean,
 ): TunnelStatus[] {
   return desired.bridges.flatMap((bridge) => {
     const tunnels = bridge.tunnels ?? [];
     if (tunnels.length === 0) return [];
-    const missing = tunnels.filter((t) => !onSwitch(t)).map((t) => t.remoteHost);
+    const missing = onSwitch ? tunnels.filter((t) => !onSwitch(t)).map((t) => t.remoteHost) : [];
     return [
       {
         network: bridge.networkId,
