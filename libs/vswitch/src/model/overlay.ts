@@ -117,6 +117,7 @@ export function tunnelsFor(
       }));
   // Claimed every time, reused or not: a clash with a name elsewhere in this state is refused.
   names.claimGroup(meshNames(network.id, tunnels));
+  if (same) return tunnels; // as remembered, remotes array and all
   if (!unchanged && lastMesh.size >= 4096) lastMesh.clear(); // networks deleted long ago
   lastMesh.set(key, { remotes: candidates, localIp, vni, tunnels });
   return tunnels;
