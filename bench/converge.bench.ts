@@ -197,6 +197,10 @@ async function latencyCell(
     await waitFor(
       async () => (await Promise.all(workers.map((w) => w.following()))).every(Boolean),
       'hosts to follow',
+      // Start-up is not what this row measures: each host fetches a snapshot and derives its
+      // switch (999 tunnels each in the overlay row), so a thousand hosts on two cores can take
+      // minutes to start when the machine is busy.
+      120_000 + count * 300,
     );
     await everyHost(version);
     const setupSeconds = (performance.now() - started) / 1000;
