@@ -9,9 +9,18 @@ import { bridgeName, portName } from './switch-names.js';
 /** A port that forwards (`active`), or is held but must not forward yet (`pending`). */
 export type PortRole = 'active' | 'pending';
 
+/**
+ * A migrating port's part in a handover the VM activates (`activation: 'vm'`): the target's
+ * port is `armed` (it opens in the datapath on the VM's first announcement from it), the
+ * source's is `watched` (it forwards, and closes in the datapath when that announcement
+ * reaches its host from elsewhere).
+ */
+export type PortHandover = 'armed' | 'watched';
+
 export interface PortHost {
   hostId: string;
   role: PortRole;
+  handover?: PortHandover;
 }
 
 export interface PlacedVmState {
@@ -24,6 +33,11 @@ export interface PlacingMigration {
   fromHost: string;
   toHost: string;
   phase: 'requested' | 'prepared' | 'activated';
+  /**
+   * Who activates it, as `MigrationPrepared` recorded (absent: the coordinator): `vm`, the
+   * VM's own announcement on the target, in the datapath.
+   */
+  activation?: 'vm' | 'coordinator';
 }
 
 /**
@@ -38,12 +52,23 @@ export interface PlacingMigration {
  * Break before make: the source stops forwarding at `prepared`, the target starts at `activated`,
  * so a VIF never has two forwarding ports. A halted VM has none; without a migration (or one to
  * its own host) a running VM's ports are on its resident host.
+ *
+ * Activated by the VM (`activation: 'vm'`), `prepared` is instead: source active and watched,
+ * target pending and armed. The VM's announcement on the target opens the target and closes
+ * the source in the datapath (libs/vswitch handover-flows.ts), so the switch-over happens when
+ * the hypervisor resumes the VM, and the log records it afterwards (`activated`).
  */
 export function portHosts(vm: PlacedVmState, migration?: PlacingMigration): PortHost[] {
   if (vm.powerState !== 'running') return [];
   if (migration && migration.fromHost !== migration.toHost) {
     const { fromHost, toHost, phase } = migration;
     if (phase === 'activated') return [{ hostId: toHost, role: 'active' }];
+    if (phase === 'prepared' && migration.activation === 'vm') {
+      return [
+        { hostId: fromHost, role: 'active', handover: 'watched' },
+        { hostId: toHost, role: 'pending', handover: 'armed' },
+      ];
+    }
     const source: PortRole = phase === 'requested' ? 'active' : 'pending';
     return [
       { hostId: fromHost, role: source },

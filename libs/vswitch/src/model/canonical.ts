@@ -121,13 +121,26 @@ export const digestScheme = (value: string): string => {
  * canonical JSON of the normalized state in which each bridge's tunnel mesh stands as the
  * sha256 (hex) of the mesh's own canonical JSON.
  */
+/** When a VM announced itself is what the datapath did, not what the host configured. */
+const withoutAnnouncements = (state: HostSwitchState): HostSwitchState =>
+  state.bridges.some((b) => b.ports.some((p) => p.announcedAt !== undefined))
+    ? {
+        ...state,
+        bridges: state.bridges.map((b) => ({
+          ...b,
+          ports: b.ports.map(({ announcedAt: _, ...port }) => port),
+        })),
+      }
+    : state;
+
+/** A master and a host compare this rather than whole states (sha256 of the canonical JSON). */
 export function digest(state: HostSwitchState): string {
   const normal = normalizeState(state);
   // What a DHCP server leased is no part of the configuration (read back only).
   const configured = normal.interfaces?.some((i) => i.leased)
     ? { ...normal, interfaces: normal.interfaces.map(withoutLease) }
     : normal;
-  const bridges = configured.bridges.map((bridge) =>
+  const bridges = withoutAnnouncements(configured).bridges.map((bridge) =>
     bridge.tunnels ? { ...bridge, tunnels: meshDigest(bridge.tunnels) } : bridge,
   );
   // The one-shot form: no Hash object per call (a host digests after every event).

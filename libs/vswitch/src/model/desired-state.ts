@@ -97,7 +97,10 @@ function networkBridge(
     name,
     networkId: network.id,
     mtu: network.mtu,
-    ports: placed.map(({ vif, forwarding }) => vifPort(topology, policy, vif, forwarding, names)),
+    ports: placed.map(({ vif, forwarding, handover }) => ({
+      ...vifPort(topology, policy, vif, forwarding, names),
+      ...(handover ? { handover } : {}),
+    })),
     mirrors: mirrors?.mirrors ?? [],
     ...(mirrorTunnels.length > 0 ? { mirrorTunnels } : {}),
   };

@@ -8,6 +8,7 @@ import type {
   MirrorDirection,
   VifQos,
 } from './topology.js';
+import type { PortHandover } from '@pool/contracts';
 
 /**
  * What one host's virtual switches look like. The model derives the desired value, a driver reads
@@ -120,6 +121,17 @@ export interface Port {
   portSecurity: boolean;
   /** False while the port is pending: present for a migration but neither sending nor receiving. */
   forwarding: boolean;
+  /**
+   * During a migration the VM activates (libs/contracts portHosts): `armed`, a pending port the
+   * VM's announcement opens; `watched`, a forwarding port that announcement from elsewhere
+   * closes. The datapath does either by itself (handover-flows.ts for OVS).
+   */
+  handover?: PortHandover;
+  /**
+   * Read back only, on an armed or watched port: the VM's announcement has come, and when
+   * (epoch ms, the switch's time): an armed port now forwards, a watched one no longer does.
+   */
+  announcedAt?: number;
   /** The rules of its network, of its VIF and of every group the VIF is in, highest first. */
   acls: AclRule[];
   /**
@@ -145,6 +157,15 @@ export interface Port {
    */
   heldDevice?: true;
 }
+
+/**
+ * Whether the port forwards in the datapath now: as the host wrote it, unless the VM's
+ * announcement has since opened an armed port or closed a watched one (Port.handover).
+ */
+export const forwardsNow = (
+  port: Pick<Port, 'forwarding' | 'handover' | 'announcedAt'>,
+): boolean =>
+  port.announcedAt === undefined || !port.handover ? port.forwarding : port.handover === 'armed';
 
 /** A port needs the ACL pipeline (conntrack, rule tables) when it has rules or denies. */
 export const hasAclPipeline = (port: Pick<Port, 'acls' | 'aclDefault'>): boolean =>

@@ -5,15 +5,16 @@ import type {
   TopologyVif,
   TopologyVm,
 } from './topology.js';
-import { portHosts, type PortRole } from '@pool/contracts';
+import { portHosts, type PortHandover, type PortHost } from '@pool/contracts';
 import type { Uplink } from './host-state.js';
 
 export interface PlacedVif {
   vif: TopologyVif;
   forwarding: boolean;
+  handover?: PortHandover;
 }
 
-type Role = PortRole | undefined;
+type Role = PortHost | undefined;
 
 /**
  * Where a running VM's ports live during a migration, and whether they forward: `portHosts`
@@ -29,7 +30,7 @@ type Role = PortRole | undefined;
  * drops the migration, so the source's ports are `active` again and the target's go.
  */
 const roleOn = (vm: TopologyVm, migration: TopologyMigration | undefined, hostId: string): Role =>
-  portHosts(vm, migration).find((h) => h.hostId === hostId)?.role;
+  portHosts(vm, migration).find((h) => h.hostId === hostId);
 
 export function placedVifs(topology: PoolTopology, hostId: string): PlacedVif[] {
   const migrations = new Map(topology.migrations.map((m) => [m.vmId, m]));
@@ -38,7 +39,10 @@ export function placedVifs(topology: PoolTopology, hostId: string): PlacedVif[] 
   const placed: PlacedVif[] = [];
   for (const vif of topology.vifs) {
     const role = roles.get(vif.vmId);
-    if (role) placed.push({ vif, forwarding: role === 'active' });
+    if (role) {
+      const { handover } = role;
+      placed.push({ vif, forwarding: role.role === 'active', ...(handover ? { handover } : {}) });
+    }
   }
   return placed;
 }

@@ -169,6 +169,8 @@ export interface TopologyMigration {
   fromHost: string;
   toHost: string;
   phase: MigrationPhase;
+  /** Who activates it (absent: the coordinator): see portHosts in libs/contracts. */
+  activation?: 'vm' | 'coordinator';
 }
 
 /** A named list of CIDRs rules take as their remote side; it may be empty. */

@@ -8,6 +8,7 @@ import type {
   TunnelPort,
   Uplink,
 } from '../model/host-state.js';
+import type { PortHandover } from '@pool/contracts';
 import type { SecuredAddress } from '../model/port-security.js';
 import type { VifQos } from '../model/topology.js';
 
@@ -65,6 +66,19 @@ export type Operation =
       previous?: PortAcls;
     }
   | { kind: 'setPortForwarding'; bridge: string; port: string; forwarding: boolean }
+  /**
+   * Arms a pending port, watches a forwarding one, or ends either (`handover: null`) for a
+   * migration the VM activates (Port.handover); `mac` is the VIF's, whose announcement counts.
+   */
+  | {
+      kind: 'setPortHandover';
+      bridge: string;
+      port: string;
+      mac: string;
+      handover: PortHandover | null;
+      /** Whether the port forwards (by what the host writes) once the handover is set. */
+      forwarding: boolean;
+    }
   | { kind: 'announcePort'; bridge: string; port: string; address: PortAddress }
   | { kind: 'resetPort'; bridge: string; port: string; vifId: string; vmId: string }
   | { kind: 'setMirrors'; bridge: string; mirrors: Mirror[] }
@@ -126,6 +140,7 @@ export function describeOperation(op: Operation): string {
     case 'setPortSecurity':
     case 'setPortAcls':
     case 'setPortForwarding':
+    case 'setPortHandover':
     case 'announcePort':
     case 'resetPort':
       return `${op.kind} ${op.bridge}/${op.port}`;

@@ -82,7 +82,17 @@ export function planPort(bridge: string, desired: Port, actual: Port | undefined
       ...(current.aclFlowsLost ? {} : { previous: previousAcls(current) }),
     });
   }
-  if (desired.forwarding && !current.forwarding) {
+  // A port that starts forwarding loses its handover flows in the same bundle (ovs-steps.ts): an
+  // armed port the VM opened stays open throughout.
+  const starts = desired.forwarding && !current.forwarding;
+  const handoverChanged =
+    desired.handover !== current.handover || (!!desired.handover && desired.mac !== current.mac);
+  if (handoverChanged && !(starts && !desired.handover)) {
+    const handover = desired.handover ?? null;
+    const { mac, forwarding } = desired;
+    ops.push({ kind: 'setPortHandover', bridge, port, mac, handover, forwarding });
+  }
+  if (starts) {
     ops.push({ kind: 'setPortForwarding', bridge, port, forwarding: true });
     if (desired.mac) ops.push({ kind: 'announcePort', bridge, port, address });
   }

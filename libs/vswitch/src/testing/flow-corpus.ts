@@ -15,6 +15,7 @@ import {
   pendingFlows,
   policingFlows,
 } from '../drivers/ovs/flows.js';
+import { armedFlows, watchFlows } from '../drivers/ovs/handover-flows.js';
 import { mirrorTunnelFlow } from '../drivers/ovs/mirror-tunnel-ports.js';
 import { securityFlows } from '../drivers/ovs/port-security-flows.js';
 
@@ -107,5 +108,20 @@ export function corpusLines(bridge: string, meter = 1): string[] {
     }),
     deleteFlows(monitor),
     ...announceFrames(SECURED).map((frame) => packetOut(a, frame)),
+  ];
+}
+
+/**
+ * The flows of a migration the VM activates (handover-flows.ts): an armed port and a watched
+ * one. Not in `corpusLines` (whose bytes were captured from ovs-ofctl 3.1): the native
+ * OpenFlow int-spec compares them with what ovs-ofctl writes on real Open vSwitch instead.
+ */
+export function handoverCorpusLines(): string[] {
+  const [a, b] = CORPUS_PORTS;
+  return [
+    deleteFlows(a, 'forwarding'),
+    ...armedFlows(a, SECURED.mac),
+    deleteFlows(b, 'handover'),
+    ...watchFlows(b, '02:00:00:00:00:02'),
   ];
 }

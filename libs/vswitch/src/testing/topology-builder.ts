@@ -117,8 +117,15 @@ export class TopologyBuilder {
     fromHost: string,
     toHost: string,
     phase: MigrationPhase = 'requested',
+    activation?: 'vm' | 'coordinator',
   ): this {
-    this.t.migrations.push({ vmId, fromHost, toHost, phase });
+    this.t.migrations.push({
+      vmId,
+      fromHost,
+      toHost,
+      phase,
+      ...(activation ? { activation } : {}),
+    });
     return this;
   }
 

@@ -1,12 +1,13 @@
 import { normalizeState } from '../../model/canonical.js';
-import type {
-  Bridge,
-  HostInterface,
-  HostSwitchState,
-  MirrorTunnel,
-  Port,
-  TunnelPort,
-  Uplink,
+import {
+  forwardsNow,
+  type Bridge,
+  type HostInterface,
+  type HostSwitchState,
+  type MirrorTunnel,
+  type Port,
+  type TunnelPort,
+  type Uplink,
 } from '../../model/host-state.js';
 import { needsDevice, type Operation } from '../../planner/operation.js';
 import { freshPort } from '../../planner/plan-ports.js';
@@ -50,6 +51,28 @@ export class MemoryDatapath {
     if (this.absent.size === 0) return [];
     const names = [...this.bridges.values()].flatMap((b) => b.ports.map((p) => p.name));
     return names.filter((name) => this.absent.has(name)).sort();
+  }
+
+  /**
+   * The VM announced itself (a RARP, as QEMU sends on resume) from `port`, as OVS's learned
+   * gate does (handover-flows.ts): an armed port opens. Returns whether one did.
+   */
+  announceFrom(port: string, at = Date.now()): boolean {
+    const found = this.findPort(port)?.port;
+    if (found?.handover !== 'armed' || found.announcedAt !== undefined) return false;
+    found.announcedAt = at;
+    return true;
+  }
+
+  /** That announcement, from `mac`, reached this switch from elsewhere: a watched port closes. */
+  hearAnnouncement(mac: string, at = Date.now()): void {
+    for (const bridge of this.bridges.values()) {
+      for (const port of bridge.ports) {
+        if (port.handover === 'watched' && port.mac === mac && port.announcedAt === undefined) {
+          port.announcedAt = at;
+        }
+      }
+    }
   }
 
   /** The effective state: a bridge's uplink counts only while its uplink bridge exists. */
@@ -177,9 +200,21 @@ export class MemoryDatapath {
         });
         this.conntrack.get(op.bridge)?.forget(op.port);
         return;
-      case 'setPortForwarding':
-        this.port(op, fail).forwarding = op.forwarding;
+      case 'setPortForwarding': {
+        const port = this.port(op, fail);
+        Object.assign(port, { forwarding: op.forwarding });
+        delete port.handover;
+        delete port.announcedAt;
         return;
+      }
+      case 'setPortHandover': {
+        const port = this.port(op, fail);
+        delete port.announcedAt;
+        if (op.handover) port.handover = op.handover;
+        else delete port.handover;
+        if (op.handover === 'armed' || (!op.handover && !op.forwarding)) port.forwarding = false;
+        return;
+      }
       case 'announcePort':
         this.port(op, fail); // frames from a port that does not exist cannot be sent
         return;
@@ -264,7 +299,7 @@ export class MemoryDatapath {
   /** Whether the port's admission passes `frame` sent by its VM (see port-admission.ts). */
   admits(portName: string, frame: Frame): boolean {
     const port = this.findPort(portName)?.port;
-    if (!port?.forwarding || this.absent.has(portName)) return false;
+    if (!port || !forwardsNow(port) || this.absent.has(portName)) return false;
     return !port.portSecurity || admits(port, frame);
   }
 
@@ -299,7 +334,7 @@ export class MemoryDatapath {
    */
   mirrorCopies(port: string, direction: 'ingress' | 'egress'): MirrorCopy[] {
     const found = this.findPort(port);
-    if (!found?.port.forwarding || this.absent.has(port)) return [];
+    if (!found || !forwardsNow(found.port) || this.absent.has(port)) return [];
     const { bridge } = found;
     return bridge.mirrors
       .filter(
@@ -310,7 +345,7 @@ export class MemoryDatapath {
         const tunnel = bridge.mirrorTunnels?.find((t) => t.name === m.outputPort);
         if (tunnel) return [{ remoteIp: tunnel.remoteIp, key: tunnel.key }];
         const monitor = bridge.ports.find((p) => p.name === m.outputPort);
-        return monitor?.forwarding && !this.absent.has(monitor.name)
+        return monitor && forwardsNow(monitor) && !this.absent.has(monitor.name)
           ? [{ port: monitor.name }]
           : [];
       });
@@ -325,7 +360,9 @@ export class MemoryDatapath {
       const tunnel = bridge.mirrorTunnels?.find((t) => t.remoteIp === remoteIp && t.key === key);
       if (!tunnel?.deliverTo) continue;
       const monitor = bridge.ports.find((p) => p.name === tunnel.deliverTo);
-      return monitor?.forwarding && !this.absent.has(monitor.name) ? monitor.name : undefined;
+      return monitor && forwardsNow(monitor) && !this.absent.has(monitor.name)
+        ? monitor.name
+        : undefined;
     }
     return undefined;
   }
@@ -366,7 +403,7 @@ export class MemoryDatapath {
       return found;
     };
     const [source, target] = [port(from), port(to)];
-    const down = (p: Port | undefined) => p && (!p.forwarding || this.absent.has(p.name));
+    const down = (p: Port | undefined) => p && (!forwardsNow(p) || this.absent.has(p.name));
     if (down(source) || down(target)) return 'dropped';
     let conntrack = this.conntrack.get(bridge);
     if (!conntrack) this.conntrack.set(bridge, (conntrack = new AclConntrack()));
@@ -384,7 +421,7 @@ export class MemoryDatapath {
     if (!b) throw new DriverError(`no bridge ${bridge}`);
     const source = from === undefined ? undefined : b.ports.find((p) => p.name === from);
     if (from !== undefined && !source) throw new DriverError(`no port ${from} on ${bridge}`);
-    const up = (p: Port) => p.forwarding && !this.absent.has(p.name);
+    const up = (p: Port) => forwardsNow(p) && !this.absent.has(p.name);
     if (source && !up(source)) return [];
     const targets = b.ports.filter((p) => up(p) && p.name !== from);
     if (packet === 'arp') return targets.map((p) => p.name);

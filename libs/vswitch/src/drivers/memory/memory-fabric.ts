@@ -1,4 +1,4 @@
-import type { Bridge, TunnelPort } from '../../model/host-state.js';
+import { forwardsNow, type Bridge, type TunnelPort } from '../../model/host-state.js';
 import { DriverError } from '../driver.js';
 import type { IpPacket } from './acl-conntrack.js';
 import { pairKey, type MemoryUnderlay } from './memory-bfd.js';
@@ -151,7 +151,7 @@ export class MemoryFabric implements MemoryUnderlay {
     packet: IpPacket | 'arp',
   ): boolean {
     const source = bridge.ports.find((p) => p.name === port)!;
-    if (!source.forwarding || datapath.absent.has(port)) return false;
+    if (!forwardsNow(source) || datapath.absent.has(port)) return false;
     return packet === 'arp' || datapath.send(bridge.name, port, undefined, packet) === 'delivered';
   }
 
@@ -170,7 +170,7 @@ export class MemoryFabric implements MemoryUnderlay {
     if (!target) return [];
     if (frame.packet === 'arp') {
       const up = (name: string) =>
-        bridge.ports.some((p) => p.name === name && p.forwarding) && !datapath.absent.has(name);
+        bridge.ports.some((p) => p.name === name && forwardsNow(p)) && !datapath.absent.has(name);
       return up(target.name) && (from === undefined || up(from))
         ? [{ host, port: target.name }]
         : [];

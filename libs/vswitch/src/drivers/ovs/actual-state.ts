@@ -1,3 +1,4 @@
+import { armedFlows, watchFlows } from './handover-flows.js';
 import { normalizeQos, normalizeState } from '../../model/canonical.js';
 import type {
   Bridge,
@@ -43,6 +44,8 @@ export interface OvsSnapshot {
   flows: Map<string, Map<bigint, number>>;
   /** Per bridge: meters by id. */
   meters: Map<string, Map<number, Meter>>;
+  /** Per port with a learned handover gate: when the VM announced itself (handover-flows.ts). */
+  announcements?: ReadonlyMap<string, number>;
   /** The BFD interval the driver gives tunnels (tunnel-ports.ts); a tunnel without it is edited. */
   tunnelBfdMs: number;
 }
@@ -60,7 +63,13 @@ const lookup = (rows: Map<string, Row>, refs: unknown): Row[] =>
  * ACLs, forwarding, policing) count only when their flows are all installed: lost flows read as
  * an unprotected port, so the planner puts them back.
  */
-export function actualState({ tables, flows, meters, tunnelBfdMs }: OvsSnapshot): HostActualState {
+export function actualState({
+  tables,
+  flows,
+  meters,
+  announcements,
+  tunnelBfdMs,
+}: OvsSnapshot): HostActualState {
   const ports = byUuid(tables.ports);
   const ifaces = byUuid(tables.interfaces);
   const ifaceByName = new Map(tables.interfaces.map((i) => [asString(i.name), i]));
@@ -123,7 +132,8 @@ export function actualState({ tables, flows, meters, tunnelBfdMs }: OvsSnapshot)
         .filter(isVif)
         .map((port) => {
           const iface = portIfaces(port)[0] ?? {};
-          return readPort(port, iface, count, meters.get(name), qosRows, queues, records);
+          const read = readPort(port, iface, count, meters.get(name), qosRows, queues, records);
+          return withHandover(read, iface, count, announcements);
         }),
       mirrors: readMirrors(row, mirrors, ports),
     });
@@ -213,6 +223,27 @@ function readPort(
     ...(aclsIntact && e.get(EXT.aclDefault) === 'deny' ? { aclDefault: 'deny' as const } : {}),
     ...(aclsIntact ? {} : { aclFlowsLost: true as const }),
   };
+}
+
+/**
+ * A port's handover counts when its flows are all there (lost ones read as none, so the planner
+ * writes them again); an armed port's flows are its `forwarding` ones, so it reads pending.
+ */
+function withHandover(
+  port: Port,
+  iface: Row,
+  count: (port: string, concern: Concern) => number,
+  announcements: ReadonlyMap<string, number> | undefined,
+): Port {
+  const recorded = asStringMap(iface.external_ids).get(EXT.handover);
+  if (port.plugged === false || (recorded !== 'armed' && recorded !== 'watched')) return port;
+  const intact =
+    recorded === 'armed'
+      ? count(port.name, 'forwarding') === armedFlows(port.name, port.mac).length
+      : count(port.name, 'handover') === watchFlows(port.name, port.mac).length;
+  if (!intact) return port;
+  const at = count(port.name, 'announced') > 0 ? announcements?.get(port.name) : undefined;
+  return { ...port, handover: recorded, ...(at !== undefined ? { announcedAt: at } : {}) };
 }
 
 function readMirrors(bridge: Row, mirrors: Map<string, Row>, ports: Map<string, Row>): Mirror[] {

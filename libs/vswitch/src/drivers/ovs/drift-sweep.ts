@@ -6,6 +6,7 @@ import { desiredFlows, flowSpec } from './desired-flows.js';
 import { hasDevice } from './device-watch.js';
 import { parseFlowDiff } from './flow-diff.js';
 import { learnedFlows } from './acl-flows.js';
+import { learnedGates } from './handover-flows.js';
 import { unreferencedRecords } from './acl-records.js';
 import { cookie, hex, pendingFlows, TABLE } from './flows.js';
 import type { Ofctl } from './ovs-clients.js';
@@ -74,7 +75,21 @@ export async function sweep(
     const learned = aclPorts?.length
       ? learnedFlows(await ofctl.dumpFlows(bridge, `table=${TABLE.macs}`), aclPorts)
       : [];
-    const table = [...flows, ...learned, ...admitted.flatMap(pendingFlows).map(flowSpec)];
+    // So does the gate a VM's announcement opened or closed (handover-flows.ts, learnedGates).
+    const gated = desired.bridges
+      .find((b) => b.name === bridge)
+      ?.ports.filter((p) => p.handover)
+      .map((p) => p.name);
+    const gates = gated?.length
+      ? [
+          ...learnedGates(
+            await ofctl.dumpFlowsWithStats(bridge, `table=${TABLE.handover}`),
+            gated,
+            Date.now(),
+          ).values(),
+        ].map((g) => g.spec)
+      : [];
+    const table = [...flows, ...learned, ...gates, ...admitted.flatMap(pendingFlows).map(flowSpec)];
     const diff = await ofctl.diffFlows(bridge, table);
     const isolatedNow = new Set<string>();
     if (diff.trim() !== '') {

@@ -15,6 +15,8 @@ import { createHash } from 'node:crypto';
  *                  to-VM rules (floodFlows), then reg7 = 0
  *   6 toVmAcl      rules of the port the packet is delivered to (reg7), not of a MAC it carries
  *   7 deliver      commits a new allowed connection, then outputs to reg7's port or NORMAL
+ *   8 handover     per migrating port, whether the VM's announcement has opened (target) or
+ *                  closed (source) it: handover-flows.ts
  */
 export const TABLE = {
   admission: 0,
@@ -25,6 +27,7 @@ export const TABLE = {
   macs: 5,
   toVmAcl: 6,
   deliver: 7,
+  handover: 8,
 } as const;
 
 const PRIORITY = { pending: 65000, pendingDelivery: 400, exempt: 3 };
@@ -62,7 +65,18 @@ export const EXEMPT = {
  * `learned` flows are written by OVS itself (the `learn` action of a port's ACL flows: a MAC the
  * port sent from) and are not part of the desired pipeline; they go with the port.
  */
-export const CONCERN = { base: 0, forwarding: 1, security: 2, qos: 3, acl: 4, learned: 5 } as const;
+export const CONCERN = {
+  base: 0,
+  forwarding: 1,
+  security: 2,
+  qos: 3,
+  acl: 4,
+  learned: 5,
+  /** A migrating source port's watch for the VM's announcement elsewhere (handover-flows.ts). */
+  handover: 6,
+  /** Written by OVS's `learn` when that announcement came: the port opened or closed. */
+  announced: 7,
+} as const;
 export type Concern = keyof typeof CONCERN;
 export const PORT_COOKIE_MASK = '0xffffffffffffff00';
 

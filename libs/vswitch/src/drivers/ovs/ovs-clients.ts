@@ -241,6 +241,11 @@ export class Ofctl {
     return all;
   }
 
+  /** `ovs-ofctl dump-flows` of the flows matching `match`, with their ages (`duration=`). */
+  async dumpFlowsWithStats(bridge: string, match: string): Promise<string> {
+    return this.exec('dump-flows', bridge, [match]);
+  }
+
   /** `ovs-ofctl dump-flows --no-stats` of the flows matching `match` (e.g. `table=5`). */
   async dumpFlows(bridge: string, match: string): Promise<string> {
     return this.exec('dump-flows', bridge, ['--no-stats', match]);

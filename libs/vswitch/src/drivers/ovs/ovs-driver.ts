@@ -12,7 +12,8 @@ import {
 import { actualState, type Meter } from './actual-state.js';
 import { BridgeAclRecords, withoutRepeatedRecords } from './acl-records.js';
 import { sweep } from './drift-sweep.js';
-import { CONCERN, deleteFlows, policingFlows, RULE_BIT, ruleCookies } from './flows.js';
+import { CONCERN, deleteFlows, policingFlows, RULE_BIT, ruleCookies, TABLE } from './flows.js';
+import { learnedGates } from './handover-flows.js';
 import { Appctl, Ofctl } from './ovs-clients.js';
 import { DRIVER_TABLES, Vsctl } from './vsctl.js';
 import {
@@ -231,16 +232,31 @@ export class OvsVSwitchDriver implements VSwitchDriver {
       .map((b) => asString(b.name));
     const flows = new Map<string, Map<bigint, number>>();
     const meters = new Map<string, Map<number, Meter>>();
+    const announcements = new Map<string, number>();
     await inBatches(names, async (name) => {
       const cookies = await this.ofctl.flowCookies(name);
       flows.set(name, cookies);
       // Meters only matter where a port has a policing flow; skip the second dump elsewhere.
       const policed = [...cookies.keys()].some((c) => (c & 0xffn) === BigInt(CONCERN.qos));
       meters.set(name, policed ? await this.ofctl.meters(name) : new Map<number, Meter>());
+      // When a VM announced itself, from the learned gate's age (handover-flows.ts).
+      if ([...cookies.keys()].some((c) => (c & 0xffn) === BigInt(CONCERN.announced))) {
+        const dump = await this.ofctl.dumpFlowsWithStats(name, `table=${TABLE.handover}`);
+        const gated = handoverPorts(interfaces);
+        for (const [port, { at }] of learnedGates(dump, gated, Date.now())) {
+          announcements.set(port, at);
+        }
+      }
     });
     const tables = { bridges, ports, interfaces, mirrors, qos, queues };
     this.binding?.refresh(tables);
-    const read = actualState({ tables, flows, meters, tunnelBfdMs: this.options.tunnelBfdMs });
+    const read = actualState({
+      tables,
+      flows,
+      meters,
+      announcements,
+      tunnelBfdMs: this.options.tunnelBfdMs,
+    });
     const bound = this.binding ? this.binding.actual(read) : read;
     this.absent = new Set(
       bound.bridges.flatMap((b) => b.ports.filter((p) => p.plugged === false).map((p) => p.name)),
@@ -399,3 +415,9 @@ export class OvsVSwitchDriver implements VSwitchDriver {
     await this.ofctl.police(bridge, meter, clear, rate);
   }
 }
+
+/** The ports the host armed or watches for a migration (EXT.handover), by name. */
+const handoverPorts = (interfaces: readonly Record<string, unknown>[]): string[] =>
+  interfaces
+    .filter((i) => asStringMap(i.external_ids).has(EXT.handover))
+    .map((i) => asString(i.name));

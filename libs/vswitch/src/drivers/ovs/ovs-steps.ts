@@ -20,6 +20,7 @@ import { EXT, ext, mirrorCommands, qosCommands, uplinkCommands } from './ovsdb-c
 import type { ResolvedOvsOptions } from './ovs-options.js';
 import type { PortFlood } from './openflow/port-flood.js';
 import { securityFlows } from './port-security-flows.js';
+import { armedFlows, watchFlows } from './handover-flows.js';
 import { mirrorTunnelCommands, mirrorTunnelFlows } from './mirror-tunnel-ports.js';
 import { tunnelCommands } from './tunnel-ports.js';
 
@@ -47,6 +48,9 @@ export interface OpSteps {
 }
 
 const PENDING_VLAN = '4095';
+
+/** Every flow of a port that says whether it forwards, the learned handover gate included. */
+const HANDOVER_CONCERNS = ['forwarding', 'handover', 'announced'] as const;
 
 /** A VIF's port, pending: in the dead VLAN, with the VIF's identity. */
 const addPortCommands = (
@@ -227,13 +231,48 @@ export function stepsFor(op: Operation, options: ResolvedOvsOptions, id: () => s
     case 'setPortForwarding':
       if (op.forwarding) {
         steps.afterDb.push(['set', 'Port', op.port, 'vlan_mode=access', 'tag=0']);
-        steps.afterFlows.push(bundle(op.bridge, [deleteFlows(op.port, 'forwarding')]));
+        // A handover ends here too, in the same bundle: an armed port the VM has opened
+        // forwards throughout.
+        steps.afterFlows.push(
+          bundle(op.bridge, [...HANDOVER_CONCERNS.map((c) => deleteFlows(op.port, c))]),
+        );
       } else {
         // Stop what the VM sends first, then move the port into the dead VLAN for what it gets.
         steps.before.push(
-          bundle(op.bridge, [deleteFlows(op.port, 'forwarding'), ...pendingFlows(op.port)]),
+          bundle(op.bridge, [
+            ...HANDOVER_CONCERNS.map((c) => deleteFlows(op.port, c)),
+            ...pendingFlows(op.port),
+          ]),
         );
         steps.db.push(['set', 'Port', op.port, 'vlan_mode=access', `tag=${PENDING_VLAN}`]);
+      }
+      break;
+    case 'setPortHandover':
+      steps.db.push(
+        op.handover
+          ? ['set', 'Interface', op.port, ext(EXT.handover, op.handover)]
+          : ['--if-exists', 'remove', 'Interface', op.port, 'external_ids', EXT.handover],
+      );
+      if (op.handover === 'armed') {
+        // In the network's VLAN, so that NORMAL delivers to it once it opens; its flows let
+        // nothing it sends through before then (handover-flows.ts).
+        steps.flows.push(
+          bundle(op.bridge, [
+            ...HANDOVER_CONCERNS.map((c) => deleteFlows(op.port, c)),
+            ...armedFlows(op.port, op.mac),
+          ]),
+        );
+        steps.afterDb.push(['set', 'Port', op.port, 'vlan_mode=access', 'tag=0']);
+      } else {
+        // Watched, or back from either: a port that forwards has no `forwarding` flows, and a
+        // pending one gets its pending flows back.
+        const lines = [deleteFlows(op.port, 'handover'), deleteFlows(op.port, 'announced')];
+        if (op.handover === 'watched') lines.push(...watchFlows(op.port, op.mac));
+        else if (!op.forwarding) {
+          lines.push(deleteFlows(op.port, 'forwarding'), ...pendingFlows(op.port));
+          steps.db.push(['set', 'Port', op.port, 'vlan_mode=access', `tag=${PENDING_VLAN}`]);
+        }
+        steps.flows.push(bundle(op.bridge, lines));
       }
       break;
     case 'announcePort':

@@ -24,6 +24,8 @@ export const EXT = {
   /** `deny` when the port drops what no rule admits (Port.aclDefault). */
   aclDefault: 'poolnet-acl-default',
   securityFlows: 'poolnet-security-flows',
+  /** A migrating port's handover (`armed`, `watched`): handover-flows.ts. */
+  handover: 'poolnet-handover',
   mirror: 'poolnet-mirror',
   qosOwner: 'poolnet-port',
   /** On an overlay bridge's VXLAN port: the remote host it leads to (tunnel-ports.ts). */

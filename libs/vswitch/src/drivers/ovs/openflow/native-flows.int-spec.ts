@@ -8,7 +8,7 @@ import { RULE_BIT, deleteFlows, hex, policingFlows } from '../flows.js';
 import { Ofctl } from '../ovs-clients.js';
 import { parseFlowCookies, parseFlowStats, parseMeters, parsePortStats } from './ofctl-text.js';
 import { resolveOvsOptions } from '../ovs-options.js';
-import { CORPUS_PORTS, corpusLines } from '../../../testing/flow-corpus.js';
+import { CORPUS_PORTS, corpusLines, handoverCorpusLines } from '../../../testing/flow-corpus.js';
 import { restartVswitchd } from '../../../testing/restart-vswitchd.js';
 
 const lab = realPart(
@@ -41,7 +41,7 @@ describe.skipIf(lab.skip)('native OpenFlow on real Open vSwitch', () => {
   const ofctlCli = (...args: string[]) => sh('ovs-ofctl', ['-O', 'OpenFlow14', ...args]);
   const mgmt = (bridge: string) => `unix:${join(runDir, `${bridge}.mgmt`)}`;
   // Both bridges carry flows written for one logical bridge (cookies and zone from its name).
-  const lines = corpusLines('fm0');
+  const lines = [...corpusLines('fm0'), ...handoverCorpusLines()];
 
   const bridge = (name: string) => {
     vsctl(

@@ -90,9 +90,24 @@ function ct(args: string): Buffer {
   return nxAction(NXAST.ct, body);
 }
 
+/** A learn spec with an immediate source: header, the value in whole 16-bit units, then DST. */
+function immediateSpec(value: bigint, dstText: string, load: boolean): Buffer {
+  const dst = subfield(dstText);
+  const bytes = Math.ceil(dst.bits / 16) * 2;
+  const spec = Buffer.alloc(2 + bytes + 6);
+  spec.writeUInt16BE((1 << 13) | (load ? 1 << 11 : 0) | dst.bits, 0);
+  for (let i = 0; i < bytes; i++) {
+    spec[2 + i] = Number((value >> BigInt(8 * (bytes - 1 - i))) & 0xffn);
+  }
+  spec.writeUInt32BE(dst.header, 2 + bytes);
+  spec.writeUInt16BE(dst.ofs, 6 + bytes);
+  return spec;
+}
+
 /**
  * learn(table=,priority=,idle_timeout=,hard_timeout=,cookie=,delete_learned, specs): NXAST_LEARN
- * with a match spec `DST[]=SRC[]` (a field of the packet) and a load spec `load:V->DST[]`.
+ * with match specs `DST[]=SRC[]` (a field of the packet) or `DST[]=V` (a constant) and a load
+ * spec `load:V->DST[]`.
  */
 function learn(args: string): Buffer {
   let [table, priority, idle, hard, flags] = [1, 0x8000, 0, 0, 0];
@@ -101,18 +116,11 @@ function learn(args: string): Buffer {
   for (const arg of splitTopLevel(args)) {
     const loadSpec = /^load:(0x[0-9a-f]+|\d+)->(.+)$/i.exec(arg);
     const matchSpec = /^([A-Z0-9_]+\[[0-9.]*\])=([A-Z0-9_]+\[[0-9.]*\])$/.exec(arg);
+    const constantSpec = /^([A-Z0-9_]+\[[0-9.]*\])=(0x[0-9a-f]+|\d+)$/i.exec(arg);
     if (loadSpec) {
-      const dst = subfield(loadSpec[2]!);
-      const bytes = Math.ceil(dst.bits / 16) * 2;
-      const spec = Buffer.alloc(2 + bytes + 6);
-      spec.writeUInt16BE((1 << 13) | (1 << 11) | dst.bits, 0); // immediate source, load
-      const value = BigInt(loadSpec[1]!);
-      for (let i = 0; i < bytes; i++) {
-        spec[2 + i] = Number((value >> BigInt(8 * (bytes - 1 - i))) & 0xffn);
-      }
-      spec.writeUInt32BE(dst.header, 2 + bytes);
-      spec.writeUInt16BE(dst.ofs, 6 + bytes);
-      specs.push(spec);
+      specs.push(immediateSpec(BigInt(loadSpec[1]!), loadSpec[2]!, true));
+    } else if (constantSpec) {
+      specs.push(immediateSpec(BigInt(constantSpec[2]!), constantSpec[1]!, false));
     } else if (matchSpec) {
       const dst = subfield(matchSpec[1]!);
       const src = subfield(matchSpec[2]!);
