@@ -231,10 +231,14 @@ export function stepsFor(op: Operation, options: ResolvedOvsOptions, id: () => s
     case 'setPortForwarding':
       if (op.forwarding) {
         steps.afterDb.push(['set', 'Port', op.port, 'vlan_mode=access', 'tag=0']);
-        // A handover ends here too, in the same bundle: an armed port the VM has opened
-        // forwards throughout.
+        // An armed port's handover ends here too (its flows are `forwarding` ones), in the same
+        // bundle as its learned gate: a port the VM has opened forwards throughout. A watched
+        // port's flows stay: the port forwards while watched (Port.handover).
         steps.afterFlows.push(
-          bundle(op.bridge, [...HANDOVER_CONCERNS.map((c) => deleteFlows(op.port, c))]),
+          bundle(op.bridge, [
+            deleteFlows(op.port, 'forwarding'),
+            deleteFlows(op.port, 'announced'),
+          ]),
         );
       } else {
         // Stop what the VM sends first, then move the port into the dead VLAN for what it gets.
