@@ -7,6 +7,7 @@ import type {
   BondMode,
   HostInterfacePlacement,
   HostInterfacePurpose,
+  MigrationActivation,
   MirrorDirection,
   NetworkPurpose,
   PifInventory,
@@ -234,8 +235,19 @@ export type RequestMigration = Command<
   'RequestMigration',
   { migrationId: string; vmId: string; toHostId: string; acceptIsolation?: boolean }
 >;
-export type PrepareMigration = Command<'PrepareMigration', { migrationId: string }>;
-export type ActivateMigration = Command<'ActivateMigration', { migrationId: string }>;
+/** `activation`: who will activate it (absent: the coordinator). */
+export type PrepareMigration = Command<
+  'PrepareMigration',
+  { migrationId: string; activation?: MigrationActivation }
+>;
+/**
+ * `announcedAt` (ISO 8601): the target's switch opened the ports on the VM's announcement then,
+ * and the migration is recorded as activated by the datapath; absent: by the coordinator.
+ */
+export type ActivateMigration = Command<
+  'ActivateMigration',
+  { migrationId: string; announcedAt?: string }
+>;
 export type CompleteMigration = Command<'CompleteMigration', { migrationId: string }>;
 export type AbortMigration = Command<'AbortMigration', { migrationId: string; reason: string }>;
 

@@ -6,6 +6,7 @@ import type {
   AclMatch,
   BondMode,
   HostInterface,
+  MigrationActivation,
   MirrorDirection,
   NetworkPurpose,
   NetworkUplink,
@@ -226,8 +227,29 @@ export type MigrationRequested = V2<
     acceptIsolation: boolean;
   }
 >;
-export type MigrationPrepared = V1<'MigrationPrepared', { migrationId: string; vmId: string }>;
-export type MigrationActivated = V1<'MigrationActivated', { migrationId: string; vmId: string }>;
+/**
+ * v2: `activation`, who will activate it: `coordinator` (the coordinator, once the source has
+ * stopped forwarding: the only way before v2, which v1 events read as) or `vm` (the VM's own
+ * announcement on the target, in the datapath: the source keeps forwarding meanwhile).
+ */
+export type MigrationPrepared = V2<
+  'MigrationPrepared',
+  { migrationId: string; vmId: string; activation: MigrationActivation }
+>;
+/**
+ * v2: `activatedBy`, `datapath` when the target's switch opened the ports on the VM's
+ * announcement and its host reported it (then `announcedAt`, the switch's time of that
+ * announcement, ISO 8601), `coordinator` otherwise (v1 events read as that, announcedAt null).
+ */
+export type MigrationActivated = V2<
+  'MigrationActivated',
+  {
+    migrationId: string;
+    vmId: string;
+    activatedBy: 'datapath' | 'coordinator';
+    announcedAt: string | null;
+  }
+>;
 /** The VM is now resident on `toHostId`. */
 export type MigrationCompleted = V1<
   'MigrationCompleted',
@@ -338,8 +360,8 @@ export const POOL_EVENT_SCHEMA_VERSIONS: {
   MirrorCreated: 1,
   MirrorDeleted: 1,
   MigrationRequested: 2,
-  MigrationPrepared: 1,
-  MigrationActivated: 1,
+  MigrationPrepared: 2,
+  MigrationActivated: 2,
   MigrationCompleted: 1,
   MigrationAborted: 1,
 };

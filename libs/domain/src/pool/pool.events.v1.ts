@@ -108,3 +108,17 @@ export type HostInterfaceConfiguredV1 = Event<
   { hostId: string; interface: HostInterface },
   1
 >;
+
+/** MigrationPrepared as written before a migration could be activated by the VM (frozen). */
+export type MigrationPreparedV1 = Event<
+  'MigrationPrepared',
+  { migrationId: string; vmId: string },
+  1
+>;
+
+/** MigrationActivated as written before the datapath could activate a migration (frozen). */
+export type MigrationActivatedV1 = Event<
+  'MigrationActivated',
+  { migrationId: string; vmId: string },
+  1
+>;

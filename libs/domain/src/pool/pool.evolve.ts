@@ -283,11 +283,17 @@ export const evolve = (state: PoolState, event: PoolEvent): PoolState => {
       ix.putMigration(state, { id: migrationId, ...migration, status: 'requested' });
       break;
     }
-    case 'MigrationPrepared':
+    case 'MigrationPrepared': {
+      const migration = state.migrations.get(event.data.migrationId);
+      if (migration) {
+        migration.status = 'prepared';
+        migration.activation = event.data.activation;
+      }
+      break;
+    }
     case 'MigrationActivated': {
       const migration = state.migrations.get(event.data.migrationId);
-      if (migration)
-        migration.status = event.type === 'MigrationPrepared' ? 'prepared' : 'activated';
+      if (migration) migration.status = 'activated';
       break;
     }
     case 'MigrationCompleted':

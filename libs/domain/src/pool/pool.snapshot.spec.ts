@@ -105,7 +105,7 @@ const busyEvents = (): PoolEvent[] => [
     requestedAt: NOW,
     acceptIsolation: false,
   }),
-  ev('MigrationPrepared', { migrationId: 'g1', vmId: 'vm1' }),
+  ev('MigrationPrepared', { migrationId: 'g1', vmId: 'vm1', activation: 'coordinator' }),
 ];
 const busy = () => replayPool(busyEvents());
 

@@ -293,6 +293,9 @@ export interface Mirror {
 
 export type MigrationStatus = 'requested' | 'prepared' | 'activated';
 
+/** Who activates a migration (DESIGN §5): the coordinator, or the VM's own announcement. */
+export type MigrationActivation = 'vm' | 'coordinator';
+
 /** Only active migrations are kept; a completed or aborted one leaves the state. */
 export interface Migration {
   id: string;
@@ -301,6 +304,8 @@ export interface Migration {
   toHostId: string;
   status: MigrationStatus;
   requestedAt: string;
+  /** From `prepared` on (absent before: not chosen yet). */
+  activation?: MigrationActivation;
 }
 
 /** So one set stays a bounded number of flows per port that names it. */

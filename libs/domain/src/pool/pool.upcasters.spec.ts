@@ -15,6 +15,8 @@ describe('upcastPoolEvent', () => {
     'AclRuleCreated',
     'HostInterfaceConfigured',
     'MigrationRequested',
+    'MigrationPrepared',
+    'MigrationActivated',
     'VifCreated',
     'VifUpdated',
   ]);
@@ -90,6 +92,21 @@ describe('upcastPoolEvent', () => {
       },
     };
     expect(upcastPoolEvent(v4)).toEqual(v4);
+  });
+
+  it('reads a v1 MigrationPrepared and MigrationActivated as v2: the coordinator activates', () => {
+    const prepared = storedV1.find(({ type }) => type === 'MigrationPrepared')!;
+    expect(upcastPoolEvent(prepared)).toEqual({
+      type: 'MigrationPrepared',
+      schemaVersion: 2,
+      data: { ...prepared.data, activation: 'coordinator' },
+    });
+    const activated = storedV1.find(({ type }) => type === 'MigrationActivated')!;
+    expect(upcastPoolEvent(activated)).toEqual({
+      type: 'MigrationActivated',
+      schemaVersion: 2,
+      data: { ...activated.data, activatedBy: 'coordinator', announcedAt: null },
+    });
   });
 
   it('reads a v1 MigrationRequested as v2, not accepting isolation from private peers', () => {

@@ -10,6 +10,8 @@ import type {
   AclRuleCreatedV2,
   AclRuleCreatedV3,
   HostInterfaceConfiguredV1,
+  MigrationActivatedV1,
+  MigrationPreparedV1,
   MigrationRequestedV1,
   VifCreatedV1,
   VifUpdatedV1,
@@ -103,6 +105,19 @@ const migrationRequestedV2 = (data: unknown): PoolEventOf<'MigrationRequested'>[
   acceptIsolation: false,
 });
 
+/** MigrationPrepared v1 → v2: before v2 only the coordinator activated a migration. */
+const migrationPreparedV2 = (data: unknown): PoolEventOf<'MigrationPrepared'>['data'] => ({
+  ...(data as MigrationPreparedV1['data']),
+  activation: 'coordinator',
+});
+
+/** MigrationActivated v1 → v2: the coordinator activated it, and no announcement was seen. */
+const migrationActivatedV2 = (data: unknown): PoolEventOf<'MigrationActivated'>['data'] => ({
+  ...(data as MigrationActivatedV1['data']),
+  activatedBy: 'coordinator',
+  announcedAt: null,
+});
+
 /** HostInterfaceConfigured v1 → v2: an interface configured before `replaces` replaced none. */
 const hostInterfaceConfiguredV2 = (
   data: unknown,
@@ -116,6 +131,8 @@ const POOL_UPCASTS: Partial<Record<PoolEventType, Record<number, UpcastStep>>> =
   AclRuleCreated: { 1: aclRuleCreatedV2, 2: aclRuleCreatedV3, 3: aclRuleCreatedV4 },
   HostInterfaceConfigured: { 1: hostInterfaceConfiguredV2 },
   MigrationRequested: { 1: migrationRequestedV2 },
+  MigrationPrepared: { 1: migrationPreparedV2 },
+  MigrationActivated: { 1: migrationActivatedV2 },
   VifCreated: { 1: (data) => vifAddressesV2<VifCreatedV1['data']>(data) },
   VifUpdated: { 1: (data) => vifAddressesV2<VifUpdatedV1['data']>(data) },
 };

@@ -77,6 +77,17 @@ export const requireDevice = (field: string, value: unknown): string => {
   });
 };
 
+/** An instant as ISO 8601 in UTC with milliseconds (`Date.prototype.toISOString`'s form). */
+export const requireTimestamp = (field: string, value: unknown): string => {
+  if (typeof value === 'string' && /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/.test(value)) {
+    const at = new Date(value);
+    if (!Number.isNaN(at.getTime()) && at.toISOString() === value) return value;
+  }
+  throw poolError('INVALID_TIMESTAMP', `${field} must be an ISO 8601 UTC time with milliseconds`, {
+    field,
+  });
+};
+
 export const requireOneOf = <T>(field: string, value: unknown, allowed: readonly T[]): T => {
   const found = allowed.find((option) => option === value);
   if (found !== undefined) return found;

@@ -17,7 +17,12 @@ import {
 import * as idOnly from './id-only.schemas.js';
 import { CreateMirrorData } from './mirror.schemas.js';
 import { RecordNetworkRollbackData, ResetHostNetworkingData } from './network-safety.schemas.js';
-import { AbortMigrationData, RequestMigrationData } from './migration.schemas.js';
+import {
+  AbortMigrationData,
+  ActivateMigrationData,
+  PrepareMigrationData,
+  RequestMigrationData,
+} from './migration.schemas.js';
 import {
   CreateExternalNetworkData,
   createNetworkSchema,
@@ -83,8 +88,8 @@ export const COMMAND_SCHEMAS = {
   CreateMirror: CreateMirrorData,
   DeleteMirror: idOnly.DeleteMirrorData,
   RequestMigration: RequestMigrationData,
-  PrepareMigration: idOnly.PrepareMigrationData,
-  ActivateMigration: idOnly.ActivateMigrationData,
+  PrepareMigration: PrepareMigrationData,
+  ActivateMigration: ActivateMigrationData,
   CompleteMigration: idOnly.CompleteMigrationData,
   AbortMigration: AbortMigrationData,
 } as const satisfies Record<PoolCommandType, SchemaEntry>;

@@ -30,16 +30,6 @@ export const DeleteSecurityGroupData = idOnlySchema(
   'groupId',
   'The security group id',
 );
-export const PrepareMigrationData = idOnlySchema(
-  'PrepareMigrationData',
-  'migrationId',
-  'The migration id',
-);
-export const ActivateMigrationData = idOnlySchema(
-  'ActivateMigrationData',
-  'migrationId',
-  'The migration id',
-);
 export const CompleteMigrationData = idOnlySchema(
   'CompleteMigrationData',
   'migrationId',

@@ -25,8 +25,17 @@ const requested = ev('MigrationRequested', {
   requestedAt: NOW,
   acceptIsolation: false,
 });
-const prepared = ev('MigrationPrepared', { migrationId: 'm1', vmId: 'vm1' });
-const activated = ev('MigrationActivated', { migrationId: 'm1', vmId: 'vm1' });
+const prepared = ev('MigrationPrepared', {
+  migrationId: 'm1',
+  vmId: 'vm1',
+  activation: 'coordinator',
+});
+const activated = ev('MigrationActivated', {
+  migrationId: 'm1',
+  vmId: 'vm1',
+  activatedBy: 'coordinator',
+  announcedAt: null,
+});
 const completed = ev('MigrationCompleted', {
   migrationId: 'm1',
   vmId: 'vm1',
@@ -268,5 +277,49 @@ describe('the migration saga', () => {
     given([...running, requested, prepared, activated, completed])
       .when(step('CompleteMigration'))
       .then('MIGRATION_NOT_FOUND');
+  });
+});
+
+describe('A migration the VM activates', () => {
+  const at = '2026-12-08T01:00:00.123Z';
+  const preparedByVm = ev('MigrationPrepared', {
+    migrationId: 'm1',
+    vmId: 'vm1',
+    activation: 'vm',
+  });
+  const stepped = [...running, requested];
+
+  it('records who will activate it at prepared', () => {
+    given(stepped)
+      .when(cmd('PrepareMigration', { migrationId: 'm1', activation: 'vm' }))
+      .then([preparedByVm]);
+    given(stepped)
+      .when(cmd('PrepareMigration', { migrationId: 'm1' }))
+      .then([prepared]);
+    given(stepped)
+      .when(cmd('PrepareMigration', { migrationId: 'm1', activation: 'hypervisor' as 'vm' }))
+      .then('INVALID_OPTION');
+  });
+
+  it("records the datapath's activation with the announcement's time", () => {
+    given([...stepped, preparedByVm])
+      .when(cmd('ActivateMigration', { migrationId: 'm1', announcedAt: at }))
+      .then([
+        ev('MigrationActivated', {
+          migrationId: 'm1',
+          vmId: 'vm1',
+          activatedBy: 'datapath',
+          announcedAt: at,
+        }),
+      ]);
+  });
+
+  it('refuses an announcement for a migration the coordinator activates, or a bad time', () => {
+    given([...stepped, prepared])
+      .when(cmd('ActivateMigration', { migrationId: 'm1', announcedAt: at }))
+      .then('MIGRATION_NOT_VM_ACTIVATED');
+    given([...stepped, preparedByVm])
+      .when(cmd('ActivateMigration', { migrationId: 'm1', announcedAt: 'yesterday' }))
+      .then('INVALID_TIMESTAMP');
   });
 });

@@ -9,7 +9,13 @@ import { poolError } from '../pool.errors.js';
 import { poolEvent, type PoolEvent } from '../pool.events.js';
 import type { PoolState } from '../pool.state.js';
 import type { Migration, MigrationStatus, Vm } from '../pool.types.js';
-import { requireBoolean, requireId, requireText } from '../pool.validation.js';
+import {
+  requireBoolean,
+  requireId,
+  requireOneOf,
+  requireText,
+  requireTimestamp,
+} from '../pool.validation.js';
 import { getMigration, getVm, requireNewId, sample } from './lookups.js';
 import { requirePlacement, vmNetworks } from './uplinks.js';
 import { requireNotMigrating, requireRunning } from './vms.decide.js';
@@ -119,15 +125,37 @@ const step = (
 
 export const prepareMigration = ({ data }: PrepareMigration, state: PoolState): PoolEvent[] => {
   const m = getMigration(state, data.migrationId);
+  const activation =
+    data.activation === undefined
+      ? 'coordinator'
+      : requireOneOf('activation', data.activation, ['vm', 'coordinator'] as const);
   return step(m, ['requested'], 'prepared', () =>
-    poolEvent('MigrationPrepared', { migrationId: m.id, vmId: m.vmId }),
+    poolEvent('MigrationPrepared', { migrationId: m.id, vmId: m.vmId, activation }),
   );
 };
 
+/**
+ * With `announcedAt`, the datapath activated it: the target's switch opened the ports on the
+ * VM's announcement (only a migration the VM activates can say so); without, the coordinator.
+ */
 export const activateMigration = ({ data }: ActivateMigration, state: PoolState): PoolEvent[] => {
   const m = getMigration(state, data.migrationId);
+  const announcedAt =
+    data.announcedAt === undefined ? null : requireTimestamp('announcedAt', data.announcedAt);
+  if (announcedAt !== null && m.status === 'prepared' && m.activation !== 'vm') {
+    throw poolError(
+      'MIGRATION_NOT_VM_ACTIVATED',
+      `migration ${m.id} is activated by the coordinator, not by the VM's announcement`,
+      { migrationId: m.id },
+    );
+  }
   return step(m, ['prepared'], 'activated', () =>
-    poolEvent('MigrationActivated', { migrationId: m.id, vmId: m.vmId }),
+    poolEvent('MigrationActivated', {
+      migrationId: m.id,
+      vmId: m.vmId,
+      activatedBy: announcedAt === null ? 'coordinator' : 'datapath',
+      announcedAt,
+    }),
   );
 };
 
