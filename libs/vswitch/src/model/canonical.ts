@@ -116,11 +116,6 @@ export const digestScheme = (value: string): string => {
   return colon < 0 ? 'v1' : value.slice(0, colon);
 };
 
-/**
- * A master and a host compare this rather than whole states: `v2:` and the sha256 of the
- * canonical JSON of the normalized state in which each bridge's tunnel mesh stands as the
- * sha256 (hex) of the mesh's own canonical JSON.
- */
 /** When a VM announced itself is what the datapath did, not what the host configured. */
 const withoutAnnouncements = (state: HostSwitchState): HostSwitchState =>
   state.bridges.some((b) => b.ports.some((p) => p.announcedAt !== undefined))
@@ -133,7 +128,11 @@ const withoutAnnouncements = (state: HostSwitchState): HostSwitchState =>
       }
     : state;
 
-/** A master and a host compare this rather than whole states (sha256 of the canonical JSON). */
+/**
+ * A master and a host compare this rather than whole states: `v2:` and the sha256 of the
+ * canonical JSON of the normalized state in which each bridge's tunnel mesh stands as the
+ * sha256 (hex) of the mesh's own canonical JSON.
+ */
 export function digest(state: HostSwitchState): string {
   const normal = normalizeState(state);
   // What a DHCP server leased is no part of the configuration (read back only).
