@@ -36,13 +36,7 @@ export async function healthy(base: string, child: ChildProcess): Promise<void> 
 
 /** A built app as a process, with a minimal env, so a PORT or LOG_LEVEL set in the shell cannot leak in. */
 export function spawnApp(app: string, env: Record<string, string>): ChildProcess {
-  // BENCH_CPU_PROF_APPS=member-host (a comma list) with BENCH_CPU_PROF_DIR: V8 CPU profiles of
-  // those apps, written when they exit, for finding where a bench's CPU goes.
-  const profiled = (process.env.BENCH_CPU_PROF_APPS ?? '').split(',').includes(app);
-  const profile = profiled
-    ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF_DIR ?? '.'}`]
-    : [];
-  return spawn(process.execPath, [...profile, join(repoRoot(), `dist/apps/${app}/src/main.js`)], {
+  return spawn(process.execPath, [join(repoRoot(), `dist/apps/${app}/src/main.js`)], {
     env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'ignore', 'inherit'],
   });

@@ -62,8 +62,6 @@ export class Datapath {
   convergedDesired: HostDesiredState | undefined;
   /** What the switch was last converged to: the base of the next incremental plan. */
   private last: HostDesiredState | undefined;
-  /** The management interface (canonical JSON) the resolver file was last brought to. */
-  private resolverSyncedFor: string | undefined;
   /** The host's topology, kept from one event to the next where no event touched it. */
   private readonly derivation: HostDerivation;
 
@@ -122,15 +120,14 @@ export class Datapath {
       const operations = plan(desired, incremental);
       try {
         if (operations.length > 0) await this.driver.apply(operations);
-        return await this.succeeded(desired, version, wanted, operations, true);
+        return await this.succeeded(desired, version, wanted, operations);
       } catch {
         // fall through
       }
     }
     try {
       const { operations, findings } = await reconcileFully(this.driver, desired);
-      const outcome = await this.succeeded(desired, version, wanted, operations, false);
-      return { ...outcome, findings };
+      return { ...(await this.succeeded(desired, version, wanted, operations)), findings };
     } catch (error) {
       return this.failed(errorMessage(error), desired);
     }
@@ -161,18 +158,10 @@ export class Datapath {
     version: number,
     wanted: string,
     operations: Operation[],
-    incremental: boolean,
   ): Promise<Extract<ConvergeOutcome, { ok: true }>> {
     // Before anything is recorded as converged: a resolver that cannot be written is a failed
-    // pass, retried like any other (the DNS servers are part of the desired state). An
-    // incremental pass that left the management interface as it was has nothing new for the
-    // file: reading it back after every event cost file system calls per change, and the
-    // drift timer's full passes (and lease refreshes) still check it.
-    const management = canonicalJson(
-      desired.interfaces?.find((i) => i.purpose === 'management') ?? null,
-    );
-    if (!incremental || management !== this.resolverSyncedFor) await this.syncResolver(desired);
-    this.resolverSyncedFor = management;
+    // pass, retried like any other (the DNS servers are part of the desired state).
+    await this.syncResolver(desired);
     const unplugged = new Set(this.driver.unpluggedPorts?.());
     const devices = this.driver.adoptedDevices?.() ?? new Map<string, string>();
     // A port waiting for its device is, for the next incremental plan, as the driver reads it
